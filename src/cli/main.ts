@@ -1,0 +1,240 @@
+import { Command, CommanderError } from "commander";
+import { InputError, UsageError } from "../core/errors.ts";
+import type { UndefinedKappaPolicy } from "../core/metrics.ts";
+import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
+import { PAIR_COLUMNS, type PairResult, computePairs } from "../core/pairs.ts";
+import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
+import { SUMMARY_COLUMNS, type SummaryRow, summarizePairs } from "../core/summary.ts";
+import { loadDatasets } from "../io/datasets.ts";
+import { type OutputFormat, type Row, toCsv, toJson, toTable, writeFileAtomic } from "../io/output.ts";
+import {
+  type AnalysisFlags,
+  type InputFlags,
+  type OutputFlags,
+  addAnalysisOptions,
+  addInputOptions,
+  addOutputOptions,
+  checkNames,
+  listFlag,
+  loadOptions,
+  pairOptions,
+} from "./options.ts";
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether standard output is a terminal (decides the default format). */
+  isTTY: boolean;
+}
+
+const EXAMPLE_DATA = "../shared/data/geirhos2020/raw-data";
+
+/**
+ * Runs the `trialwise` command line and returns its exit code: 0 success, 1 bad input
+ * (message names file, line and column), 2 usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
+        ? 0
+        : 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`trialwise: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`trialwise: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function buildProgram(io: CliIO): Command {
+  const program = new Command("trialwise")
+    .description("Trial-by-trial error consistency (Cohen's kappa on correct/wrong) between observers.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  const command = (name: string, description: string, examples: string[]) => {
+    const sub = program
+      .command(name)
+      .description(description)
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+      .exitOverride()
+      .showHelpAfterError("(run with --help for usage)")
+      .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+    return sub;
+  };
+
+  const emit = async (flags: OutputFlags, rows: readonly Row[], columns: readonly string[], json: unknown) => {
+    const format: OutputFormat = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
+    const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
+    if (flags.output) await writeFileAtomic(flags.output, text);
+    else io.stdout(text);
+  };
+  const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
+
+  const load = async (path: string, flags: InputFlags) => {
+    const { datasets, notes } = await loadDatasets(path, loadOptions(flags));
+    notes.forEach(note);
+    return datasets;
+  };
+
+  addOutputOptions(
+    addAnalysisOptions(
+      addInputOptions(
+        command("observers", "One row per dataset and observer: trials, correct, na answers, accuracy.", [
+          `trialwise observers ${EXAMPLE_DATA}/texture-shape_cue-conflict`,
+          `trialwise observers ${EXAMPLE_DATA} --by condition --format table`,
+        ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+      ),
+    ),
+  ).action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags) => {
+    const datasets = await load(path, flags);
+    const rows = datasets.flatMap((table) => observerStats(table, flags.by === "condition"));
+    await emit(flags, rows, OBSERVER_COLUMNS, { observers: rows });
+  });
+
+  addOutputOptions(
+    addAnalysisOptions(
+      addInputOptions(
+        command("pairs", "Error consistency of every pair of observers, on trials matched by stimulus.", [
+          `trialwise pairs ${EXAMPLE_DATA}/texture-shape_cue-conflict --observers resnet50,cornet-s --format table`,
+          `trialwise pairs ${EXAMPLE_DATA} --by condition --intersect > pairs.csv`,
+          "trialwise pairs runs.jsonl --observer-col model --stimulus-col image --correct-col hit",
+        ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+      ),
+    ),
+  )
+    .option("--observers <names>", "only pairs among these observers (comma-separated)")
+    .option("--skipped <file>", "also write every skipped pair, with its counts, to this CSV file")
+    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & { observers?: string; skipped?: string }) => {
+      const options = pairOptions(flags);
+      const observers = listFlag(flags.observers);
+      const datasets = await load(path, flags);
+      checkNames("--observers", observers, datasets);
+      const result = mergePairResults(datasets.map((table) => computePairs(table, { ...options, observers })));
+      reportPairNotes(result, options.undefinedKappa, note);
+      if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(result.skipped, MISMATCH_COLUMNS));
+      await emit(flags, result.pairs, PAIR_COLUMNS, {
+        pairs: result.pairs,
+        skipped_pairs: result.skipped,
+        intersected_pairs: result.intersected,
+        undefined_kappa: result.undefinedKappa,
+      });
+    });
+
+  addOutputOptions(
+    addAnalysisOptions(
+      addInputOptions(
+        command(
+          "summary",
+          "Mean kappa per pair type (human-human, model-model, model-human) and each model's mean kappa with the humans, with normal 95% half-widths (1.959964 sd / sqrt(n)).",
+          [
+            `trialwise summary ${EXAMPLE_DATA} --format table`,
+            `trialwise summary ${EXAMPLE_DATA}/texture-shape_edges --models alexnet,resnet50,vgg16-bn`,
+          ],
+        ).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+      ),
+    ),
+  )
+    .option("--models <names>", "only these models take part (comma-separated); humans always do")
+    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string }) => {
+      const options = pairOptions(flags);
+      const models = listFlag(flags.models);
+      const datasets = await load(path, flags);
+      checkNames("--models", models, datasets, "model");
+      const rows: SummaryRow[] = [];
+      const results: PairResult[] = [];
+      for (const table of datasets) {
+        const result = computePairs(table, options);
+        results.push(result);
+        rows.push(...summarizePairs(result.pairs, (o) => table.humans.has(o), models && new Set(models)));
+      }
+      reportPairNotes(mergePairResults(results), options.undefinedKappa, note);
+      await emit(flags, rows, SUMMARY_COLUMNS, { summary: rows });
+    });
+
+  addOutputOptions(
+    addInputOptions(
+      command(
+        "shape-bias",
+        "Shape bias on cue-conflict data: shape / (shape + texture) responses, leaving out stimuli whose texture and shape categories coincide; humans also pooled.",
+        [`trialwise shape-bias ${EXAMPLE_DATA}/texture-shape_cue-conflict --format table`, `trialwise shape-bias ${EXAMPLE_DATA}`],
+      ).argument("<path>", "cue-conflict trial data (a collection: its cue-conflict datasets are used)"),
+    ),
+  ).action(async (path: string, flags: InputFlags & OutputFlags) => {
+    const datasets = await load(path, flags);
+    const cueConflict = datasets.length === 1 ? datasets : datasets.filter(isCueConflict);
+    for (const table of datasets) if (!cueConflict.includes(table)) note(`left out dataset "${table.dataset}": not cue-conflict stimuli`);
+    if (cueConflict.length === 0) throw new InputError("no cue-conflict dataset found (stimulus ids like airplane1-bicycle2.png)", { file: path });
+    const rows = cueConflict.flatMap(shapeBias);
+    await emit(flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
+  });
+
+  return program;
+}
+
+const MISMATCH_COLUMNS = [
+  "dataset",
+  "condition",
+  "observer1",
+  "observer2",
+  "pair_type",
+  "n_common",
+  "n_only_observer1",
+  "n_only_observer2",
+  "outcome",
+];
+
+function mergePairResults(results: PairResult[]): PairResult {
+  return {
+    pairs: results.flatMap((r) => r.pairs),
+    skipped: results.flatMap((r) => r.skipped),
+    intersected: results.flatMap((r) => r.intersected),
+    undefinedKappa: results.reduce((sum, r) => sum + r.undefinedKappa, 0),
+  };
+}
+
+/** Says on standard error what was skipped, intersected or undefined: nothing silently. */
+function reportPairNotes(result: PairResult, policy: UndefinedKappaPolicy | undefined, note: (text: string) => void): void {
+  const byUnit = new Map<string, { skipped: number; intersected: number; dropped: number; example?: string }>();
+  const unit = (dataset: string, condition: string) => {
+    const key = condition === "all" ? dataset : `${dataset} [${condition}]`;
+    let entry = byUnit.get(key);
+    if (!entry) byUnit.set(key, (entry = { skipped: 0, intersected: 0, dropped: 0 }));
+    return entry;
+  };
+  for (const s of result.skipped) {
+    const entry = unit(s.dataset, s.condition);
+    entry.skipped++;
+    entry.example ??= `${s.observer1} vs ${s.observer2}: ${s.n_common} common, ${s.n_only_observer1} and ${s.n_only_observer2} only one saw`;
+  }
+  for (const s of result.intersected) {
+    const entry = unit(s.dataset, s.condition);
+    entry.intersected++;
+    entry.dropped += s.n_only_observer1 + s.n_only_observer2;
+  }
+  for (const [key, entry] of byUnit) {
+    if (entry.skipped > 0) {
+      note(`${key}: skipped ${entry.skipped} pair(s) whose stimulus sets differ (e.g. ${entry.example}); --intersect pairs them on common stimuli, --skipped FILE lists them`);
+    }
+    if (entry.intersected > 0) {
+      note(`${key}: ${entry.intersected} pair(s) computed on common stimuli only, dropping ${entry.dropped} trial(s) in all`);
+    }
+  }
+  if (result.undefinedKappa > 0) {
+    const shown = policy === "one" ? "set to 1 as --undefined-kappa one asks" : "left empty; --undefined-kappa one sets them to 1 as the 2020 code did";
+    note(`${result.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong), ${shown}`);
+  }
+}

@@ -1,0 +1,124 @@
+import { Command, Option } from "commander";
+import { UsageError } from "../core/errors.ts";
+import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
+import type { TrialTable } from "../core/trials.ts";
+import type { LongFormatColumns } from "../core/trials.ts";
+import type { LoadOptions, TrialFormat } from "../io/datasets.ts";
+import type { OutputFormat } from "../io/output.ts";
+
+/** Options every command that reads trials accepts. */
+export interface InputFlags {
+  observerCol?: string;
+  stimulusCol?: string;
+  truthCol?: string;
+  responseCol?: string;
+  conditionCol?: string;
+  correctCol?: string;
+  humanPattern?: string;
+}
+
+export interface OutputFlags {
+  format?: OutputFormat;
+  output?: string;
+}
+
+export interface AnalysisFlags {
+  by?: string;
+  intersect?: boolean;
+  strict?: boolean;
+  undefinedKappa?: "undefined" | "one";
+}
+
+export function addInputOptions(command: Command): Command {
+  return command
+    .option("--observer-col <name>", "long format: column naming the observer")
+    .option("--stimulus-col <name>", "long format: column with the stimulus id (match key)")
+    .option("--truth-col <name>", "long format: column with the true category")
+    .option("--response-col <name>", "long format: column with the observer's response (na = no answer)")
+    .option("--correct-col <name>", "long format: 0/1 column, instead of truth and response")
+    .option("--condition-col <name>", "long format: column with the condition (default: none)")
+    .option("--human-pattern <regex>", 'which observers are human (default: name contains "subject")');
+}
+
+export function addOutputOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]),
+    )
+    .option("-o, --output <file>", "write to this file (atomically) instead of standard output");
+}
+
+export function addAnalysisOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--by <what>", "analyse each condition separately").choices(["condition"]))
+    .option("--intersect", "pair observers with different stimulus sets on their common stimuli")
+    .option("--strict", "make any difference between two observers' stimulus sets an error")
+    .addOption(
+      new Option("--undefined-kappa <rule>", "kappa where c_exp = 1: undefined (empty/null), or one (the 2020 code's rule)")
+        .choices(["undefined", "one"])
+        .default("undefined"),
+    );
+}
+
+/** Reader settings from the flags: the long format as soon as any column flag is given. */
+export function loadOptions(flags: InputFlags): LoadOptions {
+  const options: LoadOptions = {};
+  if (flags.humanPattern !== undefined) {
+    try {
+      options.humanPattern = new RegExp(flags.humanPattern);
+    } catch (error) {
+      throw new UsageError(`--human-pattern: ${(error as Error).message}`);
+    }
+  }
+  const given = [flags.observerCol, flags.stimulusCol, flags.truthCol, flags.responseCol, flags.correctCol, flags.conditionCol];
+  if (given.every((c) => c === undefined)) return options;
+  if (flags.observerCol === undefined || flags.stimulusCol === undefined) {
+    throw new UsageError("the long format needs --observer-col and --stimulus-col");
+  }
+  const byCorrectness = flags.correctCol !== undefined;
+  const byResponse = flags.truthCol !== undefined || flags.responseCol !== undefined;
+  if (byCorrectness === byResponse || (byResponse && (flags.truthCol === undefined || flags.responseCol === undefined))) {
+    throw new UsageError("the long format needs either --correct-col, or both --truth-col and --response-col");
+  }
+  const columns: LongFormatColumns = { observer: flags.observerCol, stimulus: flags.stimulusCol };
+  if (flags.conditionCol !== undefined) columns.condition = flags.conditionCol;
+  if (byCorrectness) columns.correct = flags.correctCol;
+  else {
+    columns.truth = flags.truthCol;
+    columns.response = flags.responseCol;
+  }
+  const format: TrialFormat = { kind: "long", columns };
+  return { ...options, format };
+}
+
+export function pairOptions(flags: AnalysisFlags): PairOptions {
+  if (flags.intersect && flags.strict) throw new UsageError("--intersect and --strict exclude each other");
+  const mismatch: MismatchPolicy = flags.strict ? "strict" : flags.intersect ? "intersect" : "identical";
+  return { byCondition: flags.by === "condition", mismatch, undefinedKappa: flags.undefinedKappa ?? "undefined" };
+}
+
+/** Splits a comma-separated list flag. */
+export function listFlag(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** Every name must be an observer of at least one dataset (of the wanted kind). */
+export function checkNames(
+  flag: string,
+  names: readonly string[] | undefined,
+  datasets: readonly TrialTable[],
+  kind?: "model",
+): void {
+  if (!names) return;
+  const known = new Set<string>();
+  for (const table of datasets) {
+    for (const name of table.observer) if (kind === undefined || !table.humans.has(name)) known.add(name);
+  }
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${flag}: unknown ${kind ?? "observer"}${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; ` +
+        `known: ${[...known].sort().join(", ")}`,
+    );
+  }
+}

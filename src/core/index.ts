@@ -1,0 +1,12 @@
+/**
+ * trialwise core: trial tables, matching and error-consistency metrics. Isomorphic (no Node
+ * APIs): runs in Node and in browsers.
+ */
+export * from "./errors.ts";
+export * from "./metrics.ts";
+export * from "./observers.ts";
+export * from "./pairs.ts";
+export * from "./shape-bias.ts";
+export * from "./statistics.ts";
+export * from "./summary.ts";
+export * from "./trials.ts";

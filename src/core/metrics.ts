@@ -1,0 +1,116 @@
+/**
+ * Error consistency of two observers (Geirhos, Meding & Wichmann 2020): Cohen's kappa on the
+ * binary outcome correct/wrong, over trials matched by stimulus.
+ */
+
+/** Accuracy p = k / n: the share of n trials answered correctly. */
+export function accuracy(correct: number, trials: number): number {
+  return correct / trials;
+}
+
+/**
+ * Expected consistency of two independent observers with accuracies p1 and p2:
+ * c_exp = p1 p2 + (1 - p1)(1 - p2).
+ */
+export function expectedConsistency(p1: number, p2: number): number {
+  return p1 * p2 + (1 - p1) * (1 - p2);
+}
+
+/** Observed consistency: c_obs = (both correct + both wrong) / n. */
+export function observedConsistency(bothCorrect: number, bothWrong: number, trials: number): number {
+  return (bothCorrect + bothWrong) / trials;
+}
+
+/**
+ * Cohen's kappa: kappa = (c_obs - c_exp) / (1 - c_exp). Null when c_exp = 1 (both observers
+ * all correct or both all wrong), where kappa is undefined.
+ */
+export function kappa(cObs: number, cExp: number): number | null {
+  return cExp === 1 ? null : (cObs - cExp) / (1 - cExp);
+}
+
+/**
+ * The range of c_obs that two accuracies allow:
+ * max = min(p1, p2) + min(1 - p1, 1 - p2), min = 1 - [min(p1, 1 - p2) + min(1 - p1, p2)].
+ */
+export function observedConsistencyBounds(p1: number, p2: number): { min: number; max: number } {
+  return {
+    min: 1 - (Math.min(p1, 1 - p2) + Math.min(1 - p1, p2)),
+    max: Math.min(p1, p2) + Math.min(1 - p1, 1 - p2),
+  };
+}
+
+/**
+ * kappa_min and kappa_max: the kappa of the smallest and largest c_obs the accuracies allow
+ * ({@link observedConsistencyBounds}). Null where kappa is undefined (c_exp = 1).
+ */
+export function kappaBounds(p1: number, p2: number): { min: number | null; max: number | null } {
+  const cExp = expectedConsistency(p1, p2);
+  const bounds = observedConsistencyBounds(p1, p2);
+  return { min: kappa(bounds.min, cExp), max: kappa(bounds.max, cExp) };
+}
+
+/**
+ * The 2x2 table of one pair over n matched trials: k1 and k2 trials correct for each observer,
+ * bothCorrect trials correct for both. Every pair metric follows from these four counts.
+ */
+export interface PairCounts {
+  readonly trials: number;
+  readonly correct1: number;
+  readonly correct2: number;
+  readonly bothCorrect: number;
+}
+
+/** How to report a kappa that is undefined because c_exp = 1. */
+export type UndefinedKappaPolicy = "undefined" | "one";
+
+export interface PairMetrics {
+  n_trials: number;
+  n_both_correct: number;
+  n_both_wrong: number;
+  acc1: number;
+  acc2: number;
+  c_obs: number;
+  c_exp: number;
+  kappa: number | null;
+  kappa_min: number | null;
+  kappa_max: number | null;
+}
+
+/** Both-wrong count from the 2x2 table: n - k1 - k2 + both correct. */
+export function bothWrong({ trials, correct1, correct2, bothCorrect }: PairCounts): number {
+  return trials - correct1 - correct2 + bothCorrect;
+}
+
+/**
+ * All metrics of one pair from its counts. The c_obs bounds are computed from counts with the
+ * same division as c_obs itself, so kappa_min <= kappa <= kappa_max holds exactly in floating
+ * point. With policy "one", an undefined kappa is 1 (as the 2020 code and model-vs-human
+ * return whenever c_obs = 1); the bounds stay null there.
+ */
+export function pairMetrics(counts: PairCounts, policy: UndefinedKappaPolicy = "undefined"): PairMetrics {
+  const { trials: n, correct1: k1, correct2: k2, bothCorrect } = counts;
+  if (!(n > 0)) throw new RangeError("a pair needs at least one matched trial");
+  const wrongBoth = bothWrong(counts);
+  const acc1 = accuracy(k1, n);
+  const acc2 = accuracy(k2, n);
+  const cExp = expectedConsistency(acc1, acc2);
+  const cObs = observedConsistency(bothCorrect, wrongBoth, n);
+  // Counts form: min(p1,p2) + min(1-p1,1-p2) = [min(k1,k2) + min(n-k1,n-k2)] / n, and so on.
+  const cObsMax = (Math.min(k1, k2) + Math.min(n - k1, n - k2)) / n;
+  const cObsMin = (n - Math.min(k1, n - k2) - Math.min(n - k1, k2)) / n;
+  let value = kappa(cObs, cExp);
+  if (value === null && policy === "one" && cObs === 1) value = 1;
+  return {
+    n_trials: n,
+    n_both_correct: bothCorrect,
+    n_both_wrong: wrongBoth,
+    acc1,
+    acc2,
+    c_obs: cObs,
+    c_exp: cExp,
+    kappa: value,
+    kappa_min: kappa(cObsMin, cExp),
+    kappa_max: kappa(cObsMax, cExp),
+  };
+}

@@ -1,0 +1,227 @@
+import { InputError } from "./errors.ts";
+import { type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "./metrics.ts";
+import { NO_CONDITION, type TrialTable, compareText, observerKind } from "./trials.ts";
+
+export type PairType = "human-human" | "model-human" | "model-model";
+
+/**
+ * What to do with two observers whose stimulus sets differ:
+ * "identical" computes only pairs with identical sets and reports the others as skipped;
+ * "intersect" computes on the common stimuli and reports how many were dropped;
+ * "strict" turns any difference into an error.
+ */
+export type MismatchPolicy = "identical" | "intersect" | "strict";
+
+export interface PairOptions {
+  /** Analyse each condition separately (else all trials together, condition "all"). */
+  byCondition?: boolean;
+  /** Only pairs among these observers. */
+  observers?: readonly string[];
+  mismatch?: MismatchPolicy;
+  undefinedKappa?: UndefinedKappaPolicy;
+}
+
+/** One row of `trialwise pairs`: the CSV columns, in order. */
+export interface PairRow extends PairMetrics {
+  dataset: string;
+  condition: string;
+  observer1: string;
+  observer2: string;
+  pair_type: PairType;
+}
+
+export const PAIR_COLUMNS = [
+  "dataset",
+  "condition",
+  "observer1",
+  "observer2",
+  "pair_type",
+  "n_trials",
+  "n_both_correct",
+  "n_both_wrong",
+  "acc1",
+  "acc2",
+  "c_obs",
+  "c_exp",
+  "kappa",
+  "kappa_min",
+  "kappa_max",
+] as const satisfies readonly (keyof PairRow)[];
+
+/** A pair whose stimulus sets differ: skipped, or (with "intersect") computed on the overlap. */
+export interface StimulusMismatch {
+  dataset: string;
+  condition: string;
+  observer1: string;
+  observer2: string;
+  pair_type: PairType;
+  n_common: number;
+  n_only_observer1: number;
+  n_only_observer2: number;
+  /** Why it was skipped; "computed on common stimuli" for an intersected pair. */
+  outcome: "skipped: stimulus sets differ" | "skipped: no common stimuli" | "computed on common stimuli";
+}
+
+export interface PairResult {
+  pairs: PairRow[];
+  /** Pairs not computed, with the reason. */
+  skipped: StimulusMismatch[];
+  /** Pairs computed on their common stimuli only (policy "intersect"). */
+  intersected: StimulusMismatch[];
+  /** Pairs whose kappa is undefined (c_exp = 1); with policy "one" they were set to 1. */
+  undefinedKappa: number;
+}
+
+export function pairType(table: TrialTable, a: string, b: string): PairType {
+  const humanA = observerKind(table, a) === "human";
+  const humanB = observerKind(table, b) === "human";
+  if (humanA && humanB) return "human-human";
+  return humanA || humanB ? "model-human" : "model-model";
+}
+
+/** Trial indices of each analysis unit: one per condition, or one "all" unit. */
+export function conditionGroups(table: TrialTable, byCondition: boolean): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  if (!byCondition) {
+    groups.set(NO_CONDITION, Array.from({ length: table.length }, (_, i) => i));
+    return groups;
+  }
+  for (let i = 0; i < table.length; i++) {
+    const list = groups.get(table.condition[i]);
+    if (list) list.push(i);
+    else groups.set(table.condition[i], [i]);
+  }
+  return new Map([...groups].sort(([a], [b]) => compareText(a, b)));
+}
+
+/**
+ * Each observer's outcome per stimulus within one analysis unit: -1 not seen, 0 wrong,
+ * 1 correct, over a shared stimulus index.
+ */
+interface OutcomeMatrix {
+  observers: string[];
+  outcomes: Int8Array[];
+  /** Stimulus indices each observer saw. */
+  seen: Int32Array[];
+}
+
+function outcomeMatrix(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>): OutcomeMatrix {
+  const stimulusIndex = new Map<string, number>();
+  for (const t of trials) {
+    if (!stimulusIndex.has(table.stimulus[t])) stimulusIndex.set(table.stimulus[t], stimulusIndex.size);
+  }
+  const byObserver = new Map<string, number[]>();
+  for (const t of trials) {
+    const name = table.observer[t];
+    if (keep && !keep.has(name)) continue;
+    const list = byObserver.get(name);
+    if (list) list.push(t);
+    else byObserver.set(name, [t]);
+  }
+  const observers = [...byObserver.keys()].sort(compareText);
+  const outcomes: Int8Array[] = [];
+  const seen: Int32Array[] = [];
+  for (const name of observers) {
+    const row = new Int8Array(stimulusIndex.size).fill(-1);
+    const list = byObserver.get(name)!;
+    const indices = new Int32Array(list.length);
+    list.forEach((t, k) => {
+      const s = stimulusIndex.get(table.stimulus[t])!;
+      if (row[s] !== -1) {
+        // Only reachable when conditions are pooled: within a condition the table rejects repeats.
+        throw new InputError(
+          `observer "${name}" saw stimulus "${table.stimulus[t]}" in several conditions ` +
+            `("${conditionOf(table, list, s, stimulusIndex)}" and "${table.condition[t]}"), so trials ` +
+            `cannot be matched by stimulus over all conditions; use --by condition`,
+          { file: table.file[t], line: table.line[t] },
+        );
+      }
+      row[s] = table.correct[t];
+      indices[k] = s;
+    });
+    outcomes.push(row);
+    seen.push(indices);
+  }
+  return { observers, outcomes, seen };
+}
+
+function conditionOf(table: TrialTable, list: number[], s: number, index: Map<string, number>): string {
+  const t = list.find((u) => index.get(table.stimulus[u]) === s)!;
+  return table.condition[t];
+}
+
+/**
+ * All pairs of observers in a table, matched by stimulus id within each analysis unit.
+ * Nothing is dropped silently: skipped and intersected pairs are returned with their counts.
+ */
+export function computePairs(table: TrialTable, options: PairOptions = {}): PairResult {
+  const mismatch = options.mismatch ?? "identical";
+  const keep = options.observers ? new Set(options.observers) : undefined;
+  const result: PairResult = { pairs: [], skipped: [], intersected: [], undefinedKappa: 0 };
+  for (const [condition, trials] of conditionGroups(table, options.byCondition ?? false)) {
+    const { observers, outcomes, seen } = outcomeMatrix(table, trials, keep);
+    for (let i = 0; i < observers.length; i++) {
+      for (let j = i + 1; j < observers.length; j++) {
+        const first = outcomes[i];
+        const second = outcomes[j];
+        let common = 0;
+        let correct1 = 0;
+        let correct2 = 0;
+        let bothCorrect = 0;
+        for (const s of seen[i]) {
+          const b = second[s];
+          if (b < 0) continue;
+          const a = first[s];
+          common++;
+          correct1 += a;
+          correct2 += b;
+          bothCorrect += a & b;
+        }
+        const type = pairType(table, observers[i], observers[j]);
+        const onlyFirst = seen[i].length - common;
+        const onlySecond = seen[j].length - common;
+        if (onlyFirst + onlySecond > 0) {
+          const report: StimulusMismatch = {
+            dataset: table.dataset,
+            condition,
+            observer1: observers[i],
+            observer2: observers[j],
+            pair_type: type,
+            n_common: common,
+            n_only_observer1: onlyFirst,
+            n_only_observer2: onlySecond,
+            outcome:
+              common === 0
+                ? "skipped: no common stimuli"
+                : mismatch === "intersect"
+                  ? "computed on common stimuli"
+                  : "skipped: stimulus sets differ",
+          };
+          if (mismatch === "strict") {
+            throw new InputError(
+              `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
+                `condition "${condition}" (${common} common, ${onlyFirst} only "${observers[i]}", ` +
+                `${onlySecond} only "${observers[j]}"); --strict expects identical stimulus sets`,
+            );
+          }
+          if (report.outcome !== "computed on common stimuli") {
+            result.skipped.push(report);
+            continue;
+          }
+          result.intersected.push(report);
+        }
+        const metrics = pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa);
+        if (metrics.c_exp === 1) result.undefinedKappa++;
+        result.pairs.push({
+          dataset: table.dataset,
+          condition,
+          observer1: observers[i],
+          observer2: observers[j],
+          pair_type: type,
+          ...metrics,
+        });
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,30 @@
+import { InputError } from "../core/errors.ts";
+
+/**
+ * Text of a data file. UTF-8 (with or without byte-order mark) and UTF-16 with a byte-order
+ * mark are read; anything else is an error naming the first line that is not valid UTF-8,
+ * never text with replacement characters. No Node APIs: usable in browsers.
+ */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), file);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  return utf8(bytes, file);
+}
+
+function utf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder("utf-8").decode(bytes);
+    const bad = lenient.indexOf("\uFFFD");
+    const line = lenient.slice(0, Math.max(bad, 0)).split("\n").length;
+    const hint = bytes.includes(0)
+      ? " (it contains zero bytes: UTF-16 without a byte-order mark?)"
+      : " (Latin-1 or Windows-1252?)";
+    throw new InputError(`unknown text encoding${hint}; expected UTF-8 or UTF-16 with a byte-order mark`, {
+      file,
+      line,
+    });
+  }
+}
