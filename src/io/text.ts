@@ -2,8 +2,9 @@ import { InputError } from "../core/errors.ts";
 
 /**
  * Text of a data file. UTF-8 (with or without byte-order mark) and UTF-16 with a byte-order
- * mark are read; anything else is an error naming the first line that is not valid UTF-8,
- * never text with replacement characters. No Node APIs: usable in browsers.
+ * mark are read; anything else is an error naming the first line that is not valid UTF-8
+ * (or holds a zero byte, the mark of UTF-16 without a byte-order mark), never text with
+ * replacement characters. No Node APIs: usable in browsers.
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), file);
@@ -13,18 +14,22 @@ export function decodeText(bytes: Uint8Array, file: string): string {
 }
 
 function utf8(bytes: Uint8Array, file: string): string {
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     const lenient = new TextDecoder("utf-8").decode(bytes);
-    const bad = lenient.indexOf("\uFFFD");
-    const line = lenient.slice(0, Math.max(bad, 0)).split("\n").length;
-    const hint = bytes.includes(0)
-      ? " (it contains zero bytes: UTF-16 without a byte-order mark?)"
-      : " (Latin-1 or Windows-1252?)";
-    throw new InputError(`unknown text encoding${hint}; expected UTF-8 or UTF-16 with a byte-order mark`, {
-      file,
-      line,
-    });
+    throw unknownEncoding(lenient, lenient.indexOf("\uFFFD"), file, "Latin-1 or Windows-1252?");
   }
+  const zero = text.indexOf("\u0000");
+  if (zero >= 0) throw unknownEncoding(text, zero, file, "it contains zero bytes: UTF-16 without a byte-order mark?");
+  return text;
+}
+
+function unknownEncoding(text: string, at: number, file: string, hint: string): InputError {
+  const line = text.slice(0, Math.max(at, 0)).split("\n").length;
+  return new InputError(`unknown text encoding (${hint}); expected UTF-8, or UTF-16 with a byte-order mark`, {
+    file,
+    line,
+  });
 }
