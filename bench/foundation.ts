@@ -177,6 +177,10 @@ async function measure<T>(runs: number, fn: () => T | Promise<T>): Promise<{ val
   return { value, times };
 }
 
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 function pairKey(dataset: string, condition: string, a: string, b: string): string {
   return `${dataset}\u0000${condition}\u0000${a}\u0000${b}`;
 }
@@ -278,7 +282,9 @@ const check = { kind: "check", compared, mismatches: mismatches.length };
 if (JSON_OUTPUT) {
   console.log(JSON.stringify(meta));
   console.log(JSON.stringify(check));
-  for (const t of timings) console.log(JSON.stringify({ kind: "timing", ...t }));
+  for (const t of timings) {
+    console.log(JSON.stringify({ kind: "timing", ...t, median_ms: round3(t.median_ms), min_ms: round3(t.min_ms) }));
+  }
 } else {
   const header = ["measurement", "median ms", "min ms", "runs", "datasets", "trials", "pairs", "skipped"];
   const rows = timings.map((t) => [

@@ -1,52 +1,60 @@
-import { CsvError, parse } from "csv-parse/sync";
+import Papa from "papaparse";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
 
 /**
  * Parses CSV text (comma-separated, RFC 4180 quoting, any mix of CRLF/LF/CR line ends, empty
  * lines skipped) into a header and rows with their line numbers. Ragged rows, unclosed
- * quotes and files without data are errors naming the file and line.
+ * quotes and files without data are errors naming the file and line. No Node APIs.
  */
 export function parseCsv(text: string, file: string): RawTable {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      info: true,
-      skip_empty_lines: true,
-      record_delimiter: ["\r\n", "\n", "\r"],
-    }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof CsvError) throw csvProblem(error, file);
-    throw error;
+  const normalized = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+  const parsed = Papa.parse<string[]>(normalized, { delimiter: ",", newline: "\n", skipEmptyLines: false });
+  // Line of each parsed row: one line per row, plus the line breaks inside quoted fields.
+  const rowLines: number[] = [];
+  let line = 1;
+  for (const row of parsed.data) {
+    rowLines.push(line);
+    line++;
+    for (const field of row) if (field.includes("\n")) line += field.split("\n").length - 1;
   }
-  if (records.length === 0) {
-    throw new InputError("empty file; expected a header line and one line per trial", { file, line: 1 });
-  }
-  if (records.length === 1) {
-    throw new InputError("header only; expected one line per trial after the header", { file, line: 1 });
-  }
-  const [header, ...data] = records;
-  return {
-    file,
-    columns: header.record,
-    rows: data.map((r) => r.record),
-    lines: data.map((r) => r.info.lines),
-  };
-}
-
-function csvProblem(error: CsvError, file: string): InputError {
-  const details = error as CsvError & { lines?: number; record?: string[]; columns?: unknown };
-  const line = details.lines;
-  if (error.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
-    const message = error.message.match(/expect (\d+), got (\d+)/);
-    const [, expected, got] = message ?? [];
-    return new InputError(`ragged row: ${got ?? "a different number of"} fields, expected ${expected ?? "as many as the header"} as in the header`, {
+  const quoteError = parsed.errors.find((e) => e.type === "Quotes");
+  if (quoteError) {
+    const at = quoteError.row === undefined ? undefined : rowLines[quoteError.row];
+    throw new InputError("a quoted field is never closed or is followed by text; expected a closing double quote", {
       file,
-      line,
+      line: at,
     });
   }
-  if (error.code === "CSV_QUOTE_NOT_CLOSED") {
-    return new InputError("a quoted field is never closed; expected a closing double quote", { file, line });
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  parsed.data.forEach((row, i) => {
+    if (row.length === 1 && row[0] === "") return;
+    rows.push(row);
+    lines.push(rowLines[i]);
+  });
+  if (rows.length === 0) {
+    throw new InputError("empty file; expected a header line and one line per trial", { file, line: 1 });
   }
-  return new InputError(`malformed CSV (${error.message.replace(/ on line \d+.*$/, "")})`, { file, line });
+  if (rows.length === 1) {
+    throw new InputError("header only; expected one line per trial after the header", { file, line: lines[0] });
+  }
+  const [columns, ...data] = rows;
+  data.forEach((row, r) => {
+    if (row.length !== columns.length) {
+      throw new InputError(`ragged row: ${row.length} fields, expected ${columns.length} as in the header`, {
+        file,
+        line: lines[r + 1],
+      });
+    }
+  });
+  return { file, columns, rows: data, lines: lines.slice(1) };
+}
+
+/**
+ * CSV text with a header line; numbers with full double precision (the shortest text that
+ * reads back as the same double), null as an empty field, quoting only where needed.
+ */
+export function formatCsv(rows: readonly (readonly unknown[])[], columns: readonly string[]): string {
+  return `${Papa.unparse({ fields: [...columns], data: rows.map((r) => [...r]) }, { newline: "\n" })}\n`;
 }

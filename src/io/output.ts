@@ -1,6 +1,6 @@
 import { rename, rm, writeFile } from "node:fs/promises";
-import { stringify } from "csv-stringify/sync";
 import { InputError } from "../core/errors.ts";
+import { formatCsv } from "./csv.ts";
 
 export type OutputFormat = "csv" | "json" | "table";
 
@@ -16,9 +16,10 @@ function cell(row: Row, column: string): Cell {
  * as the same double), null as an empty field.
  */
 export function toCsv(rows: readonly Row[], columns: readonly string[]): string {
-  return stringify([columns, ...rows.map((r) => columns.map((c) => cell(r, c)))], {
-    cast: { number: (value) => String(value), boolean: (value) => (value ? "true" : "false") },
-  });
+  return formatCsv(
+    rows.map((r) => columns.map((c) => cell(r, c))),
+    columns,
+  );
 }
 
 /** An aligned text table for reading in a terminal; numbers rounded to 4 decimals. */
