@@ -12,6 +12,7 @@ import {
   type InputFlags,
   type OutputFlags,
   addAnalysisOptions,
+  addByOption,
   addInputOptions,
   addOutputOptions,
   checkNames,
@@ -91,7 +92,7 @@ function buildProgram(io: CliIO): Command {
   };
 
   addOutputOptions(
-    addAnalysisOptions(
+    addByOption(
       addInputOptions(
         command("observers", "One row per dataset and observer: trials, correct, na answers, accuracy.", [
           `trialwise observers ${EXAMPLE_DATA}/texture-shape_cue-conflict`,
@@ -99,7 +100,7 @@ function buildProgram(io: CliIO): Command {
         ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
       ),
     ),
-  ).action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags) => {
+  ).action(async (path: string, flags: InputFlags & OutputFlags & Pick<AnalysisFlags, "by">) => {
     const datasets = await load(path, flags);
     const rows = datasets.flatMap((table) => observerStats(table, flags.by === "condition"));
     await emit(flags, rows, OBSERVER_COLUMNS, { observers: rows });

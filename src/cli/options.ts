@@ -1,8 +1,7 @@
 import { Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
 import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
-import type { TrialTable } from "../core/trials.ts";
-import type { LongFormatColumns } from "../core/trials.ts";
+import type { LongFormatColumns, TrialTable } from "../core/trials.ts";
 import type { LoadOptions, TrialFormat } from "../io/datasets.ts";
 import type { OutputFormat } from "../io/output.ts";
 
@@ -48,9 +47,12 @@ export function addOutputOptions(command: Command): Command {
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output");
 }
 
+export function addByOption(command: Command): Command {
+  return command.addOption(new Option("--by <what>", "analyse each condition separately").choices(["condition"]));
+}
+
 export function addAnalysisOptions(command: Command): Command {
-  return command
-    .addOption(new Option("--by <what>", "analyse each condition separately").choices(["condition"]))
+  return addByOption(command)
     .option("--intersect", "pair observers with different stimulus sets on their common stimuli")
     .option("--strict", "make any difference between two observers' stimulus sets an error")
     .addOption(
