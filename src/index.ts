@@ -12,5 +12,6 @@ export { type LoadOptions, type LoadResult, type TrialFormat, loadDatasets, read
 export { parseCsv } from "./io/csv.ts";
 export { parseJsonLines } from "./io/jsonl.ts";
 export { decodeText } from "./io/text.ts";
-export { type OutputFormat, toCsv, toJson, toTable, writeFileAtomic } from "./io/output.ts";
+export { type OutputFormat, toCsv, toJson, toTable } from "./io/format.ts";
+export { writeDirectoryAtomic, writeFileAtomic } from "./io/output.ts";
 export { type CliIO, runCli } from "./cli/main.ts";

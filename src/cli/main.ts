@@ -6,7 +6,11 @@ import { PAIR_COLUMNS, type PairResult, computePairs } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
 import { SUMMARY_COLUMNS, type SummaryRow, summarizePairs } from "../core/summary.ts";
 import { loadDatasets } from "../io/datasets.ts";
-import { type OutputFormat, type Row, toCsv, toJson, toTable, writeFileAtomic } from "../io/output.ts";
+import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
+import { writeFileAtomic } from "../io/output.ts";
+import { VERSION } from "../version.ts";
+import { addDataCommand } from "./data.ts";
+import { addReproduceCommand } from "./reproduce.ts";
 import {
   type AnalysisFlags,
   type InputFlags,
@@ -61,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 function buildProgram(io: CliIO): Command {
   const program = new Command("trialwise")
     .description("Trial-by-trial error consistency (Cohen's kappa on correct/wrong) between observers.")
-    .version("0.1.0")
+    .version(VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
@@ -183,6 +187,8 @@ function buildProgram(io: CliIO): Command {
     await emit(flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
   });
 
+  addReproduceCommand(program, io);
+  addDataCommand(program, io);
   return program;
 }
 

@@ -3,7 +3,7 @@ import { UsageError } from "../core/errors.ts";
 import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
 import type { LongFormatColumns, TrialTable } from "../core/trials.ts";
 import type { LoadOptions, TrialFormat } from "../io/datasets.ts";
-import type { OutputFormat } from "../io/output.ts";
+import type { OutputFormat } from "../io/format.ts";
 
 /** Options every command that reads trials accepts. */
 export interface InputFlags {

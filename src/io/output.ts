@@ -1,47 +1,6 @@
-import { rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
-import { formatCsv } from "./csv.ts";
-
-export type OutputFormat = "csv" | "json" | "table";
-
-type Cell = string | number | boolean | null;
-export type Row = { readonly [column: string]: Cell } | object;
-
-function cell(row: Row, column: string): Cell {
-  return (row as Record<string, Cell>)[column];
-}
-
-/**
- * CSV with a header; numbers with full double precision (the shortest text that reads back
- * as the same double), null as an empty field.
- */
-export function toCsv(rows: readonly Row[], columns: readonly string[]): string {
-  return formatCsv(
-    rows.map((r) => columns.map((c) => cell(r, c))),
-    columns,
-  );
-}
-
-/** An aligned text table for reading in a terminal; numbers rounded to 4 decimals. */
-export function toTable(rows: readonly Row[], columns: readonly string[]): string {
-  const text = (value: Cell) =>
-    value === null || value === undefined
-      ? "-"
-      : typeof value === "number" && !Number.isInteger(value)
-        ? value.toFixed(4)
-        : String(value);
-  const body = rows.map((r) => columns.map((c) => text(cell(r, c))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...body.map((line) => line[i].length)));
-  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof cell(r, c) === "number" || cell(r, c) === null));
-  const format = (line: string[]) =>
-    line.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
-  return [format([...columns]), format(widths.map((w) => "-".repeat(w))), ...body.map(format)].join("\n") + "\n";
-}
-
-/** Pretty JSON; null stays null (undefined kappa), numbers keep full precision. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) + "\n";
-}
 
 /**
  * Writes a file so that readers never see a partial one: the text goes to a temporary file
@@ -58,4 +17,38 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
       file: path,
     });
   }
+}
+
+/**
+ * Writes a whole folder so that it appears complete or not at all: the files go into a
+ * staging folder beside the target, which then replaces the target (an earlier folder there
+ * is moved aside first and removed after).
+ */
+export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
+  const target = resolve(dir);
+  const stamp = `${process.pid}.${Date.now()}`;
+  const staging = `${target}.${stamp}.tmp`;
+  const previous = `${target}.${stamp}.old`;
+  let movedAside = false;
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const [path, content] of files) {
+      const file = join(staging, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+    movedAside = await rename(target, previous).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return false;
+        throw error;
+      },
+    );
+    await rename(staging, target);
+  } catch (error) {
+    if (movedAside) await rename(previous, target).catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+    throw new InputError(`cannot write output folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: dir });
+  }
+  if (movedAside) await rm(previous, { recursive: true, force: true });
 }

@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import { UsageError } from "../core/errors.ts";
+import { type Env, cacheDir, resolveGeirhos2020Data } from "../io/fetch.ts";
+import { type FigureFormat, reproduceGeirhos2020 } from "../reproduce/run.ts";
+import { VERSION } from "../version.ts";
+import type { CliIO } from "./main.ts";
+import { stepReporter } from "./progress.ts";
+
+interface ReproduceFlags {
+  data?: string;
+  out: string;
+  format: string;
+  cache?: string;
+}
+
+const STUDIES = ["geirhos2020"];
+const FORMATS: FigureFormat[] = ["svg", "png"];
+
+/** Registers `trialwise reproduce <study>`. `env` defaults to process.env. */
+export function addReproduceCommand(program: Command, io: CliIO, env: Env = process.env): void {
+  program
+    .command("reproduce")
+    .description(
+      "Reproduce a published error-consistency study from its trial data: every figure (SVG, PNG), the tables, numbers.json, " +
+        "and index.html, a self-contained report that sets the paper's numbers beside trialwise's and explains every difference. " +
+        "Without --data or TRIALWISE_DATA the data is downloaded (checked, cached) on first use.",
+    )
+    .argument("<study>", `the study: ${STUDIES.join(", ")}`)
+    .option("--data <dir>", "a local copy of the study's raw-data folder (default: $TRIALWISE_DATA, else the cache)")
+    .option("--out <dir>", "report folder (replaced as a whole when done)", "./trialwise-report")
+    .option("--format <list>", "figure files to write: svg, png or both", "svg,png")
+    .option("--cache <dir>", "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ trialwise reproduce geirhos2020 --data ../shared/data/geirhos2020/raw-data\n" +
+        "  $ trialwise reproduce geirhos2020 --out paper-report --format svg\n" +
+        "  $ trialwise reproduce geirhos2020          # downloads the data first\n",
+    )
+    .action(async (study: string, flags: ReproduceFlags) => {
+      if (!STUDIES.includes(study)) throw new UsageError(`unknown study "${study}"; known: ${STUDIES.join(", ")}`);
+      const formats = flags.format.split(",").map((f) => f.trim());
+      const unknown = formats.filter((f) => !(FORMATS as string[]).includes(f));
+      if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: expected svg, png or svg,png, not "${flags.format}"`);
+      const progress = stepReporter(io, `trialwise reproduce ${study}`);
+      try {
+        const dataDir = await resolveGeirhos2020Data({
+          data: flags.data,
+          env,
+          cache: flags.cache,
+          fetchIfMissing: true,
+          onProgress: (p) => progress.onProgress("downloading the published data", p.filesDone, p.filesToFetch),
+        });
+        const result = await reproduceGeirhos2020({
+          dataDir,
+          outDir: flags.out,
+          formats: formats as FigureFormat[],
+          cacheDir: flags.cache ?? cacheDir(env),
+          version: VERSION,
+          onProgress: progress.onProgress,
+        });
+        progress.stop();
+        io.stderr(`trialwise reproduce ${study}: ${result.figures} figures, ${result.files} files in ${result.outDir} (${result.seconds.toFixed(1)} s)\n`);
+        io.stdout(`${result.outDir}/index.html\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,85 @@
+/** `trialwise reproduce geirhos2020`: from the published data to the report folder. */
+import { InputError } from "../core/errors.ts";
+import { CHANCE_DEFAULTS, type ChanceBandRow } from "../core/chance.ts";
+import { cachedChanceRegion } from "../io/chance-cache.ts";
+import { loadDatasets } from "../io/datasets.ts";
+import { toJson } from "../io/format.ts";
+import { writeDirectoryAtomic } from "../io/output.ts";
+import { renderSvg, svgToPng } from "../report/render.ts";
+import { type Figure, geirhos2020Figures } from "./figures.ts";
+import { analyseGeirhos2020 } from "./geirhos2020.ts";
+import { type RenderedFigure, geirhos2020Html, geirhos2020Numbers, geirhos2020Tables } from "./report.ts";
+
+export type FigureFormat = "svg" | "png";
+
+export interface ReproduceOptions {
+  /** The raw-data folder of the published repository. */
+  dataDir: string;
+  outDir: string;
+  formats: readonly FigureFormat[];
+  /** Where simulated chance regions are kept between runs; none: simulate every time. */
+  cacheDir?: string;
+  version: string;
+  /** Progress: a step starts (`total` set for countable steps) or advances. */
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface ReproduceResult {
+  outDir: string;
+  figures: number;
+  files: number;
+  seconds: number;
+}
+
+const CHANCE_NOTE =
+  "Two independent observers: true accuracies on a grid for each, the four cells of their 2×2 table drawn from the multinomial distribution that independence implies for N trials (N = the dataset's trial count), observed c_exp, c_obs and κ per simulated pair, binned by c_exp into 100 bins of width 1/99; the band is the 2.5% to 97.5% quantile range of c_obs and κ per bin";
+
+/** Reads the data, analyses it, renders every figure and writes the report folder atomically. */
+export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<ReproduceResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => undefined);
+  progress("loading trial data", 0, 0);
+  const { datasets } = await loadDatasets(options.dataDir);
+  progress("analysing", 0, 0);
+  let analysis;
+  try {
+    analysis = analyseGeirhos2020(datasets);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`this does not look like the published geirhos2020 raw-data folder (${(error as Error).message})`, {
+      file: options.dataDir,
+    });
+  }
+  progress("simulating chance regions", 0, 0);
+  const chance = new Map<number, ChanceBandRow[]>();
+  for (const a of analysis.textureShape.values()) {
+    if (!chance.has(a.trialsPerObserver)) {
+      chance.set(a.trialsPerObserver, await cachedChanceRegion({ trials: a.trialsPerObserver }, options.cacheDir));
+    }
+  }
+  const figures: Figure[] = geirhos2020Figures(analysis, (trials) => chance.get(trials)!);
+  const files = new Map<string, string | Uint8Array>();
+  const rendered: RenderedFigure[] = [];
+  for (const [i, figure] of figures.entries()) {
+    progress("rendering figures", i, figures.length);
+    const svg = await renderSvg(figure.spec);
+    const names: string[] = [];
+    if (options.formats.includes("svg")) {
+      files.set(`figures/${figure.id}.svg`, svg);
+      names.push(`figures/${figure.id}.svg`);
+    }
+    if (options.formats.includes("png")) {
+      files.set(`figures/${figure.id}.png`, await svgToPng(svg, 2));
+      names.push(`figures/${figure.id}.png`);
+    }
+    rendered.push({ ...figure, svg, files: names });
+  }
+  progress("rendering figures", figures.length, figures.length);
+  progress("writing the report", 0, 0);
+  const meta = { dataDir: options.dataDir, version: options.version, chanceSeed: CHANCE_DEFAULTS.seed, chanceNote: CHANCE_NOTE };
+  for (const [name, text] of geirhos2020Tables(analysis, chance)) files.set(`tables/${name}`, text);
+  files.set("numbers.json", toJson(geirhos2020Numbers(analysis, { generator: `trialwise ${options.version}`, data: options.dataDir })));
+  files.set("index.html", geirhos2020Html(analysis, rendered, meta));
+  await writeDirectoryAtomic(options.outDir, files);
+  return { outDir: options.outDir, figures: figures.length, files: files.size, seconds: (performance.now() - started) / 1000 };
+}
