@@ -9,7 +9,10 @@
  */
 export * from "./core/index.ts";
 export { type LoadOptions, type LoadResult, type TrialFormat, loadDatasets, readRawTable } from "./io/datasets.ts";
+export { cachedChanceRegion } from "./io/chance-cache.ts";
 export { parseCsv } from "./io/csv.ts";
+export { cacheDir, fetchGeirhos2020, resolveGeirhos2020Data } from "./io/fetch.ts";
+export { type ReproduceOptions, reproduceGeirhos2020 } from "./reproduce/run.ts";
 export { parseJsonLines } from "./io/jsonl.ts";
 export { decodeText } from "./io/text.ts";
 export { type OutputFormat, toCsv, toJson, toTable } from "./io/format.ts";

@@ -2,10 +2,13 @@
  * trialwise core: trial tables, matching and error-consistency metrics. Isomorphic (no Node
  * APIs): runs in Node and in browsers.
  */
+export * from "./chance.ts";
+export * from "./cluster.ts";
 export * from "./errors.ts";
 export * from "./metrics.ts";
 export * from "./observers.ts";
 export * from "./pairs.ts";
+export * from "./random.ts";
 export * from "./shape-bias.ts";
 export * from "./statistics.ts";
 export * from "./summary.ts";

@@ -180,7 +180,7 @@ function consistencyLayers(o: ConsistencyScatterOptions) {
   if (o.chance) {
     layers.push({
       data: { values: o.chance.filter((b) => b[low] !== null && b[high] !== null) },
-      mark: { type: "area", color: CHANCE_COLOUR, opacity: 0.9 },
+      mark: { type: "area", color: CHANCE_COLOUR, opacity: 0.9, clip: true },
       encoding: { x: { ...x, field: "c_exp_mean" }, y: { field: low, ...y }, y2: { field: high } },
     });
   }

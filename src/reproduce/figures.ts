@@ -112,7 +112,7 @@ function paperPoints(a: TextureShapeAnalysis): { points: ConsistencyPoint[]; ser
 function consistencyFigures(a: TextureShapeAnalysis, chance: readonly ChanceBand[]): Figure[] {
   const label = DATASET_LABELS[a.dataset];
   const { points, series } = paperPoints(a);
-  const chanceText = `Grey: the range (2.5% to 97.5% quantiles) in which two independent observers with ${a.trialsPerObserver} trials fall, simulated by trialwise (seeded; see "Chance region").`;
+  const chanceText = `Grey: the range (2.5% to 97.5% quantiles) in which two independent observers with ${a.trialsPerObserver} trials fall, computed by trialwise (see "Methods").`;
   return [
     {
       id: `c-obs-vs-c-exp_${label}`,

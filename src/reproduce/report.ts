@@ -105,7 +105,7 @@ function slug(text: string): string {
 }
 
 /** The self-contained report: every figure inline (SVG), captions, tables, methods. */
-export function geirhos2020Html(analysis: Geirhos2020Analysis, figures: readonly RenderedFigure[], meta: { dataDir: string; version: string; chanceSeed: number; chanceNote: string }): string {
+export function geirhos2020Html(analysis: Geirhos2020Analysis, figures: readonly RenderedFigure[], meta: { dataDir: string; version: string; chanceNote: string }): string {
   const sections = new Map<string, RenderedFigure[]>();
   for (const f of figures) {
     const list = sections.get(f.section);
@@ -222,7 +222,7 @@ ${htmlTable(
 <p><strong>Error consistency.</strong> With accuracies p1, p2 over the matched trials: c_exp = p1·p2 + (1−p1)(1−p2); c_obs = (both correct + both wrong)/n; κ = (c_obs − c_exp)/(1 − c_exp). Group values are means over pairs with the half-width 1.959964·sd/√n (sd with n − 1). The 16 PyTorch models are ${escapeHtml(Object.keys(IMAGENET_ACCURACY).join(", "))}.</p>
 <p><strong>Regression.</strong> Ordinary least squares of each of the 160 CNN-human κ on the model's ImageNet validation accuracy (torchvision model zoo), F test of the slope with (1, 158) degrees of freedom.</p>
 <p><strong>Shape bias.</strong> On cue-conflict, leaving out the 80 stimuli whose texture and shape categories coincide: shape decisions / (shape + texture decisions).</p>
-<p><strong>Chance region.</strong> ${escapeHtml(meta.chanceNote)} (seed ${meta.chanceSeed}).</p>
+<p><strong>Chance region.</strong> ${escapeHtml(meta.chanceNote)}.</p>
 <p><strong>Accuracy under noise.</strong> Models: all sessions pooled; humans: all their trials pooled, with the range of individual accuracies. Humans and models saw different images in these experiments, so only model-model consistency exists there.</p>
 </section>
 </body></html>

@@ -1,6 +1,6 @@
 /** `trialwise reproduce geirhos2020`: from the published data to the report folder. */
 import { InputError } from "../core/errors.ts";
-import { CHANCE_DEFAULTS, type ChanceBandRow } from "../core/chance.ts";
+import { CHANCE_DEFAULTS, CHANCE_EXACT_MAX_TRIALS, type ChanceBandRow, GEIRHOS2020_GRID_EDGES } from "../core/chance.ts";
 import { cachedChanceRegion } from "../io/chance-cache.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { toJson } from "../io/format.ts";
@@ -31,8 +31,23 @@ export interface ReproduceResult {
   seconds: number;
 }
 
-const CHANCE_NOTE =
-  "Two independent observers: true accuracies on a grid for each, the four cells of their 2×2 table drawn from the multinomial distribution that independence implies for N trials (N = the dataset's trial count), observed c_exp, c_obs and κ per simulated pair, binned by c_exp into 100 bins of width 1/99; the band is the 2.5% to 97.5% quantile range of c_obs and κ per bin";
+/** How the chance regions of the report are obtained, for its methods section. */
+function chanceNote(trialCounts: readonly number[]): string {
+  const how = trialCounts
+    .map((n) =>
+      n <= CHANCE_EXACT_MAX_TRIALS
+        ? `N = ${n}: computed exactly (the limit of infinitely many simulated pairs: each observer's correct count follows the grid-averaged binomial, and the count both get right is then hypergeometric)`
+        : `N = ${n}: simulated, one pair per grid point, seed ${CHANCE_DEFAULTS.seed}`,
+    )
+    .join("; ");
+  return (
+    "Two independent observers, true accuracies on a grid of " +
+    `${CHANCE_DEFAULTS.gridSteps} values each (a third on each of [0, e], [e, 1 − e], [1 − e, 1], with the edge e the 2020 analysis used for that trial count: ` +
+    `${Object.entries(GEIRHOS2020_GRID_EDGES).map(([n, e]) => `${e} for ${n} trials`).join(", ")}), N trials each; ` +
+    "observed c_exp, c_obs and κ per pair, binned by c_exp into 100 bins of width 1/99; the band is the 2.5% to 97.5% quantile range of c_obs and κ per bin. " +
+    how
+  );
+}
 
 /** Reads the data, analyses it, renders every figure and writes the report folder atomically. */
 export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<ReproduceResult> {
@@ -54,12 +69,15 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   const chance = new Map<number, ChanceBandRow[]>();
   for (const a of analysis.textureShape.values()) {
     if (!chance.has(a.trialsPerObserver)) {
-      chance.set(a.trialsPerObserver, await cachedChanceRegion({ trials: a.trialsPerObserver }, options.cacheDir));
+      const trials = a.trialsPerObserver;
+      chance.set(trials, await cachedChanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }, options.cacheDir));
     }
   }
   const figures: Figure[] = geirhos2020Figures(analysis, (trials) => chance.get(trials)!);
   const files = new Map<string, string | Uint8Array>();
   const rendered: RenderedFigure[] = [];
+  // PNGs are rasterised on libuv's thread pool while the next SVG is laid out here.
+  const rasterising: Promise<void>[] = [];
   for (const [i, figure] of figures.entries()) {
     progress("rendering figures", i, figures.length);
     const svg = await renderSvg(figure.spec);
@@ -69,14 +87,16 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
       names.push(`figures/${figure.id}.svg`);
     }
     if (options.formats.includes("png")) {
-      files.set(`figures/${figure.id}.png`, await svgToPng(svg, 2));
-      names.push(`figures/${figure.id}.png`);
+      const name = `figures/${figure.id}.png`;
+      rasterising.push(svgToPng(svg, 2).then((png) => void files.set(name, png)));
+      names.push(name);
     }
     rendered.push({ ...figure, svg, files: names });
   }
+  await Promise.all(rasterising);
   progress("rendering figures", figures.length, figures.length);
   progress("writing the report", 0, 0);
-  const meta = { dataDir: options.dataDir, version: options.version, chanceSeed: CHANCE_DEFAULTS.seed, chanceNote: CHANCE_NOTE };
+  const meta = { dataDir: options.dataDir, version: options.version, chanceNote: chanceNote([...chance.keys()]) };
   for (const [name, text] of geirhos2020Tables(analysis, chance)) files.set(`tables/${name}`, text);
   files.set("numbers.json", toJson(geirhos2020Numbers(analysis, { generator: `trialwise ${options.version}`, data: options.dataDir })));
   files.set("index.html", geirhos2020Html(analysis, rendered, meta));
