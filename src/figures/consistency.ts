@@ -78,7 +78,7 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
     layer: [
       {
         data: { values: bands },
-        mark: { type: "rect", opacity: 0.18 },
+        mark: { type: "rect", fillOpacity: 0.18 },
         encoding: { y: { field: "low", ...y }, y2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } },
       },
       {
@@ -108,7 +108,7 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
       },
       {
         data: { values: o.points },
-        mark: { type: "point", filled: true, size: 22, opacity: 0.35 },
+        mark: { type: "point", filled: true, size: 22, fillOpacity: 0.35 },
         encoding: {
           x,
           y: { field: "kappa", ...y },
