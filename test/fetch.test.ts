@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { Command, CommanderError } from "commander";
 import { addDataCommand } from "../src/cli/data.ts";
 import type { CliIO } from "../src/cli/main.ts";
@@ -40,13 +41,24 @@ interface TestServer {
   corrupt: Map<string, (bytes: Buffer) => Buffer>;
   /** Sends half of these files, then drops the connection. */
   drop: Set<string>;
+  /** Sends the headers and the first bytes of these files, then nothing (the connection stays open). */
+  stall: Set<string>;
+  /** Files whose response the client gave up before its end, by closing the connection. */
+  hangups: string[];
   /** Never answers. */
   hang: boolean;
   close: () => Promise<void>;
 }
 
 async function startServer(port = 0): Promise<TestServer> {
-  const state: Omit<TestServer, "baseUrl" | "port" | "close"> = { requests: [], corrupt: new Map(), drop: new Set(), hang: false };
+  const state: Omit<TestServer, "baseUrl" | "port" | "close"> = {
+    requests: [],
+    corrupt: new Map(),
+    drop: new Set(),
+    stall: new Set(),
+    hangups: [],
+    hang: false,
+  };
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if (state.hang) return;
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -66,6 +78,14 @@ async function startServer(port = 0): Promise<TestServer> {
     }
     const change = state.corrupt.get(path);
     if (change) bytes = change(bytes);
+    response.on("close", () => {
+      if (!response.writableFinished) state.hangups.push(path);
+    });
+    if (state.stall.has(path)) {
+      response.writeHead(200, { "content-length": bytes.length });
+      response.write(bytes.subarray(0, 1000));
+      return;
+    }
     if (state.drop.has(path)) {
       response.writeHead(200, { "content-length": bytes.length });
       response.write(bytes.subarray(0, bytes.length >> 1), () => response.destroy());
@@ -118,6 +138,26 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 const partFiles = async (dir: string) => (await filesUnder(dir)).filter((p) => p.endsWith(".part"));
 
+/** `promise`, or a rejection saying what hung if it has not settled within `ms`: a hang fails here, fast. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what}: still pending after ${ms} ms (hung)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until `check()` holds, at most `ms`. */
+async function eventually(check: () => boolean, ms: number, what: string): Promise<void> {
+  for (const start = Date.now(); !check(); await delay(10)) {
+    if (Date.now() - start > ms) assert.fail(`${what}: not within ${ms} ms`);
+  }
+}
+
 /** Checks that every listed file in the cache has the manifest's sha256. */
 async function assertVerified(dir: string, paths: readonly string[]): Promise<void> {
   const byPath = new Map(MANIFEST.files.map((f) => [f.path, f]));
@@ -154,7 +194,8 @@ test("the manifest matches the shared copy", { skip: NO_SHARED_DATA }, async () 
   await assertVerified(RAW_DATA, MANIFEST.files.map((f) => f.path));
 });
 
-describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA }, () => {
+// The timeout makes a hang fail the suite even when this file is run without --test-timeout.
+describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout: 120_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer();
@@ -166,6 +207,8 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA }, () =>
     server.requests.length = 0;
     server.corrupt.clear();
     server.drop.clear();
+    server.stall.clear();
+    server.hangups.length = 0;
     server.hang = false;
   };
 
@@ -327,14 +370,61 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA }, () =>
     reset();
     const cache = await tempDir();
     server.hang = true;
-    await assert.rejects(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: SOME, timeoutMs: 200 }), (error) => {
+    try {
+      await assert.rejects(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: SOME, timeoutMs: 200 }), (error) => {
+        assert.ok(error instanceof DownloadError, String(error));
+        assert.match(error.message, /failed \(offline\?\): no data from http:\S+ for 0\.2 s/);
+        assert.match(error.message, /running the command again resumes/);
+        return true;
+      });
+      assert.deepEqual(await filesUnder(geirhos2020CacheDir(cache)), []);
+    } finally {
+      server.hang = false;
+    }
+  });
+
+  test("a server that stops sending mid-file: the same timeout, the connection closed, nothing left", async () => {
+    reset();
+    const cache = await tempDir();
+    server.stall.add(SOME[0]);
+    const fetching = fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: SOME, concurrency: 1, timeoutMs: 300 });
+    await assert.rejects(within(fetching, 10_000, "fetchGeirhos2020"), (error) => {
       assert.ok(error instanceof DownloadError, String(error));
-      assert.match(error.message, /failed \(offline\?\): no data from http:\S+ for 0\.2 s/);
-      assert.match(error.message, /running the command again resumes/);
+      assert.match(error.message, /failed \(offline\?\): no data from http:\S+ for 0\.3 s/);
+      assert.match(error.message, /0 of 5 files are in .*, 5 missing/);
       return true;
     });
     assert.deepEqual(await filesUnder(geirhos2020CacheDir(cache)), []);
-    server.hang = false;
+    await eventually(() => server.hangups.includes(SOME[0]), 5000, "the client closes the stalled connection");
+  });
+
+  test("a failure while reading a body (the disk, a progress callback) closes its connection at once", async () => {
+    reset();
+    const cache = await tempDir();
+    const dir = geirhos2020CacheDir(cache);
+    // The server sends a little of each file, then waits; the long timeout is not what ends the downloads.
+    server.stall.add(SOME[0]).add(SOME[1]);
+
+    // The .part file cannot be created (a folder is in the way): a cache error, and the connection goes.
+    await mkdir(join(dir, `${SOME[0]}.${process.pid}.part`), { recursive: true });
+    await assert.rejects(within(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[0]], timeoutMs: 60_000 }), 10_000, "fetchGeirhos2020"), (error) => {
+      assert.ok(error instanceof InputError && !(error instanceof DownloadError), String(error));
+      assert.match(error.message, /cannot write the data cache/);
+      return true;
+    });
+    await eventually(() => server.hangups.includes(SOME[0]), 5000, "the client closes the connection after a disk error");
+
+    // The caller's progress callback throws mid-file: its error, and the connection goes.
+    const oops = new Error("progress callback failed");
+    const onProgress = (p: FetchProgress) => {
+      if (p.event === "data") throw oops;
+    };
+    await assert.rejects(within(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[1]], onProgress, timeoutMs: 60_000 }), 10_000, "fetchGeirhos2020"), (error) => {
+      assert.equal(error, oops);
+      return true;
+    });
+    await eventually(() => server.hangups.includes(SOME[1]), 5000, "the client closes the connection after a callback error");
+    assert.deepEqual(await partFiles(dir), []);
   });
 
   test("the caller's signal stops the download: an error saying so, no partial file; running again resumes", async () => {
@@ -359,6 +449,30 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA }, () =>
     const result = await fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {} });
     assert.equal(result.present, kept.length);
     assert.equal(server.requests.length, TOTAL - kept.length);
+  });
+
+  test("a stop that comes after a whole file has arrived but before its end was read still stops it", async () => {
+    // Node's fetch (undici) leaves the body's reader pending for ever when the abort comes in that
+    // window: it has received the whole body, the reader has not yet seen its end. Stopping the
+    // other downloads on a failure or on the caller's signal does that, at any time.
+    reset();
+    const cache = await tempDir();
+    // A file of several TCP reads, so that fetch has the response object before the body's end.
+    const large = MANIFEST.files.find((f) => f.size > 200_000)!;
+    const controller = new AbortController();
+    // Stop once every byte is read, before the read that sees the end.
+    const onProgress = (p: FetchProgress) => {
+      if (p.event === "data" && p.bytesDone === large.size) controller.abort();
+    };
+    const fetching = fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [large.path], onProgress, signal: controller.signal });
+    await assert.rejects(within(fetching, 10_000, "fetchGeirhos2020"), (error) => {
+      assert.ok(error instanceof DownloadError, String(error));
+      assert.match(error.message, /^download of geirhos2020 interrupted\n/);
+      return true;
+    });
+    assert.ok(controller.signal.aborted);
+    assert.deepEqual(await filesUnder(geirhos2020CacheDir(cache)), []);
+    assert.deepEqual(server.requests, [large.path]);
   });
 
   test("an HTTP error status names the URL and status", async () => {

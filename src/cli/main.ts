@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
 import { addDataCommand } from "./data.ts";
 import { addReproduceCommand } from "./reproduce.ts";
+import { addUncertaintyCommands } from "./uncertainty.ts";
 import {
   type AnalysisFlags,
   type InputFlags,
@@ -70,16 +71,14 @@ function buildProgram(io: CliIO): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const command = (name: string, description: string, examples: string[]) => {
-    const sub = program
-      .command(name)
-      .description(description)
+  const configure = (sub: Command, examples: string[]) =>
+    sub
       .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
       .exitOverride()
       .showHelpAfterError("(run with --help for usage)")
       .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n`);
-    return sub;
-  };
+  const command = (name: string, description: string, examples: string[]) =>
+    configure(program.command(name).description(description), examples);
 
   const emit = async (flags: OutputFlags, rows: readonly Row[], columns: readonly string[], json: unknown) => {
     const format: OutputFormat = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
@@ -187,6 +186,7 @@ function buildProgram(io: CliIO): Command {
     await emit(flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
   });
 
+  addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
   addDataCommand(program, io);
   return program;

@@ -1,5 +1,5 @@
 import { InputError } from "./errors.ts";
-import { type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "./metrics.ts";
+import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "./metrics.ts";
 import { NO_CONDITION, type TrialTable, compareText, observerKind } from "./trials.ts";
 
 export type PairType = "human-human" | "model-human" | "model-model";
@@ -70,6 +70,12 @@ export interface PairResult {
   intersected: StimulusMismatch[];
   /** Pairs whose kappa is undefined (c_exp = 1); with policy "one" they were set to 1. */
   undefinedKappa: number;
+}
+
+/** The 2x2 counts of a computed pair (its accuracies are exact ratios of integer counts). */
+export function pairCounts(pair: PairMetrics): PairCounts {
+  const n = pair.n_trials;
+  return { trials: n, correct1: Math.round(pair.acc1 * n), correct2: Math.round(pair.acc2 * n), bothCorrect: pair.n_both_correct };
 }
 
 export function pairType(table: TrialTable, a: string, b: string): PairType {

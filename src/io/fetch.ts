@@ -388,11 +388,15 @@ async function downloadFile(
   const part = `${target}.${process.pid}.part`;
   const url = fileUrl(baseUrl, file.path);
 
-  // Aborts when another download failed, or when nothing arrives for timeoutMs.
+  // Aborts when another download failed, the caller stopped, or nothing arrived for timeoutMs.
+  // Every network wait below (the response, each chunk) is raced against this signal instead of
+  // trusting the fetch to notice it: Node's fetch leaves reader.read() pending for ever when the
+  // abort comes after undici has received the whole body but before the reader has seen its end
+  // (Node 20.20 / undici 6.24 here; nodejs/node#56917 for 22 and 23), which is just what stopping
+  // the other downloads on a failure or on Ctrl-C does; a hung download also kept the process alive.
   const controller = new AbortController();
+  const signal = controller.signal;
   const onStop = () => controller.abort(stop.reason);
-  if (stop.aborted) onStop();
-  stop.addEventListener("abort", onStop);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const armTimer = () => {
@@ -403,34 +407,43 @@ async function downloadFile(
     }, timeoutMs);
   };
 
-  await fsStep(target, () => mkdir(dirname(target), { recursive: true }));
   const hash = createHash("sha256");
   let size = 0;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let response: Response | undefined;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let complete = false;
   try {
+    if (stop.aborted) onStop();
+    stop.addEventListener("abort", onStop);
+    await fsStep(target, () => mkdir(dirname(target), { recursive: true }));
     armTimer();
-    let response: Response;
+    const responding = fetchImpl(url, { signal });
     try {
-      response = await fetchImpl(url, { signal: controller.signal });
+      response = await untilAborted(responding, signal);
     } catch (error) {
+      // A response that comes after all is not wanted: let its connection go.
+      responding.then((late) => late.body?.cancel().catch(() => undefined), () => undefined);
       throw networkError(error, url, timedOut, timeoutMs);
     }
     if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
       throw new DownloadError(
         `download of geirhos2020 failed: ${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
       );
     }
     handle = await fsStep(part, () => open(part, "w"));
-    const reader = response.body.getReader();
+    reader = response.body.getReader();
     for (;;) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
-        chunk = await reader.read();
+        chunk = await untilAborted(reader.read(), signal);
       } catch (error) {
         throw networkError(error, url, timedOut, timeoutMs);
       }
-      if (chunk.done) break;
+      if (chunk.done) {
+        complete = true;
+        break;
+      }
       armTimer();
       const bytes = chunk.value;
       hash.update(bytes);
@@ -438,11 +451,8 @@ async function downloadFile(
       const writing = handle;
       await fsStep(part, () => writing.write(bytes));
       onBytes(bytes.length);
-      if (size > file.size) {
-        // More than the manifest's size can never match: stop reading.
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
+      // More than the manifest's size can never match: stop reading (the catch below lets the connection go).
+      if (size > file.size) break;
     }
     clearTimeout(timer);
     const written = handle;
@@ -454,6 +464,14 @@ async function downloadFile(
     }
     await fsStep(target, () => rename(part, target));
   } catch (error) {
+    if (!complete) {
+      // Whatever failed (the network, the disk, a progress callback), the body is not read to the
+      // end: cancel it so that the fetch closes its connection instead of keeping it for ever
+      // (cancel is not awaited: the connection goes at once, and nothing here waits on it).
+      controller.abort(error);
+      const body = reader ?? (response?.body?.locked ? undefined : response?.body);
+      body?.cancel(error).catch(() => undefined);
+    }
     await handle?.close().catch(() => undefined);
     await rm(part, { force: true }).catch(() => undefined);
     throw error;
@@ -461,6 +479,28 @@ async function downloadFile(
     clearTimeout(timer);
     stop.removeEventListener("abort", onStop);
   }
+}
+
+/**
+ * Settles as `promise` does, or rejects with the signal's reason as soon as the signal aborts,
+ * whether or not `promise` ever settles.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** A failure of the network (DNS, refused connection, reset, timeout) as a DownloadError. */

@@ -6,7 +6,7 @@ import { InputError } from "../core/errors.ts";
  * Writes a file so that readers never see a partial one: the text goes to a temporary file
  * beside the target, which is then renamed over it.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     await writeFile(temporary, text);

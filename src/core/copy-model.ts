@@ -1,0 +1,178 @@
+/**
+ * The copy model of Klein, Meyen, Brendel, Wichmann & Meding (2025, "Quantifying uncertainty
+ * in error consistency"): a generative model of two observers with given accuracies and
+ * error consistency (kappa), for simulations and power analyses. Isomorphic (no Node APIs);
+ * simulations are seeded ({@link SeededRandom}) and log-free, so reproducible across engines.
+ *
+ * The model. The *leader* is the more accurate observer (accuracy a1 = max(acc1, acc2); on a
+ * tie, observer 1), the *follower* the other (a2 = min(acc1, acc2)). On each trial, the leader
+ * is correct with probability a1. With probability |c| the follower copies the leader's
+ * correctness (c >= 0) or its inverse (c < 0); otherwise it is correct with its own latent
+ * accuracy u, independently of the leader. Then
+ *   P(follower correct) = c a1 + (1 - c) u            (c >= 0)
+ *                       = |c| (1 - a1) + (1 - |c|) u  (c < 0),
+ *   cov = P(both correct) - a1 a2 = c a1 (1 - a1)     (either sign),
+ * and since c_obs - c_exp = 2 cov for two binary outcomes,
+ *   kappa = 2 c a1 (1 - a1) / (1 - c_exp),  i.e.  c = kappa (1 - c_exp) / (1 - a1^2 - (1 - a1)^2).
+ *
+ * Every 2x2 table with kappa defined and within [kappa_min, kappa_max] (kappaBounds in
+ * metrics.ts) has exactly one (c, u) with u in [0, 1] (u in [0, 1] holds exactly when kappa
+ * is within the bounds): the model is a parametrization of all such tables. (Taking the less
+ * accurate observer as leader would give another c for the same table; the leader convention
+ * makes c unique.) Which of the caller's observers leads is handled inside: the functions
+ * take acc1 and acc2 in the caller's order and return cells and outcomes in that order.
+ */
+import { multinomialCells } from "./intervals.ts";
+import { type PairCounts, expectedConsistency, kappaBounds, pairMetrics } from "./metrics.ts";
+import type { SeededRandom } from "./random.ts";
+
+/** Accuracies and kappa of a simulated pair, observer 1 and 2 in the caller's order. */
+export interface CopyModelParams {
+  readonly acc1: number;
+  readonly acc2: number;
+  readonly kappa: number;
+}
+
+/** How far (absolute) kappa and u may stray outside their ranges by rounding; then clamped. */
+const TOLERANCE = 1e-9;
+
+function checkAccuracy(name: string, value: number): void {
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be an accuracy in [0, 1], got ${value}`);
+}
+
+/**
+ * Copy probability c of the copy model (see the module comment), from the two accuracies in
+ * either order and the kappa:
+ * c = kappa (1 - c_exp) / (1 - a1^2 - (1 - a1)^2), a1 = max(acc1, acc2) the leader's accuracy,
+ * c_exp = acc1 acc2 + (1 - acc1)(1 - acc2). In [-1, 1].
+ *
+ * RangeError where kappa is undefined (c_exp = 1: both accuracies 0 or both 1) or outside
+ * [kappa_min, kappa_max] of the accuracies (beyond 1e-9). Where the leader is always correct
+ * (a1 = 1, a2 < 1) kappa must be 0 and c is 0.
+ */
+export function copyProbability(acc1: number, acc2: number, kappa: number): number {
+  checkAccuracy("acc1", acc1);
+  checkAccuracy("acc2", acc2);
+  const cExp = expectedConsistency(acc1, acc2);
+  if (cExp === 1) throw new RangeError(`kappa is undefined for accuracies ${acc1} and ${acc2} (c_exp = 1)`);
+  const { min, max } = kappaBounds(acc1, acc2);
+  if (!(kappa >= (min as number) - TOLERANCE && kappa <= (max as number) + TOLERANCE)) {
+    throw new RangeError(`kappa ${kappa} is outside the range [${min}, ${max}] that accuracies ${acc1} and ${acc2} allow`);
+  }
+  const a1 = Math.max(acc1, acc2);
+  const denominator = 1 - a1 * a1 - (1 - a1) * (1 - a1); // = 2 a1 (1 - a1)
+  if (denominator === 0) return 0; // a1 = 1 (a1 = 0 would make c_exp = 1): kappa is 0
+  return Math.min(1, Math.max(-1, (kappa * (1 - cExp)) / denominator));
+}
+
+/**
+ * Latent accuracy u of the follower (the less accurate observer), from the two accuracies in
+ * either order (a1 = max, a2 = min) and the copy probability c:
+ * c >= 0: u = (a2 - c a1) / (1 - c); c < 0: u = (a2 - |c| (1 - a1)) / (1 - |c|).
+ * Where |c| = 1 the follower always copies and u does not matter; it is then a2 (the limit of
+ * the formula as |c| tends to 1 along valid tables).
+ *
+ * RangeError where c is outside [-1, 1] or u falls outside [0, 1] (beyond 1e-9): that is, the
+ * accuracies and c do not describe a 2x2 table (kappa outside its bounds; c >= 0 needs
+ * c a1 <= a2 and c (1 - a1) <= 1 - a2, c < 0 needs |c| (1 - a1) <= a2 and |c| a1 <= 1 - a2).
+ */
+export function latentAccuracy(acc1: number, acc2: number, c: number): number {
+  checkAccuracy("acc1", acc1);
+  checkAccuracy("acc2", acc2);
+  if (!(c >= -1 && c <= 1)) throw new RangeError(`a copy probability must be in [-1, 1], got ${c}`);
+  const a1 = Math.max(acc1, acc2);
+  const a2 = Math.min(acc1, acc2);
+  const s = Math.abs(c);
+  const copied = c >= 0 ? a1 : 1 - a1; // P(the copied outcome is "correct")
+  const u = s === 1 ? (Math.abs(a2 - copied) <= TOLERANCE ? a2 : NaN) : (a2 - s * copied) / (1 - s);
+  if (!(u >= -TOLERANCE && u <= 1 + TOLERANCE)) {
+    throw new RangeError(
+      `no copy model has accuracies ${acc1}, ${acc2} and copy probability ${c}: the latent accuracy would be ${u}, outside [0, 1]`,
+    );
+  }
+  return Math.min(1, Math.max(0, u));
+}
+
+/**
+ * The exact cell probabilities of the copy model, [p11, p10, p01, p00] = P(both correct),
+ * P(only observer 1), P(only observer 2), P(both wrong), observers in the caller's order.
+ * With leader accuracy a1, c from {@link copyProbability}, u from {@link latentAccuracy},
+ * s = |c|, in the leader's frame (leader first):
+ * c >= 0: [a1 (c + (1-c) u), a1 (1-c)(1-u), (1-a1)(1-c) u, (1-a1)(c + (1-c)(1-u))];
+ * c < 0:  [a1 (1-s) u, a1 (s + (1-s)(1-u)), (1-a1)(s + (1-s) u), (1-a1)(1-s)(1-u)];
+ * the middle two are swapped where observer 2 leads. Their marginals are acc1 and acc2 and
+ * their kappa is the given kappa (up to rounding).
+ */
+export function copyModelCells(params: CopyModelParams): [number, number, number, number] {
+  const { acc1, acc2, kappa } = params;
+  const c = copyProbability(acc1, acc2, kappa);
+  const u = latentAccuracy(acc1, acc2, c);
+  const a = Math.max(acc1, acc2);
+  const s = Math.abs(c);
+  let cells: [number, number, number, number];
+  if (c >= 0) {
+    cells = [a * (c + (1 - c) * u), a * (1 - c) * (1 - u), (1 - a) * (1 - c) * u, (1 - a) * (c + (1 - c) * (1 - u))];
+  } else {
+    cells = [a * (1 - s) * u, a * (s + (1 - s) * (1 - u)), (1 - a) * (s + (1 - s) * u), (1 - a) * (1 - s) * (1 - u)];
+  }
+  if (acc2 > acc1) cells = [cells[0], cells[2], cells[1], cells[3]];
+  return cells.map((p) => Math.max(0, p)) as [number, number, number, number];
+}
+
+export interface CopyModelFit {
+  /** Copy probability c, in [-1, 1]. */
+  c: number;
+  /** The follower's (less accurate observer's) latent accuracy u, in [0, 1]. */
+  latentAccuracy: number;
+  /** Which observer leads (is copied): the more accurate; 1 on a tie. */
+  moreAccurate: 1 | 2;
+}
+
+/**
+ * The copy model that reproduces a pair's observed table exactly: accuracies k1/n and k2/n,
+ * kappa from {@link pairMetrics}, c = {@link copyProbability}, u = {@link latentAccuracy}.
+ * RangeError where the pair's kappa is undefined (c_exp = 1).
+ */
+export function fitCopyModel(counts: PairCounts): CopyModelFit {
+  const metrics = pairMetrics(counts);
+  if (metrics.kappa === null) {
+    throw new RangeError("no copy model fits a pair whose kappa is undefined (both observers all correct or all wrong)");
+  }
+  const c = copyProbability(metrics.acc1, metrics.acc2, metrics.kappa);
+  return { c, latentAccuracy: latentAccuracy(metrics.acc1, metrics.acc2, c), moreAccurate: metrics.acc2 > metrics.acc1 ? 2 : 1 };
+}
+
+/**
+ * One simulated experiment of n trials under the copy model, as its 2x2 table: the cells are
+ * one multinomial draw ({@link multinomialCells}) with the probabilities of
+ * {@link copyModelCells}. The same distribution as tallying {@link simulateCopyObservers}, in
+ * O(1) instead of O(n).
+ */
+export function simulateCopyCounts(rng: SeededRandom, trials: number, params: CopyModelParams): PairCounts {
+  const [n11, n10, n01] = multinomialCells(rng, trials, copyModelCells(params));
+  return { trials, correct1: n11 + n10, correct2: n11 + n01, bothCorrect: n11 };
+}
+
+/**
+ * Trial-level outcomes (1 correct, 0 wrong) of two observers under the copy model, following
+ * the model literally on each trial: leader correct when U1 < a1; the follower copies (c >= 0)
+ * or inverts (c < 0) the leader's outcome when U2 < |c|, else is correct when U3 < u (U1, U2,
+ * U3 uniforms from `rng`, in that order; U3 is drawn only when the follower does not copy). Observers in the caller's order.
+ */
+export function simulateCopyObservers(rng: SeededRandom, trials: number, params: CopyModelParams): { first: Uint8Array; second: Uint8Array } {
+  if (!(Number.isInteger(trials) && trials >= 0)) throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
+  const { acc1, acc2, kappa } = params;
+  const c = copyProbability(acc1, acc2, kappa);
+  const u = latentAccuracy(acc1, acc2, c);
+  const a = Math.max(acc1, acc2);
+  const s = Math.abs(c);
+  const leader = new Uint8Array(trials);
+  const follower = new Uint8Array(trials);
+  for (let i = 0; i < trials; i++) {
+    const l = rng.uniform() < a ? 1 : 0;
+    leader[i] = l;
+    if (rng.uniform() < s) follower[i] = c >= 0 ? l : 1 - l;
+    else follower[i] = rng.uniform() < u ? 1 : 0;
+  }
+  return acc2 > acc1 ? { first: follower, second: leader } : { first: leader, second: follower };
+}
