@@ -131,3 +131,44 @@ describe("trialwise plan", () => {
     assert.match(impossible.stderr, /outside the range/);
   });
 });
+
+describe("trialwise pairs --ci and --normalized", () => {
+  test("appended columns; each pair's interval is the one `trialwise ci` gives", async () => {
+    const run = await cli("pairs", MINI, "--ci", "percentile", "--bootstrap", "500", "--seed", "4", "--normalized");
+    assert.equal(run.code, 0, run.stderr);
+    const [header, ...lines] = run.stdout.trimEnd().split("\n");
+    assert.match(header, /,kappa_min,kappa_max,ci_lower,ci_upper,kappa_normalized$/);
+    const columns = header.split(",");
+    const row = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v]))).find((r) => r.observer1 === "alexnet" && r.observer2 === "subject-01")!;
+    const single = await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "500", "--seed", "4");
+    assert.equal(Number(row.ci_lower), single.lower);
+    assert.equal(Number(row.ci_upper), single.upper);
+    assert.ok(Math.abs(Number(row.kappa_normalized) - Number(row.kappa) / Number(row.kappa_max)) < 1e-15);
+  });
+});
+
+describe("trialwise summary: bootstrap interval columns", () => {
+  test("boot_lower and boot_upper from the joint stimulus bootstrap; --bootstrap 0 leaves them out", async () => {
+    const run = await cli("summary", MINI, "--bootstrap", "300", "--seed", "2");
+    assert.equal(run.code, 0, run.stderr);
+    const [header, ...lines] = run.stdout.trimEnd().split("\n");
+    assert.equal(header, "dataset,condition,kind,name,n_pairs,n_undefined,mean,sd,ci95,boot_lower,boot_upper");
+    const columns = header.split(",");
+    const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v])));
+    for (const row of rows) {
+      assert.ok(Number(row.boot_lower) <= Number(row.mean) + 1e-12 && Number(row.mean) <= Number(row.boot_upper) + 1e-12, JSON.stringify(row));
+    }
+    const json = JSON.parse((await cli("summary", MINI, "--bootstrap", "300", "--seed", "2", "--format", "json")).stdout);
+    assert.equal(json.bootstrap.method, "joint stimulus bootstrap");
+    assert.equal(json.bootstrap.replicates, 300);
+    const off = await cli("summary", MINI, "--bootstrap", "0");
+    assert.equal(off.stdout.split("\n")[0], "dataset,condition,kind,name,n_pairs,n_undefined,mean,sd,ci95");
+  });
+
+  test("on the published data: the human-human interval of cue-conflict brackets 0.331052", { skip: NO_SHARED_DATA }, async () => {
+    const json = JSON.parse((await cli("summary", CUE_CONFLICT, "--format", "json", "--bootstrap", "500")).stdout);
+    const hh = json.summary.find((r: { name: string }) => r.name === "human-human");
+    assert.ok(hh.boot_lower < 0.331052 && 0.331052 < hh.boot_upper, JSON.stringify(hh));
+    assert.ok(hh.boot_upper - hh.boot_lower < 0.1);
+  });
+});

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import type { UndefinedKappaPolicy } from "../core/metrics.ts";
 import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
@@ -11,6 +11,10 @@ import { writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
 import { addDataCommand } from "./data.ts";
 import { addReproduceCommand } from "./reproduce.ts";
+import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import { stepReporter } from "./progress.ts";
+import { bootstrapSettings } from "./options.ts";
+import { withBootstrapIntervals } from "./summary-intervals.ts";
 import { addUncertaintyCommands } from "./uncertainty.ts";
 import {
   type AnalysisFlags,
@@ -122,16 +126,32 @@ function buildProgram(io: CliIO): Command {
   )
     .option("--observers <names>", "only pairs among these observers (comma-separated)")
     .option("--skipped <file>", "also write every skipped pair, with its counts, to this CSV file")
-    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & { observers?: string; skipped?: string }) => {
+    .addOption(
+      new Option("--ci <method>", "append each pair's confidence interval (ci_lower, ci_upper): trial bootstrap percentile or BCa, or analytic").choices([
+        "percentile",
+        "bca",
+        "analytic",
+      ]),
+    )
+    .option("--bootstrap <n>", "bootstrap replicates for --ci", "10000")
+    .option("--seed <n>", "seed for --ci (each pair's draws derive from it and the pair's names)", "1")
+    .option("--level <p>", "confidence level for --ci", "0.95")
+    .option("--normalized", "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test")
+    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & PairExtras & { observers?: string; skipped?: string }) => {
       const options = pairOptions(flags);
       const observers = listFlag(flags.observers);
+      const extras = pairExtrasOptions(flags);
       const datasets = await load(path, flags);
       checkNames("--observers", observers, datasets);
       const result = mergePairResults(datasets.map((table) => computePairs(table, { ...options, observers })));
       reportPairNotes(result, options.undefinedKappa, note);
       if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(result.skipped, MISMATCH_COLUMNS));
-      await emit(flags, result.pairs, PAIR_COLUMNS, {
-        pairs: result.pairs,
+      const progress = stepReporter(io, "trialwise pairs");
+      const rows = addPairExtras(result.pairs, extras, progress.onProgress);
+      progress.stop();
+      await emit(flags, rows, [...PAIR_COLUMNS, ...extras.columns], {
+        pairs: rows,
+        ...(extras.ci ? { ci: { method: extras.ci.method, level: extras.ci.level, replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates, seed: extras.ci.seed } } : {}),
         skipped_pairs: result.skipped,
         intersected_pairs: result.intersected,
         undefined_kappa: result.undefinedKappa,
@@ -153,21 +173,40 @@ function buildProgram(io: CliIO): Command {
     ),
   )
     .option("--models <names>", "only these models take part (comma-separated); humans always do")
-    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string }) => {
-      const options = pairOptions(flags);
-      const models = listFlag(flags.models);
-      const datasets = await load(path, flags);
-      checkNames("--models", models, datasets, "model");
-      const rows: SummaryRow[] = [];
-      const results: PairResult[] = [];
-      for (const table of datasets) {
-        const result = computePairs(table, options);
-        results.push(result);
-        rows.push(...summarizePairs(result.pairs, (o) => table.humans.has(o), models && new Set(models)));
-      }
-      reportPairNotes(mergePairResults(results), options.undefinedKappa, note);
-      await emit(flags, rows, SUMMARY_COLUMNS, { summary: rows });
-    });
+    .option("--bootstrap <n>", "replicates of the joint stimulus bootstrap for boot_lower/boot_upper (0: none)", "1000")
+    .option("--hierarchical", "the bootstrap also resamples the humans")
+    .option("--seed <n>", "seed of the bootstrap", "1")
+    .option("--level <p>", "confidence level of the bootstrap interval", "0.95")
+    .action(
+      async (
+        path: string,
+        flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string; bootstrap: string; hierarchical?: boolean; seed: string; level: string },
+      ) => {
+        const options = pairOptions(flags);
+        const models = listFlag(flags.models);
+        const bootstrap = bootstrapSettings(flags);
+        const datasets = await load(path, flags);
+        checkNames("--models", models, datasets, "model");
+        const rows: SummaryRow[] = [];
+        const results: PairResult[] = [];
+        const progress = stepReporter(io, "trialwise summary");
+        for (const [i, table] of datasets.entries()) {
+          const result = computePairs(table, options);
+          results.push(result);
+          const summary = summarizePairs(result.pairs, (o) => table.humans.has(o), models && new Set(models));
+          if (bootstrap.replicates === 0) rows.push(...summary);
+          else {
+            progress.onProgress("bootstrapping intervals", i, datasets.length);
+            rows.push(...withBootstrapIntervals(summary, table, options.byCondition ?? false, models, bootstrap, note));
+          }
+        }
+        progress.stop();
+        reportPairNotes(mergePairResults(results), options.undefinedKappa, note);
+        const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
+        const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
+        await emit(flags, rows, columns, { ...about, summary: rows });
+      },
+    );
 
   addOutputOptions(
     addInputOptions(

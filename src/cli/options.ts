@@ -124,3 +124,14 @@ export function checkNames(
     );
   }
 }
+
+/** The bootstrap flags of `summary`. */
+export function bootstrapSettings(flags: { bootstrap: string; seed: string; level: string; hierarchical?: boolean }) {
+  const replicates = Number(flags.bootstrap);
+  const seed = Number(flags.seed);
+  const level = Number(flags.level);
+  if (!(Number.isInteger(replicates) && replicates >= 0)) throw new UsageError(`--bootstrap: expected a whole number >= 0, not "${flags.bootstrap}"`);
+  if (!(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed: expected a whole number >= 0, not "${flags.seed}"`);
+  if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number between 0 and 1, not "${flags.level}"`);
+  return { replicates, seed, level, hierarchical: Boolean(flags.hierarchical) };
+}

@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { type OutcomeMatrix, compareModels, outcomeMatrix, pairedModelTest } from "../core/aggregate.ts";
 import { UsageError } from "../core/errors.ts";
 import { betaIndependenceTest, exactIndependenceTest } from "../core/hypothesis.ts";
-import { type PairIntervalMethod, pairInterval, unbiasedKappa } from "../core/intervals.ts";
+import { type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/intervals.ts";
 import type { PairCounts } from "../core/metrics.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
 import { type CurvePoint, planDifference, planHalfWidth } from "../core/plan.ts";
@@ -152,7 +152,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       const options = { method: flags.method, level: level(flags.level), replicates: integer("--bootstrap", flags.bootstrap, 1), seed: seed(flags.seed) };
       const table = await oneDataset(path, flags);
       const { counts, observer1, observer2 } = pairOf(table, flags.pair, flags.condition);
-      const interval = pairInterval(counts, options);
+      const interval = pairInterval(counts, { ...options, seed: pairSeed(options.seed, observer1, observer2) });
       const result: Record<string, unknown> = {
         dataset: table.dataset,
         condition: flags.condition ?? "all",

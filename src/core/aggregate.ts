@@ -654,7 +654,8 @@ export function benjaminiHochberg(p: readonly number[]): number[] {
   let running = 1;
   for (let rank = m - 1; rank >= 0; rank--) {
     const index = order[rank];
-    running = Math.min(running, (m * p[index]) / (rank + 1));
+    // m / (rank + 1) >= 1; the max only keeps rounding from putting adj below p.
+    running = Math.min(running, Math.max(p[index], (m * p[index]) / (rank + 1)));
     adjusted[index] = running;
   }
   return adjusted;

@@ -534,3 +534,19 @@ export function pairInterval(counts: PairCounts, options: PairIntervalOptions): 
   const { lower, upper } = method === "bca" ? bcaInterval(counts, samples, level) : percentileInterval(samples, level);
   return { ...base, lower: finite(lower), upper: finite(upper), replicates, undefined_replicates: countNaN(samples) };
 }
+
+/**
+ * The seed of one pair's bootstrap, derived from the user's seed and the pair's names (FNV-1a
+ * over `seed|first|second`, names in code-unit order), so a pair's interval is the same
+ * whichever other pairs are computed, and in whichever order the pair is named.
+ */
+export function pairSeed(seed: number, observerA: string, observerB: string): number {
+  const [first, second] = observerA <= observerB ? [observerA, observerB] : [observerB, observerA];
+  const text = `${seed}|${first}|${second}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
