@@ -702,3 +702,17 @@ describe("pairInterval", () => {
 /** bootstrapKappas({160, 112, 96, 75}, 4, seed 1) and pairInterval percentile with the defaults (seed 1, 10000). */
 const PINNED_REPLICATES = [0.22258892555922258, 0.25744308231173363, 0.19727891156462576, 0.2226148409893992];
 const PINNED_PERCENTILE = [0.059318700422994836, 0.3633700678939023];
+
+describe("the copy model from (accuracies, c)", () => {
+  test("kappaFromCopyProbability inverts copyProbability, and its cells have that kappa", async () => {
+    const { copyProbability, kappaFromCopyProbability, copyModelCells } = await import("../src/core/copy-model.ts");
+    for (const [a1, a2, k] of [[0.7, 0.6, 0.3], [0.5, 0.75, -0.2], [0.9, 0.4, 0.05]] as const) {
+      const c = copyProbability(a1, a2, k);
+      const back = kappaFromCopyProbability(a1, a2, c);
+      assert.ok(Math.abs(back - k) < 1e-12, `${a1} ${a2} ${k}: ${back}`);
+      const [p11, p10, p01] = copyModelCells({ acc1: a1, acc2: a2, kappa: back });
+      assert.ok(Math.abs(p11 + p10 - a1) < 1e-12 && Math.abs(p11 + p01 - a2) < 1e-12);
+    }
+    assert.throws(() => kappaFromCopyProbability(0.7, 0.6, 1.5), /copy probability/);
+  });
+});

@@ -94,6 +94,22 @@ export function latentAccuracy(acc1: number, acc2: number, c: number): number {
 }
 
 /**
+ * The kappa a copy probability c gives at the accuracies (the inverse of
+ * {@link copyProbability}): kappa = c (1 - a1^2 - (1 - a1)^2) / (1 - c_exp), a1 = max(acc1, acc2),
+ * so observers can be simulated from (accuracies, c) through {@link copyModelCells} and the
+ * functions below. RangeError where kappa is undefined (c_exp = 1) or |c| > 1.
+ */
+export function kappaFromCopyProbability(acc1: number, acc2: number, c: number): number {
+  checkAccuracy("acc1", acc1);
+  checkAccuracy("acc2", acc2);
+  if (!(c >= -1 && c <= 1)) throw new RangeError(`the copy probability c must be in [-1, 1], got ${c}`);
+  const cExp = expectedConsistency(acc1, acc2);
+  if (cExp === 1) throw new RangeError(`kappa is undefined for accuracies ${acc1} and ${acc2} (c_exp = 1)`);
+  const a1 = Math.max(acc1, acc2);
+  return (c * (1 - a1 * a1 - (1 - a1) * (1 - a1))) / (1 - cExp);
+}
+
+/**
  * The exact cell probabilities of the copy model, [p11, p10, p01, p00] = P(both correct),
  * P(only observer 1), P(only observer 2), P(both wrong), observers in the caller's order.
  * With leader accuracy a1, c from {@link copyProbability}, u from {@link latentAccuracy},
