@@ -12,6 +12,7 @@ import {
   geirhos2020Manifest,
   locateGeirhos2020Data,
 } from "../io/fetch.ts";
+import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 
 interface FetchFlags {
@@ -32,12 +33,7 @@ const CACHE_HELP = "cache folder (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOM
  * from). `env` defaults to process.env.
  */
 export function addDataCommand(program: Command, io: CliIO, env: Env = process.env): void {
-  const configure = (command: Command, examples: string[]) =>
-    command
-      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-      .exitOverride()
-      .showHelpAfterError("(run with --help for usage)")
-      .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+  const configure = (command: Command, examples: string[]) => configureCommand(command, io, examples);
 
   const data = configure(
     program.command("data").description(`The published trial data (${KNOWN_DATASETS.join(", ")}): download it with checksums, or show where it is.`),

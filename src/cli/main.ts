@@ -9,6 +9,7 @@ import { loadDatasets } from "../io/datasets.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
+import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
@@ -75,12 +76,7 @@ function buildProgram(io: CliIO): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const configure = (sub: Command, examples: string[]) =>
-    sub
-      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-      .exitOverride()
-      .showHelpAfterError("(run with --help for usage)")
-      .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+  const configure = (sub: Command, examples: string[]) => configureCommand(sub, io, examples);
   const command = (name: string, description: string, examples: string[]) =>
     configure(program.command(name).description(description), examples);
 

@@ -3,6 +3,7 @@ import { UsageError } from "../core/errors.ts";
 import { type Env, cacheDir, resolveGeirhos2020Data } from "../io/fetch.ts";
 import { type FigureFormat, reproduceGeirhos2020 } from "../reproduce/run.ts";
 import { VERSION } from "../version.ts";
+import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { stepReporter } from "./progress.ts";
 
@@ -18,8 +19,11 @@ const FORMATS: FigureFormat[] = ["svg", "png"];
 
 /** Registers `trialwise reproduce <study>`. `env` defaults to process.env. */
 export function addReproduceCommand(program: Command, io: CliIO, env: Env = process.env): void {
-  program
-    .command("reproduce")
+  configureCommand(program.command("reproduce"), io, [
+    "trialwise reproduce geirhos2020 --data ../shared/data/geirhos2020/raw-data",
+    "trialwise reproduce geirhos2020 --out paper-report --format svg",
+    "trialwise reproduce geirhos2020          # downloads the data first",
+  ])
     .description(
       "Reproduce a published error-consistency study from its trial data: every figure (SVG, PNG), the tables, numbers.json, " +
         "and index.html, a self-contained report that sets the paper's numbers beside trialwise's and explains every difference. " +
@@ -30,16 +34,6 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
     .option("--out <dir>", "report folder (replaced as a whole when done)", "./trialwise-report")
     .option("--format <list>", "figure files to write: svg, png or both", "svg,png")
     .option("--cache <dir>", "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)")
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride()
-    .showHelpAfterError("(run with --help for usage)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n" +
-        "  $ trialwise reproduce geirhos2020 --data ../shared/data/geirhos2020/raw-data\n" +
-        "  $ trialwise reproduce geirhos2020 --out paper-report --format svg\n" +
-        "  $ trialwise reproduce geirhos2020          # downloads the data first\n",
-    )
     .action(async (study: string, flags: ReproduceFlags) => {
       if (!STUDIES.includes(study)) throw new UsageError(`unknown study "${study}"; known: ${STUDIES.join(", ")}`);
       const formats = flags.format.split(",").map((f) => f.trim());
