@@ -2,13 +2,15 @@ import { Command, CommanderError, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import type { UndefinedKappaPolicy } from "../core/metrics.ts";
 import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
-import { PAIR_COLUMNS, type PairResult, computePairs } from "../core/pairs.ts";
+import { PAIR_COLUMNS, type PairResult } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
 import { SUMMARY_COLUMNS, type SummaryRow, summarizePairs } from "../core/summary.ts";
 import { loadDatasets } from "../io/datasets.ts";
+import { kernelPairs } from "../kernel/pairs.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
+import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addReproduceCommand } from "./reproduce.ts";
@@ -139,7 +141,9 @@ function buildProgram(io: CliIO): Command {
       const extras = pairExtrasOptions(flags);
       const datasets = await load(path, flags);
       checkNames("--observers", observers, datasets);
-      const result = mergePairResults(datasets.map((table) => computePairs(table, { ...options, observers })));
+      const results: PairResult[] = [];
+      for (const table of datasets) results.push(await kernelPairs(table, { ...options, observers }));
+      const result = mergePairResults(results);
       reportPairNotes(result, options.undefinedKappa, note);
       if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(result.skipped, MISMATCH_COLUMNS));
       const progress = stepReporter(io, "trialwise pairs");
@@ -187,7 +191,7 @@ function buildProgram(io: CliIO): Command {
         const results: PairResult[] = [];
         const progress = stepReporter(io, "trialwise summary");
         for (const [i, table] of datasets.entries()) {
-          const result = computePairs(table, options);
+          const result = await kernelPairs(table, options);
           results.push(result);
           const summary = summarizePairs(result.pairs, (o) => table.humans.has(o), models && new Set(models));
           if (bootstrap.replicates === 0) rows.push(...summary);
@@ -223,6 +227,7 @@ function buildProgram(io: CliIO): Command {
 
   addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
+  addBenchCommand(program, io);
   addDataCommand(program, io);
   return program;
 }

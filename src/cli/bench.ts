@@ -1,0 +1,168 @@
+import { type Command, Option } from "commander";
+import { UsageError } from "../core/errors.ts";
+import { kappaFromCounts } from "../core/intervals.ts";
+import { SeededRandom } from "../core/random.ts";
+import { type KernelName, allPairCounts, correctCounts, forEachTilePair } from "../kernel/index.ts";
+import { type PackedObservers, allocatePacked } from "../kernel/packed.ts";
+import { configureCommand } from "./command.ts";
+import type { CliIO } from "./main.ts";
+
+interface KernelBenchFlags {
+  observers: string;
+  trials: string;
+  threads?: string;
+  kernel: KernelName | "auto";
+  seed: string;
+  tileSize?: string;
+  json?: boolean;
+}
+
+/** What `trialwise bench kernel --json` prints (the first five keys are the contract). */
+export interface KernelBenchResult {
+  observers: number;
+  trials: number;
+  pairs: number;
+  seconds: number;
+  pair_trials_per_second: number;
+  kernel: KernelName;
+  threads: number;
+  tile_size: number;
+  /** Mean kappa over the pairs where it is defined, and how many pairs have none (c_exp = 1). */
+  mean_kappa: number | null;
+  undefined_kappa: number;
+}
+
+/**
+ * Random correlated correctness of N observers on M trials, packed: each stimulus s has an
+ * easiness e_s ~ U(0, 1) shared by all observers, each observer an accuracy level
+ * a_i ~ U(0.55, 0.95), and observer i is correct on s with probability
+ * clamp(a_i + 0.8 (e_s - 0.5), 0.02, 0.98), independently given these. Errors concentrate on
+ * hard stimuli, so pairs have positive kappa, as real observers do. Seeded (sfc32).
+ */
+export function correlatedObservers(observers: number, trials: number, seed: number): PackedObservers {
+  const rng = new SeededRandom(seed);
+  const packed = allocatePacked(
+    Array.from({ length: observers }, (_, i) => `observer${i}`),
+    trials,
+  );
+  const easiness = Float64Array.from({ length: trials }, () => rng.uniform());
+  const { bits, wordsPerObserver } = packed;
+  for (let i = 0; i < observers; i++) {
+    const level = 0.55 + 0.4 * rng.uniform();
+    const base = i * wordsPerObserver;
+    for (let t = 0; t < trials; t++) {
+      const p = Math.min(0.98, Math.max(0.02, level + 0.8 * (easiness[t] - 0.5)));
+      if (rng.nextUint32() < p * 4294967296) bits[base + (t >>> 5)] |= 1 << (t & 31);
+    }
+  }
+  return packed;
+}
+
+function wholeNumber(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`${flag}: expected a whole number >= ${min}, not "${value}"`);
+  return n;
+}
+
+/**
+ * Times the all-pairs computation on generated data: the both-correct counts of every pair
+ * (allPairCounts, streamed tile by tile) and every pair's kappa from them (kappaFromCounts, the
+ * arithmetic of pairMetrics), without keeping an N x N result. The clock covers kernel set-up
+ * (packing into the kernel's layout, WebAssembly instantiation, worker start-up), the counts
+ * and the kappas; not the data generation.
+ */
+export async function benchKernel(options: {
+  observers: number;
+  trials: number;
+  threads?: number;
+  kernel?: KernelName | "auto";
+  seed?: number;
+  tileSize?: number;
+}): Promise<KernelBenchResult> {
+  const { observers: n, trials: m } = options;
+  const packed = correlatedObservers(n, m, options.seed ?? 1);
+  // Per-tile sums, added up in tile order at the end: the mean does not depend on the order in
+  // which threads finish tiles.
+  const tileSums = new Map<number, { sum: number; defined: number; undefined: number }>();
+  const start = performance.now();
+  const correct = correctCounts(packed);
+  const result = await allPairCounts(packed, {
+    kernel: options.kernel ?? "auto",
+    threads: options.threads,
+    tileSize: options.tileSize,
+    onTile: (tile) => {
+      const sums = { sum: 0, defined: 0, undefined: 0 };
+      forEachTilePair(tile, (i, j, both) => {
+        const kappa = kappaFromCounts(m, correct[i], correct[j], both);
+        if (Number.isNaN(kappa)) sums.undefined++;
+        else {
+          sums.sum += kappa;
+          sums.defined++;
+        }
+      });
+      tileSums.set(tile.rowStart * n + tile.colStart, sums);
+    },
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const pairs = (n * (n - 1)) / 2;
+  let sum = 0;
+  let defined = 0;
+  let undefinedKappa = 0;
+  for (const key of [...tileSums.keys()].sort((a, b) => a - b)) {
+    const sums = tileSums.get(key)!;
+    sum += sums.sum;
+    defined += sums.defined;
+    undefinedKappa += sums.undefined;
+  }
+  return {
+    observers: n,
+    trials: m,
+    pairs,
+    seconds,
+    pair_trials_per_second: seconds > 0 ? (pairs * m) / seconds : 0,
+    kernel: result.kernel,
+    threads: result.threads,
+    tile_size: result.tileSize,
+    mean_kappa: defined > 0 ? sum / defined : null,
+    undefined_kappa: undefinedKappa,
+  };
+}
+
+/** Registers `trialwise bench kernel`. */
+export function addBenchCommand(program: Command, io: CliIO): void {
+  const bench = configureCommand(program.command("bench").description("Benchmarks on generated data."), io, [
+    "trialwise bench kernel --observers 1000 --trials 50000 --json",
+  ]);
+  configureCommand(bench.command("kernel"), io, [
+    "trialwise bench kernel --observers 1000 --trials 50000 --json",
+    "trialwise bench kernel --observers 1000 --trials 50000 --threads 1 --kernel ts",
+  ])
+    .description(
+      "Time the all-pairs kernel: random correlated correctness of N observers on M trials (a difficulty per stimulus shared by all " +
+        "observers), then both-correct counts and kappa of every pair. Prints observers, trials, pairs, seconds, pair_trials_per_second.",
+    )
+    .requiredOption("--observers <n>", "number of observers N")
+    .requiredOption("--trials <m>", "trials M per observer")
+    .option("--threads <t>", "threads (default: 1 for small runs, else all cores)")
+    .addOption(new Option("--kernel <name>", "kernel").choices(["wasm", "ts", "auto"]).default("auto"))
+    .option("--seed <s>", "seed of the generated data", "1")
+    .option("--tile-size <k>", "observers per tile side (even)")
+    .option("--json", "print one JSON object")
+    .action(async (flags: KernelBenchFlags) => {
+      const observers = wholeNumber("--observers", flags.observers, 2);
+      const trials = wholeNumber("--trials", flags.trials, 1);
+      const threads = flags.threads === undefined ? undefined : wholeNumber("--threads", flags.threads, 1);
+      const seed = wholeNumber("--seed", flags.seed, 0);
+      const tileSize = flags.tileSize === undefined ? undefined : wholeNumber("--tile-size", flags.tileSize, 2);
+      if (tileSize !== undefined && tileSize % 2 !== 0) throw new UsageError(`--tile-size: expected an even number, not "${flags.tileSize}"`);
+      const result = await benchKernel({ observers, trials, threads, kernel: flags.kernel, seed, tileSize });
+      if (flags.json) io.stdout(`${JSON.stringify(result)}\n`);
+      else {
+        io.stdout(
+          `${result.pairs} pairs x ${trials} trials (${observers} observers) in ${result.seconds.toFixed(3)} s: ` +
+            `${(result.pair_trials_per_second / 1e9).toFixed(2)} billion pair-trials/s (kernel ${result.kernel}, ${result.threads} thread(s), tile ${result.tile_size}); ` +
+            `mean kappa ${result.mean_kappa === null ? "undefined" : result.mean_kappa.toFixed(4)}\n`,
+        );
+      }
+    });
+}

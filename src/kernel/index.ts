@@ -1,0 +1,293 @@
+/**
+ * All-pairs both-correct counts of bit-packed observers (./packed.ts): for every pair i < j of
+ * N observers on the same M trials, the number of trials both answered correctly, plus each
+ * observer's correct count. With the trial count these are the whole 2x2 table of every pair
+ * (both wrong = M - correct_i - correct_j + both correct), from which every pair metric follows
+ * (`pairMetrics`, `kappaFromCounts`).
+ *
+ * The pair matrix is cut into tiles of tileSize x tileSize observers (its upper triangle,
+ * diagonal tiles included), each computed by a cache-blocked kernel: WebAssembly (./kernel.wat,
+ * i64.popcnt on a pair-interleaved copy of the bits) or the pure TypeScript fallback
+ * (./scalar.ts, bit-trick popcount), which give identical counts. Tiles are computed on the
+ * calling thread or, in Node, by worker threads (./threads.ts). Isomorphic except for the
+ * threads, which are loaded only when used.
+ */
+import { type PackedObservers, wordsPerObserverFor } from "./packed.ts";
+import { bothCorrectTileScalar, rowCounts } from "./scalar.ts";
+import { instantiateKernel, prepareMemory, wasmAvailable } from "./wasm.ts";
+
+export type KernelName = "wasm" | "ts";
+
+/**
+ * One tile of the pair matrix: observers rowStart..rowEnd-1 against colStart..colEnd-1
+ * (colStart >= rowStart). `counts` holds the both-correct counts, row-major: pair (i, j) at
+ * counts[(i - rowStart) * (colEnd - colStart) + (j - colStart)]. Only entries with j > i are
+ * pairs; on a diagonal tile (rowStart === colStart) the entries with j <= i are unspecified.
+ * Every pair i < j of the matrix lies in exactly one tile.
+ */
+export interface PairTile {
+  rowStart: number;
+  rowEnd: number;
+  colStart: number;
+  colEnd: number;
+  counts: Uint32Array;
+}
+
+export interface AllPairOptions {
+  /** "wasm", "ts" (the fallback) or "auto" (default: wasm where WebAssembly is available). */
+  kernel?: KernelName | "auto";
+  /**
+   * Threads computing tiles. Default: 1 when the work (pairs x 64-bit words) is below
+   * {@link AUTO_THREADS_MIN_WORK} or outside Node, else os.availableParallelism(). More than 1
+   * needs Node's worker_threads.
+   */
+  threads?: number;
+  /** Observers per tile side, even (default {@link DEFAULT_TILE_SIZE}). */
+  tileSize?: number;
+  /** Trials per cache block, in 64-bit words (default {@link DEFAULT_CHUNK_WORDS}; 0: all at once). */
+  chunkWords?: number;
+  /**
+   * Receives every tile (each pair i < j exactly once, tiles in no fixed order), its counts an
+   * array of its own. When given, no N x N matrix is built: memory stays proportional to the
+   * packed input plus a few tiles per thread. A returned promise is awaited before that thread
+   * gets more work (backpressure for writers).
+   */
+  onTile?: (tile: PairTile) => void | Promise<void>;
+}
+
+export interface AllPairCounts {
+  observers: number;
+  trials: number;
+  kernel: KernelName;
+  threads: number;
+  tileSize: number;
+  /** correct[i]: trials observer i answered correctly. */
+  correct: Uint32Array;
+  /**
+   * Without `onTile`: the full symmetric N x N matrix, bothCorrect[i * N + j] = trials both i
+   * and j answered correctly, with correct[i] on the diagonal. Absent with `onTile`.
+   */
+  bothCorrect?: Uint32Array;
+}
+
+/** Default tile side: 128 x 128 observer pairs (measured on BENCHMARKS.md's machine). */
+export const DEFAULT_TILE_SIZE = 128;
+/** Default cache block: 512 64-bit words (32,768 trials) per observer. */
+export const DEFAULT_CHUNK_WORDS = 512;
+/**
+ * Below this much work (pairs x 64-bit words per observer, about 0.1 s on one core) `threads`
+ * defaults to 1: starting workers would cost more than it saves.
+ */
+export const AUTO_THREADS_MIN_WORK = 2 ** 28;
+
+/** The tiles of the upper triangle of the N x N pair matrix that hold at least one pair, row-major, as [rowStart, rowEnd, colStart, colEnd] quadruples. */
+export function pairTiles(n: number, tileSize: number): Int32Array {
+  checkTileSize(tileSize);
+  const list: number[] = [];
+  for (let r0 = 0; r0 < n; r0 += tileSize) {
+    const r1 = Math.min(r0 + tileSize, n);
+    for (let c0 = r0; c0 < n; c0 += tileSize) {
+      const c1 = Math.min(c0 + tileSize, n);
+      if (c0 === r0 && r1 - r0 < 2) continue; // a diagonal tile of one observer holds no pair
+      list.push(r0, r1, c0, c1);
+    }
+  }
+  return Int32Array.from(list);
+}
+
+/** Every observer's correct count (popcount of its row): what `onTile` consumers need beside the tiles. */
+export function correctCounts(packed: PackedObservers): Uint32Array {
+  const correct = new Uint32Array(packed.observers.length);
+  rowCounts(packed.bits, packed.wordsPerObserver, packed.observers.length, correct);
+  return correct;
+}
+
+/** Calls `visit(i, j, count)` for every pair i < j of a tile. */
+export function forEachTilePair(tile: PairTile, visit: (i: number, j: number, bothCorrect: number) => void): void {
+  const width = tile.colEnd - tile.colStart;
+  for (let i = tile.rowStart; i < tile.rowEnd; i++) {
+    const row = (i - tile.rowStart) * width - tile.colStart;
+    for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) visit(i, j, tile.counts[row + j]);
+  }
+}
+
+function checkTileSize(tileSize: number): void {
+  if (!(Number.isInteger(tileSize) && tileSize >= 2 && tileSize % 2 === 0 && tileSize <= 4096)) {
+    throw new RangeError(`tileSize must be an even integer from 2 to 4096, got ${tileSize}`);
+  }
+}
+
+function resolveKernel(kernel: KernelName | "auto" | undefined): KernelName {
+  if (kernel === undefined || kernel === "auto") return wasmAvailable() ? "wasm" : "ts";
+  if (kernel !== "wasm" && kernel !== "ts") throw new RangeError(`kernel must be "wasm", "ts" or "auto", got "${kernel}"`);
+  if (kernel === "wasm" && !wasmAvailable()) throw new Error("the WebAssembly kernel is not available here (no WebAssembly); use kernel \"ts\"");
+  return kernel;
+}
+
+function checkPacked(packed: PackedObservers): void {
+  const n = packed.observers.length;
+  const w = packed.wordsPerObserver;
+  if (w !== wordsPerObserverFor(packed.trials)) {
+    throw new RangeError(`wordsPerObserver must be 2 * ceil(trials / 64) = ${wordsPerObserverFor(packed.trials)}, got ${w}`);
+  }
+  if (packed.bits.length < n * w) throw new RangeError(`bits holds ${packed.bits.length} words, need ${n} x ${w}`);
+}
+
+/** Work of an all-pairs run: pairs x 64-bit words per observer. */
+export function pairWork(observers: number, wordsPerObserver: number): number {
+  return ((observers * (observers - 1)) / 2) * (wordsPerObserver / 2);
+}
+
+function isNode(): boolean {
+  const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof process?.versions?.node === "string";
+}
+
+/** Settings of one run, after defaults. */
+interface Run {
+  kernel: KernelName;
+  tileSize: number;
+  chunk: number;
+}
+
+/** Computes the tiles on this thread, handing each (a view, valid during the call) to `take`. */
+function computeTiles(packed: PackedObservers, tiles: Int32Array, run: Run, take: (tile: PairTile) => void | Promise<void>): void | Promise<void> {
+  const n = packed.observers.length;
+  const words = packed.wordsPerObserver;
+  let compute: (r0: number, r1: number, c0: number, c1: number) => Uint32Array;
+  if (run.kernel === "wasm") {
+    const { memory, layout } = prepareMemory(packed.bits, n, words, run.tileSize, 1, false);
+    const kernel = instantiateKernel(memory);
+    compute = (r0, r1, c0, c1) => {
+      kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, layout.scratch, r0 === c0 ? 1 : 0, run.chunk);
+      return new Uint32Array(memory.buffer, layout.scratch, (r1 - r0) * (c1 - c0));
+    };
+  } else {
+    const out = new Uint32Array(run.tileSize * run.tileSize);
+    compute = (r0, r1, c0, c1) => {
+      bothCorrectTileScalar(packed.bits, words, r0, r1, c0, c1, out, r0 === c0, run.chunk);
+      return out.subarray(0, (r1 - r0) * (c1 - c0));
+    };
+  }
+  const step = (t: number): void | Promise<void> => {
+    for (; t < tiles.length; t += 4) {
+      const [r0, r1, c0, c1] = tiles.subarray(t, t + 4);
+      const pending = take({ rowStart: r0, rowEnd: r1, colStart: c0, colEnd: c1, counts: compute(r0, r1, c0, c1) });
+      if (pending instanceof Promise) return pending.then(() => step(t + 4));
+    }
+  };
+  return step(0);
+}
+
+function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; tiles: Int32Array; correct: Uint32Array } {
+  checkPacked(packed);
+  const run: Run = {
+    kernel: resolveKernel(options.kernel),
+    tileSize: options.tileSize ?? DEFAULT_TILE_SIZE,
+    chunk: options.chunkWords ?? DEFAULT_CHUNK_WORDS,
+  };
+  if (!(Number.isInteger(run.chunk) && run.chunk >= 0)) throw new RangeError(`chunkWords must be a non-negative integer, got ${run.chunk}`);
+  const n = packed.observers.length;
+  const tiles = pairTiles(n, run.tileSize);
+  return { run, tiles, correct: correctCounts(packed) };
+}
+
+/** The consumer of tiles: the caller's onTile (with a copy of the counts), or the N x N matrix. */
+function tileSink(n: number, correct: Uint32Array, onTile: AllPairOptions["onTile"]): { take: (tile: PairTile, owned: boolean) => void | Promise<void>; matrix?: Uint32Array } {
+  if (onTile) return { take: (tile, owned) => onTile(owned ? tile : { ...tile, counts: tile.counts.slice() }) };
+  const matrix = new Uint32Array(n * n);
+  for (let i = 0; i < n; i++) matrix[i * n + i] = correct[i];
+  return {
+    matrix,
+    take: (tile) =>
+      forEachTilePair(tile, (i, j, count) => {
+        matrix[i * n + j] = count;
+        matrix[j * n + i] = count;
+      }),
+  };
+}
+
+/**
+ * All pairs' both-correct counts and every observer's correct count, on this thread
+ * (synchronous; `onTile` is not awaited). See {@link allPairCounts}.
+ */
+export function allPairCountsSync(packed: PackedObservers, options: Omit<AllPairOptions, "threads" | "onTile"> & { onTile?: (tile: PairTile) => void } = {}): AllPairCounts {
+  const { run, tiles, correct } = setUp(packed, options);
+  const sink = tileSink(packed.observers.length, correct, options.onTile);
+  void computeTiles(packed, tiles, run, (tile) => void sink.take(tile, false));
+  return result(packed, run, 1, correct, sink.matrix);
+}
+
+function result(packed: PackedObservers, run: Run, threads: number, correct: Uint32Array, matrix?: Uint32Array): AllPairCounts {
+  return {
+    observers: packed.observers.length,
+    trials: packed.trials,
+    kernel: run.kernel,
+    threads,
+    tileSize: run.tileSize,
+    correct,
+    ...(matrix ? { bothCorrect: matrix } : {}),
+  };
+}
+
+interface ThreadsModule {
+  defaultThreadCount(): number;
+  closeKernelThreads(): Promise<void>;
+  computeTilesThreaded(packed: PackedObservers, tiles: Int32Array, run: Run & { threads: number }, take: (tile: PairTile, owned: boolean) => void | Promise<void>): Promise<void>;
+}
+
+let threadsModule: Promise<ThreadsModule> | undefined;
+
+/**
+ * Loads ./threads.ts (./threads.js in dist) at run time, by a URL computed here so that browser
+ * bundlers leave the Node-only module out.
+ */
+function loadThreads(): Promise<ThreadsModule> {
+  const here = (import.meta as unknown as { url?: string }).url;
+  if (typeof here !== "string" || !/\/index\.(ts|js)$/.test(here)) {
+    return Promise.reject(new Error("worker threads are available in Node only (from trialwise's own modules); use threads: 1"));
+  }
+  threadsModule ??= import(/* @vite-ignore */ here.replace(/\/index\.(ts|js)$/, "/threads.$1")) as Promise<ThreadsModule>;
+  return threadsModule;
+}
+
+/**
+ * Terminates the idle worker threads kept between runs. Not needed for the process to exit
+ * (idle workers are unreferenced); frees them at once.
+ */
+export async function closeKernelThreads(): Promise<void> {
+  if (threadsModule) await (await threadsModule).closeKernelThreads();
+}
+
+/**
+ * All pairs' both-correct counts and every observer's correct count: the full N x N matrix, or,
+ * with `onTile`, tile by tile without it. Threads as {@link AllPairOptions.threads}; the
+ * WebAssembly and TypeScript kernels and any thread count give identical counts.
+ */
+export async function allPairCounts(packed: PackedObservers, options: AllPairOptions = {}): Promise<AllPairCounts> {
+  const { run, tiles, correct } = setUp(packed, options);
+  const n = packed.observers.length;
+  let threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  const nTiles = tiles.length / 4;
+  if (threads === undefined) {
+    threads = 1;
+    if (isNode() && nTiles > 1 && pairWork(n, packed.wordsPerObserver) >= AUTO_THREADS_MIN_WORK) {
+      // Where the threads module cannot be loaded (e.g. this file bundled), stay on one thread.
+      threads = await loadThreads().then(
+        (module) => module.defaultThreadCount(),
+        () => 1,
+      );
+    }
+  }
+  threads = Math.max(1, Math.min(threads, nTiles));
+  const sink = tileSink(n, correct, options.onTile);
+  if (threads > 1) {
+    await (await loadThreads()).computeTilesThreaded(packed, tiles, { ...run, threads }, (tile, owned) => sink.take(tile, owned));
+  } else {
+    await computeTiles(packed, tiles, run, (tile) => sink.take(tile, false));
+  }
+  return result(packed, run, threads, correct, sink.matrix);
+}
+
+export { type PackedObservers, allocatePacked, packObservers, packOutcomeMatrix, setCorrect, isCorrect } from "./packed.ts";
