@@ -15,6 +15,7 @@ import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import { isParquetPath, streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
 import { bootstrapSettings } from "./options.ts";
 import { withBootstrapIntervals } from "./summary-intervals.ts";
@@ -139,6 +140,25 @@ function buildProgram(io: CliIO): Command {
       const options = pairOptions(flags);
       const observers = listFlag(flags.observers);
       const extras = pairExtrasOptions(flags);
+      if (isParquetPath(path)) {
+        if (options.mismatch === "intersect" || observers || extras.columns.length > 0 || flags.skipped) {
+          throw new UsageError("Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it");
+        }
+        const progress = stepReporter(io, "trialwise pairs");
+        const written = await streamedPairs(path, {
+          load: loadOptions(flags),
+          byCondition: options.byCondition ?? false,
+          strict: options.mismatch === "strict",
+          undefinedKappa: options.undefinedKappa ?? "undefined",
+          output: flags.output,
+          note,
+          progress: progress.onProgress,
+        });
+        progress.stop();
+        if (written.undefinedKappa > 0) note(`${written.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong)`);
+        io.stderr(`trialwise pairs: ${written.rows} pairs written to ${flags.output}\n`);
+        return;
+      }
       const datasets = await load(path, flags);
       checkNames("--observers", observers, datasets);
       const results: PairResult[] = [];
