@@ -104,14 +104,14 @@ export function conditionGroups(table: TrialTable, byCondition: boolean): Map<st
  * Each observer's outcome per stimulus within one analysis unit: -1 not seen, 0 wrong,
  * 1 correct, over a shared stimulus index.
  */
-interface OutcomeMatrix {
+export interface UnitOutcomes {
   observers: string[];
   outcomes: Int8Array[];
   /** Stimulus indices each observer saw. */
   seen: Int32Array[];
 }
 
-function outcomeMatrix(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>): OutcomeMatrix {
+export function unitOutcomes(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>): UnitOutcomes {
   const stimulusIndex = new Map<string, number>();
   for (const t of trials) {
     if (!stimulusIndex.has(table.stimulus[t])) stimulusIndex.set(table.stimulus[t], stimulusIndex.size);
@@ -156,78 +156,108 @@ function conditionOf(table: TrialTable, list: number[], s: number, index: Map<st
   return table.condition[t];
 }
 
+/** One pair's 2x2 table over the stimuli both saw: common trials, correct counts, both correct. */
+export interface PairTally {
+  common: number;
+  correct1: number;
+  correct2: number;
+  bothCorrect: number;
+}
+
+/** The tally of observers i and j of a unit, by walking the stimuli i saw. */
+export function tallyPair(unit: UnitOutcomes, i: number, j: number): PairTally {
+  const first = unit.outcomes[i];
+  const second = unit.outcomes[j];
+  let common = 0;
+  let correct1 = 0;
+  let correct2 = 0;
+  let bothCorrect = 0;
+  for (const s of unit.seen[i]) {
+    const b = second[s];
+    if (b < 0) continue;
+    const a = first[s];
+    common++;
+    correct1 += a;
+    correct2 += b;
+    bothCorrect += a & b;
+  }
+  return { common, correct1, correct2, bothCorrect };
+}
+
 /**
- * All pairs of observers in a table, matched by stimulus id within each analysis unit.
- * Nothing is dropped silently: skipped and intersected pairs are returned with their counts.
+ * Adds every pair of one analysis unit to `result`, applying the mismatch policy: pairs with
+ * different stimulus sets are skipped, intersected or an error, and every one is reported.
+ * `tally` counts a pair (default {@link tallyPair}; the kernel supplies its own counts).
  */
-export function computePairs(table: TrialTable, options: PairOptions = {}): PairResult {
+export function collectUnitPairs(
+  table: TrialTable,
+  condition: string,
+  unit: UnitOutcomes,
+  options: PairOptions,
+  result: PairResult,
+  tally: (i: number, j: number) => PairTally = (i, j) => tallyPair(unit, i, j),
+): void {
   const mismatch = options.mismatch ?? "identical";
-  const keep = options.observers ? new Set(options.observers) : undefined;
-  const result: PairResult = { pairs: [], skipped: [], intersected: [], undefinedKappa: 0 };
-  for (const [condition, trials] of conditionGroups(table, options.byCondition ?? false)) {
-    const { observers, outcomes, seen } = outcomeMatrix(table, trials, keep);
-    for (let i = 0; i < observers.length; i++) {
-      for (let j = i + 1; j < observers.length; j++) {
-        const first = outcomes[i];
-        const second = outcomes[j];
-        let common = 0;
-        let correct1 = 0;
-        let correct2 = 0;
-        let bothCorrect = 0;
-        for (const s of seen[i]) {
-          const b = second[s];
-          if (b < 0) continue;
-          const a = first[s];
-          common++;
-          correct1 += a;
-          correct2 += b;
-          bothCorrect += a & b;
-        }
-        const type = pairType(table, observers[i], observers[j]);
-        const onlyFirst = seen[i].length - common;
-        const onlySecond = seen[j].length - common;
-        if (onlyFirst + onlySecond > 0) {
-          const report: StimulusMismatch = {
-            dataset: table.dataset,
-            condition,
-            observer1: observers[i],
-            observer2: observers[j],
-            pair_type: type,
-            n_common: common,
-            n_only_observer1: onlyFirst,
-            n_only_observer2: onlySecond,
-            outcome:
-              common === 0
-                ? "skipped: no common stimuli"
-                : mismatch === "intersect"
-                  ? "computed on common stimuli"
-                  : "skipped: stimulus sets differ",
-          };
-          if (mismatch === "strict") {
-            throw new InputError(
-              `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
-                `condition "${condition}" (${common} common, ${onlyFirst} only "${observers[i]}", ` +
-                `${onlySecond} only "${observers[j]}"); --strict expects identical stimulus sets`,
-            );
-          }
-          if (report.outcome !== "computed on common stimuli") {
-            result.skipped.push(report);
-            continue;
-          }
-          result.intersected.push(report);
-        }
-        const metrics = pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa);
-        if (metrics.c_exp === 1) result.undefinedKappa++;
-        result.pairs.push({
+  const { observers, seen } = unit;
+  for (let i = 0; i < observers.length; i++) {
+    for (let j = i + 1; j < observers.length; j++) {
+      const { common, correct1, correct2, bothCorrect } = tally(i, j);
+      const type = pairType(table, observers[i], observers[j]);
+      const onlyFirst = seen[i].length - common;
+      const onlySecond = seen[j].length - common;
+      if (onlyFirst + onlySecond > 0) {
+        const report: StimulusMismatch = {
           dataset: table.dataset,
           condition,
           observer1: observers[i],
           observer2: observers[j],
           pair_type: type,
-          ...metrics,
-        });
+          n_common: common,
+          n_only_observer1: onlyFirst,
+          n_only_observer2: onlySecond,
+          outcome:
+            common === 0
+              ? "skipped: no common stimuli"
+              : mismatch === "intersect"
+                ? "computed on common stimuli"
+                : "skipped: stimulus sets differ",
+        };
+        if (mismatch === "strict") {
+          throw new InputError(
+            `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
+              `condition "${condition}" (${common} common, ${onlyFirst} only "${observers[i]}", ` +
+              `${onlySecond} only "${observers[j]}"); --strict expects identical stimulus sets`,
+          );
+        }
+        if (report.outcome !== "computed on common stimuli") {
+          result.skipped.push(report);
+          continue;
+        }
+        result.intersected.push(report);
       }
+      const metrics = pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa);
+      if (metrics.c_exp === 1) result.undefinedKappa++;
+      result.pairs.push({
+        dataset: table.dataset,
+        condition,
+        observer1: observers[i],
+        observer2: observers[j],
+        pair_type: type,
+        ...metrics,
+      });
     }
+  }
+}
+
+/**
+ * All pairs of observers in a table, matched by stimulus id within each analysis unit.
+ * Nothing is dropped silently: skipped and intersected pairs are returned with their counts.
+ */
+export function computePairs(table: TrialTable, options: PairOptions = {}): PairResult {
+  const keep = options.observers ? new Set(options.observers) : undefined;
+  const result: PairResult = { pairs: [], skipped: [], intersected: [], undefinedKappa: 0 };
+  for (const [condition, trials] of conditionGroups(table, options.byCondition ?? false)) {
+    collectUnitPairs(table, condition, unitOutcomes(table, trials, keep), options, result);
   }
   return result;
 }

@@ -12,10 +12,8 @@
  * the same `pairMetrics`, bit-identical metrics. Tables whose every unit is below the
  * threshold go straight to computePairs.
  */
-import { InputError } from "../core/errors.ts";
-import { pairMetrics } from "../core/metrics.ts";
-import { type PairOptions, type PairResult, type StimulusMismatch, computePairs, conditionGroups, pairType } from "../core/pairs.ts";
-import { type TrialTable, compareText } from "../core/trials.ts";
+import { type PairOptions, type PairResult, type UnitOutcomes, collectUnitPairs, computePairs, conditionGroups, tallyPair, unitOutcomes } from "../core/pairs.ts";
+import type { TrialTable } from "../core/trials.ts";
 import { type KernelName, allPairCounts } from "./index.ts";
 import { allocatePacked } from "./packed.ts";
 
@@ -41,54 +39,6 @@ export interface KernelPairOptions extends PairOptions {
 }
 
 /** Per analysis unit: each observer's outcome per stimulus (-1 not seen) and the stimuli it saw. */
-interface UnitMatrix {
-  observers: string[];
-  outcomes: Int8Array[];
-  seen: Int32Array[];
-}
-
-/** As computePairs' outcome matrix, with the same errors. */
-function unitMatrix(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>): UnitMatrix {
-  const stimulusIndex = new Map<string, number>();
-  for (const t of trials) {
-    if (!stimulusIndex.has(table.stimulus[t])) stimulusIndex.set(table.stimulus[t], stimulusIndex.size);
-  }
-  const byObserver = new Map<string, number[]>();
-  for (const t of trials) {
-    const name = table.observer[t];
-    if (keep && !keep.has(name)) continue;
-    const list = byObserver.get(name);
-    if (list) list.push(t);
-    else byObserver.set(name, [t]);
-  }
-  const observers = [...byObserver.keys()].sort(compareText);
-  const outcomes: Int8Array[] = [];
-  const seen: Int32Array[] = [];
-  for (const name of observers) {
-    const row = new Int8Array(stimulusIndex.size).fill(-1);
-    const list = byObserver.get(name)!;
-    const indices = new Int32Array(list.length);
-    list.forEach((t, k) => {
-      const s = stimulusIndex.get(table.stimulus[t])!;
-      if (row[s] !== -1) {
-        const first = list.find((u) => stimulusIndex.get(table.stimulus[u]) === s)!;
-        throw new InputError(
-          `observer "${name}" saw stimulus "${table.stimulus[t]}" in several conditions ` +
-            `("${table.condition[first]}" and "${table.condition[t]}"), so trials ` +
-            `cannot be matched by stimulus over all conditions; use --by condition`,
-          { file: table.file[t], line: table.line[t] },
-        );
-      }
-      row[s] = table.correct[t];
-      indices[k] = s;
-    });
-    outcomes.push(row);
-    seen.push(indices);
-  }
-  return { observers, outcomes, seen };
-}
-
-/** A group of observers with one stimulus set, counted by the kernel. */
 interface KernelGroup {
   /** Position of each member in the group, by observer index in the unit. */
   position: Map<number, number>;
@@ -99,7 +49,7 @@ interface KernelGroup {
 }
 
 /** Observers of a unit grouped by identical stimulus sets (indices into the unit's observers, ascending). */
-function groupsBySet(unit: UnitMatrix): { members: number[]; stimuli: Int32Array }[] {
+function groupsBySet(unit: UnitOutcomes): { members: number[]; stimuli: Int32Array }[] {
   const buckets = new Map<string, { members: number[]; stimuli: Int32Array }[]>();
   unit.seen.forEach((indices, i) => {
     const sorted = Int32Array.from(indices).sort();
@@ -115,7 +65,7 @@ function groupsBySet(unit: UnitMatrix): { members: number[]; stimuli: Int32Array
   return [...buckets.values()].flat();
 }
 
-async function kernelGroups(unit: UnitMatrix, options: KernelPairOptions, minPairTrials: number): Promise<(KernelGroup | undefined)[]> {
+async function kernelGroups(unit: UnitOutcomes, options: KernelPairOptions, minPairTrials: number): Promise<(KernelGroup | undefined)[]> {
   const byObserver: (KernelGroup | undefined)[] = new Array(unit.observers.length);
   for (const { members, stimuli } of groupsBySet(unit)) {
     const g = members.length;
@@ -170,85 +120,18 @@ function worthIt(table: TrialTable, options: KernelPairOptions, minPairTrials: n
 export async function kernelPairs(table: TrialTable, options: KernelPairOptions = {}): Promise<PairResult> {
   const minPairTrials = options.minPairTrials ?? KERNEL_MIN_PAIR_TRIALS;
   if (!worthIt(table, options, minPairTrials)) return computePairs(table, options);
-  const mismatch = options.mismatch ?? "identical";
   const keep = options.observers ? new Set(options.observers) : undefined;
   const result: PairResult = { pairs: [], skipped: [], intersected: [], undefinedKappa: 0 };
   for (const [condition, trials] of conditionGroups(table, options.byCondition ?? false)) {
-    const unit = unitMatrix(table, trials, keep);
-    const { observers, outcomes, seen } = unit;
+    const unit = unitOutcomes(table, trials, keep);
     const groups = await kernelGroups(unit, options, minPairTrials);
-    for (let i = 0; i < observers.length; i++) {
-      for (let j = i + 1; j < observers.length; j++) {
-        let common = 0;
-        let correct1 = 0;
-        let correct2 = 0;
-        let bothCorrect = 0;
-        const group = groups[i];
-        if (group !== undefined && group === groups[j]) {
-          const a = group.position.get(i)!;
-          const b = group.position.get(j)!;
-          common = group.stimuli;
-          correct1 = group.correct[a];
-          correct2 = group.correct[b];
-          bothCorrect = group.bothCorrect[a * group.size + b];
-        } else {
-          const first = outcomes[i];
-          const second = outcomes[j];
-          for (const s of seen[i]) {
-            const b = second[s];
-            if (b < 0) continue;
-            const a = first[s];
-            common++;
-            correct1 += a;
-            correct2 += b;
-            bothCorrect += a & b;
-          }
-        }
-        const type = pairType(table, observers[i], observers[j]);
-        const onlyFirst = seen[i].length - common;
-        const onlySecond = seen[j].length - common;
-        if (onlyFirst + onlySecond > 0) {
-          const report: StimulusMismatch = {
-            dataset: table.dataset,
-            condition,
-            observer1: observers[i],
-            observer2: observers[j],
-            pair_type: type,
-            n_common: common,
-            n_only_observer1: onlyFirst,
-            n_only_observer2: onlySecond,
-            outcome:
-              common === 0
-                ? "skipped: no common stimuli"
-                : mismatch === "intersect"
-                  ? "computed on common stimuli"
-                  : "skipped: stimulus sets differ",
-          };
-          if (mismatch === "strict") {
-            throw new InputError(
-              `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
-                `condition "${condition}" (${common} common, ${onlyFirst} only "${observers[i]}", ` +
-                `${onlySecond} only "${observers[j]}"); --strict expects identical stimulus sets`,
-            );
-          }
-          if (report.outcome !== "computed on common stimuli") {
-            result.skipped.push(report);
-            continue;
-          }
-          result.intersected.push(report);
-        }
-        const metrics = pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa);
-        if (metrics.c_exp === 1) result.undefinedKappa++;
-        result.pairs.push({
-          dataset: table.dataset,
-          condition,
-          observer1: observers[i],
-          observer2: observers[j],
-          pair_type: type,
-          ...metrics,
-        });
-      }
-    }
+    collectUnitPairs(table, condition, unit, options, result, (i, j) => {
+      const group = groups[i];
+      if (group === undefined || group !== groups[j]) return tallyPair(unit, i, j);
+      const a = group.position.get(i)!;
+      const b = group.position.get(j)!;
+      return { common: group.stimuli, correct1: group.correct[a], correct2: group.correct[b], bothCorrect: group.bothCorrect[a * group.size + b] };
+    });
   }
   return result;
 }
