@@ -4,6 +4,7 @@
  * Observers are simulated with Klein et al.'s copy model at the given accuracies and kappas;
  * a closed-form first guess comes from the large-sample standard error of kappa.
  */
+import { quantileType7 } from "./chance.ts";
 import { copyModelCells, simulateCopyCounts } from "./copy-model.ts";
 import { kappaFromCounts, kappaStandardError, normalCdf, normalQuantile } from "./intervals.ts";
 import { SeededRandom } from "./random.ts";
@@ -38,14 +39,6 @@ export function perTrialKappaSd(acc1: number, acc2: number, kappa: number): numb
   return se * Math.sqrt(n);
 }
 
-/** Sample quantile (R type 7) of sorted values. */
-function quantileSorted(sorted: Float64Array, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 /** Kappas of `simulations` simulated experiments of n trials (undefined kappas left out). */
 function simulatedKappas(trials: number, s: Required<PlanSettings>, seed: number): Float64Array {
   const rng = new SeededRandom(seed);
@@ -71,7 +64,7 @@ function settings(s: PlanSettings): Required<PlanSettings> {
 export function simulatedHalfWidth(trials: number, plan: PlanSettings): number {
   const s = settings(plan);
   const kappas = simulatedKappas(trials, s, s.seed);
-  return (quantileSorted(kappas, (1 + s.level) / 2) - quantileSorted(kappas, (1 - s.level) / 2)) / 2;
+  return (quantileType7(kappas, (1 + s.level) / 2) - quantileType7(kappas, (1 - s.level) / 2)) / 2;
 }
 
 export interface CurvePoint {
@@ -147,7 +140,7 @@ export function simulatedPower(trials: number, plan: PlanSettings & { delta: num
     for (let i = 0; i < s.simulations; i++) out[i] = Math.abs(meanKappa(kappaBB, rng) - meanKappa(kappaA, rng));
     return out.sort();
   };
-  const critical = quantileSorted(differences(centre, centre, s.seed + 1), s.level);
+  const critical = quantileType7(differences(centre, centre, s.seed + 1), s.level);
   const alternative = differences(s.kappa, kappaB, s.seed);
   let rejected = 0;
   for (const d of alternative) if (d > critical) rejected++;
