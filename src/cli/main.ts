@@ -13,6 +13,7 @@ import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
+import { addEvaluateCommand } from "./evaluate.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { isParquetPath, streamedPairs } from "./pairs-stream.ts";
@@ -247,6 +248,7 @@ function buildProgram(io: CliIO): Command {
 
   addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
+  addEvaluateCommand(program, io);
   addBenchCommand(program, io);
   addDataCommand(program, io);
   return program;

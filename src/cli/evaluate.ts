@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import { type Command, Option } from "commander";
+import { InputError, UsageError } from "../core/errors.ts";
+import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
+import { evaluateModel, modelName } from "../evaluate/run.ts";
+import { configureCommand } from "./command.ts";
+import type { CliIO } from "./main.ts";
+import { listFlag } from "./options.ts";
+import { stepReporter } from "./progress.ts";
+
+interface EvaluateFlags {
+  name?: string;
+  output: string;
+  mapping: string;
+  identity?: string;
+  aggregation: Aggregation;
+  outputs: "logits" | "probabilities";
+  batch: string;
+}
+
+async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
+  if (flags.identity !== undefined) return { identity: listFlag(flags.identity) ?? [] };
+  if (flags.mapping === "imagenet16") return IMAGENET16;
+  let text: string;
+  try {
+    text = await readFile(flags.mapping, "utf8");
+  } catch {
+    throw new InputError("cannot read the label map; expected imagenet16 or a JSON file", { file: flags.mapping });
+  }
+  try {
+    return checkLabelMap(JSON.parse(text), flags.mapping);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new InputError(`invalid JSON (${error.message})`, { file: flags.mapping });
+    throw error;
+  }
+}
+
+/** Registers `trialwise evaluate`. */
+export function addEvaluateCommand(program: Command, io: CliIO): void {
+  configureCommand(program.command("evaluate"), io, [
+    "trialwise evaluate resnet50.onnx ../shared/data/stimuli/edges --name resnet50 -o resnet50-edges.csv",
+    "trialwise evaluate my16way.onnx stimuli/ --identity airplane,bear,bicycle,... --outputs probabilities -o trials.csv",
+  ])
+    .description(
+      "Run an ONNX image classifier on a stimulus folder (<category>/<image>) and write its decisions as trials in the model-vs-human schema. Preprocessing as torchvision's ImageNet evaluation (shorter side 256, antialiased bilinear; centre crop 224; ImageNet mean/sd; NCHW float32); 1000-class outputs mapped to the 16 categories by the mean softmax probability of each category's ImageNet classes.",
+    )
+    .argument("<model>", "the ONNX model (input N x 3 x 224 x 224 float32)")
+    .argument("<stimuli>", "stimulus folder laid out <category>/<image>")
+    .requiredOption("-o, --output <file>", "trials CSV to write (atomically)")
+    .option("--name <name>", "observer name written as subj (default: the model file's name)")
+    .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")
+    .option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated)")
+    .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
+    .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
+    .option("--batch <n>", "images per inference batch", "16")
+    .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
+      const batch = Number(flags.batch);
+      if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
+      const progress = stepReporter(io, "trialwise evaluate");
+      try {
+        const result = await evaluateModel({
+          model,
+          stimuli,
+          name: flags.name ?? modelName(model),
+          map: await labelMap(flags),
+          outputsAre: flags.outputs,
+          aggregation: flags.aggregation,
+          batch,
+          output: flags.output,
+          onProgress: (done, total) => progress.onProgress("classifying images", done, total),
+        });
+        progress.stop();
+        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${flags.output}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,130 @@
+/**
+ * `trialwise evaluate`: an ONNX image classifier on a stimulus folder, to trials in the
+ * model-vs-human schema. Node only (onnxruntime-node, sharp).
+ */
+import { readdir, stat } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
+import ort from "onnxruntime-node";
+import sharp from "sharp";
+import { InputError } from "../core/errors.ts";
+import { compareText } from "../core/trials.ts";
+import { toCsv } from "../io/format.ts";
+import { writeFileAtomic } from "../io/output.ts";
+import { type Aggregation, type LabelMap, decide } from "./decisions.ts";
+import { type RgbImage, imagenetPreprocess } from "./preprocess.ts";
+
+const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
+
+export interface Stimulus {
+  /** The image's path. */
+  path: string;
+  /** File name, the trial's `imagename`. */
+  name: string;
+  /** The true category: the image's folder. */
+  category: string;
+}
+
+/** A stimulus folder laid out `<category>/<file>`: every image, sorted by category then name. */
+export async function listStimuli(folder: string): Promise<Stimulus[]> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch {
+    throw new InputError("no such folder; expected a stimulus folder laid out <category>/<image>", { file: folder });
+  }
+  const stimuli: Stimulus[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => compareText(a.name, b.name))) {
+    const files = (await readdir(join(folder, entry.name))).filter((f) => IMAGE.test(f)).sort(compareText);
+    for (const name of files) stimuli.push({ path: join(folder, entry.name, name), name, category: entry.name });
+  }
+  if (stimuli.length === 0) throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
+  return stimuli;
+}
+
+/** Decodes an image to 8-bit RGB: greyscale becomes three equal channels, alpha is dropped. */
+export async function decodeRgb(path: string): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(path).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (error) {
+    throw new InputError(`cannot read the image (${(error as Error).message})`, { file: path });
+  }
+}
+
+export interface EvaluateOptions {
+  model: string;
+  stimuli: string;
+  /** The observer's name (`subj`). */
+  name: string;
+  map: LabelMap | { identity: readonly string[] };
+  outputsAre?: "logits" | "probabilities";
+  aggregation?: Aggregation;
+  batch?: number;
+  output: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs the model on every stimulus (preprocessed as torchvision's ImageNet evaluation), maps
+ * each output to a decision, and writes the trials (`subj,session,trial,rt,object_response,
+ * category,condition,imagename`) atomically.
+ */
+export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number }> {
+  const stimuli = await listStimuli(options.stimuli);
+  const categories = "identity" in options.map ? options.map.identity : Object.keys(options.map.categories);
+  const unknown = [...new Set(stimuli.map((s) => s.category))].filter((c) => !categories.includes(c));
+  if (unknown.length > 0) {
+    throw new InputError(`folder categories ${unknown.map((c) => `"${c}"`).join(", ")} are not categories of the label map (${[...categories].sort(compareText).join(", ")})`, {
+      file: options.stimuli,
+    });
+  }
+  let session: ort.InferenceSession;
+  try {
+    await stat(options.model);
+    session = await ort.InferenceSession.create(options.model);
+  } catch (error) {
+    throw new InputError(`cannot load the ONNX model (${(error as Error).message.split("\n")[0]})`, { file: options.model });
+  }
+  const input = session.inputNames[0];
+  const output = session.outputNames[0];
+  const batch = options.batch ?? 16;
+  const rows: Record<string, string | number>[] = [];
+  let correct = 0;
+  for (let start = 0; start < stimuli.length; start += batch) {
+    const chunk = stimuli.slice(start, start + batch);
+    const tensors = await Promise.all(chunk.map(async (s) => imagenetPreprocess(await decodeRgb(s.path))));
+    const data = new Float32Array(chunk.length * 3 * 224 * 224);
+    tensors.forEach((t, i) => data.set(t, i * t.length));
+    let result: ort.InferenceSession.OnnxValueMapType;
+    try {
+      result = await session.run({ [input]: new ort.Tensor("float32", data, [chunk.length, 3, 224, 224]) });
+    } catch (error) {
+      throw new InputError(`the model does not accept a ${chunk.length}x3x224x224 float32 input (${(error as Error).message.split("\n")[0]})`, { file: options.model });
+    }
+    const logits = result[output].data as Float32Array;
+    const width = logits.length / chunk.length;
+    chunk.forEach((s, i) => {
+      const decision = decide(logits.subarray(i * width, (i + 1) * width), options);
+      if (decision.category === s.category) correct++;
+      rows.push({
+        subj: options.name,
+        session: 1,
+        trial: rows.length + 1,
+        rt: "NaN",
+        object_response: decision.category,
+        category: s.category,
+        condition: "NaN",
+        imagename: s.name,
+      });
+    });
+    options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
+  }
+  await writeFileAtomic(options.output, toCsv(rows, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]));
+  return { trials: rows.length, correct };
+}
+
+/** The model's name from its file, for `subj` when none is given. */
+export function modelName(path: string): string {
+  return basename(path, extname(path));
+}

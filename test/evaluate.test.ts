@@ -1,0 +1,109 @@
+// `trialwise evaluate` with a small ONNX model built here, whose outputs are known by
+// construction: logits = W^T (mean of each input channel), W sending the red, green and blue
+// means to one ImageNet class each.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import onnxProto from "onnx-proto";
+import { IMAGENET16, decide } from "../src/evaluate/decisions.ts";
+import { imagenetPreprocess } from "../src/evaluate/preprocess.ts";
+import { decodeRgb, listStimuli } from "../src/evaluate/run.ts";
+import { loadDatasets } from "../src/io/datasets.ts";
+import { SHARED, cli } from "./helpers.ts";
+
+const EDGES = join(SHARED, "data/stimuli/edges");
+const SKIP = existsSync(EDGES) ? false : `no stimuli at ${EDGES}`;
+const CLASSES = { red: IMAGENET16.categories.dog[0], green: IMAGENET16.categories.cat[0], blue: IMAGENET16.categories.truck[0] };
+const GAIN = 3;
+
+/** W (3 x 1000): channel c's mean, times GAIN, goes to one class. */
+function weights(): Float32Array {
+  const w = new Float32Array(3 * 1000);
+  w[0 * 1000 + CLASSES.red] = GAIN;
+  w[1 * 1000 + CLASSES.green] = GAIN;
+  w[2 * 1000 + CLASSES.blue] = -GAIN;
+  return w;
+}
+
+function tinyModel(): Uint8Array {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 13 }],
+    graph: {
+      name: "channel-means",
+      input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } } }],
+      output: [{ name: "logits", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 1000 }] } } } }],
+      initializer: [
+        { name: "W", dims: [3, 1000], dataType: 1, floatData: Array.from(weights()) },
+        { name: "shape", dims: [2], dataType: 7, int64Data: [0, -1] },
+      ],
+      node: [
+        { opType: "GlobalAveragePool", input: ["image"], output: ["pooled"] },
+        { opType: "Reshape", input: ["pooled", "shape"], output: ["flat"] },
+        { opType: "MatMul", input: ["flat", "W"], output: ["logits"] },
+      ],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** The model's logits for a preprocessed image, computed here (float64). */
+function expectedLogits(tensor: Float32Array): Float64Array {
+  const plane = 224 * 224;
+  const logits = new Float64Array(1000);
+  const w = weights();
+  for (let c = 0; c < 3; c++) {
+    let sum = 0;
+    for (let p = 0; p < plane; p++) sum += tensor[c * plane + p];
+    const mean = sum / plane;
+    for (let k = 0; k < 1000; k++) logits[k] += mean * w[c * 1000 + k];
+  }
+  return logits;
+}
+
+describe("trialwise evaluate", { skip: SKIP }, () => {
+  let dir: string;
+  let model: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "trialwise-evaluate-"));
+    model = join(dir, "channel-means.onnx");
+    await writeFile(model, tinyModel());
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test("trials in the model-vs-human schema whose decisions follow from the known outputs", async () => {
+    const output = join(dir, "edges.csv");
+    const run = await cli("evaluate", model, EDGES, "--name", "channel-means", "-o", output, "--batch", "32");
+    assert.equal(run.code, 0, run.stderr);
+    const { datasets } = await loadDatasets(output);
+    const table = datasets[0];
+    assert.equal(table.length, 160);
+    const stimuli = await listStimuli(EDGES);
+    for (const [t, s] of stimuli.entries()) {
+      const expected = decide(expectedLogits(imagenetPreprocess(await decodeRgb(s.path))), { map: IMAGENET16 }).category;
+      assert.equal(table.response[t], expected, s.name);
+      assert.equal(table.truth[t], s.category);
+      assert.equal(table.stimulus[t], s.name);
+      assert.equal(table.observer[t], "channel-means");
+    }
+    assert.ok(new Set(table.response).size >= 1);
+    assert.deepEqual((await readdir(dir)).sort(), ["channel-means.onnx", "edges.csv"], "nothing partial left");
+  });
+
+  test("clear errors: unknown folder, a model that is not ONNX, a folder without images", async () => {
+    const missing = await cli("evaluate", model, join(dir, "nope"), "-o", join(dir, "x.csv"));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no such folder/);
+    const junk = join(dir, "junk.onnx");
+    await writeFile(junk, "not a model");
+    const bad = await cli("evaluate", junk, EDGES, "-o", join(dir, "x.csv"));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /cannot load the ONNX model/);
+    const empty = await mkdtemp(join(dir, "empty-"));
+    assert.equal((await cli("evaluate", model, empty, "-o", join(dir, "x.csv"))).code, 1);
+  });
+});
