@@ -107,3 +107,30 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.equal((await cli("evaluate", model, empty, "-o", join(dir, "x.csv"))).code, 1);
   });
 });
+
+describe("trialwise evaluate --scores", { skip: SKIP }, () => {
+  test("one row per image: the 16 category scores and the top-5 output indices", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-scores-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      const scores = join(dir, "scores.csv");
+      const run = await cli("evaluate", model, join(EDGES), "-o", join(dir, "t.csv"), "--scores", scores);
+      assert.equal(run.code, 0, run.stderr);
+      const { readFile } = await import("node:fs/promises");
+      const [header, ...lines] = (await readFile(scores, "utf8")).trimEnd().split("\n");
+      const columns = header.split(",");
+      assert.equal(lines.length, 160);
+      assert.deepEqual(columns.slice(0, 4), ["imagename", "category", "decision", "score_airplane"]);
+      assert.equal(columns.filter((c) => c.startsWith("score_")).length, 16);
+      assert.deepEqual(columns.slice(-5), ["top1", "top2", "top3", "top4", "top5"]);
+      const first = Object.fromEntries(lines[0].split(",").map((v, i) => [columns[i], v]));
+      // The three weighted classes carry the largest logits (red, green: positive means on white).
+      assert.ok([CLASSES.red, CLASSES.green].includes(Number(first.top1)), first.top1);
+      const sum = columns.filter((c) => c.startsWith("score_")).reduce((s, c) => s + Number(first[c]), 0);
+      assert.ok(sum > 0 && sum < 16);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,6 +16,7 @@ interface EvaluateFlags {
   aggregation: Aggregation;
   outputs: "logits" | "probabilities";
   batch: string;
+  scores?: string;
 }
 
 async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
@@ -53,6 +54,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", "images per inference batch", "16")
+    .option("--scores <file>", "also write one row per image: its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const batch = Number(flags.batch);
       if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
@@ -67,6 +69,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           aggregation: flags.aggregation,
           batch,
           output: flags.output,
+          scores: flags.scores,
           onProgress: (done, total) => progress.onProgress("classifying images", done, total),
         });
         progress.stop();

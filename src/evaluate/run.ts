@@ -10,7 +10,7 @@ import { InputError } from "../core/errors.ts";
 import { compareText } from "../core/trials.ts";
 import { toCsv } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
-import { type Aggregation, type LabelMap, decide } from "./decisions.ts";
+import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
 import { type RgbImage, imagenetPreprocess } from "./preprocess.ts";
 
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
@@ -62,7 +62,16 @@ export interface EvaluateOptions {
   aggregation?: Aggregation;
   batch?: number;
   output: string;
+  /** Also write one row per image: its category scores and the model's top-5 raw outputs. */
+  scores?: string;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** Indices of the k largest values, largest first (ties: lower index first). */
+export function topK(values: ArrayLike<number>, k: number): number[] {
+  const order = Array.from({ length: values.length }, (_, i) => i);
+  order.sort((a, b) => values[b] - values[a] || a - b);
+  return order.slice(0, k);
 }
 
 /**
@@ -90,6 +99,9 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const output = session.outputNames[0];
   const batch = options.batch ?? 16;
   const rows: Record<string, string | number>[] = [];
+  const scoreRows: Record<string, string | number>[] = [];
+  let topCount = 5;
+  const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
   let correct = 0;
   for (let start = 0; start < stimuli.length; start += batch) {
     const chunk = stimuli.slice(start, start + batch);
@@ -104,8 +116,16 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     }
     const logits = result[output].data as Float32Array;
     const width = logits.length / chunk.length;
+    topCount = Math.min(5, width);
     chunk.forEach((s, i) => {
-      const decision = decide(logits.subarray(i * width, (i + 1) * width), options);
+      const outputs = logits.subarray(i * width, (i + 1) * width);
+      const decision = decide(outputs, options);
+      if (options.scores) {
+        const row: Record<string, string | number> = { imagename: s.name, category: s.category, decision: decision.category };
+        scoreNames.forEach((name, c) => (row[`score_${name}`] = decision.scores[c]));
+        topK(outputs, topCount).forEach((index, r) => (row[`top${r + 1}`] = index));
+        scoreRows.push(row);
+      }
       if (decision.category === s.category) correct++;
       rows.push({
         subj: options.name,
@@ -121,6 +141,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
   }
   await writeFileAtomic(options.output, toCsv(rows, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]));
+  if (options.scores) {
+    const tops = Array.from({ length: topCount }, (_, r) => `top${r + 1}`);
+    await writeFileAtomic(options.scores, toCsv(scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops]));
+  }
   return { trials: rows.length, correct };
 }
 
