@@ -134,3 +134,42 @@ describe("trialwise evaluate --scores", { skip: SKIP }, () => {
     }
   });
 });
+
+describe("trialwise evaluate: resuming an interrupted run", { skip: SKIP }, () => {
+  test("killed half-way and restarted gives the same file as one run, without redoing trials", async () => {
+    const { evaluateModel } = await import("../src/evaluate/run.ts");
+    const { readFile } = await import("node:fs/promises");
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-resume-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      const base = { model, stimuli: EDGES, name: "m", map: IMAGENET16, batch: 20 };
+      await evaluateModel({ ...base, output: join(dir, "once.csv"), scores: join(dir, "once-scores.csv") });
+
+      const output = join(dir, "twice.csv");
+      const interrupted = evaluateModel({
+        ...base,
+        output,
+        scores: join(dir, "twice-scores.csv"),
+        onProgress: (done) => {
+          if (done >= 60) throw new Error("killed");
+        },
+      });
+      await assert.rejects(interrupted, /killed/);
+      assert.ok(!(await readdir(dir)).includes("twice.csv"), "no output before the run completes");
+      // Tear the last checkpoint line, as a kill during a write would.
+      const partial = `${output}.partial`;
+      const text = await readFile(partial, "utf8");
+      await writeFile(partial, text.slice(0, text.length - 25));
+
+      const progress: number[] = [];
+      await evaluateModel({ ...base, output, scores: join(dir, "twice-scores.csv"), onProgress: (done) => progress.push(done) });
+      assert.ok(progress[0] > 20 && progress[0] <= 80, `resumed at ${progress[0]}`);
+      assert.equal(await readFile(output, "utf8"), await readFile(join(dir, "once.csv"), "utf8"));
+      assert.equal(await readFile(join(dir, "twice-scores.csv"), "utf8"), await readFile(join(dir, "once-scores.csv"), "utf8"));
+      assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial")), "checkpoint removed");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,8 +2,8 @@
  * `trialwise evaluate`: an ONNX image classifier on a stimulus folder, to trials in the
  * model-vs-human schema. Node only (onnxruntime-node, sharp).
  */
-import { readdir, stat } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { appendFile, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { basename, extname, join, resolve } from "node:path";
 import ort from "onnxruntime-node";
 import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
@@ -100,10 +100,16 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const batch = options.batch ?? 16;
   const rows: Record<string, string | number>[] = [];
   const scoreRows: Record<string, string | number>[] = [];
+  const checkpoint = `${options.output}.partial`;
+  const resumed = await resumeFrom(checkpoint, checkpointKey(options, stimuli.length), stimuli);
+  for (const entry of resumed) {
+    rows.push(entry.row);
+    if (entry.scores) scoreRows.push(entry.scores);
+  }
+  let correct = rows.filter((r) => r.object_response === r.category).length;
   let topCount = 5;
   const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
-  let correct = 0;
-  for (let start = 0; start < stimuli.length; start += batch) {
+  for (let start = rows.length; start < stimuli.length; start += batch) {
     const chunk = stimuli.slice(start, start + batch);
     const tensors = await Promise.all(chunk.map(async (s) => imagenetPreprocess(await decodeRgb(s.path))));
     const data = new Float32Array(chunk.length * 3 * 224 * 224);
@@ -138,6 +144,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
         imagename: s.name,
       });
     });
+    const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
+    await appendFile(checkpoint, added);
     options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
   }
   await writeFileAtomic(options.output, toCsv(rows, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]));
@@ -145,10 +153,60 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     const tops = Array.from({ length: topCount }, (_, r) => `top${r + 1}`);
     await writeFileAtomic(options.scores, toCsv(scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops]));
   }
+  await rm(checkpoint, { force: true });
   return { trials: rows.length, correct };
 }
 
 /** The model's name from its file, for `subj` when none is given. */
 export function modelName(path: string): string {
   return basename(path, extname(path));
+}
+
+interface CheckpointEntry {
+  row: Record<string, string | number>;
+  scores?: Record<string, string | number>;
+}
+
+/** What must not change for a checkpoint to be resumed: model, stimuli, name, mapping, outputs. */
+function checkpointKey(options: EvaluateOptions, stimuli: number): string {
+  const map = "identity" in options.map ? { identity: options.map.identity } : options.map;
+  return JSON.stringify({
+    trialwise_evaluate: 1,
+    model: resolve(options.model),
+    stimuli: resolve(options.stimuli),
+    count: stimuli,
+    name: options.name,
+    map,
+    outputsAre: options.outputsAre ?? "logits",
+    aggregation: options.aggregation ?? "mean",
+    scores: Boolean(options.scores),
+  });
+}
+
+/**
+ * The trials an interrupted run left in its checkpoint (`<output>.partial`: a key line, then
+ * one JSON line per trial, appended after every batch), when the key matches this run: the
+ * longest prefix of whole lines that matches the stimuli in order (a line torn by the
+ * interruption, and anything after it, is dropped). The checkpoint is rewritten to exactly that
+ * prefix, or started afresh.
+ */
+async function resumeFrom(checkpoint: string, key: string, stimuli: readonly Stimulus[]): Promise<CheckpointEntry[]> {
+  const entries: CheckpointEntry[] = [];
+  const text = await readFile(checkpoint, "utf8").catch(() => undefined);
+  const lines = text?.split("\n") ?? [];
+  if (lines[0] === key) {
+    for (const line of lines.slice(1)) {
+      let entry: CheckpointEntry;
+      try {
+        entry = JSON.parse(line) as CheckpointEntry;
+      } catch {
+        break;
+      }
+      const stimulus = stimuli[entries.length];
+      if (!stimulus || entry.row?.imagename !== stimulus.name || entry.row?.category !== stimulus.category) break;
+      entries.push(entry);
+    }
+  }
+  await writeFile(checkpoint, `${key}\n${entries.map((e) => `${JSON.stringify(e)}\n`).join("")}`);
+  return entries;
 }
