@@ -173,3 +173,34 @@ describe("trialwise evaluate: resuming an interrupted run", { skip: SKIP }, () =
     }
   });
 });
+
+describe("trialwise evaluate --shard and trialwise merge", { skip: SKIP }, () => {
+  test("three shards merged equal one run; a missing or doubled shard is an error", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-shards-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      assert.equal((await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.csv"))).code, 0);
+      for (const k of [1, 2, 3]) {
+        const run = await cli("evaluate", model, EDGES, "--name", "m", "--shard", `${k}/3`, "-o", join(dir, `shard-${k}.csv`));
+        assert.equal(run.code, 0, run.stderr);
+      }
+      const shards = [3, 1, 2].map((k) => join(dir, `shard-${k}.csv`));
+      const merged = await cli("merge", ...shards, "-o", join(dir, "merged.csv"), "--stimuli", EDGES);
+      assert.equal(merged.code, 0, merged.stderr);
+      assert.equal(await readFile(join(dir, "merged.csv"), "utf8"), await readFile(join(dir, "one.csv"), "utf8"));
+
+      const missing = await cli("merge", shards[0], shards[1], "-o", join(dir, "bad.csv"));
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /trial \d+ is missing/);
+      const twice = await cli("merge", shards[0], shards[0], "-o", join(dir, "bad.csv"));
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, /appears twice/);
+      assert.ok(!(await readdir(dir)).includes("bad.csv"), "no output on error");
+      assert.equal((await cli("evaluate", model, EDGES, "--shard", "4/3", "-o", join(dir, "x.csv"))).code, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
+import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
@@ -17,6 +18,16 @@ interface EvaluateFlags {
   outputs: "logits" | "probabilities";
   batch: string;
   scores?: string;
+  shard?: string;
+}
+
+function shardFlag(value: string | undefined): { k: number; n: number } | undefined {
+  if (value === undefined) return undefined;
+  const match = value.match(/^(\d+)\/(\d+)$/);
+  const k = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (!match || k < 1 || n < 1 || k > n) throw new UsageError(`--shard: expected k/n with 1 <= k <= n, not "${value}"`);
+  return { k, n };
 }
 
 async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
@@ -54,6 +65,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", "images per inference batch", "16")
+    .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image: its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const batch = Number(flags.batch);
@@ -70,6 +82,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           batch,
           output: flags.output,
           scores: flags.scores,
+          shard: shardFlag(flags.shard),
           onProgress: (done, total) => progress.onProgress("classifying images", done, total),
         });
         progress.stop();
@@ -77,5 +90,20 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       } finally {
         progress.stop();
       }
+    });
+}
+
+/** Registers `trialwise merge`. */
+export function addMergeCommand(program: Command, io: CliIO): void {
+  configureCommand(program.command("merge"), io, [
+    "trialwise merge shard-*.csv -o resnet50-edges.csv --stimuli ../shared/data/stimuli/edges",
+  ])
+    .description("Join the shards of `trialwise evaluate --shard k/n` into one trials file, checking that no trial is missing or twice.")
+    .argument("<shards...>", "the shard CSV files")
+    .requiredOption("-o, --output <file>", "the merged trials CSV (written atomically)")
+    .option("--stimuli <folder>", "also check the trials against the stimulus folder's images")
+    .action(async (shards: string[], flags: { output: string; stimuli?: string }) => {
+      const trials = await mergeShards(shards, flags.output, flags.stimuli);
+      io.stderr(`trialwise merge: ${trials} trials from ${shards.length} shard(s) written to ${flags.output}\n`);
     });
 }

@@ -13,7 +13,7 @@ import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
-import { addEvaluateCommand } from "./evaluate.ts";
+import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { isParquetPath, streamedPairs } from "./pairs-stream.ts";
@@ -249,6 +249,7 @@ function buildProgram(io: CliIO): Command {
   addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
   addEvaluateCommand(program, io);
+  addMergeCommand(program, io);
   addBenchCommand(program, io);
   addDataCommand(program, io);
   return program;

@@ -64,6 +64,8 @@ export interface EvaluateOptions {
   output: string;
   /** Also write one row per image: its category scores and the model's top-5 raw outputs. */
   scores?: string;
+  /** Evaluate only shard k of n (1-based k): the stimuli at sorted positions i with i mod n = k - 1. */
+  shard?: { k: number; n: number };
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -80,7 +82,10 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
  * category,condition,imagename`) atomically.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number }> {
-  const stimuli = await listStimuli(options.stimuli);
+  const all = await listStimuli(options.stimuli);
+  // Trial numbers are positions in the whole sorted set, so shards merge into trials 1..N.
+  const numbered = all.map((s, i) => ({ ...s, trial: i + 1 }));
+  const stimuli = options.shard ? shardOf(numbered, options.shard) : numbered;
   const categories = "identity" in options.map ? options.map.identity : Object.keys(options.map.categories);
   const unknown = [...new Set(stimuli.map((s) => s.category))].filter((c) => !categories.includes(c));
   if (unknown.length > 0) {
@@ -136,7 +141,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       rows.push({
         subj: options.name,
         session: 1,
-        trial: rows.length + 1,
+        trial: s.trial,
         rt: "NaN",
         object_response: decision.category,
         category: s.category,
@@ -180,6 +185,7 @@ function checkpointKey(options: EvaluateOptions, stimuli: number): string {
     outputsAre: options.outputsAre ?? "logits",
     aggregation: options.aggregation ?? "mean",
     scores: Boolean(options.scores),
+    shard: options.shard ?? null,
   });
 }
 
@@ -209,4 +215,11 @@ async function resumeFrom(checkpoint: string, key: string, stimuli: readonly Sti
   }
   await writeFile(checkpoint, `${key}\n${entries.map((e) => `${JSON.stringify(e)}\n`).join("")}`);
   return entries;
+}
+
+/** Shard k of n (1-based): the items at positions i with i mod n = k - 1; deterministic. */
+export function shardOf<T>(items: readonly T[], shard: { k: number; n: number }): T[] {
+  const { k, n } = shard;
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 1 && k <= n)) throw new RangeError(`shard must be k/n with 1 <= k <= n, got ${k}/${n}`);
+  return items.filter((_, i) => i % n === k - 1);
 }
