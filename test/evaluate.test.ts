@@ -204,3 +204,66 @@ describe("trialwise evaluate --shard and trialwise merge", { skip: SKIP }, () =>
     }
   });
 });
+
+describe("model cards", { skip: SKIP }, () => {
+  test("a card sets the input name, size, layout, colour order and normalisation", async () => {
+    const { parseModelCard } = await import("../src/evaluate/card.ts");
+    const { preprocess } = await import("../src/evaluate/preprocess.ts");
+    const { readFile } = await import("node:fs/promises");
+    const card = parseModelCard({ input: "image", resize: 128, crop: 112, layout: "NHWC", colours: "BGR", mean: [0, 0, 0], std: [1, 1, 1] }, "card.json");
+    assert.deepEqual([card.spec.crop, card.spec.layout, card.spec.colours], [112, "NHWC", "BGR"]);
+    // NHWC, BGR, mean 0, sd 1: the first three values are pixel (0,0)'s blue, green, red / 255.
+    const image = { width: 2, height: 2, data: Uint8Array.from([255, 0, 51, 255, 0, 51, 255, 0, 51, 255, 0, 51]) };
+    const tensor = preprocess(image, { ...card.spec, resize: 2, crop: 2 });
+    assert.deepEqual(Array.from(tensor.slice(0, 3)), [51 / 255, 0, 1].map(Math.fround));
+    assert.throws(() => parseModelCard({ layout: "CHW" }, "card.json"), (e: Error) => /card\.json: column "layout": expected "NCHW" or "NHWC"/.test(e.message));
+    assert.throws(() => parseModelCard({ crop: 300 }, "card.json"), /no larger than resize/);
+    assert.throws(() => parseModelCard({ colour: "RGB" }, "card.json"), /one of the fields/);
+
+    // A model whose input is NHWC 112 x 112 and whose 3 outputs are the channel means: the card
+    // makes it run; without the card the input does not fit, a clear error.
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-card-"));
+    try {
+      const { onnx } = onnxProto;
+      const bytes = onnx.ModelProto.encode(
+        onnx.ModelProto.create({
+          irVersion: 8,
+          opsetImport: [{ domain: "", version: 13 }],
+          graph: {
+            name: "nhwc",
+            input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 112 }, { dimValue: 112 }, { dimValue: 3 }] } } } }],
+            output: [{ name: "scores", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 3 }] } } } }],
+            node: [{ opType: "ReduceMean", input: ["image"], output: ["scores"], attribute: [{ name: "axes", type: 7, ints: [1, 2] }, { name: "keepdims", type: 2, i: 0 }] }],
+          },
+        }),
+      ).finish();
+      const model = join(dir, "nhwc.onnx");
+      await writeFile(model, bytes);
+      // Three categories of the edge stimuli, two images each.
+      const { mkdir, copyFile } = await import("node:fs/promises");
+      const stimuli = join(dir, "stimuli");
+      const categories = ["airplane", "bear", "bicycle"];
+      for (const c of categories) {
+        await mkdir(join(stimuli, c), { recursive: true });
+        for (const f of (await readdir(join(EDGES, c))).slice(0, 2)) await copyFile(join(EDGES, c, f), join(stimuli, c, f));
+      }
+      const cardFile = join(dir, "card.json");
+      await writeFile(cardFile, JSON.stringify({ input: "image", resize: 128, crop: 112, layout: "NHWC", outputs: "probabilities", mapping: { identity: categories } }));
+      const without = await cli("evaluate", model, stimuli, "-o", join(dir, "x.csv"), "--identity", categories.join(","));
+      assert.equal(without.code, 1);
+      assert.match(without.stderr, /does not accept a 6x3x224x224 float32 input "image"/);
+      const output = join(dir, "card.csv");
+      const run = await cli("evaluate", model, stimuli, "--card", cardFile, "-o", output);
+      assert.equal(run.code, 0, run.stderr);
+      const table = (await loadDatasets(output)).datasets[0];
+      const withCard = parseModelCard(JSON.parse(await readFile(cardFile, "utf8")), cardFile);
+      for (const [t, s] of (await listStimuli(stimuli)).entries()) {
+        const tensor = preprocess(await decodeRgb(s.path), withCard.spec);
+        const means = [0, 1, 2].map((c) => tensor.filter((_, i) => i % 3 === c).reduce((a, b) => a + b, 0) / (112 * 112));
+        assert.equal(table.response[t], decide(means, { map: withCard.map, outputsAre: "probabilities" }).category, s.name);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
+import { type ModelCard, parseModelCard } from "../evaluate/card.ts";
 import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
 import { configureCommand } from "./command.ts";
@@ -19,6 +20,22 @@ interface EvaluateFlags {
   batch: string;
   scores?: string;
   shard?: string;
+  card?: string;
+}
+
+async function readCard(path: string): Promise<ModelCard> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new InputError("cannot read the model card", { file: path });
+  }
+  try {
+    return parseModelCard(JSON.parse(text), path);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new InputError(`invalid JSON (${error.message})`, { file: path });
+    throw error;
+  }
 }
 
 function shardFlag(value: string | undefined): { k: number; n: number } | undefined {
@@ -65,20 +82,24 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", "images per inference batch", "16")
+    .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image: its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const batch = Number(flags.batch);
       if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
+      const card = flags.card ? await readCard(flags.card) : undefined;
       const progress = stepReporter(io, "trialwise evaluate");
       try {
         const result = await evaluateModel({
           model,
           stimuli,
           name: flags.name ?? modelName(model),
-          map: await labelMap(flags),
-          outputsAre: flags.outputs,
-          aggregation: flags.aggregation,
+          map: card ? card.map : await labelMap(flags),
+          outputsAre: card ? card.outputs : flags.outputs,
+          aggregation: card ? card.aggregation : flags.aggregation,
+          spec: card?.spec,
+          input: card?.input,
           batch,
           output: flags.output,
           scores: flags.scores,

@@ -141,10 +141,44 @@ export function normalizeNchw(image: RgbImage, mean: readonly number[] = IMAGENE
   return out;
 }
 
+/** How a model wants its input: the preprocessing settings of a model card. */
+export interface InputSpec {
+  /** Shorter side after resizing (torchvision Resize(int)). */
+  resize: number;
+  /** Side of the centre crop; the model's input is crop x crop. */
+  crop: number;
+  mean: readonly number[];
+  std: readonly number[];
+  layout: "NCHW" | "NHWC";
+  colours: "RGB" | "BGR";
+}
+
+/** torchvision's ImageNet evaluation defaults. */
+export const IMAGENET_INPUT: InputSpec = { resize: 256, crop: 224, mean: IMAGENET_MEAN, std: IMAGENET_STD, layout: "NCHW", colours: "RGB" };
+
+/**
+ * One image's input tensor: resize the shorter side, centre crop, (x / 255 - mean_c) / std_c,
+ * in the card's channel order and layout (channel planes for NCHW, interleaved for NHWC).
+ */
+export function preprocess(image: RgbImage, spec: InputSpec = IMAGENET_INPUT): Float32Array {
+  const size = shorterSideSize(image.width, image.height, spec.resize);
+  const resized = resizeBilinear(image, size.width, size.height);
+  const { left, top } = centreCropOffsets(resized.width, resized.height, spec.crop, spec.crop);
+  const cropped = crop(resized, left, top, spec.crop, spec.crop);
+  const order = spec.colours === "RGB" ? [0, 1, 2] : [2, 1, 0];
+  const plane = spec.crop * spec.crop;
+  const out = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      const source = order[c];
+      const value = (cropped.data[p * 3 + source] / 255 - spec.mean[c]) / spec.std[c];
+      out[spec.layout === "NCHW" ? c * plane + p : p * 3 + c] = value;
+    }
+  }
+  return out;
+}
+
 /** The whole default pipeline: resize shorter side to 256, centre crop 224, normalise, NCHW. */
 export function imagenetPreprocess(image: RgbImage, resize = 256, cropSize = 224): Float32Array {
-  const size = shorterSideSize(image.width, image.height, resize);
-  const resized = resizeBilinear(image, size.width, size.height);
-  const { left, top } = centreCropOffsets(resized.width, resized.height, cropSize, cropSize);
-  return normalizeNchw(crop(resized, left, top, cropSize, cropSize));
+  return preprocess(image, { ...IMAGENET_INPUT, resize, crop: cropSize });
 }

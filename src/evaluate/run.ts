@@ -11,7 +11,7 @@ import { compareText } from "../core/trials.ts";
 import { toCsv } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
-import { type RgbImage, imagenetPreprocess } from "./preprocess.ts";
+import { IMAGENET_INPUT, type InputSpec, type RgbImage, preprocess } from "./preprocess.ts";
 
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
 
@@ -60,6 +60,9 @@ export interface EvaluateOptions {
   map: LabelMap | { identity: readonly string[] };
   outputsAre?: "logits" | "probabilities";
   aggregation?: Aggregation;
+  /** Preprocessing (default torchvision's ImageNet evaluation) and the input's name. */
+  spec?: InputSpec;
+  input?: string;
   batch?: number;
   output: string;
   /** Also write one row per image: its category scores and the model's top-5 raw outputs. */
@@ -100,7 +103,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   } catch (error) {
     throw new InputError(`cannot load the ONNX model (${(error as Error).message.split("\n")[0]})`, { file: options.model });
   }
-  const input = session.inputNames[0];
+  const input = options.input ?? session.inputNames[0];
+  if (!session.inputNames.includes(input)) {
+    throw new InputError(`the model has no input "${input}"; its inputs: ${session.inputNames.join(", ")}`, { file: options.model });
+  }
+  const spec = options.spec ?? IMAGENET_INPUT;
+  const side = spec.crop;
+  const dims = (n: number) => (spec.layout === "NCHW" ? [n, 3, side, side] : [n, side, side, 3]);
   const output = session.outputNames[0];
   const batch = options.batch ?? 16;
   const rows: Record<string, string | number>[] = [];
@@ -116,14 +125,14 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
   for (let start = rows.length; start < stimuli.length; start += batch) {
     const chunk = stimuli.slice(start, start + batch);
-    const tensors = await Promise.all(chunk.map(async (s) => imagenetPreprocess(await decodeRgb(s.path))));
-    const data = new Float32Array(chunk.length * 3 * 224 * 224);
+    const tensors = await Promise.all(chunk.map(async (s) => preprocess(await decodeRgb(s.path), spec)));
+    const data = new Float32Array(chunk.length * 3 * side * side);
     tensors.forEach((t, i) => data.set(t, i * t.length));
     let result: ort.InferenceSession.OnnxValueMapType;
     try {
-      result = await session.run({ [input]: new ort.Tensor("float32", data, [chunk.length, 3, 224, 224]) });
+      result = await session.run({ [input]: new ort.Tensor("float32", data, dims(chunk.length)) });
     } catch (error) {
-      throw new InputError(`the model does not accept a ${chunk.length}x3x224x224 float32 input (${(error as Error).message.split("\n")[0]})`, { file: options.model });
+      throw new InputError(`the model does not accept a ${dims(chunk.length).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
     }
     const logits = result[output].data as Float32Array;
     const width = logits.length / chunk.length;
@@ -183,6 +192,8 @@ function checkpointKey(options: EvaluateOptions, stimuli: number): string {
     name: options.name,
     map,
     outputsAre: options.outputsAre ?? "logits",
+    spec: options.spec ?? null,
+    input: options.input ?? null,
     aggregation: options.aggregation ?? "mean",
     scores: Boolean(options.scores),
     shard: options.shard ?? null,
