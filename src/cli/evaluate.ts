@@ -21,6 +21,7 @@ interface EvaluateFlags {
   scores?: string;
   shard?: string;
   card?: string;
+  providers: string;
 }
 
 async function readCard(path: string): Promise<ModelCard> {
@@ -83,6 +84,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", "images per inference batch", "16")
     .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
+    .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image: its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
@@ -99,6 +101,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           outputsAre: card ? card.outputs : flags.outputs,
           aggregation: card ? card.aggregation : flags.aggregation,
           spec: card?.spec,
+          providers: listFlag(flags.providers),
           input: card?.input,
           batch,
           output: flags.output,

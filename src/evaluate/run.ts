@@ -63,6 +63,8 @@ export interface EvaluateOptions {
   /** Preprocessing (default torchvision's ImageNet evaluation) and the input's name. */
   spec?: InputSpec;
   input?: string;
+  /** onnxruntime execution providers in order of preference, e.g. ["cuda", "cpu"]; default ["cpu"]. */
+  providers?: readonly string[];
   batch?: number;
   output: string;
   /** Also write one row per image: its category scores and the model's top-5 raw outputs. */
@@ -99,7 +101,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   let session: ort.InferenceSession;
   try {
     await stat(options.model);
-    session = await ort.InferenceSession.create(options.model);
+    session = await ort.InferenceSession.create(options.model, { executionProviders: [...(options.providers ?? ["cpu"])] });
   } catch (error) {
     throw new InputError(`cannot load the ONNX model (${(error as Error).message.split("\n")[0]})`, { file: options.model });
   }
