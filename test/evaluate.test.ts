@@ -267,3 +267,28 @@ describe("model cards", { skip: SKIP }, () => {
     }
   });
 });
+
+describe("stimulus manifests", { skip: SKIP }, () => {
+  test("file,category,condition: trials keep the manifest's order and conditions; repeats are errors", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-manifest-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      const manifest = join(dir, "manifest.csv");
+      const lines = ["file,category,condition", `${join(EDGES, "bear/bear1.png")},bear,low`, `${join(EDGES, "airplane/airplane1.png")},airplane,low`, `${join(EDGES, "bear/bear1.png")},bear,high`];
+      await writeFile(manifest, `${lines.join("\n")}\n`);
+      const output = join(dir, "t.csv");
+      const run = await cli("evaluate", model, manifest, "-o", output);
+      assert.equal(run.code, 0, run.stderr);
+      const table = (await loadDatasets(output)).datasets[0];
+      assert.deepEqual([...table.condition], ["low", "low", "high"]);
+      assert.deepEqual([...table.stimulus], ["bear1.png", "airplane1.png", "bear1.png"]);
+      await writeFile(manifest, `${[...lines, `${join(EDGES, "bear/bear1.png")},bear,low`].join("\n")}\n`);
+      const twice = await cli("evaluate", model, manifest, "-o", output);
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, /manifest\.csv:5: image "bear1.png" is listed twice \(first at line 2\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

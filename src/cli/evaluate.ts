@@ -75,7 +75,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       "Run an ONNX image classifier on a stimulus folder (<category>/<image>) and write its decisions as trials in the model-vs-human schema. Preprocessing as torchvision's ImageNet evaluation (shorter side 256, antialiased bilinear; centre crop 224; ImageNet mean/sd; NCHW float32); 1000-class outputs mapped to the 16 categories by the mean softmax probability of each category's ImageNet classes.",
     )
     .argument("<model>", "the ONNX model (input N x 3 x 224 x 224 float32)")
-    .argument("<stimuli>", "stimulus folder laid out <category>/<image>")
+    .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
     .requiredOption("-o, --output <file>", "trials CSV to write (atomically)")
     .option("--name <name>", "observer name written as subj (default: the model file's name)")
     .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")

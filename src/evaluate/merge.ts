@@ -4,7 +4,7 @@ import { findColumns } from "../core/trials.ts";
 import { formatCsv } from "../io/csv.ts";
 import { readRawTable } from "../io/datasets.ts";
 import { writeFileAtomic } from "../io/output.ts";
-import { listStimuli } from "./run.ts";
+import { readStimuli } from "./run.ts";
 
 /**
  * Reads shard files in the model-vs-human schema, checks that their trial numbers are distinct
@@ -46,7 +46,7 @@ export async function mergeShards(files: readonly string[], output: string, stim
     }
   });
   if (stimuliFolder !== undefined) {
-    const expected = await listStimuli(stimuliFolder);
+    const expected = await readStimuli(stimuliFolder);
     if (expected.length !== rows.length) {
       throw new InputError(`the shards hold ${rows.length} trials but the folder has ${expected.length} images; a shard is missing`, { file: stimuliFolder });
     }

@@ -3,11 +3,12 @@
  * model-vs-human schema. Node only (onnxruntime-node, sharp).
  */
 import { appendFile, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { basename, extname, join, resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import ort from "onnxruntime-node";
 import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
-import { compareText } from "../core/trials.ts";
+import { compareText, findColumns, requiredField } from "../core/trials.ts";
+import { readRawTable } from "../io/datasets.ts";
 import { toCsv } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
@@ -20,8 +21,10 @@ export interface Stimulus {
   path: string;
   /** File name, the trial's `imagename`. */
   name: string;
-  /** The true category: the image's folder. */
+  /** The true category: the image's folder, or the manifest's category. */
   category: string;
+  /** The manifest's condition; "NaN" (as the published files) when there is none. */
+  condition: string;
 }
 
 /** A stimulus folder laid out `<category>/<file>`: every image, sorted by category then name. */
@@ -35,10 +38,37 @@ export async function listStimuli(folder: string): Promise<Stimulus[]> {
   const stimuli: Stimulus[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => compareText(a.name, b.name))) {
     const files = (await readdir(join(folder, entry.name))).filter((f) => IMAGE.test(f)).sort(compareText);
-    for (const name of files) stimuli.push({ path: join(folder, entry.name, name), name, category: entry.name });
+    for (const name of files) stimuli.push({ path: join(folder, entry.name, name), name, category: entry.name, condition: "NaN" });
   }
   if (stimuli.length === 0) throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
   return stimuli;
+}
+
+/**
+ * A manifest CSV `file,category[,condition]` (paths relative to the manifest's folder), in its
+ * order; or, for a folder, {@link listStimuli}.
+ */
+export async function readStimuli(path: string): Promise<Stimulus[]> {
+  if (!/\.csv$/i.test(path)) return listStimuli(path);
+  const table = await readRawTable(path);
+  const col = findColumns(table, { file: "file", category: "category" }, "a stimulus manifest");
+  const condition = table.columns.findIndex((c) => c.trim().toLowerCase() === "condition");
+  const seen = new Map<string, number>();
+  return table.rows.map((_, r) => {
+    const file = requiredField(table, r, col.file);
+    const name = basename(file);
+    const key = `${name}\u0000${condition < 0 ? "" : table.rows[r][condition]}`;
+    if (seen.has(key)) {
+      throw new InputError(`image "${name}" is listed twice (first at line ${seen.get(key)}); expected each image once per condition`, { file: path, line: table.lines[r] });
+    }
+    seen.set(key, table.lines[r]);
+    return {
+      path: resolve(dirname(path), file),
+      name,
+      category: requiredField(table, r, col.category),
+      condition: condition < 0 ? "NaN" : requiredField(table, r, condition),
+    };
+  });
 }
 
 /** Decodes an image to 8-bit RGB: greyscale becomes three equal channels, alpha is dropped. */
@@ -87,7 +117,7 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
  * category,condition,imagename`) atomically.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number }> {
-  const all = await listStimuli(options.stimuli);
+  const all = await readStimuli(options.stimuli);
   // Trial numbers are positions in the whole sorted set, so shards merge into trials 1..N.
   const numbered = all.map((s, i) => ({ ...s, trial: i + 1 }));
   const stimuli = options.shard ? shardOf(numbered, options.shard) : numbered;
@@ -156,7 +186,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
         rt: "NaN",
         object_response: decision.category,
         category: s.category,
-        condition: "NaN",
+        condition: s.condition,
         imagename: s.name,
       });
     });
