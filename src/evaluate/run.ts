@@ -155,9 +155,16 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   let correct = rows.filter((r) => r.object_response === r.category).length;
   let topCount = 5;
   const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
+  // The next batch is decoded (sharp, on libuv's threads) and preprocessed here while the model
+  // runs on onnxruntime's threads, so decoding overlaps inference.
+  const prepare = (start: number) => Promise.all(stimuli.slice(start, start + batch).map(async (s) => preprocess(await decodeRgb(s.path), spec)));
+  let upcoming = rows.length < stimuli.length ? prepare(rows.length) : undefined;
   for (let start = rows.length; start < stimuli.length; start += batch) {
     const chunk = stimuli.slice(start, start + batch);
-    const tensors = await Promise.all(chunk.map(async (s) => preprocess(await decodeRgb(s.path), spec)));
+    const tensors = await upcoming!;
+    upcoming = start + batch < stimuli.length ? prepare(start + batch) : undefined;
+    // An error of the prefetched batch surfaces when it is awaited; until then keep it handled.
+    upcoming?.catch(() => undefined);
     const data = new Float32Array(chunk.length * 3 * side * side);
     tensors.forEach((t, i) => data.set(t, i * t.length));
     let result: ort.InferenceSession.OnnxValueMapType;
