@@ -1,6 +1,6 @@
 // `trialwise evaluate` with a small ONNX model built here, whose outputs are known by
-// construction: logits = W^T (mean of each input channel), W sending the red, green and blue
-// means to one ImageNet class each.
+// construction: logits = W^T (mean of each input channel) + b, W sending the red, green and blue
+// means to one ImageNet class each, b a small distinct bias per class.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -28,6 +28,9 @@ function weights(): Float32Array {
   return w;
 }
 
+/** A small distinct bias per class, so that no two categories tie (float32 vs float64 noise). */
+const BIAS = Float32Array.from({ length: 1000 }, (_, k) => k * 1e-3);
+
 function tinyModel(): Uint8Array {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.create({
@@ -39,12 +42,14 @@ function tinyModel(): Uint8Array {
       output: [{ name: "logits", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 1000 }] } } } }],
       initializer: [
         { name: "W", dims: [3, 1000], dataType: 1, floatData: Array.from(weights()) },
+        { name: "B", dims: [1000], dataType: 1, floatData: Array.from(BIAS) },
         { name: "shape", dims: [2], dataType: 7, int64Data: [0, -1] },
       ],
       node: [
         { opType: "GlobalAveragePool", input: ["image"], output: ["pooled"] },
         { opType: "Reshape", input: ["pooled", "shape"], output: ["flat"] },
-        { opType: "MatMul", input: ["flat", "W"], output: ["logits"] },
+        { opType: "MatMul", input: ["flat", "W"], output: ["product"] },
+        { opType: "Add", input: ["product", "B"], output: ["logits"] },
       ],
     },
   });
@@ -54,7 +59,7 @@ function tinyModel(): Uint8Array {
 /** The model's logits for a preprocessed image, computed here (float64). */
 function expectedLogits(tensor: Float32Array): Float64Array {
   const plane = 224 * 224;
-  const logits = new Float64Array(1000);
+  const logits = Float64Array.from(BIAS);
   const w = weights();
   for (let c = 0; c < 3; c++) {
     let sum = 0;
@@ -75,24 +80,26 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  test("trials in the model-vs-human schema whose decisions follow from the known outputs", async () => {
-    const output = join(dir, "edges.csv");
-    const run = await cli("evaluate", model, EDGES, "--name", "channel-means", "-o", output, "--batch", "32");
-    assert.equal(run.code, 0, run.stderr);
-    const { datasets } = await loadDatasets(output);
-    const table = datasets[0];
-    assert.equal(table.length, 160);
-    const stimuli = await listStimuli(EDGES);
-    for (const [t, s] of stimuli.entries()) {
-      const expected = decide(expectedLogits(imagenetPreprocess(await decodeRgb(s.path))), { map: IMAGENET16 }).category;
-      assert.equal(table.response[t], expected, s.name);
-      assert.equal(table.truth[t], s.category);
-      assert.equal(table.stimulus[t], s.name);
-      assert.equal(table.observer[t], "channel-means");
-    }
-    assert.ok(new Set(table.response).size >= 1);
-    assert.deepEqual((await readdir(dir)).sort(), ["channel-means.onnx", "edges.csv"], "nothing partial left");
-  });
+  for (const set of ["edges", "silhouettes"]) {
+    test(`${set}: trials in the model-vs-human schema whose decisions follow from the known outputs`, async () => {
+      const folder = join(SHARED, "data/stimuli", set);
+      const output = join(dir, `${set}.csv`);
+      const run = await cli("evaluate", model, folder, "--name", "channel-means", "-o", output, "--batch", "32");
+      assert.equal(run.code, 0, run.stderr);
+      const { datasets } = await loadDatasets(output);
+      const table = datasets[0];
+      assert.equal(table.length, 160);
+      const stimuli = await listStimuli(folder);
+      for (const [t, s] of stimuli.entries()) {
+        const expected = decide(expectedLogits(imagenetPreprocess(await decodeRgb(s.path))), { map: IMAGENET16 }).category;
+        assert.equal(table.response[t], expected, s.name);
+        assert.equal(table.truth[t], s.category);
+        assert.equal(table.stimulus[t], s.name);
+        assert.equal(table.observer[t], "channel-means");
+      }
+      assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial") || f.endsWith(".tmp")), "nothing partial left");
+    });
+  }
 
   test("clear errors: unknown folder, a model that is not ONNX, a folder without images", async () => {
     const missing = await cli("evaluate", model, join(dir, "nope"), "-o", join(dir, "x.csv"));
