@@ -809,26 +809,16 @@ export interface PairedTestOptions {
   level?: number;
 }
 
-export interface PairedModelTest {
+/** One comparison of two models (as in {@link compareModels}, without the multiplicity columns) and its settings. */
+export interface PairedModelTest extends Omit<ModelComparison, "p_holm" | "p_bh" | "p_a_greater"> {
   dataset: string;
   condition: string;
   method: "joint stimulus bootstrap; null: per-trial swaps of A and B";
   replicates: number;
   level: number;
   seed: number;
-  model_a: string;
-  model_b: string;
   /** Humans in the matrix (each model's mean is over those with a defined kappa). */
   n_humans: number;
-  mean_a: number;
-  mean_b: number;
-  /** mean_a - mean_b on the data. */
-  difference: number;
-  /** Percentile interval of the difference over the joint bootstrap. */
-  lower: number;
-  upper: number;
-  /** Two-sided p-value of "no difference" (swap test, see {@link pairedModelTest}). */
-  p: number;
 }
 
 /**
