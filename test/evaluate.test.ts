@@ -299,3 +299,54 @@ describe("stimulus manifests", { skip: SKIP }, () => {
     }
   });
 });
+
+describe("Parquet output", { skip: SKIP }, () => {
+  test("trials and scores as Parquet hold the CSV run's values; Parquet shards merge; pairs reads it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { readParquetTable } = await import("../src/io/table-parquet.ts");
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-parquet-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      assert.equal((await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.csv"), "--scores", join(dir, "scores.csv"))).code, 0);
+      const run = await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.parquet"), "--scores", join(dir, "scores.parquet"));
+      assert.equal(run.code, 0, run.stderr);
+
+      // Same rows and columns; the Parquet columns are typed (trial an integer, rt a float NaN),
+      // and read back as the CSV has them.
+      const csv = (await loadDatasets(join(dir, "one.csv"))).datasets[0];
+      const parquet = (await loadDatasets(join(dir, "one.parquet"))).datasets[0];
+      for (const column of ["observer", "stimulus", "truth", "response", "condition"] as const) {
+        assert.deepEqual([...parquet[column]], [...csv[column]], column);
+      }
+      const raw = await readParquetTable(join(dir, "one.parquet"));
+      assert.deepEqual(raw.columns, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]);
+      assert.deepEqual(raw.rows.slice(0, 2).map((r) => r.slice(0, 4)), [["m", "1", "1", "NaN"], ["m", "1", "2", "NaN"]]);
+      const scores = await readParquetTable(join(dir, "scores.parquet"));
+      const scoresCsv = csvLines(await readFile(join(dir, "scores.csv"), "utf8"));
+      assert.deepEqual(scores.columns, scoresCsv[0]);
+      scores.rows.forEach((row, r) => row.forEach((v, c) => {
+        const expected = scoresCsv[r + 1][c];
+        if (/^score_/.test(scores.columns[c])) assert.ok(Math.abs(Number(v) - Number(expected)) < 1e-12, `${scores.columns[c]} row ${r}`);
+        else assert.equal(v, expected);
+      }));
+
+      for (const k of [1, 2]) assert.equal((await cli("evaluate", model, EDGES, "--name", "m", "--shard", `${k}/2`, "-o", join(dir, `shard-${k}.parquet`))).code, 0);
+      const merged = await cli("merge", join(dir, "shard-2.parquet"), join(dir, "shard-1.parquet"), "-o", join(dir, "merged.csv"), "--stimuli", EDGES);
+      assert.equal(merged.code, 0, merged.stderr);
+      assert.equal(await readFile(join(dir, "merged.csv"), "utf8"), await readFile(join(dir, "one.csv"), "utf8"));
+
+      const pairsCsv = await cli("pairs", join(dir, "one.csv"), "--format", "csv");
+      const pairsParquet = await cli("pairs", join(dir, "one.parquet"), "--format", "csv");
+      assert.equal(pairsParquet.code, 0, pairsParquet.stderr);
+      assert.equal(pairsParquet.stdout.replaceAll("one.parquet", "one.csv"), pairsCsv.stdout);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Lines split at commas (the scores file has no quoted fields). */
+function csvLines(text: string): string[][] {
+  return text.trimEnd().split("\n").map((line) => line.split(","));
+}

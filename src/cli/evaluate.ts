@@ -76,7 +76,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     )
     .argument("<model>", "the ONNX model (input N x 3 x 224 x 224 float32)")
     .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
-    .requiredOption("-o, --output <file>", "trials CSV to write (atomically)")
+    .requiredOption("-o, --output <file>", "trials file to write (atomically): CSV, or Parquet when it ends in .parquet")
     .option("--name <name>", "observer name written as subj (default: the model file's name)")
     .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")
     .option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated)")
@@ -86,7 +86,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
     .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
-    .option("--scores <file>", "also write one row per image: its category scores (score_<category>) and the indices of the model's top-5 outputs")
+    .option("--scores <file>", "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const batch = Number(flags.batch);
       if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
@@ -124,7 +124,7 @@ export function addMergeCommand(program: Command, io: CliIO): void {
   ])
     .description("Join the shards of `trialwise evaluate --shard k/n` into one trials file, checking that no trial is missing or twice.")
     .argument("<shards...>", "the shard CSV files")
-    .requiredOption("-o, --output <file>", "the merged trials CSV (written atomically)")
+    .requiredOption("-o, --output <file>", "the merged trials file (written atomically): CSV, or Parquet when it ends in .parquet")
     .option("--stimuli <folder>", "also check the trials against the stimulus folder's images")
     .action(async (shards: string[], flags: { output: string; stimuli?: string }) => {
       const trials = await mergeShards(shards, flags.output, flags.stimuli);

@@ -141,7 +141,9 @@ function buildProgram(io: CliIO): Command {
       const options = pairOptions(flags);
       const observers = listFlag(flags.observers);
       const extras = pairExtrasOptions(flags);
-      if (isParquetPath(path)) {
+      // Parquet in the long format streams (any size); Parquet in the model-vs-human schema
+      // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
+      if (isParquetPath(path) && loadOptions(flags).format?.kind === "long") {
         if (options.mismatch === "intersect" || observers || extras.columns.length > 0 || flags.skipped) {
           throw new UsageError("Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it");
         }

@@ -1,16 +1,15 @@
 /** `trialwise merge`: joins the shards of an evaluation and checks nothing is missing or twice. */
 import { InputError } from "../core/errors.ts";
 import { findColumns } from "../core/trials.ts";
-import { formatCsv } from "../io/csv.ts";
 import { readRawTable } from "../io/datasets.ts";
-import { writeFileAtomic } from "../io/output.ts";
-import { readStimuli } from "./run.ts";
+import { TRIAL_COLUMN_TYPES } from "../io/table-parquet.ts";
+import { readStimuli, writeTable } from "./run.ts";
 
 /**
- * Reads shard files in the model-vs-human schema, checks that their trial numbers are distinct
+ * Reads shard files (CSV or Parquet) in the model-vs-human schema, checks that their trial numbers are distinct
  * and together exactly 1..N (and, given the stimulus folder, that they cover its images once
- * each), and writes one file sorted by trial, atomically. Columns and values are kept as they
- * are. Returns the number of trials.
+ * each), and writes one file sorted by trial, atomically (Parquet when `output` ends in .parquet).
+ * Columns and values are kept as they are. Returns the number of trials.
  */
 export async function mergeShards(files: readonly string[], output: string, stimuliFolder?: string): Promise<number> {
   const rows: { trial: number; fields: readonly string[]; file: string; line: number }[] = [];
@@ -56,6 +55,7 @@ export async function mergeShards(files: readonly string[], output: string, stim
       }
     });
   }
-  await writeFileAtomic(output, formatCsv(rows.map((r) => r.fields), columns ?? []));
+  const names = columns ?? [];
+  await writeTable(output, rows.map((r) => Object.fromEntries(names.map((c, i) => [c, r.fields[i]]))), names, TRIAL_COLUMN_TYPES);
   return rows.length;
 }

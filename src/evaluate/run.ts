@@ -9,8 +9,10 @@ import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
 import { compareText, findColumns, requiredField } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
+import { trialFileKind } from "../io/duckdb.ts";
 import { toCsv } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
+import { type ColumnType, TRIAL_COLUMN_TYPES, writeParquetTable } from "../io/table-parquet.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
 import { IMAGENET_INPUT, type InputSpec, type RgbImage, preprocess } from "./preprocess.ts";
 
@@ -201,13 +203,23 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     await appendFile(checkpoint, added);
     options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
   }
-  await writeFileAtomic(options.output, toCsv(rows, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]));
+  await writeTable(options.output, rows, TRIAL_COLUMNS, TRIAL_COLUMN_TYPES);
   if (options.scores) {
     const tops = Array.from({ length: topCount }, (_, r) => `top${r + 1}`);
-    await writeFileAtomic(options.scores, toCsv(scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops]));
+    const types: Record<string, ColumnType> = Object.fromEntries([...scoreNames.map((n) => [`score_${n}`, "double"]), ...tops.map((t) => [t, "integer"])]);
+    await writeTable(options.scores, scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops], types);
   }
   await rm(checkpoint, { force: true });
   return { trials: rows.length, correct };
+}
+
+/** The model-vs-human schema's columns, in its order. */
+export const TRIAL_COLUMNS = ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"] as const;
+
+/** Writes rows atomically as Parquet when the path ends in .parquet or .pq, else as CSV. */
+export async function writeTable(path: string, rows: readonly Record<string, string | number>[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): Promise<void> {
+  if (trialFileKind(path) === "parquet") await writeParquetTable(path, columns, rows, types);
+  else await writeFileAtomic(path, toCsv(rows, columns));
 }
 
 /** The model's name from its file, for `subj` when none is given. */

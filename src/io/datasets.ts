@@ -10,7 +10,9 @@ import {
   longFormatTrials,
 } from "../core/trials.ts";
 import { parseCsv } from "./csv.ts";
+import { trialFileKind } from "./duckdb.ts";
 import { parseJsonLines } from "./jsonl.ts";
+import { readParquetTable } from "./table-parquet.ts";
 import { decodeText } from "./text.ts";
 
 /** How trial files are laid out: the model-vs-human schema, or a long format with named columns. */
@@ -32,7 +34,7 @@ const CSV = /\.csv$/i;
 const JSON_LINES = /\.(jsonl|ndjson)$/i;
 
 function isDataFile(name: string, format: TrialFormat): boolean {
-  return CSV.test(name) || (format.kind === "long" && JSON_LINES.test(name));
+  return CSV.test(name) || trialFileKind(name) === "parquet" || (format.kind === "long" && JSON_LINES.test(name));
 }
 
 /** The columns a file must have for the format (compared case-insensitively). */
@@ -46,8 +48,9 @@ function hasColumns(table: RawTable, format: TrialFormat): boolean {
   return requiredColumns(format).every((c) => header.includes(c.toLowerCase()));
 }
 
-/** Reads and parses one data file (CSV, or JSON Lines for the long format). */
+/** Reads and parses one data file (CSV, Parquet, or JSON Lines for the long format). */
 export async function readRawTable(path: string): Promise<RawTable> {
+  if (trialFileKind(path) === "parquet") return readParquetTable(path);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
