@@ -10,7 +10,8 @@ import { after, before, describe, test } from "node:test";
 import onnxProto from "onnx-proto";
 import { IMAGENET16, decide } from "../src/evaluate/decisions.ts";
 import { imagenetPreprocess } from "../src/evaluate/preprocess.ts";
-import { decodeRgb, listStimuli } from "../src/evaluate/run.ts";
+import { decodeRgb } from "../src/evaluate/decode.ts";
+import { listStimuli } from "../src/evaluate/run.ts";
 import { loadDatasets } from "../src/io/datasets.ts";
 import { SHARED, cli } from "./helpers.ts";
 
@@ -112,6 +113,29 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.match(bad.stderr, /cannot load the ONNX model/);
     const empty = await mkdtemp(join(dir, "empty-"));
     assert.equal((await cli("evaluate", model, empty, "-o", join(dir, "x.csv"))).code, 1);
+  });
+
+  test("an unreadable image is an error naming it, from the decoding threads; nothing is written", async () => {
+    const { copyFile, mkdir } = await import("node:fs/promises");
+    const folder = join(dir, "broken");
+    await mkdir(join(folder, "cat"), { recursive: true });
+    await mkdir(join(folder, "dog"), { recursive: true });
+    await copyFile(join(EDGES, "cat", "cat1.png"), join(folder, "cat", "cat1.png"));
+    await writeFile(join(folder, "dog", "dog1.png"), "not a picture");
+    const run = await cli("evaluate", model, folder, "-o", join(dir, "broken.csv"), "--decoders", "2");
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /broken\/dog\/dog1\.png: cannot read the image/);
+    assert.ok(!(await readdir(dir)).includes("broken.csv"));
+  });
+
+  test("one decoding thread or three give the same file", async () => {
+    const { readFile } = await import("node:fs/promises");
+    for (const decoders of ["1", "3"]) {
+      const run = await cli("evaluate", model, EDGES, "--name", "m", "--batch", "7", "--decoders", decoders, "-o", join(dir, `decoders-${decoders}.csv`));
+      assert.equal(run.code, 0, run.stderr);
+    }
+    assert.equal(await readFile(join(dir, "decoders-1.csv"), "utf8"), await readFile(join(dir, "decoders-3.csv"), "utf8"));
+    assert.equal((await cli("evaluate", model, EDGES, "--decoders", "0", "-o", join(dir, "x.csv"))).code, 2);
   });
 });
 

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
 import { type ModelCard, parseModelCard } from "../evaluate/card.ts";
+import { defaultDecoderCount } from "../evaluate/decode.ts";
 import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
 import { configureCommand } from "./command.ts";
@@ -18,6 +19,7 @@ interface EvaluateFlags {
   aggregation: Aggregation;
   outputs: "logits" | "probabilities";
   batch: string;
+  decoders?: string;
   scores?: string;
   shard?: string;
   card?: string;
@@ -83,6 +85,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", "images per inference batch", "16")
+    .option("--decoders <n>", `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, at most 4)`)
     .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
     .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
@@ -90,6 +93,8 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const batch = Number(flags.batch);
       if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
+      const decoders = flags.decoders === undefined ? undefined : Number(flags.decoders);
+      if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 1)) throw new UsageError(`--decoders: expected a positive integer, not "${flags.decoders}"`);
       const card = flags.card ? await readCard(flags.card) : undefined;
       const progress = stepReporter(io, "trialwise evaluate");
       try {
@@ -104,6 +109,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           providers: listFlag(flags.providers),
           input: card?.input,
           batch,
+          decoders,
           output: flags.output,
           scores: flags.scores,
           shard: shardFlag(flags.shard),

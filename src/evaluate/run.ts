@@ -5,7 +5,6 @@
 import { appendFile, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import ort from "onnxruntime-node";
-import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
 import { compareText, findColumns, requiredField } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
@@ -14,7 +13,8 @@ import { toCsv } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { type ColumnType, TRIAL_COLUMN_TYPES, writeParquetTable } from "../io/table-parquet.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
-import { IMAGENET_INPUT, type InputSpec, type RgbImage, preprocess } from "./preprocess.ts";
+import { DecodePool } from "./decode.ts";
+import { IMAGENET_INPUT, type InputSpec } from "./preprocess.ts";
 
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
 
@@ -73,17 +73,6 @@ export async function readStimuli(path: string): Promise<Stimulus[]> {
   });
 }
 
-/** Decodes an image to 8-bit RGB: greyscale becomes three equal channels, alpha is dropped. */
-export async function decodeRgb(path: string): Promise<RgbImage> {
-  try {
-    const { data, info } = await sharp(path).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (error) {
-    throw new InputError(`cannot read the image (${(error as Error).message})`, { file: path });
-  }
-}
-
 export interface EvaluateOptions {
   model: string;
   stimuli: string;
@@ -98,6 +87,8 @@ export interface EvaluateOptions {
   /** onnxruntime execution providers in order of preference, e.g. ["cuda", "cpu"]; default ["cpu"]. */
   providers?: readonly string[];
   batch?: number;
+  /** Worker threads decoding and preprocessing images ahead of the model (default: defaultDecoderCount()). */
+  decoders?: number;
   output: string;
   /** Also write one row per image: its category scores and the model's top-5 raw outputs. */
   scores?: string;
@@ -157,51 +148,56 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   let correct = rows.filter((r) => r.object_response === r.category).length;
   let topCount = 5;
   const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
-  // The next batch is decoded (sharp, on libuv's threads) and preprocessed here while the model
-  // runs on onnxruntime's threads, so decoding overlaps inference.
-  const prepare = (start: number) => Promise.all(stimuli.slice(start, start + batch).map(async (s) => preprocess(await decodeRgb(s.path), spec)));
-  let upcoming = rows.length < stimuli.length ? prepare(rows.length) : undefined;
-  for (let start = rows.length; start < stimuli.length; start += batch) {
-    const chunk = stimuli.slice(start, start + batch);
-    const tensors = await upcoming!;
-    upcoming = start + batch < stimuli.length ? prepare(start + batch) : undefined;
-    // An error of the prefetched batch surfaces when it is awaited; until then keep it handled.
-    upcoming?.catch(() => undefined);
-    const data = new Float32Array(chunk.length * 3 * side * side);
-    tensors.forEach((t, i) => data.set(t, i * t.length));
-    let result: ort.InferenceSession.OnnxValueMapType;
-    try {
-      result = await session.run({ [input]: new ort.Tensor("float32", data, dims(chunk.length)) });
-    } catch (error) {
-      throw new InputError(`the model does not accept a ${dims(chunk.length).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
-    }
-    const logits = result[output].data as Float32Array;
-    const width = logits.length / chunk.length;
-    topCount = Math.min(5, width);
-    chunk.forEach((s, i) => {
-      const outputs = logits.subarray(i * width, (i + 1) * width);
-      const decision = decide(outputs, options);
-      if (options.scores) {
-        const row: Record<string, string | number> = { imagename: s.name, category: s.category, decision: decision.category };
-        scoreNames.forEach((name, c) => (row[`score_${name}`] = decision.scores[c]));
-        topK(outputs, topCount).forEach((index, r) => (row[`top${r + 1}`] = index));
-        scoreRows.push(row);
+  // The next batch is decoded and preprocessed on worker threads while the model runs on
+  // onnxruntime's threads, so decoding overlaps inference.
+  const pool = new DecodePool(spec, options.decoders);
+  try {
+    const prepare = (start: number) => Promise.all(stimuli.slice(start, start + batch).map((s) => pool.tensor(s.path)));
+    let upcoming = rows.length < stimuli.length ? prepare(rows.length) : undefined;
+    for (let start = rows.length; start < stimuli.length; start += batch) {
+      const chunk = stimuli.slice(start, start + batch);
+      const tensors = await upcoming!;
+      upcoming = start + batch < stimuli.length ? prepare(start + batch) : undefined;
+      // An error of the prefetched batch surfaces when it is awaited; until then keep it handled.
+      upcoming?.catch(() => undefined);
+      const data = new Float32Array(chunk.length * 3 * side * side);
+      tensors.forEach((t, i) => data.set(t, i * t.length));
+      let result: ort.InferenceSession.OnnxValueMapType;
+      try {
+        result = await session.run({ [input]: new ort.Tensor("float32", data, dims(chunk.length)) });
+      } catch (error) {
+        throw new InputError(`the model does not accept a ${dims(chunk.length).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
       }
-      if (decision.category === s.category) correct++;
-      rows.push({
-        subj: options.name,
-        session: 1,
-        trial: s.trial,
-        rt: "NaN",
-        object_response: decision.category,
-        category: s.category,
-        condition: s.condition,
-        imagename: s.name,
+      const logits = result[output].data as Float32Array;
+      const width = logits.length / chunk.length;
+      topCount = Math.min(5, width);
+      chunk.forEach((s, i) => {
+        const outputs = logits.subarray(i * width, (i + 1) * width);
+        const decision = decide(outputs, options);
+        if (options.scores) {
+          const row: Record<string, string | number> = { imagename: s.name, category: s.category, decision: decision.category };
+          scoreNames.forEach((name, c) => (row[`score_${name}`] = decision.scores[c]));
+          topK(outputs, topCount).forEach((index, r) => (row[`top${r + 1}`] = index));
+          scoreRows.push(row);
+        }
+        if (decision.category === s.category) correct++;
+        rows.push({
+          subj: options.name,
+          session: 1,
+          trial: s.trial,
+          rt: "NaN",
+          object_response: decision.category,
+          category: s.category,
+          condition: s.condition,
+          imagename: s.name,
+        });
       });
-    });
-    const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
-    await appendFile(checkpoint, added);
-    options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
+      const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
+      await appendFile(checkpoint, added);
+      options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
+    }
+  } finally {
+    await pool.close();
   }
   await writeTable(options.output, rows, TRIAL_COLUMNS, TRIAL_COLUMN_TYPES);
   if (options.scores) {

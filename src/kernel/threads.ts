@@ -23,7 +23,8 @@
  * are terminated, not pooled, and the returned promise rejects.
  */
 import { availableParallelism } from "node:os";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { type Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { startModuleWorker } from "../io/module-worker.ts";
 import type { KernelName, PairTile } from "./index.ts";
 import type { PackedObservers } from "./packed.ts";
 import { bothCorrectTileScalar } from "./scalar.ts";
@@ -64,17 +65,9 @@ interface TileMessage {
 /** Messages to a worker: a run's setup, a credit for one tile, the run's end. */
 type ToWorker = { type: "job"; job: number; setup: WorkerSetup } | { type: "go"; job: number } | { type: "end"; job: number };
 
-/** Starts one worker running this module, under tsx when this file is TypeScript (tests, benches). */
+/** Starts one worker running this module. */
 function spawn(): Worker {
-  const self = import.meta.url;
-  const workerData = { tag: WORKER_TAG };
-  if (self.endsWith(".ts")) {
-    // Node 20 does not apply --import loaders to workers: register tsx in the worker, then load.
-    const tsx = import.meta.resolve("tsx/esm/api");
-    const source = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`;
-    return new Worker(source, { eval: true, workerData });
-  }
-  return new Worker(new URL(self), { workerData });
+  return startModuleWorker(import.meta.url, { tag: WORKER_TAG });
 }
 
 /** Idle workers, unreferenced. */
