@@ -15,6 +15,7 @@ import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addReproduceCommand } from "./reproduce.ts";
+import { addServeCommand } from "./serve.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { isParquetPath, streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
@@ -250,6 +251,7 @@ function buildProgram(io: CliIO): Command {
 
   addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
+  addServeCommand(program, io);
   addEvaluateCommand(program, io);
   addMergeCommand(program, io);
   addBenchCommand(program, io);

@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import type { Command } from "commander";
+import { UsageError } from "../core/errors.ts";
+import { DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../serve/server.ts";
+import { configureCommand } from "./command.ts";
+import type { CliIO } from "./main.ts";
+import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
+
+interface ServeFlags extends InputFlags {
+  port: string;
+  host: string;
+  open?: boolean;
+  stimuli?: string;
+  maxUpload: string;
+}
+
+/** Opens a URL in the desktop's browser; quietly does nothing where no opener exists. */
+export function openInBrowser(url: string, platform: NodeJS.Platform = process.platform): void {
+  const [command, args] = platform === "darwin" ? ["open", [url]] : platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
+  try {
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    child.on("error", () => undefined);
+    child.unref();
+  } catch {
+    // No opener: the URL is printed anyway.
+  }
+}
+
+function portFlag(value: string): number {
+  const port = Number(value);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port: expected a whole number from 0 to 65535, not "${value}"`);
+  return port;
+}
+
+function megabytesFlag(value: string): number {
+  const mb = Number(value);
+  if (!(mb > 0 && Number.isFinite(mb))) throw new UsageError(`--max-upload: expected a size in MB greater than 0, not "${value}"`);
+  return Math.round(mb * 1024 * 1024);
+}
+
+/**
+ * Registers `trialwise serve`. `waitForStop` resolves when the server should stop (default: on
+ * Ctrl-C or SIGTERM); tests pass their own.
+ */
+export function addServeCommand(program: Command, io: CliIO, waitForStop: (server: RunningServer) => Promise<void> = untilSignal): void {
+  addInputOptions(
+    configureCommand(program.command("serve"), io, [
+      "trialwise serve ../shared/data/geirhos2020/raw-data --stimuli ../shared/data/stimuli --open",
+      "trialwise serve ../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict --port 0",
+      "trialwise serve runs.parquet --observer-col model --stimulus-col image --correct-col hit",
+    ]),
+  )
+    .description(
+      "A local dashboard in the browser: the observers, the clustered kappa matrix, kappa vs accuracy and c_obs vs c_exp with the chance region, " +
+        "per-condition curves, a ranking of models by mean kappa with the humans, and the trials behind any pair. Datasets come from the paths " +
+        "given and from files dropped onto the page; figures export as SVG and PNG, tables as CSV, and the URL keeps the view.",
+    )
+    .argument("[path...]", "trial files, folders of trial files (datasets) or folders of datasets; Parquet files are read with DuckDB")
+    .option("--port <n>", "port to listen on (0: any free port)", "8080")
+    .option("--host <address>", "address to bind (default: this machine only)", "127.0.0.1")
+    .option("--open", "open the dashboard in the browser")
+    .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
+    .option("--max-upload <MB>", "largest file the page may upload", String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))
+    .action(async (paths: string[], flags: ServeFlags) => {
+      const server = await startServer({
+        paths,
+        host: flags.host,
+        port: portFlag(flags.port),
+        stimuli: flags.stimuli,
+        maxUploadBytes: megabytesFlag(flags.maxUpload),
+        load: loadOptions(flags),
+      });
+      for (const note of server.notes) io.stderr(`trialwise: note: ${note}\n`);
+      const count = server.datasets.length;
+      io.stderr(`trialwise serve: ${count} dataset${count === 1 ? "" : "s"}${count === 0 ? " (drop trial files onto the page)" : ""}; Ctrl-C stops\n`);
+      io.stdout(`${server.url}\n`);
+      if (flags.open) openInBrowser(server.url);
+      await waitForStop(server);
+      await server.close();
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

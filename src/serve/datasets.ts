@@ -1,0 +1,175 @@
+/**
+ * The datasets `trialwise serve` holds, and their forms for the dashboard: the bitset payload
+ * its worker analyses (../web/dashboard/protocol.ts) and the trials behind a pair. Built with
+ * the readers and core functions every other command uses; nothing is computed here beyond
+ * arranging trials into bit rows.
+ */
+import { observerStats } from "../core/observers.ts";
+import { type UnitOutcomes, conditionGroups, unitOutcomes } from "../core/pairs.ts";
+import { InputError } from "../core/errors.ts";
+import { NO_CONDITION, type TrialTable, compareText } from "../core/trials.ts";
+import type { PackedTrials } from "../io/duckdb.ts";
+import { wordsPerObserverFor } from "../kernel/packed.ts";
+import type { DatasetPayload, DatasetSummary, ObserverInfo, PairTrial, PairTrialsResponse, UnitPayload } from "../web/dashboard/protocol.ts";
+import { encodeWords } from "../web/dashboard/protocol.ts";
+
+/** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */
+export type ServedDataset = {
+  summary: DatasetSummary;
+  /** Built once, on first request. */
+  payload?: DatasetPayload;
+} & ({ kind: "table"; table: TrialTable } | { kind: "packed"; packed: PackedTrials });
+
+/** A URL-safe id for a dataset name, unique among `taken`. */
+export function datasetId(name: string, taken: ReadonlySet<string>): string {
+  const base = name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "dataset";
+  let id = base;
+  for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
+  return id;
+}
+
+function conditionsOf(table: TrialTable): string[] {
+  return [...new Set(table.condition)].sort(compareText);
+}
+
+/** Several conditions, and some observer answered in more than one: then curves per condition say something. */
+function conditionsVaryWithinObservers(table: TrialTable): boolean {
+  const first = new Map<string, string>();
+  for (let t = 0; t < table.length; t++) {
+    const seen = first.get(table.observer[t]);
+    if (seen === undefined) first.set(table.observer[t], table.condition[t]);
+    else if (seen !== table.condition[t]) return true;
+  }
+  return false;
+}
+
+export function tableDataset(id: string, table: TrialTable, source: string): ServedDataset {
+  return {
+    kind: "table",
+    table,
+    summary: { id, name: table.dataset, source, observers: new Set(table.observer).size, trials: table.length, conditions: conditionsOf(table) },
+  };
+}
+
+export function packedDataset(id: string, packed: PackedTrials, source: string): ServedDataset {
+  const observers = new Set(packed.units.flatMap((u) => [...u.packed.observers, ...u.excluded.map((e) => e.observer)]));
+  return {
+    kind: "packed",
+    packed,
+    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: packed.units.map((u) => u.condition) },
+  };
+}
+
+/** Packs a unit's outcomes (-1 unseen, 0 wrong, 1 correct per stimulus) into seen and correct bit rows. */
+function unitPayload(condition: string, unit: UnitOutcomes, index: Map<string, number>): UnitPayload {
+  const stimuli = unit.outcomes[0]?.length ?? 0;
+  const w = wordsPerObserverFor(stimuli);
+  const seen = new Uint32Array(unit.observers.length * w);
+  const correct = new Uint32Array(unit.observers.length * w);
+  unit.outcomes.forEach((row, i) => {
+    for (let s = 0; s < row.length; s++) {
+      if (row[s] < 0) continue;
+      seen[i * w + (s >>> 5)] |= 1 << (s & 31);
+      if (row[s] === 1) correct[i * w + (s >>> 5)] |= 1 << (s & 31);
+    }
+  });
+  return { condition, stimuli, observers: unit.observers.map((o) => index.get(o)!), wordsPerObserver: w, seen: encodeWords(seen), correct: encodeWords(correct) };
+}
+
+function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayload {
+  const { table } = dataset;
+  const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({ name: r.observer, kind: r.kind, n_trials: r.n_trials, n_correct: r.n_correct, n_na: r.n_na, accuracy: r.accuracy }));
+  const index = new Map(observerInfo.map((o, i) => [o.name, i]));
+  const notes: string[] = [];
+  const units: UnitPayload[] = [];
+  const [all] = conditionGroups(table, false).values();
+  try {
+    units.push(unitPayload(NO_CONDITION, unitOutcomes(table, all), index));
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    notes.push(`conditions cannot be pooled: ${error.message}`);
+  }
+  const conditionCurves = dataset.summary.conditions.length > 1 && conditionsVaryWithinObservers(table);
+  if (conditionCurves || units.length === 0) {
+    for (const [condition, trials] of conditionGroups(table, true)) units.push(unitPayload(condition, unitOutcomes(table, trials), index));
+  }
+  return { ...dataset.summary, observerInfo, units, conditionCurves, notes };
+}
+
+function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayload {
+  const { packed } = dataset;
+  // Parquet is read as bitsets: trials and correct answers per observer, no `na` count.
+  const info = new Map<string, ObserverInfo>();
+  for (const unit of packed.units) {
+    unit.packed.observers.forEach((name, i) => {
+      const entry = info.get(name) ?? { name, kind: unit.humans.has(name) ? "human" : "model", n_trials: 0, n_correct: 0, n_na: null, accuracy: 0 };
+      entry.n_trials += unit.stimuli.length;
+      entry.n_correct += unit.correct[i];
+      info.set(name, entry);
+    });
+  }
+  const observerInfo = [...info.values()].sort((a, b) => compareText(a.name, b.name)).map((o) => ({ ...o, accuracy: o.n_correct / o.n_trials }));
+  const index = new Map(observerInfo.map((o, i) => [o.name, i]));
+  const notes = packed.units.flatMap((u) =>
+    u.excluded.map((e) => `${u.condition === NO_CONDITION ? "" : `condition ${u.condition}: `}left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`),
+  );
+  const units = packed.units.map((u): UnitPayload => {
+    const w = u.packed.wordsPerObserver;
+    const seen = new Uint32Array(u.packed.observers.length * w);
+    for (let i = 0; i < u.packed.observers.length; i++) for (let s = 0; s < u.stimuli.length; s++) seen[i * w + (s >>> 5)] |= 1 << (s & 31);
+    return { condition: u.condition, stimuli: u.stimuli.length, observers: u.packed.observers.map((o) => index.get(o)!), wordsPerObserver: w, seen: encodeWords(seen), correct: encodeWords(u.packed.bits.subarray(0, u.packed.observers.length * w)) };
+  });
+  return { ...dataset.summary, observerInfo, units, conditionCurves: false, notes };
+}
+
+/** The worker's payload of a dataset (built on first use, then kept). */
+export function datasetPayload(dataset: ServedDataset): DatasetPayload {
+  dataset.payload ??= dataset.kind === "table" ? tablePayload(dataset) : packedPayload(dataset);
+  return dataset.payload;
+}
+
+/**
+ * The trials two observers both answered in a condition ("all": every condition, matched by
+ * stimulus), in stimulus order, with both responses and, where `imageUrl` knows it, the image.
+ */
+export function pairTrials(dataset: ServedDataset, observer1: string, observer2: string, condition: string, imageUrl: (stimulus: string) => string | null): PairTrialsResponse {
+  const trials: PairTrial[] = [];
+  if (dataset.kind === "table") {
+    const { table } = dataset;
+    const known = new Set(table.observer);
+    for (const name of [observer1, observer2]) if (!known.has(name)) throw new InputError(`no observer "${name}" in dataset "${table.dataset}"`);
+    const byStimulus = new Map<string, number>();
+    const inUnit = (t: number) => condition === NO_CONDITION || table.condition[t] === condition;
+    for (let t = 0; t < table.length; t++) if (table.observer[t] === observer2 && inUnit(t)) byStimulus.set(table.stimulus[t], t);
+    for (let t = 0; t < table.length; t++) {
+      if (table.observer[t] !== observer1 || !inUnit(t)) continue;
+      const u = byStimulus.get(table.stimulus[t]);
+      if (u === undefined) continue;
+      trials.push({
+        stimulus: table.stimulus[t],
+        condition: table.condition[t],
+        truth: table.truth[t],
+        response1: table.response[t],
+        response2: table.response[u],
+        correct1: table.correct[t] === 1,
+        correct2: table.correct[u] === 1,
+        image: imageUrl(table.stimulus[t]),
+      });
+    }
+  } else {
+    const unit = dataset.packed.units.find((u) => u.condition === condition);
+    if (!unit) throw new InputError(`no condition "${condition}" in dataset "${dataset.packed.dataset}"`);
+    const rows = [observer1, observer2].map((name) => {
+      const row = unit.packed.observers.indexOf(name);
+      if (row < 0) throw new InputError(`no observer "${name}" in dataset "${dataset.packed.dataset}" (condition "${condition}")`);
+      return row;
+    });
+    const w = unit.packed.wordsPerObserver;
+    const bit = (row: number, s: number) => ((unit.packed.bits[row * w + (s >>> 5)] >>> (s & 31)) & 1) === 1;
+    unit.stimuli.forEach((stimulus, s) =>
+      trials.push({ stimulus, condition, truth: null, response1: null, response2: null, correct1: bit(rows[0], s), correct2: bit(rows[1], s), image: imageUrl(stimulus) }),
+    );
+  }
+  trials.sort((a, b) => compareText(a.stimulus, b.stimulus) || compareText(a.condition, b.condition));
+  return { observer1, observer2, condition, trials };
+}

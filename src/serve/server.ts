@@ -1,0 +1,232 @@
+/**
+ * The `trialwise serve` web server (fastify): the dashboard page and its bundle, the datasets
+ * it was given as JSON for the page's worker, the trials behind a pair, stimulus images from
+ * --stimuli, and uploads (size-limited, parsed by the same readers as the CLI, errors as
+ * readable JSON naming file, line and field). Binds 127.0.0.1 unless told otherwise.
+ */
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { InputError } from "../core/errors.ts";
+import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, type RawTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { parseCsv } from "../io/csv.ts";
+import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
+import { readPackedTrials } from "../io/duckdb.ts";
+import { parseJsonLines } from "../io/jsonl.ts";
+import { decodeText } from "../io/text.ts";
+import type { ErrorResponse, UploadResponse } from "../web/dashboard/protocol.ts";
+import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
+import { type FileIndex, contentType, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
+
+/** Where the dashboard's bundle is: build/web/dashboard at the repository root, from src/serve and from dist/serve alike. */
+export const BUNDLE_DIR = fileURLToPath(new URL("../../build/web/dashboard/", import.meta.url));
+
+/** Default upload limit: 200 MB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+export interface ServeOptions {
+  /** Trial files or folders to serve, read as the CLI reads them (`loadDatasets`; Parquet through DuckDB). */
+  paths: readonly string[];
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Folder of stimulus images (searched by file name). */
+  stimuli?: string;
+  maxUploadBytes?: number;
+  /** Reader settings for the given paths (long-format columns, human pattern). */
+  load?: LoadOptions;
+  /** The bundle folder; default {@link BUNDLE_DIR}. */
+  bundleDir?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  datasets: ServedDataset[];
+  /** What was left out while loading, in words. */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+const PARQUET = /\.(parquet|pq)$/i;
+const JSON_LINES = /\.(jsonl|ndjson)$/i;
+const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
+const GEIRHOS_COLUMNS = ["subj", "object_response", "category", "condition", "imagename"];
+
+/** Human-readable size: "200 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} kB`;
+  return `${bytes} bytes`;
+}
+
+/** The dashboard page: a shell that loads the bundle. */
+function pageHtml(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>trialwise dashboard</title>
+<link rel="stylesheet" href="/assets/app.css">
+</head>
+<body>
+<div id="app"><p>Loading the trialwise dashboard…</p></div>
+<script type="module" src="/assets/app.js"></script>
+</body>
+</html>
+`;
+}
+
+async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Promise<{ datasets: ServedDataset[]; notes: string[] }> {
+  if (PARQUET.test(path)) {
+    const columns = load.format?.kind === "long" ? load.format.columns : DEFAULT_PARQUET_COLUMNS;
+    const packed = await readPackedTrials(path, { columns, humanPattern: load.humanPattern });
+    const id = datasetId(packed.dataset, taken);
+    taken.add(id);
+    return { datasets: [packedDataset(id, packed, path)], notes: [] };
+  }
+  const { datasets, notes } = await loadDatasets(path, load);
+  return {
+    datasets: datasets.map((table) => {
+      const id = datasetId(table.dataset, taken);
+      taken.add(id);
+      return tableDataset(id, table, path);
+    }),
+    notes,
+  };
+}
+
+function hasColumns(table: RawTable, columns: readonly string[]): boolean {
+  const header = new Set(table.columns.map((c) => c.trim().toLowerCase()));
+  return columns.every((c) => header.has(c));
+}
+
+/** Long-format columns from an upload's query (`format=long&observer=...`), or undefined. */
+function mappingFrom(query: Record<string, string | undefined>): LongFormatColumns | undefined {
+  if (query.format !== "long") return undefined;
+  const pick = (key: string) => (query[key] && query[key]!.trim() !== "" ? query[key] : undefined);
+  const observer = pick("observer");
+  const stimulus = pick("stimulus");
+  if (!observer || !stimulus) throw new InputError("the column mapping needs an observer and a stimulus column");
+  const columns: LongFormatColumns = { observer, stimulus };
+  for (const key of ["truth", "response", "correct", "condition"] as const) {
+    const value = pick(key);
+    if (value) columns[key] = value;
+  }
+  return columns;
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const load = options.load ?? {};
+  const humanPattern = load.humanPattern ?? DEFAULT_HUMAN_PATTERN;
+  const bundle = await indexFolder(options.bundleDir ?? BUNDLE_DIR, "the dashboard's browser bundle").catch(() => undefined);
+  if (!bundle || !bundle.files.has("app.js") || !bundle.files.has("worker.js")) {
+    throw new InputError(`the dashboard's browser bundle is missing (${options.bundleDir ?? BUNDLE_DIR}app.js); run \`npm run build\` (or \`npm run build:web\`) first`);
+  }
+  const stimuli: FileIndex | undefined = options.stimuli ? await indexFolder(options.stimuli, "a folder of stimulus images (--stimuli)") : undefined;
+  const imageUrl = stimulusLocator(stimuli);
+
+  const datasets: ServedDataset[] = [];
+  const notes: string[] = [];
+  const taken = new Set<string>();
+  for (const path of options.paths) {
+    const loaded = await loadPath(path, load, taken);
+    datasets.push(...loaded.datasets);
+    notes.push(...loaded.notes);
+  }
+
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: maxUpload });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxUpload }, (_request, body, done) => done(null, body));
+
+  const fail = (reply: FastifyReply, status: number, error: string) => reply.code(status).type("application/json; charset=utf-8").send({ error } satisfies ErrorResponse);
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) {
+      const name = (request.query as { name?: string }).name;
+      return fail(reply, 413, `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`);
+    }
+    if (error instanceof InputError) return fail(reply, 400, error.message);
+    return fail(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 500, `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`);
+  });
+  app.setNotFoundHandler((request, reply) => fail(reply, 404, `not found: ${request.url.slice(0, 200)}`));
+
+  app.get("/", (_request, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(pageHtml()));
+
+  const sendIndexed = (index: FileIndex, raw: string, reply: FastifyReply) => {
+    const path = decodePath(raw);
+    const refused = path === null ? "malformed encoding" : refusedPath(path);
+    if (refused !== null) return fail(reply, 400, `refused path: ${refused}`);
+    const file = index.files.get(path!);
+    if (!file) return fail(reply, 404, `not found: ${path}`);
+    return reply.type(contentType(file)).send(createReadStream(file));
+  };
+  // The raw URL, before any normalisation, so that refused paths are refused rather than rewritten.
+  const rawTail = (url: string, prefix: string) => url.slice(prefix.length).split("?")[0];
+  app.get("/assets/*", (request, reply) => sendIndexed(bundle, rawTail(request.raw.url ?? "", "/assets/"), reply));
+  app.get("/stimuli/*", (request, reply) => (stimuli ? sendIndexed(stimuli, rawTail(request.raw.url ?? "", "/stimuli/"), reply) : fail(reply, 404, "no stimulus folder was given (trialwise serve --stimuli DIR)")));
+
+  app.get("/api/datasets", () => ({ datasets: datasets.map((d) => d.summary), notes, maxUploadBytes: maxUpload, stimuli: stimuli !== undefined }));
+
+  const findDataset = (id: string) => {
+    const dataset = datasets.find((d) => d.summary.id === id);
+    if (!dataset) throw Object.assign(new Error(`no dataset "${id}"`), { statusCode: 404 });
+    return dataset;
+  };
+  app.get("/api/datasets/:id", (request) => datasetPayload(findDataset((request.params as { id: string }).id)));
+  app.get("/api/datasets/:id/trials", (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    if (!query.observer1 || !query.observer2) throw new InputError("give observer1 and observer2");
+    return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", imageUrl);
+  });
+
+  app.post("/api/upload", async (request): Promise<UploadResponse> => {
+    const query = request.query as Record<string, string | undefined>;
+    const name = basename((query.name ?? "upload.csv").replaceAll("\\", "/")).slice(0, 200) || "upload.csv";
+    const body = request.body;
+    if (!(body instanceof Buffer) || body.length === 0) throw new InputError("empty upload; expected the file's contents", { file: name });
+    const mapping = mappingFrom(query);
+    const dataset = name.replace(/\.[^.]*$/, "") || name;
+    const added: ServedDataset[] = [];
+    if (PARQUET.test(name)) {
+      const dir = await mkdtemp(join(tmpdir(), "trialwise-upload-"));
+      try {
+        const file = join(dir, name);
+        await writeFile(file, body);
+        const packed = await readPackedTrials(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch((error: unknown) => {
+          // Name the file as the user knows it, not by its temporary copy.
+          if (error instanceof Error) error.message = error.message.replaceAll(`${dir}/`, "");
+          throw error;
+        });
+        added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    } else {
+      const text = decodeText(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
+      const raw = JSON_LINES.test(name) ? parseJsonLines(text, name) : parseCsv(text, name);
+      let table;
+      if (mapping) table = longFormatTrials([raw], dataset, mapping, humanPattern);
+      else if (hasColumns(raw, GEIRHOS_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
+      else return { needsMapping: true, file: name, columns: [...raw.columns] };
+      added.push(tableDataset(datasetId(dataset, taken), table, `upload: ${name}`));
+    }
+    for (const d of added) {
+      taken.add(d.summary.id);
+      datasets.push(d);
+    }
+    return { dataset: added[0].summary, notes: [] };
+  });
+
+  await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host ?? "127.0.0.1";
+  const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return { url: `http://${shown}:${port}/`, datasets, notes, close: () => app.close() };
+}

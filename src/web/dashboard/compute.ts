@@ -1,0 +1,422 @@
+/**
+ * The dashboard's analysis, run in its web worker (and in Node by the tests and the benchmark).
+ * Isomorphic (no Node or DOM APIs). Every number comes from the core: the pairs' 2x2 counts
+ * from the all-pairs kernel (src/kernel, WebAssembly where present), every metric from
+ * `pairMetrics`, intervals from `pairInterval` and `modelKappaIntervals`, the order from
+ * `hierarchicalClustering`, the chance region from `chanceRegion`, means and half-widths from
+ * core/statistics. Pairs follow `computePairs`' rules: observers whose stimulus sets differ
+ * are skipped, or with "intersect" paired on their common stimuli (tested against
+ * computePairs on the published data, test/serve-compute.test.ts).
+ */
+import { type ModelKappaInterval, type OutcomeMatrix, modelKappaIntervals } from "../../core/aggregate.ts";
+import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
+import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
+import { type PairInterval, pairInterval } from "../../core/intervals.ts";
+import { type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
+import type { PairType } from "../../core/pairs.ts";
+import { mean, normalHalfWidth95, sampleSd } from "../../core/statistics.ts";
+import { allPairCounts } from "../../kernel/index.ts";
+import { allocatePacked } from "../../kernel/packed.ts";
+import { popcount32 } from "../../kernel/scalar.ts";
+import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
+
+/** How pairs with different stimulus sets are treated (as `trialwise pairs` and `--intersect`). */
+export type DashboardMismatch = "identical" | "intersect";
+
+/** One analysis unit decoded: bit rows of the stimuli each observer saw and got right. */
+export interface Unit {
+  dataset: string;
+  condition: string;
+  observers: string[];
+  human: boolean[];
+  stimuli: number;
+  wordsPerObserver: number;
+  seen: Uint32Array;
+  correct: Uint32Array;
+}
+
+export function decodeUnit(dataset: DatasetPayload, payload: UnitPayload): Unit {
+  return {
+    dataset: dataset.name,
+    condition: payload.condition,
+    observers: payload.observers.map((i) => dataset.observerInfo[i].name),
+    human: payload.observers.map((i) => dataset.observerInfo[i].kind === "human"),
+    stimuli: payload.stimuli,
+    wordsPerObserver: payload.wordsPerObserver,
+    seen: decodeWords(payload.seen),
+    correct: decodeWords(payload.correct),
+  };
+}
+
+/** How each pair of the matrix was computed (or why not). */
+export const PAIR_STATUS = { same: 0, intersected: 1, skipped: 2, noCommon: 3 } as const;
+
+/**
+ * Every pair of the chosen observers of a unit: n x n row-major arrays, symmetric except
+ * `correct1` (entry (i, j) is observer i's correct count on the pair's trials). Metrics are
+ * NaN where a pair was skipped or its kappa is undefined; the diagonal holds kappa = 1.
+ */
+export interface PairMatrix {
+  dataset: string;
+  condition: string;
+  observers: string[];
+  human: boolean[];
+  size: number;
+  status: Uint8Array;
+  trials: Uint32Array;
+  correct1: Uint32Array;
+  bothCorrect: Uint32Array;
+  kappa: Float64Array;
+  cObs: Float64Array;
+  cExp: Float64Array;
+  /** Pairs skipped because their stimulus sets differ (or share nothing). */
+  skipped: number;
+  /** Pairs computed on their common stimuli only ("intersect"). */
+  intersected: number;
+  /** Computed pairs whose kappa is undefined (c_exp = 1). */
+  undefinedKappa: number;
+  /** Accuracy of each observer on the unit (all the stimuli it saw there). */
+  accuracy: Float64Array;
+  /** The kernel that counted ("wasm" or "ts"). */
+  kernel: string;
+}
+
+/** Bit rows `rows` of `bits` copied into a fresh packed matrix for the kernel. */
+function packRows(unit: Unit, sources: { bits: Uint32Array; row: number }[]) {
+  const packed = allocatePacked(
+    sources.map((_, k) => String(k)),
+    unit.stimuli,
+  );
+  const w = unit.wordsPerObserver;
+  sources.forEach(({ bits, row }, k) => packed.bits.set(bits.subarray(row * w, (row + 1) * w), k * w));
+  return packed;
+}
+
+/** Set bits of row `row` (the stimuli an observer saw, or got right). */
+function rowBits(bits: Uint32Array, w: number, row: number, mask?: Uint32Array): number {
+  let count = 0;
+  for (let k = 0; k < w; k++) count += popcount32(mask ? bits[row * w + k] & mask[k] : bits[row * w + k]);
+  return count;
+}
+
+function sameRows(bits: Uint32Array, w: number, a: number, b: number): boolean {
+  for (let k = 0; k < w; k++) if (bits[a * w + k] !== bits[b * w + k]) return false;
+  return true;
+}
+
+/**
+ * The pair matrix of `chosen` (indices into `unit.observers`, any order; the matrix keeps it).
+ * One kernel run counts every pair: on the correct rows alone when all chosen observers saw
+ * the same stimuli, else on correct and seen rows together (2n rows), which gives each pair's
+ * common stimuli and each observer's correct count on them too.
+ */
+export async function pairMatrix(
+  unit: Unit,
+  chosen: readonly number[],
+  options: { mismatch: DashboardMismatch; undefinedKappa?: UndefinedKappaPolicy },
+): Promise<PairMatrix> {
+  const n = chosen.length;
+  const w = unit.wordsPerObserver;
+  const allSame = chosen.every((i) => sameRows(unit.seen, w, chosen[0], i));
+  const sources = chosen.map((row) => ({ bits: unit.correct, row }));
+  if (!allSame) sources.push(...chosen.map((row) => ({ bits: unit.seen, row })));
+  const packed = packRows(unit, sources);
+  const counts = await allPairCounts(packed, {});
+  const both = counts.bothCorrect!;
+  const rows = sources.length;
+  // Stimuli each observer saw: one popcount when all saw the same, else the seen rows' diagonal.
+  const seenCount = allSame ? new Uint32Array(n).fill(n > 0 ? rowBits(unit.seen, w, chosen[0]) : 0) : Uint32Array.from({ length: n }, (_, i) => both[(n + i) * rows + n + i]);
+
+  const matrix: PairMatrix = {
+    dataset: unit.dataset,
+    condition: unit.condition,
+    observers: chosen.map((i) => unit.observers[i]),
+    human: chosen.map((i) => unit.human[i]),
+    size: n,
+    status: new Uint8Array(n * n),
+    trials: new Uint32Array(n * n),
+    correct1: new Uint32Array(n * n),
+    bothCorrect: new Uint32Array(n * n),
+    kappa: new Float64Array(n * n).fill(NaN),
+    cObs: new Float64Array(n * n).fill(NaN),
+    cExp: new Float64Array(n * n).fill(NaN),
+    skipped: 0,
+    intersected: 0,
+    undefinedKappa: 0,
+    accuracy: Float64Array.from({ length: n }, (_, i) => accuracy(counts.correct[i], seenCount[i])),
+    kernel: counts.kernel,
+  };
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      const common = allSame ? seenCount[i] : both[(n + i) * rows + n + j];
+      const c1 = allSame ? counts.correct[i] : both[i * rows + n + j];
+      const c2 = allSame ? counts.correct[j] : both[j * rows + n + i];
+      const bc = both[i * rows + j];
+      const ij = i * n + j;
+      const ji = j * n + i;
+      const differ = !allSame && (common !== seenCount[i] || common !== seenCount[j]);
+      let status: number = differ ? PAIR_STATUS.intersected : PAIR_STATUS.same;
+      if (differ && (common === 0 || options.mismatch === "identical")) status = common === 0 ? PAIR_STATUS.noCommon : PAIR_STATUS.skipped;
+      matrix.status[ij] = matrix.status[ji] = status;
+      matrix.trials[ij] = matrix.trials[ji] = common;
+      matrix.correct1[ij] = c1;
+      matrix.correct1[ji] = c2;
+      matrix.bothCorrect[ij] = matrix.bothCorrect[ji] = bc;
+      if (i === j) {
+        matrix.kappa[ij] = 1;
+        continue;
+      }
+      if (status === PAIR_STATUS.skipped || status === PAIR_STATUS.noCommon) {
+        matrix.skipped++;
+        continue;
+      }
+      if (status === PAIR_STATUS.intersected) matrix.intersected++;
+      const metrics = pairMetrics({ trials: common, correct1: c1, correct2: c2, bothCorrect: bc }, options.undefinedKappa);
+      if (metrics.c_exp === 1) matrix.undefinedKappa++;
+      matrix.kappa[ij] = matrix.kappa[ji] = metrics.kappa ?? NaN;
+      matrix.cObs[ij] = matrix.cObs[ji] = metrics.c_obs;
+      matrix.cExp[ij] = matrix.cExp[ji] = metrics.c_exp;
+    }
+  }
+  return matrix;
+}
+
+/** Whether pair (i, j) of the matrix was computed. */
+export function isComputed(matrix: PairMatrix, i: number, j: number): boolean {
+  const status = matrix.status[i * matrix.size + j];
+  return i !== j && (status === PAIR_STATUS.same || status === PAIR_STATUS.intersected);
+}
+
+export function pairTypeOf(matrix: PairMatrix, i: number, j: number): PairType {
+  const a = matrix.human[i];
+  const b = matrix.human[j];
+  return a && b ? "human-human" : a || b ? "model-human" : "model-model";
+}
+
+/** One pair in full: the row of `trialwise pairs` and its analytic 95% interval. */
+export interface PairDetails extends PairMetrics {
+  observer1: string;
+  observer2: string;
+  pair_type: PairType;
+  interval: PairInterval;
+}
+
+/** Pair (i, j) in full, from its counts; null where it was not computed. */
+export function pairDetails(matrix: PairMatrix, i: number, j: number, undefinedKappa: UndefinedKappaPolicy = "undefined"): PairDetails | null {
+  if (!isComputed(matrix, i, j)) return null;
+  const n = matrix.size;
+  const counts = { trials: matrix.trials[i * n + j], correct1: matrix.correct1[i * n + j], correct2: matrix.correct1[j * n + i], bothCorrect: matrix.bothCorrect[i * n + j] };
+  return {
+    observer1: matrix.observers[i],
+    observer2: matrix.observers[j],
+    pair_type: pairTypeOf(matrix, i, j),
+    ...pairMetrics(counts, undefinedKappa),
+    interval: pairInterval(counts, { method: "analytic", level: 0.95 }),
+  };
+}
+
+/** Above this many observers the O(n³) clustering is left out and observers are ordered by kind and name. */
+export const CLUSTER_LIMIT = 400;
+
+/**
+ * The heatmap's order: average-linkage clustering on 1 − kappa where every pair has a kappa
+ * and n <= {@link CLUSTER_LIMIT}; else humans first, then models, each by name, with the reason.
+ */
+export function heatmapOrder(matrix: PairMatrix): { order: number[]; clustered: boolean; note: string | null } {
+  const n = matrix.size;
+  const fallback = () =>
+    Array.from({ length: n }, (_, i) => i).sort((a, b) => Number(matrix.human[b]) - Number(matrix.human[a]) || (matrix.observers[a] < matrix.observers[b] ? -1 : 1));
+  if (n < 2) return { order: fallback(), clustered: false, note: null };
+  if (n > CLUSTER_LIMIT) return { order: fallback(), clustered: false, note: `not clustered: ${n} observers (clustering takes O(n³); done up to ${CLUSTER_LIMIT}); humans first, then by name` };
+  if (matrix.kappa.some((k) => Number.isNaN(k))) return { order: fallback(), clustered: false, note: "not clustered: some pairs have no kappa (skipped or undefined); humans first, then by name" };
+  const kappas = Array.from({ length: n }, (_, i) => Array.from(matrix.kappa.subarray(i * n, (i + 1) * n)));
+  return { order: hierarchicalClustering(kappaDistances(kappas), { method: "average", labels: matrix.observers }).order, clustered: true, note: null };
+}
+
+/**
+ * The chance region for the trial count most computed pairs have (with the grid edge the 2020
+ * authors used for their trial counts), or null when no pair was computed.
+ */
+export function chanceFor(matrix: PairMatrix): { trials: number; bands: ChanceBandRow[] } | null {
+  const tally = new Map<number, number>();
+  const n = matrix.size;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (isComputed(matrix, i, j)) tally.set(matrix.trials[i * n + j], (tally.get(matrix.trials[i * n + j]) ?? 0) + 1);
+  if (tally.size === 0) return null;
+  const trials = [...tally].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+  return { trials, bands: chanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }) };
+}
+
+/** Mean, sd and normal 95% half-width of the defined kappas of a set of pairs (as `summarizeKappas`). */
+export interface KappaSummary {
+  label: string;
+  n_pairs: number;
+  n_undefined: number;
+  mean: number | null;
+  sd: number | null;
+  ci95: number | null;
+}
+
+function summary(label: string, kappas: number[], undefinedCount: number): KappaSummary {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return { label, n_pairs: kappas.length, n_undefined: undefinedCount, mean: finite(mean(kappas)), sd: finite(sampleSd(kappas)), ci95: finite(normalHalfWidth95(kappas)) };
+}
+
+/**
+ * Kappa summaries per pair of groups: each observer belongs to the first group listing it, or
+ * else to "humans" or "models" by kind; pairs are grouped by their two groups' names (sorted).
+ */
+export function groupSummaries(matrix: PairMatrix, groups: readonly { name: string; members: readonly string[] }[]): KappaSummary[] {
+  const groupOf = observerGroups(matrix, groups);
+  const kappas = new Map<string, { values: number[]; undefined: number }>();
+  const n = matrix.size;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (!isComputed(matrix, i, j)) continue;
+      const label = seriesLabel(groupOf[i], groupOf[j]);
+      let entry = kappas.get(label);
+      if (!entry) kappas.set(label, (entry = { values: [], undefined: 0 }));
+      const k = matrix.kappa[i * n + j];
+      if (Number.isNaN(k)) entry.undefined++;
+      else entry.values.push(k);
+    }
+  }
+  return [...kappas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([label, e]) => summary(label, e.values, e.undefined));
+}
+
+/** Each observer's group name: the first user group listing it, else "humans" or "models". */
+export function observerGroups(matrix: PairMatrix, groups: readonly { name: string; members: readonly string[] }[]): string[] {
+  return matrix.observers.map((o, i) => groups.find((g) => g.members.includes(o))?.name ?? (matrix.human[i] ? "humans" : "models"));
+}
+
+/** The series a pair of groups forms, e.g. "humans – models" (names sorted; "humans – humans" within one). */
+export function seriesLabel(a: string, b: string): string {
+  return a <= b ? `${a} – ${b}` : `${b} – ${a}`;
+}
+
+/** One model of the ranking: its mean kappa with the humans, the normal half-width, and the joint-bootstrap interval where computed. */
+export interface RankedModel {
+  model: string;
+  accuracy: number;
+  n_humans: number;
+  mean: number | null;
+  ci95: number | null;
+  boot_lower: number | null;
+  boot_upper: number | null;
+}
+
+export interface Ranking {
+  models: RankedModel[];
+  /** Joint-bootstrap replicates behind boot_lower/boot_upper (0: none computed). */
+  replicates: number;
+  note: string | null;
+}
+
+/** Work (pair-stimulus-replicates) the ranking's bootstrap may take, about 2 s in a browser. */
+export const RANKING_BOOTSTRAP_BUDGET = 1e9;
+
+/**
+ * Models ranked by mean kappa with the humans (defined kappas only), best first, with the
+ * paper's normal half-width 1.959964 sd / √n over the humans and, where affordable, the
+ * percentile interval of the joint stimulus bootstrap (`modelKappaIntervals`, seed 1) over
+ * the observers that saw the unit's common stimulus set.
+ */
+export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): Ranking {
+  const n = matrix.size;
+  const humans = matrix.human.flatMap((h, i) => (h ? [i] : []));
+  const models = matrix.human.flatMap((h, i) => (h ? [] : [i]));
+  if (humans.length === 0 || models.length === 0) return { models: [], replicates: 0, note: "the ranking needs humans and models among the chosen observers" };
+  const ranked: RankedModel[] = models.map((m) => {
+    const values = humans.flatMap((h) => (isComputed(matrix, m, h) && !Number.isNaN(matrix.kappa[m * n + h]) ? [matrix.kappa[m * n + h]] : []));
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    return { model: matrix.observers[m], accuracy: matrix.accuracy[m], n_humans: values.length, mean: finite(mean(values)), ci95: finite(normalHalfWidth95(values)), boot_lower: null, boot_upper: null };
+  });
+  const outcome = commonOutcomeMatrix(unit, matrix);
+  const pairs = outcome.humans.size * (outcome.observers.length - outcome.humans.size);
+  const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, pairs * outcome.stimuli.length)));
+  let replicates = 0;
+  let note: string | null = null;
+  if (pairs === 0) note = "no bootstrap interval: no humans and models share a stimulus set";
+  else if (affordable < 100) note = `no bootstrap interval: ${pairs.toLocaleString("en")} model-human pairs on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`;
+  else {
+    replicates = affordable;
+    const intervals = modelKappaIntervals(outcome, { replicates, seed: 1 });
+    const byModel = new Map<string, ModelKappaInterval>(intervals.models.map((m) => [m.model, m]));
+    for (const r of ranked) {
+      const interval = byModel.get(r.model);
+      if (!interval) continue;
+      r.boot_lower = Number.isFinite(interval.lower) ? interval.lower : null;
+      r.boot_upper = Number.isFinite(interval.upper) ? interval.upper : null;
+    }
+    if (outcome.excluded.length > 0) note = `bootstrap over the ${outcome.observers.length} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`;
+  }
+  ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
+  return { models: ranked, replicates, note };
+}
+
+/** The chosen observers that saw the unit's most common stimulus set, as the core's outcome matrix. */
+function commonOutcomeMatrix(unit: Unit, matrix: PairMatrix): OutcomeMatrix {
+  const w = unit.wordsPerObserver;
+  const index = matrix.observers.map((o) => unit.observers.indexOf(o));
+  const sets = new Map<string, number[]>();
+  for (const i of index) {
+    const key = Array.from(unit.seen.subarray(i * w, (i + 1) * w)).join(",");
+    const list = sets.get(key);
+    if (list) list.push(i);
+    else sets.set(key, [i]);
+  }
+  const members = [...sets.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const stimuli: number[] = [];
+  if (members.length > 0) {
+    const row = members[0] * w;
+    for (let s = 0; s < unit.stimuli; s++) if ((unit.seen[row + (s >>> 5)] >>> (s & 31)) & 1) stimuli.push(s);
+  }
+  const keep = new Set(members);
+  const set = members.length > 0 ? unit.seen.subarray(members[0] * w, (members[0] + 1) * w) : new Uint32Array(w);
+  const observers = members.map((i) => unit.observers[i]).sort();
+  const rows = observers.map((name) => unit.observers.indexOf(name));
+  return {
+    dataset: unit.dataset,
+    condition: unit.condition,
+    observers,
+    stimuli: stimuli.map(String),
+    correct: rows.map((i) => Uint8Array.from(stimuli, (s) => (unit.correct[i * w + (s >>> 5)] >>> (s & 31)) & 1)),
+    humans: new Set(observers.filter((o) => unit.human[unit.observers.indexOf(o)])),
+    excluded: index
+      .filter((i) => !keep.has(i))
+      .map((i) => {
+        const seen = rowBits(unit.seen, w, i);
+        const common = rowBits(unit.seen, w, i, set);
+        return { observer: unit.observers[i], kind: unit.human[i] ? "human" : "model", n_stimuli: seen, n_common: common, n_only_observer: seen - common, n_missing: stimuli.length - common };
+      }),
+  };
+}
+
+/** One point of the per-condition curves: an observer's accuracy, or the selected pair's kappa, in one condition. */
+export interface ConditionValue {
+  condition: string;
+  series: string;
+  value: number;
+}
+
+/**
+ * Per condition unit: the accuracy of each chosen observer present there and, for the selected
+ * pair, its kappa (on the trials both saw in that condition, through `pairMatrix`).
+ */
+export async function conditionCurves(units: readonly Unit[], chosen: readonly string[], pair: readonly [string, string] | null, mismatch: DashboardMismatch): Promise<{ accuracy: ConditionValue[]; kappa: ConditionValue[] }> {
+  const accuracyPoints: ConditionValue[] = [];
+  const kappaPoints: ConditionValue[] = [];
+  for (const unit of units) {
+    const present = chosen.map((o) => unit.observers.indexOf(o)).filter((i) => i >= 0);
+    if (present.length === 0) continue;
+    const matrix = await pairMatrix(unit, present, { mismatch });
+    matrix.observers.forEach((o, i) => accuracyPoints.push({ condition: unit.condition, series: o, value: matrix.accuracy[i] }));
+    if (pair) {
+      const a = matrix.observers.indexOf(pair[0]);
+      const b = matrix.observers.indexOf(pair[1]);
+      if (a >= 0 && b >= 0 && isComputed(matrix, a, b) && !Number.isNaN(matrix.kappa[a * matrix.size + b])) {
+        kappaPoints.push({ condition: unit.condition, series: `${pair[0]} – ${pair[1]}`, value: matrix.kappa[a * matrix.size + b] });
+      }
+    }
+  }
+  return { accuracy: accuracyPoints, kappa: kappaPoints };
+}

@@ -1,0 +1,110 @@
+/**
+ * What the `trialwise serve` server sends the dashboard, and what the dashboard's worker
+ * answers the page. Isomorphic (no Node or DOM APIs): the server (src/serve) builds these
+ * payloads, the page and the worker read them.
+ *
+ * A dataset travels as bitsets, one analysis unit (all trials pooled, or one condition) at a
+ * time: per observer of the unit, which of the unit's S stimuli it saw and which of those it
+ * answered correctly, each in the layout of the all-pairs kernel (src/kernel/packed.ts: bit s
+ * of row i, 2 * ceil(S / 64) 32-bit words per row). 1,000 observers on 10,000 stimuli take
+ * 2.5 MB this way, where one JSON object per trial would take hundreds.
+ */
+
+/** One observer of a dataset as `trialwise observers` reports it (pooled over conditions). */
+export interface ObserverInfo {
+  name: string;
+  kind: "human" | "model";
+  n_trials: number;
+  n_correct: number;
+  /** Trials without an answer; null where the source does not tell (Parquet read as bitsets). */
+  n_na: number | null;
+  accuracy: number;
+}
+
+/** One analysis unit as bitsets (see the module comment). */
+export interface UnitPayload {
+  /** The condition, or "all" for every trial pooled. */
+  condition: string;
+  /** Stimuli S of the unit (the union of what its observers saw). */
+  stimuli: number;
+  /** Indices into the dataset's observer list, ascending (code-unit order of names). */
+  observers: number[];
+  /** 32-bit words per observer row: 2 * ceil(S / 64). */
+  wordsPerObserver: number;
+  /** Base64 of the little-endian Uint32 rows of the stimuli each observer saw. */
+  seen: string;
+  /** Base64 of the rows of the stimuli each observer answered correctly (a subset of seen). */
+  correct: string;
+}
+
+/** A dataset as the page lists it. */
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  /** Where it came from: a path given on the command line, or "upload: <file name>". */
+  source: string;
+  observers: number;
+  trials: number;
+  conditions: string[];
+}
+
+/** Everything the worker needs to analyse one dataset. */
+export interface DatasetPayload extends DatasetSummary {
+  observerInfo: ObserverInfo[];
+  /** The pooled unit ("all", when trials can be matched across conditions) and one per condition where conditions vary within observers. */
+  units: UnitPayload[];
+  /** Whether per-condition curves make sense: several conditions and some observer in more than one. */
+  conditionCurves: boolean;
+  /** What was left out or could not be done, in words. */
+  notes: string[];
+}
+
+/** One trial of a pair, for the "trials behind a pair" table. */
+export interface PairTrial {
+  stimulus: string;
+  condition: string;
+  /** True category, where known. */
+  truth: string | null;
+  response1: string | null;
+  response2: string | null;
+  correct1: boolean;
+  correct2: boolean;
+  /** URL of the stimulus image under --stimuli, when one was found. */
+  image: string | null;
+}
+
+export interface PairTrialsResponse {
+  observer1: string;
+  observer2: string;
+  condition: string;
+  trials: PairTrial[];
+}
+
+/** The server's answer to an upload. */
+export type UploadResponse =
+  | { dataset: DatasetSummary; notes: string[] }
+  /** The file has no model-vs-human columns: the page asks which column holds what. */
+  | { needsMapping: true; file: string; columns: string[] };
+
+/** The server's answer to any failed request: one readable sentence naming file, line and field where known. */
+export interface ErrorResponse {
+  error: string;
+}
+
+/** Base64 of a Uint32Array's bytes (little-endian, as every platform trialwise runs on). */
+export function encodeWords(words: Uint32Array): string {
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary);
+}
+
+/** The Uint32Array encoded by {@link encodeWords}. */
+export function decodeWords(text: string): Uint32Array {
+  const binary = atob(text);
+  const words = new Uint32Array(binary.length >>> 2);
+  const bytes = new Uint8Array(words.buffer);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = binary.charCodeAt(i);
+  return words;
+}
