@@ -14,6 +14,7 @@ import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
+import { addExperimentCommand } from "./experiment.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
@@ -256,6 +257,7 @@ function buildProgram(io: CliIO): Command {
   addMergeCommand(program, io);
   addBenchCommand(program, io);
   addDataCommand(program, io);
+  addExperimentCommand(program, io);
   return program;
 }
 

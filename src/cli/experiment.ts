@@ -1,0 +1,229 @@
+import { readFile } from "node:fs/promises";
+import { type Command, Option } from "commander";
+import { InputError, UsageError } from "../core/errors.ts";
+import { CATEGORIES_16, type ConditionOrder } from "../experiment/design.ts";
+import { exportStore } from "../experiment/export.ts";
+import { DEFAULT_PROTOCOL, type Protocol, parseProtocol } from "../experiment/protocol.ts";
+import { startExperimentServer } from "../experiment/server.ts";
+import { TrialStore } from "../experiment/store.ts";
+import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
+import { writeFileAtomic } from "../io/output.ts";
+import { configureCommand } from "./command.ts";
+import type { CliIO } from "./main.ts";
+import { listFlag } from "./options.ts";
+
+/** Protocol flags: flag name (without --), protocol field, and whether it takes a number. */
+const PROTOCOL_FLAGS: { flag: string; field: keyof Protocol; help: string; numeric: boolean }[] = [
+  { flag: "fixation-ms", field: "fixationMs", help: "fixation square before the stimulus", numeric: true },
+  { flag: "stimulus-ms", field: "stimulusMs", help: "stimulus presentation", numeric: true },
+  { flag: "mask-ms", field: "maskMs", help: "1/f noise mask after the stimulus", numeric: true },
+  { flag: "response-ms", field: "responseMs", help: "response window; no answer within it is recorded as na", numeric: true },
+  { flag: "inter-trial-ms", field: "interTrialMs", help: "blank screen before each trial", numeric: true },
+  { flag: "feedback-ms", field: "feedbackMs", help: "feedback after each practice trial", numeric: true },
+  { flag: "practice", field: "practiceTrials", help: "practice trials with feedback before the main block", numeric: true },
+  { flag: "break-every", field: "breakEvery", help: "a break after every this many main trials (0: none)", numeric: true },
+  { flag: "tolerance-ms", field: "toleranceMs", help: "flag trials whose measured stimulus or mask duration is off by more", numeric: true },
+  { flag: "size", field: "sizePx", help: "side of stimulus and mask in CSS pixels", numeric: true },
+  { flag: "keys", field: "responseKeys", help: 'response keys, one per category in grid order ("" for mouse only)', numeric: false },
+  { flag: "background", field: "background", help: "screen background colour", numeric: false },
+];
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The protocol: defaults, then a --protocol JSON file, then single flags. */
+async function protocolFrom(flags: Record<string, string | undefined>): Promise<Protocol> {
+  let protocol: Protocol = { ...DEFAULT_PROTOCOL };
+  if (flags.protocol !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(flags.protocol, "utf8");
+    } catch {
+      throw new InputError("cannot read the protocol file; expected a JSON object of protocol fields", { file: flags.protocol });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new InputError(`invalid JSON (${(error as Error).message})`, { file: flags.protocol });
+    }
+    protocol = parseProtocol(json, flags.protocol);
+  }
+  for (const { flag, field, numeric } of PROTOCOL_FLAGS) {
+    const value = flags[camel(flag)];
+    if (value === undefined) continue;
+    const parsed = numeric ? Number(value) : value;
+    if (numeric && (value.trim() === "" || !Number.isFinite(parsed))) throw new UsageError(`--${flag}: expected a number, not "${value}"`);
+    try {
+      protocol = parseProtocol({ [field]: parsed }, "command line", protocol);
+    } catch (error) {
+      if (error instanceof InputError) throw new UsageError(`--${flag}: ${error.message.replace(/^command line: column "[^"]*": /, "")}`);
+      throw error;
+    }
+  }
+  if (flags.icons !== undefined) protocol.responseLayout = "icons";
+  return protocol;
+}
+
+function integerFlag(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`--${name}: expected a whole number of at least ${min}, not "${value}"`);
+  return n;
+}
+
+interface ServeFlags extends Record<string, string | undefined> {
+  store: string;
+  port: string;
+  host: string;
+  seed: string;
+  order: ConditionOrder;
+}
+
+/** Registers `trialwise experiment serve|export|status`. `untilStopped` resolves when serving should end (default: Ctrl+C or SIGTERM). */
+export function addExperimentCommand(program: Command, io: CliIO, untilStopped: () => Promise<void> = waitForSignal): void {
+  const configure = (command: Command, examples: string[]) => configureCommand(command, io, examples);
+  const experiment = configure(
+    program
+      .command("experiment")
+      .description("Collect human decisions in the browser: a masked 16-way object recognition experiment on a stimulus folder, every trial stored as it happens, exported in the model-vs-human schema."),
+    [
+      "trialwise experiment serve ../shared/data/stimuli/edges --trials-per-subject 160",
+      "trialwise experiment export --store experiment.duckdb -o humans/",
+      "trialwise pairs humans/",
+    ],
+  );
+
+  const serve = configure(
+    experiment
+      .command("serve")
+      .description(
+        "Serve the experiment: participants open the printed address, each gets an id (subject-01, ...) and a design: the same stimuli per condition for everyone in an own seeded order, conditions counterbalanced by a balanced Latin square. Protocol defaults: fixation 300 ms, stimulus 200 ms, 1/f noise mask 200 ms, up to 1500 ms to answer on a 4x4 grid (no answer: na), 10 practice trials with feedback, a break every 256 trials. Every trial is validated and stored in the DuckDB file as it arrives.",
+      )
+      .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
+      .option("--store <file>", "trial store (DuckDB file; created if missing, resumed if it holds this experiment)", "experiment.duckdb")
+      .option("--name <dataset>", "dataset name of the exported files (default: the stimulus folder's name)")
+      .option("--trials-per-subject <n>", "main trials per participant, split evenly over its conditions (default: every stimulus of its conditions)")
+      .option("--conditions <list>", "only these conditions of the manifest, in this order (comma-separated)")
+      .option("--conditions-per-subject <k>", "each participant sees k of the conditions, rotated across participants (default: all)")
+      .addOption(new Option("--order <how>", "conditions in counterbalanced blocks, or all trials shuffled together").choices(["blocked", "interleaved"]).default("blocked"))
+      .option("--practice-stimuli <path>", "stimuli for practice (default: stimuli of the set not in the main block)")
+      .option("--seed <n>", "seed of the stimulus selection and of every participant's order", "1")
+      .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background")
+      .option("--categories <list>", "response categories in grid order (default: the 16 of the published experiments)")
+      .option("--icons <folder>", "respond on icons: one image per category, <category>.png (or .svg, .jpg)")
+      .option("--host <host>", "address to listen on (0.0.0.0 for other machines)", "127.0.0.1")
+      .option("--port <n>", "port to listen on", "8080"),
+    [
+      "trialwise experiment serve ../shared/data/stimuli/edges",
+      "trialwise experiment serve stimuli.csv --conditions c05,c10,c50 --conditions-per-subject 1 --trials-per-subject 160",
+      "trialwise experiment serve ../shared/data/stimuli/silhouettes --protocol protocol.json --host 0.0.0.0 --port 9000",
+    ],
+  );
+  for (const { flag, help, numeric } of PROTOCOL_FLAGS) serve.option(`--${flag} <${numeric ? "n" : "text"}>`, help);
+  serve.action(async (stimuli: string, flags: ServeFlags) => {
+    const protocol = await protocolFrom(flags);
+    const port = integerFlag("port", flags.port, 0)!;
+    const seed = Number(flags.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, not "${flags.seed}"`);
+    const server = await startExperimentServer({
+      stimuli,
+      dataset: flags.name,
+      store: flags.store,
+      protocol,
+      categories: listFlag(flags.categories) ?? CATEGORIES_16,
+      seed,
+      trialsPerParticipant: integerFlag("trials-per-subject", flags.trialsPerSubject, 1),
+      conditions: listFlag(flags.conditions),
+      conditionsPerParticipant: integerFlag("conditions-per-subject", flags.conditionsPerSubject, 1),
+      conditionOrder: flags.order,
+      practiceStimuli: flags.practiceStimuli,
+      icons: flags.icons,
+      host: flags.host,
+      port,
+      log: (line) => io.stderr(`trialwise experiment: ${line}\n`),
+    });
+    const { plan } = server;
+    const perCondition = [...plan.stimuliByCondition.values()][0].length;
+    io.stderr(
+      `trialwise experiment: ${server.store.settings.dataset}: ${server.store.settings.trialsPerParticipant} trials per participant ` +
+        `(${plan.conditionsPerParticipant} of ${plan.conditions.length} condition(s), ${perCondition} stimuli each), ${plan.practice.length} practice trials; store ${flags.store}\n` +
+        `trialwise experiment: open ${server.url}/ (add ?new to start the next participant in the same browser); Ctrl+C stops\n`,
+    );
+    await untilStopped();
+    await server.close();
+    io.stderr("trialwise experiment: stopped\n");
+  });
+
+  configure(
+    experiment
+      .command("export")
+      .description(
+        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. Stop the server first (it holds the store).",
+      )
+      .requiredOption("--store <file>", "the trial store written by trialwise experiment serve")
+      .requiredOption("-o, --output <folder>", "folder to write the CSV files into (created if missing)")
+      .option("--partial", "also export participants who have not completed the main block"),
+    ["trialwise experiment export --store experiment.duckdb -o humans/", "trialwise experiment export --store experiment.duckdb -o humans/ --partial"],
+  ).action(async (flags: { store: string; output: string; partial?: boolean }) => {
+    const result = await exportStore(flags.store, flags.output, { partial: flags.partial });
+    for (const p of result.incomplete) {
+      io.stderr(`trialwise experiment export: note: left out ${p.name} (${p.storedTrials} trials stored, not complete; --partial exports it)\n`);
+    }
+    io.stderr(
+      `trialwise experiment export: ${result.files.length} participant file(s), ${result.trials} trials (${result.flagged} with timing outside tolerance) written to ${flags.output}\n`,
+    );
+  });
+
+  configure(
+    experiment
+      .command("status")
+      .description("One row per participant of a store: trials stored, trials with timing outside tolerance, started and finished times; rejected submissions are counted on standard error (--rejections lists them).")
+      .requiredOption("--store <file>", "the trial store")
+      .option("--rejections", "list the rejected submissions with their reasons instead")
+      .addOption(new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]))
+      .option("-o, --output <file>", "write to this file (atomically) instead of standard output"),
+    ["trialwise experiment status --store experiment.duckdb", "trialwise experiment status --store experiment.duckdb --rejections --format table"],
+  ).action(async (flags: { store: string; rejections?: boolean; format?: OutputFormat; output?: string }) => {
+    const store = await TrialStore.read(flags.store);
+    try {
+      const total = store.settings.trialsPerParticipant;
+      const rejections = await store.rejections();
+      const names = new Map((await store.participants()).map((p) => [p.number, p]));
+      const [rows, columns] = flags.rejections
+        ? [rejections.map((r) => ({ at: r.at, subj: r.participant === null ? null : (names.get(r.participant)?.name ?? null), reason: r.reason, body: r.body })), ["at", "subj", "reason", "body"]]
+        : [
+            [...names.values()].map((p) => ({
+              subj: p.name,
+              trials: p.storedTrials,
+              of: total,
+              flagged: p.flaggedTrials,
+              conditions: p.conditions.join(" "),
+              started: p.startedAt,
+              finished: p.finishedAt,
+            })),
+            ["subj", "trials", "of", "flagged", "conditions", "started", "finished"],
+          ];
+      const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
+      const text = format === "json" ? toJson({ dataset: store.settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
+      if (flags.output) await writeFileAtomic(flags.output, text);
+      else io.stdout(text);
+      if (!flags.rejections) io.stderr(`trialwise experiment status: ${rejections.length} rejected submission(s)${rejections.length > 0 ? " (--rejections lists them)" : ""}\n`);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,305 @@
+/**
+ * `trialwise experiment serve`: the experiment page, its bundle, the stimuli (by id only) and a
+ * JSON API that starts participants and stores every trial as it arrives. Node only (fastify,
+ * DuckDB).
+ *
+ * API (JSON; a participant's calls carry `Authorization: Bearer <token>`):
+ * - GET  /api/experiment: protocol, categories, response keys (public settings)
+ * - POST /api/participants: a new participant: its name, secret token and design
+ * - GET  /api/participants/:name: the design again and the next unstored trial (resuming)
+ * - POST /api/participants/:name/trials: one main trial; 201, or 4xx with the reason (logged)
+ * - POST /api/participants/:name/finish: marks the participant finished once all trials are in
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { InputError } from "../core/errors.ts";
+import { type Stimulus, readStimuli } from "../evaluate/run.ts";
+import {
+  CATEGORIES_16,
+  type ConditionOrder,
+  type DesignStimulus,
+  type ExperimentPlan,
+  type ParticipantDesign,
+  participantDesign,
+  participantName,
+  planExperiment,
+} from "./design.ts";
+import { type Protocol, responseKeys } from "./protocol.ts";
+import { type ParticipantRecord, TrialStore, hashToken } from "./store.ts";
+import { validateSubmission } from "./validation.ts";
+
+/** Where `npm run build` puts the experiment's browser bundle (beside src/ and dist/ alike). */
+export const BUNDLE_FOLDER = fileURLToPath(new URL("../../build/web/experiment/", import.meta.url));
+
+export interface ExperimentServerOptions {
+  /** Stimulus folder (`<category>/<image>`) or manifest CSV `file,category[,condition]`. */
+  stimuli: string;
+  /** Dataset name of the exported files; default: the stimulus folder's (or manifest's) name. */
+  dataset?: string;
+  store: string;
+  protocol: Protocol;
+  /** Response categories (grid order); default the 16 of the published experiments. */
+  categories?: readonly string[];
+  seed: number;
+  trialsPerParticipant?: number;
+  conditions?: readonly string[];
+  conditionsPerParticipant?: number;
+  conditionOrder?: ConditionOrder;
+  /** Separate stimuli for practice; default: stimuli of the set not used in the main block. */
+  practiceStimuli?: string;
+  /** Folder with one image per category (`<category>.png`, .svg, .jpg) for the icon response grid. */
+  icons?: string;
+  host?: string;
+  port?: number;
+  /** Receives one line per event worth a log (participants, rejected trials). */
+  log?: (line: string) => void;
+}
+
+export interface ExperimentServer {
+  url: string;
+  plan: ExperimentPlan;
+  store: TrialStore;
+  close(): Promise<void>;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".bmp": "image/bmp",
+  ".webp": "image/webp",
+  ".tif": "image/tiff",
+  ".tiff": "image/tiff",
+  ".svg": "image/svg+xml",
+  ".gif": "image/gif",
+};
+
+function designStimuli(stimuli: readonly Stimulus[], prefix: string): { design: DesignStimulus[]; paths: Map<string, string> } {
+  const paths = new Map<string, string>();
+  const design = stimuli.map((s, i) => {
+    const id = `${prefix}${i}`;
+    paths.set(id, s.path);
+    return { id, name: s.name, category: s.category, condition: s.condition };
+  });
+  return { design, paths };
+}
+
+/** SHA-256 over every stimulus's name, category and condition: a store is tied to its stimulus set. */
+function fingerprint(stimuli: readonly DesignStimulus[]): string {
+  const hash = createHash("sha256");
+  for (const s of stimuli) hash.update(`${s.id}\u0000${s.name}\u0000${s.category}\u0000${s.condition}\n`);
+  return hash.digest("hex").slice(0, 16);
+}
+
+function iconFiles(folder: string, categories: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const category of categories) {
+    const file = Object.keys(IMAGE_TYPES)
+      .map((ext) => join(folder, `${category}${ext}`))
+      .find((path) => existsSync(path));
+    if (file) found.set(category, file);
+  }
+  const missing = categories.filter((c) => !found.has(c));
+  if (missing.length > 0) throw new InputError(`no icon for ${missing.join(", ")}; expected <category>.png (or .svg, .jpg) for every category`, { file: folder });
+  return found;
+}
+
+/** Starts the experiment server; resolves once it listens. */
+export async function startExperimentServer(options: ExperimentServerOptions): Promise<ExperimentServer> {
+  if (!existsSync(join(BUNDLE_FOLDER, "experiment.js"))) {
+    throw new InputError("the experiment's browser bundle is missing; run `npm run build` (or `npm run build:web`) first", { file: BUNDLE_FOLDER });
+  }
+  const categories = options.categories ?? CATEGORIES_16;
+  const protocol = options.protocol;
+  const keys = responseKeys(protocol, categories);
+  const icons = protocol.responseLayout === "icons" ? iconFiles(options.icons ?? "", categories) : undefined;
+  if (protocol.responseLayout === "icons" && !options.icons) throw new InputError("the icon layout needs an icons folder (--icons)");
+  const main = designStimuli(await readStimuli(options.stimuli), "");
+  const practiceSet = options.practiceStimuli ? designStimuli(await readStimuli(options.practiceStimuli), "p") : undefined;
+  const paths = new Map([...main.paths, ...(practiceSet?.paths ?? [])]);
+  const plan = planExperiment(
+    main.design,
+    {
+      seed: options.seed,
+      trialsPerParticipant: options.trialsPerParticipant,
+      conditions: options.conditions,
+      conditionsPerParticipant: options.conditionsPerParticipant,
+      conditionOrder: options.conditionOrder,
+      practiceTrials: protocol.practiceTrials,
+      practiceStimuli: practiceSet?.design,
+      categories,
+    },
+    options.stimuli,
+  );
+  const trialsPerParticipant = [...plan.stimuliByCondition.values()][0].length * plan.conditionsPerParticipant;
+  const dataset = options.dataset ?? basename(resolve(options.stimuli)).replace(/\.csv$/i, "");
+  const store = await TrialStore.open(options.store, {
+    dataset,
+    trialsPerParticipant,
+    design: {
+      stimuli: fingerprint(main.design),
+      practiceStimuli: practiceSet ? fingerprint(practiceSet.design) : null,
+      seed: plan.seed,
+      conditions: plan.conditions,
+      conditionsPerParticipant: plan.conditionsPerParticipant,
+      conditionOrder: plan.conditionOrder,
+      categories,
+      protocol,
+    },
+  });
+  const log = options.log ?? (() => undefined);
+  const designs = new Map<number, ParticipantDesign>();
+  const designOf = (number: number) => {
+    let design = designs.get(number);
+    if (!design) designs.set(number, (design = participantDesign(plan, number)));
+    return design;
+  };
+
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  await app.register(fastifyStatic, { root: BUNDLE_FOLDER, prefix: "/app/", index: false });
+
+  app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(pageHtml(dataset, protocol)));
+
+  app.get<{ Params: { id: string } }>("/stimuli/:id", async (request, reply) => {
+    // Only ids of the stimulus set: a path never comes from the request.
+    const path = paths.get(request.params.id);
+    if (!path) return reply.code(404).send({ error: "no such stimulus" });
+    reply.header("cache-control", "private, max-age=86400");
+    return reply.type(IMAGE_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream").sendFile(basename(path), dirname(path));
+  });
+
+  app.get<{ Params: { category: string } }>("/icons/:category", async (request, reply) => {
+    const path = icons?.get(request.params.category);
+    if (!path) return reply.code(404).send({ error: "no such icon" });
+    return reply.type(IMAGE_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream").sendFile(basename(path), dirname(path));
+  });
+
+  app.get("/api/experiment", async () => ({ dataset, protocol, categories, keys, trialsPerParticipant }));
+
+  const publicDesign = (record: ParticipantRecord, next: number) => {
+    const design = designOf(record.number);
+    return {
+      name: record.name,
+      seed: design.seed,
+      conditions: design.conditions,
+      trials: design.trials.map((t) => t.stimulus.id),
+      practice: design.practice.map((s) => ({ stimulus: s.id, category: s.category })),
+      next,
+      finished: record.finishedAt !== null,
+    };
+  };
+
+  app.post("/api/participants", async (request, reply) => {
+    const token = randomBytes(16).toString("hex");
+    const userAgent = String(request.headers["user-agent"] ?? "").slice(0, 400);
+    const record = await store.addParticipant(hashToken(token), userAgent, (number) => {
+      const design = designOf(number);
+      return { name: participantName(number), seed: design.seed, conditions: design.conditions };
+    });
+    log(`${record.name} started (conditions ${record.conditions.join(", ")}; seed ${record.seed})`);
+    return reply.code(201).send({ ...publicDesign(record, 0), token });
+  });
+
+  /** The participant named in the URL, when the request carries its token; else a reply is sent. */
+  const authorised = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<ParticipantRecord | undefined> => {
+    const match = /^subject-(\d+)$/.exec(request.params.name);
+    const record = match ? await store.participant(Number(match[1])) : undefined;
+    if (!record || record.name !== request.params.name) {
+      await rejectRequest(null, 404, `unknown participant ${JSON.stringify(request.params.name)}`, request.body, reply);
+      return undefined;
+    }
+    const token = /^Bearer ([0-9a-f]{32})$/.exec(String(request.headers.authorization ?? ""))?.[1];
+    const ok = token !== undefined && timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(record.tokenHash));
+    if (!ok) {
+      await rejectRequest(record, 401, "missing or wrong participant token", request.body, reply);
+      return undefined;
+    }
+    return record;
+  };
+
+  const rejectRequest = async (record: ParticipantRecord | null, status: number, reason: string, body: unknown, reply: FastifyReply) => {
+    const who = record ? record.name : "unknown participant";
+    const trial = typeof body === "object" && body !== null && "trial" in body ? ` trial ${JSON.stringify((body as { trial: unknown }).trial)}` : "";
+    log(`rejected${trial} from ${who}: ${reason}`);
+    await store.reject(record?.number ?? null, reason, body ?? null);
+    return reply.code(status).send({ error: reason });
+  };
+
+  app.get<{ Params: { name: string } }>("/api/participants/:name", async (request, reply) => {
+    const record = await authorised(request, reply);
+    if (!record) return reply;
+    return publicDesign(record, await store.storedCount(record.number));
+  });
+
+  app.post<{ Params: { name: string } }>("/api/participants/:name/trials", async (request, reply) => {
+    const record = await authorised(request, reply);
+    if (!record) return reply;
+    const design = designOf(record.number);
+    const verdict = await store.storeTrial(record.number, (stored) => validateSubmission(request.body, design, stored, protocol, categories));
+    if (!verdict.ok) return rejectRequest(record, verdict.status, verdict.reason, request.body, reply);
+    if (!verdict.trial.timingOk) {
+      log(`${record.name} trial ${verdict.trial.trial + 1}: timing outside tolerance (stimulus ${verdict.trial.stimulusMs.toFixed(1)} ms, mask ${verdict.trial.maskMs.toFixed(1)} ms)`);
+    }
+    return reply.code(201).send({ stored: verdict.trial.trial, next: verdict.trial.trial + 1, timingOk: verdict.trial.timingOk });
+  });
+
+  app.post<{ Params: { name: string } }>("/api/participants/:name/finish", async (request, reply) => {
+    const record = await authorised(request, reply);
+    if (!record) return reply;
+    const stored = await store.storedCount(record.number);
+    if (stored < trialsPerParticipant) return rejectRequest(record, 409, `only ${stored} of ${trialsPerParticipant} trials are stored`, request.body, reply);
+    await store.markFinished(record.number);
+    log(`${record.name} finished`);
+    return { finished: true, name: record.name };
+  });
+
+  app.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) log(`internal error on ${request.method} ${request.url}: ${error.message}`);
+    else {
+      log(`rejected ${request.method} ${request.url}: ${error.message}`);
+      await store.reject(null, error.message, null);
+    }
+    return reply.code(status).send({ error: status === 500 ? "internal error" : error.message });
+  });
+
+  let address: string;
+  try {
+    address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
+  } catch (error) {
+    await store.close();
+    throw new InputError(`cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8080} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return {
+    url: address.replace("://127.0.0.1", "://localhost"),
+    plan,
+    store,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** The experiment page: the bundle does the rest. */
+function pageHtml(dataset: string, protocol: Protocol): string {
+  const title = dataset.replace(/[<>&"]/g, "");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} – experiment</title>
+<link rel="stylesheet" href="/app/experiment.css">
+<style>html, body { background: ${protocol.background.replace(/[^#a-zA-Z0-9(),. %]/g, "")}; }</style>
+</head>
+<body>
+<script type="module" src="/app/experiment.js"></script>
+</body>
+</html>
+`;
+}

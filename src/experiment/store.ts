@@ -1,0 +1,291 @@
+/**
+ * The trial store of `trialwise experiment`: one DuckDB file holding the experiment's settings,
+ * its participants, every accepted trial (inserted as it arrives) and every rejected submission
+ * with its reason. Node only.
+ */
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { InputError } from "../core/errors.ts";
+import type { AcceptedTrial } from "./validation.ts";
+
+/** What a store was created for; a server refuses a store made for other settings. */
+export interface ExperimentSettings {
+  /** Dataset name of the exported files (`<dataset>_subject-01_session_1.csv`). */
+  dataset: string;
+  /** Main trials each participant does. */
+  trialsPerParticipant: number;
+  /** Everything that fixes the participants' designs and the protocol (compared as JSON). */
+  design: Record<string, unknown>;
+}
+
+export interface ParticipantRecord {
+  number: number;
+  name: string;
+  seed: number;
+  conditions: string[];
+  tokenHash: string;
+  startedAt: string;
+  finishedAt: string | null;
+  userAgent: string;
+  storedTrials: number;
+  flaggedTrials: number;
+}
+
+export interface StoredTrial {
+  participant: number;
+  /** 0-based index in the participant's main block. */
+  trial: number;
+  stimulus: string;
+  imagename: string;
+  category: string;
+  condition: string;
+  response: string;
+  /** Null for a missing answer. */
+  rtMs: number | null;
+  stimulusMs: number;
+  maskMs: number;
+  frameMs: number;
+  timingOk: boolean;
+}
+
+export interface Rejection {
+  at: string;
+  participant: number | null;
+  reason: string;
+  body: string;
+}
+
+/** SHA-256 of a participant's token, hex: the store never holds the token itself. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS experiment (settings VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS participants (
+  number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, seed BIGINT NOT NULL, conditions VARCHAR NOT NULL,
+  token_sha256 VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+  finished_at TIMESTAMP, user_agent VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS trials (
+  participant INTEGER NOT NULL, trial INTEGER NOT NULL, stimulus VARCHAR NOT NULL, imagename VARCHAR NOT NULL,
+  category VARCHAR NOT NULL, condition VARCHAR NOT NULL, response VARCHAR NOT NULL, rt_ms DOUBLE,
+  stimulus_ms DOUBLE NOT NULL, mask_ms DOUBLE NOT NULL, frame_ms DOUBLE NOT NULL, timing_ok BOOLEAN NOT NULL,
+  received_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (participant, trial));
+CREATE TABLE IF NOT EXISTS rejections (
+  at TIMESTAMP NOT NULL DEFAULT current_timestamp, participant INTEGER, reason VARCHAR NOT NULL, body VARCHAR NOT NULL);
+`;
+
+/**
+ * A DuckDB trial store. Writes go through one queue, so a check followed by an insert (the
+ * next trial's index, the next participant's number) is never interleaved with another write.
+ */
+export class TrialStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly path: string,
+    readonly settings: ExperimentSettings,
+  ) {}
+
+  /**
+   * Opens (or creates) the store at `path` for an experiment with `settings`; a store created
+   * for other settings is refused, as its participants' designs would not be reproduced.
+   */
+  static async open(path: string, settings: ExperimentSettings): Promise<TrialStore> {
+    await mkdir(dirname(path), { recursive: true });
+    const { instance, connection } = await connect(path, false);
+    try {
+      await connection.run(SCHEMA);
+      const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
+      const wanted = JSON.stringify(settings);
+      if (rows.length === 0) await connection.run("INSERT INTO experiment VALUES ($1)", [wanted]);
+      else if (rows[0][0] !== wanted) {
+        const stored = JSON.parse(rows[0][0] as string) as ExperimentSettings;
+        throw new InputError(`this store holds an experiment with other settings (${differences(stored, settings).join("; ")}); give the same stimuli and options, or a new --store`, { file: path });
+      }
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+    return new TrialStore(instance, connection, path, settings);
+  }
+
+  /** Opens an existing store to read (export, status). */
+  static async read(path: string): Promise<TrialStore> {
+    const { instance, connection } = await connect(path, true);
+    try {
+      const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
+      if (rows.length !== 1) throw new Error("no settings row");
+      return new TrialStore(instance, connection, path, JSON.parse(rows[0][0] as string) as ExperimentSettings);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      if (error instanceof InputError) throw error;
+      throw new InputError(`not a trialwise experiment store (${(error as Error).message.split("\n")[0]})`, { file: path });
+    }
+  }
+
+  /** Runs `task` after every earlier queued write. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Adds the next participant (numbers 1, 2, ...): `describe` gives its seed and conditions from its number. */
+  addParticipant(tokenHash: string, userAgent: string, describe: (number: number) => { name: string; seed: number; conditions: string[] }): Promise<ParticipantRecord> {
+    return this.serial(async () => {
+      const next = (await this.connection.runAndReadAll("SELECT coalesce(max(number), 0) + 1 FROM participants")).getRowsJS()[0][0] as number;
+      const { name, seed, conditions } = describe(next);
+      await this.connection.run("INSERT INTO participants (number, name, seed, conditions, token_sha256, user_agent) VALUES ($1::INTEGER, $2, $3::BIGINT, $4, $5, $6)", [
+        next,
+        name,
+        seed,
+        JSON.stringify(conditions),
+        tokenHash,
+        userAgent,
+      ]);
+      return (await this.participant(next))!;
+    });
+  }
+
+  async participant(number: number): Promise<ParticipantRecord | undefined> {
+    return (await this.participants(number))[0];
+  }
+
+  /** All participants (or one), by number, with their stored and flagged trial counts. */
+  async participants(only?: number): Promise<ParticipantRecord[]> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT p.number, p.name, p.seed, p.conditions, p.token_sha256, strftime(p.started_at, '%Y-%m-%dT%H:%M:%SZ') AS started,
+         strftime(p.finished_at, '%Y-%m-%dT%H:%M:%SZ') AS finished, p.user_agent,
+         count(t.trial) AS stored, count(t.trial) FILTER (WHERE NOT t.timing_ok) AS flagged
+       FROM participants p LEFT JOIN trials t ON t.participant = p.number
+       ${only === undefined ? "" : "WHERE p.number = $1::INTEGER"}
+       GROUP BY ALL ORDER BY p.number`,
+      only === undefined ? [] : [only],
+    );
+    return reader.getRowsJS().map((r) => ({
+      number: r[0] as number,
+      name: r[1] as string,
+      seed: Number(r[2]),
+      conditions: JSON.parse(r[3] as string) as string[],
+      tokenHash: r[4] as string,
+      startedAt: r[5] as string,
+      finishedAt: (r[6] as string | null) ?? null,
+      userAgent: r[7] as string,
+      storedTrials: Number(r[8]),
+      flaggedTrials: Number(r[9]),
+    }));
+  }
+
+  /**
+   * Stores the participant's next trial after `check` accepts it, given the number of trials
+   * already stored (checked and inserted in one queued step).
+   */
+  storeTrial<R extends { ok: true; trial: AcceptedTrial } | { ok: false }>(participant: number, check: (storedCount: number) => R): Promise<R> {
+    return this.serial(async () => {
+      const count = Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+      const verdict = check(count);
+      if (!verdict.ok) return verdict;
+      const t = (verdict as { ok: true; trial: AcceptedTrial }).trial;
+      await this.connection.run(
+        `INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, stimulus_ms, mask_ms, frame_ms, timing_ok)
+         VALUES ($1::INTEGER, $2::INTEGER, $3, $4, $5, $6, $7, $8::DOUBLE, $9::DOUBLE, $10::DOUBLE, $11::DOUBLE, $12::BOOLEAN)`,
+        [participant, t.trial, t.stimulus, t.stimulusInfo.name, t.stimulusInfo.category, t.stimulusInfo.condition, t.response, t.rt, t.stimulusMs, t.maskMs, t.frameMs, t.timingOk],
+      );
+      return verdict;
+    });
+  }
+
+  /** Number of trials stored for a participant. */
+  async storedCount(participant: number): Promise<number> {
+    return Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+  }
+
+  markFinished(participant: number): Promise<void> {
+    return this.serial(async () => {
+      await this.connection.run("UPDATE participants SET finished_at = current_timestamp WHERE number = $1::INTEGER AND finished_at IS NULL", [participant]);
+    });
+  }
+
+  /** Records a rejected submission and its reason. */
+  reject(participant: number | null, reason: string, body: unknown): Promise<void> {
+    return this.serial(async () => {
+      await this.connection.run("INSERT INTO rejections (participant, reason, body) VALUES ($1::INTEGER, $2, $3)", [participant, reason, JSON.stringify(body) ?? "null"]);
+    });
+  }
+
+  async rejections(): Promise<Rejection[]> {
+    const reader = await this.connection.runAndReadAll("SELECT strftime(at, '%Y-%m-%dT%H:%M:%SZ'), participant, reason, body FROM rejections ORDER BY at");
+    return reader.getRowsJS().map((r) => ({ at: r[0] as string, participant: (r[1] as number | null) ?? null, reason: r[2] as string, body: r[3] as string }));
+  }
+
+  /** Every stored trial, by participant and trial. */
+  async trials(): Promise<StoredTrial[]> {
+    const reader = await this.connection.runAndReadAll(
+      "SELECT participant, trial, stimulus, imagename, category, condition, response, rt_ms, stimulus_ms, mask_ms, frame_ms, timing_ok FROM trials ORDER BY participant, trial",
+    );
+    return reader.getRowsJS().map((r) => ({
+      participant: r[0] as number,
+      trial: r[1] as number,
+      stimulus: r[2] as string,
+      imagename: r[3] as string,
+      category: r[4] as string,
+      condition: r[5] as string,
+      response: r[6] as string,
+      rtMs: (r[7] as number | null) ?? null,
+      stimulusMs: r[8] as number,
+      maskMs: r[9] as number,
+      frameMs: r[10] as number,
+      timingOk: r[11] as boolean,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+async function connect(path: string, readOnly: boolean): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0];
+    const locked = /lock/i.test(message);
+    throw new InputError(
+      locked
+        ? "the store is in use by another process (a running `trialwise experiment serve`?); stop it first"
+        : readOnly
+          ? `cannot open the trial store (${message}); expected a DuckDB file written by trialwise experiment serve`
+          : `cannot open or create the trial store (${message})`,
+      { file: path },
+    );
+  }
+  return { instance, connection: await instance.connect() };
+}
+
+/** Which top-level settings differ, for the refusal message. */
+function differences(stored: ExperimentSettings, wanted: ExperimentSettings): string[] {
+  const out: string[] = [];
+  const a = { dataset: stored.dataset, trialsPerParticipant: stored.trialsPerParticipant, ...stored.design };
+  const b = { dataset: wanted.dataset, trialsPerParticipant: wanted.trialsPerParticipant, ...wanted.design };
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = JSON.stringify((a as Record<string, unknown>)[key]);
+    const y = JSON.stringify((b as Record<string, unknown>)[key]);
+    if (x !== y) out.push(`${key}: stored ${shorten(x)}, now ${shorten(y)}`);
+  }
+  return out;
+}
+
+function shorten(text: string | undefined): string {
+  if (text === undefined) return "none";
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

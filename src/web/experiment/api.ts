@@ -1,0 +1,102 @@
+/** The experiment server's JSON API, as the browser app uses it. */
+import type { Protocol } from "../../experiment/protocol.ts";
+
+export interface ExperimentInfo {
+  dataset: string;
+  protocol: Protocol;
+  categories: string[];
+  keys: string[];
+  trialsPerParticipant: number;
+}
+
+export interface ParticipantState {
+  name: string;
+  seed: number;
+  conditions: string[];
+  /** Stimulus ids of the main trials, in order. */
+  trials: string[];
+  practice: { stimulus: string; category: string }[];
+  /** Index of the next main trial not yet stored. */
+  next: number;
+  finished: boolean;
+}
+
+export interface Session {
+  name: string;
+  token: string;
+}
+
+export interface TrialResult {
+  trial: number;
+  stimulus: string;
+  response: string;
+  rt: number | null;
+  stimulusMs: number;
+  maskMs: number;
+  frameMs: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, session?: Session, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const payload = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new ApiError(response.status, payload.error ?? response.statusText);
+  return payload;
+}
+
+export const api = {
+  experiment: () => call<ExperimentInfo>("GET", "/api/experiment"),
+  start: () => call<ParticipantState & { token: string }>("POST", "/api/participants", undefined, {}),
+  resume: (session: Session) => call<ParticipantState>("GET", `/api/participants/${encodeURIComponent(session.name)}`, session),
+  finish: (session: Session) => call<{ finished: boolean }>("POST", `/api/participants/${encodeURIComponent(session.name)}/finish`, session, {}),
+};
+
+/**
+ * Sends trials one at a time, in order, while the experiment goes on. A failed send (network,
+ * server error) is retried with growing delays; a rejection (4xx) is final and kept in
+ * `rejected`, so it is not retried forever.
+ */
+export class TrialSender {
+  private chain: Promise<void> = Promise.resolve();
+  readonly stored: number[] = [];
+  readonly rejected: { trial: number; status: number; reason: string }[] = [];
+
+  constructor(private readonly session: Session) {}
+
+  send(result: TrialResult): void {
+    this.chain = this.chain.then(() => this.deliver(result));
+  }
+
+  /** Resolves once every trial handed to `send` is stored or rejected. */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private async deliver(result: TrialResult): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await call("POST", `/api/participants/${encodeURIComponent(this.session.name)}/trials`, this.session, result);
+        this.stored.push(result.trial);
+        return;
+      } catch (error) {
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+          this.rejected.push({ trial: result.trial, status: error.status, reason: error.message });
+          console.error(`trial ${result.trial} rejected: ${error.message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)));
+      }
+    }
+  }
+}
