@@ -4,6 +4,7 @@
  * with its reason. Node only.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -74,7 +75,7 @@ CREATE TABLE IF NOT EXISTS trials (
   stimulus_ms DOUBLE NOT NULL, mask_ms DOUBLE NOT NULL, frame_ms DOUBLE NOT NULL, timing_ok BOOLEAN NOT NULL,
   received_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (participant, trial));
 CREATE TABLE IF NOT EXISTS rejections (
-  at TIMESTAMP NOT NULL DEFAULT current_timestamp, participant INTEGER, reason VARCHAR NOT NULL, body VARCHAR NOT NULL);
+  rejected_at TIMESTAMP NOT NULL DEFAULT current_timestamp, participant INTEGER, reason VARCHAR NOT NULL, body VARCHAR NOT NULL);
 `;
 
 /**
@@ -117,6 +118,7 @@ export class TrialStore {
 
   /** Opens an existing store to read (export, status). */
   static async read(path: string): Promise<TrialStore> {
+    if (!existsSync(path)) throw new InputError("no such file; expected a trial store (DuckDB file) written by trialwise experiment serve", { file: path });
     const { instance, connection } = await connect(path, true);
     try {
       const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
@@ -221,7 +223,7 @@ export class TrialStore {
   }
 
   async rejections(): Promise<Rejection[]> {
-    const reader = await this.connection.runAndReadAll("SELECT strftime(at, '%Y-%m-%dT%H:%M:%SZ'), participant, reason, body FROM rejections ORDER BY at");
+    const reader = await this.connection.runAndReadAll("SELECT strftime(rejected_at, '%Y-%m-%dT%H:%M:%SZ'), participant, reason, body FROM rejections ORDER BY rejected_at");
     return reader.getRowsJS().map((r) => ({ at: r[0] as string, participant: (r[1] as number | null) ?? null, reason: r[2] as string, body: r[3] as string }));
   }
 

@@ -1,0 +1,274 @@
+// The experiment server's API (participants, tokens, validation of every submitted trial,
+// resuming), its DuckDB store and the export to the model-vs-human schema, over HTTP.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { InputError } from "../src/core/errors.ts";
+import { exportStore } from "../src/experiment/export.ts";
+import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
+import { type ExperimentServer, type ExperimentServerOptions, startExperimentServer } from "../src/experiment/server.ts";
+import { TrialStore } from "../src/experiment/store.ts";
+import { ensureBundle, manifest, stimulusFolder } from "./fixtures/experiment/setup.ts";
+import { REPO, cli, csvObjects } from "./helpers.ts";
+
+let dir: string;
+let stimuli: string;
+
+before(async () => {
+  ensureBundle();
+  dir = await mkdtemp(join(tmpdir(), "trialwise-experiment-"));
+  stimuli = await stimulusFolder(join(dir, "toys"), 2);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Started {
+  name: string;
+  token: string;
+  seed: number;
+  conditions: string[];
+  trials: string[];
+  practice: { stimulus: string; category: string }[];
+  next: number;
+  finished: boolean;
+}
+
+function client(server: ExperimentServer) {
+  const call = async (method: string, path: string, token?: string, body?: unknown, raw?: string) => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(`${server.url}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    return { status: response.status, json: (await response.json().catch(() => null)) as Record<string, unknown> };
+  };
+  return {
+    call,
+    start: async () => (await call("POST", "/api/participants", undefined, {})).json as unknown as Started,
+    submit: (p: Started, body: Record<string, unknown>, token = p.token) => call("POST", `/api/participants/${p.name}/trials`, token, body),
+  };
+}
+
+/** A valid trial `index` of participant `p` with the given response. */
+function trialBody(p: Started, index: number, response: string, changes: Record<string, unknown> = {}) {
+  return { trial: index, stimulus: p.trials[index], response, rt: response === "na" ? null : 500 + index, stimulusMs: 200.2, maskMs: 199.9, frameMs: 16.67, ...changes };
+}
+
+async function serve(store: string, options: Partial<ExperimentServerOptions> = {}, log: string[] = []): Promise<ExperimentServer> {
+  return startExperimentServer({ stimuli, store, protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 4 }, seed: 3, trialsPerParticipant: 8, port: 0, log: (l) => log.push(l), ...options });
+}
+
+test("participants get ids and tokens; every invalid trial is rejected with a logged reason; a participant cannot write another's data", async () => {
+  const store = join(dir, "api.duckdb");
+  const log: string[] = [];
+  const server = await serve(store, {}, log);
+  const api = client(server);
+  let a: Started;
+  let b: Started;
+  let categoryOf: Map<string, string>;
+  try {
+    a = await api.start();
+    b = await api.start();
+    assert.equal(a.name, "subject-01");
+    assert.equal(b.name, "subject-02");
+    assert.match(a.token, /^[0-9a-f]{32}$/);
+    assert.notEqual(a.token, b.token);
+    assert.equal(a.trials.length, 8);
+    assert.deepEqual([...a.trials].sort(), [...b.trials].sort(), "the same stimuli");
+    assert.notDeepEqual(a.trials, b.trials, "in own orders");
+    assert.equal(a.practice.length, 4);
+    assert.ok(a.practice.every((p) => !a.trials.includes(p.stimulus)), "practice images are not main images");
+    categoryOf = new Map([...server.plan.stimuliByCondition.get("NaN")!].map((s) => [s.id, s.category]));
+
+    // The stimulus is served by id, byte for byte; paths are never taken from the request.
+    const first = server.plan.stimuliByCondition.get("NaN")![0];
+    const image = await fetch(`${server.url}/stimuli/${first.id}`);
+    assert.equal(image.headers.get("content-type"), "image/png");
+    assert.deepEqual(Buffer.from(await image.arrayBuffer()), await readFile(join(stimuli, first.category, first.name)));
+    for (const path of ["/stimuli/..%2F..%2F..%2Fetc%2Fpasswd", "/stimuli/9999", "/stimuli/airplane1.png", "/app/../../package.json"]) {
+      const response = await fetch(`${server.url}${path}`);
+      assert.equal(response.status, 404, path);
+    }
+
+    assert.equal((await api.submit(a, trialBody(a, 0, categoryOf.get(a.trials[0])!))).status, 201);
+    const rejected: [number, Promise<{ status: number; json: Record<string, unknown> }>, RegExp][] = [
+      [401, api.submit(a, trialBody(a, 1, "cat"), b.token), /missing or wrong participant token/],
+      [401, api.submit(a, trialBody(a, 1, "cat"), ""), /missing or wrong participant token/],
+      [404, api.submit({ ...a, name: "subject-09" }, trialBody(a, 1, "cat")), /unknown participant "subject-09"/],
+      [409, api.submit(a, trialBody(a, 0, "cat")), /trial 0 is already stored/],
+      [409, api.submit(a, trialBody(a, 2, "cat")), /ahead of the next trial 1/],
+      [400, api.submit(a, trialBody(a, 1, "cat", { stimulus: a.trials[2] })), /stimulus: trial 1 shows stimulus/],
+      [400, api.submit(a, trialBody(a, 1, "zebra")), /response: "zebra" is not a category/],
+      [400, api.submit(a, trialBody(a, 1, "cat", { rt: 99999 })), /rt: 99999 is not a plausible response time/],
+      [400, api.submit(a, trialBody(a, 1, "cat", { maskMs: null })), /maskMs: null is not a measured duration/],
+      [400, api.call("POST", `/api/participants/${a.name}/trials`, a.token, undefined, "{not json"), /JSON/],
+    ];
+    for (const [status, pending, reason] of rejected) {
+      const response = await pending;
+      assert.equal(response.status, status, String(reason));
+      assert.match(String(response.json.error), reason);
+    }
+    // Nothing of the above reached the trials: b's token did not write into a's data.
+    assert.equal(await server.store.storedCount(1), 1);
+    assert.equal(await server.store.storedCount(2), 0);
+    const stored = await server.store.rejections();
+    assert.equal(stored.length, rejected.length);
+    // The submissions above ran concurrently, so the rejections are stored in any order.
+    assert.deepEqual(stored.filter((r) => /wrong participant token/.test(r.reason)).map((r) => r.participant), [1, 1]);
+    assert.deepEqual(stored.filter((r) => /unknown participant/.test(r.reason)).map((r) => r.participant), [null]);
+    assert.ok(log.some((l) => /^rejected trial 1 from subject-01: response: "zebra" is not a category/.test(l)), log.join("\n"));
+    assert.ok(log.includes("subject-01 started (conditions NaN; seed " + a.seed + ")"));
+
+    // Finishing early is refused; the rest of a's trials, one without an answer and one late frame.
+    assert.equal((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).status, 409);
+    for (let i = 1; i < 8; i++) {
+      const body = i === 3 ? trialBody(a, i, "na") : trialBody(a, i, i % 2 === 0 ? categoryOf.get(a.trials[i])! : "knife", i === 5 ? { stimulusMs: 216.8 } : {});
+      const response = await api.submit(a, body);
+      assert.equal(response.status, 201, JSON.stringify(response.json));
+      assert.equal(response.json.timingOk, i !== 5);
+    }
+    assert.ok(log.some((l) => l === "subject-01 trial 6: timing outside tolerance (stimulus 216.8 ms, mask 199.9 ms)"), log.join("\n"));
+    assert.deepEqual((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).json, { finished: true, name: "subject-01" });
+    // b answers three trials and leaves: resuming gives the same design and the next trial.
+    for (let i = 0; i < 3; i++) assert.equal((await api.submit(b, trialBody(b, i, categoryOf.get(b.trials[i])!))).status, 201);
+    const resumed = (await api.call("GET", `/api/participants/${b.name}`, b.token)).json as unknown as Started;
+    assert.equal(resumed.next, 3);
+    assert.deepEqual(resumed.trials, b.trials);
+    assert.equal(resumed.finished, false);
+    assert.equal((await api.call("GET", `/api/participants/${b.name}`, a.token)).status, 401);
+
+    // The running server holds the store: an export in another process says so.
+    const locked = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "experiment", "export", "--store", store, "-o", join(dir, "locked")], { encoding: "utf8" });
+    assert.equal(locked.status, 1, locked.stderr);
+    assert.match(locked.stderr, /api\.duckdb: the store is in use by another process \(a running `trialwise experiment serve`\?\); stop it first/);
+  } finally {
+    await server.close();
+  }
+
+  // Export: only the complete participant, in the schema, and trialwise pairs reads it.
+  const out = join(dir, "export");
+  const result = await exportStore(store, out);
+  assert.deepEqual(result.incomplete.map((p) => p.name), ["subject-02"]);
+  assert.equal(result.flagged, 1);
+  assert.deepEqual((await readdir(out)).sort(), ["toys_participants.json", "toys_subject-01_session_1.csv"]);
+  const text = await readFile(join(out, "toys_subject-01_session_1.csv"), "utf8");
+  assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,stimulus_ms,mask_ms,frame_ms,timing_ok");
+  const rows = csvObjects(text);
+  assert.equal(rows.length, 8);
+  assert.deepEqual(rows.map((r) => r.trial), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+  assert.deepEqual(rows[0], {
+    subj: "subject-01",
+    session: "1",
+    trial: "1",
+    rt: "0.5",
+    object_response: categoryOf!.get(a!.trials[0])!,
+    category: categoryOf!.get(a!.trials[0])!,
+    condition: "NaN",
+    imagename: server.plan.stimuliByCondition.get("NaN")!.find((s) => s.id === a!.trials[0])!.name,
+    stimulus_ms: "200.2",
+    mask_ms: "199.9",
+    frame_ms: "16.67",
+    timing_ok: "1",
+  });
+  assert.deepEqual([rows[3].rt, rows[3].object_response], ["NaN", "na"]);
+  assert.equal(rows[2].rt, "0.502");
+  assert.equal(rows[5].timing_ok, "0");
+  const partial = await exportStore(store, join(dir, "partial"), { partial: true });
+  assert.equal(partial.files.length, 2);
+  const pairs = await cli("pairs", join(dir, "partial"), "--intersect");
+  assert.equal(pairs.code, 0, pairs.stderr);
+  const pair = csvObjects(pairs.stdout)[0];
+  assert.equal(pair.observer1, "subject-01");
+  assert.equal(pair.observer2, "subject-02");
+  assert.equal(pair.n_trials, "3", "the three stimuli both saw");
+  const info = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8"));
+  assert.deepEqual(
+    info.participants.map((p: { subj: string; trials_stored: number; exported: boolean; seed: number }) => [p.subj, p.trials_stored, p.exported, p.seed]),
+    [
+      ["subject-01", 8, true, a!.seed],
+      ["subject-02", 3, false, b!.seed],
+    ],
+  );
+
+  // The store resumes numbering with the same settings and refuses other settings.
+  const again = await serve(store);
+  try {
+    assert.equal((await client(again).start()).name, "subject-03");
+  } finally {
+    await again.close();
+  }
+  await assert.rejects(serve(store, { trialsPerParticipant: 16 }), (error: Error) => {
+    assert.ok(error instanceof InputError);
+    assert.match(error.message, /api\.duckdb: this store holds an experiment with other settings \(trialsPerParticipant: stored 8, now 16\)/);
+    return true;
+  });
+  const status = await cli("experiment", "status", "--store", store);
+  assert.equal(status.code, 0, status.stderr);
+  assert.deepEqual(
+    csvObjects(status.stdout).map((r) => [r.subj, r.trials, r.of, r.flagged]),
+    [
+      ["subject-01", "8", "8", "1"],
+      ["subject-02", "3", "8", "0"],
+      ["subject-03", "0", "8", "0"],
+    ],
+  );
+  // The ten above, the early finish and the resume with the wrong token.
+  assert.match(status.stderr, /12 rejected submission\(s\)/);
+});
+
+test("conditions are counterbalanced across participants over HTTP; every participant of a condition sees its stimuli", async () => {
+  const server = await serve(join(dir, "conditions.duckdb"), { stimuli: await manifest(stimuli, 2, ["c1", "c2", "c3"]), conditionsPerParticipant: 1, trialsPerParticipant: 8 });
+  try {
+    const api = client(server);
+    const people = [];
+    for (let i = 0; i < 6; i++) people.push(await api.start());
+    // Three conditions (odd): a cycle of six Latin-square rows; the first condition of rows 0..5.
+    assert.deepEqual(
+      people.map((p) => p.conditions),
+      [["c1"], ["c2"], ["c3"], ["c3"], ["c1"], ["c2"]],
+    );
+    const conditionOf = new Map([...server.plan.stimuliByCondition].flatMap(([c, list]) => list.map((s) => [s.id, c] as const)));
+    for (const p of people) assert.ok(p.trials.every((id) => conditionOf.get(id) === p.conditions[0]));
+    const same = people.filter((p) => p.conditions[0] === "c2").map((p) => [...p.trials].sort().join());
+    assert.equal(same.length, 2);
+    assert.equal(same[0], same[1]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("experiment commands report bad input with file, field and what was expected", async () => {
+  const protocol = join(dir, "protocol.json");
+  await writeFile(protocol, JSON.stringify({ stimulusMs: 100, maskMS: 100 }));
+  const bad = await cli("experiment", "serve", stimuli, "--store", join(dir, "x.duckdb"), "--protocol", protocol, "--port", "0");
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /protocol\.json: column "maskMS": unknown protocol field; expected one of fixationMs, stimulusMs/);
+  const flag = await cli("experiment", "serve", stimuli, "--stimulus-ms", "fast", "--store", join(dir, "x.duckdb"), "--port", "0");
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--stimulus-ms: expected a number, not "fast"/);
+  const negative = await cli("experiment", "serve", stimuli, "--mask-ms", "-5", "--store", join(dir, "x.duckdb"), "--port", "0");
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /--mask-ms: -5 is not a duration/);
+  const many = await cli("experiment", "serve", stimuli, "--trials-per-subject", "40", "--store", join(dir, "y.duckdb"), "--port", "0");
+  assert.equal(many.code, 1);
+  assert.match(many.stderr, /40 trials per participant need 40 stimuli per condition, but a condition has only 32/);
+  const missing = await cli("experiment", "export", "--store", join(dir, "none.duckdb"), "-o", join(dir, "out"));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /none\.duckdb: /);
+  const icons = await cli("experiment", "serve", stimuli, "--icons", join(dir, "no-icons"), "--store", join(dir, "x.duckdb"), "--port", "0");
+  assert.equal(icons.code, 1);
+  assert.match(icons.stderr, /no-icons: no icon for airplane, bear/);
+});
+
+test("a store can be read while no server holds it, and an empty one exports nothing with a clear message", async () => {
+  const store = join(dir, "empty.duckdb");
+  await (await serve(store)).close();
+  const reader = await TrialStore.read(store);
+  assert.equal(reader.settings.dataset, "toys");
+  assert.equal(reader.settings.trialsPerParticipant, 8);
+  await reader.close();
+  await assert.rejects(exportStore(store, join(dir, "empty-out")), /empty\.duckdb: no participants yet; nothing to export/);
+});
