@@ -194,8 +194,10 @@ describe("trialwise evaluate: resuming an interrupted run", { skip: SKIP }, () =
       await writeFile(partial, text.slice(0, text.length - 25));
 
       const progress: number[] = [];
-      await evaluateModel({ ...base, output, scores: join(dir, "twice-scores.csv"), onProgress: (done) => progress.push(done) });
-      assert.ok(progress[0] > 20 && progress[0] <= 80, `resumed at ${progress[0]}`);
+      const resumed = await evaluateModel({ ...base, output, scores: join(dir, "twice-scores.csv"), onProgress: (done) => progress.push(done) });
+      // 60 trials were checkpointed before the kill; the torn line loses one.
+      assert.deepEqual(progress.slice(0, 2), [59, 79], "resumed after the 59 whole checkpoint lines");
+      assert.deepEqual({ ...resumed, correct: 0 }, { trials: 160, evaluated: 160 - progress[0], correct: 0 }, "only the missing trials were evaluated");
       assert.equal(await readFile(output, "utf8"), await readFile(join(dir, "once.csv"), "utf8"));
       assert.equal(await readFile(join(dir, "twice-scores.csv"), "utf8"), await readFile(join(dir, "once-scores.csv"), "utf8"));
       assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial")), "checkpoint removed");

@@ -96,7 +96,8 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       const decoders = flags.decoders === undefined ? undefined : Number(flags.decoders);
       if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 1)) throw new UsageError(`--decoders: expected a positive integer, not "${flags.decoders}"`);
       const card = flags.card ? await readCard(flags.card) : undefined;
-      const progress = stepReporter(io, "trialwise evaluate");
+      const progress = stepReporter(io, "trialwise evaluate", "images");
+      const start = performance.now();
       try {
         const result = await evaluateModel({
           model,
@@ -116,7 +117,8 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           onProgress: (done, total) => progress.onProgress("classifying images", done, total),
         });
         progress.stop();
-        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${flags.output}\n`);
+        const rate = result.evaluated / ((performance.now() - start) / 1000);
+        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${flags.output} (${result.evaluated} images evaluated now, ${rate.toFixed(1)} images/s)\n`);
       } finally {
         progress.stop();
       }

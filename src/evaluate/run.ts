@@ -109,7 +109,7 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
  * each output to a decision, and writes the trials (`subj,session,trial,rt,object_response,
  * category,condition,imagename`) atomically.
  */
-export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number }> {
+export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number; evaluated: number }> {
   const all = await readStimuli(options.stimuli);
   // Trial numbers are positions in the whole sorted set, so shards merge into trials 1..N.
   const numbered = all.map((s, i) => ({ ...s, trial: i + 1 }));
@@ -154,6 +154,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   try {
     const prepare = (start: number) => Promise.all(stimuli.slice(start, start + batch).map((s) => pool.tensor(s.path)));
     let upcoming = rows.length < stimuli.length ? prepare(rows.length) : undefined;
+    options.onProgress?.(rows.length, stimuli.length);
     for (let start = rows.length; start < stimuli.length; start += batch) {
       const chunk = stimuli.slice(start, start + batch);
       const tensors = await upcoming!;
@@ -206,7 +207,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     await writeTable(options.scores, scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops], types);
   }
   await rm(checkpoint, { force: true });
-  return { trials: rows.length, correct };
+  return { trials: rows.length, correct, evaluated: rows.length - resumed.length };
 }
 
 /** The model-vs-human schema's columns, in its order. */
