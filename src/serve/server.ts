@@ -70,6 +70,7 @@ function pageHtml(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>trialwise dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>

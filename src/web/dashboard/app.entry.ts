@@ -1,0 +1,831 @@
+/**
+ * The `trialwise serve` dashboard page. It fetches the datasets from the server, hands them to
+ * the worker (./worker.entry.ts) for every computation, and renders linked views: observers,
+ * the clustered kappa matrix, consistency scatters with the chance region, kappa vs accuracy,
+ * group summaries, the model ranking, per-condition curves and the trials behind the selected
+ * pair. The view lives in the URL's query string (./state.ts). For tests and tools,
+ * `window.__trialwise` exposes the state and where a heatmap cell is on the screen.
+ */
+import "./app.css";
+import embed, { type Result } from "vega-embed";
+import type { TopLevelSpec } from "vega-lite";
+import { toCsv } from "../../io/format.ts";
+import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
+import { type PairDetails, type Ranking, pairDetails } from "./compute.ts";
+import { consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
+import type { Analysis, WorkerAnswer, WorkerRequest } from "./messages.ts";
+import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse, UploadResponse } from "./protocol.ts";
+import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
+
+/** Above this many observers the heatmap is drawn on a canvas instead of as Vega marks. */
+const VEGA_HEATMAP_LIMIT = 80;
+/** Rows of a pair's trials shown at once (the CSV holds all). */
+const TRIAL_ROWS_SHOWN = 300;
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers
+
+type Child = Node | string | null | undefined | false;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | boolean | ((event: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === "function") element.addEventListener(key.replace(/^on/, ""), value);
+    else if (value === true) element.setAttribute(key, "");
+    else if (value !== false) element.setAttribute(key, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child);
+  return element;
+}
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+function download(name: string, content: string | Blob, type = "text/plain"): void {
+  const blob = typeof content === "string" ? new Blob([content], { type }) : content;
+  const link = h("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function dataUrlBlob(url: string): Promise<Blob> {
+  return (await fetch(url)).blob();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker
+
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+let nextRequest = 1;
+const pending = new Map<number, { resolve: (answer: WorkerAnswer) => void; reject: (error: Error) => void }>();
+worker.onmessage = (event: MessageEvent<WorkerAnswer & { id: number }>) => {
+  const waiting = pending.get(event.data.id);
+  if (!waiting) return;
+  pending.delete(event.data.id);
+  if (event.data.type === "error") waiting.reject(new Error(event.data.error));
+  else waiting.resolve(event.data);
+};
+worker.onerror = (event) => showError(`the computation worker failed: ${event.message}`);
+
+function ask<T extends WorkerAnswer["type"]>(request: WorkerRequest): Promise<Extract<WorkerAnswer, { type: T }>> {
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve: resolve as (answer: WorkerAnswer) => void, reject });
+    worker.postMessage({ id, ...request });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+interface Exportable {
+  svg(): Promise<string>;
+  png(): Promise<Blob>;
+}
+
+const session = {
+  datasets: [] as DatasetSummary[],
+  maxUploadBytes: Infinity,
+  payloads: new Map<string, DatasetPayload>(),
+  state: stateFromQuery(location.search),
+  analysis: null as Analysis | null,
+  ranking: null as Ranking | null,
+  /** Observers picked in the list (to group, hide or show). */
+  picked: new Set<string>(),
+  figures: new Map<string, Exportable>(),
+  tables: new Map<string, { rows: object[]; columns: string[] }>(),
+  trials: null as PairTrialsResponse | null,
+  /** Bumped by every new analysis; answers to older ones are dropped. */
+  generation: 0,
+  heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void },
+};
+
+/** What tests and tools read: the state, readiness, errors, the heatmap. */
+const exposed = {
+  ready: false,
+  error: null as string | null,
+  get state(): ViewState {
+    return session.state;
+  },
+  get heatmap() {
+    return session.heatmap ? { kind: session.heatmap.kind, cells: session.heatmap.cells } : null;
+  },
+  cellCentre: (a: string, b: string) => session.heatmap?.cellCentre(a, b) ?? null,
+  timing: null as Analysis["timing"] | null,
+};
+(window as unknown as { __trialwise: typeof exposed }).__trialwise = exposed;
+
+function currentPayload(): DatasetPayload | undefined {
+  return session.state.dataset ? session.payloads.get(session.state.dataset) : undefined;
+}
+
+/** Writes the state into the URL (without a new history entry per click). */
+function saveState(): void {
+  const query = stateToQuery(session.state);
+  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+}
+
+function showError(message: string): void {
+  exposed.error = message;
+  const box = byId("error");
+  box.replaceChildren(h("strong", {}, "Error: "), h("span", { id: "error-text" }, message), h("button", { type: "button", class: "close", "aria-label": "dismiss", onclick: () => (box.hidden = true) }, "×"));
+  box.hidden = false;
+}
+
+function setStatus(text: string): void {
+  byId("status").textContent = text;
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  const body = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
+  if (!response.ok) throw new Error((body as { error?: string }).error ?? `${response.status} ${response.statusText}`);
+  return body as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+function exportButtons(name: string, kinds: ("svg" | "png" | "csv")[]): HTMLElement {
+  return h(
+    "span",
+    { class: "actions" },
+    ...kinds.map((kind) =>
+      h("button", { type: "button", "data-export": `${name}.${kind}`, onclick: () => void exportItem(name, kind) }, kind.toUpperCase()),
+    ),
+  );
+}
+
+async function exportItem(name: string, kind: "svg" | "png" | "csv"): Promise<void> {
+  const prefix = session.state.dataset ?? "trialwise";
+  try {
+    if (kind === "csv") {
+      const table = session.tables.get(name);
+      if (!table) throw new Error(`nothing to export in "${name}" yet`);
+      download(`${prefix}-${name}.csv`, toCsv(table.rows, table.columns), "text/csv");
+      return;
+    }
+    const figure = session.figures.get(name);
+    if (!figure) throw new Error(`nothing to export in "${name}" yet`);
+    if (kind === "svg") download(`${prefix}-${name}.svg`, await figure.svg(), "image/svg+xml");
+    else download(`${prefix}-${name}.png`, await figure.png());
+  } catch (error) {
+    showError((error as Error).message);
+  }
+}
+
+function section(id: string, title: string, actions: HTMLElement | null, ...body: Child[]): HTMLElement {
+  return h("section", { id: `${id}-section`, class: "panel" }, h("header", {}, h("h2", {}, title), actions), ...body);
+}
+
+function buildLayout(): void {
+  const app = byId("app");
+  app.replaceChildren(
+    h(
+      "header",
+      { class: "top" },
+      h("h1", {}, "trialwise"),
+      h("label", {}, "Dataset ", h("select", { id: "dataset", onchange: (e) => void chooseDataset((e.target as HTMLSelectElement).value) })),
+      h("label", {}, "Trials ", h("select", { id: "condition", onchange: (e) => void update({ condition: (e.target as HTMLSelectElement).value, pair: session.state.pair }) })),
+      h(
+        "label",
+        {},
+        "Observers with different stimuli ",
+        h(
+          "select",
+          { id: "mismatch", onchange: (e) => void update({ mismatch: (e.target as HTMLSelectElement).value as ViewState["mismatch"] }) },
+          h("option", { value: "identical" }, "not paired"),
+          h("option", { value: "intersect" }, "paired on common stimuli"),
+        ),
+      ),
+      h("label", { class: "button" }, "Add trial files…", h("input", { type: "file", id: "upload", multiple: true, accept: ".csv,.jsonl,.ndjson,.parquet,.pq", onchange: (e) => void uploadFiles((e.target as HTMLInputElement).files) })),
+      h("span", { id: "status", "aria-live": "polite" }),
+    ),
+    h("div", { id: "error", role: "alert", hidden: true }),
+    h("div", { id: "notes" }),
+    h(
+      "main",
+      {},
+      h(
+        "aside",
+        { id: "observers-section", class: "panel" },
+        h("header", {}, h("h2", {}, "Observers"), exportButtons("observers", ["csv"])),
+        h(
+          "div",
+          { class: "controls" },
+          h("button", { type: "button", onclick: () => pickKind("human") }, "pick humans"),
+          h("button", { type: "button", onclick: () => pickKind("model") }, "pick models"),
+          h("button", { type: "button", onclick: () => pickKind(null) }, "clear picks"),
+          h("button", { type: "button", id: "show-only", onclick: () => showOnlyPicked() }, "show only picked"),
+          h("button", { type: "button", onclick: () => void update({ hidden: [] }) }, "show all"),
+        ),
+        h(
+          "form",
+          { class: "controls", id: "group-form", onsubmit: (e) => (e.preventDefault(), makeGroup()) },
+          h("input", { id: "group-name", placeholder: "group name, e.g. my models", "aria-label": "group name" }),
+          h("button", { type: "submit" }, "group picked"),
+        ),
+        h("div", { id: "groups" }),
+        h("table", { id: "observers", class: "data" }),
+      ),
+      h(
+        "div",
+        { id: "views" },
+        section("heatmap", "Error consistency κ of every pair", exportButtons("heatmap", ["svg", "png", "csv"]), h("div", { id: "heatmap", class: "figure" }), h("p", { class: "note", id: "heatmap-note" })),
+        section(
+          "pair",
+          "The trials behind a pair",
+          h(
+            "span",
+            { class: "actions" },
+            h(
+              "select",
+              { id: "trial-filter", "aria-label": "which trials", onchange: (e) => void update({ trials: (e.target as HTMLSelectElement).value as TrialFilter }) },
+              ...TRIAL_FILTERS.map((f) => h("option", { value: f }, FILTER_TEXT[f])),
+            ),
+            exportButtons("trials", ["csv"]),
+          ),
+          h("div", { id: "pair-summary" }, h("p", { class: "note" }, "Click a cell of the matrix or a point of a scatter to see the trials behind that pair.")),
+          h("div", { id: "pair-trials" }),
+        ),
+        section(
+          "scatter",
+          "Consistency against chance",
+          h("span", { class: "actions" }, "c_obs: ", exportButtons("c-obs-vs-c-exp", ["svg", "png"]), " κ: ", exportButtons("kappa-vs-c-exp", ["svg", "png"]), " ", exportButtons("pairs", ["csv"])),
+          h("div", { class: "row" }, h("div", { id: "scatter-cobs", class: "figure" }), h("div", { id: "scatter-kappa", class: "figure" })),
+          h("p", { class: "note", id: "scatter-note" }),
+        ),
+        section("groups", "Mean κ per pair of groups", exportButtons("group-means", ["csv"]), h("table", { id: "group-table", class: "data" })),
+        section("ranking", "Models ranked by mean κ with the humans", exportButtons("ranking", ["svg", "png", "csv"]), h("div", { class: "row" }, h("div", { id: "ranking", class: "figure" }), h("table", { id: "ranking-table", class: "data" })), h("p", { class: "note", id: "ranking-note" })),
+        section("accuracy", "κ with humans against accuracy", exportButtons("kappa-vs-accuracy", ["svg", "png"]), h("div", { id: "kappa-accuracy", class: "figure" }), h("p", { class: "note", id: "accuracy-note" })),
+        section(
+          "conditions",
+          "Per condition",
+          h("span", { class: "actions" }, "accuracy: ", exportButtons("accuracy-per-condition", ["svg", "png", "csv"]), " κ: ", exportButtons("kappa-per-condition", ["svg", "png", "csv"])),
+          h("div", { class: "row" }, h("div", { id: "curves-accuracy", class: "figure" }), h("div", { id: "curves-kappa", class: "figure" })),
+          h("p", { class: "note", id: "conditions-note" }),
+        ),
+      ),
+    ),
+    mappingDialog(),
+  );
+  document.addEventListener("dragover", (e) => e.preventDefault());
+  document.addEventListener("drop", (e) => {
+    e.preventDefault();
+    void uploadFiles(e.dataTransfer?.files ?? null);
+  });
+}
+
+const FILTER_TEXT: Record<TrialFilter, string> = {
+  disagree: "one right, the other wrong",
+  "first-only": "only the first right",
+  "second-only": "only the second right",
+  "both-wrong": "both wrong",
+  "both-right": "both right",
+  all: "all common trials",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Uploads
+
+const MAPPING_FIELDS = [
+  { key: "observer", label: "observer", required: true, guess: ["observer", "subj", "subject", "model", "participant"] },
+  { key: "stimulus", label: "stimulus (match key)", required: true, guess: ["stimulus", "imagename", "image", "item", "file"] },
+  { key: "truth", label: "true category", required: false, guess: ["truth", "category", "label", "target"] },
+  { key: "response", label: "response", required: false, guess: ["response", "object_response", "prediction", "answer", "decision"] },
+  { key: "correct", label: "correct (0/1), instead of truth and response", required: false, guess: ["correct", "hit", "accuracy"] },
+  { key: "condition", label: "condition", required: false, guess: ["condition", "cond"] },
+] as const;
+
+let mappingFile: File | null = null;
+
+function mappingDialog(): HTMLDialogElement {
+  return h(
+    "dialog",
+    { id: "mapping" },
+    h(
+      "form",
+      { method: "dialog", onsubmit: (e) => submitMapping(e) },
+      h("h2", {}, "Which column holds what?"),
+      h("p", { id: "mapping-file", class: "note" }),
+      ...MAPPING_FIELDS.map((f) => h("label", {}, `${f.label} `, h("select", { name: f.key, "data-required": f.required }))),
+      h("menu", {}, h("button", { type: "submit", value: "read" }, "Read the file"), h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel")),
+    ),
+  );
+}
+
+function openMapping(file: File, columns: readonly string[]): void {
+  mappingFile = file;
+  const dialog = byId<HTMLDialogElement>("mapping");
+  byId("mapping-file").textContent = `"${file.name}" is not in the model-vs-human schema. Its columns: ${columns.join(", ")}. Give either a correct column, or a truth and a response column.`;
+  for (const field of MAPPING_FIELDS) {
+    const select = dialog.querySelector<HTMLSelectElement>(`select[name="${field.key}"]`)!;
+    const guess = columns.find((c) => (field.guess as readonly string[]).includes(c.trim().toLowerCase())) ?? "";
+    select.replaceChildren(...(field.required ? [] : [h("option", { value: "" }, "(none)")]), ...columns.map((c) => h("option", { value: c }, c)));
+    select.value = field.required ? guess || columns[0] : guess;
+  }
+  dialog.showModal();
+}
+
+function submitMapping(event: Event): void {
+  const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+  const file = mappingFile;
+  mappingFile = null;
+  if (!file || submitter?.value !== "read") return;
+  const mapping: Record<string, string> = {};
+  for (const select of byId("mapping").querySelectorAll("select")) if (select.value) mapping[select.name] = select.value;
+  // Truth and response only make sense together, and not with a correct column.
+  if (mapping.correct) {
+    delete mapping.truth;
+    delete mapping.response;
+  }
+  void uploadFile(file, mapping);
+}
+
+async function uploadFiles(files: FileList | null): Promise<void> {
+  for (const file of files ? [...files] : []) await uploadFile(file);
+  const input = byId<HTMLInputElement>("upload");
+  if (input) input.value = "";
+}
+
+async function uploadFile(file: File, mapping?: Record<string, string>): Promise<void> {
+  if (file.size > session.maxUploadBytes) {
+    showError(`upload refused: "${file.name}" is larger than the upload limit of ${Math.round(session.maxUploadBytes / 1024 / 1024)} MB (start trialwise serve with --max-upload to raise it)`);
+    return;
+  }
+  setStatus(`reading ${file.name}…`);
+  const query = new URLSearchParams({ name: file.name, ...(mapping ? { format: "long", ...mapping } : {}) });
+  try {
+    const answer = await getJson<UploadResponse>(`/api/upload?${query}`, { method: "POST", body: file, headers: { "content-type": "application/octet-stream" } });
+    if ("needsMapping" in answer) {
+      setStatus("");
+      openMapping(file, answer.columns);
+      return;
+    }
+    await loadDatasetList();
+    setStatus(`added ${answer.dataset.name}`);
+    await chooseDataset(answer.dataset.id);
+  } catch (error) {
+    setStatus("");
+    showError((error as Error).message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datasets and analysis
+
+async function loadDatasetList(): Promise<void> {
+  const list = await getJson<{ datasets: DatasetSummary[]; notes: string[]; maxUploadBytes: number }>("/api/datasets");
+  session.datasets = list.datasets;
+  session.maxUploadBytes = list.maxUploadBytes;
+  const select = byId<HTMLSelectElement>("dataset");
+  select.replaceChildren(...list.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
+  byId("notes").replaceChildren(...list.notes.map((n) => h("p", { class: "note" }, n)));
+}
+
+async function ensurePayload(id: string): Promise<DatasetPayload> {
+  let payload = session.payloads.get(id);
+  if (!payload) {
+    setStatus("loading the dataset…");
+    payload = await getJson<DatasetPayload>(`/api/datasets/${encodeURIComponent(id)}`);
+    await ask<"dataset">({ type: "dataset", payload });
+    session.payloads.set(id, payload);
+  }
+  return payload;
+}
+
+async function chooseDataset(id: string): Promise<void> {
+  await update({ dataset: id, condition: "all", hidden: [], groups: [], pair: null });
+}
+
+/** Applies a change of state, saves it in the URL and redraws what depends on it. */
+async function update(change: Partial<ViewState>): Promise<void> {
+  // A pair is named as `trialwise pairs` names it: observer1 before observer2 in code-unit order.
+  if (change.pair) change = { ...change, pair: change.pair[0] < change.pair[1] ? change.pair : [change.pair[1], change.pair[0]] };
+  const before = session.state;
+  session.state = { ...before, ...change };
+  saveState();
+  const needsAnalysis = ["dataset", "condition", "mismatch", "hidden", "groups"].some((k) => k in change && JSON.stringify(change[k as keyof ViewState]) !== JSON.stringify(before[k as keyof ViewState]));
+  try {
+    if (needsAnalysis || !session.analysis) await analyse();
+    else {
+      if ("pair" in change) await showPair();
+      if ("trials" in change) renderTrials();
+      if ("pair" in change && currentPayload()?.conditionCurves) await renderCurves(session.generation);
+    }
+  } catch (error) {
+    showError((error as Error).message);
+  }
+}
+
+function shownObservers(payload: DatasetPayload): string[] {
+  const hidden = new Set(session.state.hidden);
+  return payload.observerInfo.map((o) => o.name).filter((o) => !hidden.has(o));
+}
+
+async function analyse(): Promise<void> {
+  if (session.datasets.length === 0) {
+    setStatus("no datasets yet: drop trial files onto the page or use “Add trial files…”");
+    exposed.ready = true;
+    return;
+  }
+  if (!session.state.dataset || !session.datasets.some((d) => d.id === session.state.dataset)) {
+    session.state = { ...session.state, dataset: session.datasets[0].id };
+    saveState();
+  }
+  const generation = ++session.generation;
+  exposed.ready = false;
+  const payload = await ensurePayload(session.state.dataset!);
+  if (!payload.units.some((u) => u.condition === session.state.condition)) session.state = { ...session.state, condition: payload.units[0]?.condition ?? "all" };
+  byId<HTMLSelectElement>("dataset").value = payload.id;
+  byId<HTMLSelectElement>("condition").replaceChildren(...payload.units.map((u) => h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`)));
+  byId<HTMLSelectElement>("condition").value = session.state.condition;
+  byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;
+  byId<HTMLSelectElement>("trial-filter").value = session.state.trials;
+  renderObservers(payload);
+  renderGroups();
+  setStatus("computing…");
+  const request = { dataset: payload.id, condition: session.state.condition, observers: shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
+  const analysis = await ask<"analyse">({ type: "analyse", ...request });
+  if (generation !== session.generation) return;
+  session.analysis = analysis;
+  session.ranking = null;
+  exposed.timing = analysis.timing;
+  const m = analysis.matrix;
+  setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
+  await renderHeatmap(analysis);
+  await renderScatters(analysis);
+  renderGroupTable(analysis);
+  await showPair();
+  byId("conditions-section").hidden = !payload.conditionCurves;
+  if (payload.conditionCurves) await renderCurves(generation);
+  const ranking = await ask<"ranking">({ type: "ranking", ...request });
+  if (generation !== session.generation) return;
+  session.ranking = ranking.ranking;
+  await renderRanking(analysis, ranking.ranking);
+  if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
+  exposed.ready = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observers and groups
+
+function groupOf(name: string, kind: string): string {
+  return session.state.groups.find((g) => g.members.includes(name))?.name ?? (kind === "human" ? "humans" : "models");
+}
+
+function renderObservers(payload: DatasetPayload): void {
+  const hidden = new Set(session.state.hidden);
+  const rows = payload.observerInfo.map((o) => ({ ...o, group: groupOf(o.name, o.kind), shown: !hidden.has(o.name) }));
+  session.tables.set("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
+  byId("observers").replaceChildren(
+    h("thead", {}, h("tr", {}, h("th", {}, "show"), h("th", {}, "observer"), h("th", {}, "kind"), h("th", {}, "group"), h("th", { class: "num" }, "accuracy"), h("th", { class: "num" }, "trials"))),
+    h(
+      "tbody",
+      {},
+      ...rows.map((o) =>
+        h(
+          "tr",
+          { class: session.picked.has(o.name) ? "picked" : "", "data-observer": o.name },
+          h("td", {}, h("input", { type: "checkbox", checked: o.shown, "aria-label": `show ${o.name}`, onchange: () => toggleShown(o.name) })),
+          h("td", {}, h("button", { type: "button", class: `link ${o.kind}`, title: "pick (for grouping)", onclick: () => togglePicked(o.name) }, o.name)),
+          h("td", {}, o.kind),
+          h("td", {}, o.group),
+          h("td", { class: "num" }, fixed(o.accuracy, 3)),
+          h("td", { class: "num" }, String(o.n_trials)),
+        ),
+      ),
+    ),
+  );
+}
+
+function toggleShown(name: string): void {
+  const hidden = new Set(session.state.hidden);
+  if (hidden.has(name)) hidden.delete(name);
+  else hidden.add(name);
+  void update({ hidden: [...hidden] });
+}
+
+function togglePicked(name: string): void {
+  if (session.picked.has(name)) session.picked.delete(name);
+  else session.picked.add(name);
+  const payload = currentPayload();
+  if (payload) renderObservers(payload);
+}
+
+function pickKind(kind: "human" | "model" | null): void {
+  const payload = currentPayload();
+  if (!payload) return;
+  session.picked = new Set(kind === null ? [] : payload.observerInfo.filter((o) => o.kind === kind).map((o) => o.name));
+  renderObservers(payload);
+}
+
+function showOnlyPicked(): void {
+  const payload = currentPayload();
+  if (!payload || session.picked.size < 2) return showError("pick at least two observers to show only them");
+  void update({ hidden: payload.observerInfo.map((o) => o.name).filter((o) => !session.picked.has(o)) });
+}
+
+function makeGroup(): void {
+  const input = byId<HTMLInputElement>("group-name");
+  const name = input.value.trim();
+  if (!name || name.includes(":")) return showError("give the group a name (without a colon)");
+  if (session.picked.size === 0) return showError("pick the group's observers first (click their names)");
+  const members = [...session.picked];
+  const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
+  input.value = "";
+  session.picked.clear();
+  void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
+}
+
+function renderGroups(): void {
+  byId("groups").replaceChildren(
+    ...session.state.groups.map((g) =>
+      h("span", { class: "chip" }, `${g.name} (${g.members.length})`, h("button", { type: "button", "aria-label": `remove group ${g.name}`, onclick: () => void update({ groups: session.state.groups.filter((x) => x !== g) }) }, "×")),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg"): Promise<Result> {
+  const result = await embed(element, spec, { renderer, actions: false });
+  session.figures.set(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
+  return result;
+}
+
+async function renderHeatmap(analysis: Analysis): Promise<void> {
+  const { matrix, order } = analysis;
+  const container = byId("heatmap");
+  const names = order.order.map((i) => matrix.observers[i]);
+  const payload = currentPayload()!;
+  const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers${order.clustered ? ", average-linkage clustering on 1 − κ" : ""}`;
+  byId("heatmap-note").textContent = [order.note, matrix.skipped > 0 ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share` : null, matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null, matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null]
+    .filter(Boolean)
+    .join(". ");
+  const tableRows = () => {
+    const n = matrix.size;
+    const rows: object[] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rows.push({ observer1: matrix.observers[i], observer2: matrix.observers[j], kappa: Number.isNaN(matrix.kappa[i * n + j]) ? null : matrix.kappa[i * n + j] });
+    return rows;
+  };
+  session.tables.set("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
+  const index = new Map(matrix.observers.map((o, i) => [o, i]));
+
+  if (matrix.size <= VEGA_HEATMAP_LIMIT) {
+    const cells = heatmapCells(matrix, order.order);
+    const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
+    const result = await vegaFigure("heatmap", container, heatmapSpec(cells, names, humans, title));
+    result.view.addEventListener("click", (_event, item) => {
+      const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
+      if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
+    });
+    session.heatmap = {
+      kind: "vega",
+      cells: cells.length,
+      cellCentre(a, b) {
+        const x = result.view.scale("x") as ((v: string) => number) & { bandwidth(): number };
+        const y = result.view.scale("y") as ((v: string) => number) & { bandwidth(): number };
+        if (x(b) === undefined || y(a) === undefined) return null;
+        const box = container.querySelector("svg")!.getBoundingClientRect();
+        const [ox, oy] = result.view.origin();
+        return [box.left + ox + x(b) + x.bandwidth() / 2, box.top + oy + y(a) + y.bandwidth() / 2];
+      },
+      select(pair) {
+        void result.view.signal("sel_a", pair?.[0] ?? "").signal("sel_b", pair?.[1] ?? "").runAsync();
+      },
+    };
+  } else {
+    const side = Math.min(760, Math.max(400, container.clientWidth || 760));
+    const heatmap = drawCanvasHeatmap(matrix, order.order, side);
+    const tooltip = h("div", { class: "canvas-tooltip", hidden: true });
+    const frame = h("div", { class: "canvas-frame" }, h("p", { class: "figure-title" }, title), heatmap.element, tooltip);
+    container.replaceChildren(frame);
+    const at = (event: MouseEvent) => {
+      const box = heatmap.element.getBoundingClientRect();
+      return heatmap.pairAt(event.clientX - box.left, event.clientY - box.top);
+    };
+    heatmap.element.addEventListener("mousemove", (event) => {
+      const pair = at(event);
+      if (!pair) return void (tooltip.hidden = true);
+      tooltip.hidden = false;
+      tooltip.replaceChildren(...tooltipLines(pair[0], pair[1]).map((line) => h("div", {}, line)));
+      const box = frame.getBoundingClientRect();
+      tooltip.style.left = `${event.clientX - box.left + 14}px`;
+      tooltip.style.top = `${event.clientY - box.top + 14}px`;
+    });
+    heatmap.element.addEventListener("mouseleave", () => (tooltip.hidden = true));
+    heatmap.element.addEventListener("click", (event) => {
+      const pair = at(event);
+      if (pair && pair[0] !== pair[1]) void update({ pair: [matrix.observers[pair[0]], matrix.observers[pair[1]]] });
+    });
+    session.figures.set("heatmap", {
+      svg: async () => {
+        const png = heatmap.toPng();
+        return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${side}" height="${side + 24}"><title>${escapeXml(title)}</title><text x="0" y="16" font-family="sans-serif" font-size="13">${escapeXml(title)}</text><image x="0" y="24" width="${side}" height="${side}" image-rendering="pixelated" xlink:href="${png}"/></svg>`;
+      },
+      png: () => dataUrlBlob(heatmap.toPng()),
+    });
+    session.heatmap = {
+      kind: "canvas",
+      cells: matrix.size * matrix.size,
+      cellCentre(a, b) {
+        const i = index.get(a);
+        const j = index.get(b);
+        if (i === undefined || j === undefined) return null;
+        const box = heatmap.element.getBoundingClientRect();
+        const [x, y] = heatmap.cellCentre(i, j);
+        return [box.left + x, box.top + y];
+      },
+      select(pair) {
+        heatmap.select(pair && index.has(pair[0]) && index.has(pair[1]) ? [index.get(pair[0])!, index.get(pair[1])!] : null);
+      },
+    };
+  }
+  session.heatmap.select(session.state.pair);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function tooltipLines(i: number, j: number): string[] {
+  const matrix = session.analysis!.matrix;
+  if (i === j) return [`${matrix.observers[i]}`, `accuracy ${fixed(matrix.accuracy[i])}`];
+  const d = pairDetails(matrix, i, j);
+  if (!d) return [`${matrix.observers[i]} – ${matrix.observers[j]}`, "not computed: stimulus sets differ"];
+  return [`${d.observer1} – ${d.observer2} (${d.pair_type})`, `accuracy ${fixed(d.acc1)} / ${fixed(d.acc2)}`, `c_obs ${fixed(d.c_obs)}, c_exp ${fixed(d.c_exp)}`, `κ ${fixed(d.kappa)} [${fixed(d.interval.lower)}, ${fixed(d.interval.upper)}]`, `n ${d.n_trials}`];
+}
+
+async function renderScatters(analysis: Analysis): Promise<void> {
+  const specs = consistencySpecs(analysis.matrix, session.state.groups, analysis.chance);
+  const large = analysis.matrix.size > VEGA_HEATMAP_LIMIT;
+  const select = (result: Result) =>
+    result.view.addEventListener("click", (_event, item) => {
+      const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
+      if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
+    });
+  select(await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg"));
+  select(await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg"));
+  byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
+  const m = analysis.matrix;
+  const pairs = () => {
+    const rows: PairDetails[] = [];
+    for (let i = 0; i < m.size; i++) for (let j = i + 1; j < m.size; j++) {
+      const d = pairDetails(m, i, j);
+      if (d) rows.push(d);
+    }
+    return rows.map(({ interval, ...row }) => ({ dataset: m.dataset, condition: m.condition, ...row, ci_lower: interval.lower, ci_upper: interval.upper }));
+  };
+  session.tables.set("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
+}
+
+function renderGroupTable(analysis: Analysis): void {
+  const columns = ["label", "n_pairs", "n_undefined", "mean", "sd", "ci95"];
+  session.tables.set("group-means", { rows: analysis.groups, columns });
+  byId("group-table").replaceChildren(
+    h("thead", {}, h("tr", {}, h("th", {}, "pairs"), h("th", { class: "num" }, "n"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "sd"), h("th", { class: "num" }, "95% half-width"))),
+    h("tbody", {}, ...analysis.groups.map((g) => h("tr", {}, h("td", {}, g.label), h("td", { class: "num" }, String(g.n_pairs)), h("td", { class: "num" }, fixed(g.mean, 4)), h("td", { class: "num" }, fixed(g.sd, 4)), h("td", { class: "num" }, fixed(g.ci95, 4))))),
+  );
+}
+
+async function renderRanking(analysis: Analysis, ranking: Ranking): Promise<void> {
+  const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
+  session.tables.set("ranking", { rows: ranking.models, columns });
+  byId("ranking-note").textContent = [ranking.note, ranking.replicates > 0 ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans` : null].filter(Boolean).join(". ");
+  byId("ranking-table").replaceChildren(
+    h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "model"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "95% interval"), h("th", { class: "num" }, "humans"))),
+    h(
+      "tbody",
+      {},
+      ...ranking.models.map((r, k) =>
+        h("tr", {}, h("td", {}, String(k + 1)), h("td", {}, r.model), h("td", { class: "num" }, fixed(r.mean, 4)), h("td", { class: "num" }, r.boot_lower !== null ? `[${fixed(r.boot_lower)}, ${fixed(r.boot_upper)}]` : r.ci95 !== null && r.mean !== null ? `± ${fixed(r.ci95)}` : "–"), h("td", { class: "num" }, String(r.n_humans))),
+      ),
+    ),
+  );
+  if (ranking.models.some((r) => r.mean !== null)) await vegaFigure("ranking", byId("ranking"), rankingSpec(ranking));
+  else {
+    byId("ranking").replaceChildren();
+    session.figures.delete("ranking");
+  }
+  const spec = kappaVsAccuracy(analysis.matrix, ranking, analysis.kinds);
+  byId("accuracy-note").textContent = spec ? "" : "needs humans and at least three model-human pairs with different model accuracies";
+  if (spec) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
+  else {
+    byId("kappa-accuracy").replaceChildren();
+    session.figures.delete("kappa-vs-accuracy");
+  }
+}
+
+/** Most observers drawn as separate lines in the per-condition figure. */
+const MAX_CURVES = 12;
+
+async function renderCurves(generation: number): Promise<void> {
+  const payload = currentPayload()!;
+  const shown = shownObservers(payload);
+  const picked = shown.filter((o) => session.picked.has(o));
+  const observers = (picked.length > 0 ? picked : shown).slice(0, MAX_CURVES);
+  const answer = await ask<"curves">({ type: "curves", dataset: payload.id, observers, pair: session.state.pair, mismatch: session.state.mismatch });
+  if (generation !== session.generation) return;
+  const conditions = naturalOrder(payload.units.filter((u) => u.condition !== "all").map((u) => u.condition));
+  const { accuracy, kappa } = answer.curves;
+  session.tables.set("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
+  session.tables.set("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
+  byId("conditions-note").textContent = shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : "";
+  await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, "Accuracy per condition", "Accuracy", [0, 1]));
+  if (kappa.length > 0) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, "κ of the selected pair per condition", "Error consistency κ", [-1, 1]));
+  else byId("curves-kappa").replaceChildren(h("p", { class: "note" }, "Select a pair to see its κ per condition."));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The selected pair
+
+async function showPair(): Promise<void> {
+  const analysis = session.analysis;
+  const pair = session.state.pair;
+  session.heatmap?.select(pair);
+  session.trials = null;
+  const summary = byId("pair-summary");
+  if (!analysis || !pair) {
+    summary.replaceChildren(h("p", { class: "note" }, "Click a cell of the matrix or a point of a scatter to see the trials behind that pair."));
+    byId("pair-trials").replaceChildren();
+    return;
+  }
+  const m = analysis.matrix;
+  const i = m.observers.indexOf(pair[0]);
+  const j = m.observers.indexOf(pair[1]);
+  const details = i >= 0 && j >= 0 ? pairDetails(m, i, j) : null;
+  if (!details) {
+    summary.replaceChildren(h("p", { class: "note" }, `${pair[0]} and ${pair[1]}: no κ here (not both shown, or their stimulus sets differ).`));
+    byId("pair-trials").replaceChildren();
+    return;
+  }
+  const field = (name: string, label: string, value: string) => [h("dt", {}, label), h("dd", { "data-field": name }, value)];
+  summary.replaceChildren(
+    h("h3", {}, `${details.observer1} vs ${details.observer2} `, h("small", {}, `(${details.pair_type}${m.condition === "all" ? "" : `, condition ${m.condition}`})`)),
+    h(
+      "dl",
+      { class: "metrics" },
+      ...field("n_trials", "trials", String(details.n_trials)),
+      ...field("acc1", `accuracy ${details.observer1}`, fixed(details.acc1, 4)),
+      ...field("acc2", `accuracy ${details.observer2}`, fixed(details.acc2, 4)),
+      ...field("c_obs", "c_obs", fixed(details.c_obs, 4)),
+      ...field("c_exp", "c_exp", fixed(details.c_exp, 4)),
+      ...field("kappa", "κ", fixed(details.kappa, 4)),
+      ...field("interval", "κ 95% CI (analytic)", `[${fixed(details.interval.lower, 4)}, ${fixed(details.interval.upper, 4)}]`),
+      ...field("bounds", "κ possible at these accuracies", `[${fixed(details.kappa_min, 4)}, ${fixed(details.kappa_max, 4)}]`),
+    ),
+  );
+  const query = new URLSearchParams({ observer1: details.observer1, observer2: details.observer2, condition: m.condition });
+  const trials = await getJson<PairTrialsResponse>(`/api/datasets/${encodeURIComponent(session.state.dataset!)}/trials?${query}`);
+  if (session.state.pair !== pair) return;
+  session.trials = trials;
+  renderTrials();
+}
+
+function renderTrials(): void {
+  const trials = session.trials;
+  const container = byId("pair-trials");
+  if (!trials) return void container.replaceChildren();
+  const filter = session.state.trials;
+  const rows = trials.trials.filter((t) => trialPasses(filter, t.correct1, t.correct2));
+  const first = trials.observer1;
+  const second = trials.observer2;
+  session.tables.set("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
+  const mark = (correct: boolean) => h("span", { class: correct ? "right" : "wrong" }, correct ? "✓" : "✗");
+  const cell = (t: PairTrial) => (t.image ? h("img", { src: t.image, alt: t.stimulus, loading: "lazy", width: "72", height: "72" }) : "");
+  container.replaceChildren(
+    h("p", { class: "note", id: "trial-count" }, `${rows.length} of ${trials.trials.length} common trials: ${FILTER_TEXT[filter]}${rows.length > TRIAL_ROWS_SHOWN ? ` (first ${TRIAL_ROWS_SHOWN} shown; the CSV has all)` : ""}`),
+    h(
+      "table",
+      { class: "data", id: "trial-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, "image"), h("th", {}, "stimulus"), h("th", {}, "condition"), h("th", {}, "truth"), h("th", {}, first), h("th", {}, second))),
+      h(
+        "tbody",
+        {},
+        ...rows.slice(0, TRIAL_ROWS_SHOWN).map((t) =>
+          h("tr", {}, h("td", {}, cell(t)), h("td", {}, t.stimulus), h("td", {}, t.condition), h("td", {}, t.truth ?? ""), h("td", {}, mark(t.correct1), " ", t.response1 ?? ""), h("td", {}, mark(t.correct2), " ", t.response2 ?? "")),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  buildLayout();
+  try {
+    await loadDatasetList();
+    await analyse();
+  } catch (error) {
+    showError((error as Error).message);
+    exposed.ready = true;
+  }
+}
+
+void start();

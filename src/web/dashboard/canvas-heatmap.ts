@@ -1,0 +1,92 @@
+/**
+ * The kappa matrix drawn on a canvas, one pixel block per pair, for observer counts where a
+ * Vega scene of n² marks would not stay interactive (1,000 observers: a million cells). Same
+ * colour scale as the Vega heatmap (Vega's "redblue" over [−1, 1], grey where there is no
+ * kappa); hover reports the pair under the pointer, click selects it.
+ */
+import { scheme } from "vega";
+import type { PairMatrix } from "./compute.ts";
+
+export interface CanvasHeatmap {
+  element: HTMLCanvasElement;
+  /** The pair (matrix indices) at a point of the canvas, in CSS pixels, or null. */
+  pairAt(x: number, y: number): [number, number] | null;
+  /** Centre of the cell of observers i and j, in CSS pixels relative to the canvas. */
+  cellCentre(i: number, j: number): [number, number];
+  /** Outlines the cell of a pair (matrix indices), or nothing. */
+  select(pair: [number, number] | null): void;
+  toPng(): string;
+}
+
+const NO_KAPPA: [number, number, number] = [212, 212, 216];
+
+function rgb(css: string): [number, number, number] {
+  const hex = /^#([0-9a-f]{6})$/i.exec(css);
+  if (hex) return [0, 2, 4].map((k) => parseInt(hex[1].slice(k, k + 2), 16)) as [number, number, number];
+  const parts = css.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0];
+  return [parts[0], parts[1], parts[2]];
+}
+
+/** Draws the matrix in `order` (indices into the matrix) at `side` CSS pixels square. */
+export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], side: number): CanvasHeatmap {
+  const n = order.length;
+  const canvas = document.createElement("canvas");
+  const image = Math.max(n, Math.min(2048, Math.ceil(side * (globalThis.devicePixelRatio || 1))));
+  canvas.width = image;
+  canvas.height = image;
+  canvas.style.width = `${side}px`;
+  canvas.style.height = `${side}px`;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `kappa matrix of ${n} observers`);
+  const context = canvas.getContext("2d")!;
+  // A lookup table of 256 colours over [−1, 1] avoids a colour interpolation per cell.
+  const interpolate = scheme("redblue") as (t: number) => string;
+  const table = Array.from({ length: 256 }, (_, k) => rgb(interpolate(k / 255)));
+  const pixels = context.createImageData(n, n);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const k = matrix.kappa[order[r] * matrix.size + order[c]];
+      const colour = Number.isNaN(k) ? NO_KAPPA : table[Math.max(0, Math.min(255, Math.round(((k + 1) / 2) * 255)))];
+      const p = (r * n + c) * 4;
+      pixels.data[p] = colour[0];
+      pixels.data[p + 1] = colour[1];
+      pixels.data[p + 2] = colour[2];
+      pixels.data[p + 3] = 255;
+    }
+  }
+  // Draw the n x n pixels once, then scale them up without smoothing.
+  const source = document.createElement("canvas");
+  source.width = n;
+  source.height = n;
+  source.getContext("2d")!.putImageData(pixels, 0, 0);
+  context.imageSmoothingEnabled = false;
+  const paint = () => context.drawImage(source, 0, 0, image, image);
+  paint();
+  const cell = side / n;
+  const position = new Map(order.map((i, k) => [i, k]));
+  return {
+    element: canvas,
+    pairAt(x, y) {
+      const r = Math.floor(y / cell);
+      const c = Math.floor(x / cell);
+      return r >= 0 && c >= 0 && r < n && c < n ? [order[r], order[c]] : null;
+    },
+    cellCentre(i, j) {
+      return [(position.get(j)! + 0.5) * cell, (position.get(i)! + 0.5) * cell];
+    },
+    select(pair) {
+      paint();
+      if (!pair) return;
+      const scale = image / n;
+      context.strokeStyle = "#111";
+      context.lineWidth = Math.max(2, scale / 4);
+      for (const [r, c] of [
+        [position.get(pair[0])!, position.get(pair[1])!],
+        [position.get(pair[1])!, position.get(pair[0])!],
+      ]) {
+        context.strokeRect(c * scale - 1, r * scale - 1, scale + 2, scale + 2);
+      }
+    },
+    toPng: () => canvas.toDataURL("image/png"),
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The dashboard's figures as Vega-Lite specs: its own clustered heatmap (every cell clickable,
+ * hover values with the pair's interval) and ranking, and the report's figure specs of
+ * src/figures (consistency scatters with the chance region, kappa vs accuracy, per-condition
+ * curves) fed with the worker's numbers. No DOM APIs.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import { expectedConsistency } from "../../core/metrics.ts";
+import { linearRegression } from "../../core/statistics.ts";
+import { type ConditionPoint, type ConsistencyPoint, type SeriesStyle, conditionSpec, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
+import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../../figures/style.ts";
+import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
+import { type ConditionValue, type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, seriesLabel } from "./compute.ts";
+import type { Group } from "./state.ts";
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** One heatmap cell (ordered pair, diagonal included) with everything its tooltip shows. */
+export interface HeatmapCell {
+  row: string;
+  col: string;
+  pair: string;
+  kappa: number | null;
+  c_obs: number | null;
+  c_exp: number | null;
+  acc1: number;
+  acc2: number;
+  /** The analytic 95% interval of kappa, as text. */
+  interval: string;
+  n: number;
+  status: string;
+}
+
+const STATUS_TEXT = ["computed", "computed on common stimuli", "skipped: stimulus sets differ", "skipped: no common stimuli"];
+
+/** Three decimals, or "–" for a missing value. */
+export function fixed(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits);
+}
+
+/**
+ * Every cell of the heatmap in the given order. Off the diagonal the pair's values
+ * (`pairDetails`); on it kappa = 1, c_obs = 1 and c_exp = p² + (1 − p)² of the observer's accuracy.
+ */
+export function heatmapCells(matrix: PairMatrix, order: readonly number[]): HeatmapCell[] {
+  const n = matrix.size;
+  const cells: HeatmapCell[] = [];
+  for (const i of order) {
+    for (const j of order) {
+      const base = { row: matrix.observers[i], col: matrix.observers[j], acc1: matrix.accuracy[i], acc2: matrix.accuracy[j], n: matrix.trials[i * n + j] };
+      if (i === j) {
+        cells.push({ ...base, pair: "the observer itself", kappa: 1, c_obs: 1, c_exp: expectedConsistency(matrix.accuracy[i], matrix.accuracy[i]), interval: "–", status: "diagonal" });
+        continue;
+      }
+      const details = pairDetails(matrix, i, j);
+      cells.push({
+        ...base,
+        pair: details?.pair_type ?? "",
+        kappa: details?.kappa ?? null,
+        c_obs: details?.c_obs ?? null,
+        c_exp: details?.c_exp ?? null,
+        acc1: details?.acc1 ?? base.acc1,
+        acc2: details?.acc2 ?? base.acc2,
+        interval: details?.interval.lower != null ? `[${fixed(details.interval.lower)}, ${fixed(details.interval.upper)}]` : "–",
+        status: STATUS_TEXT[matrix.status[i * n + j]],
+      });
+    }
+  }
+  return cells;
+}
+
+/** The heatmap's cell size for n observers: readable for a few, about 720 px wide for many. */
+export function cellSize(n: number): number {
+  return Math.max(6, Math.min(18, Math.floor(720 / Math.max(1, n))));
+}
+
+/**
+ * The kappa matrix as a Vega-Lite heatmap: cells in the clustered order, diverging colour over
+ * [−1, 1] centred at 0 (the report's scale), pairs without kappa grey, human labels in the
+ * human colour, the selected pair outlined (signals `sel_a`, `sel_b`). Its only mark is the
+ * cells (SVG: `.mark-rect.role-mark path`, one per cell), so tests can count them.
+ */
+export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly string[], humans: ReadonlySet<string>, title: string): TopLevelSpec {
+  const side = cellSize(names.length) * names.length;
+  const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
+  const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: "#3f3f46" };
+  const band = { domain: [...names], paddingInner: 0, paddingOuter: 0 };
+  const selected = "(datum.row === sel_a && datum.col === sel_b) || (datum.row === sel_b && datum.col === sel_a)";
+  const labels = names.length <= 80;
+  return {
+    $schema: SCHEMA,
+    title: { text: title, anchor: "start", fontSize: 14 },
+    config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false } },
+    params: [
+      { name: "sel_a", value: "" },
+      { name: "sel_b", value: "" },
+    ],
+    width: side,
+    height: side,
+    data: { values: cells as unknown as Record<string, unknown>[] },
+    mark: { type: "rect", cursor: "pointer" },
+    encoding: {
+      x: { field: "col", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, orient: "bottom", labelAngle: -90, labelColor } : null },
+      y: { field: "row", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, labelColor } : null },
+      color: {
+        condition: { test: "datum.kappa === null", value: "#d4d4d8" },
+        field: "kappa",
+        type: "quantitative",
+        scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
+        legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], gradientLength: Math.min(side, 220) },
+      },
+      stroke: { condition: { test: selected, value: "#111" }, value: "white" },
+      strokeWidth: { condition: { test: selected, value: 2 }, value: labels ? 0.5 : 0 },
+      tooltip: [
+        { field: "row", title: "observer 1" },
+        { field: "col", title: "observer 2" },
+        { field: "pair", title: "pair" },
+        { field: "acc1", title: "accuracy 1", format: ".3f" },
+        { field: "acc2", title: "accuracy 2", format: ".3f" },
+        { field: "c_obs", title: "c_obs", format: ".3f" },
+        { field: "c_exp", title: "c_exp", format: ".3f" },
+        { field: "kappa", title: "κ", format: ".3f" },
+        { field: "interval", title: "κ 95% CI (analytic)" },
+        { field: "n", title: "n trials" },
+        { field: "status", title: "status" },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+/** Colours of group-pair series: the report's colours for humans and models, a palette for the rest. */
+const PALETTE = ["#4393c3", "#d49a00", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#e6ab02", "#1f78b4"];
+
+export function seriesStyles(labels: readonly string[]): SeriesStyle[] {
+  let next = 0;
+  return labels.map((label) => {
+    if (label === "humans – humans") return { label, colour: HUMAN_COLOUR, shape: "diamond" as const };
+    if (label === "models – models") return { label, colour: CNN_CNN_COLOUR, shape: "cross-x" as const };
+    return { label, colour: PALETTE[next++ % PALETTE.length], shape: "circle" as const };
+  });
+}
+
+/** At most this many points go into a scatter (beyond, every k-th pair, said in the note). */
+export const MAX_SCATTER_POINTS = 20_000;
+
+/**
+ * The c_obs-vs-c_exp and kappa-vs-c_exp scatters of every computed pair, coloured by group
+ * pair, over the chance region: the report's `consistencyScatterSpec`.
+ */
+export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], chance: { trials: number; bands: import("../../core/chance.ts").ChanceBandRow[] } | null) {
+  const n = matrix.size;
+  const groupOf = observerGroups(matrix, groups);
+  const total = (n * (n - 1)) / 2;
+  const step = Math.max(1, Math.ceil(total / MAX_SCATTER_POINTS));
+  const points: ConsistencyPoint[] = [];
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (k++ % step !== 0 || !isComputed(matrix, i, j)) continue;
+      const kappa = matrix.kappa[i * n + j];
+      points.push({ c_exp: matrix.cExp[i * n + j], c_obs: matrix.cObs[i * n + j], kappa: Number.isNaN(kappa) ? null : kappa, series: seriesLabel(groupOf[i], groupOf[j]), observer1: matrix.observers[i], observer2: matrix.observers[j] });
+    }
+  }
+  const series = seriesStyles([...new Set(points.map((p) => p.series))].sort());
+  const region = chance ? ` (grey: 95% region of independent observers, ${chance.trials} trials)` : "";
+  const options = { points, series, chance: chance?.bands, width: 360, height: 300 };
+  return {
+    cObs: consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }),
+    kappa: consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }),
+    note: step > 1 ? `showing every ${step}th of ${total.toLocaleString("en")} pairs` : null,
+  };
+}
+
+/**
+ * Kappa against the model's accuracy on this dataset: every model-human kappa, each model's
+ * mean with its 95% half-width, the OLS line and the human-human and model-model bands (the
+ * report's `kappaVsAccuracySpec`). Null without humans and models, or with fewer than 3 points.
+ */
+export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: readonly KappaSummary[]): TopLevelSpec | null {
+  const n = matrix.size;
+  const points: { model: string; accuracy: number; kappa: number }[] = [];
+  for (let m = 0; m < n; m++) {
+    if (matrix.human[m]) continue;
+    for (let h = 0; h < n; h++) {
+      if (!matrix.human[h] || !isComputed(matrix, m, h) || Number.isNaN(matrix.kappa[m * n + h])) continue;
+      points.push({ model: matrix.observers[m], accuracy: 100 * matrix.accuracy[m], kappa: matrix.kappa[m * n + h] });
+    }
+  }
+  const means = ranking.models.flatMap((r) => (r.mean === null ? [] : [{ model: r.model, accuracy: 100 * r.accuracy, mean: r.mean, ci95: r.ci95 ?? 0 }]));
+  if (points.length < 3 || means.length === 0 || new Set(points.map((p) => p.accuracy)).size < 2) return null;
+  const fit = linearRegression(
+    points.map((p) => p.accuracy),
+    points.map((p) => p.kappa),
+  );
+  const band = (label: string, name: string, colour: string) => {
+    const s = kinds.find((k) => k.label === label);
+    return s && s.mean !== null ? [{ label: name, mean: s.mean, ci95: s.ci95 ?? 0, colour }] : [];
+  };
+  const models = [...new Set(means.map((m) => m.model))];
+  return kappaVsAccuracySpec({
+    title: "Error consistency with humans vs accuracy on this dataset",
+    xTitle: "Model accuracy on this dataset (%)",
+    points,
+    means,
+    fit,
+    fitLabel: `OLS: κ = ${fit.intercept.toFixed(3)} + ${fit.slope.toFixed(4)} · accuracy (R² = ${fit.r2.toFixed(2)})`,
+    bands: [...band("humans – humans", "human-human", HUMAN_COLOUR), ...band("models – models", "model-model", CNN_CNN_COLOUR)],
+    models: models.map((model, k) => ({ label: model, colour: models.length <= 30 ? observerColour(model, modelFamily(model)) : PALETTE[k % PALETTE.length], shape: "circle" as const })),
+  });
+}
+
+/** The ranking as dots with intervals (bootstrap where computed, else the normal half-width). */
+export function rankingSpec(ranking: Ranking): TopLevelSpec {
+  const rows = ranking.models
+    .filter((r) => r.mean !== null)
+    .map((r) => ({
+      ...r,
+      low: r.boot_lower ?? (r.ci95 === null ? r.mean : r.mean! - r.ci95),
+      high: r.boot_upper ?? (r.ci95 === null ? r.mean : r.mean! + r.ci95),
+      colour: observerColour(r.model, modelFamily(r.model)),
+    }));
+  const y = { field: "model", type: "nominal" as const, sort: null, title: null };
+  const x = { type: "quantitative" as const, title: "Mean error consistency κ with the humans" };
+  return {
+    $schema: SCHEMA,
+    config: FIGURE_CONFIG,
+    title: ranking.replicates > 0 ? `Models by mean κ with humans (95% joint-bootstrap intervals, ${ranking.replicates} replicates)` : "Models by mean κ with humans (mean ± 1.96 sd/√n)",
+    width: 360,
+    height: { step: 16 },
+    data: { values: rows },
+    layer: [
+      { mark: { type: "rule", color: "#999" }, encoding: { x: { datum: 0, type: "quantitative" } } },
+      { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y, x: { field: "low", ...x }, x2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } } },
+      {
+        mark: { type: "point", filled: true, size: 70, opacity: 1, cursor: "pointer" },
+        encoding: {
+          y,
+          x: { field: "mean", ...x },
+          color: { field: "colour", type: "nominal", scale: null },
+          tooltip: [{ field: "model" }, { field: "accuracy", format: ".3f" }, { field: "n_humans" }, { field: "mean", title: "mean κ", format: ".4f" }, { field: "low", title: "lower", format: ".4f" }, { field: "high", title: "upper", format: ".4f" }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Conditions in natural order: digit runs compared as numbers ("c5" before "c10"). */
+export function naturalOrder(conditions: readonly string[]): string[] {
+  return [...conditions].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+/** x positions of conditions: their values where all are numbers, else their place in natural order. */
+export function conditionPositions(conditions: readonly string[]): { x: Map<string, number>; title: string } {
+  const numeric = conditions.every((c) => c.trim() !== "" && Number.isFinite(Number(c)));
+  const ordered = naturalOrder(conditions);
+  return {
+    x: new Map(ordered.map((c, k) => [c, numeric ? Number(c) : k + 1])),
+    title: numeric ? "condition" : `condition (${ordered.join(", ")})`,
+  };
+}
+
+/** A per-condition curve figure (the report's `conditionSpec`), one line per series. */
+export function curvesSpec(values: readonly ConditionValue[], conditions: readonly string[], title: string, yTitle: string, yDomain: [number, number]): TopLevelSpec {
+  const { x, title: xTitle } = conditionPositions(conditions);
+  const points: ConditionPoint[] = values.map((v) => ({ x: x.get(v.condition) ?? NaN, condition: v.condition, series: v.series, value: v.value }));
+  const names = [...new Set(values.map((v) => v.series))];
+  const series = names.map((label, k) => ({ label, colour: label.includes("subject") ? HUMAN_COLOUR : PALETTE[k % PALETTE.length], shape: "circle" as const }));
+  return conditionSpec({ title, xTitle, yTitle, points, series, yDomain });
+}

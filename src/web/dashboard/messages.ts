@@ -1,0 +1,39 @@
+/** The page's requests to the dashboard's worker and its answers (structured-cloned; typed arrays transferred). */
+import type { ChanceBandRow } from "../../core/chance.ts";
+import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, Ranking } from "./compute.ts";
+import type { DatasetPayload } from "./protocol.ts";
+import type { Group } from "./state.ts";
+
+export interface AnalysisRequest {
+  dataset: string;
+  condition: string;
+  /** The observers shown (hidden ones left out). */
+  observers: string[];
+  mismatch: DashboardMismatch;
+  groups: Group[];
+}
+
+export type WorkerRequest =
+  | { type: "dataset"; payload: DatasetPayload }
+  | ({ type: "analyse" } & AnalysisRequest)
+  | ({ type: "ranking" } & AnalysisRequest)
+  | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch };
+
+export interface Analysis {
+  type: "analyse";
+  matrix: PairMatrix;
+  order: { order: number[]; clustered: boolean; note: string | null };
+  chance: { trials: number; bands: ChanceBandRow[] } | null;
+  /** Kappa summaries per pair of groups (user groups, else humans and models). */
+  groups: KappaSummary[];
+  /** The same by kind only (humans, models), for the reference bands. */
+  kinds: KappaSummary[];
+  timing: { countMs: number; totalMs: number };
+}
+
+export type WorkerAnswer =
+  | { type: "dataset" }
+  | Analysis
+  | { type: "ranking"; ranking: Ranking }
+  | { type: "curves"; curves: { accuracy: ConditionValue[]; kappa: ConditionValue[] } }
+  | { type: "error"; error: string };

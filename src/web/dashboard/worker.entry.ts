@@ -1,0 +1,72 @@
+/**
+ * The dashboard's web worker: holds the decoded datasets and runs every computation
+ * (./compute.ts: the all-pairs kernel in WebAssembly, the core's metrics, clustering, chance
+ * region, bootstrap), so the page stays responsive. Requests and answers are ./messages.ts.
+ */
+import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairMatrix, type Unit } from "./compute.ts";
+import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
+
+const datasets = new Map<string, Unit[]>();
+
+function unitsOf(dataset: string): Unit[] {
+  const units = datasets.get(dataset);
+  if (!units) throw new Error(`dataset "${dataset}" was not sent to the worker`);
+  return units;
+}
+
+function unitFor(request: AnalysisRequest): Unit {
+  const units = unitsOf(request.dataset);
+  const unit = units.find((u) => u.condition === request.condition) ?? units[0];
+  if (!unit) throw new Error(`dataset "${request.dataset}" has no analysis unit`);
+  return unit;
+}
+
+/** The chosen observers' rows in the unit (observers absent from it are left out). */
+function chosenRows(unit: Unit, observers: readonly string[]): number[] {
+  const wanted = new Set(observers);
+  return unit.observers.flatMap((o, i) => (wanted.has(o) ? [i] : []));
+}
+
+async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; transfer: Transferable[] }> {
+  switch (request.type) {
+    case "dataset": {
+      datasets.set(request.payload.id, request.payload.units.map((u) => decodeUnit(request.payload, u)));
+      return { answer: { type: "dataset" }, transfer: [] };
+    }
+    case "analyse": {
+      const started = performance.now();
+      const unit = unitFor(request);
+      const matrix = await pairMatrix(unit, chosenRows(unit, request.observers), { mismatch: request.mismatch });
+      const counted = performance.now();
+      const order = heatmapOrder(matrix);
+      const chance = chanceFor(matrix);
+      const groups = groupSummaries(matrix, request.groups);
+      const kinds = groupSummaries(matrix, []);
+      const finished = performance.now();
+      const transfer = [matrix.status, matrix.trials, matrix.correct1, matrix.bothCorrect, matrix.kappa, matrix.cObs, matrix.cExp, matrix.accuracy].map((a) => a.buffer);
+      return {
+        answer: { type: "analyse", matrix, order, chance, groups, kinds, timing: { countMs: counted - started, totalMs: finished - started } },
+        transfer,
+      };
+    }
+    case "ranking": {
+      const unit = unitFor(request);
+      const matrix = await pairMatrix(unit, chosenRows(unit, request.observers), { mismatch: request.mismatch });
+      return { answer: { type: "ranking", ranking: modelRanking(unit, matrix) }, transfer: [] };
+    }
+    case "curves": {
+      const units = unitsOf(request.dataset).filter((u) => u.condition !== "all");
+      return { answer: { type: "curves", curves: await conditionCurves(units, request.observers, request.pair, request.mismatch) }, transfer: [] };
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<WorkerRequest & { id: number }>) => {
+  const { id } = event.data;
+  try {
+    const { answer: result, transfer } = await answer(event.data);
+    (self as unknown as Worker).postMessage({ id, ...result }, transfer);
+  } catch (error) {
+    (self as unknown as Worker).postMessage({ id, type: "error", error: error instanceof Error ? error.message : String(error) });
+  }
+};

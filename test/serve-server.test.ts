@@ -1,0 +1,229 @@
+// `trialwise serve`'s server, by HTTP requests: what it serves, what it refuses (path
+// traversal in every spelling, symbolic links out of the stimulus folder, oversize uploads),
+// and the readable errors uploads get; and the command itself (URL printed, Ctrl-C stops it).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { execFileSync } from "node:child_process";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { InputError } from "../src/core/errors.ts";
+import { BUNDLE_DIR, type RunningServer, startServer } from "../src/serve/server.ts";
+import type { DatasetPayload, PairTrialsResponse } from "../src/web/dashboard/protocol.ts";
+import { FIXTURES, REPO } from "./helpers.ts";
+
+const SECRET = "secret-outside-the-stimulus-folder";
+const MAX_UPLOAD = 4000;
+
+/** The bundle the server needs; built here when a test file runs on its own. */
+export function ensureBundle(): void {
+  if (!existsSync(join(BUNDLE_DIR, "app.js"))) execFileSync(process.execPath, ["--import", "tsx", "scripts/build-web.ts"], { cwd: REPO, stdio: "inherit" });
+}
+
+/** A raw request: the path goes out exactly as written (no URL normalisation). */
+function raw(server: RunningServer, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; type: string }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: body ? { "content-type": "application/octet-stream", "content-length": String(body.length), ...headers } : headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), type: String(res.headers["content-type"]) }));
+    });
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+async function json<T>(server: RunningServer, method: string, path: string, body?: Buffer): Promise<{ status: number; body: T }> {
+  const answer = await raw(server, method, path, body);
+  return { status: answer.status, body: JSON.parse(answer.body.toString("utf8")) as T };
+}
+
+describe("trialwise serve: requests", () => {
+  let dir: string;
+  let server: RunningServer;
+
+  before(async () => {
+    ensureBundle();
+    dir = await mkdtemp(join(tmpdir(), "trialwise-serve-"));
+    const stimuli = join(dir, "stimuli");
+    await mkdir(join(stimuli, "airplane"), { recursive: true });
+    await writeFile(join(stimuli, "airplane", "airplane1-bicycle2.png"), Buffer.from("89504e470d0a1a0a", "hex"));
+    await writeFile(join(dir, "secret.txt"), SECRET);
+    await symlink(join(dir, "secret.txt"), join(stimuli, "link-out.png"));
+    server = await startServer({ paths: [join(FIXTURES, "mini-cue-conflict")], port: 0, stimuli, maxUploadBytes: MAX_UPLOAD });
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("binds 127.0.0.1 and serves the page, its bundle, the datasets and a pair's trials with images", async () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await raw(server, "GET", "/");
+    assert.equal(page.status, 200);
+    assert.match(page.body.toString(), /<script type="module" src="\/assets\/app\.js">/);
+    const script = await raw(server, "GET", "/assets/app.js");
+    assert.equal(script.status, 200);
+    assert.match(script.type, /javascript/);
+
+    const list = await json<{ datasets: { id: string; observers: number; trials: number }[]; maxUploadBytes: number }>(server, "GET", "/api/datasets");
+    assert.deepEqual(list.body.datasets.map((d) => [d.id, d.observers, d.trials]), [["mini-cue-conflict", 4, 24]]);
+    assert.equal(list.body.maxUploadBytes, MAX_UPLOAD);
+
+    const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/mini-cue-conflict");
+    assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.kind, o.n_trials]), [
+      ["alexnet", "model", 6],
+      ["resnet50", "model", 6],
+      ["subject-01", "human", 6],
+      ["subject-02", "human", 6],
+    ]);
+    assert.equal(payload.body.units.length, 1);
+
+    const trials = await json<PairTrialsResponse>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01");
+    assert.equal(trials.body.trials.length, 6);
+    const first = trials.body.trials.find((t) => t.stimulus === "airplane1-bicycle2.png")!;
+    assert.deepEqual([first.truth, first.response1, first.correct1, first.image], ["airplane", "bicycle", false, "/stimuli/airplane/airplane1-bicycle2.png"]);
+    const image = await raw(server, "GET", first.image!);
+    assert.equal(image.status, 200);
+    assert.equal(image.type, "image/png");
+
+    const unknown = await json<{ error: string }>(server, "GET", "/api/datasets/nope");
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error, /no dataset "nope"/);
+    const stranger = await json<{ error: string }>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=nobody");
+    assert.equal(stranger.status, 400);
+    assert.match(stranger.body.error, /no observer "nobody"/);
+  });
+
+  test("path traversal in any spelling, and links out of the stimulus folder, are refused", async () => {
+    const attempts = [
+      "/stimuli/../secret.txt",
+      "/stimuli/../../secret.txt",
+      "/stimuli/airplane/../../secret.txt",
+      "/stimuli/%2e%2e/secret.txt",
+      "/stimuli/%2E%2E/secret.txt",
+      "/stimuli/%2e%2e%2fsecret.txt",
+      "/stimuli/..%2fsecret.txt",
+      "/stimuli/..%5csecret.txt",
+      "/stimuli/..\\secret.txt",
+      "/stimuli/%252e%252e/secret.txt",
+      "/stimuli/%2fetc%2fpasswd",
+      "/stimuli//etc/passwd",
+      `/stimuli/${encodeURIComponent(join(dir, "secret.txt"))}`,
+      "/stimuli/link-out.png",
+      "/stimuli/airplane/%00.png",
+      "/stimuli/%e0%a4%a",
+      "/assets/../package.json",
+      "/assets/%2e%2e/%2e%2e/package.json",
+      "/assets/..%2f..%2fpackage.json",
+      "/../package.json",
+      "/%2e%2e/package.json",
+      "/api/datasets/..%2f..%2fpackage.json",
+    ];
+    for (const path of attempts) {
+      const answer = await raw(server, "GET", path);
+      assert.ok(answer.status === 400 || answer.status === 404, `${path}: status ${answer.status}`);
+      assert.doesNotMatch(answer.body.toString(), new RegExp(SECRET), path);
+      assert.doesNotMatch(answer.body.toString(), /"name": "trialwise"/, path);
+      assert.match(answer.type, /application\/json/, `${path}: a JSON error`);
+    }
+    const refused = await json<{ error: string }>(server, "GET", "/stimuli/%2e%2e/secret.txt");
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /refused path: path segments '\.\.'/);
+  });
+
+  test("oversize uploads get 413 and a readable message; the server keeps working", async () => {
+    const big = Buffer.alloc(MAX_UPLOAD + 1, 0x61);
+    const answer = await json<{ error: string }>(server, "POST", "/api/upload?name=big.csv", big);
+    assert.equal(answer.status, 413);
+    assert.equal(answer.body.error, `upload refused: "big.csv" is larger than the upload limit of 3.9 kB (start trialwise serve with --max-upload to raise it)`);
+    assert.equal((await raw(server, "GET", "/api/datasets")).status, 200);
+  });
+
+  test("bad uploads are refused with the file, line and field named", async () => {
+    const header = "subj,session,trial,rt,object_response,category,condition,imagename\n";
+    const cases: [string, string, string][] = [
+      ["ragged.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,cat\n`, 'ragged.csv:3: ragged row: 5 fields, expected 8 as in the header'],
+      ["empty-field.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`, 'empty-field.csv:3: column "subj": empty value; expected a non-empty text'],
+      ["twice.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,dog,cat,NaN,a.png\n`, 'twice.csv:3: observer "alexnet" saw stimulus "a.png" twice'],
+      ["latin1.csv", Buffer.concat([Buffer.from(header), Buffer.from([0x61, 0xe9, 0x0a])]).toString("latin1"), "latin1.csv:2: unknown text encoding"],
+    ];
+    for (const [name, text, message] of cases) {
+      const body = name === "latin1.csv" ? Buffer.concat([Buffer.from(header), Buffer.from([0x61, 0xe9, 0x0a])]) : Buffer.from(text);
+      const answer = await json<{ error: string }>(server, "POST", `/api/upload?name=${name}`, body);
+      assert.equal(answer.status, 400, name);
+      assert.ok(answer.body.error.startsWith(message), `${name}: ${answer.body.error}`);
+    }
+    const mapping = await json<{ error: string }>(server, "POST", "/api/upload?name=long.csv&format=long&observer=model&stimulus=image&correct=nope", await readFile(join(FIXTURES, "mini-long.csv")));
+    assert.equal(mapping.status, 400);
+    assert.match(mapping.body.error, /^long\.csv:1: missing column "nope"/);
+  });
+
+  test("uploads: the model-vs-human schema at once, the long format after its column mapping, Parquet through DuckDB", async () => {
+    const schema = await json<{ dataset: { id: string; observers: number } }>(server, "POST", "/api/upload?name=mini_alexnetsession-1.csv", await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv")));
+    assert.equal(schema.status, 200);
+    assert.deepEqual([schema.body.dataset.id, schema.body.dataset.observers], ["mini_alexnetsession-1", 1]);
+
+    const long = await readFile(join(FIXTURES, "mini-long.csv"));
+    const ask = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=mini-long.csv", long);
+    assert.deepEqual(ask.body, { needsMapping: true, file: "mini-long.csv", columns: ["model", "image", "label", "answer"] });
+    const mapped = await json<{ dataset: { id: string; observers: number; trials: number } }>(server, "POST", "/api/upload?name=mini-long.csv&format=long&observer=model&stimulus=image&truth=label&response=answer", long);
+    assert.equal(mapped.status, 200);
+    assert.equal(mapped.body.dataset.trials, 24);
+
+    const parquet = join(dir, "runs.parquet");
+    const duck = await DuckDBInstance.create(":memory:");
+    const connection = await duck.connect();
+    await connection.run(`COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${parquet}' (FORMAT parquet)`);
+    connection.closeSync();
+    const uploaded = await json<{ dataset: { id: string; observers: number; trials: number } }>(server, "POST", "/api/upload?name=runs.parquet", await readFile(parquet));
+    assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+    assert.deepEqual([uploaded.body.dataset.id, uploaded.body.dataset.observers, uploaded.body.dataset.trials], ["runs", 3, 30]);
+    const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/runs");
+    assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.n_trials]), [["model-0", 10], ["model-1", 10], ["model-2", 10]]);
+
+    const badParquet = await json<{ error: string }>(server, "POST", "/api/upload?name=runs.parquet&format=long&observer=who&stimulus=stimulus&correct=correct", await readFile(parquet));
+    assert.equal(badParquet.status, 400);
+    assert.match(badParquet.body.error, /^runs\.parquet/);
+    assert.doesNotMatch(badParquet.body.error, /trialwise-upload-/, "the temporary copy is not named");
+  });
+});
+
+test("without the browser bundle the server says to build it", async () => {
+  const empty = await mkdtemp(join(tmpdir(), "trialwise-nobundle-"));
+  try {
+    await assert.rejects(startServer({ paths: [], port: 0, bundleDir: empty }), (error: unknown) => error instanceof InputError && /run `npm run build`/.test(error.message));
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+});
+
+test("trialwise serve prints its URL, serves, and stops cleanly on Ctrl-C (SIGINT)", async () => {
+  ensureBundle();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", join(FIXTURES, "mini-cue-conflict"), "--port", "0"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.on("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const response = await fetch(`${url}api/datasets`);
+  assert.equal(response.status, 200);
+  assert.match(stderr, /1 dataset; Ctrl-C stops/);
+  const code = await new Promise<number | null>((resolve) => {
+    child.on("exit", (c) => resolve(c));
+    child.kill("SIGINT");
+  });
+  assert.equal(code, 0);
+});
