@@ -3,26 +3,20 @@
 // and the readable errors uploads get; and the command itself (URL printed, Ctrl-C stops it).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { execFileSync } from "node:child_process";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../src/core/errors.ts";
-import { BUNDLE_DIR, type RunningServer, startServer } from "../src/serve/server.ts";
+import { type RunningServer, startServer } from "../src/serve/server.ts";
 import type { DatasetPayload, PairTrialsResponse } from "../src/web/dashboard/protocol.ts";
+import { ensureBundle } from "./fixtures/serve/bundle.ts";
 import { FIXTURES, REPO } from "./helpers.ts";
 
 const SECRET = "secret-outside-the-stimulus-folder";
 const MAX_UPLOAD = 4000;
-
-/** The bundle the server needs; built here when a test file runs on its own. */
-export function ensureBundle(): void {
-  if (!existsSync(join(BUNDLE_DIR, "app.js"))) execFileSync(process.execPath, ["--import", "tsx", "scripts/build-web.ts"], { cwd: REPO, stdio: "inherit" });
-}
 
 /** A raw request: the path goes out exactly as written (no URL normalisation). */
 function raw(server: RunningServer, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; type: string }> {

@@ -1,0 +1,185 @@
+// The dashboard end to end in Debian's Chromium: the server on the published cue-conflict data,
+// the 35 x 35 heatmap, the values of ResNet-50 vs CORnet-S against `trialwise pairs`, hover,
+// selection (and its URL), grouping, exports, and an uploaded malformed CSV. Screenshots go to
+// test-artifacts/serve/.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { type RunningServer, startServer } from "../src/serve/server.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, SHARED, cli, csvObjects } from "./helpers.ts";
+import { ensureBundle } from "./fixtures/serve/bundle.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
+const ARTIFACTS = join(REPO, "test-artifacts/serve");
+const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+
+interface Exposed {
+  ready: boolean;
+  error: string | null;
+  heatmap: { kind: string; cells: number } | null;
+  cellCentre(a: string, b: string): [number, number] | null;
+}
+
+async function ready(page: Page): Promise<void> {
+  // Page functions are written as text: this file is type-checked without the DOM's types.
+  await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 60_000 });
+}
+
+function exposed<T>(page: Page, read: (state: Exposed) => T): Promise<T> {
+  return page.evaluate(`(${read.toString()})(window.__trialwise)`) as Promise<T>;
+}
+
+describe("trialwise serve in Chromium", { skip: SKIP }, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let cliPair: Record<string, string>;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    ensureBundle();
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await startServer({ paths: [CUE_CONFLICT], port: 0, stimuli: join(SHARED, "data/stimuli") });
+    const run = await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--format", "csv");
+    assert.equal(run.code, 0, run.stderr);
+    [cliPair] = csvObjects(run.stdout);
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+    await ready(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test("the heatmap has 35 x 35 cells, and the observer list 35 observers", async () => {
+    assert.equal(cliPair.observer1, "cornet-s");
+    assert.deepEqual(await exposed(page, (t) => t.heatmap), { kind: "vega", cells: 35 * 35 });
+    assert.equal(await page.locator("#heatmap .mark-rect.role-mark path").count(), 35 * 35, "one SVG path per cell");
+    assert.equal(await page.locator("#observers tbody tr").count(), 35);
+    assert.equal(await page.locator("#observers tbody button.human").count(), 10);
+    await page.screenshot({ path: join(ARTIFACTS, "overview.png") });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("hovering the ResNet-50 / CORnet-S cell shows the CLI's values", async () => {
+    const centre = await exposed(page, (t) => t.cellCentre("resnet50", "cornet-s"));
+    assert.ok(centre, "the cell is on the page");
+    await page.mouse.move(centre[0], centre[1]);
+    const tooltip = page.locator("#vg-tooltip-element");
+    await tooltip.waitFor({ state: "visible" });
+    const values = Object.fromEntries(
+      await tooltip.locator("tr").evaluateAll((rows) => rows.map((row) => [row.querySelector(".key")?.textContent ?? "", row.querySelector(".value")?.textContent ?? ""])),
+    ) as Record<string, string>;
+    const three = (field: string) => Number(cliPair[field]).toFixed(3);
+    assert.equal(values["observer 1"], "resnet50");
+    assert.equal(values["observer 2"], "cornet-s");
+    // The row is ResNet-50, so its accuracy comes first (the CLI's acc2: cornet-s sorts first).
+    assert.equal(values["accuracy 1"], three("acc2"));
+    assert.equal(values["accuracy 2"], three("acc1"));
+    assert.equal(values.c_obs, three("c_obs"));
+    assert.equal(values.c_exp, three("c_exp"));
+    assert.equal(values["κ"], three("kappa"));
+    assert.equal(values["n trials"], cliPair.n_trials);
+    assert.match(values["κ 95% CI (analytic)"], /^\[0\.\d{3}, 0\.\d{3}\]$/);
+    await page.screenshot({ path: join(ARTIFACTS, "hover-resnet50-cornet-s.png") });
+  });
+
+  test("clicking the cell selects the pair: its values as the CLI gives them, its trials with images, and the URL", async () => {
+    const centre = (await exposed(page, (t) => t.cellCentre("resnet50", "cornet-s")))!;
+    await page.mouse.click(centre[0], centre[1]);
+    await page.locator("#trial-table").waitFor();
+    const field = (name: string) => page.locator(`#pair-summary dd[data-field="${name}"]`).innerText();
+    const four = (name: string) => Number(cliPair[name]).toFixed(4);
+    for (const name of ["acc1", "acc2", "c_obs", "c_exp", "kappa"]) assert.equal(await field(name), four(name), name);
+    assert.equal(await field("n_trials"), cliPair.n_trials);
+    assert.equal(await field("bounds"), `[${four("kappa_min")}, ${four("kappa_max")}]`);
+    const disagreements = Number(cliPair.n_trials) - Number(cliPair.n_both_correct) - Number(cliPair.n_both_wrong);
+    assert.equal(await page.locator("#trial-count").innerText(), `${disagreements} of ${cliPair.n_trials} common trials: one right, the other wrong`);
+    assert.equal(await page.locator("#trial-table tbody tr").count(), disagreements);
+    const image = page.locator("#trial-table tbody img").first();
+    await image.scrollIntoViewIfNeeded();
+    await page.waitForFunction("document.querySelector('#trial-table tbody img')?.naturalWidth === 224");
+    assert.match((await image.getAttribute("src"))!, /^\/stimuli\/cue-conflict\/[a-z]+\/[a-z]+\d+-[a-z]+\d+\.png$/);
+    const url = new URL(page.url());
+    assert.deepEqual(url.searchParams.getAll("pair"), ["cornet-s", "resnet50"]);
+    await page.locator("#pair-section").screenshot({ path: join(ARTIFACTS, "pair-trials.png") });
+
+    await page.selectOption("#trial-filter", "both-wrong");
+    assert.equal(await page.locator("#trial-table tbody tr").count(), Math.min(300, Number(cliPair.n_both_wrong)));
+    assert.equal(new URL(page.url()).searchParams.get("trials"), "both-wrong");
+
+    // The URL restores the view in a new page.
+    const second = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    await second.goto(page.url());
+    await ready(second);
+    await second.locator("#trial-table").waitFor();
+    assert.equal(await second.locator('#pair-summary dd[data-field="kappa"]').innerText(), four("kappa"));
+    assert.equal(await second.locator("#trial-filter").inputValue(), "both-wrong");
+    await second.close();
+  });
+
+  test("exports: the pair table as CSV with the CLI's full-precision numbers, figures as SVG and PNG", async () => {
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click('button[data-export="pairs.csv"]')]);
+    const path = join(ARTIFACTS, "pairs.csv");
+    await csv.saveAs(path);
+    const rows = csvObjects(await readFile(path, "utf8"));
+    assert.equal(rows.length, (35 * 34) / 2);
+    const row = rows.find((r) => r.observer1 === "cornet-s" && r.observer2 === "resnet50")!;
+    for (const name of ["n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max"]) assert.equal(row[name], cliPair[name], name);
+
+    const [svg] = await Promise.all([page.waitForEvent("download"), page.click('button[data-export="heatmap.svg"]')]);
+    await svg.saveAs(join(ARTIFACTS, "heatmap.svg"));
+    const svgText = await readFile(join(ARTIFACTS, "heatmap.svg"), "utf8");
+    assert.match(svgText, /^<svg/);
+    assert.equal(svgText.match(/<path /g)!.length >= 35 * 35, true);
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click('button[data-export="c-obs-vs-c-exp.png"]')]);
+    await png.saveAs(join(ARTIFACTS, "c-obs-vs-c-exp.png"));
+    const bytes = await readFile(join(ARTIFACTS, "c-obs-vs-c-exp.png"));
+    assert.equal(bytes.subarray(1, 4).toString(), "PNG");
+  });
+
+  test("picking and grouping observers regroups the summaries and goes into the URL", async () => {
+    await page.click("#observers tbody tr[data-observer='resnet50'] button");
+    await page.click("#observers tbody tr[data-observer='cornet-s'] button");
+    await page.fill("#group-name", "my models");
+    await page.click("#group-form button[type=submit]");
+    await ready(page);
+    const groups = await page.locator("#group-table tbody td:first-child").allInnerTexts();
+    assert.ok(groups.includes("my models – my models"), groups.join(", "));
+    const pair = await page.locator("#group-table tbody tr", { hasText: "my models – my models" }).locator("td").allInnerTexts();
+    assert.equal(pair[2], Number(cliPair.kappa).toFixed(4), "the group's only pair is ResNet-50 / CORnet-S");
+    assert.deepEqual(new URL(page.url()).searchParams.getAll("group"), ["my models:resnet50|cornet-s"]);
+    assert.equal(await page.locator("#ranking-table tbody tr").count(), 25);
+    await page.locator("#groups-section").screenshot({ path: join(ARTIFACTS, "groups.png") });
+  });
+
+  test("an uploaded malformed CSV shows an error naming file, line and field; the session keeps working", async () => {
+    const header = "subj,session,trial,rt,object_response,category,condition,imagename\n";
+    await page.setInputFiles("#upload", { name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`) });
+    await page.locator("#error").waitFor({ state: "visible" });
+    assert.equal(await page.locator("#error-text").innerText(), 'broken.csv:3: column "subj": empty value; expected a non-empty text');
+    await page.screenshot({ path: join(ARTIFACTS, "upload-error.png") });
+    // Still working: the heatmap is there and a good file can be added after the bad one.
+    assert.equal(await page.locator("#heatmap .mark-rect.role-mark path").count(), 35 * 35);
+    await page.setInputFiles("#upload", { name: "long.csv", mimeType: "text/csv", buffer: await readFile(join(REPO, "test/fixtures/mini-long.csv")) });
+    await page.locator("#mapping[open]").waitFor();
+    assert.equal(await page.locator('#mapping select[name="observer"]').inputValue(), "model");
+    assert.equal(await page.locator('#mapping select[name="stimulus"]').inputValue(), "image");
+    await page.selectOption('#mapping select[name="truth"]', "label");
+    await page.selectOption('#mapping select[name="response"]', "answer");
+    await page.click('#mapping button[value="read"]');
+    await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'long'");
+    await ready(page);
+    assert.equal(await page.locator("#observers tbody tr").count(), 4);
+    assert.equal(await exposed(page, (t) => t.heatmap?.cells), 16);
+    assert.deepEqual(pageErrors, []);
+  });
+});
