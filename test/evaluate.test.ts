@@ -113,6 +113,10 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.match(bad.stderr, /cannot load the ONNX model/);
     const empty = await mkdtemp(join(dir, "empty-"));
     assert.equal((await cli("evaluate", model, empty, "-o", join(dir, "x.csv"))).code, 1);
+    const categories = Object.keys(IMAGENET16.categories).join(",");
+    const outputs = await cli("evaluate", model, EDGES, "--identity", categories, "-o", join(dir, "x.csv"));
+    assert.equal(outputs.code, 1);
+    assert.match(outputs.stderr, /channel-means\.onnx: the model gives 1000 outputs per image, the label map expects 16/);
   });
 
   test("an unreadable image is an error naming it, from the decoding threads; nothing is written", async () => {

@@ -171,6 +171,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       }
       const logits = result[output].data as Float32Array;
       const width = logits.length / chunk.length;
+      const expected = "identity" in options.map ? options.map.identity.length : options.map.classes;
+      if (width !== expected) {
+        throw new InputError(`the model gives ${width} outputs per image, the label map expects ${expected}; a model card (--card) or --mapping/--identity can describe its outputs`, { file: options.model });
+      }
       topCount = Math.min(5, width);
       chunk.forEach((s, i) => {
         const outputs = logits.subarray(i * width, (i + 1) * width);
