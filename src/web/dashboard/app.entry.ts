@@ -600,8 +600,8 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       },
     };
   } else {
-    const side = Math.min(760, Math.max(400, container.clientWidth || 760));
-    const heatmap = drawCanvasHeatmap(matrix, order.order, side);
+    const heatmap = drawCanvasHeatmap(matrix, order.order, Math.min(760, Math.max(400, container.clientWidth || 760)));
+    const side = heatmap.side;
     const tooltip = h("div", { class: "canvas-tooltip", hidden: true });
     const frame = h("div", { class: "canvas-frame" }, h("p", { class: "figure-title" }, title), heatmap.element, tooltip);
     container.replaceChildren(frame);
@@ -638,8 +638,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
         const j = index.get(b);
         if (i === undefined || j === undefined) return null;
         const box = heatmap.element.getBoundingClientRect();
-        const [x, y] = heatmap.cellCentre(i, j);
-        return [box.left + x, box.top + y];
+        return heatmap.cellPoint(i, j, box.left, box.top);
       },
       select(pair) {
         heatmap.select(pair && index.has(pair[0]) && index.has(pair[1]) ? [index.get(pair[0])!, index.get(pair[1])!] : null);
@@ -712,9 +711,9 @@ async function renderRanking(analysis: Analysis, ranking: Ranking): Promise<void
     byId("ranking").replaceChildren();
     session.figures.delete("ranking");
   }
-  const spec = kappaVsAccuracy(analysis.matrix, ranking, analysis.kinds);
-  byId("accuracy-note").textContent = spec ? "" : "needs humans and at least three model-human pairs with different model accuracies";
-  if (spec) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
+  const figure = kappaVsAccuracy(analysis.matrix, ranking, analysis.kinds);
+  byId("accuracy-note").textContent = figure ? (figure.note ?? "") : "needs humans and at least three model-human pairs with different model accuracies";
+  if (figure) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), figure.spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
   else {
     byId("kappa-accuracy").replaceChildren();
     session.figures.delete("kappa-vs-accuracy");

@@ -11,8 +11,13 @@ export interface CanvasHeatmap {
   element: HTMLCanvasElement;
   /** The pair (matrix indices) at a point of the canvas, in CSS pixels, or null. */
   pairAt(x: number, y: number): [number, number] | null;
-  /** Centre of the cell of observers i and j, in CSS pixels relative to the canvas. */
-  cellCentre(i: number, j: number): [number, number];
+  /**
+   * A point inside the cell of observers i and j, in whole CSS pixels of the viewport (where
+   * pointer events land), given the canvas's position there.
+   */
+  cellPoint(i: number, j: number, left: number, top: number): [number, number];
+  /** Side of the canvas in CSS pixels. */
+  side: number;
   /** Outlines the cell of a pair (matrix indices), or nothing. */
   select(pair: [number, number] | null): void;
   toPng(): string;
@@ -27,9 +32,15 @@ function rgb(css: string): [number, number, number] {
   return [parts[0], parts[1], parts[2]];
 }
 
-/** Draws the matrix in `order` (indices into the matrix) at `side` CSS pixels square. */
-export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], side: number): CanvasHeatmap {
+/**
+ * Draws the matrix in `order` (indices into the matrix) about `target` CSS pixels square:
+ * cells are whole pixels, at least one, so that every cell can be hovered (1,000 observers take
+ * 1,000 pixels).
+ */
+export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], target: number): CanvasHeatmap {
   const n = order.length;
+  const cell = Math.max(1, Math.floor(target / n));
+  const side = cell * n;
   const canvas = document.createElement("canvas");
   const image = Math.max(n, Math.min(2048, Math.ceil(side * (globalThis.devicePixelRatio || 1))));
   canvas.width = image;
@@ -62,7 +73,6 @@ export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], 
   context.imageSmoothingEnabled = false;
   const paint = () => context.drawImage(source, 0, 0, image, image);
   paint();
-  const cell = side / n;
   const position = new Map(order.map((i, k) => [i, k]));
   return {
     element: canvas,
@@ -71,9 +81,13 @@ export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], 
       const c = Math.floor(x / cell);
       return r >= 0 && c >= 0 && r < n && c < n ? [order[r], order[c]] : null;
     },
-    cellCentre(i, j) {
-      return [(position.get(j)! + 0.5) * cell, (position.get(i)! + 0.5) * cell];
+    cellPoint(i, j, left, top) {
+      // The first whole pixel at or after the cell's start (plus half the cell's whole pixels)
+      // lies inside it, since cells are at least one pixel wide.
+      const inside = (start: number, k: number) => Math.ceil(start + k * cell) + Math.floor((cell - 1) / 2);
+      return [inside(left, position.get(j)!), inside(top, position.get(i)!)];
     },
+    side,
     select(pair) {
       paint();
       if (!pair) return;

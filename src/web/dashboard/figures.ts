@@ -176,38 +176,48 @@ export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], c
  * mean with its 95% half-width, the OLS line and the human-human and model-model bands (the
  * report's `kappaVsAccuracySpec`). Null without humans and models, or with fewer than 3 points.
  */
-export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: readonly KappaSummary[]): TopLevelSpec | null {
+export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: readonly KappaSummary[]): { spec: TopLevelSpec; note: string | null } | null {
   const n = matrix.size;
-  const points: { model: string; accuracy: number; kappa: number }[] = [];
+  const all: { model: string; accuracy: number; kappa: number }[] = [];
   for (let m = 0; m < n; m++) {
     if (matrix.human[m]) continue;
     for (let h = 0; h < n; h++) {
       if (!matrix.human[h] || !isComputed(matrix, m, h) || Number.isNaN(matrix.kappa[m * n + h])) continue;
-      points.push({ model: matrix.observers[m], accuracy: 100 * matrix.accuracy[m], kappa: matrix.kappa[m * n + h] });
+      all.push({ model: matrix.observers[m], accuracy: 100 * matrix.accuracy[m], kappa: matrix.kappa[m * n + h] });
     }
   }
   const means = ranking.models.flatMap((r) => (r.mean === null ? [] : [{ model: r.model, accuracy: 100 * r.accuracy, mean: r.mean, ci95: r.ci95 ?? 0 }]));
-  if (points.length < 3 || means.length === 0 || new Set(points.map((p) => p.accuracy)).size < 2) return null;
+  if (all.length < 3 || means.length === 0 || new Set(all.map((p) => p.accuracy)).size < 2) return null;
+  // The fit uses every point; the figure shows at most MAX_SCATTER_POINTS of them.
   const fit = linearRegression(
-    points.map((p) => p.accuracy),
-    points.map((p) => p.kappa),
+    all.map((p) => p.accuracy),
+    all.map((p) => p.kappa),
   );
+  const step = Math.max(1, Math.ceil(all.length / MAX_SCATTER_POINTS));
   const band = (label: string, name: string, colour: string) => {
     const s = kinds.find((k) => k.label === label);
     return s && s.mean !== null ? [{ label: name, mean: s.mean, ci95: s.ci95 ?? 0, colour }] : [];
   };
   const models = [...new Set(means.map((m) => m.model))];
-  return kappaVsAccuracySpec({
+  // Beyond a legend's worth of models, one colour for all (the ranking table names each mean).
+  const legend = models.length <= MAX_LEGEND_MODELS;
+  const series = (model: string) => (legend ? model : "models");
+  const spec = kappaVsAccuracySpec({
     title: "Error consistency with humans vs accuracy on this dataset",
     xTitle: "Model accuracy on this dataset (%)",
-    points,
-    means,
+    points: all.filter((_, k) => k % step === 0).map((p) => ({ ...p, model: series(p.model) })),
+    means: means.map((m) => ({ ...m, model: series(m.model) })),
     fit,
     fitLabel: `OLS: κ = ${fit.intercept.toFixed(3)} + ${fit.slope.toFixed(4)} · accuracy (R² = ${fit.r2.toFixed(2)})`,
     bands: [...band("humans – humans", "human-human", HUMAN_COLOUR), ...band("models – models", "model-model", CNN_CNN_COLOUR)],
-    models: models.map((model, k) => ({ label: model, colour: models.length <= 30 ? observerColour(model, modelFamily(model)) : PALETTE[k % PALETTE.length], shape: "circle" as const })),
+    models: legend ? models.map((model) => ({ label: model, colour: observerColour(model, modelFamily(model)), shape: "circle" as const })) : [{ label: "models", colour: "#3f3f46", shape: "circle" as const }],
   });
+  const notes = [step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null, legend ? null : `${models.length} models share one colour`];
+  return { spec, note: notes.filter(Boolean).join("; ") || null };
 }
+
+/** Most models given a colour and a legend entry each in the kappa-vs-accuracy figure. */
+export const MAX_LEGEND_MODELS = 30;
 
 /** The ranking as dots with intervals (bootstrap where computed, else the normal half-width). */
 export function rankingSpec(ranking: Ranking): TopLevelSpec {
