@@ -36,16 +36,24 @@ export function exportRow(participant: ParticipantRecord, t: StoredTrial): Recor
     subj: participant.name,
     session: 1,
     trial: t.trial + 1,
-    rt: t.rtMs === null ? "NaN" : t.rtMs / 1000,
+    rt: t.rtMs === null ? "NaN" : microseconds(t.rtMs) / 1000,
     object_response: t.response,
     category: t.category,
     condition: t.condition,
     imagename: t.imagename,
-    stimulus_ms: t.stimulusMs,
-    mask_ms: t.maskMs,
-    frame_ms: t.frameMs,
+    stimulus_ms: microseconds(t.stimulusMs),
+    mask_ms: microseconds(t.maskMs),
+    frame_ms: microseconds(t.frameMs),
     timing_ok: t.timingOk ? 1 : 0,
   };
+}
+
+/**
+ * Milliseconds rounded to whole microseconds: browsers report times at 5 to 100 microsecond
+ * resolution, and the float noise of their differences (16.699999999999818) is not data.
+ */
+function microseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** The CSV file name of a participant: `<dataset>_subject-01_session_1.csv`. */

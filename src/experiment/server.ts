@@ -163,6 +163,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   await app.register(fastifyStatic, { root: BUNDLE_FOLDER, prefix: "/app/", index: false });
 
   app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(pageHtml(dataset, protocol)));
+  // Browsers ask for it; an empty answer keeps a 404 out of participants' consoles.
+  app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
 
   app.get<{ Params: { id: string } }>("/stimuli/:id", async (request, reply) => {
     // Only ids of the stimulus set: a path never comes from the request.
