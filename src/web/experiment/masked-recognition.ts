@@ -85,7 +85,8 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
 
     const show = (part: HTMLElement | null) => {
       for (const p of [fixation, image, mask]) p.hidden = p !== part;
-      stage.hidden = part === null;
+      // The grid replaces the stage, so that it, too, is centred where the stimulus was.
+      stage.hidden = part === null || part === grid.root;
       grid.root.hidden = part !== grid.root;
     };
     show(null);
