@@ -132,6 +132,22 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.ok(!(await readdir(dir)).includes("broken.csv"));
   });
 
+  test("-o FOLDER/ names the file as model-vs-human does: <dataset>_<name>_session-1.csv", async () => {
+    const { outputPath } = await import("../src/cli/evaluate.ts");
+    const folder = join(dir, "texture-shape_edges");
+    const run = await cli("evaluate", model, EDGES, "--dataset", "texture-shape_edges", "-o", `${folder}/`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await readdir(folder), ["texture-shape_edges_channel-means_session-1.csv"]);
+    const { datasets } = await loadDatasets(folder);
+    assert.deepEqual([datasets[0].dataset, datasets[0].length], ["texture-shape_edges", 160]);
+    assert.equal(await outputPath(undefined, "edges", "m"), "edges_m_session-1.csv");
+    assert.equal(await outputPath(folder, "edges", "m"), join(folder, "edges_m_session-1.csv"));
+    assert.equal(await outputPath(join(dir, "x.csv"), "edges", "m"), join(dir, "x.csv"));
+    const underFile = await cli("evaluate", model, EDGES, "-o", join(dir, "channel-means.onnx", "x.csv"));
+    assert.equal(underFile.code, 1);
+    assert.match(underFile.stderr, /x\.csv: cannot create the output's folder \(ENOTDIR\)/);
+  });
+
   test("one decoding thread or three give the same file", async () => {
     const { readFile } = await import("node:fs/promises");
     for (const decoders of ["1", "3"]) {

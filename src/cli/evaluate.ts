@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
@@ -13,7 +14,8 @@ import { stepReporter } from "./progress.ts";
 
 interface EvaluateFlags {
   name?: string;
-  output: string;
+  dataset?: string;
+  output?: string;
   mapping: string;
   identity?: string;
   aggregation: Aggregation;
@@ -67,10 +69,23 @@ async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: st
   }
 }
 
+/**
+ * Where the trials go: `output` as given, or, when it is absent, an existing folder or ends in a
+ * slash, `<dataset>_<name>_session-1.csv` (the model-vs-human file naming) in that folder.
+ */
+export async function outputPath(output: string | undefined, dataset: string, name: string): Promise<string> {
+  const file = `${dataset}_${name}_session-1.csv`;
+  if (output === undefined) return file;
+  if (/[\\/]$/.test(output)) return join(output, file);
+  const info = await stat(output).catch(() => undefined);
+  return info?.isDirectory() ? join(output, file) : output;
+}
+
 /** Registers `trialwise evaluate`. */
 export function addEvaluateCommand(program: Command, io: CliIO): void {
   configureCommand(program.command("evaluate"), io, [
     "trialwise evaluate resnet50.onnx ../shared/data/stimuli/edges --name resnet50 -o resnet50-edges.csv",
+    "trialwise evaluate resnet50.onnx ../shared/data/stimuli/edges --dataset texture-shape_edges -o my-data/texture-shape_edges/",
     "trialwise evaluate my16way.onnx stimuli/ --identity airplane,bear,bicycle,... --outputs probabilities -o trials.csv",
   ])
     .description(
@@ -78,8 +93,9 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     )
     .argument("<model>", "the ONNX model (input N x 3 x 224 x 224 float32)")
     .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
-    .requiredOption("-o, --output <file>", "trials file to write (atomically): CSV, or Parquet when it ends in .parquet")
+    .option("-o, --output <file>", "trials file to write (atomically): CSV, or Parquet when it ends in .parquet; a folder (existing, or ending in /) gets <dataset>_<name>_session-1.csv (the default, in the current folder)")
     .option("--name <name>", "observer name written as subj (default: the model file's name)")
+    .option("--dataset <name>", "the dataset's name, for the default file name (default: the stimulus folder's or manifest's name)")
     .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")
     .option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated)")
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
@@ -96,13 +112,15 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       const decoders = flags.decoders === undefined ? undefined : Number(flags.decoders);
       if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 1)) throw new UsageError(`--decoders: expected a positive integer, not "${flags.decoders}"`);
       const card = flags.card ? await readCard(flags.card) : undefined;
+      const name = flags.name ?? modelName(model);
+      const output = await outputPath(flags.output, flags.dataset ?? basename(stimuli, extname(stimuli)), name);
       const progress = stepReporter(io, "trialwise evaluate", "images");
       const start = performance.now();
       try {
         const result = await evaluateModel({
           model,
           stimuli,
-          name: flags.name ?? modelName(model),
+          name,
           map: card ? card.map : await labelMap(flags),
           outputsAre: card ? card.outputs : flags.outputs,
           aggregation: card ? card.aggregation : flags.aggregation,
@@ -111,14 +129,14 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           input: card?.input,
           batch,
           decoders,
-          output: flags.output,
+          output,
           scores: flags.scores,
           shard: shardFlag(flags.shard),
           onProgress: (done, total) => progress.onProgress("classifying images", done, total),
         });
         progress.stop();
         const rate = result.evaluated / ((performance.now() - start) / 1000);
-        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${flags.output} (${result.evaluated} images evaluated now, ${rate.toFixed(1)} images/s)\n`);
+        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${output} (${result.evaluated} images evaluated now, ${rate.toFixed(1)} images/s)\n`);
       } finally {
         progress.stop();
       }

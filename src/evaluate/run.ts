@@ -2,7 +2,7 @@
  * `trialwise evaluate`: an ONNX image classifier on a stimulus folder, to trials in the
  * model-vs-human schema. Node only (onnxruntime-node, sharp).
  */
-import { appendFile, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import ort from "onnxruntime-node";
 import { InputError } from "../core/errors.ts";
@@ -107,7 +107,7 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
 /**
  * Runs the model on every stimulus (preprocessed as torchvision's ImageNet evaluation), maps
  * each output to a decision, and writes the trials (`subj,session,trial,rt,object_response,
- * category,condition,imagename`) atomically.
+ * category,condition,imagename`) atomically, creating the output's folder if needed.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number; evaluated: number }> {
   const all = await readStimuli(options.stimuli);
@@ -140,6 +140,11 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const rows: Record<string, string | number>[] = [];
   const scoreRows: Record<string, string | number>[] = [];
   const checkpoint = `${options.output}.partial`;
+  for (const file of [options.output, options.scores ?? options.output]) {
+    await mkdir(dirname(resolve(file)), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot create the output's folder (${error.code ?? error.message})`, { file });
+    });
+  }
   const resumed = await resumeFrom(checkpoint, checkpointKey(options, stimuli.length), stimuli);
   for (const entry of resumed) {
     rows.push(entry.row);
@@ -276,7 +281,9 @@ async function resumeFrom(checkpoint: string, key: string, stimuli: readonly Sti
       entries.push(entry);
     }
   }
-  await writeFile(checkpoint, `${key}\n${entries.map((e) => `${JSON.stringify(e)}\n`).join("")}`);
+  await writeFile(checkpoint, `${key}\n${entries.map((e) => `${JSON.stringify(e)}\n`).join("")}`).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot write the checkpoint (${error.code ?? error.message})`, { file: checkpoint });
+  });
   return entries;
 }
 
