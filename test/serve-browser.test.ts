@@ -14,6 +14,7 @@ import { ensureBundle } from "./fixtures/serve/bundle.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
+const CONTRAST = join(RAW_DATA, "noise-generalisation_contrast-png");
 const ARTIFACTS = join(REPO, "test-artifacts/serve");
 const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
 
@@ -43,7 +44,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
   before(async () => {
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
-    server = await startServer({ paths: [CUE_CONFLICT], port: 0, stimuli: join(SHARED, "data/stimuli") });
+    server = await startServer({ paths: [CUE_CONFLICT, CONTRAST], port: 0, stimuli: join(SHARED, "data/stimuli") });
     const run = await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--format", "csv");
     assert.equal(run.code, 0, run.stderr);
     [cliPair] = csvObjects(run.stdout);
@@ -104,6 +105,8 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     const disagreements = Number(cliPair.n_trials) - Number(cliPair.n_both_correct) - Number(cliPair.n_both_wrong);
     assert.equal(await page.locator("#trial-count").innerText(), `${disagreements} of ${cliPair.n_trials} common trials: one right, the other wrong`);
     assert.equal(await page.locator("#trial-table tbody tr").count(), disagreements);
+    // The scatters ring the pair: their last layer holds its one point.
+    for (const figure of ["#scatter-cobs", "#scatter-kappa"]) assert.equal(await page.locator(`${figure} .mark-symbol.role-mark`).last().locator("path").count(), 1, figure);
     const image = page.locator("#trial-table tbody img").first();
     await image.scrollIntoViewIfNeeded();
     await page.waitForFunction("document.querySelector('#trial-table tbody img')?.naturalWidth === 224");
@@ -161,6 +164,32 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     await page.locator("#groups-section").screenshot({ path: join(ARTIFACTS, "groups.png") });
   });
 
+  test("per-condition curves on noise data: accuracy of each observer and the pair's kappa per condition, as trialwise pairs --by condition", async () => {
+    const run = await cli("pairs", CONTRAST, "--by", "condition", "--observers", "cornet-s,resnet50", "--format", "csv");
+    const expected = csvObjects(run.stdout);
+    assert.equal(expected.length, 8);
+    const noise = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
+    await noise.goto(`${server.url}?d=noise-generalisation_contrast-png&pair=resnet50&pair=cornet-s`);
+    await ready(noise);
+    assert.equal(await noise.locator("#condition option").count(), 1 + 8);
+    await noise.locator("#conditions-section").scrollIntoViewIfNeeded();
+    await noise.locator("#curves-kappa svg").waitFor();
+    const [download] = await Promise.all([noise.waitForEvent("download"), noise.click('button[data-export="kappa-per-condition.csv"]')]);
+    const path = join(ARTIFACTS, "kappa-per-condition.csv");
+    await download.saveAs(path);
+    const rows = csvObjects(await readFile(path, "utf8"));
+    assert.deepEqual(
+      rows.map((r) => [r.condition, r.value]),
+      expected.map((r) => [r.condition, r.kappa]),
+    );
+    await noise.locator("#conditions-section").screenshot({ path: join(ARTIFACTS, "conditions.png") });
+    // One condition as the analysis unit.
+    await noise.selectOption("#condition", "c50");
+    await ready(noise);
+    assert.equal(await noise.locator('#pair-summary dd[data-field="kappa"]').innerText(), Number(expected.find((r) => r.condition === "c50")!.kappa).toFixed(4));
+    await noise.close();
+  });
+
   test("an uploaded malformed CSV shows an error naming file, line and field; the session keeps working", async () => {
     const header = "subj,session,trial,rt,object_response,category,condition,imagename\n";
     await page.setInputFiles("#upload", { name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`) });
@@ -180,6 +209,17 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     await ready(page);
     assert.equal(await page.locator("#observers tbody tr").count(), 4);
     assert.equal(await exposed(page, (t) => t.heatmap?.cells), 16);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("a file dropped onto the page becomes a dataset", async () => {
+    const text = await readFile(join(REPO, "test/fixtures/mini-cue-conflict/mini_resnet50session-1.csv"), "utf8");
+    const dataTransfer = await page.evaluateHandle(`(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(text)}], "dropped.csv", { type: "text/csv" })); return d; })()`);
+    await page.dispatchEvent("main", "drop", { dataTransfer });
+    await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'dropped'");
+    await ready(page);
+    assert.equal(await page.locator("#observers tbody tr").count(), 1);
+    assert.match(await page.locator("#dataset option:checked").innerText(), /^dropped \(1 observers, 6 trials\)$/);
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -12,7 +12,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
 import { type PairDetails, type Ranking, pairDetails } from "./compute.ts";
-import { consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
+import { SELECTED_PAIR_DATA, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis, WorkerAnswer, WorkerRequest } from "./messages.ts";
 import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse, UploadResponse } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
@@ -98,8 +98,11 @@ const session = {
   figures: new Map<string, Exportable>(),
   tables: new Map<string, { rows: object[]; columns: string[] }>(),
   trials: null as PairTrialsResponse | null,
+  listNotes: [] as string[],
   /** Bumped by every new analysis; answers to older ones are dropped. */
   generation: 0,
+  /** The scatters' views, to mark the selected pair in them. */
+  scatters: [] as Result[],
   heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void },
 };
 
@@ -383,7 +386,12 @@ async function loadDatasetList(): Promise<void> {
   session.maxUploadBytes = list.maxUploadBytes;
   const select = byId<HTMLSelectElement>("dataset");
   select.replaceChildren(...list.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
-  byId("notes").replaceChildren(...list.notes.map((n) => h("p", { class: "note" }, n)));
+  session.listNotes = list.notes;
+}
+
+/** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
+function renderNotes(payload: DatasetPayload | undefined): void {
+  byId("notes").replaceChildren(...[...session.listNotes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)));
 }
 
 async function ensurePayload(id: string): Promise<DatasetPayload> {
@@ -447,6 +455,7 @@ async function analyse(): Promise<void> {
   byId<HTMLSelectElement>("trial-filter").value = session.state.trials;
   renderObservers(payload);
   renderGroups();
+  renderNotes(payload);
   setStatus("computing…");
   const request = { dataset: payload.id, condition: session.state.condition, observers: shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
   const analysis = await ask<"analyse">({ type: "analyse", ...request });
@@ -535,6 +544,9 @@ function makeGroup(): void {
   if (!name || name.includes(":")) return showError("give the group a name (without a colon)");
   if (session.picked.size === 0) return showError("pick the group's observers first (click their names)");
   const members = [...session.picked];
+  // The URL separates members by "|" (./state.ts).
+  const unfit = members.find((m) => m.includes("|"));
+  if (unfit) return showError(`observer "${unfit}" cannot join a group: its name contains "|"`);
   const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
   input.value = "";
   session.picked.clear();
@@ -668,8 +680,8 @@ async function renderScatters(analysis: Analysis): Promise<void> {
       const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
       if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
     });
-  select(await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg"));
-  select(await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg"));
+  session.scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg"), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg")];
+  session.scatters.forEach(select);
   byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
   const m = analysis.matrix;
   const pairs = () => {
@@ -743,6 +755,12 @@ async function renderCurves(generation: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The selected pair
 
+/** Marks the selected pair in the scatters (or clears the mark). */
+async function markPairInScatters(details: PairDetails | null): Promise<void> {
+  const point = details && details.kappa !== null ? [{ c_exp: details.c_exp, c_obs: details.c_obs, kappa: details.kappa }] : [];
+  for (const result of session.scatters) await result.view.data(SELECTED_PAIR_DATA, point).runAsync();
+}
+
 async function showPair(): Promise<void> {
   const analysis = session.analysis;
   const pair = session.state.pair;
@@ -752,12 +770,14 @@ async function showPair(): Promise<void> {
   if (!analysis || !pair) {
     summary.replaceChildren(h("p", { class: "note" }, "Click a cell of the matrix or a point of a scatter to see the trials behind that pair."));
     byId("pair-trials").replaceChildren();
+    await markPairInScatters(null);
     return;
   }
   const m = analysis.matrix;
   const i = m.observers.indexOf(pair[0]);
   const j = m.observers.indexOf(pair[1]);
   const details = i >= 0 && j >= 0 ? pairDetails(m, i, j) : null;
+  await markPairInScatters(details);
   if (!details) {
     summary.replaceChildren(h("p", { class: "note" }, `${pair[0]} and ${pair[1]}: no κ here (not both shown, or their stimulus sets differ).`));
     byId("pair-trials").replaceChildren();

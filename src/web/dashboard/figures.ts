@@ -165,10 +165,29 @@ export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], c
   const region = chance ? ` (grey: 95% region of independent observers, ${chance.trials} trials)` : "";
   const options = { points, series, chance: chance?.bands, width: 360, height: 300 };
   return {
-    cObs: consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }),
-    kappa: consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }),
+    cObs: withSelectedPair(consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }), "c_obs"),
+    kappa: withSelectedPair(consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }), "kappa"),
     note: step > 1 ? `showing every ${step}th of ${total.toLocaleString("en")} pairs` : null,
   };
+}
+
+/** Name of the data set holding the selected pair's point in the scatters (set with `view.data`). */
+export const SELECTED_PAIR_DATA = "selected_pair";
+
+/** Adds a ring around the selected pair's point: a layer over the named data {@link SELECTED_PAIR_DATA}. */
+function withSelectedPair(spec: TopLevelSpec, measure: "c_obs" | "kappa"): TopLevelSpec {
+  const layered = spec as TopLevelSpec & { layer: object[] };
+  return {
+    ...layered,
+    layer: [
+      ...layered.layer,
+      {
+        data: { name: SELECTED_PAIR_DATA },
+        mark: { type: "point", shape: "circle", size: 260, filled: false, stroke: "#111", strokeWidth: 2.2, opacity: 1 },
+        encoding: { x: { field: "c_exp", type: "quantitative" }, y: { field: measure, type: "quantitative" } },
+      },
+    ],
+  } as TopLevelSpec;
 }
 
 /**

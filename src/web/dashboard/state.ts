@@ -1,7 +1,8 @@
 /**
  * The dashboard's view state and its query string, so that a URL reproduces what is on the
  * screen: `?d=<dataset>&c=<condition>&m=intersect&hide=<observer>&group=<name>:<a>|<b>&pair=<a>&pair=<b>&trials=all&view=<section>`.
- * Repeated keys carry lists, so observer names may hold any character but `|` in a group.
+ * Repeated keys carry lists, so observer names may hold any character; in a group, the name
+ * no ":" and the members no "|" (the page refuses such groups).
  * No DOM APIs (URLSearchParams is in Node too): tested in Node.
  */
 import type { DashboardMismatch } from "./compute.ts";
