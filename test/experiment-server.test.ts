@@ -2,11 +2,12 @@
 // resuming), its DuckDB store and the export to the model-vs-human schema, over HTTP.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { InputError } from "../src/core/errors.ts";
+import { CATEGORIES_16 } from "../src/experiment/design.ts";
 import { exportStore } from "../src/experiment/export.ts";
 import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
 import { type ExperimentServer, type ExperimentServerOptions, startExperimentServer } from "../src/experiment/server.ts";
@@ -271,4 +272,23 @@ test("a store can be read while no server holds it, and an empty one exports not
   assert.equal(reader.settings.trialsPerParticipant, 8);
   await reader.close();
   await assert.rejects(exportStore(store, join(dir, "empty-out")), /empty\.duckdb: no participants yet; nothing to export/);
+});
+
+test("with --icons the grid's icons are served by category, and only those", async () => {
+  const icons = join(dir, "icons");
+  await stimulusFolder(join(dir, "icon-source"), 1);
+  await mkdir(icons, { recursive: true });
+  for (const category of CATEGORIES_16) await copyFile(join(dir, "icon-source", category, `${category}1.png`), join(icons, `${category}.png`));
+  const server = await serve(join(dir, "icons.duckdb"), { icons, protocol: { ...DEFAULT_PROTOCOL, responseLayout: "icons" } });
+  try {
+    const info = (await (await fetch(`${server.url}/api/experiment`)).json()) as { protocol: { responseLayout: string } };
+    assert.equal(info.protocol.responseLayout, "icons");
+    const icon = await fetch(`${server.url}/icons/cat`);
+    assert.equal(icon.status, 200);
+    assert.deepEqual(Buffer.from(await icon.arrayBuffer()), await readFile(join(icons, "cat.png")));
+    assert.equal((await fetch(`${server.url}/icons/zebra`)).status, 404);
+    assert.equal((await fetch(`${server.url}/icons/..%2Fcat.png`)).status, 404);
+  } finally {
+    await server.close();
+  }
 });

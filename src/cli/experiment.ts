@@ -151,6 +151,11 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
         `(${plan.conditionsPerParticipant} of ${plan.conditions.length} condition(s), ${perCondition} stimuli each), ${plan.practice.length} practice trials; store ${flags.store}\n` +
         `trialwise experiment: open ${server.url}/ (add ?new to start the next participant in the same browser); Ctrl+C stops\n`,
     );
+    if (plan.practice.length < protocol.practiceTrials) {
+      io.stderr(
+        `trialwise experiment: note: ${plan.practice.length} of ${protocol.practiceTrials} practice trials: the main block uses ${plan.practice.length === 0 ? "every" : "almost every"} stimulus; --practice-stimuli DIR gives practice images\n`,
+      );
+    }
     await untilStopped();
     await server.close();
     io.stderr("trialwise experiment: stopped\n");

@@ -49,7 +49,8 @@ async function call<T>(method: string, path: string, session?: Session, body?: u
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // keepalive: a trial being sent when the tab closes still reaches the server.
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), keepalive: method === "POST" });
   const payload = (await response.json().catch(() => ({}))) as T & { error?: string };
   if (!response.ok) throw new ApiError(response.status, payload.error ?? response.statusText);
   return payload;
