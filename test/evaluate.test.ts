@@ -145,7 +145,7 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.equal(await outputPath(join(dir, "x.csv"), "edges", "m"), join(dir, "x.csv"));
     const underFile = await cli("evaluate", model, EDGES, "-o", join(dir, "channel-means.onnx", "x.csv"));
     assert.equal(underFile.code, 1);
-    assert.match(underFile.stderr, /x\.csv: cannot create the output's folder \(ENOTDIR\)/);
+    assert.match(underFile.stderr, /x\.csv: cannot create the output's folder \((EEXIST|ENOTDIR)\)/);
   });
 
   test("one decoding thread or three give the same file", async () => {
