@@ -2,10 +2,11 @@
 // construction: logits = W^T (mean of each input channel) + b, W sending the red, green and blue
 // means to one ImageNet class each, b a small distinct bias per class.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import onnxProto from "onnx-proto";
 import { IMAGENET16, decide } from "../src/evaluate/decisions.ts";
@@ -19,6 +20,12 @@ const EDGES = join(SHARED, "data/stimuli/edges");
 const SKIP = existsSync(EDGES) ? false : `no stimuli at ${EDGES}`;
 const CLASSES = { red: IMAGENET16.categories.dog[0], green: IMAGENET16.categories.cat[0], blue: IMAGENET16.categories.truck[0] };
 const GAIN = 3;
+
+/** Whether onnxruntime-node's CUDA provider library is installed (then CUDA may really load). */
+function cudaInstalled(): boolean {
+  const bin = join(dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin");
+  return existsSync(bin) && readdirSync(bin, { recursive: true }).some((f) => String(f).includes("providers_cuda"));
+}
 
 /** W (3 x 1000): channel c's mean, times GAIN, goes to one class. */
 function weights(): Float32Array {
@@ -117,6 +124,16 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     const outputs = await cli("evaluate", model, EDGES, "--identity", categories, "-o", join(dir, "x.csv"));
     assert.equal(outputs.code, 1);
     assert.match(outputs.stderr, /channel-means\.onnx: the model gives 1000 outputs per image, the label map expects 16/);
+  });
+
+  test("--providers: an unavailable provider is noted and the next one used; alone it is a clear error", { skip: cudaInstalled() ? "onnxruntime-node's CUDA binaries are installed here" : false }, async () => {
+    const fallback = await cli("evaluate", model, EDGES, "--providers", "cuda,cpu", "-o", join(dir, "fallback.csv"));
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.match(fallback.stderr, /note: the cuda execution provider is not available \(.*Failed to load shared library\); trying cpu/);
+    assert.doesNotMatch(fallback.stderr, /onnxruntime_src|\[E:onnxruntime/, "no raw onnxruntime log lines");
+    const alone = await cli("evaluate", model, EDGES, "--providers", "cuda", "-o", join(dir, "cuda.csv"));
+    assert.equal(alone.code, 1);
+    assert.match(alone.stderr, /channel-means\.onnx: the cuda execution provider is not available .*add cpu to --providers/);
   });
 
   test("an unreadable image is an error naming it, from the decoding threads; nothing is written", async () => {

@@ -133,6 +133,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           scores: flags.scores,
           shard: shardFlag(flags.shard),
           onProgress: (done, total) => progress.onProgress("classifying images", done, total),
+          onNote: (message) => io.stderr(`trialwise evaluate: note: ${message}\n`),
         });
         progress.stop();
         const rate = result.evaluated / ((performance.now() - start) / 1000);

@@ -16,6 +16,10 @@ import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisi
 import { DecodePool } from "./decode.ts";
 import { IMAGENET_INPUT, type InputSpec } from "./preprocess.ts";
 
+// onnxruntime's own log lines (e.g. a missing CUDA library, printed in colour before the call
+// fails) would repeat on stderr what trialwise's error or note already says with its reason.
+ort.env.logLevel = "fatal";
+
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
 
 export interface Stimulus {
@@ -95,6 +99,8 @@ export interface EvaluateOptions {
   /** Evaluate only shard k of n (1-based k): the stimuli at sorted positions i with i mod n = k - 1. */
   shard?: { k: number; n: number };
   onProgress?: (done: number, total: number) => void;
+  /** What the run tells the user on the way (e.g. a provider that is not available). */
+  onNote?: (message: string) => void;
 }
 
 /** Indices of the k largest values, largest first (ties: lower index first). */
@@ -121,13 +127,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       file: options.stimuli,
     });
   }
-  let session: ort.InferenceSession;
-  try {
-    await stat(options.model);
-    session = await ort.InferenceSession.create(options.model, { executionProviders: [...(options.providers ?? ["cpu"])] });
-  } catch (error) {
-    throw new InputError(`cannot load the ONNX model (${(error as Error).message.split("\n")[0]})`, { file: options.model });
-  }
+  const session = await openSession(options.model, options.providers ?? ["cpu"], options.onNote);
   const input = options.input ?? session.inputNames[0];
   if (!session.inputNames.includes(input)) {
     throw new InputError(`the model has no input "${input}"; its inputs: ${session.inputNames.join(", ")}`, { file: options.model });
@@ -217,6 +217,37 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   }
   await rm(checkpoint, { force: true });
   return { trials: rows.length, correct, evaluated: rows.length - resumed.length };
+}
+
+/**
+ * An onnxruntime session on the first of `providers` (in order of preference) that loads: a
+ * provider whose libraries are missing (e.g. CUDA without onnxruntime-node's CUDA binaries) is
+ * noted and the next one tried; the last one's failure is the error.
+ */
+async function openSession(model: string, providers: readonly string[], note: (message: string) => void = () => {}): Promise<ort.InferenceSession> {
+  try {
+    await stat(model);
+  } catch {
+    throw new InputError("no such file; expected an ONNX model", { file: model });
+  }
+  for (let i = 0; ; i++) {
+    try {
+      return await ort.InferenceSession.create(model, { executionProviders: providers.slice(i) });
+    } catch (error) {
+      const reason = (error as Error).message.split("\n")[0];
+      const providerFailed = /ExecutionProvider|execution provider/i.test(reason);
+      if (providerFailed && i + 1 < providers.length) {
+        note(`the ${providers[i]} execution provider is not available (${reason}); trying ${providers[i + 1]}`);
+        continue;
+      }
+      throw new InputError(
+        providerFailed
+          ? `the ${providers[i]} execution provider is not available (${reason}); see the README on installing onnxruntime-node's CUDA binaries, or add cpu to --providers`
+          : `cannot load the ONNX model (${reason})`,
+        { file: model },
+      );
+    }
+  }
 }
 
 /** The model-vs-human schema's columns, in its order. */
