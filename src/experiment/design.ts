@@ -131,7 +131,11 @@ export function balancedSelection(pool: readonly DesignStimulus[], n: number, se
   if (n > pool.length) throw new RangeError(`cannot select ${n} of ${pool.length} stimuli`);
   const random = new SeededRandom(seed);
   const byCategory = new Map<string, DesignStimulus[]>();
-  for (const s of pool) byCategory.set(s.category, [...(byCategory.get(s.category) ?? []), s]);
+  for (const s of pool) {
+    const list = byCategory.get(s.category);
+    if (list) list.push(s);
+    else byCategory.set(s.category, [s]);
+  }
   const queues = shuffleWith([...byCategory.keys()].sort(compareText), random).map((c) => shuffleWith(byCategory.get(c)!, random));
   const chosen = new Set<DesignStimulus>();
   while (chosen.size < n) {

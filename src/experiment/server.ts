@@ -116,8 +116,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   const categories = options.categories ?? CATEGORIES_16;
   const protocol = options.protocol;
   const keys = responseKeys(protocol, categories);
-  const icons = protocol.responseLayout === "icons" ? iconFiles(options.icons ?? "", categories) : undefined;
   if (protocol.responseLayout === "icons" && !options.icons) throw new InputError("the icon layout needs an icons folder (--icons)");
+  const icons = protocol.responseLayout === "icons" ? iconFiles(options.icons!, categories) : undefined;
   const main = designStimuli(await readStimuli(options.stimuli), "");
   const practiceSet = options.practiceStimuli ? designStimuli(await readStimuli(options.practiceStimuli), "p") : undefined;
   const paths = new Map([...main.paths, ...(practiceSet?.paths ?? [])]);
