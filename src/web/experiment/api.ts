@@ -66,7 +66,7 @@ export const api = {
 /**
  * Sends trials one at a time, in order, while the experiment goes on. A failed send (network,
  * server error) is retried with growing delays; a rejection (4xx) is final and kept in
- * `rejected`, so it is not retried forever.
+ * `rejected`, and nothing after it is sent.
  */
 export class TrialSender {
   private chain: Promise<void> = Promise.resolve();
@@ -85,6 +85,8 @@ export class TrialSender {
   }
 
   private async deliver(result: TrialResult): Promise<void> {
+    // After a refusal every later trial would be refused as out of order.
+    if (this.rejected.length > 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
         await call("POST", `/api/participants/${encodeURIComponent(this.session.name)}/trials`, this.session, result);

@@ -158,16 +158,22 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
   } else {
     nodes.push(continueScreen(`<p>Ready? ${total} images follow.</p>`, "Start"));
   }
+  // Once the server has refused a trial, the later ones would be refused too (trials are stored
+  // in order): the remaining nodes are skipped and the page asks for a reload, which resumes
+  // at the refused trial.
+  const whileAccepted = (node: object) => ({ timeline: [node], conditional_function: () => sender.rejected.length === 0 });
   for (let index = state.next; index < total; index++) {
     const stimulus = state.trials[index];
-    nodes.push({
-      ...trial(stimulus, index, null),
-      on_finish: (data: { response: string; rt: number | null; stimulus_ms: number; mask_ms: number; frame_ms: number }) =>
-        sender.send({ trial: index, stimulus, response: data.response, rt: data.rt, stimulusMs: data.stimulus_ms, maskMs: data.mask_ms, frameMs: data.frame_ms }),
-    });
+    nodes.push(
+      whileAccepted({
+        ...trial(stimulus, index, null),
+        on_finish: (data: { response: string; rt: number | null; stimulus_ms: number; mask_ms: number; frame_ms: number }) =>
+          sender.send({ trial: index, stimulus, response: data.response, rt: data.rt, stimulusMs: data.stimulus_ms, maskMs: data.mask_ms, frameMs: data.frame_ms }),
+      }),
+    );
     const completed = index + 1;
     if (p.breakEvery > 0 && completed % p.breakEvery === 0 && completed < total) {
-      nodes.push(continueScreen(`<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`));
+      nodes.push(whileAccepted(continueScreen(`<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`)));
     }
   }
   return nodes;
