@@ -1,6 +1,7 @@
 // A short experiment in Chromium: two participants answer with simulated keys and mouse clicks
-// (one closes the tab halfway and comes back), then the store is exported and analysed with
-// trialwise pairs, whose kappa is checked against the hand computation from the answers given.
+// (one has an answer tampered with in transit and reloads, the other closes the tab halfway and
+// comes back), then the store is exported and analysed with trialwise pairs, whose kappa is
+// checked against the hand computation from the answers given.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
