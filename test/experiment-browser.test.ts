@@ -149,6 +149,7 @@ test(
       assert.equal(resumed1[0], "button Continue");
       assert.equal(resumed1.filter((e) => e.startsWith("trial"))[0], `trial ${participantDesign(server.plan, 1).trials[4].stimulus.id}`);
       assert.equal(await first.locator(".tw-participant").innerText(), "subject-01");
+      assert.equal(await first.evaluate("document.fullscreenElement === document.documentElement"), true, "fullscreen from the start button on");
       assert.ok(log.some((l) => /^rejected trial 4 from subject-01: response: "zebra"/.test(l)), log.join("\n"));
       await first.screenshot({ path: join(ARTIFACTS, "done.png") });
 

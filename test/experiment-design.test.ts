@@ -37,6 +37,7 @@ test("the default protocol is the published lab protocol", () => {
   assert.equal(DEFAULT_PROTOCOL.maskMs, 200);
   assert.equal(DEFAULT_PROTOCOL.responseMs, 1500);
   assert.equal(DEFAULT_PROTOCOL.responseLayout, "labels");
+  assert.equal(DEFAULT_PROTOCOL.fullscreen, true);
   assert.equal(CATEGORIES_16.length, 16);
   assert.deepEqual([...CATEGORIES_16].sort(), [...CATEGORIES_16], "grid in alphabetical order");
   assert.equal(responseKeys(DEFAULT_PROTOCOL, CATEGORIES_16).length, 16);
@@ -62,6 +63,8 @@ test("protocol overrides are checked field by field with the field named", () =>
   assert.match(error({ breakEvery: 2.5 }), /column "breakEvery": 2.5 is not valid/);
   assert.match(error({ responseLayout: "grid" }), /expected "labels" or "icons"/);
   assert.match(error({ responseKeys: "aab" }), /repeats a key/);
+  assert.match(error({ fullscreen: "yes" }), /column "fullscreen": "yes" is not valid; expected true or false/);
+  assert.equal(parseProtocol({ fullscreen: false }, "p.json").fullscreen, false);
   assert.match(error([1]), /expected a JSON object/);
   assert.throws(() => responseKeys({ ...DEFAULT_PROTOCOL, responseKeys: "abc" }, CATEGORIES_16), /3 response keys for 16 categories/);
 });

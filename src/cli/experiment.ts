@@ -33,7 +33,7 @@ function camel(flag: string): string {
 }
 
 /** The protocol: defaults, then a --protocol JSON file, then single flags. */
-async function protocolFrom(flags: Record<string, string | undefined>): Promise<Protocol> {
+async function protocolFrom(flags: ServeFlags): Promise<Protocol> {
   let protocol: Protocol = { ...DEFAULT_PROTOCOL };
   if (flags.protocol !== undefined) {
     let text: string;
@@ -52,7 +52,7 @@ async function protocolFrom(flags: Record<string, string | undefined>): Promise<
   }
   for (const { flag, field, numeric } of PROTOCOL_FLAGS) {
     const value = flags[camel(flag)];
-    if (value === undefined) continue;
+    if (typeof value !== "string") continue;
     const parsed = numeric ? Number(value) : value;
     if (numeric && (value.trim() === "" || !Number.isFinite(parsed))) throw new UsageError(`--${flag}: expected a number, not "${value}"`);
     try {
@@ -63,6 +63,7 @@ async function protocolFrom(flags: Record<string, string | undefined>): Promise<
     }
   }
   if (flags.icons !== undefined) protocol.responseLayout = "icons";
+  if (flags.fullscreen === false) protocol.fullscreen = false;
   return protocol;
 }
 
@@ -73,12 +74,23 @@ function integerFlag(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-interface ServeFlags extends Record<string, string | undefined> {
+interface ServeFlags {
   store: string;
   port: string;
   host: string;
   seed: string;
   order: ConditionOrder;
+  fullscreen: boolean;
+  name?: string;
+  protocol?: string;
+  trialsPerSubject?: string;
+  conditions?: string;
+  conditionsPerSubject?: string;
+  practiceStimuli?: string;
+  categories?: string;
+  icons?: string;
+  /** The protocol flags (PROTOCOL_FLAGS), by their camel-case names. */
+  [protocolFlag: string]: string | boolean | undefined;
 }
 
 /** Registers `trialwise experiment serve|export|status`. `untilStopped` resolves when serving should end (default: Ctrl+C or SIGTERM). */
@@ -110,11 +122,12 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .addOption(new Option("--order <how>", "conditions in counterbalanced blocks, or all trials shuffled together").choices(["blocked", "interleaved"]).default("blocked"))
       .option("--practice-stimuli <path>", "stimuli for practice (default: stimuli of the set not in the main block)")
       .option("--seed <n>", "seed of the stimulus selection and of every participant's order", "1")
-      .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background")
+      .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background, fullscreen")
       .option("--categories <list>", "response categories in grid order (default: the 16 of the published experiments)")
       .option("--icons <folder>", "respond on icons: one image per category, <category>.png (or .svg, .jpg)")
       .option("--host <host>", "address to listen on (0.0.0.0 for other machines)", "127.0.0.1")
-      .option("--port <n>", "port to listen on", "8080"),
+      .option("--port <n>", "port to listen on", "8080")
+      .option("--no-fullscreen", "do not ask the browser for fullscreen when the participant starts"),
     [
       "trialwise experiment serve ../shared/data/stimuli/edges",
       "trialwise experiment serve stimuli.csv --conditions c05,c10,c50 --conditions-per-subject 1 --trials-per-subject 160",

@@ -33,6 +33,8 @@ export interface Protocol {
   responseKeys: string;
   /** Screen background (the mean grey of the noise mask). */
   background: string;
+  /** Ask the browser for fullscreen when the participant starts (and after each break). */
+  fullscreen: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export const DEFAULT_PROTOCOL: Readonly<Protocol> = Object.freeze({
   responseLayout: "labels",
   responseKeys: "1234qwerasdfzxcv",
   background: "#808080",
+  fullscreen: true,
 });
 
 const DURATIONS = ["fixationMs", "stimulusMs", "maskMs", "responseMs", "interTrialMs", "feedbackMs", "toleranceMs"] as const;
@@ -82,6 +85,8 @@ export function parseProtocol(overrides: unknown, source: string, base: Readonly
       }
     } else if (field === "responseLayout") {
       if (value !== "labels" && value !== "icons") throw new InputError(`${JSON.stringify(value)} is not a layout; expected "labels" or "icons"`, at);
+    } else if (field === "fullscreen") {
+      if (typeof value !== "boolean") throw new InputError(`${JSON.stringify(value)} is not valid; expected true or false`, at);
     } else if (typeof value !== "string") {
       throw new InputError(`${JSON.stringify(value)} is not valid; expected a text`, at);
     }

@@ -29,8 +29,19 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function continueScreen(html: string, label = "Continue") {
-  return { type: HtmlButtonResponsePlugin, stimulus: `<div class="tw-message">${html}</div>`, choices: [label] };
+/**
+ * A message with one button. With `fullscreen`, the click also asks for fullscreen (a click
+ * lets a page do so; the browser may refuse, and the experiment goes on either way).
+ */
+function continueScreen(html: string, label = "Continue", fullscreen = false) {
+  return {
+    type: HtmlButtonResponsePlugin,
+    stimulus: `<div class="tw-message">${html}</div>`,
+    choices: [label],
+    on_finish: () => {
+      if (fullscreen && !document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => undefined);
+    },
+  };
 }
 
 async function run(timeline: unknown[]): Promise<void> {
@@ -150,13 +161,13 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
     },
   ];
   if (practise.length > 0) {
-    nodes.push(continueScreen(`<p>First, ${practise.length} practice images. After each you will see whether you were right.</p>`, "Start practice"));
+    nodes.push(continueScreen(`<p>First, ${practise.length} practice images. After each you will see whether you were right.</p>`, "Start practice", p.fullscreen));
     practise.forEach((t, i) => nodes.push(trial(t.stimulus, -(i + 1), t.category)));
-    nodes.push(continueScreen("<p>The practice is over. From now on there is no feedback.</p>", "Start"));
+    nodes.push(continueScreen("<p>The practice is over. From now on there is no feedback.</p>", "Start", p.fullscreen));
   } else if (state.next > 0) {
-    nodes.push(continueScreen(`<p>Welcome back. You continue with image ${state.next + 1} of ${total}.</p>`, "Continue"));
+    nodes.push(continueScreen(`<p>Welcome back. You continue with image ${state.next + 1} of ${total}.</p>`, "Continue", p.fullscreen));
   } else {
-    nodes.push(continueScreen(`<p>Ready? ${total} images follow.</p>`, "Start"));
+    nodes.push(continueScreen(`<p>Ready? ${total} images follow.</p>`, "Start", p.fullscreen));
   }
   // Once the server has refused a trial, the later ones would be refused too (trials are stored
   // in order): the remaining nodes are skipped and the page asks for a reload, which resumes
@@ -173,7 +184,7 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
     );
     const completed = index + 1;
     if (p.breakEvery > 0 && completed % p.breakEvery === 0 && completed < total) {
-      nodes.push(whileAccepted(continueScreen(`<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`)));
+      nodes.push(whileAccepted(continueScreen(`<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`, "Continue", p.fullscreen)));
     }
   }
   return nodes;
