@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { modelKappaIntervals, outcomeMatrix } from "../src/core/aggregate.ts";
 import { computePairs } from "../src/core/pairs.ts";
 import { summarizePairs } from "../src/core/summary.ts";
 import type { TrialTable } from "../src/core/trials.ts";
@@ -77,6 +78,12 @@ test("every pair of the cue-conflict data equals computePairs, and the ranking's
     assert.ok(model.boot_lower! <= model.mean! && model.mean! <= model.boot_upper!, `${model.model}: bootstrap interval around the mean`);
   }
   for (let k = 1; k < ranking.models.length; k++) assert.ok(ranking.models[k - 1].mean! >= ranking.models[k].mean!, "best first");
+  // The kernel's bootstrap gives modelKappaIntervals' intervals exactly.
+  const expected = modelKappaIntervals(outcomeMatrix(data), { replicates: 200, seed: 1 });
+  for (const model of expected.models) {
+    const shown = ranking.models.find((r) => r.model === model.model)!;
+    assert.ok(Object.is(shown.boot_lower, model.lower) && Object.is(shown.boot_upper, model.upper), `${model.model}: [${shown.boot_lower}, ${shown.boot_upper}] vs [${model.lower}, ${model.upper}]`);
+  }
 
   const groups = groupSummaries(matrix, []);
   const hh = groups.find((g) => g.label === "humans – humans")!;

@@ -458,7 +458,10 @@ async function analyse(): Promise<void> {
   renderNotes(payload);
   setStatus("computing…");
   const request = { dataset: payload.id, condition: session.state.condition, observers: shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
-  const analysis = await ask<"analyse">({ type: "analyse", ...request });
+  const analysing = ask<"analyse">({ type: "analyse", ...request });
+  // The worker bootstraps the ranking while this thread draws the other views.
+  const ranking = ask<"ranking">({ type: "ranking", ...request });
+  const analysis = await analysing;
   if (generation !== session.generation) return;
   session.analysis = analysis;
   session.ranking = null;
@@ -471,10 +474,10 @@ async function analyse(): Promise<void> {
   await showPair();
   byId("conditions-section").hidden = !payload.conditionCurves;
   if (payload.conditionCurves) await renderCurves(generation);
-  const ranking = await ask<"ranking">({ type: "ranking", ...request });
+  const ranked = (await ranking).ranking;
   if (generation !== session.generation) return;
-  session.ranking = ranking.ranking;
-  await renderRanking(analysis, ranking.ranking);
+  session.ranking = ranked;
+  await renderRanking(analysis, ranked);
   if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
   exposed.ready = true;
 }

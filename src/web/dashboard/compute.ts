@@ -2,21 +2,23 @@
  * The dashboard's analysis, run in its web worker (and in Node by the tests and the benchmark).
  * Isomorphic (no Node or DOM APIs). Every number comes from the core: the pairs' 2x2 counts
  * from the all-pairs kernel (src/kernel, WebAssembly where present), every metric from
- * `pairMetrics`, intervals from `pairInterval` and `modelKappaIntervals`, the order from
+ * `pairMetrics`, intervals from `pairInterval` and the joint bootstrap (the kernel's replicates,
+ * identical to `modelKappaIntervals`'), the order from
  * `hierarchicalClustering`, the chance region from `chanceRegion`, means and half-widths from
  * core/statistics. Pairs follow `computePairs`' rules: observers whose stimulus sets differ
  * are skipped, or with "intersect" paired on their common stimuli (tested against
  * computePairs on the published data, test/serve-compute.test.ts).
  */
-import { type ModelKappaInterval, type OutcomeMatrix, modelKappaIntervals } from "../../core/aggregate.ts";
+import { type OutcomeMatrix, type ReplicateKappas, meanKappaWithHumans, observerRoles } from "../../core/aggregate.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
-import { type PairInterval, pairInterval } from "../../core/intervals.ts";
+import { type PairInterval, pairInterval, percentileInterval } from "../../core/intervals.ts";
 import { type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
 import type { PairType } from "../../core/pairs.ts";
 import { mean, normalHalfWidth95, sampleSd } from "../../core/statistics.ts";
+import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
 import { allPairCounts } from "../../kernel/index.ts";
-import { allocatePacked } from "../../kernel/packed.ts";
+import { allocatePacked, packOutcomeMatrix } from "../../kernel/packed.ts";
 import { popcount32 } from "../../kernel/scalar.ts";
 import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
 
@@ -311,14 +313,18 @@ export interface Ranking {
   note: string | null;
 }
 
-/** Work (pair-stimulus-replicates) the ranking's bootstrap may take, about 2 s in a browser. */
-export const RANKING_BOOTSTRAP_BUDGET = 1e9;
+/**
+ * Work the ranking's bootstrap may take, in 64-bit pair-words summed over replicates and weight
+ * bit-planes (about 1 ns each in WebAssembly: a second or two in a browser).
+ */
+export const RANKING_BOOTSTRAP_BUDGET = 2e9;
 
 /**
  * Models ranked by mean kappa with the humans (defined kappas only), best first, with the
  * paper's normal half-width 1.959964 sd / √n over the humans and, where affordable, the
- * percentile interval of the joint stimulus bootstrap (`modelKappaIntervals`, seed 1) over
- * the observers that saw the unit's common stimulus set.
+ * percentile interval of the joint stimulus bootstrap over the observers that saw the unit's
+ * common stimulus set: `modelKappaIntervals`' interval (seed 1, the same replicates), with
+ * every replicate's kappas counted by the kernel (`kernelJointBootstrap`), many times faster.
  */
 export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): Ranking {
   const n = matrix.size;
@@ -331,26 +337,47 @@ export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 100
     return { model: matrix.observers[m], accuracy: matrix.accuracy[m], n_humans: values.length, mean: finite(mean(values)), ci95: finite(normalHalfWidth95(values)), boot_lower: null, boot_upper: null };
   });
   const outcome = commonOutcomeMatrix(unit, matrix);
-  const pairs = outcome.humans.size * (outcome.observers.length - outcome.humans.size);
-  const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, pairs * outcome.stimuli.length)));
+  const roles = observerRoles(outcome);
+  const size = outcome.observers.length;
+  const planes = Math.ceil(Math.log2(Math.max(2, outcome.stimuli.length))) + 1;
+  const perReplicate = ((size * (size - 1)) / 2) * Math.ceil(outcome.stimuli.length / 64) * planes;
+  const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, perReplicate)));
   let replicates = 0;
   let note: string | null = null;
-  if (pairs === 0) note = "no bootstrap interval: no humans and models share a stimulus set";
-  else if (affordable < 100) note = `no bootstrap interval: ${pairs.toLocaleString("en")} model-human pairs on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`;
+  if (roles.humans.length === 0 || roles.models.length === 0) note = "no bootstrap interval: no humans and models share a stimulus set";
+  else if (affordable < 100) note = `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`;
   else {
     replicates = affordable;
-    const intervals = modelKappaIntervals(outcome, { replicates, seed: 1 });
-    const byModel = new Map<string, ModelKappaInterval>(intervals.models.map((m) => [m.model, m]));
+    const intervals = bootstrapModelMeans(outcome, roles, replicates);
     for (const r of ranked) {
-      const interval = byModel.get(r.model);
+      const interval = intervals.get(r.model);
       if (!interval) continue;
       r.boot_lower = Number.isFinite(interval.lower) ? interval.lower : null;
       r.boot_upper = Number.isFinite(interval.upper) ? interval.upper : null;
     }
-    if (outcome.excluded.length > 0) note = `bootstrap over the ${outcome.observers.length} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`;
+    if (outcome.excluded.length > 0) note = `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`;
   }
   ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
   return { models: ranked, replicates, note };
+}
+
+/**
+ * Each model's 95% percentile interval of its mean kappa with the humans over the joint
+ * stimulus bootstrap (seed 1), as `modelKappaIntervals` computes it.
+ */
+export function bootstrapModelMeans(outcome: OutcomeMatrix, roles: { humans: number[]; models: number[] }, replicates: number): Map<string, { lower: number; upper: number }> {
+  const size = outcome.observers.length;
+  const samples = roles.models.map(() => new Float64Array(replicates));
+  const view: ReplicateKappas = { replicate: 0, size, kappa: new Float64Array(0), observerWeight: new Float64Array(size).fill(1), stimulusWeights: new Float64Array(0) };
+  kernelJointBootstrap(packOutcomeMatrix(outcome), {
+    replicates,
+    seed: 1,
+    onReplicate: (r, kappa) => {
+      const replicate = { ...view, replicate: r, kappa };
+      roles.models.forEach((model, k) => (samples[k][r] = meanKappaWithHumans(replicate, model, roles.humans)));
+    },
+  });
+  return new Map(roles.models.map((model, k) => [outcome.observers[model], percentileInterval(samples[k], 0.95)]));
 }
 
 /** The chosen observers that saw the unit's most common stimulus set, as the core's outcome matrix. */
