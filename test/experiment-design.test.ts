@@ -2,6 +2,7 @@
 // validation of submitted trials, timing flags and pink-noise masks.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { build } from "esbuild";
 import { InputError } from "../src/core/errors.ts";
 import {
   CATEGORIES_16,
@@ -17,6 +18,7 @@ import {
 import { fftSide, pinkNoise, pinkNoiseField } from "../src/experiment/noise.ts";
 import { DEFAULT_PROTOCOL, parseProtocol, responseKeys } from "../src/experiment/protocol.ts";
 import { RT_SLACK_MS, timingWithinTolerance, validateSubmission } from "../src/experiment/validation.ts";
+import { REPO } from "./helpers.ts";
 
 /** `perCategory` images of each of the 16 categories in each condition, ids in set order. */
 function stimulusSet(perCategory: number, conditions: string[]): DesignStimulus[] {
@@ -270,4 +272,23 @@ test("pink noise: seeded, full contrast, power falling as 1/f^2", () => {
   const my = ys.reduce((a, b) => a + b) / ys.length;
   const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
   assert.ok(Math.abs(slope + 2) < 0.35, `log-log slope of the power spectrum ${slope}, expected about -2`);
+});
+
+// esbuild for the browser fails on a Node built-in, so this keeps the modules isomorphic.
+test("the design, protocol, validation and noise modules bundle for the browser without Node built-ins", async () => {
+  const bundle = await build({
+    stdin: {
+      contents: ["design", "protocol", "validation", "noise"].map((m) => `export * from "./src/experiment/${m}.ts";`).join("\n"),
+      resolveDir: REPO,
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    logLevel: "silent",
+  });
+  const text = bundle.outputFiles[0].text;
+  assert.doesNotMatch(text, /from "node:|require\("node:/);
+  assert.match(text, /airplane/);
 });
