@@ -182,6 +182,22 @@ describe("trialwise serve: requests", () => {
     const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/runs");
     assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.n_trials]), [["model-0", 10], ["model-1", 10], ["model-2", 10]]);
 
+    // With a condition column: pooled, and per condition for the curves.
+    const conditions = join(dir, "conditions.parquet");
+    const duck2 = await DuckDBInstance.create(":memory:");
+    const connection2 = await duck2.connect();
+    await connection2.run(`COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, CASE WHEN i // 3 < 4 THEN 'low' ELSE 'high' END AS level, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${conditions}' (FORMAT parquet)`);
+    connection2.closeSync();
+    const split = await json<{ dataset: { id: string; conditions: string[] } }>(server, "POST", "/api/upload?name=conditions.parquet&format=long&observer=observer&stimulus=stimulus&correct=correct&condition=level", await readFile(conditions));
+    assert.equal(split.status, 200, JSON.stringify(split.body));
+    assert.deepEqual(split.body.dataset.conditions, ["high", "low"]);
+    const splitPayload = (await json<DatasetPayload>(server, "GET", `/api/datasets/${split.body.dataset.id}`)).body;
+    assert.deepEqual(splitPayload.units.map((u) => [u.condition, u.stimuli]), [["all", 10], ["high", 6], ["low", 4]]);
+    assert.equal(splitPayload.conditionCurves, true);
+    assert.deepEqual(splitPayload.observerInfo.map((o) => o.n_trials), [10, 10, 10]);
+    const low = await json<PairTrialsResponse>(server, "GET", `/api/datasets/${split.body.dataset.id}/trials?observer1=model-0&observer2=model-1&condition=low`);
+    assert.deepEqual(low.body.trials.map((t) => t.stimulus), ["img0", "img1", "img2", "img3"]);
+
     const badParquet = await json<{ error: string }>(server, "POST", "/api/upload?name=runs.parquet&format=long&observer=who&stimulus=stimulus&correct=correct", await readFile(parquet));
     assert.equal(badParquet.status, 400);
     assert.match(badParquet.body.error, /^runs\.parquet/);

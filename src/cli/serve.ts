@@ -57,7 +57,7 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
     )
     .argument("[path...]", "trial files, folders of trial files (datasets) or folders of datasets; Parquet files are read with DuckDB")
     .option("--port <n>", "port to listen on (0: any free port)", "8080")
-    .option("--host <address>", "address to bind (default: this machine only)", "127.0.0.1")
+    .option("--host <address>", "address to bind (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--open", "open the dashboard in the browser")
     .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
     .option("--max-upload <MB>", "largest file the page may upload", String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))

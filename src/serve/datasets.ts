@@ -16,6 +16,8 @@ import { encodeWords } from "../web/dashboard/protocol.ts";
 /** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */
 export type ServedDataset = {
   summary: DatasetSummary;
+  /** What was found while reading it, in words (e.g. conditions that cannot be pooled). */
+  notes: string[];
   /** Built once, on first request. */
   payload?: DatasetPayload;
 } & ({ kind: "table"; table: TrialTable } | { kind: "packed"; packed: PackedTrials });
@@ -47,16 +49,20 @@ export function tableDataset(id: string, table: TrialTable, source: string): Ser
   return {
     kind: "table",
     table,
+    notes: [],
     summary: { id, name: table.dataset, source, observers: new Set(table.observer).size, trials: table.length, conditions: conditionsOf(table) },
   };
 }
 
-export function packedDataset(id: string, packed: PackedTrials, source: string): ServedDataset {
+/** A dataset read as bitsets: its units pooled ("all") and/or per condition (../serve/server.ts readParquet). */
+export function packedDataset(id: string, packed: PackedTrials, source: string, notes: string[] = []): ServedDataset {
   const observers = new Set(packed.units.flatMap((u) => [...u.packed.observers, ...u.excluded.map((e) => e.observer)]));
+  const conditions = packed.units.filter((u) => u.condition !== NO_CONDITION).map((u) => u.condition);
   return {
     kind: "packed",
     packed,
-    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: packed.units.map((u) => u.condition) },
+    notes,
+    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? conditions : [NO_CONDITION] },
   };
 }
 
@@ -80,7 +86,7 @@ function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayloa
   const { table } = dataset;
   const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({ name: r.observer, kind: r.kind, n_trials: r.n_trials, n_correct: r.n_correct, n_na: r.n_na, accuracy: r.accuracy }));
   const index = new Map(observerInfo.map((o, i) => [o.name, i]));
-  const notes: string[] = [];
+  const notes = [...dataset.notes];
   const units: UnitPayload[] = [];
   const [all] = conditionGroups(table, false).values();
   try {
@@ -100,7 +106,9 @@ function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayl
   const { packed } = dataset;
   // Parquet is read as bitsets: trials and correct answers per observer, no `na` count.
   const info = new Map<string, ObserverInfo>();
-  for (const unit of packed.units) {
+  // Trials per observer: from the pooled unit where there is one, else summed over conditions.
+  const pooled = packed.units.filter((u) => u.condition === NO_CONDITION);
+  for (const unit of pooled.length > 0 ? pooled : packed.units) {
     unit.packed.observers.forEach((name, i) => {
       const entry = info.get(name) ?? { name, kind: unit.humans.has(name) ? "human" : "model", n_trials: 0, n_correct: 0, n_na: null, accuracy: 0 };
       entry.n_trials += unit.stimuli.length;
@@ -110,16 +118,18 @@ function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayl
   }
   const observerInfo = [...info.values()].sort((a, b) => compareText(a.name, b.name)).map((o) => ({ ...o, accuracy: o.n_correct / o.n_trials }));
   const index = new Map(observerInfo.map((o, i) => [o.name, i]));
-  const notes = packed.units.flatMap((u) =>
+  const notes = [...dataset.notes, ...packed.units.flatMap((u) =>
     u.excluded.map((e) => `${u.condition === NO_CONDITION ? "" : `condition ${u.condition}: `}left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`),
-  );
+  )];
   const units = packed.units.map((u): UnitPayload => {
     const w = u.packed.wordsPerObserver;
     const seen = new Uint32Array(u.packed.observers.length * w);
     for (let i = 0; i < u.packed.observers.length; i++) for (let s = 0; s < u.stimuli.length; s++) seen[i * w + (s >>> 5)] |= 1 << (s & 31);
     return { condition: u.condition, stimuli: u.stimuli.length, observers: u.packed.observers.map((o) => index.get(o)!), wordsPerObserver: w, seen: encodeWords(seen), correct: encodeWords(u.packed.bits.subarray(0, u.packed.observers.length * w)) };
   });
-  return { ...dataset.summary, observerInfo, units, conditionCurves: false, notes };
+  const conditionUnits = packed.units.filter((u) => u.condition !== NO_CONDITION);
+  const spread = conditionUnits.length > 1 && new Set(conditionUnits.flatMap((u) => u.packed.observers)).size < conditionUnits.reduce((sum, u) => sum + u.packed.observers.length, 0);
+  return { ...dataset.summary, observerInfo, units, conditionCurves: spread, notes };
 }
 
 /** The worker's payload of a dataset (built on first use, then kept). */

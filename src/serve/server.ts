@@ -14,7 +14,7 @@ import { InputError } from "../core/errors.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, type RawTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
 import { parseCsv } from "../io/csv.ts";
 import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
-import { readPackedTrials } from "../io/duckdb.ts";
+import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
 import { decodeText } from "../io/text.ts";
 import type { ErrorResponse, UploadResponse } from "../web/dashboard/protocol.ts";
@@ -81,13 +81,31 @@ function pageHtml(): string {
 `;
 }
 
+/**
+ * Parquet trials as bitsets: pooled over conditions and, with a condition column, also per
+ * condition (two scans); where conditions cannot be pooled, per condition only, with a note.
+ */
+async function readParquet(path: string, options: { columns: LongFormatColumns; humanPattern?: RegExp; dataset?: string; threads?: number }): Promise<{ packed: PackedTrials; notes: string[] }> {
+  const read = (byCondition: boolean) => readPackedTrials(path, { ...options, byCondition });
+  if (options.columns.condition === undefined) return { packed: await read(false), notes: [] };
+  const byCondition = await read(true);
+  if (byCondition.units.length < 2) return { packed: byCondition, notes: [] };
+  try {
+    const pooled = await read(false);
+    return { packed: { ...pooled, units: [...pooled.units, ...byCondition.units] }, notes: [] };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { packed: byCondition, notes: [`conditions cannot be pooled: ${error.message}`] };
+  }
+}
+
 async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Promise<{ datasets: ServedDataset[]; notes: string[] }> {
   if (PARQUET.test(path)) {
     const columns = load.format?.kind === "long" ? load.format.columns : DEFAULT_PARQUET_COLUMNS;
-    const packed = await readPackedTrials(path, { columns, humanPattern: load.humanPattern });
+    const { packed, notes } = await readParquet(path, { columns, humanPattern: load.humanPattern });
     const id = datasetId(packed.dataset, taken);
     taken.add(id);
-    return { datasets: [packedDataset(id, packed, path)], notes: [] };
+    return { datasets: [packedDataset(id, packed, path, notes)], notes: [] };
   }
   const { datasets, notes } = await loadDatasets(path, load);
   return {
@@ -199,12 +217,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       try {
         const file = join(dir, name);
         await writeFile(file, body);
-        const packed = await readPackedTrials(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch((error: unknown) => {
+        const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch((error: unknown) => {
           // Name the file as the user knows it, not by its temporary copy.
           if (error instanceof Error) error.message = error.message.replaceAll(`${dir}/`, "");
           throw error;
         });
-        added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`));
+        added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`, notes));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

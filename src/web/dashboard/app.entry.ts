@@ -92,7 +92,6 @@ const session = {
   payloads: new Map<string, DatasetPayload>(),
   state: stateFromQuery(location.search),
   analysis: null as Analysis | null,
-  ranking: null as Ranking | null,
   /** Observers picked in the list (to group, hide or show). */
   picked: new Set<string>(),
   figures: new Map<string, Exportable>(),
@@ -464,7 +463,6 @@ async function analyse(): Promise<void> {
   const analysis = await analysing;
   if (generation !== session.generation) return;
   session.analysis = analysis;
-  session.ranking = null;
   exposed.timing = analysis.timing;
   const m = analysis.matrix;
   setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
@@ -476,7 +474,6 @@ async function analyse(): Promise<void> {
   if (payload.conditionCurves) await renderCurves(generation);
   const ranked = (await ranking).ranking;
   if (generation !== session.generation) return;
-  session.ranking = ranked;
   await renderRanking(analysis, ranked);
   if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
   exposed.ready = true;
