@@ -56,6 +56,7 @@ async function play(page: Page, server: ExperimentServer, keys: string[], answer
     if (what === "done") return events;
     if (what === "error") return [...events, `error ${await page.evaluate("window.trialwise.error")}`];
     if (what === "next" || what === "button") {
+      if (what === "next" && events.length === 0) await page.screenshot({ path: join(ARTIFACTS, "instructions.png") });
       const label = await page.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)").first().innerText();
       events.push(`button ${label}`);
       await page.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)").first().click();

@@ -107,6 +107,11 @@ function done(name: string): void {
   );
 }
 
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return `${value.toLocaleString("en")} second${value === 1 ? "" : "s"}`;
+}
+
 function keyHint(info: ExperimentInfo): string {
   return info.keys.length > 0 ? " or press the key shown on it" : "";
 }
@@ -122,7 +127,7 @@ function instructions(info: ExperimentInfo) {
     pages: [
       `<div class="tw-message"><h1>Object recognition</h1><p>You will see many images, each for a fraction of a second, followed by a noise pattern.</p>` +
         `<p>After each image, choose what it showed among ${info.categories.length} categories: click its button${keyHint(info)}.</p>` +
-        `<p>You have ${(p.responseMs / 1000).toLocaleString("en")} seconds to answer; if you are unsure, guess.</p></div>`,
+        `<p>You have ${seconds(p.responseMs)} to answer; if you are unsure, guess.</p></div>`,
       `<div class="tw-message"><p>Look at the small square in the middle of the screen before each image.</p>` +
         `<p>There are ${info.trialsPerParticipant} images in the main part${p.practiceTrials > 0 ? `, after a few practice images with feedback` : ""}.` +
         `${p.breakEvery > 0 && p.breakEvery < info.trialsPerParticipant ? ` You can take a break after every ${p.breakEvery} images.` : ""}</p>` +
