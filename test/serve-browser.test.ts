@@ -151,7 +151,13 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
 
   test("picking and grouping observers regroups the summaries and goes into the URL", async () => {
     await page.click("#observers tbody tr[data-observer='resnet50'] button");
-    await page.click("#observers tbody tr[data-observer='cornet-s'] button");
+    await page.click("#ranking-table tbody tr[data-model='cornet-s']");
+    assert.deepEqual(await page.evaluate("window.__trialwise.picked"), ["resnet50", "cornet-s"]);
+    // The matrix fades every cell outside the picked observers' rows and columns.
+    await page.waitForFunction(`document.querySelectorAll('#heatmap .mark-rect.role-mark path[opacity="0.25"]').length === ${33 * 33}`);
+    assert.equal(await page.locator("#observers tbody tr.picked").count(), 2);
+    assert.equal(await page.locator("#ranking-table tbody tr.picked").count(), 2);
+    await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, "picked.png") });
     await page.fill("#group-name", "my models");
     await page.click("#group-form button[type=submit]");
     await ready(page);

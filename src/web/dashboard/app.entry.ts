@@ -102,7 +102,7 @@ const session = {
   generation: 0,
   /** The scatters' views, to mark the selected pair in them. */
   scatters: [] as Result[],
-  heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void },
+  heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void; pick(names: string[]): void },
 };
 
 /** What tests and tools read: the state, readiness, errors, the heatmap. */
@@ -117,6 +117,8 @@ const exposed = {
   },
   cellCentre: (a: string, b: string) => session.heatmap?.cellCentre(a, b) ?? null,
   timing: null as Analysis["timing"] | null,
+  /** Observers picked in the list (or the ranking). */
+  picked: [] as string[],
 };
 (window as unknown as { __trialwise: typeof exposed }).__trialwise = exposed;
 
@@ -518,18 +520,26 @@ function toggleShown(name: string): void {
   void update({ hidden: [...hidden] });
 }
 
+/** Shows the picks: highlighted in the list, their rows and columns bright in the matrix. */
+function showPicks(): void {
+  const payload = currentPayload();
+  if (payload) renderObservers(payload);
+  session.heatmap?.pick([...session.picked]);
+  for (const row of document.querySelectorAll<HTMLElement>("#ranking-table tr[data-model]")) row.classList.toggle("picked", session.picked.has(row.dataset.model!));
+  exposed.picked = [...session.picked];
+}
+
 function togglePicked(name: string): void {
   if (session.picked.has(name)) session.picked.delete(name);
   else session.picked.add(name);
-  const payload = currentPayload();
-  if (payload) renderObservers(payload);
+  showPicks();
 }
 
 function pickKind(kind: "human" | "model" | null): void {
   const payload = currentPayload();
   if (!payload) return;
   session.picked = new Set(kind === null ? [] : payload.observerInfo.filter((o) => o.kind === kind).map((o) => o.name));
-  renderObservers(payload);
+  showPicks();
 }
 
 function showOnlyPicked(): void {
@@ -550,6 +560,7 @@ function makeGroup(): void {
   const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
   input.value = "";
   session.picked.clear();
+  exposed.picked = [];
   void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
 }
 
@@ -610,6 +621,9 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       select(pair) {
         void result.view.signal("sel_a", pair?.[0] ?? "").signal("sel_b", pair?.[1] ?? "").runAsync();
       },
+      pick(names) {
+        void result.view.signal("picked", names).runAsync();
+      },
     };
   } else {
     const heatmap = drawCanvasHeatmap(matrix, order.order, Math.min(760, Math.max(400, container.clientWidth || 760)));
@@ -655,9 +669,12 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       select(pair) {
         heatmap.select(pair && index.has(pair[0]) && index.has(pair[1]) ? [index.get(pair[0])!, index.get(pair[1])!] : null);
       },
+      // A million cells are not redrawn per pick: picks show in the list only.
+      pick: () => undefined,
     };
   }
   session.heatmap.select(session.state.pair);
+  session.heatmap.pick([...session.picked]);
 }
 
 function escapeXml(text: string): string {
@@ -714,11 +731,17 @@ async function renderRanking(analysis: Analysis, ranking: Ranking): Promise<void
       "tbody",
       {},
       ...ranking.models.map((r, k) =>
-        h("tr", {}, h("td", {}, String(k + 1)), h("td", {}, r.model), h("td", { class: "num" }, fixed(r.mean, 4)), h("td", { class: "num" }, r.boot_lower !== null ? `[${fixed(r.boot_lower)}, ${fixed(r.boot_upper)}]` : r.ci95 !== null && r.mean !== null ? `± ${fixed(r.ci95)}` : "–"), h("td", { class: "num" }, String(r.n_humans))),
+        h("tr", { class: session.picked.has(r.model) ? "picked" : "", "data-model": r.model, onclick: () => togglePicked(r.model) }, h("td", {}, String(k + 1)), h("td", {}, r.model), h("td", { class: "num" }, fixed(r.mean, 4)), h("td", { class: "num" }, r.boot_lower !== null ? `[${fixed(r.boot_lower)}, ${fixed(r.boot_upper)}]` : r.ci95 !== null && r.mean !== null ? `± ${fixed(r.ci95)}` : "–"), h("td", { class: "num" }, String(r.n_humans))),
       ),
     ),
   );
-  if (ranking.models.some((r) => r.mean !== null)) await vegaFigure("ranking", byId("ranking"), rankingSpec(ranking));
+  if (ranking.models.some((r) => r.mean !== null)) {
+    const result = await vegaFigure("ranking", byId("ranking"), rankingSpec(ranking));
+    result.view.addEventListener("click", (_event, item) => {
+      const model = (item as { datum?: { model?: string } } | null | undefined)?.datum?.model;
+      if (model) togglePicked(model);
+    });
+  }
   else {
     byId("ranking").replaceChildren();
     session.figures.delete("ranking");

@@ -77,7 +77,8 @@ export function cellSize(n: number): number {
 /**
  * The kappa matrix as a Vega-Lite heatmap: cells in the clustered order, diverging colour over
  * [−1, 1] centred at 0 (the report's scale), pairs without kappa grey, human labels in the
- * human colour, the selected pair outlined (signals `sel_a`, `sel_b`). Its only mark is the
+ * human colour, the selected pair outlined (signals `sel_a`, `sel_b`), cells of observers outside
+ * a non-empty `picked` list faded. Its only mark is the
  * cells (SVG: `.mark-rect.role-mark path`, one per cell), so tests can count them.
  */
 export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly string[], humans: ReadonlySet<string>, title: string): TopLevelSpec {
@@ -94,6 +95,7 @@ export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly strin
     params: [
       { name: "sel_a", value: "" },
       { name: "sel_b", value: "" },
+      { name: "picked", value: [] },
     ],
     width: side,
     height: side,
@@ -109,6 +111,8 @@ export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly strin
         scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
         legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], gradientLength: Math.min(side, 220) },
       },
+      // Picked observers' rows and columns stay bright, the rest fades.
+      opacity: { condition: { test: "length(picked) === 0 || indexof(picked, datum.row) >= 0 || indexof(picked, datum.col) >= 0", value: 1 }, value: 0.25 },
       stroke: { condition: { test: selected, value: "#111" }, value: "white" },
       strokeWidth: { condition: { test: selected, value: 2 }, value: labels ? 0.5 : 0 },
       tooltip: [
