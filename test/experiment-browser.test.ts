@@ -65,6 +65,10 @@ async function play(page: Page, server: ExperimentServer, keys: string[], answer
     const id = decodeURIComponent((await page.locator("img.tw-stimulus").getAttribute("src"))!.replace("/stimuli/", ""));
     await page.evaluate('document.querySelector(".tw-response-grid").setAttribute("data-handled", "")');
     if (events.filter((e) => e.startsWith("trial")).length === 0) {
+      // The grid (like the stage before it) is centred in the window.
+      const box = (await page.locator(".tw-response-grid").boundingBox())!;
+      const size = page.viewportSize()!;
+      assert.ok(Math.abs(box.x + box.width / 2 - size.width / 2) < 2 && Math.abs(box.y + box.height / 2 - size.height / 2) < 2, JSON.stringify(box));
       await page.screenshot({ path: join(ARTIFACTS, "response-grid.png") });
       const mask = (await page.evaluate('document.querySelector("canvas.tw-mask").toDataURL("image/png")')) as string;
       await writeFile(join(ARTIFACTS, "mask.png"), Buffer.from(mask.split(",")[1], "base64"));

@@ -45,6 +45,8 @@ function continueScreen(html: string, label = "Continue", fullscreen = false) {
 }
 
 async function run(timeline: unknown[]): Promise<void> {
+  // An earlier run leaves its (empty) content wrapper, which would take half the height.
+  document.body.replaceChildren();
   await initJsPsych({ display_element: document.body }).run(timeline as Parameters<JsPsych["run"]>[0]);
 }
 
