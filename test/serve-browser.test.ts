@@ -102,6 +102,12 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     for (const name of ["acc1", "acc2", "c_obs", "c_exp", "kappa"]) assert.equal(await field(name), four(name), name);
     assert.equal(await field("n_trials"), cliPair.n_trials);
     assert.equal(await field("bounds"), `[${four("kappa_min")}, ${four("kappa_max")}]`);
+    // Both intervals as `trialwise pairs --ci analytic` and `--ci bca` give them.
+    for (const [method, name] of [["analytic", "interval"], ["bca", "bca"]]) {
+      const [ci] = csvObjects((await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--ci", method, "--format", "csv")).stdout);
+      const expected = `[${Number(ci.ci_lower).toFixed(4)}, ${Number(ci.ci_upper).toFixed(4)}]`;
+      await page.waitForFunction(`document.querySelector('#pair-summary dd[data-field="${name}"]')?.textContent === ${JSON.stringify(expected)}`, null, { timeout: 20_000 });
+    }
     const disagreements = Number(cliPair.n_trials) - Number(cliPair.n_both_correct) - Number(cliPair.n_both_wrong);
     assert.equal(await page.locator("#trial-count").innerText(), `${disagreements} of ${cliPair.n_trials} common trials: one right, the other wrong`);
     assert.equal(await page.locator("#trial-table tbody tr").count(), disagreements);

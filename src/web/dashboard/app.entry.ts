@@ -11,7 +11,7 @@ import embed, { type Result } from "vega-embed";
 import type { TopLevelSpec } from "vega-lite";
 import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
-import { type PairDetails, type Ranking, pairDetails } from "./compute.ts";
+import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
 import { SELECTED_PAIR_DATA, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis, WorkerAnswer, WorkerRequest } from "./messages.ts";
 import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse, UploadResponse } from "./protocol.ts";
@@ -819,9 +819,16 @@ async function showPair(): Promise<void> {
       ...field("c_exp", "c_exp", fixed(details.c_exp, 4)),
       ...field("kappa", "κ", fixed(details.kappa, 4)),
       ...field("interval", "κ 95% CI (analytic)", `[${fixed(details.interval.lower, 4)}, ${fixed(details.interval.upper, 4)}]`),
+      ...field("bca", "κ 95% CI (BCa bootstrap, 10,000 replicates)", "computing…"),
       ...field("bounds", "κ possible at these accuracies", `[${fixed(details.kappa_min, 4)}, ${fixed(details.kappa_max, 4)}]`),
     ),
   );
+  // The bootstrap interval (as `trialwise pairs --ci bca`) arrives from the worker when ready.
+  void ask<"pair-interval">({ type: "pair-interval", counts: pairCountsOf(m, i, j), observer1: details.observer1, observer2: details.observer2 }).then(({ interval }) => {
+    if (session.state.pair !== pair) return;
+    const cell = summary.querySelector('dd[data-field="bca"]');
+    if (cell) cell.textContent = `[${fixed(interval.lower, 4)}, ${fixed(interval.upper, 4)}]`;
+  }, (error: Error) => showError(error.message));
   const query = new URLSearchParams({ observer1: details.observer1, observer2: details.observer2, condition: m.condition });
   const trials = await getJson<PairTrialsResponse>(`/api/datasets/${encodeURIComponent(session.state.dataset!)}/trials?${query}`);
   if (session.state.pair !== pair) return;

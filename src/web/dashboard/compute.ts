@@ -12,8 +12,8 @@
 import { type OutcomeMatrix, type ReplicateKappas, meanKappaWithHumans, observerRoles } from "../../core/aggregate.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
-import { type PairInterval, pairInterval, percentileInterval } from "../../core/intervals.ts";
-import { type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairInterval, pairInterval, pairSeed, percentileInterval } from "../../core/intervals.ts";
+import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
 import type { PairType } from "../../core/pairs.ts";
 import { mean, normalHalfWidth95, sampleSd } from "../../core/statistics.ts";
 import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
@@ -203,11 +203,16 @@ export interface PairDetails extends PairMetrics {
   interval: PairInterval;
 }
 
+/** The 2x2 counts of pair (i, j) (observer i first). */
+export function pairCountsOf(matrix: PairMatrix, i: number, j: number): PairCounts {
+  const n = matrix.size;
+  return { trials: matrix.trials[i * n + j], correct1: matrix.correct1[i * n + j], correct2: matrix.correct1[j * n + i], bothCorrect: matrix.bothCorrect[i * n + j] };
+}
+
 /** Pair (i, j) in full, from its counts; null where it was not computed. */
 export function pairDetails(matrix: PairMatrix, i: number, j: number, undefinedKappa: UndefinedKappaPolicy = "undefined"): PairDetails | null {
   if (!isComputed(matrix, i, j)) return null;
-  const n = matrix.size;
-  const counts = { trials: matrix.trials[i * n + j], correct1: matrix.correct1[i * n + j], correct2: matrix.correct1[j * n + i], bothCorrect: matrix.bothCorrect[i * n + j] };
+  const counts = pairCountsOf(matrix, i, j);
   return {
     observer1: matrix.observers[i],
     observer2: matrix.observers[j],
@@ -215,6 +220,15 @@ export function pairDetails(matrix: PairMatrix, i: number, j: number, undefinedK
     ...pairMetrics(counts, undefinedKappa),
     interval: pairInterval(counts, { method: "analytic", level: 0.95 }),
   };
+}
+
+/**
+ * The BCa interval of one pair's kappa over the trial bootstrap, exactly as
+ * `trialwise pairs --ci bca` gives it: 10,000 replicates, level 0.95, the seed derived from
+ * seed 1 and the pair's names.
+ */
+export function pairBootstrapInterval(counts: PairCounts, observer1: string, observer2: string): PairInterval {
+  return pairInterval(counts, { method: "bca", level: 0.95, replicates: PAIR_INTERVAL_DEFAULTS.replicates, seed: pairSeed(PAIR_INTERVAL_DEFAULTS.seed, observer1, observer2) });
 }
 
 /** Above this many observers the O(n³) clustering is left out and observers are ordered by kind and name. */

@@ -1,5 +1,7 @@
 /** The page's requests to the dashboard's worker and its answers (structured-cloned; typed arrays transferred). */
 import type { ChanceBandRow } from "../../core/chance.ts";
+import type { PairInterval } from "../../core/intervals.ts";
+import type { PairCounts } from "../../core/metrics.ts";
 import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, Ranking } from "./compute.ts";
 import type { DatasetPayload } from "./protocol.ts";
 import type { Group } from "./state.ts";
@@ -17,7 +19,8 @@ export type WorkerRequest =
   | { type: "dataset"; payload: DatasetPayload }
   | ({ type: "analyse" } & AnalysisRequest)
   | ({ type: "ranking" } & AnalysisRequest)
-  | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch };
+  | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch }
+  | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string };
 
 export interface Analysis {
   type: "analyse";
@@ -36,4 +39,5 @@ export type WorkerAnswer =
   | Analysis
   | { type: "ranking"; ranking: Ranking }
   | { type: "curves"; curves: { accuracy: ConditionValue[]; kappa: ConditionValue[] } }
+  | { type: "pair-interval"; interval: PairInterval }
   | { type: "error"; error: string };

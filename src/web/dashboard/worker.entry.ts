@@ -3,7 +3,7 @@
  * (./compute.ts: the all-pairs kernel in WebAssembly, the core's metrics, clustering, chance
  * region, bootstrap), so the page stays responsive. Requests and answers are ./messages.ts.
  */
-import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairMatrix, type Unit } from "./compute.ts";
+import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
 
 const datasets = new Map<string, Unit[]>();
@@ -54,6 +54,8 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       const matrix = await pairMatrix(unit, chosenRows(unit, request.observers), { mismatch: request.mismatch });
       return { answer: { type: "ranking", ranking: modelRanking(unit, matrix) }, transfer: [] };
     }
+    case "pair-interval":
+      return { answer: { type: "pair-interval", interval: pairBootstrapInterval(request.counts, request.observer1, request.observer2) }, transfer: [] };
     case "curves": {
       const units = unitsOf(request.dataset).filter((u) => u.condition !== "all");
       return { answer: { type: "curves", curves: await conditionCurves(units, request.observers, request.pair, request.mismatch) }, transfer: [] };
