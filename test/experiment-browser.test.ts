@@ -196,6 +196,7 @@ test(
         const given = answer(idOf.get(r.imagename)!);
         assert.equal(r.object_response, given?.category ?? "na");
         assert.equal(r.category, categoryOf.get(idOf.get(r.imagename)!));
+        assert.equal(r.response_source, given?.by ?? "NaN");
         if (given === null) assert.equal(r.rt, "NaN");
         else assert.ok(Number(r.rt) > 0 && Number(r.rt) < 1.1, `rt ${r.rt} s`);
         for (const column of ["stimulus_ms", "mask_ms", "frame_ms"]) assert.ok(Number(r[column]) > 0, `${column} ${r[column]}`);

@@ -176,14 +176,14 @@ test("planning errors name what was expected", () => {
 
 const plan4 = planExperiment(stimulusSet(1, ["NaN"]), { seed: 9, trialsPerParticipant: 4, categories: CATEGORIES_16 });
 const design4 = participantDesign(plan4, 1);
-const good = () => ({ trial: 0, stimulus: design4.trials[0].stimulus.id, response: "cat", rt: 640.5, stimulusMs: 200.1, maskMs: 199.8, frameMs: 16.7 });
+const good = () => ({ trial: 0, stimulus: design4.trials[0].stimulus.id, response: "cat", rt: 640.5, source: "key", stimulusMs: 200.1, maskMs: 199.8, frameMs: 16.7 });
 
 test("a valid submission is accepted with its stimulus and timing flag", () => {
   const verdict = validateSubmission(good(), design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
   assert.ok(verdict.ok);
   assert.equal(verdict.trial.stimulusInfo, design4.trials[0].stimulus);
   assert.equal(verdict.trial.timingOk, true);
-  const na = validateSubmission({ ...good(), response: "na", rt: null }, design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
+  const na = validateSubmission({ ...good(), response: "na", rt: null, source: null }, design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
   assert.ok(na.ok);
   const late = validateSubmission({ ...good(), trial: 1, stimulus: design4.trials[1].stimulus.id, rt: DEFAULT_PROTOCOL.responseMs + RT_SLACK_MS }, design4, 1, DEFAULT_PROTOCOL, CATEGORIES_16);
   assert.ok(late.ok, "the slack is inclusive");
@@ -211,7 +211,10 @@ test("invalid submissions are rejected with the reason", () => {
   assert.match(reject({ stimulus: other }).reason, new RegExp(`shows stimulus ${design4.trials[0].stimulus.id}, not "${other}"`));
   assert.match(reject({ response: "zebra" }).reason, /response: "zebra" is not a category/);
   assert.match(reject({ response: "Cat" }).reason, /not a category/);
-  assert.match(reject({ response: "na", rt: 500 }).reason, /rt: expected null for a missing answer/);
+  assert.match(reject({ response: "na", rt: 500, source: null }).reason, /rt: expected null for a missing answer/);
+  assert.match(reject({ response: "na", rt: null }).reason, /source: expected null for a missing answer \(na\), got "key"/);
+  assert.match(reject({ source: "voice" }).reason, /source: "voice" is not how an answer is given; expected "key" or "mouse"/);
+  assert.match(reject({ source: null }).reason, /source: null is not how/);
   assert.match(reject({ rt: null }).reason, /rt: null is not a plausible response time; expected milliseconds in \(0, 1600\]/);
   assert.match(reject({ rt: 0 }).reason, /not a plausible/);
   assert.match(reject({ rt: 1600.5 }).reason, /not a plausible/);

@@ -55,7 +55,7 @@ function client(server: ExperimentServer) {
 
 /** A valid trial `index` of participant `p` with the given response. */
 function trialBody(p: Started, index: number, response: string, changes: Record<string, unknown> = {}) {
-  return { trial: index, stimulus: p.trials[index], response, rt: response === "na" ? null : 500 + index, stimulusMs: 200.2, maskMs: 199.9, frameMs: 16.67, ...changes };
+  return { trial: index, stimulus: p.trials[index], response, rt: response === "na" ? null : 500 + index, source: response === "na" ? null : "mouse", stimulusMs: 200.2, maskMs: 199.9, frameMs: 16.67, ...changes };
 }
 
 async function serve(store: string, options: Partial<ExperimentServerOptions> = {}, log: string[] = []): Promise<ExperimentServer> {
@@ -156,7 +156,7 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.equal(result.flagged, 1);
   assert.deepEqual((await readdir(out)).sort(), ["toys_participants.json", "toys_subject-01_session_1.csv"]);
   const text = await readFile(join(out, "toys_subject-01_session_1.csv"), "utf8");
-  assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,stimulus_ms,mask_ms,frame_ms,timing_ok");
+  assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,response_source,stimulus_ms,mask_ms,frame_ms,timing_ok");
   const rows = csvObjects(text);
   assert.equal(rows.length, 8);
   assert.deepEqual(rows.map((r) => r.trial), ["1", "2", "3", "4", "5", "6", "7", "8"]);
@@ -169,12 +169,13 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     category: categoryOf!.get(a!.trials[0])!,
     condition: "NaN",
     imagename: server.plan.stimuliByCondition.get("NaN")!.find((s) => s.id === a!.trials[0])!.name,
+    response_source: "mouse",
     stimulus_ms: "200.2",
     mask_ms: "199.9",
     frame_ms: "16.67",
     timing_ok: "1",
   });
-  assert.deepEqual([rows[3].rt, rows[3].object_response], ["NaN", "na"]);
+  assert.deepEqual([rows[3].rt, rows[3].object_response, rows[3].response_source], ["NaN", "na", "NaN"]);
   assert.equal(rows[2].rt, "0.502");
   assert.equal(rows[5].timing_ok, "0");
   const partial = await exportStore(store, join(dir, "partial"), { partial: true });

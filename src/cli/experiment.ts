@@ -178,7 +178,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     experiment
       .command("export")
       .description(
-        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. Stop the server first (it holds the store).",
+        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with response_source (key, mouse) and the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. Stop the server first (it holds the store).",
       )
       .requiredOption("--store <file>", "the trial store written by trialwise experiment serve")
       .requiredOption("-o, --output <folder>", "folder to write the CSV files into (created if missing)")

@@ -10,7 +10,7 @@ import { toCsv, toJson } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { type ParticipantRecord, type StoredTrial, TrialStore } from "./store.ts";
 
-/** The schema's columns, then the timing measurements (extra columns the readers ignore). */
+/** The schema's columns, then how the answer was given and the timing measurements (extra columns the readers ignore). */
 export const EXPORT_COLUMNS = [
   "subj",
   "session",
@@ -20,6 +20,7 @@ export const EXPORT_COLUMNS = [
   "category",
   "condition",
   "imagename",
+  "response_source",
   "stimulus_ms",
   "mask_ms",
   "frame_ms",
@@ -41,6 +42,7 @@ export function exportRow(participant: ParticipantRecord, t: StoredTrial): Recor
     category: t.category,
     condition: t.condition,
     imagename: t.imagename,
+    response_source: t.source ?? "NaN",
     stimulus_ms: microseconds(t.stimulusMs),
     mask_ms: microseconds(t.maskMs),
     frame_ms: microseconds(t.frameMs),

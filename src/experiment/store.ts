@@ -45,6 +45,8 @@ export interface StoredTrial {
   response: string;
   /** Null for a missing answer. */
   rtMs: number | null;
+  /** "key" or "mouse"; null for a missing answer. */
+  source: string | null;
   stimulusMs: number;
   maskMs: number;
   frameMs: number;
@@ -71,7 +73,7 @@ CREATE TABLE IF NOT EXISTS participants (
   finished_at TIMESTAMP, user_agent VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS trials (
   participant INTEGER NOT NULL, trial INTEGER NOT NULL, stimulus VARCHAR NOT NULL, imagename VARCHAR NOT NULL,
-  category VARCHAR NOT NULL, condition VARCHAR NOT NULL, response VARCHAR NOT NULL, rt_ms DOUBLE,
+  category VARCHAR NOT NULL, condition VARCHAR NOT NULL, response VARCHAR NOT NULL, rt_ms DOUBLE, source VARCHAR,
   stimulus_ms DOUBLE NOT NULL, mask_ms DOUBLE NOT NULL, frame_ms DOUBLE NOT NULL, timing_ok BOOLEAN NOT NULL,
   received_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (participant, trial));
 CREATE TABLE IF NOT EXISTS rejections (
@@ -196,9 +198,9 @@ export class TrialStore {
       if (!verdict.ok) return verdict;
       const t = (verdict as { ok: true; trial: AcceptedTrial }).trial;
       await this.connection.run(
-        `INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, stimulus_ms, mask_ms, frame_ms, timing_ok)
-         VALUES ($1::INTEGER, $2::INTEGER, $3, $4, $5, $6, $7, $8::DOUBLE, $9::DOUBLE, $10::DOUBLE, $11::DOUBLE, $12::BOOLEAN)`,
-        [participant, t.trial, t.stimulus, t.stimulusInfo.name, t.stimulusInfo.category, t.stimulusInfo.condition, t.response, t.rt, t.stimulusMs, t.maskMs, t.frameMs, t.timingOk],
+        `INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok)
+         VALUES ($1::INTEGER, $2::INTEGER, $3, $4, $5, $6, $7, $8::DOUBLE, $9::VARCHAR, $10::DOUBLE, $11::DOUBLE, $12::DOUBLE, $13::BOOLEAN)`,
+        [participant, t.trial, t.stimulus, t.stimulusInfo.name, t.stimulusInfo.category, t.stimulusInfo.condition, t.response, t.rt, t.source, t.stimulusMs, t.maskMs, t.frameMs, t.timingOk],
       );
       return verdict;
     });
@@ -230,7 +232,7 @@ export class TrialStore {
   /** Every stored trial, by participant and trial. */
   async trials(): Promise<StoredTrial[]> {
     const reader = await this.connection.runAndReadAll(
-      "SELECT participant, trial, stimulus, imagename, category, condition, response, rt_ms, stimulus_ms, mask_ms, frame_ms, timing_ok FROM trials ORDER BY participant, trial",
+      "SELECT participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok FROM trials ORDER BY participant, trial",
     );
     return reader.getRowsJS().map((r) => ({
       participant: r[0] as number,
@@ -241,10 +243,11 @@ export class TrialStore {
       condition: r[5] as string,
       response: r[6] as string,
       rtMs: (r[7] as number | null) ?? null,
-      stimulusMs: r[8] as number,
-      maskMs: r[9] as number,
-      frameMs: r[10] as number,
-      timingOk: r[11] as boolean,
+      source: (r[8] as string | null) ?? null,
+      stimulusMs: r[9] as number,
+      maskMs: r[10] as number,
+      frameMs: r[11] as number,
+      timingOk: r[12] as boolean,
     }));
   }
 

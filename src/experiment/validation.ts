@@ -16,6 +16,8 @@ export interface TrialSubmission {
   response: string;
   /** Response time from the onset of the response screen; null for `na`. */
   rt: number | null;
+  /** How the answer was given; null for `na`. */
+  source: "key" | "mouse" | null;
   /** Measured on-screen durations of stimulus and mask (from animation-frame timestamps). */
   stimulusMs: number;
   maskMs: number;
@@ -55,7 +57,7 @@ export function timingWithinTolerance(measured: { stimulusMs: number; maskMs: nu
  * Accepts a submission only when it is the participant's next trial (`storedCount` trials are
  * stored: trials arrive in order, none twice), shows the stimulus the design put at that index,
  * answers with a response category or `na`, and carries plausible times: an rt in
- * (0, responseMs + RT_SLACK_MS] for an answer and null for `na`, measured durations and frame
+ * (0, responseMs + RT_SLACK_MS] and a source (key or mouse) for an answer, both null for `na`, measured durations and frame
  * interval finite and in (0, MAX_MEASURED_MS]. Returns the reason of the first failed check.
  */
 export function validateSubmission(body: unknown, design: ParticipantDesign, storedCount: number, protocol: Protocol, categories: readonly string[]): Verdict {
@@ -74,9 +76,11 @@ export function validateSubmission(body: unknown, design: ParticipantDesign, sto
   }
   if (b.response === NO_ANSWER) {
     if (b.rt !== null) return bad(`rt: expected null for a missing answer (${NO_ANSWER}), got ${JSON.stringify(b.rt)}`);
+    if (b.source !== null) return bad(`source: expected null for a missing answer (${NO_ANSWER}), got ${JSON.stringify(b.source)}`);
   } else {
     const limit = protocol.responseMs + RT_SLACK_MS;
     if (typeof b.rt !== "number" || !(b.rt > 0 && b.rt <= limit)) return bad(`rt: ${JSON.stringify(b.rt)} is not a plausible response time; expected milliseconds in (0, ${limit}]`);
+    if (b.source !== "key" && b.source !== "mouse") return bad(`source: ${JSON.stringify(b.source)} is not how an answer is given; expected "key" or "mouse"`);
   }
   for (const field of ["stimulusMs", "maskMs", "frameMs"] as const) {
     const value = b[field];
@@ -87,6 +91,7 @@ export function validateSubmission(body: unknown, design: ParticipantDesign, sto
     stimulus: expected.id,
     response: b.response,
     rt: b.rt as number | null,
+    source: b.source as "key" | "mouse" | null,
     stimulusMs: b.stimulusMs as number,
     maskMs: b.maskMs as number,
     frameMs: b.frameMs as number,

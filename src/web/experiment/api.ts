@@ -31,6 +31,7 @@ export interface TrialResult {
   stimulus: string;
   response: string;
   rt: number | null;
+  source: "key" | "mouse" | null;
   stimulusMs: number;
   maskMs: number;
   frameMs: number;

@@ -185,8 +185,17 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
     nodes.push(
       whileAccepted({
         ...trial(stimulus, index, null),
-        on_finish: (data: { response: string; rt: number | null; stimulus_ms: number; mask_ms: number; frame_ms: number }) =>
-          sender.send({ trial: index, stimulus, response: data.response, rt: data.rt, stimulusMs: data.stimulus_ms, maskMs: data.mask_ms, frameMs: data.frame_ms }),
+        on_finish: (data: { response: string; rt: number | null; response_source: "key" | "mouse" | null; stimulus_ms: number; mask_ms: number; frame_ms: number }) =>
+          sender.send({
+            trial: index,
+            stimulus,
+            response: data.response,
+            rt: data.rt,
+            source: data.response_source,
+            stimulusMs: data.stimulus_ms,
+            maskMs: data.mask_ms,
+            frameMs: data.frame_ms,
+          }),
       }),
     );
     const completed = index + 1;

@@ -96,7 +96,6 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     const frames: number[] = [];
     const onsets: Partial<Record<Phase, number>> = {};
     let phase: Phase = "blank";
-    let frameRequest = 0;
     let responseTimer = 0;
     let answered = false;
 
@@ -120,7 +119,7 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
         responseTimer = window.setTimeout(() => respond(null, null, performance.now()), trial.response_ms);
         return;
       }
-      frameRequest = requestAnimationFrame(onFrame);
+      requestAnimationFrame(onFrame);
     };
 
     const respond = (choice: string | null, source: "key" | "mouse" | null, at: number) => {
@@ -151,20 +150,10 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     image
       .decode()
       .catch(() => undefined)
-      .then(() => {
-        frameRequest = requestAnimationFrame(onFrame);
-      });
-    this.cancel = () => {
-      cancelAnimationFrame(frameRequest);
-      window.clearTimeout(responseTimer);
-      grid.disable();
-    };
+      .then(() => requestAnimationFrame(onFrame));
   }
 
-  private cancel = () => undefined as void;
-
   private finish(display: HTMLElement, data: Record<string, unknown>): void {
-    this.cancel();
     display.innerHTML = "";
     this.jsPsych.finishTrial(data);
   }
