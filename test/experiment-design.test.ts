@@ -170,6 +170,7 @@ test("planning errors name what was expected", () => {
   assert.throws(() => planExperiment(pool, { ...opts, conditionsPerParticipant: 3 }), /from 1 to 2/);
   assert.throws(() => planExperiment([{ id: "0", name: "x.png", category: "zebra", condition: "NaN" }], opts, "set"), /^InputError: set: stimulus "x\.png" has category "zebra"/);
   assert.throws(() => planExperiment([...pool, { id: "x", name: "x.png", category: "cat", condition: "b" }], opts), /different numbers of stimuli \(a: 32, b: 33\)/);
+  assert.throws(() => planExperiment(pool, { ...opts, practiceStimuli: [{ id: "p0", name: "p.png", category: "zebra", condition: "NaN" }] }), /stimulus "p\.png" has category "zebra"/);
   assert.equal(participantName(3), "subject-03");
   assert.equal(participantName(123), "subject-123");
 });

@@ -173,7 +173,7 @@ export function latinSquareCycle(n: number): number {
 /** Checks the stimuli and options and fixes the stimuli of every condition and the practice. */
 export function planExperiment(stimuli: readonly DesignStimulus[], options: DesignOptions, source = "the stimulus set"): ExperimentPlan {
   const categories = options.categories;
-  const unknownCategory = stimuli.find((s) => !categories.includes(s.category));
+  const unknownCategory = [...stimuli, ...(options.practiceStimuli ?? [])].find((s) => !categories.includes(s.category));
   if (unknownCategory) {
     throw new InputError(`stimulus "${unknownCategory.name}" has category "${unknownCategory.category}"; expected one of the response categories ${categories.join(", ")}`, {
       file: source,
