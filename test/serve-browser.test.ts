@@ -224,6 +224,22 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test("a server without datasets invites uploads and refuses one over its limit with the limit named", async () => {
+    const small = await startServer({ paths: [], port: 0, maxUploadBytes: 1000 });
+    const empty = await browser.newPage();
+    try {
+      await empty.goto(small.url);
+      await ready(empty);
+      assert.match(await empty.locator("#status").innerText(), /^no datasets yet: drop trial files onto the page/);
+      await empty.setInputFiles("#upload", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.alloc(2000, 0x61) });
+      await empty.locator("#error").waitFor({ state: "visible" });
+      assert.equal(await empty.locator("#error-text").innerText(), 'upload refused: "big.csv" is larger than the upload limit of 1000 bytes (start trialwise serve with --max-upload to raise it)');
+    } finally {
+      await empty.close();
+      await small.close();
+    }
+  });
+
   test("a file dropped onto the page becomes a dataset", async () => {
     const text = await readFile(join(REPO, "test/fixtures/mini-cue-conflict/mini_resnet50session-1.csv"), "utf8");
     const dataTransfer = await page.evaluateHandle(`(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(text)}], "dropped.csv", { type: "text/csv" })); return d; })()`);

@@ -17,7 +17,7 @@ import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
 import { decodeText } from "../io/text.ts";
-import type { ErrorResponse, UploadResponse } from "../web/dashboard/protocol.ts";
+import { type ErrorResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, contentType, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
 
@@ -54,13 +54,6 @@ const PARQUET = /\.(parquet|pq)$/i;
 const JSON_LINES = /\.(jsonl|ndjson)$/i;
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
 const GEIRHOS_COLUMNS = ["subj", "object_response", "category", "condition", "imagename"];
-
-/** Human-readable size: "200 MB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} kB`;
-  return `${bytes} bytes`;
-}
 
 /** The dashboard page: a shell that loads the bundle. */
 function pageHtml(): string {

@@ -11,72 +11,19 @@ import embed, { type Result } from "vega-embed";
 import type { TopLevelSpec } from "vega-lite";
 import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
+import { type Child, byId, dataUrlBlob, download, escapeXml, getJson, h } from "./dom.ts";
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
 import { SELECTED_PAIR_DATA, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
-import type { Analysis, WorkerAnswer, WorkerRequest } from "./messages.ts";
-import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse, UploadResponse } from "./protocol.ts";
+import type { Analysis } from "./messages.ts";
+import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
+import { uploader } from "./upload.ts";
+import { startWorker } from "./worker-client.ts";
 
 /** Above this many observers the heatmap is drawn on a canvas instead of as Vega marks. */
 const VEGA_HEATMAP_LIMIT = 80;
 /** Rows of a pair's trials shown at once (the CSV holds all). */
 const TRIAL_ROWS_SHOWN = 300;
-
-// ---------------------------------------------------------------------------------------------
-// Small DOM helpers
-
-type Child = Node | string | null | undefined | false;
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string | boolean | ((event: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (typeof value === "function") element.addEventListener(key.replace(/^on/, ""), value);
-    else if (value === true) element.setAttribute(key, "");
-    else if (value !== false) element.setAttribute(key, value);
-  }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child);
-  return element;
-}
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
-
-function download(name: string, content: string | Blob, type = "text/plain"): void {
-  const blob = typeof content === "string" ? new Blob([content], { type }) : content;
-  const link = h("a", { href: URL.createObjectURL(blob), download: name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-}
-
-async function dataUrlBlob(url: string): Promise<Blob> {
-  return (await fetch(url)).blob();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The worker
-
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-let nextRequest = 1;
-const pending = new Map<number, { resolve: (answer: WorkerAnswer) => void; reject: (error: Error) => void }>();
-worker.onmessage = (event: MessageEvent<WorkerAnswer & { id: number }>) => {
-  const waiting = pending.get(event.data.id);
-  if (!waiting) return;
-  pending.delete(event.data.id);
-  if (event.data.type === "error") waiting.reject(new Error(event.data.error));
-  else waiting.resolve(event.data);
-};
-worker.onerror = (event) => showError(`the computation worker failed: ${event.message}`);
-
-function ask<T extends WorkerAnswer["type"]>(request: WorkerRequest): Promise<Extract<WorkerAnswer, { type: T }>> {
-  const id = nextRequest++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (answer: WorkerAnswer) => void, reject });
-    worker.postMessage({ id, ...request });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Session
@@ -143,12 +90,18 @@ function setStatus(text: string): void {
   byId("status").textContent = text;
 }
 
-async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  const body = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
-  if (!response.ok) throw new Error((body as { error?: string }).error ?? `${response.status} ${response.statusText}`);
-  return body as T;
-}
+const ask = startWorker(showError);
+
+const uploads = uploader({
+  maxBytes: () => session.maxUploadBytes,
+  added: async (id, name) => {
+    await loadDatasetList();
+    setStatus(`added ${name}`);
+    await chooseDataset(id);
+  },
+  error: showError,
+  status: setStatus,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Layout
@@ -205,7 +158,7 @@ function buildLayout(): void {
           h("option", { value: "intersect" }, "paired on common stimuli"),
         ),
       ),
-      h("label", { class: "button" }, "Add trial files…", h("input", { type: "file", id: "upload", multiple: true, accept: ".csv,.jsonl,.ndjson,.parquet,.pq", onchange: (e) => void uploadFiles((e.target as HTMLInputElement).files) })),
+      h("label", { class: "button" }, "Add trial files…", h("input", { type: "file", id: "upload", multiple: true, accept: ".csv,.jsonl,.ndjson,.parquet,.pq", onchange: (e) => void uploadChosen(e.target as HTMLInputElement) })),
       h("span", { id: "status", "aria-live": "polite" }),
     ),
     h("div", { id: "error", role: "alert", hidden: true }),
@@ -274,13 +227,19 @@ function buildLayout(): void {
         ),
       ),
     ),
-    mappingDialog(),
+    uploads.dialog,
   );
   document.addEventListener("dragover", (e) => e.preventDefault());
   document.addEventListener("drop", (e) => {
     e.preventDefault();
-    void uploadFiles(e.dataTransfer?.files ?? null);
+    void uploads.uploadFiles(e.dataTransfer?.files ?? null);
   });
+}
+
+/** Uploads the files chosen in the input, then empties it so the same file can be chosen again. */
+async function uploadChosen(input: HTMLInputElement): Promise<void> {
+  await uploads.uploadFiles(input.files);
+  input.value = "";
 }
 
 const FILTER_TEXT: Record<TrialFilter, string> = {
@@ -291,92 +250,6 @@ const FILTER_TEXT: Record<TrialFilter, string> = {
   "both-right": "both right",
   all: "all common trials",
 };
-
-// ---------------------------------------------------------------------------------------------
-// Uploads
-
-const MAPPING_FIELDS = [
-  { key: "observer", label: "observer", required: true, guess: ["observer", "subj", "subject", "model", "participant"] },
-  { key: "stimulus", label: "stimulus (match key)", required: true, guess: ["stimulus", "imagename", "image", "item", "file"] },
-  { key: "truth", label: "true category", required: false, guess: ["truth", "category", "label", "target"] },
-  { key: "response", label: "response", required: false, guess: ["response", "object_response", "prediction", "answer", "decision"] },
-  { key: "correct", label: "correct (0/1), instead of truth and response", required: false, guess: ["correct", "hit", "accuracy"] },
-  { key: "condition", label: "condition", required: false, guess: ["condition", "cond"] },
-] as const;
-
-let mappingFile: File | null = null;
-
-function mappingDialog(): HTMLDialogElement {
-  return h(
-    "dialog",
-    { id: "mapping" },
-    h(
-      "form",
-      { method: "dialog", onsubmit: (e) => submitMapping(e) },
-      h("h2", {}, "Which column holds what?"),
-      h("p", { id: "mapping-file", class: "note" }),
-      ...MAPPING_FIELDS.map((f) => h("label", {}, `${f.label} `, h("select", { name: f.key, "data-required": f.required }))),
-      h("menu", {}, h("button", { type: "submit", value: "read" }, "Read the file"), h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel")),
-    ),
-  );
-}
-
-function openMapping(file: File, columns: readonly string[]): void {
-  mappingFile = file;
-  const dialog = byId<HTMLDialogElement>("mapping");
-  byId("mapping-file").textContent = `"${file.name}" is not in the model-vs-human schema. Its columns: ${columns.join(", ")}. Give either a correct column, or a truth and a response column.`;
-  for (const field of MAPPING_FIELDS) {
-    const select = dialog.querySelector<HTMLSelectElement>(`select[name="${field.key}"]`)!;
-    const guess = columns.find((c) => (field.guess as readonly string[]).includes(c.trim().toLowerCase())) ?? "";
-    select.replaceChildren(...(field.required ? [] : [h("option", { value: "" }, "(none)")]), ...columns.map((c) => h("option", { value: c }, c)));
-    select.value = field.required ? guess || columns[0] : guess;
-  }
-  dialog.showModal();
-}
-
-function submitMapping(event: Event): void {
-  const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
-  const file = mappingFile;
-  mappingFile = null;
-  if (!file || submitter?.value !== "read") return;
-  const mapping: Record<string, string> = {};
-  for (const select of byId("mapping").querySelectorAll("select")) if (select.value) mapping[select.name] = select.value;
-  // Truth and response only make sense together, and not with a correct column.
-  if (mapping.correct) {
-    delete mapping.truth;
-    delete mapping.response;
-  }
-  void uploadFile(file, mapping);
-}
-
-async function uploadFiles(files: FileList | null): Promise<void> {
-  for (const file of files ? [...files] : []) await uploadFile(file);
-  const input = byId<HTMLInputElement>("upload");
-  if (input) input.value = "";
-}
-
-async function uploadFile(file: File, mapping?: Record<string, string>): Promise<void> {
-  if (file.size > session.maxUploadBytes) {
-    showError(`upload refused: "${file.name}" is larger than the upload limit of ${Math.round(session.maxUploadBytes / 1024 / 1024)} MB (start trialwise serve with --max-upload to raise it)`);
-    return;
-  }
-  setStatus(`reading ${file.name}…`);
-  const query = new URLSearchParams({ name: file.name, ...(mapping ? { format: "long", ...mapping } : {}) });
-  try {
-    const answer = await getJson<UploadResponse>(`/api/upload?${query}`, { method: "POST", body: file, headers: { "content-type": "application/octet-stream" } });
-    if ("needsMapping" in answer) {
-      setStatus("");
-      openMapping(file, answer.columns);
-      return;
-    }
-    await loadDatasetList();
-    setStatus(`added ${answer.dataset.name}`);
-    await chooseDataset(answer.dataset.id);
-  } catch (error) {
-    setStatus("");
-    showError((error as Error).message);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Datasets and analysis
@@ -675,10 +548,6 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
   }
   session.heatmap.select(session.state.pair);
   session.heatmap.pick([...session.picked]);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function tooltipLines(i: number, j: number): string[] {

@@ -91,6 +91,13 @@ export interface ErrorResponse {
   error: string;
 }
 
+/** A size in words: "200 MB", "3.9 kB", "512 bytes". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} kB`;
+  return `${bytes} bytes`;
+}
+
 /** Base64 of a Uint32Array's bytes (little-endian, as every platform trialwise runs on). */
 export function encodeWords(words: Uint32Array): string {
   const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
