@@ -172,6 +172,17 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     const pair = await page.locator("#group-table tbody tr", { hasText: "my models – my models" }).locator("td").allInnerTexts();
     assert.equal(pair[2], Number(cliPair.kappa).toFixed(4), "the group's only pair is ResNet-50 / CORnet-S");
     assert.deepEqual(new URL(page.url()).searchParams.getAll("group"), ["my models:resnet50|cornet-s"]);
+    // The navigation scrolls to a view and keeps it in the URL; the URL brings it back.
+    await page.click('nav a[data-view="groups"]');
+    assert.equal(new URL(page.url()).searchParams.get("view"), "groups");
+    const again = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    await again.goto(page.url());
+    await ready(again);
+    assert.ok(await again.locator("#groups-section").isVisible());
+    const top = await again.evaluate("document.getElementById('groups-section').getBoundingClientRect().top");
+    assert.ok((top as number) >= 0 && (top as number) < 200, `the groups section is at the top (${top})`);
+    assert.equal(await again.locator("#group-table tbody td", { hasText: "my models – my models" }).count(), 1);
+    await again.close();
     assert.equal(await page.locator("#ranking-table tbody tr").count(), 25);
     await page.locator("#groups-section").screenshot({ path: join(ARTIFACTS, "groups.png") });
   });

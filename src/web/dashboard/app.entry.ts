@@ -160,6 +160,7 @@ function buildLayout(): void {
       ),
       h("label", { class: "button" }, "Add trial files…", h("input", { type: "file", id: "upload", multiple: true, accept: ".csv,.jsonl,.ndjson,.parquet,.pq", onchange: (e) => void uploadChosen(e.target as HTMLInputElement) })),
       h("span", { id: "status", "aria-live": "polite" }),
+      h("nav", { "aria-label": "views" }, ...VIEWS.map(([id, label]) => h("a", { href: `#${id}-section`, "data-view": id, onclick: (e) => (e.preventDefault(), goToView(id)) }, label))),
     ),
     h("div", { id: "error", role: "alert", hidden: true }),
     h("div", { id: "notes" }),
@@ -234,6 +235,25 @@ function buildLayout(): void {
     e.preventDefault();
     void uploads.uploadFiles(e.dataTransfer?.files ?? null);
   });
+}
+
+/** The page's sections, for the navigation and the URL's `view`. */
+const VIEWS: [string, string][] = [
+  ["heatmap", "matrix"],
+  ["pair", "pair"],
+  ["scatter", "chance"],
+  ["groups", "groups"],
+  ["ranking", "ranking"],
+  ["accuracy", "κ vs accuracy"],
+  ["conditions", "conditions"],
+  ["observers", "observers"],
+];
+
+/** Scrolls to a section and keeps it in the URL. */
+function goToView(id: string): void {
+  session.state = { ...session.state, view: id };
+  saveState();
+  byId(`${id}-section`)?.scrollIntoView();
 }
 
 /** Uploads the files chosen in the input, then empties it so the same file can be chosen again. */
