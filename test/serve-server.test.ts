@@ -132,6 +132,14 @@ describe("trialwise serve: requests", () => {
     assert.match(refused.body.error, /refused path: path segments '\.\.'/);
   });
 
+  test("requests addressed to another host name are refused (DNS rebinding)", async () => {
+    const port = new URL(server.url).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) assert.equal((await raw(server, "GET", "/api/datasets", undefined, { host })).status, 200, host);
+    const refused = await raw(server, "GET", "/api/datasets", undefined, { host: `evil.example:${port}` });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.toString(), /answers requests to 127\.0\.0\.1 or localhost only, not to \\"evil\.example\\"/);
+  });
+
   test("oversize uploads get 413 and a readable message; the server keeps working", async () => {
     const big = Buffer.alloc(MAX_UPLOAD + 1, 0x61);
     const answer = await json<{ error: string }>(server, "POST", "/api/upload?name=big.csv", big);

@@ -131,6 +131,11 @@ function mappingFrom(query: Record<string, string | undefined>): LongFormatColum
   return columns;
 }
 
+/** Whether a host name or address means this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
@@ -166,6 +171,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (error instanceof InputError) return fail(reply, 400, error.message);
     return fail(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 500, `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`);
   });
+  // Bound to this machine only, answer only requests addressed to it: a web page elsewhere whose
+  // domain name resolves to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused.
+  const host = options.host ?? "127.0.0.1";
+  if (isLoopback(host)) {
+    app.addHook("onRequest", async (request, reply) => {
+      const name = (request.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+      if (!isLoopback(name)) return fail(reply, 403, `refused: this dashboard answers requests to 127.0.0.1 or localhost only, not to "${name}"`);
+    });
+  }
   app.setNotFoundHandler((request, reply) => fail(reply, 404, `not found: ${request.url.slice(0, 200)}`));
 
   app.get("/", (_request, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(pageHtml()));
@@ -235,10 +249,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return { dataset: added[0].summary, notes: [] };
   });
 
-  await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
+  await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
-  const host = options.host ?? "127.0.0.1";
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   return { url: `http://${shown}:${port}/`, datasets, notes, close: () => app.close() };
 }
