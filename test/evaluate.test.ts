@@ -413,3 +413,26 @@ describe("Parquet output", { skip: SKIP }, () => {
 function csvLines(text: string): string[][] {
   return text.trimEnd().split("\n").map((line) => line.split(","));
 }
+
+describe("decoding images to RGB", () => {
+  test("greyscale, grey with alpha, RGBA and palette PNGs decode to the same 8-bit RGB pixels (alpha dropped, not composited)", async () => {
+    const sharp = (await import("sharp")).default;
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-decode-"));
+    try {
+      // 2 x 1 pixels: values 10 and 200; alpha 0 and 128 must not change the colour.
+      const raw = (channels: number, pixels: number[]) => sharp(Buffer.from(pixels), { raw: { width: 2, height: 1, channels: channels as 1 | 2 | 3 | 4 } });
+      const files = {
+        grey: await raw(1, [10, 200]).png().toFile(join(dir, "grey.png")),
+        greyAlpha: await raw(2, [10, 0, 200, 128]).png().toFile(join(dir, "grey-alpha.png")),
+        rgba: await raw(4, [10, 10, 10, 0, 200, 200, 200, 128]).png().toFile(join(dir, "rgba.png")),
+        palette: await raw(3, [10, 10, 10, 200, 200, 200]).png({ palette: true, colours: 2, dither: 0 }).toFile(join(dir, "palette.png")),
+      };
+      for (const [name, info] of Object.entries(files)) {
+        const image = await decodeRgb(join(dir, `${name.replace("greyAlpha", "grey-alpha")}.png`));
+        assert.deepEqual([image.width, image.height, ...image.data], [2, 1, 10, 10, 10, 200, 200, 200], `${name} (${info.channels} channels in the file)`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
