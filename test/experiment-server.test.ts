@@ -6,6 +6,8 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Command } from "commander";
+import { addExperimentCommand } from "../src/cli/experiment.ts";
 import { InputError } from "../src/core/errors.ts";
 import { CATEGORIES_16 } from "../src/experiment/design.ts";
 import { exportStore } from "../src/experiment/export.ts";
@@ -293,3 +295,41 @@ test("with --icons the grid's icons are served by category, and only those", asy
     await server.close();
   }
 });
+
+test("experiment serve wires its flags: protocol file, then flags on top; serves until stopped", async () => {
+  const protocol = join(dir, "served-protocol.json");
+  await writeFile(protocol, JSON.stringify({ stimulusMs: 100, maskMs: 150, breakEvery: 4 }));
+  let stderr = "";
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const program = new Command().exitOverride();
+  addExperimentCommand(program, { stdout: () => undefined, stderr: (t) => void (stderr += t), isTTY: false }, () => stopped);
+  const store = join(dir, "served.duckdb");
+  const running = program.parseAsync(
+    ["experiment", "serve", stimuli, "--store", store, "--port", "0", "--protocol", protocol, "--mask-ms", "120", "--no-fullscreen", "--trials-per-subject", "16", "--name", "pilot", "--seed", "9"],
+    { from: "user" },
+  );
+  const url = await waitFor(() => /open (http:\/\/\S+)\//.exec(stderr)?.[1]);
+  const info = (await (await fetch(`${url}/api/experiment`)).json()) as { dataset: string; trialsPerParticipant: number; protocol: Record<string, unknown> };
+  assert.equal(info.dataset, "pilot");
+  assert.equal(info.trialsPerParticipant, 16);
+  assert.deepEqual([info.protocol.stimulusMs, info.protocol.maskMs, info.protocol.breakEvery, info.protocol.fullscreen, info.protocol.fixationMs], [100, 120, 4, false, 300]);
+  assert.match(stderr, /pilot: 16 trials per participant \(1 of 1 condition\(s\), 16 stimuli each\), 10 practice trials; store /);
+  stop();
+  await running;
+  assert.match(stderr, /stopped\n$/);
+  // Stopped means the store is free again.
+  const reader = await TrialStore.read(store);
+  assert.equal(reader.settings.dataset, "pilot");
+  await reader.close();
+});
+
+async function waitFor<T>(value: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const found = value();
+    if (found !== undefined) return found;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
