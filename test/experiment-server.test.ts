@@ -221,6 +221,11 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   );
   // The ten above, the early finish and the resume with the wrong token.
   assert.match(status.stderr, /12 rejected submission\(s\)/);
+  const listed = await cli("experiment", "status", "--store", store, "--rejections", "--format", "json");
+  assert.equal(listed.code, 0, listed.stderr);
+  const reasons = (JSON.parse(listed.stdout) as { rows: { subj: string | null; reason: string }[] }).rows;
+  assert.equal(reasons.length, 12);
+  assert.ok(reasons.some((r) => r.subj === "subject-01" && /response: "zebra" is not a category/.test(r.reason)));
 });
 
 test("conditions are counterbalanced across participants over HTTP; every participant of a condition sees its stimuli", async () => {
