@@ -1,5 +1,6 @@
 /** The experiment server's JSON API, as the browser app uses it. */
 import type { Protocol } from "../../experiment/protocol.ts";
+import type { TrialSubmission } from "../../experiment/validation.ts";
 
 export interface ExperimentInfo {
   dataset: string;
@@ -24,17 +25,6 @@ export interface ParticipantState {
 export interface Session {
   name: string;
   token: string;
-}
-
-export interface TrialResult {
-  trial: number;
-  stimulus: string;
-  response: string;
-  rt: number | null;
-  source: "key" | "mouse" | null;
-  stimulusMs: number;
-  maskMs: number;
-  frameMs: number;
 }
 
 export class ApiError extends Error {
@@ -76,7 +66,7 @@ export class TrialSender {
 
   constructor(private readonly session: Session) {}
 
-  send(result: TrialResult): void {
+  send(result: TrialSubmission): void {
     this.chain = this.chain.then(() => this.deliver(result));
   }
 
@@ -85,7 +75,7 @@ export class TrialSender {
     return this.chain;
   }
 
-  private async deliver(result: TrialResult): Promise<void> {
+  private async deliver(result: TrialSubmission): Promise<void> {
     // After a refusal every later trial would be refused as out of order.
     if (this.rejected.length > 0) return;
     for (let attempt = 0; ; attempt++) {
