@@ -69,6 +69,7 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
         stimuli: flags.stimuli,
         maxUploadBytes: megabytesFlag(flags.maxUpload),
         load: loadOptions(flags),
+        log: io.stderr,
       });
       for (const note of server.notes) io.stderr(`trialwise: note: ${note}\n`);
       const count = server.datasets.length;

@@ -40,6 +40,8 @@ export interface ServeOptions {
   load?: LoadOptions;
   /** The bundle folder; default {@link BUNDLE_DIR}. */
   bundleDir?: string;
+  /** Where failures of the server itself (HTTP 500) are reported; default: nowhere. */
+  log?: (text: string) => void;
 }
 
 export interface RunningServer {
@@ -169,6 +171,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return fail(reply, 413, `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`);
     }
     if (error instanceof InputError) return fail(reply, 400, error.message);
+    if (!(error.statusCode && error.statusCode < 500)) options.log?.(`trialwise serve: internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}\n`);
     return fail(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 500, `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`);
   });
   // Bound to this machine only, answer only requests addressed to it: a web page elsewhere whose
