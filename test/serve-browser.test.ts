@@ -63,7 +63,10 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
   test("the heatmap has 35 x 35 cells, and the observer list 35 observers", async () => {
     assert.equal(cliPair.observer1, "cornet-s");
     assert.deepEqual(await exposed(page, (t) => t.heatmap), { kind: "vega", cells: 35 * 35 });
-    assert.equal(await page.locator("#heatmap .mark-rect.role-mark path").count(), 35 * 35, "one SVG path per cell");
+    assert.equal(await page.locator("#heatmap .heatmap_marks path").count(), 35 * 35, "one SVG path per cell");
+    // The report's clustered heatmap: the dendrogram (3 segments per merge) and the human/model strip.
+    assert.equal(await page.locator("#heatmap .dendrogram_marks line, #heatmap .dendrogram_marks path").count(), 3 * 34);
+    assert.equal(await page.locator("#heatmap .observer_kind_marks path").count(), 35);
     assert.equal(await page.locator("#observers tbody tr").count(), 35);
     assert.equal(await page.locator("#observers tbody button.human").count(), 10);
     await page.screenshot({ path: join(ARTIFACTS, "overview.png") });
@@ -160,7 +163,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     await page.click("#ranking-table tbody tr[data-model='cornet-s']");
     assert.deepEqual(await page.evaluate("window.__trialwise.picked"), ["resnet50", "cornet-s"]);
     // The matrix fades every cell outside the picked observers' rows and columns.
-    await page.waitForFunction(`document.querySelectorAll('#heatmap .mark-rect.role-mark path[opacity="0.25"]').length === ${33 * 33}`);
+    await page.waitForFunction(`document.querySelectorAll('#heatmap .heatmap_marks path[opacity="0.25"]').length === ${33 * 33}`);
     assert.equal(await page.locator("#observers tbody tr.picked").count(), 2);
     assert.equal(await page.locator("#ranking-table tbody tr.picked").count(), 2);
     await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, "picked.png") });
@@ -195,6 +198,9 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     await noise.goto(`${server.url}?d=noise-generalisation_contrast-png&pair=resnet50&pair=cornet-s`);
     await ready(noise);
     assert.equal(await noise.locator("#condition option").count(), 1 + 8);
+    // Pooled, the humans saw other images than the models: those 9 pairs (18 cells) are grey, not missing.
+    assert.equal(await noise.locator("#heatmap .heatmap_marks path").count(), 25);
+    assert.equal(await noise.locator('#heatmap .heatmap_marks path[fill="#d4d4d8"]').count(), 18);
     await noise.locator("#conditions-section").scrollIntoViewIfNeeded();
     await noise.locator("#curves-kappa svg").waitFor();
     const [download] = await Promise.all([noise.waitForEvent("download"), noise.click('button[data-export="kappa-per-condition.csv"]')]);
@@ -220,7 +226,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.equal(await page.locator("#error-text").innerText(), 'broken.csv:3: column "subj": empty value; expected a non-empty text');
     await page.screenshot({ path: join(ARTIFACTS, "upload-error.png") });
     // Still working: the heatmap is there and a good file can be added after the bad one.
-    assert.equal(await page.locator("#heatmap .mark-rect.role-mark path").count(), 35 * 35);
+    assert.equal(await page.locator("#heatmap .heatmap_marks path").count(), 35 * 35);
     await page.setInputFiles("#upload", { name: "long.csv", mimeType: "text/csv", buffer: await readFile(join(REPO, "test/fixtures/mini-long.csv")) });
     await page.locator("#mapping[open]").waitFor();
     assert.equal(await page.locator('#mapping select[name="observer"]').inputValue(), "model");

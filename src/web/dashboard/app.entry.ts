@@ -13,7 +13,7 @@ import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
 import { type Child, byId, dataUrlBlob, download, escapeXml, getJson, h } from "./dom.ts";
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
-import { SELECTED_PAIR_DATA, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
+import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis } from "./messages.ts";
 import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
@@ -479,7 +479,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
   const container = byId("heatmap");
   const names = order.order.map((i) => matrix.observers[i]);
   const payload = currentPayload()!;
-  const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers${order.clustered ? ", average-linkage clustering on 1 − κ" : ""}`;
+  const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers`;
   byId("heatmap-note").textContent = [order.note, matrix.skipped > 0 ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share` : null, matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null, matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null]
     .filter(Boolean)
     .join(". ");
@@ -493,9 +493,10 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
   const index = new Map(matrix.observers.map((o, i) => [o, i]));
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
-    const cells = heatmapCells(matrix, order.order);
     const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
-    const result = await vegaFigure("heatmap", container, heatmapSpec(cells, names, humans, title));
+    const clustered = order.clustered ? clusteredHeatmapSpec(matrix, title) : null;
+    const cells = clustered?.cells ?? heatmapCells(matrix, order.order);
+    const result = await vegaFigure("heatmap", container, clustered?.spec ?? heatmapSpec(cells, names, humans, title));
     result.view.addEventListener("click", (_event, item) => {
       const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
       if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
@@ -504,12 +505,11 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       kind: "vega",
       cells: cells.length,
       cellCentre(a, b) {
-        const x = result.view.scale("x") as ((v: string) => number) & { bandwidth(): number };
-        const y = result.view.scale("y") as ((v: string) => number) & { bandwidth(): number };
-        if (x(b) === undefined || y(a) === undefined) return null;
+        const centre = cellItemCentre(result, (datum) => datum.row === a && datum.col === b);
+        if (!centre) return null;
         const box = container.querySelector("svg")!.getBoundingClientRect();
         const [ox, oy] = result.view.origin();
-        return [box.left + ox + x(b) + x.bandwidth() / 2, box.top + oy + y(a) + y.bandwidth() / 2];
+        return [box.left + ox + centre[0], box.top + oy + centre[1]];
       },
       select(pair) {
         void result.view.signal("sel_a", pair?.[0] ?? "").signal("sel_b", pair?.[1] ?? "").runAsync();
@@ -568,6 +568,40 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
   }
   session.heatmap.select(session.state.pair);
   session.heatmap.pick([...session.picked]);
+}
+
+/** A scene item as Vega draws it: position and size within its group, its datum, child marks for groups. */
+interface SceneItem {
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+  datum?: Record<string, unknown>;
+  items?: SceneMark[];
+}
+interface SceneMark {
+  marktype: string;
+  role?: string;
+  items: SceneItem[];
+}
+
+/**
+ * Centre of the heatmap cell whose datum passes `test`, relative to the view's origin: found in
+ * Vega's scenegraph, adding up the offsets of the groups (concatenated panels) it sits in.
+ */
+function cellItemCentre(result: Result, test: (datum: Record<string, unknown>) => boolean): [number, number] | null {
+  const search = (mark: SceneMark, dx: number, dy: number): [number, number] | null => {
+    for (const item of mark.items) {
+      if (mark.marktype === "rect" && mark.role === "mark" && item.datum && test(item.datum)) return [dx + item.x! + item.width! / 2, dy + item.y! + item.height! / 2];
+      if (mark.marktype !== "group") continue;
+      for (const child of item.items ?? []) {
+        const hit = search(child, dx + (item.x ?? 0), dy + (item.y ?? 0));
+        if (hit) return hit;
+      }
+    }
+    return null;
+  };
+  return search((result.view.scenegraph() as unknown as { root: SceneMark }).root, 0, 0);
 }
 
 function tooltipLines(i: number, j: number): string[] {

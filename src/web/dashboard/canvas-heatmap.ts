@@ -6,6 +6,7 @@
  */
 import { scheme } from "vega";
 import type { PairMatrix } from "./compute.ts";
+import { NO_KAPPA_GREY } from "./figures.ts";
 
 export interface CanvasHeatmap {
   element: HTMLCanvasElement;
@@ -23,7 +24,7 @@ export interface CanvasHeatmap {
   toPng(): string;
 }
 
-const NO_KAPPA: [number, number, number] = [212, 212, 216];
+const NO_KAPPA = rgb(NO_KAPPA_GREY);
 
 function rgb(css: string): [number, number, number] {
   const hex = /^#([0-9a-f]{6})$/i.exec(css);

@@ -7,10 +7,12 @@
 import type { TopLevelSpec } from "vega-lite";
 import { expectedConsistency } from "../../core/metrics.ts";
 import { linearRegression } from "../../core/statistics.ts";
+import type { PairRow } from "../../core/pairs.ts";
 import { type ConditionPoint, type ConsistencyPoint, type SeriesStyle, conditionSpec, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
+import { kappaHeatmapSpec } from "../../figures/heatmap.ts";
 import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../../figures/style.ts";
 import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
-import { type ConditionValue, type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, seriesLabel } from "./compute.ts";
+import { type ConditionValue, type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, pairTypeOf, seriesLabel } from "./compute.ts";
 import type { Group } from "./state.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
@@ -55,7 +57,7 @@ export function heatmapCells(matrix: PairMatrix, order: readonly number[]): Heat
       const details = pairDetails(matrix, i, j);
       cells.push({
         ...base,
-        pair: details?.pair_type ?? "",
+        pair: pairTypeOf(matrix, i, j),
         kappa: details?.kappa ?? null,
         c_obs: details?.c_obs ?? null,
         c_exp: details?.c_exp ?? null,
@@ -74,29 +76,91 @@ export function cellSize(n: number): number {
   return Math.max(6, Math.min(18, Math.floor(720 / Math.max(1, n))));
 }
 
+/** The colour of cells without kappa (as the canvas heatmap draws them). */
+export const NO_KAPPA_GREY = "#d4d4d8";
+
+/** The heatmap cells' tooltip: both observers, both accuracies, c_obs, c_exp, kappa with its interval, n. */
+const CELL_TOOLTIP = [
+  { field: "row", title: "observer 1" },
+  { field: "col", title: "observer 2" },
+  { field: "pair", title: "pair" },
+  { field: "acc1", title: "accuracy 1", format: ".3f" },
+  { field: "acc2", title: "accuracy 2", format: ".3f" },
+  { field: "c_obs", title: "c_obs", format: ".3f" },
+  { field: "c_exp", title: "c_exp", format: ".3f" },
+  { field: "kappa", title: "κ", format: ".3f" },
+  { field: "interval", title: "κ 95% CI (analytic)" },
+  { field: "n", title: "n trials" },
+  { field: "status", title: "status" },
+];
+
+/** Signals the page sets: the selected pair (`sel_a`, `sel_b`) and the picked observers. */
+const CELL_PARAMS = [
+  { name: "sel_a", value: "" },
+  { name: "sel_b", value: "" },
+  { name: "picked", value: [] },
+];
+
+/** The selected pair outlined; cells of observers outside a non-empty `picked` list faded. */
+function cellHighlights(thinLines: boolean) {
+  const selected = "(datum.row === sel_a && datum.col === sel_b) || (datum.row === sel_b && datum.col === sel_a)";
+  return {
+    opacity: { condition: { test: "length(picked) === 0 || indexof(picked, datum.row) >= 0 || indexof(picked, datum.col) >= 0", value: 1 }, value: 0.25 },
+    stroke: { condition: { test: selected, value: "#111" }, value: "white" },
+    strokeWidth: { condition: { test: selected, value: 2 }, value: thinLines ? 0.5 : 0 },
+  };
+}
+
 /**
- * The kappa matrix as a Vega-Lite heatmap: cells in the clustered order, diverging colour over
- * [−1, 1] centred at 0 (the report's scale), pairs without kappa grey, human labels in the
- * human colour, the selected pair outlined (signals `sel_a`, `sel_b`), cells of observers outside
- * a non-empty `picked` list faded. Its only mark is the
- * cells (SVG: `.mark-rect.role-mark path`, one per cell), so tests can count them.
+ * The kappa matrix as the report's clustered heatmap (`kappaHeatmapSpec` of src/figures: the
+ * dendrogram on 1 − kappa above, the human/model strip, the heatmap), with the dashboard's cells
+ * (tooltips with accuracies and the pair's interval), selection and picks. Null where a pair has
+ * no kappa (the clustering needs every pair): then {@link heatmapSpec}.
+ */
+export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec: TopLevelSpec; cells: HeatmapCell[] } | null {
+  const n = matrix.size;
+  const pairs: PairRow[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const details = pairDetails(matrix, i, j);
+      if (!details || details.kappa === null) return null;
+      const { interval: _interval, ...row } = details;
+      pairs.push({ dataset: matrix.dataset, condition: matrix.condition, ...row });
+    }
+  }
+  const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
+  const spec = kappaHeatmapSpec({ dataset: matrix.dataset, pairs, observers: matrix.observers, isHuman: (o) => humans.has(o), title, cellSize: cellSize(n) }) as TopLevelSpec & {
+    vconcat: { name?: string; data?: unknown; mark?: object; encoding?: Record<string, unknown> }[];
+  };
+  const heatmap = spec.vconcat.find((panel) => panel.name === "heatmap")!;
+  // The report's cells in its clustered order, replaced by the dashboard's richer ones.
+  const order = ((heatmap.encoding!.x as { scale: { domain: string[] } }).scale.domain).map((name) => matrix.observers.indexOf(name));
+  const cells = heatmapCells(matrix, order);
+  heatmap.data = { values: cells };
+  heatmap.mark = { ...heatmap.mark, cursor: "pointer" };
+  heatmap.encoding = { ...heatmap.encoding, ...cellHighlights(true), tooltip: CELL_TOOLTIP };
+  return { spec: { ...spec, params: CELL_PARAMS } as TopLevelSpec, cells };
+}
+
+/**
+ * The kappa matrix as a plain Vega-Lite heatmap (where it cannot be clustered): cells in the
+ * given order, the report's diverging colours over [−1, 1] centred at 0, pairs without kappa
+ * grey, human labels in the human colour, selection and picks as in {@link clusteredHeatmapSpec}.
  */
 export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly string[], humans: ReadonlySet<string>, title: string): TopLevelSpec {
   const side = cellSize(names.length) * names.length;
   const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
   const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: "#3f3f46" };
   const band = { domain: [...names], paddingInner: 0, paddingOuter: 0 };
-  const selected = "(datum.row === sel_a && datum.col === sel_b) || (datum.row === sel_b && datum.col === sel_a)";
   const labels = names.length <= 80;
   return {
     $schema: SCHEMA,
+    // Named as the report's heatmap panel, so its cells are `.heatmap_marks path` either way.
+    name: "heatmap",
     title: { text: title, anchor: "start", fontSize: 14 },
-    config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false } },
-    params: [
-      { name: "sel_a", value: "" },
-      { name: "sel_b", value: "" },
-      { name: "picked", value: [] },
-    ],
+    // Pairs without kappa (skipped, or c_exp = 1) drawn grey rather than left out.
+    config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false }, scale: { invalid: { color: { value: NO_KAPPA_GREY } } } },
+    params: CELL_PARAMS,
     width: side,
     height: side,
     data: { values: cells as unknown as Record<string, unknown>[] },
@@ -105,29 +169,13 @@ export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly strin
       x: { field: "col", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, orient: "bottom", labelAngle: -90, labelColor } : null },
       y: { field: "row", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, labelColor } : null },
       color: {
-        condition: { test: "datum.kappa === null", value: "#d4d4d8" },
         field: "kappa",
         type: "quantitative",
         scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
         legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], gradientLength: Math.min(side, 220) },
       },
-      // Picked observers' rows and columns stay bright, the rest fades.
-      opacity: { condition: { test: "length(picked) === 0 || indexof(picked, datum.row) >= 0 || indexof(picked, datum.col) >= 0", value: 1 }, value: 0.25 },
-      stroke: { condition: { test: selected, value: "#111" }, value: "white" },
-      strokeWidth: { condition: { test: selected, value: 2 }, value: labels ? 0.5 : 0 },
-      tooltip: [
-        { field: "row", title: "observer 1" },
-        { field: "col", title: "observer 2" },
-        { field: "pair", title: "pair" },
-        { field: "acc1", title: "accuracy 1", format: ".3f" },
-        { field: "acc2", title: "accuracy 2", format: ".3f" },
-        { field: "c_obs", title: "c_obs", format: ".3f" },
-        { field: "c_exp", title: "c_exp", format: ".3f" },
-        { field: "kappa", title: "κ", format: ".3f" },
-        { field: "interval", title: "κ 95% CI (analytic)" },
-        { field: "n", title: "n trials" },
-        { field: "status", title: "status" },
-      ],
+      ...cellHighlights(labels),
+      tooltip: CELL_TOOLTIP,
     },
   } as TopLevelSpec;
 }
