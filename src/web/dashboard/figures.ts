@@ -17,17 +17,21 @@ import type { Group } from "./state.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-/** One heatmap cell (ordered pair, diagonal included) with everything its tooltip shows. */
+/**
+ * One heatmap cell (ordered pair, diagonal included): kappa for the colour, and what its tooltip
+ * shows as text (3 decimals, "–" where a pair has no value).
+ */
 export interface HeatmapCell {
   row: string;
   col: string;
   pair: string;
   kappa: number | null;
-  c_obs: number | null;
-  c_exp: number | null;
-  acc1: number;
-  acc2: number;
-  /** The analytic 95% interval of kappa, as text. */
+  kappa_text: string;
+  c_obs: string;
+  c_exp: string;
+  acc1: string;
+  acc2: string;
+  /** The analytic 95% interval of kappa. */
   interval: string;
   n: number;
   status: string;
@@ -49,9 +53,10 @@ export function heatmapCells(matrix: PairMatrix, order: readonly number[]): Heat
   const cells: HeatmapCell[] = [];
   for (const i of order) {
     for (const j of order) {
-      const base = { row: matrix.observers[i], col: matrix.observers[j], acc1: matrix.accuracy[i], acc2: matrix.accuracy[j], n: matrix.trials[i * n + j] };
+      const base = { row: matrix.observers[i], col: matrix.observers[j], n: matrix.trials[i * n + j] };
       if (i === j) {
-        cells.push({ ...base, pair: "the observer itself", kappa: 1, c_obs: 1, c_exp: expectedConsistency(matrix.accuracy[i], matrix.accuracy[i]), interval: "–", status: "diagonal" });
+        const p = matrix.accuracy[i];
+        cells.push({ ...base, pair: "the observer itself", kappa: 1, kappa_text: fixed(1), c_obs: fixed(1), c_exp: fixed(expectedConsistency(p, p)), acc1: fixed(p), acc2: fixed(p), interval: "–", status: "diagonal" });
         continue;
       }
       const details = pairDetails(matrix, i, j);
@@ -59,10 +64,12 @@ export function heatmapCells(matrix: PairMatrix, order: readonly number[]): Heat
         ...base,
         pair: pairTypeOf(matrix, i, j),
         kappa: details?.kappa ?? null,
-        c_obs: details?.c_obs ?? null,
-        c_exp: details?.c_exp ?? null,
-        acc1: details?.acc1 ?? base.acc1,
-        acc2: details?.acc2 ?? base.acc2,
+        kappa_text: fixed(details?.kappa),
+        c_obs: fixed(details?.c_obs),
+        c_exp: fixed(details?.c_exp),
+        // A pair's accuracies are over its common trials; a skipped pair has none, so the observers' own.
+        acc1: fixed(details?.acc1 ?? matrix.accuracy[i]),
+        acc2: fixed(details?.acc2 ?? matrix.accuracy[j]),
         interval: details?.interval.lower != null ? `[${fixed(details.interval.lower)}, ${fixed(details.interval.upper)}]` : "–",
         status: STATUS_TEXT[matrix.status[i * n + j]],
       });
@@ -84,11 +91,11 @@ const CELL_TOOLTIP = [
   { field: "row", title: "observer 1" },
   { field: "col", title: "observer 2" },
   { field: "pair", title: "pair" },
-  { field: "acc1", title: "accuracy 1", format: ".3f" },
-  { field: "acc2", title: "accuracy 2", format: ".3f" },
-  { field: "c_obs", title: "c_obs", format: ".3f" },
-  { field: "c_exp", title: "c_exp", format: ".3f" },
-  { field: "kappa", title: "κ", format: ".3f" },
+  { field: "acc1", title: "accuracy 1" },
+  { field: "acc2", title: "accuracy 2" },
+  { field: "c_obs", title: "c_obs" },
+  { field: "c_exp", title: "c_exp" },
+  { field: "kappa_text", title: "κ" },
   { field: "interval", title: "κ 95% CI (analytic)" },
   { field: "n", title: "n trials" },
   { field: "status", title: "status" },
