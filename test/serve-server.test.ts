@@ -179,6 +179,13 @@ describe("trialwise serve: requests", () => {
     assert.equal(mapped.status, 200);
     assert.equal(mapped.body.dataset.trials, 24);
 
+    const jsonl = await readFile(join(FIXTURES, "mini-long.jsonl"));
+    const askJsonl = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=runs.jsonl", jsonl);
+    assert.deepEqual(askJsonl.body.columns, ["who", "stim", "hit"]);
+    const mappedJsonl = await json<{ dataset: { id: string; trials: number } }>(server, "POST", "/api/upload?name=runs.jsonl&format=long&observer=who&stimulus=stim&correct=hit", jsonl);
+    assert.equal(mappedJsonl.status, 200, JSON.stringify(mappedJsonl.body));
+    assert.equal(mappedJsonl.body.dataset.id, "runs");
+
     const parquet = join(dir, "runs.parquet");
     const duck = await DuckDBInstance.create(":memory:");
     const connection = await duck.connect();
@@ -186,8 +193,8 @@ describe("trialwise serve: requests", () => {
     connection.closeSync();
     const uploaded = await json<{ dataset: { id: string; observers: number; trials: number } }>(server, "POST", "/api/upload?name=runs.parquet", await readFile(parquet));
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
-    assert.deepEqual([uploaded.body.dataset.id, uploaded.body.dataset.observers, uploaded.body.dataset.trials], ["runs", 3, 30]);
-    const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/runs");
+    assert.deepEqual([uploaded.body.dataset.id, uploaded.body.dataset.observers, uploaded.body.dataset.trials], ["runs-2", 3, 30], "a second dataset of the same name gets its own id");
+    const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/runs-2");
     assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.n_trials]), [["model-0", 10], ["model-1", 10], ["model-2", 10]]);
 
     // With a condition column: pooled, and per condition for the curves.
@@ -211,6 +218,22 @@ describe("trialwise serve: requests", () => {
     assert.match(badParquet.body.error, /^runs\.parquet/);
     assert.doesNotMatch(badParquet.body.error, /trialwise-upload-/, "the temporary copy is not named");
   });
+});
+
+test("paths in the long format, read with the column flags' settings", async () => {
+  ensureBundle();
+  const server = await startServer({ paths: [join(FIXTURES, "mini-long.csv")], port: 0, load: { format: { kind: "long", columns: { observer: "model", stimulus: "image", truth: "label", response: "answer" } } } });
+  try {
+    const payload = (await json<DatasetPayload>(server, "GET", "/api/datasets/mini-long")).body;
+    assert.deepEqual(payload.observerInfo.map((o) => [o.name, o.kind, o.n_trials]), [
+      ["alexnet", "model", 6],
+      ["resnet50", "model", 6],
+      ["subject-01", "human", 6],
+      ["subject-02", "human", 6],
+    ]);
+  } finally {
+    await server.close();
+  }
 });
 
 test("without the browser bundle the server says to build it", async () => {
