@@ -320,6 +320,8 @@ async function update(change: Partial<ViewState>): Promise<void> {
     }
   } catch (error) {
     showError((error as Error).message);
+    // The page stays usable after a failure; tests waiting for it see the error instead.
+    exposed.ready = true;
   }
 }
 
@@ -360,7 +362,7 @@ async function analyse(): Promise<void> {
   session.analysis = analysis;
   exposed.timing = analysis.timing;
   const m = analysis.matrix;
-  setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
+  setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2 - m.skipped).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
   await renderHeatmap(analysis);
   await renderScatters(analysis);
   renderGroupTable(analysis);
