@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../io/output.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { listFlag } from "./options.ts";
+import { untilInterrupted } from "./signals.ts";
 
 /** Protocol flags: flag name (without --), protocol field, and whether it takes a number. */
 const PROTOCOL_FLAGS: { flag: string; field: keyof Protocol; help: string; numeric: boolean }[] = [
@@ -94,7 +95,7 @@ interface ServeFlags {
 }
 
 /** Registers `trialwise experiment serve|export|status`. `untilStopped` resolves when serving should end (default: Ctrl+C or SIGTERM). */
-export function addExperimentCommand(program: Command, io: CliIO, untilStopped: () => Promise<void> = waitForSignal): void {
+export function addExperimentCommand(program: Command, io: CliIO, untilStopped: () => Promise<void> = untilInterrupted): void {
   const configure = (command: Command, examples: string[]) => configureCommand(command, io, examples);
   const experiment = configure(
     program
@@ -231,17 +232,5 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     } finally {
       await store.close();
     }
-  });
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
   });
 }

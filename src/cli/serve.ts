@@ -5,6 +5,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../se
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
+import { untilInterrupted } from "./signals.ts";
 
 interface ServeFlags extends InputFlags {
   port: string;
@@ -42,7 +43,7 @@ function megabytesFlag(value: string): number {
  * Registers `trialwise serve`. `waitForStop` resolves when the server should stop (default: on
  * Ctrl-C or SIGTERM); tests pass their own.
  */
-export function addServeCommand(program: Command, io: CliIO, waitForStop: (server: RunningServer) => Promise<void> = untilSignal): void {
+export function addServeCommand(program: Command, io: CliIO, waitForStop: (server: RunningServer) => Promise<void> = untilInterrupted): void {
   addInputOptions(
     configureCommand(program.command("serve"), io, [
       "trialwise serve ../shared/data/geirhos2020/raw-data --stimuli ../shared/data/stimuli --open",
@@ -79,16 +80,4 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
       await waitForStop(server);
       await server.close();
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }
