@@ -14,7 +14,7 @@ import { imagenetPreprocess } from "../src/evaluate/preprocess.ts";
 import { decodeRgb } from "../src/evaluate/decode.ts";
 import { listStimuli } from "../src/evaluate/run.ts";
 import { loadDatasets } from "../src/io/datasets.ts";
-import { SHARED, cli } from "./helpers.ts";
+import { REPO, SHARED, cli } from "./helpers.ts";
 
 const EDGES = join(SHARED, "data/stimuli/edges");
 const SKIP = existsSync(EDGES) ? false : `no stimuli at ${EDGES}`;
@@ -238,6 +238,46 @@ describe("trialwise evaluate: resuming an interrupted run", { skip: SKIP }, () =
       assert.equal(await readFile(output, "utf8"), await readFile(join(dir, "once.csv"), "utf8"));
       assert.equal(await readFile(join(dir, "twice-scores.csv"), "utf8"), await readFile(join(dir, "once-scores.csv"), "utf8"));
       assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial")), "checkpoint removed");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("trialwise evaluate: a process killed with SIGKILL", { skip: SKIP }, () => {
+  test("restarted, it finishes the same files as one uninterrupted run", async () => {
+    const { spawn } = await import("node:child_process");
+    const { readFile } = await import("node:fs/promises");
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-kill-"));
+    try {
+      const model = join(dir, "m.onnx");
+      await writeFile(model, tinyModel());
+      const args = (output: string) => ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "evaluate", model, EDGES, "--name", "m", "--batch", "4", "-o", output, "--scores", `${output}.scores.csv`];
+      const run = (output: string) =>
+        new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+          const child = spawn(process.execPath, args(output), { cwd: REPO, stdio: "ignore" });
+          child.on("exit", (code, signal) => resolve({ code, signal }));
+        });
+      assert.deepEqual(await run(join(dir, "once.csv")), { code: 0, signal: null });
+
+      const output = join(dir, "killed.csv");
+      const child = spawn(process.execPath, args(output), { cwd: REPO, stdio: "ignore" });
+      const exited = new Promise<string | null>((resolve) => child.on("exit", (_, signal) => resolve(signal)));
+      // Kill it once some batches are checkpointed (a key line and at least 12 trials).
+      for (let waited = 0; ; waited += 20) {
+        const lines = (await readFile(`${output}.partial`, "utf8").catch(() => "")).split("\n").length - 1;
+        if (lines >= 13) break;
+        assert.ok(waited < 60_000, "the run checkpoints within a minute");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill("SIGKILL");
+      assert.equal(await exited, "SIGKILL");
+      assert.ok(!(await readdir(dir)).includes("killed.csv"), "no output from the killed run");
+
+      assert.deepEqual(await run(output), { code: 0, signal: null });
+      assert.equal(await readFile(output, "utf8"), await readFile(join(dir, "once.csv"), "utf8"));
+      assert.equal(await readFile(`${output}.scores.csv`, "utf8"), await readFile(join(dir, "once.csv.scores.csv"), "utf8"));
+      assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial") || f.endsWith(".tmp")), "nothing partial left");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
