@@ -311,17 +311,33 @@ async function update(change: Partial<ViewState>): Promise<void> {
   session.state = { ...before, ...change };
   saveState();
   const needsAnalysis = ["dataset", "condition", "mismatch", "hidden", "groups"].some((k) => k in change && JSON.stringify(change[k as keyof ViewState]) !== JSON.stringify(before[k as keyof ViewState]));
-  try {
+  await tracked(async () => {
     if (needsAnalysis || !session.analysis) await analyse();
     else {
       if ("pair" in change) await showPair();
       if ("trials" in change) renderTrials();
       if ("pair" in change && currentPayload()?.conditionCurves) await renderCurves(session.generation);
     }
+  });
+}
+
+/** Updates in progress; `exposed.ready` is true when none is. */
+let running = 0;
+
+/**
+ * Runs one update of the page with `exposed.ready` false meanwhile (set at once, so tools
+ * timing a click see it), reporting failures: the page stays usable after one, and tests
+ * waiting for it see the error instead.
+ */
+async function tracked(work: () => Promise<void>): Promise<void> {
+  running++;
+  exposed.ready = false;
+  try {
+    await work();
   } catch (error) {
     showError((error as Error).message);
-    // The page stays usable after a failure; tests waiting for it see the error instead.
-    exposed.ready = true;
+  } finally {
+    exposed.ready = --running === 0;
   }
 }
 
@@ -333,7 +349,6 @@ function shownObservers(payload: DatasetPayload): string[] {
 async function analyse(): Promise<void> {
   if (session.datasets.length === 0) {
     setStatus("no datasets yet: drop trial files onto the page or use “Add trial files…”");
-    exposed.ready = true;
     return;
   }
   if (!session.state.dataset || !session.datasets.some((d) => d.id === session.state.dataset)) {
@@ -341,7 +356,6 @@ async function analyse(): Promise<void> {
     saveState();
   }
   const generation = ++session.generation;
-  exposed.ready = false;
   const payload = await ensurePayload(session.state.dataset!);
   if (!payload.units.some((u) => u.condition === session.state.condition)) session.state = { ...session.state, condition: payload.units[0]?.condition ?? "all" };
   byId<HTMLSelectElement>("dataset").value = payload.id;
@@ -373,7 +387,6 @@ async function analyse(): Promise<void> {
   if (generation !== session.generation) return;
   await renderRanking(analysis, ranked);
   if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
-  exposed.ready = true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -793,13 +806,10 @@ function renderTrials(): void {
 
 async function start(): Promise<void> {
   buildLayout();
-  try {
+  await tracked(async () => {
     await loadDatasetList();
     await analyse();
-  } catch (error) {
-    showError((error as Error).message);
-    exposed.ready = true;
-  }
+  });
 }
 
 void start();
