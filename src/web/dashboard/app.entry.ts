@@ -7,23 +7,26 @@
  * `window.__trialwise` exposes the state and where a heatmap cell is on the screen.
  */
 import "./app.css";
-import embed, { type Result } from "vega-embed";
+import type { Result } from "vega-embed";
 import type { TopLevelSpec } from "vega-lite";
 import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
 import { type Child, byId, dataUrlBlob, download, escapeXml, getJson, h } from "./dom.ts";
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
 import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
-import type { Analysis } from "./messages.ts";
+import type { Analysis, AnalysisRequest } from "./messages.ts";
 import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
 import { uploader } from "./upload.ts";
+import { VegaFigures } from "./vega-views.ts";
 import { startWorker } from "./worker-client.ts";
 
 /** Above this many observers the heatmap is drawn on a canvas instead of as Vega marks. */
 const VEGA_HEATMAP_LIMIT = 80;
 /** Rows of a pair's trials shown at once (the CSV holds all). */
 const TRIAL_ROWS_SHOWN = 300;
+/** Rankings kept (each a few hundred bytes), so showing an observer again redraws at once. */
+const RANKINGS_KEPT = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Session
@@ -47,6 +50,10 @@ const session = {
   listNotes: [] as string[],
   /** Bumped by every new analysis; answers to older ones are dropped. */
   generation: 0,
+  /** Rankings with their bootstrap intervals, by the analysis request they answer. */
+  rankings: new Map<string, Ranking>(),
+  /** Ranking bootstraps asked of the worker and not yet drawn (or dropped). */
+  rankingsPending: 0,
   /** The scatters' views, to mark the selected pair in them. */
   scatters: [] as Result[],
   heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void; pick(names: string[]): void },
@@ -54,7 +61,18 @@ const session = {
 
 /** What tests and tools read: the state, readiness, errors, the heatmap. */
 const exposed = {
+  /** No update in progress: every view shows the current state, except possibly the ranking. */
   ready: false,
+  /** Ready, and the ranking's deferred bootstrap drawn too. */
+  get settled(): boolean {
+    return exposed.ready && session.rankingsPending === 0;
+  },
+  /** The analysis now asked for (bumped by every change of observers, groups, dataset, …). */
+  get generation(): number {
+    return session.generation;
+  },
+  /** The analysis whose matrix, group means and pair are drawn (the other figures follow). */
+  shown: 0,
   error: null as string | null,
   get state(): ViewState {
     return session.state;
@@ -91,6 +109,9 @@ function setStatus(text: string): void {
 }
 
 const ask = startWorker(showError);
+/** A second worker for the ranking's bootstrap (a few hundred ms), so it never delays an analysis. */
+const askRanking = startWorker(showError);
+const vegaFigures = new VegaFigures();
 
 const uploads = uploader({
   maxBytes: () => session.maxUploadBytes,
@@ -217,7 +238,7 @@ function buildLayout(): void {
           h("p", { class: "note", id: "scatter-note" }),
         ),
         section("groups", "Mean κ per pair of groups", exportButtons("group-means", ["csv"]), h("table", { id: "group-table", class: "data" })),
-        section("ranking", "Models ranked by mean κ with the humans", exportButtons("ranking", ["svg", "png", "csv"]), h("div", { class: "row" }, h("div", { id: "ranking", class: "figure" }), h("table", { id: "ranking-table", class: "data" })), h("p", { class: "note", id: "ranking-note" })),
+        section("ranking", "Models ranked by mean κ with the humans", h("span", { class: "actions" }, h("span", { id: "ranking-status", class: "note", "aria-live": "polite" }), exportButtons("ranking", ["svg", "png", "csv"])), h("div", { class: "row" }, h("div", { id: "ranking", class: "figure" }), h("table", { id: "ranking-table", class: "data" })), h("p", { class: "note", id: "ranking-note" })),
         section("accuracy", "κ with humans against accuracy", exportButtons("kappa-vs-accuracy", ["svg", "png"]), h("div", { id: "kappa-accuracy", class: "figure" }), h("p", { class: "note", id: "accuracy-note" })),
         section(
           "conditions",
@@ -293,7 +314,7 @@ async function ensurePayload(id: string): Promise<DatasetPayload> {
   if (!payload) {
     setStatus("loading the dataset…");
     payload = await getJson<DatasetPayload>(`/api/datasets/${encodeURIComponent(id)}`);
-    await ask<"dataset">({ type: "dataset", payload });
+    await Promise.all([ask<"dataset">({ type: "dataset", payload }), askRanking<"dataset">({ type: "dataset", payload })]);
     session.payloads.set(id, payload);
   }
   return payload;
@@ -368,25 +389,64 @@ async function analyse(): Promise<void> {
   renderNotes(payload);
   setStatus("computing…");
   const request = { dataset: payload.id, condition: session.state.condition, observers: shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
-  const analysing = ask<"analyse">({ type: "analyse", ...request });
-  // The worker bootstraps the ranking while this thread draws the other views.
-  const ranking = ask<"ranking">({ type: "ranking", ...request });
-  const analysis = await analysing;
+  const analysis = await ask<"analyse">({ type: "analyse", ...request });
   if (generation !== session.generation) return;
   session.analysis = analysis;
   exposed.timing = analysis.timing;
   const m = analysis.matrix;
   setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2 - m.skipped).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
+  // The matrix, group means and pair first, painted before the other figures are drawn.
   await renderHeatmap(analysis);
-  await renderScatters(analysis);
   renderGroupTable(analysis);
   await showPair();
+  exposed.shown = generation;
+  await nextPaint();
+  if (generation !== session.generation) return;
+  await renderScatters(analysis);
+  await renderAccuracy(analysis);
   byId("conditions-section").hidden = !payload.conditionCurves;
   if (payload.conditionCurves) await renderCurves(generation);
-  const ranked = (await ranking).ranking;
-  if (generation !== session.generation) return;
-  await renderRanking(analysis, ranked);
   if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
+  // Drawn when its bootstrap arrives, without holding up the views above.
+  void rankLater(generation, request);
+}
+
+/** Resolves after the browser has painted the next frame. */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
+ * Draws the ranking with its joint-bootstrap intervals: at once where this request was ranked
+ * before (e.g. an observer hidden and shown again), else when the ranking worker has it; the
+ * ranking section is marked as updating meanwhile. Not drawn if the view has changed since.
+ */
+async function rankLater(generation: number, request: AnalysisRequest): Promise<void> {
+  // Groups do not change the ranking.
+  const key = JSON.stringify([request.dataset, request.condition, request.mismatch, request.observers]);
+  session.rankingsPending++;
+  try {
+    let ranking = session.rankings.get(key);
+    if (!ranking) {
+      setRankingUpdating(true);
+      ranking = (await askRanking<"ranking">({ type: "ranking", ...request })).ranking;
+      session.rankings.set(key, ranking);
+      if (session.rankings.size > RANKINGS_KEPT) session.rankings.delete(session.rankings.keys().next().value!);
+    }
+    if (generation !== session.generation) return;
+    await renderRanking(ranking);
+    setRankingUpdating(false);
+  } catch (error) {
+    showError((error as Error).message);
+  } finally {
+    session.rankingsPending--;
+  }
+}
+
+/** Greys the ranking while its bootstrap for the current view is computed. */
+function setRankingUpdating(updating: boolean): void {
+  byId("ranking-section").classList.toggle("updating", updating);
+  byId("ranking-status").textContent = updating ? "updating: bootstrapping the intervals…" : "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,10 +543,21 @@ function renderGroups(): void {
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg"): Promise<Result> {
-  const result = await embed(element, spec, { renderer, actions: false });
+/**
+ * Draws a figure (a new view only where its shape changed, else its data replaced: ./vega-views.ts)
+ * and registers its exports. `created` runs once per new view, e.g. to listen to clicks.
+ */
+async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
+  const result = await vegaFigures.draw(name, element, spec, renderer, created);
   session.figures.set(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
   return result;
+}
+
+/** Removes a figure (its view ended, its exports gone), leaving `children` in its place. */
+function clearFigure(name: string, element: HTMLElement, ...children: (Node | string)[]): void {
+  vegaFigures.remove(name);
+  session.figures.delete(name);
+  element.replaceChildren(...children);
 }
 
 async function renderHeatmap(analysis: Analysis): Promise<void> {
@@ -511,11 +582,12 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
     const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
     const clustered = order.clustered ? clusteredHeatmapSpec(matrix, title) : null;
     const cells = clustered?.cells ?? heatmapCells(matrix, order.order);
-    const result = await vegaFigure("heatmap", container, clustered?.spec ?? heatmapSpec(cells, names, humans, title));
-    result.view.addEventListener("click", (_event, item) => {
-      const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
-      if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
-    });
+    const result = await vegaFigure("heatmap", container, clustered?.spec ?? heatmapSpec(cells, names, humans, title), "svg", (created) =>
+      created.view.addEventListener("click", (_event, item) => {
+        const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
+        if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
+      }),
+    );
     session.heatmap = {
       kind: "vega",
       cells: cells.length,
@@ -538,7 +610,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
     const side = heatmap.side;
     const tooltip = h("div", { class: "canvas-tooltip", hidden: true });
     const frame = h("div", { class: "canvas-frame" }, h("p", { class: "figure-title" }, title), heatmap.element, tooltip);
-    container.replaceChildren(frame);
+    clearFigure("heatmap", container, frame);
     const at = (event: MouseEvent) => {
       const box = heatmap.element.getBoundingClientRect();
       return heatmap.pairAt(event.clientX - box.left, event.clientY - box.top);
@@ -635,8 +707,7 @@ async function renderScatters(analysis: Analysis): Promise<void> {
       const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
       if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
     });
-  session.scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg"), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg")];
-  session.scatters.forEach(select);
+  session.scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
   byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
   const m = analysis.matrix;
   const pairs = () => {
@@ -659,7 +730,8 @@ function renderGroupTable(analysis: Analysis): void {
   );
 }
 
-async function renderRanking(analysis: Analysis, ranking: Ranking): Promise<void> {
+/** The ranking's table and figure, with the bootstrap intervals. */
+async function renderRanking(ranking: Ranking): Promise<void> {
   const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
   session.tables.set("ranking", { rows: ranking.models, columns });
   byId("ranking-note").textContent = [ranking.note, ranking.replicates > 0 ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans` : null].filter(Boolean).join(". ");
@@ -674,23 +746,21 @@ async function renderRanking(analysis: Analysis, ranking: Ranking): Promise<void
     ),
   );
   if (ranking.models.some((r) => r.mean !== null)) {
-    const result = await vegaFigure("ranking", byId("ranking"), rankingSpec(ranking));
-    result.view.addEventListener("click", (_event, item) => {
-      const model = (item as { datum?: { model?: string } } | null | undefined)?.datum?.model;
-      if (model) togglePicked(model);
-    });
-  }
-  else {
-    byId("ranking").replaceChildren();
-    session.figures.delete("ranking");
-  }
-  const figure = kappaVsAccuracy(analysis.matrix, ranking, analysis.kinds);
+    await vegaFigure("ranking", byId("ranking"), rankingSpec(ranking), "svg", (result) =>
+      result.view.addEventListener("click", (_event, item) => {
+        const model = (item as { datum?: { model?: string } } | null | undefined)?.datum?.model;
+        if (model) togglePicked(model);
+      }),
+    );
+  } else clearFigure("ranking", byId("ranking"));
+}
+
+/** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
+async function renderAccuracy(analysis: Analysis): Promise<void> {
+  const figure = kappaVsAccuracy(analysis.matrix, { models: analysis.means, replicates: 0, note: null }, analysis.kinds);
   byId("accuracy-note").textContent = figure ? (figure.note ?? "") : "needs humans and at least three model-human pairs with different model accuracies";
   if (figure) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), figure.spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
-  else {
-    byId("kappa-accuracy").replaceChildren();
-    session.figures.delete("kappa-vs-accuracy");
-  }
+  else clearFigure("kappa-vs-accuracy", byId("kappa-accuracy"));
 }
 
 /** Most observers drawn as separate lines in the per-condition figure. */
@@ -710,7 +780,7 @@ async function renderCurves(generation: number): Promise<void> {
   byId("conditions-note").textContent = shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : "";
   await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, "Accuracy per condition", "Accuracy", [0, 1]));
   if (kappa.length > 0) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, "κ of the selected pair per condition", "Error consistency κ", [-1, 1]));
-  else byId("curves-kappa").replaceChildren(h("p", { class: "note" }, "Select a pair to see its κ per condition."));
+  else clearFigure("kappa-per-condition", byId("curves-kappa"), h("p", { class: "note" }, "Select a pair to see its κ per condition."));
 }
 
 // ---------------------------------------------------------------------------------------------

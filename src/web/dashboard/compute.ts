@@ -334,45 +334,57 @@ export interface Ranking {
 export const RANKING_BOOTSTRAP_BUDGET = 2e9;
 
 /**
- * Models ranked by mean kappa with the humans (defined kappas only), best first, with the
- * paper's normal half-width 1.959964 sd / √n over the humans and, where affordable, the
- * percentile interval of the joint stimulus bootstrap over the observers that saw the unit's
- * common stimulus set: `modelKappaIntervals`' interval (seed 1, the same replicates), with
- * every replicate's kappas counted by the kernel (`kernelJointBootstrap`), many times faster.
+ * Models ranked by mean kappa with the humans (defined kappas only), best first (then by name),
+ * with the paper's normal half-width 1.959964 sd / √n over the humans; no bootstrap interval
+ * yet. Cheap: the page draws it at once, the bootstrap ({@link rankingBootstrap}) comes later.
  */
-export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): Ranking {
+export function modelMeans(matrix: PairMatrix): RankedModel[] {
   const n = matrix.size;
   const humans = matrix.human.flatMap((h, i) => (h ? [i] : []));
   const models = matrix.human.flatMap((h, i) => (h ? [] : [i]));
-  if (humans.length === 0 || models.length === 0) return { models: [], replicates: 0, note: "the ranking needs humans and models among the chosen observers" };
+  if (humans.length === 0) return [];
   const ranked: RankedModel[] = models.map((m) => {
     const values = humans.flatMap((h) => (isComputed(matrix, m, h) && !Number.isNaN(matrix.kappa[m * n + h]) ? [matrix.kappa[m * n + h]] : []));
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
     return { model: matrix.observers[m], accuracy: matrix.accuracy[m], n_humans: values.length, mean: finite(mean(values)), ci95: finite(normalHalfWidth95(values)), boot_lower: null, boot_upper: null };
   });
+  return ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
+}
+
+/**
+ * The ranking's joint-bootstrap intervals where affordable: the percentile interval of each
+ * model's mean kappa over the joint stimulus bootstrap of the observers that saw the unit's
+ * common stimulus set (`modelKappaIntervals`' interval, seed 1, the same replicates), with
+ * every replicate's kappas counted by the kernel (`kernelJointBootstrap`), many times faster.
+ */
+export function rankingBootstrap(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): { intervals: Map<string, { lower: number; upper: number }>; replicates: number; note: string | null } {
   const outcome = commonOutcomeMatrix(unit, matrix);
   const roles = observerRoles(outcome);
   const size = outcome.observers.length;
   const planes = Math.ceil(Math.log2(Math.max(2, outcome.stimuli.length))) + 1;
   const perReplicate = ((size * (size - 1)) / 2) * Math.ceil(outcome.stimuli.length / 64) * planes;
   const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, perReplicate)));
-  let replicates = 0;
-  let note: string | null = null;
-  if (roles.humans.length === 0 || roles.models.length === 0) note = "no bootstrap interval: no humans and models share a stimulus set";
-  else if (affordable < 100) note = `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`;
-  else {
-    replicates = affordable;
-    const intervals = bootstrapModelMeans(outcome, roles, replicates);
-    for (const r of ranked) {
-      const interval = intervals.get(r.model);
-      if (!interval) continue;
-      r.boot_lower = Number.isFinite(interval.lower) ? interval.lower : null;
-      r.boot_upper = Number.isFinite(interval.upper) ? interval.upper : null;
-    }
-    if (outcome.excluded.length > 0) note = `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`;
-  }
-  ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
-  return { models: ranked, replicates, note };
+  if (roles.humans.length === 0 || roles.models.length === 0) return { intervals: new Map(), replicates: 0, note: "no bootstrap interval: no humans and models share a stimulus set" };
+  if (affordable < 100) return { intervals: new Map(), replicates: 0, note: `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary` };
+  const note = outcome.excluded.length > 0 ? `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out` : null;
+  return { intervals: bootstrapModelMeans(outcome, roles, affordable), replicates: affordable, note };
+}
+
+/** The ranking of {@link modelMeans} with the intervals of {@link rankingBootstrap} filled in. */
+export function withBootstrap(models: readonly RankedModel[], bootstrap: ReturnType<typeof rankingBootstrap>): Ranking {
+  const ranked = models.map((r) => {
+    const interval = bootstrap.intervals.get(r.model);
+    if (!interval) return r;
+    return { ...r, boot_lower: Number.isFinite(interval.lower) ? interval.lower : null, boot_upper: Number.isFinite(interval.upper) ? interval.upper : null };
+  });
+  return { models: ranked, replicates: bootstrap.replicates, note: bootstrap.note };
+}
+
+/** Models ranked with the humans: {@link modelMeans} and, where affordable, {@link rankingBootstrap}'s intervals. */
+export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): Ranking {
+  const models = modelMeans(matrix);
+  if (models.length === 0) return { models: [], replicates: 0, note: "the ranking needs humans and models among the chosen observers" };
+  return withBootstrap(models, rankingBootstrap(unit, matrix, maxReplicates));
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { ChanceBandRow } from "../../core/chance.ts";
 import type { PairInterval } from "../../core/intervals.ts";
 import type { PairCounts } from "../../core/metrics.ts";
-import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, Ranking } from "./compute.ts";
+import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
 import type { DatasetPayload } from "./protocol.ts";
 import type { Group } from "./state.ts";
 
@@ -18,6 +18,7 @@ export interface AnalysisRequest {
 export type WorkerRequest =
   | { type: "dataset"; payload: DatasetPayload }
   | ({ type: "analyse" } & AnalysisRequest)
+  /** The ranking with its joint-bootstrap intervals (asked of a second worker: it takes a while). */
   | ({ type: "ranking" } & AnalysisRequest)
   | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch }
   | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string };
@@ -31,6 +32,8 @@ export interface Analysis {
   groups: KappaSummary[];
   /** The same by kind only (humans, models), for the reference bands. */
   kinds: KappaSummary[];
+  /** The models ranked by mean kappa with the humans, without the (slower) bootstrap intervals. */
+  means: RankedModel[];
   timing: { countMs: number; totalMs: number };
 }
 

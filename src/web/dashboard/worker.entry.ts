@@ -3,7 +3,7 @@
  * (./compute.ts: the all-pairs kernel in WebAssembly, the core's metrics, clustering, chance
  * region, bootstrap), so the page stays responsive. Requests and answers are ./messages.ts.
  */
-import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
+import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelMeans, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
 
 const datasets = new Map<string, Unit[]>();
@@ -42,10 +42,11 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       const chance = chanceFor(matrix);
       const groups = groupSummaries(matrix, request.groups);
       const kinds = groupSummaries(matrix, []);
+      const means = modelMeans(matrix);
       const finished = performance.now();
       const transfer = [matrix.status, matrix.trials, matrix.correct1, matrix.bothCorrect, matrix.kappa, matrix.cObs, matrix.cExp, matrix.accuracy].map((a) => a.buffer);
       return {
-        answer: { type: "analyse", matrix, order, chance, groups, kinds, timing: { countMs: counted - started, totalMs: finished - started } },
+        answer: { type: "analyse", matrix, order, chance, groups, kinds, means, timing: { countMs: counted - started, totalMs: finished - started } },
         transfer,
       };
     }
