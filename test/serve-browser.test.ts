@@ -180,7 +180,8 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.equal(new URL(page.url()).searchParams.get("view"), "groups");
     const again = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     await again.goto(page.url());
-    await ready(again);
+    // The ranking, drawn last, makes the page long enough for the section to reach the top.
+    await again.waitForFunction("window.__trialwise?.settled === true", null, { timeout: 60_000 });
     assert.ok(await again.locator("#groups-section").isVisible());
     const top = await again.evaluate("document.getElementById('groups-section').getBoundingClientRect().top");
     assert.ok((top as number) >= 0 && (top as number) < 200, `the groups section is at the top (${top})`);
@@ -188,6 +189,34 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     await again.close();
     assert.equal(await page.locator("#ranking-table tbody tr").count(), 25);
     await page.locator("#groups-section").screenshot({ path: join(ARTIFACTS, "groups.png") });
+  });
+
+  test("hiding an observer takes it out of the matrix at once; the ranking follows its deferred bootstrap, as trialwise summary; showing it brings both back", async () => {
+    const models = await page.locator("#ranking-table tbody tr[data-model]").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.model!));
+    const before = await page.locator("#ranking-table tbody").innerText();
+    await page.click("#observers tbody tr[data-observer='resnet50'] input");
+    await ready(page);
+    assert.deepEqual(await exposed(page, (t) => t.heatmap), { kind: "vega", cells: 34 * 34 });
+    assert.equal(await page.locator("#heatmap .heatmap_marks path").count(), 34 * 34);
+    await page.waitForFunction("window.__trialwise.settled === true", null, { timeout: 20_000 });
+    assert.equal(await page.locator("#ranking-table tbody tr[data-model='resnet50']").count(), 0);
+    const others = models.filter((m) => m !== "resnet50");
+    const run = await cli("summary", CUE_CONFLICT, "--models", others.join(","), "--format", "csv");
+    assert.equal(run.code, 0, run.stderr);
+    const expected = csvObjects(run.stdout).filter((r) => r.kind === "model");
+    assert.equal(expected.length, others.length);
+    for (const row of expected) {
+      const cells = await page.locator(`#ranking-table tbody tr[data-model="${row.name}"] td`).allInnerTexts();
+      assert.equal(cells[2], Number(row.mean).toFixed(4), `${row.name} mean`);
+      assert.equal(cells[3], `[${Number(row.boot_lower).toFixed(3)}, ${Number(row.boot_upper).toFixed(3)}]`, `${row.name} bootstrap interval`);
+    }
+    assert.equal(await page.locator("#ranking-section.updating").count(), 0);
+    await page.click("#observers tbody tr[data-observer='resnet50'] input");
+    await ready(page);
+    assert.equal(await page.locator("#heatmap .heatmap_marks path").count(), 35 * 35);
+    await page.waitForFunction("window.__trialwise.settled === true");
+    assert.equal(await page.locator("#ranking-table tbody").innerText(), before, "the ranking as before, with ResNet-50");
+    assert.deepEqual(pageErrors, []);
   });
 
   test("per-condition curves on noise data: accuracy of each observer and the pair's kappa per condition, as trialwise pairs --by condition", async () => {

@@ -54,6 +54,8 @@ const session = {
   rankings: new Map<string, Ranking>(),
   /** Ranking bootstraps asked of the worker and not yet drawn (or dropped). */
   rankingsPending: 0,
+  /** Where {@link scrollToView} left the page (null: not yet), to tell whether the reader has scrolled since. */
+  scrolledTo: null as number | null,
   /** The scatters' views, to mark the selected pair in them. */
   scatters: [] as Result[],
   heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void; pick(names: string[]): void },
@@ -406,9 +408,16 @@ async function analyse(): Promise<void> {
   await renderAccuracy(analysis);
   byId("conditions-section").hidden = !payload.conditionCurves;
   if (payload.conditionCurves) await renderCurves(generation);
-  if (session.state.view) byId(`${session.state.view}-section`)?.scrollIntoView();
+  scrollToView();
   // Drawn when its bootstrap arrives, without holding up the views above.
   void rankLater(generation, request);
+}
+
+/** Scrolls to the view the state names, if any, and notes where that left the page. */
+function scrollToView(): void {
+  if (!session.state.view) return;
+  byId(`${session.state.view}-section`)?.scrollIntoView();
+  session.scrolledTo = window.scrollY;
 }
 
 /** Resolves after the browser has painted the next frame. */
@@ -436,6 +445,8 @@ async function rankLater(generation: number, request: AnalysisRequest): Promise<
     if (generation !== session.generation) return;
     await renderRanking(ranking);
     setRankingUpdating(false);
+    // The ranking makes the page longer: a view further down may only now reach the top.
+    if (window.scrollY === session.scrolledTo) scrollToView();
   } catch (error) {
     showError((error as Error).message);
   } finally {
