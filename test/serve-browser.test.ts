@@ -192,7 +192,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
   });
 
   test("hiding an observer takes it out of the matrix at once; the ranking follows its deferred bootstrap, as trialwise summary; showing it brings both back", async () => {
-    const models = await page.locator("#ranking-table tbody tr[data-model]").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.model!));
+    const models = await page.locator("#ranking-table tbody tr[data-model]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-model")!));
     const before = await page.locator("#ranking-table tbody").innerText();
     await page.click("#observers tbody tr[data-observer='resnet50'] input");
     await ready(page);
