@@ -220,6 +220,49 @@ describe("trialwise serve: requests", () => {
   });
 });
 
+test("model-vs-human Parquet (as trialwise evaluate writes it) is read like CSV, on the command line and uploaded; other Parquet columns ask for a mapping", async () => {
+  ensureBundle();
+  const { writeParquetTable, TRIAL_COLUMN_TYPES } = await import("../src/io/table-parquet.ts");
+  const { TRIAL_COLUMNS } = await import("../src/evaluate/run.ts");
+  const { computePairs } = await import("../src/core/pairs.ts");
+  const { loadDatasets } = await import("../src/io/datasets.ts");
+  const dir = await mkdtemp(join(tmpdir(), "trialwise-serve-schema-parquet-"));
+  try {
+    // The mini cue-conflict files as one Parquet file in the schema.
+    const rows = [];
+    for (const name of ["mini_alexnetsession-1.csv", "mini_resnet50session-1.csv", "mini_subject-01_session_1.csv", "mini_subject-02_session_1.csv"]) {
+      const [header, ...lines] = (await readFile(join(FIXTURES, "mini-cue-conflict", name), "utf8")).replace(/^\uFEFF/, "").trimEnd().split(/\r?\n/);
+      const columns = header.split(",");
+      rows.push(...lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [columns[i], v]))));
+    }
+    const parquet = join(dir, "mini.parquet");
+    await writeParquetTable(parquet, TRIAL_COLUMNS, rows, TRIAL_COLUMN_TYPES);
+    const expected = computePairs((await loadDatasets(join(FIXTURES, "mini-cue-conflict"))).datasets[0], { mismatch: "identical", byCondition: false }).pairs;
+
+    const server = await startServer({ paths: [parquet], port: 0 });
+    try {
+      const uploaded = await json<{ dataset: { id: string; observers: number } }>(server, "POST", "/api/upload?name=uploaded.parquet", await readFile(parquet));
+      assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+      for (const id of ["mini", uploaded.body.dataset.id]) {
+        const payload = (await json<DatasetPayload>(server, "GET", `/api/datasets/${id}`)).body;
+        assert.deepEqual(payload.observerInfo.map((o) => o.name), ["alexnet", "resnet50", "subject-01", "subject-02"]);
+        assert.equal(payload.observerInfo.filter((o) => o.kind === "human").length, 2);
+        assert.equal(payload.units[0].stimuli, expected[0].n_trials);
+      }
+      const other = join(dir, "other.parquet");
+      const db = await DuckDBInstance.create(":memory:");
+      await (await db.connect()).run(`COPY (SELECT 'm' AS who, 'img' || i AS picture, true AS ok FROM range(4) t(i)) TO '${other}' (FORMAT parquet)`);
+      db.closeSync();
+      const asks = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=other.parquet", await readFile(other));
+      assert.deepEqual(asks.body, { needsMapping: true, file: "other.parquet", columns: ["who", "picture", "ok"] });
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("paths in the long format, read with the column flags' settings", async () => {
   ensureBundle();
   const server = await startServer({ paths: [join(FIXTURES, "mini-long.csv")], port: 0, load: { format: { kind: "long", columns: { observer: "model", stimulus: "image", truth: "label", response: "answer" } } } });

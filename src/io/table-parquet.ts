@@ -69,6 +69,20 @@ export async function writeParquetTable(
   }
 }
 
+/** A Parquet file's column names (from its schema, without reading its rows). */
+export async function parquetColumns(path: string): Promise<string[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  try {
+    const connection = await instance.connect();
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
+    return described.getRowsJS().map((row) => String(row[0]));
+  } catch (error) {
+    throw new InputError(`cannot read as Parquet (${duckdbReason(error)})`, { file: path });
+  } finally {
+    instance.closeSync();
+  }
+}
+
 /** DuckDB types whose JavaScript values (number, bigint, string, boolean) give the same text as CSV. */
 const JS_TEXT_TYPES = /^(VARCHAR|BOOLEAN|(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)|FLOAT|DOUBLE)$/;
 

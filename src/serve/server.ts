@@ -16,6 +16,7 @@ import { parseCsv } from "../io/csv.ts";
 import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
+import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
 import { decodeText } from "../io/text.ts";
 import { type ErrorResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
@@ -94,8 +95,16 @@ async function readParquet(path: string, options: { columns: LongFormatColumns; 
   }
 }
 
+/** Whether a Parquet file is in the model-vs-human schema (e.g. written by `trialwise evaluate`), to be read like CSV. */
+async function isSchemaParquet(path: string): Promise<boolean> {
+  const header = new Set((await parquetColumns(path)).map((c) => c.trim().toLowerCase()));
+  return GEIRHOS_COLUMNS.every((c) => header.has(c));
+}
+
 async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Promise<{ datasets: ServedDataset[]; notes: string[] }> {
-  if (PARQUET.test(path)) {
+  // Parquet streams into bitsets in the long format (given columns, or observer/stimulus/correct);
+  // a model-vs-human Parquet file is read as every command reads it.
+  if (PARQUET.test(path) && (load.format?.kind === "long" || !(await isSchemaParquet(path)))) {
     const columns = load.format?.kind === "long" ? load.format.columns : DEFAULT_PARQUET_COLUMNS;
     const { packed, notes } = await readParquet(path, { columns, humanPattern: load.humanPattern });
     const id = datasetId(packed.dataset, taken);
@@ -227,12 +236,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       try {
         const file = join(dir, name);
         await writeFile(file, body);
-        const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch((error: unknown) => {
-          // Name the file as the user knows it, not by its temporary copy.
+        // Name the file as the user knows it, not by its temporary copy.
+        const asUploaded = (error: unknown) => {
           if (error instanceof Error) error.message = error.message.replaceAll(`${dir}/`, "");
           throw error;
-        });
-        added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`, notes));
+        };
+        const columns = await parquetColumns(file).catch(asUploaded);
+        const header = new Set(columns.map((c) => c.trim().toLowerCase()));
+        if (!mapping && GEIRHOS_COLUMNS.every((c) => header.has(c))) {
+          // The model-vs-human schema (e.g. `trialwise evaluate -o trials.parquet`): read like CSV.
+          const raw = await readParquetTable(file).catch(asUploaded);
+          added.push(tableDataset(datasetId(dataset, taken), geirhosTrials([{ ...raw, file: name }], dataset, humanPattern), `upload: ${name}`));
+        } else if (!mapping && !Object.values(DEFAULT_PARQUET_COLUMNS).every((c) => header.has(c))) {
+          return { needsMapping: true, file: name, columns };
+        } else {
+          const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch(asUploaded);
+          added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`, notes));
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
