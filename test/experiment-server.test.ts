@@ -1,14 +1,17 @@
 // The experiment server's API (participants, tokens, validation of every submitted trial,
-// resuming), its DuckDB store and the export to the model-vs-human schema, over HTTP.
+// resuming), its DuckDB store and the export to the model-vs-human schema, over HTTP; export and
+// status while the server runs, through its admin listener.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Command } from "commander";
 import { addExperimentCommand } from "../src/cli/experiment.ts";
 import { InputError } from "../src/core/errors.ts";
+import { type Sidecar, adminApp, sidecarPath } from "../src/experiment/admin.ts";
 import { CATEGORIES_16 } from "../src/experiment/design.ts";
 import { exportStore } from "../src/experiment/export.ts";
 import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
@@ -60,6 +63,20 @@ function trialBody(p: Started, index: number, response: string, changes: Record<
   return { trial: index, stimulus: p.trials[index], response, rt: response === "na" ? null : 500 + index, source: response === "na" ? null : "mouse", stimulusMs: 200.2, maskMs: 199.9, frameMs: 16.67, ...changes };
 }
 
+/**
+ * The CLI in another process, asynchronously: the in-process server holds the store against other
+ * processes only, and must keep answering while the command runs.
+ */
+function cliProcess(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), ...argv], { encoding: "utf8" }, (error, stdout, stderr) =>
+      done({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const LOCKED = /api\.duckdb: the store is in use by another process \(a running `trialwise experiment serve`\?\); stop it first/;
+
 async function serve(store: string, options: Partial<ExperimentServerOptions> = {}, log: string[] = []): Promise<ExperimentServer> {
   return startExperimentServer({ stimuli, store, protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 4 }, seed: 3, trialsPerParticipant: 8, port: 0, log: (l) => log.push(l), ...options });
 }
@@ -72,6 +89,9 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   let a: Started;
   let b: Started;
   let categoryOf: Map<string, string>;
+  let liveExport: Awaited<ReturnType<typeof cliProcess>>;
+  let liveStatus: Awaited<ReturnType<typeof cliProcess>>;
+  let sidecar: string;
   try {
     a = await api.start();
     b = await api.start();
@@ -143,13 +163,23 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     assert.equal(resumed.finished, false);
     assert.equal((await api.call("GET", `/api/participants/${b.name}`, a.token)).status, 401);
 
-    // The running server holds the store: an export in another process says so.
-    const locked = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "experiment", "export", "--store", store, "-o", join(dir, "locked")], { encoding: "utf8" });
-    assert.equal(locked.status, 1, locked.stderr);
-    assert.match(locked.stderr, /api\.duckdb: the store is in use by another process \(a running `trialwise experiment serve`\?\); stop it first/);
+    // The running server holds the store: export and status in another process read through it
+    // (compared below with what they give once it stopped).
+    [liveExport, liveStatus] = await Promise.all([cliProcess("experiment", "export", "--store", store, "-o", join(dir, "live")), cliProcess("experiment", "status", "--store", store)]);
+    assert.equal(liveExport.status, 0, liveExport.stderr);
+    assert.match(liveExport.stderr, /^trialwise experiment export: the store is held by a running server \(pid \d+\); read through it\n.*1 participant file\(s\), 8 trials/s);
+    assert.equal(liveStatus.status, 0, liveStatus.stderr);
+    assert.match(liveStatus.stderr, /^trialwise experiment status: the store is held by a running server \(pid \d+\); read through it\n/);
+    // A sidecar answered by another server (here: another instance id) is not believed.
+    sidecar = await readFile(sidecarPath(store), "utf8");
+    await writeFile(sidecarPath(store), JSON.stringify({ ...(JSON.parse(sidecar) as Sidecar), instance: "0".repeat(32) }));
+    const stale = await cliProcess("experiment", "export", "--store", store, "-o", join(dir, "stale"));
+    assert.equal(stale.status, 1, stale.stderr);
+    assert.match(stale.stderr, LOCKED);
   } finally {
     await server.close();
   }
+  assert.equal(existsSync(sidecarPath(store)), false, "the sidecar is removed when the server stops");
 
   // Export: only the complete participant, in the schema, and trialwise pairs reads it.
   const out = join(dir, "export");
@@ -157,6 +187,16 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.deepEqual(result.incomplete.map((p) => p.name), ["subject-02"]);
   assert.equal(result.flagged, 1);
   assert.deepEqual((await readdir(out)).sort(), ["toys_participants.json", "toys_subject-01_session_1.csv"]);
+  // The export written through the running server is byte for byte the offline one.
+  assert.deepEqual((await readdir(join(dir, "live"))).sort(), (await readdir(out)).sort());
+  for (const file of await readdir(out)) assert.deepEqual(await readFile(join(dir, "live", file)), await readFile(join(out, file)), file);
+  // A sidecar left behind (a killed server) while the store is free: the offline path, the same rows.
+  await writeFile(sidecarPath(store), sidecar!);
+  const offlineStatus = await cli("experiment", "status", "--store", store);
+  assert.equal(offlineStatus.code, 0, offlineStatus.stderr);
+  assert.equal(offlineStatus.stdout, liveStatus!.stdout);
+  assert.equal(offlineStatus.stderr, "trialwise experiment status: 12 rejected submission(s) (--rejections lists them)\n");
+  await rm(sidecarPath(store));
   const text = await readFile(join(out, "toys_subject-01_session_1.csv"), "utf8");
   assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,response_source,stimulus_ms,mask_ms,frame_ms,timing_ok");
   const rows = csvObjects(text);
@@ -282,6 +322,46 @@ test("a store can be read while no server holds it, and an empty one exports not
   await assert.rejects(exportStore(store, join(dir, "empty-out")), /empty\.duckdb: no participants yet; nothing to export/);
 });
 
+test("the admin listener answers export and status only with its token, only from this machine, never on the participants' address", async () => {
+  const store = join(dir, "admin.duckdb");
+  const log: string[] = [];
+  const server = await serve(store, {}, log);
+  try {
+    const path = sidecarPath(store);
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    const sidecar = JSON.parse(await readFile(path, "utf8")) as Sidecar;
+    assert.equal(new URL(sidecar.url).hostname, "127.0.0.1");
+    assert.equal(sidecar.pid, process.pid);
+    await client(server).start();
+    const admin = (token?: string, base = sidecar.url) => fetch(`${base}/admin/status`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    assert.equal((await admin()).status, 401);
+    assert.equal((await admin("0".repeat(64))).status, 401);
+    assert.equal((await admin("short")).status, 401);
+    assert.equal((await admin(sidecar.token, server.url)).status, 404, "no admin routes for participants");
+    const answer = (await (await admin(sidecar.token)).json()) as { instance: string; data: { settings: { dataset: string }; participants: Record<string, unknown>[] } };
+    assert.equal(answer.instance, sidecar.instance);
+    assert.equal(answer.data.settings.dataset, "toys");
+    assert.deepEqual(answer.data.participants.map((p) => p.name), ["subject-01"]);
+    assert.ok(!("tokenHash" in answer.data.participants[0]), "participants' token hashes stay on the server");
+    assert.ok(log.some((l) => l === "refused admin request GET /admin/status: missing or wrong admin token"), log.join("\n"));
+    // The address check, with the request's source address set (the listener itself is bound to 127.0.0.1).
+    const app = adminApp(server.store, sidecar.token, sidecar.instance, () => undefined);
+    try {
+      const request = (remoteAddress: string) => app.inject({ method: "GET", url: "/admin/export", remoteAddress, headers: { authorization: `Bearer ${sidecar.token}` } });
+      assert.equal((await request("192.0.2.7")).statusCode, 403);
+      assert.equal((await request("::1")).statusCode, 200);
+    } finally {
+      await app.close();
+    }
+    const page = await (await fetch(`${server.url}/`)).text();
+    const settings = await (await fetch(`${server.url}/api/experiment`)).text();
+    assert.ok(![page, settings, ...log].some((text) => text.includes(sidecar.token)), "the admin token reaches no browser and no log");
+  } finally {
+    await server.close();
+  }
+  assert.equal(existsSync(sidecarPath(store)), false);
+});
+
 test("with --icons the grid's icons are served by category, and only those", async () => {
   const icons = join(dir, "icons");
   await stimulusFolder(join(dir, "icon-source"), 1);
@@ -304,17 +384,19 @@ test("with --icons the grid's icons are served by category, and only those", asy
 test("experiment serve wires its flags: protocol file, then flags on top; serves until stopped", async () => {
   const protocol = join(dir, "served-protocol.json");
   await writeFile(protocol, JSON.stringify({ stimulusMs: 100, maskMs: 150, breakEvery: 4 }));
+  let stdout = "";
   let stderr = "";
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const program = new Command().exitOverride();
-  addExperimentCommand(program, { stdout: () => undefined, stderr: (t) => void (stderr += t), isTTY: false }, () => stopped);
+  addExperimentCommand(program, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false }, () => stopped);
   const store = join(dir, "served.duckdb");
   const running = program.parseAsync(
     ["experiment", "serve", stimuli, "--store", store, "--port", "0", "--protocol", protocol, "--mask-ms", "120", "--no-fullscreen", "--trials-per-subject", "16", "--name", "pilot", "--seed", "9"],
     { from: "user" },
   );
   const url = await waitFor(() => /open (http:\/\/\S+)\//.exec(stderr)?.[1]);
+  const { token } = JSON.parse(await readFile(sidecarPath(store), "utf8")) as Sidecar;
   const info = (await (await fetch(`${url}/api/experiment`)).json()) as { dataset: string; trialsPerParticipant: number; protocol: Record<string, unknown> };
   assert.equal(info.dataset, "pilot");
   assert.equal(info.trialsPerParticipant, 16);
@@ -323,6 +405,8 @@ test("experiment serve wires its flags: protocol file, then flags on top; serves
   stop();
   await running;
   assert.match(stderr, /stopped\n$/);
+  assert.equal(stdout, "");
+  assert.ok(!stderr.includes(token), "the admin token is never printed");
   // Stopped means the store is free again.
   const reader = await TrialStore.read(store);
   assert.equal(reader.settings.dataset, "pilot");

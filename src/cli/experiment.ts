@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { CATEGORIES_16, type ConditionOrder } from "../experiment/design.ts";
+import { type Sidecar, readStoreData } from "../experiment/admin.ts";
 import { exportStore } from "../experiment/export.ts";
 import { DEFAULT_PROTOCOL, type Protocol, parseProtocol } from "../experiment/protocol.ts";
 import { startExperimentServer } from "../experiment/server.ts";
-import { TrialStore } from "../experiment/store.ts";
 import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { configureCommand } from "./command.ts";
@@ -94,6 +94,11 @@ interface ServeFlags {
   [protocolFlag: string]: string | boolean | undefined;
 }
 
+/** The one line export and status write when a running server answers for its store. */
+function throughServer(io: CliIO, command: string): (sidecar: Sidecar) => void {
+  return (sidecar) => io.stderr(`trialwise experiment ${command}: the store is held by a running server (pid ${sidecar.pid}); read through it\n`);
+}
+
 /** Registers `trialwise experiment serve|export|status`. `untilStopped` resolves when serving should end (default: Ctrl+C or SIGTERM). */
 export function addExperimentCommand(program: Command, io: CliIO, untilStopped: () => Promise<void> = untilInterrupted): void {
   const configure = (command: Command, examples: string[]) => configureCommand(command, io, examples);
@@ -179,14 +184,14 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     experiment
       .command("export")
       .description(
-        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with response_source (key, mouse) and the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. Stop the server first (it holds the store).",
+        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with response_source (key, mouse) and the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. While trialwise experiment serve runs on the store, the data come from that server.",
       )
       .requiredOption("--store <file>", "the trial store written by trialwise experiment serve")
       .requiredOption("-o, --output <folder>", "folder to write the CSV files into (created if missing)")
       .option("--partial", "also export participants who have not completed the main block"),
     ["trialwise experiment export --store experiment.duckdb -o humans/", "trialwise experiment export --store experiment.duckdb -o humans/ --partial"],
   ).action(async (flags: { store: string; output: string; partial?: boolean }) => {
-    const result = await exportStore(flags.store, flags.output, { partial: flags.partial });
+    const result = await exportStore(flags.store, flags.output, { partial: flags.partial, onServer: throughServer(io, "export") });
     for (const p of result.incomplete) {
       io.stderr(`trialwise experiment export: note: left out ${p.name} (${p.storedTrials} trials stored, not complete; --partial exports it)\n`);
     }
@@ -198,39 +203,35 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
   configure(
     experiment
       .command("status")
-      .description("One row per participant of a store: trials stored, trials with timing outside tolerance, started and finished times; rejected submissions are counted on standard error (--rejections lists them).")
+      .description(
+        "One row per participant of a store: trials stored, trials with timing outside tolerance, started and finished times; rejected submissions are counted on standard error (--rejections lists them). Works while trialwise experiment serve runs on the store (read through that server).",
+      )
       .requiredOption("--store <file>", "the trial store")
       .option("--rejections", "list the rejected submissions with their reasons instead")
       .addOption(new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]))
       .option("-o, --output <file>", "write to this file (atomically) instead of standard output"),
     ["trialwise experiment status --store experiment.duckdb", "trialwise experiment status --store experiment.duckdb --rejections --format table"],
   ).action(async (flags: { store: string; rejections?: boolean; format?: OutputFormat; output?: string }) => {
-    const store = await TrialStore.read(flags.store);
-    try {
-      const total = store.settings.trialsPerParticipant;
-      const rejections = await store.rejections();
-      const names = new Map((await store.participants()).map((p) => [p.number, p]));
-      const [rows, columns] = flags.rejections
-        ? [rejections.map((r) => ({ at: r.at, subj: r.participant === null ? null : (names.get(r.participant)?.name ?? null), reason: r.reason, body: r.body })), ["at", "subj", "reason", "body"]]
-        : [
-            [...names.values()].map((p) => ({
-              subj: p.name,
-              trials: p.storedTrials,
-              of: total,
-              flagged: p.flaggedTrials,
-              conditions: p.conditions.join(" "),
-              started: p.startedAt,
-              finished: p.finishedAt,
-            })),
-            ["subj", "trials", "of", "flagged", "conditions", "started", "finished"],
-          ];
-      const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
-      const text = format === "json" ? toJson({ dataset: store.settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
-      if (flags.output) await writeFileAtomic(flags.output, text);
-      else io.stdout(text);
-      if (!flags.rejections) io.stderr(`trialwise experiment status: ${rejections.length} rejected submission(s)${rejections.length > 0 ? " (--rejections lists them)" : ""}\n`);
-    } finally {
-      await store.close();
-    }
+    const { settings, participants, rejections } = await readStoreData(flags.store, "status", throughServer(io, "status"));
+    const names = new Map(participants.map((p) => [p.number, p]));
+    const [rows, columns] = flags.rejections
+      ? [rejections.map((r) => ({ at: r.at, subj: r.participant === null ? null : (names.get(r.participant)?.name ?? null), reason: r.reason, body: r.body })), ["at", "subj", "reason", "body"]]
+      : [
+          participants.map((p) => ({
+            subj: p.name,
+            trials: p.storedTrials,
+            of: settings.trialsPerParticipant,
+            flagged: p.flaggedTrials,
+            conditions: p.conditions.join(" "),
+            started: p.startedAt,
+            finished: p.finishedAt,
+          })),
+          ["subj", "trials", "of", "flagged", "conditions", "started", "finished"],
+        ];
+    const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
+    const text = format === "json" ? toJson({ dataset: settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
+    if (flags.output) await writeFileAtomic(flags.output, text);
+    else io.stdout(text);
+    if (!flags.rejections) io.stderr(`trialwise experiment status: ${rejections.length} rejected submission(s)${rejections.length > 0 ? " (--rejections lists them)" : ""}\n`);
   });
 }

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { toCsv, toJson } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
-import { type ParticipantRecord, type StoredTrial, TrialStore } from "./store.ts";
+import { type Sidecar, readStoreData } from "./admin.ts";
+import type { ParticipantInfo, StoredTrial } from "./store.ts";
 
 /** The schema's columns, then how the answer was given and the timing measurements (extra columns the readers ignore). */
 export const EXPORT_COLUMNS = [
@@ -32,7 +33,7 @@ export const EXPORT_COLUMNS = [
  * published human files write it), `timing_ok` 1 when both measured durations were within
  * the protocol's tolerance, else 0.
  */
-export function exportRow(participant: ParticipantRecord, t: StoredTrial): Record<string, string | number> {
+export function exportRow(participant: ParticipantInfo, t: StoredTrial): Record<string, string | number> {
   return {
     subj: participant.name,
     session: 1,
@@ -59,14 +60,14 @@ function microseconds(ms: number): number {
 }
 
 /** The CSV file name of a participant: `<dataset>_subject-01_session_1.csv`. */
-export function participantFileName(dataset: string, participant: ParticipantRecord): string {
+export function participantFileName(dataset: string, participant: ParticipantInfo): string {
   return `${dataset}_${participant.name}_session_1.csv`;
 }
 
 export interface ExportResult {
   files: string[];
   /** Participants left out for not having completed the main block (without `partial`). */
-  incomplete: ParticipantRecord[];
+  incomplete: ParticipantInfo[];
   trials: number;
   flagged: number;
 }
@@ -76,49 +77,44 @@ export interface ExportResult {
  * `<dataset>_participants.json` (each participant's seed, conditions, times, trial counts) that
  * the trial readers do not read. Only participants who completed every main trial, unless
  * `partial`: a partial participant saw fewer stimuli, so pairs with them would be skipped.
+ * While a server holds the store, the data come from that server (`onServer` is told).
  */
-export async function exportStore(storePath: string, folder: string, options: { partial?: boolean } = {}): Promise<ExportResult> {
-  const store = await TrialStore.read(storePath);
-  try {
-    const { dataset, trialsPerParticipant } = store.settings;
-    const participants = await store.participants();
-    const trials = await store.trials();
-    const complete = (p: ParticipantRecord) => p.storedTrials === trialsPerParticipant;
-    const chosen = participants.filter((p) => p.storedTrials > 0 && (options.partial || complete(p)));
-    if (chosen.length === 0) {
-      throw new InputError(
-        participants.length === 0
-          ? "no participants yet; nothing to export"
-          : `no participant has completed all ${trialsPerParticipant} trials yet (--partial exports incomplete ones)`,
-        { file: storePath },
-      );
-    }
-    await mkdir(folder, { recursive: true });
-    const files: string[] = [];
-    let count = 0;
-    let flagged = 0;
-    for (const p of chosen) {
-      const rows = trials.filter((t) => t.participant === p.number);
-      count += rows.length;
-      flagged += rows.filter((t) => !t.timingOk).length;
-      const file = join(folder, participantFileName(dataset, p));
-      await writeFileAtomic(file, toCsv(rows.map((t) => exportRow(p, t)), EXPORT_COLUMNS));
-      files.push(file);
-    }
-    const summary = participants.map((p) => ({
-      subj: p.name,
-      seed: p.seed,
-      conditions: p.conditions,
-      started_at: p.startedAt,
-      finished_at: p.finishedAt,
-      trials_stored: p.storedTrials,
-      trials_flagged: p.flaggedTrials,
-      exported: chosen.includes(p),
-      user_agent: p.userAgent,
-    }));
-    await writeFileAtomic(join(folder, `${dataset}_participants.json`), toJson({ dataset, trials_per_participant: trialsPerParticipant, participants: summary }));
-    return { files, incomplete: participants.filter((p) => !complete(p) && !chosen.includes(p)), trials: count, flagged };
-  } finally {
-    await store.close();
+export async function exportStore(storePath: string, folder: string, options: { partial?: boolean; onServer?: (sidecar: Sidecar) => void } = {}): Promise<ExportResult> {
+  const { settings, participants, trials } = await readStoreData(storePath, "export", options.onServer);
+  const { dataset, trialsPerParticipant } = settings;
+  const complete = (p: ParticipantInfo) => p.storedTrials === trialsPerParticipant;
+  const chosen = participants.filter((p) => p.storedTrials > 0 && (options.partial || complete(p)));
+  if (chosen.length === 0) {
+    throw new InputError(
+      participants.length === 0
+        ? "no participants yet; nothing to export"
+        : `no participant has completed all ${trialsPerParticipant} trials yet (--partial exports incomplete ones)`,
+      { file: storePath },
+    );
   }
+  await mkdir(folder, { recursive: true });
+  const files: string[] = [];
+  let count = 0;
+  let flagged = 0;
+  for (const p of chosen) {
+    const rows = trials.filter((t) => t.participant === p.number);
+    count += rows.length;
+    flagged += rows.filter((t) => !t.timingOk).length;
+    const file = join(folder, participantFileName(dataset, p));
+    await writeFileAtomic(file, toCsv(rows.map((t) => exportRow(p, t)), EXPORT_COLUMNS));
+    files.push(file);
+  }
+  const summary = participants.map((p) => ({
+    subj: p.name,
+    seed: p.seed,
+    conditions: p.conditions,
+    started_at: p.startedAt,
+    finished_at: p.finishedAt,
+    trials_stored: p.storedTrials,
+    trials_flagged: p.flaggedTrials,
+    exported: chosen.includes(p),
+    user_agent: p.userAgent,
+  }));
+  await writeFileAtomic(join(folder, `${dataset}_participants.json`), toJson({ dataset, trials_per_participant: trialsPerParticipant, participants: summary }));
+  return { files, incomplete: participants.filter((p) => !complete(p) && !chosen.includes(p)), trials: count, flagged };
 }

@@ -9,6 +9,8 @@
  * - GET  /api/participants/:name: the design again and the next unstored trial (resuming)
  * - POST /api/participants/:name/trials: one main trial; 201, or 4xx with the reason (logged)
  * - POST /api/participants/:name/finish: marks the participant finished once all trials are in
+ *
+ * Export and status while it runs go to a separate loopback-only admin listener (admin.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -28,6 +30,7 @@ import {
   participantName,
   planExperiment,
 } from "./design.ts";
+import { startAdmin } from "./admin.ts";
 import { type Protocol, responseKeys } from "./protocol.ts";
 import { type ParticipantRecord, TrialStore, hashToken } from "./store.ts";
 import { validateSubmission } from "./validation.ts";
@@ -276,11 +279,20 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     await store.close();
     throw new InputError(`cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8080} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  let admin: Awaited<ReturnType<typeof startAdmin>>;
+  try {
+    admin = await startAdmin(store, log);
+  } catch (error) {
+    await app.close();
+    await store.close();
+    throw error;
+  }
   return {
     url: address.replace("://127.0.0.1", "://localhost"),
     plan,
     store,
     close: async () => {
+      await admin.close();
       await app.close();
       await store.close();
     },

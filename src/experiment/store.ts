@@ -53,12 +53,35 @@ export interface StoredTrial {
   timingOk: boolean;
 }
 
+/** A participant as export and status see it: without the token hash, which never leaves the server. */
+export type ParticipantInfo = Omit<ParticipantRecord, "tokenHash">;
+
 export interface Rejection {
   at: string;
   participant: number | null;
   reason: string;
   body: string;
 }
+
+/**
+ * What `trialwise experiment export` reads from a store; the offline command and a running
+ * server's admin endpoint both read it with `TrialStore.exportData`, so both write the same files.
+ */
+export interface ExportData {
+  settings: ExperimentSettings;
+  participants: ParticipantInfo[];
+  trials: StoredTrial[];
+}
+
+/** What `trialwise experiment status` reads from a store (offline or through a running server). */
+export interface StatusData {
+  settings: ExperimentSettings;
+  participants: ParticipantInfo[];
+  rejections: Rejection[];
+}
+
+/** The store is held by another process; export and status then ask a running server instead. */
+export class StoreLockedError extends InputError {}
 
 /** SHA-256 of a participant's token, hex: the store never holds the token itself. */
 export function hashToken(token: string): string {
@@ -251,6 +274,16 @@ export class TrialStore {
     }));
   }
 
+  /** Export's data, read between two queued writes so that trial counts and trials agree. */
+  exportData(): Promise<ExportData> {
+    return this.serial(async () => ({ settings: this.settings, participants: withoutTokens(await this.participants()), trials: await this.trials() }));
+  }
+
+  /** Status's data, read between two queued writes. */
+  statusData(): Promise<StatusData> {
+    return this.serial(async () => ({ settings: this.settings, participants: withoutTokens(await this.participants()), rejections: await this.rejections() }));
+  }
+
   async close(): Promise<void> {
     await this.queue;
     this.connection.closeSync();
@@ -264,17 +297,17 @@ async function connect(path: string, readOnly: boolean): Promise<{ instance: Duc
     instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
-    const locked = /lock/i.test(message);
+    if (/lock/i.test(message)) throw new StoreLockedError("the store is in use by another process (a running `trialwise experiment serve`?); stop it first", { file: path });
     throw new InputError(
-      locked
-        ? "the store is in use by another process (a running `trialwise experiment serve`?); stop it first"
-        : readOnly
-          ? `cannot open the trial store (${message}); expected a DuckDB file written by trialwise experiment serve`
-          : `cannot open or create the trial store (${message})`,
+      readOnly ? `cannot open the trial store (${message}); expected a DuckDB file written by trialwise experiment serve` : `cannot open or create the trial store (${message})`,
       { file: path },
     );
   }
   return { instance, connection: await instance.connect() };
+}
+
+function withoutTokens(participants: ParticipantRecord[]): ParticipantInfo[] {
+  return participants.map(({ tokenHash: _, ...info }) => info);
 }
 
 /** Which top-level settings differ, for the refusal message. */
