@@ -19,6 +19,7 @@ import { type ExperimentServer, type ExperimentServerOptions, startExperimentSer
 import { TrialStore } from "../src/experiment/store.ts";
 import { ensureBundle, manifest, stimulusFolder } from "./fixtures/experiment/setup.ts";
 import { REPO, cli, csvObjects } from "./helpers.ts";
+import type { ParticipantState, Session } from "../src/web/experiment/api.ts";
 
 let dir: string;
 let stimuli: string;
@@ -32,16 +33,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Started {
-  name: string;
-  token: string;
-  seed: number;
-  conditions: string[];
-  trials: string[];
-  practice: { stimulus: string; category: string }[];
-  next: number;
-  finished: boolean;
-}
+/** What the server answers to a participant's start: the page's own types. */
+type Started = Session & ParticipantState;
 
 function client(server: ExperimentServer) {
   const call = async (method: string, path: string, token?: string, body?: unknown, raw?: string) => {
