@@ -6,6 +6,7 @@ import { PAIR_COLUMNS, type PairResult } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
 import { SUMMARY_COLUMNS, type SummaryRow, summarizePairs } from "../core/summary.ts";
 import { loadDatasets } from "../io/datasets.ts";
+import { trialFileKind } from "../io/duckdb.ts";
 import { kernelPairs } from "../kernel/pairs.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
@@ -18,7 +19,7 @@ import { addExperimentCommand } from "./experiment.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
 import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
-import { isParquetPath, streamedPairs } from "./pairs-stream.ts";
+import { streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
 import { bootstrapSettings } from "./options.ts";
 import { withBootstrapIntervals } from "./summary-intervals.ts";
@@ -145,7 +146,7 @@ function buildProgram(io: CliIO): Command {
       const extras = pairExtrasOptions(flags);
       // Parquet in the long format streams (any size); Parquet in the model-vs-human schema
       // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
-      if (isParquetPath(path) && loadOptions(flags).format?.kind === "long") {
+      if (trialFileKind(path) === "parquet" && loadOptions(flags).format?.kind === "long") {
         if (options.mismatch === "intersect" || observers || extras.columns.length > 0 || flags.skipped) {
           throw new UsageError("Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it");
         }

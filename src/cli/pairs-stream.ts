@@ -20,11 +20,6 @@ export interface StreamedPairsOptions {
   progress: (step: string, done: number, total: number) => void;
 }
 
-/** Whether a path is Parquet input, which `pairs` streams. */
-export function isParquetPath(path: string): boolean {
-  return /\.(parquet|pq)$/i.test(path);
-}
-
 export async function streamedPairs(path: string, options: StreamedPairsOptions): Promise<{ rows: number; undefinedKappa: number }> {
   if (options.load.format?.kind !== "long") {
     throw new UsageError("Parquet input is read in the long format: give --observer-col, --stimulus-col and --correct-col (or --truth-col and --response-col)");

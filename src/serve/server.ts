@@ -11,10 +11,10 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError } from "../core/errors.ts";
-import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, type RawTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, geirhosTrials, longFormatTrials } from "../core/trials.ts";
 import { parseCsv } from "../io/csv.ts";
 import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
-import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
+import { type PackedTrials, readPackedTrials, trialFileKind } from "../io/duckdb.ts";
 import { parseJsonLines } from "../io/jsonl.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
 import { decodeText } from "../io/text.ts";
@@ -53,7 +53,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PARQUET = /\.(parquet|pq)$/i;
 const JSON_LINES = /\.(jsonl|ndjson)$/i;
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
 const GEIRHOS_COLUMNS = ["subj", "object_response", "category", "condition", "imagename"];
@@ -95,16 +94,10 @@ async function readParquet(path: string, options: { columns: LongFormatColumns; 
   }
 }
 
-/** Whether a Parquet file is in the model-vs-human schema (e.g. written by `trialwise evaluate`), to be read like CSV. */
-async function isSchemaParquet(path: string): Promise<boolean> {
-  const header = new Set((await parquetColumns(path)).map((c) => c.trim().toLowerCase()));
-  return GEIRHOS_COLUMNS.every((c) => header.has(c));
-}
-
 async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Promise<{ datasets: ServedDataset[]; notes: string[] }> {
   // Parquet streams into bitsets in the long format (given columns, or observer/stimulus/correct);
   // a model-vs-human Parquet file is read as every command reads it.
-  if (PARQUET.test(path) && (load.format?.kind === "long" || !(await isSchemaParquet(path)))) {
+  if (trialFileKind(path) === "parquet" && (load.format?.kind === "long" || !hasColumns(await parquetColumns(path), GEIRHOS_COLUMNS))) {
     const columns = load.format?.kind === "long" ? load.format.columns : DEFAULT_PARQUET_COLUMNS;
     const { packed, notes } = await readParquet(path, { columns, humanPattern: load.humanPattern });
     const id = datasetId(packed.dataset, taken);
@@ -122,9 +115,10 @@ async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Pr
   };
 }
 
-function hasColumns(table: RawTable, columns: readonly string[]): boolean {
-  const header = new Set(table.columns.map((c) => c.trim().toLowerCase()));
-  return columns.every((c) => header.has(c));
+/** Whether a header holds every one of `columns` (compared trimmed, case-insensitively). */
+function hasColumns(header: readonly string[], columns: readonly string[]): boolean {
+  const names = new Set(header.map((c) => c.trim().toLowerCase()));
+  return columns.every((c) => names.has(c.toLowerCase()));
 }
 
 /** Long-format columns from an upload's query (`format=long&observer=...`), or undefined. */
@@ -231,7 +225,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const mapping = mappingFrom(query);
     const dataset = name.replace(/\.[^.]*$/, "") || name;
     const added: ServedDataset[] = [];
-    if (PARQUET.test(name)) {
+    if (trialFileKind(name) === "parquet") {
       const dir = await mkdtemp(join(tmpdir(), "trialwise-upload-"));
       try {
         const file = join(dir, name);
@@ -242,12 +236,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           throw error;
         };
         const columns = await parquetColumns(file).catch(asUploaded);
-        const header = new Set(columns.map((c) => c.trim().toLowerCase()));
-        if (!mapping && GEIRHOS_COLUMNS.every((c) => header.has(c))) {
+        if (!mapping && hasColumns(columns, GEIRHOS_COLUMNS)) {
           // The model-vs-human schema (e.g. `trialwise evaluate -o trials.parquet`): read like CSV.
           const raw = await readParquetTable(file).catch(asUploaded);
           added.push(tableDataset(datasetId(dataset, taken), geirhosTrials([{ ...raw, file: name }], dataset, humanPattern), `upload: ${name}`));
-        } else if (!mapping && !Object.values(DEFAULT_PARQUET_COLUMNS).every((c) => header.has(c))) {
+        } else if (!mapping && !hasColumns(columns, Object.values(DEFAULT_PARQUET_COLUMNS))) {
           return { needsMapping: true, file: name, columns };
         } else {
           const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch(asUploaded);
@@ -261,7 +254,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const raw = JSON_LINES.test(name) ? parseJsonLines(text, name) : parseCsv(text, name);
       let table;
       if (mapping) table = longFormatTrials([raw], dataset, mapping, humanPattern);
-      else if (hasColumns(raw, GEIRHOS_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
+      else if (hasColumns(raw.columns, GEIRHOS_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
       else return { needsMapping: true, file: name, columns: [...raw.columns] };
       added.push(tableDataset(datasetId(dataset, taken), table, `upload: ${name}`));
     }
