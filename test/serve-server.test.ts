@@ -223,7 +223,7 @@ describe("trialwise serve: requests", () => {
 test("model-vs-human Parquet (as trialwise evaluate writes it) is read like CSV, on the command line and uploaded; other Parquet columns ask for a mapping", async () => {
   ensureBundle();
   const { writeParquetTable, TRIAL_COLUMN_TYPES } = await import("../src/io/table-parquet.ts");
-  const { TRIAL_COLUMNS } = await import("../src/evaluate/run.ts");
+  const { SCHEMA_COLUMNS } = await import("../src/core/trials.ts");
   const { computePairs } = await import("../src/core/pairs.ts");
   const { loadDatasets } = await import("../src/io/datasets.ts");
   const dir = await mkdtemp(join(tmpdir(), "trialwise-serve-schema-parquet-"));
@@ -236,7 +236,7 @@ test("model-vs-human Parquet (as trialwise evaluate writes it) is read like CSV,
       rows.push(...lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [columns[i], v]))));
     }
     const parquet = join(dir, "mini.parquet");
-    await writeParquetTable(parquet, TRIAL_COLUMNS, rows, TRIAL_COLUMN_TYPES);
+    await writeParquetTable(parquet, SCHEMA_COLUMNS, rows, TRIAL_COLUMN_TYPES);
     const expected = computePairs((await loadDatasets(join(FIXTURES, "mini-cue-conflict"))).datasets[0], { mismatch: "identical", byCondition: false }).pairs;
 
     const server = await startServer({ paths: [parquet], port: 0 });

@@ -213,6 +213,12 @@ export function requiredField(table: RawTable, rowIndex: number, column: number)
   return value;
 }
 
+/** The model-vs-human schema's columns, in its order (as trialwise writes trials). */
+export const SCHEMA_COLUMNS = ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"] as const;
+
+/** The schema's columns the readers use; a file needs all of them (names compared case-insensitively). */
+export const SCHEMA_READ_COLUMNS: readonly string[] = ["subj", "object_response", "category", "condition", "imagename"];
+
 const GEIRHOS_COLUMNS = {
   subj: "subj",
   condition: "condition",

@@ -2,8 +2,8 @@
 import { InputError } from "../core/errors.ts";
 import { findColumns } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
-import { TRIAL_COLUMN_TYPES } from "../io/table-parquet.ts";
-import { readStimuli, writeTable } from "./run.ts";
+import { TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
+import { readStimuli } from "./run.ts";
 
 /**
  * Reads shard files (CSV or Parquet) in the model-vs-human schema, checks that their trial numbers are distinct

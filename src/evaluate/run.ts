@@ -6,12 +6,9 @@ import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:
 import { basename, dirname, extname, join, resolve } from "node:path";
 import ort from "onnxruntime-node";
 import { InputError } from "../core/errors.ts";
-import { compareText, findColumns, requiredField } from "../core/trials.ts";
+import { SCHEMA_COLUMNS, compareText, findColumns, requiredField } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
-import { trialFileKind } from "../io/duckdb.ts";
-import { toCsv } from "../io/format.ts";
-import { writeFileAtomic } from "../io/output.ts";
-import { type ColumnType, TRIAL_COLUMN_TYPES, writeParquetTable } from "../io/table-parquet.ts";
+import { type ColumnType, TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
 import { DecodePool } from "./decode.ts";
 import { IMAGENET_INPUT, type InputSpec } from "./preprocess.ts";
@@ -209,7 +206,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   } finally {
     await pool.close();
   }
-  await writeTable(options.output, rows, TRIAL_COLUMNS, TRIAL_COLUMN_TYPES);
+  await writeTable(options.output, rows, SCHEMA_COLUMNS, TRIAL_COLUMN_TYPES);
   if (options.scores) {
     const tops = Array.from({ length: topCount }, (_, r) => `top${r + 1}`);
     const types: Record<string, ColumnType> = Object.fromEntries([...scoreNames.map((n) => [`score_${n}`, "double"]), ...tops.map((t) => [t, "integer"])]);
@@ -248,15 +245,6 @@ async function openSession(model: string, providers: readonly string[], note: (m
       );
     }
   }
-}
-
-/** The model-vs-human schema's columns, in its order. */
-export const TRIAL_COLUMNS = ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"] as const;
-
-/** Writes rows atomically as Parquet when the path ends in .parquet or .pq, else as CSV. */
-export async function writeTable(path: string, rows: readonly Record<string, string | number>[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): Promise<void> {
-  if (trialFileKind(path) === "parquet") await writeParquetTable(path, columns, rows, types);
-  else await writeFileAtomic(path, toCsv(rows, columns));
 }
 
 /** The model's name from its file, for `subj` when none is given. */

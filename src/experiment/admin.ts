@@ -11,9 +11,10 @@
  * token): GET /admin/status, GET /admin/export: `{ instance, data }`.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import Fastify, { type FastifyInstance } from "fastify";
 import { InputError } from "../core/errors.ts";
+import { writeFileAtomic } from "../io/output.ts";
 import { type ExportData, type StatusData, StoreLockedError, TrialStore } from "./store.ts";
 
 /** What each admin endpoint, and the offline command of the same name, reads from a store. */
@@ -81,7 +82,8 @@ export async function startAdmin(store: TrialStore, log: (line: string) => void)
   const path = sidecarPath(store.path);
   try {
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
-    await writeSidecar(path, { url, token, instance, pid: process.pid });
+    // Mode 0600 from creation: the token is never readable by other users.
+    await writeFileAtomic(path, `${JSON.stringify({ url, token, instance, pid: process.pid } satisfies Sidecar)}\n`, { mode: 0o600 });
   } catch (error) {
     await app.close();
     if (error instanceof InputError) throw error;
@@ -93,21 +95,6 @@ export async function startAdmin(store: TrialStore, log: (line: string) => void)
       await app.close();
     },
   };
-}
-
-/**
- * Written as `writeFileAtomic` does, but created with mode 0600, so the token is never readable
- * by other users, not even before a chmod.
- */
-async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(sidecar)}\n`, { mode: 0o600, flag: "wx" });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new InputError(`cannot write the server's address for export and status (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
-  }
 }
 
 /** The sidecar beside `store`, if there is a well-formed one pointing at this machine. */

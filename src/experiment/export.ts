@@ -6,27 +6,14 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
+import { SCHEMA_COLUMNS } from "../core/trials.ts";
 import { toCsv, toJson } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { type Sidecar, readStoreData } from "./admin.ts";
 import type { ParticipantInfo, StoredTrial } from "./store.ts";
 
 /** The schema's columns, then how the answer was given and the timing measurements (extra columns the readers ignore). */
-export const EXPORT_COLUMNS = [
-  "subj",
-  "session",
-  "trial",
-  "rt",
-  "object_response",
-  "category",
-  "condition",
-  "imagename",
-  "response_source",
-  "stimulus_ms",
-  "mask_ms",
-  "frame_ms",
-  "timing_ok",
-] as const;
+export const EXPORT_COLUMNS = [...SCHEMA_COLUMNS, "response_source", "stimulus_ms", "mask_ms", "frame_ms", "timing_ok"] as const;
 
 /**
  * One exported row: `trial` 1-based, `rt` in seconds (`NaN` for a missing answer, as the

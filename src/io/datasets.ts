@@ -5,6 +5,7 @@ import {
   DEFAULT_HUMAN_PATTERN,
   type LongFormatColumns,
   type RawTable,
+  SCHEMA_READ_COLUMNS,
   type TrialTable,
   geirhosTrials,
   longFormatTrials,
@@ -39,7 +40,7 @@ function isDataFile(name: string, format: TrialFormat): boolean {
 
 /** The columns a file must have for the format (compared case-insensitively). */
 function requiredColumns(format: TrialFormat): string[] {
-  if (format.kind === "geirhos") return ["subj", "object_response", "category", "condition", "imagename"];
+  if (format.kind === "geirhos") return [...SCHEMA_READ_COLUMNS];
   return Object.values(format.columns).filter((c): c is string => c !== undefined);
 }
 
@@ -57,8 +58,13 @@ export async function readRawTable(path: string): Promise<RawTable> {
   } catch (error) {
     throw new InputError(`cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
   }
-  const text = decodeText(bytes, path);
-  return JSON_LINES.test(path) ? parseJsonLines(text, path) : parseCsv(text, path);
+  return parseRawTable(bytes, path);
+}
+
+/** Parses a CSV or JSON Lines file's bytes (by its name), e.g. an upload; errors name `name`. */
+export function parseRawTable(bytes: Uint8Array, name: string): RawTable {
+  const text = decodeText(bytes, name);
+  return JSON_LINES.test(name) ? parseJsonLines(text, name) : parseCsv(text, name);
 }
 
 function buildTable(tables: RawTable[], dataset: string, options: LoadOptions): TrialTable {

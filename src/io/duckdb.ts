@@ -109,7 +109,7 @@ export function sqlString(text: string): string {
 }
 
 /** A SQL identifier, quoted. */
-function sqlIdentifier(name: string): string {
+export function sqlIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -122,7 +122,7 @@ function scanSql(kind: TrialFileKind, files: readonly string[]): string {
 }
 
 /** The first line of a DuckDB error message, without DuckDB's error-class prefix. */
-function duckdbMessage(error: unknown): string {
+export function duckdbMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0].replace(/^[A-Za-z ]*Error: /, "").trim();
 }

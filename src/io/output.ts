@@ -6,10 +6,11 @@ import { InputError } from "../core/errors.ts";
  * Writes a file so that readers never see a partial one: the text goes to a temporary file
  * beside the target, which is then renamed over it.
  */
-export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await writeFile(temporary, text);
+    // With a mode, the file is created with it (never readable by others, not even before a chmod).
+    await writeFile(temporary, text, options.mode === undefined ? {} : { mode: options.mode, flag: "wx" });
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -35,6 +35,7 @@ import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, DuckDBInst
 import { InputError } from "../core/errors.ts";
 import { type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "../core/metrics.ts";
 import { PAIR_COLUMNS, type PairType } from "../core/pairs.ts";
+import { sqlString } from "./duckdb.ts";
 
 /** The observers of one analysis unit, as the tiles' row and column indices refer to them. */
 export interface PairUnit {
@@ -560,8 +561,4 @@ class ParquetSink implements Sink {
     await rm(this.partsDir, { recursive: true, force: true }).catch(() => undefined);
     await rm(this.temporary, { force: true }).catch(() => undefined);
   }
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

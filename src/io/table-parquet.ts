@@ -1,14 +1,16 @@
 /**
  * Small tables as Parquet files through DuckDB (`@duckdb/node-api`): trials and image scores
- * written by `trialwise evaluate` and `trialwise merge`, and Parquet trial files read by the
- * same readers as CSV. Node only. (Millions of rows go through ./duckdb.ts and
+ * written by `trialwise evaluate` and `trialwise merge` (as CSV or Parquet by the file's name),
+ * and Parquet trial files read by the same readers as CSV. Node only. (Millions of rows go through ./duckdb.ts and
  * ./pair-writer.ts, which never build one JS object per row.)
  */
 import { rename, rm } from "node:fs/promises";
 import { type DuckDBAppender, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
-import { sqlString } from "./duckdb.ts";
+import { duckdbMessage, sqlIdentifier, sqlString, trialFileKind } from "./duckdb.ts";
+import { toCsv } from "./format.ts";
+import { writeFileAtomic } from "./output.ts";
 
 /** How a column is stored: text, 32-bit integer or 64-bit float. */
 export type ColumnType = "text" | "integer" | "double";
@@ -28,12 +30,6 @@ function append(appender: DuckDBAppender, type: ColumnType, value: string | numb
   appender.appendInteger(number);
 }
 
-/** The first line of a DuckDB error, without its error-class prefix. */
-function duckdbReason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0].replace(/^[A-Za-z ]*Error: /, "").trim();
-}
-
 /**
  * Writes rows (objects keyed by column name) as a Parquet file with the given column order and
  * types (columns not in `types` are text), atomically: to a temporary file beside `path`, then
@@ -50,7 +46,7 @@ export async function writeParquetTable(
   const instance = await DuckDBInstance.create(":memory:");
   try {
     const connection = await instance.connect();
-    const definition = columns.map((c, i) => `"${c.replaceAll('"', '""')}" ${SQL_TYPES[typeOf[i]]}`).join(", ");
+    const definition = columns.map((c, i) => `${sqlIdentifier(c)} ${SQL_TYPES[typeOf[i]]}`).join(", ");
     await connection.run(`CREATE TABLE output (${definition})`);
     const appender = await connection.createAppender("output");
     for (const row of rows) {
@@ -63,7 +59,7 @@ export async function writeParquetTable(
   } catch (error) {
     await rm(temporary, { force: true });
     if (error instanceof RangeError) throw error;
-    throw new InputError(`cannot write Parquet (${duckdbReason(error)})`, { file: path });
+    throw new InputError(`cannot write Parquet (${duckdbMessage(error)})`, { file: path });
   } finally {
     instance.closeSync();
   }
@@ -77,7 +73,7 @@ export async function parquetColumns(path: string): Promise<string[]> {
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
     return described.getRowsJS().map((row) => String(row[0]));
   } catch (error) {
-    throw new InputError(`cannot read as Parquet (${duckdbReason(error)})`, { file: path });
+    throw new InputError(`cannot read as Parquet (${duckdbMessage(error)})`, { file: path });
   } finally {
     instance.closeSync();
   }
@@ -99,13 +95,19 @@ export async function readParquetTable(path: string): Promise<RawTable> {
     const columnTypes = described.getRowsJS().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
     const columns = columnTypes.map((c) => c.name);
     // Numbers become text as JavaScript writes them (NaN as "NaN", as the CSV files have it); other types as DuckDB casts them.
-    const casts = columnTypes.map(({ name, type }) => (JS_TEXT_TYPES.test(type) ? `"${name.replaceAll('"', '""')}"` : `CAST("${name.replaceAll('"', '""')}" AS VARCHAR)`)).join(", ");
+    const casts = columnTypes.map(({ name, type }) => (JS_TEXT_TYPES.test(type) ? sqlIdentifier(name) : `CAST(${sqlIdentifier(name)} AS VARCHAR)`)).join(", ");
     const reader = await connection.runAndReadAll(`SELECT ${casts} FROM read_parquet(${sqlString(path)})`);
     const rows = reader.getRowsJS().map((row) => row.map((v) => (v === null ? "" : String(v))));
     return { file: path, columns, rows, lines: rows.map((_, r) => r + 2) };
   } catch (error) {
-    throw new InputError(`cannot read as Parquet (${duckdbReason(error)})`, { file: path });
+    throw new InputError(`cannot read as Parquet (${duckdbMessage(error)})`, { file: path });
   } finally {
     instance.closeSync();
   }
+}
+
+/** Writes rows atomically as Parquet when the path ends in .parquet or .pq, else as CSV. */
+export async function writeTable(path: string, rows: readonly Record<string, string | number>[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): Promise<void> {
+  if (trialFileKind(path) === "parquet") await writeParquetTable(path, columns, rows, types);
+  else await writeFileAtomic(path, toCsv(rows, columns));
 }

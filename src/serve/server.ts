@@ -11,13 +11,10 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError } from "../core/errors.ts";
-import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, geirhosTrials, longFormatTrials } from "../core/trials.ts";
-import { parseCsv } from "../io/csv.ts";
-import { type LoadOptions, loadDatasets } from "../io/datasets.ts";
+import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials, trialFileKind } from "../io/duckdb.ts";
-import { parseJsonLines } from "../io/jsonl.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
-import { decodeText } from "../io/text.ts";
 import { type ErrorResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, contentType, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
@@ -53,9 +50,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const JSON_LINES = /\.(jsonl|ndjson)$/i;
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
-const GEIRHOS_COLUMNS = ["subj", "object_response", "category", "condition", "imagename"];
 
 /** The dashboard page: a shell that loads the bundle. */
 function pageHtml(): string {
@@ -97,7 +92,7 @@ async function readParquet(path: string, options: { columns: LongFormatColumns; 
 async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Promise<{ datasets: ServedDataset[]; notes: string[] }> {
   // Parquet streams into bitsets in the long format (given columns, or observer/stimulus/correct);
   // a model-vs-human Parquet file is read as every command reads it.
-  if (trialFileKind(path) === "parquet" && (load.format?.kind === "long" || !hasColumns(await parquetColumns(path), GEIRHOS_COLUMNS))) {
+  if (trialFileKind(path) === "parquet" && (load.format?.kind === "long" || !hasColumns(await parquetColumns(path), SCHEMA_READ_COLUMNS))) {
     const columns = load.format?.kind === "long" ? load.format.columns : DEFAULT_PARQUET_COLUMNS;
     const { packed, notes } = await readParquet(path, { columns, humanPattern: load.humanPattern });
     const id = datasetId(packed.dataset, taken);
@@ -236,7 +231,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           throw error;
         };
         const columns = await parquetColumns(file).catch(asUploaded);
-        if (!mapping && hasColumns(columns, GEIRHOS_COLUMNS)) {
+        if (!mapping && hasColumns(columns, SCHEMA_READ_COLUMNS)) {
           // The model-vs-human schema (e.g. `trialwise evaluate -o trials.parquet`): read like CSV.
           const raw = await readParquetTable(file).catch(asUploaded);
           added.push(tableDataset(datasetId(dataset, taken), geirhosTrials([{ ...raw, file: name }], dataset, humanPattern), `upload: ${name}`));
@@ -250,11 +245,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await rm(dir, { recursive: true, force: true });
       }
     } else {
-      const text = decodeText(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
-      const raw = JSON_LINES.test(name) ? parseJsonLines(text, name) : parseCsv(text, name);
+      const raw = parseRawTable(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
       let table;
       if (mapping) table = longFormatTrials([raw], dataset, mapping, humanPattern);
-      else if (hasColumns(raw.columns, GEIRHOS_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
+      else if (hasColumns(raw.columns, SCHEMA_READ_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
       else return { needsMapping: true, file: name, columns: [...raw.columns] };
       added.push(tableDataset(datasetId(dataset, taken), table, `upload: ${name}`));
     }
