@@ -20,7 +20,8 @@ import ort from "onnxruntime-node";
 import { DecodePool, defaultDecoderCount } from "../src/evaluate/decode.ts";
 import { IMAGENET16 } from "../src/evaluate/decisions.ts";
 import { IMAGENET_INPUT } from "../src/evaluate/preprocess.ts";
-import { evaluateModel, listStimuli } from "../src/evaluate/run.ts";
+import { evaluateModel } from "../src/evaluate/run.ts";
+import { listStimuli } from "../src/evaluate/stimuli.ts";
 
 const PYTHON = "/usr/bin/python3";
 const { values } = parseArgs({ options: { stimuli: { type: "string" }, batch: { type: "string" }, threads: { type: "string" } } });

@@ -12,7 +12,7 @@ import onnxProto from "onnx-proto";
 import { IMAGENET16, decide } from "../src/evaluate/decisions.ts";
 import { imagenetPreprocess } from "../src/evaluate/preprocess.ts";
 import { decodeRgb } from "../src/evaluate/decode.ts";
-import { listStimuli } from "../src/evaluate/run.ts";
+import { listStimuli } from "../src/evaluate/stimuli.ts";
 import { loadDatasets } from "../src/io/datasets.ts";
 import { REPO, SHARED, cli } from "./helpers.ts";
 

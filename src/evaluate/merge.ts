@@ -3,7 +3,7 @@ import { InputError } from "../core/errors.ts";
 import { findColumns } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
 import { TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
-import { readStimuli } from "./run.ts";
+import { readStimuli } from "./stimuli.ts";
 
 /**
  * Reads shard files (CSV or Parquet) in the model-vs-human schema, checks that their trial numbers are distinct

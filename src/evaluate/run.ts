@@ -2,77 +2,20 @@
  * `trialwise evaluate`: an ONNX image classifier on a stimulus folder, to trials in the
  * model-vs-human schema. Node only (onnxruntime-node, sharp).
  */
-import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, resolve } from "node:path";
 import ort from "onnxruntime-node";
 import { InputError } from "../core/errors.ts";
-import { SCHEMA_COLUMNS, compareText, findColumns, requiredField } from "../core/trials.ts";
-import { readRawTable } from "../io/datasets.ts";
+import { SCHEMA_COLUMNS, compareText } from "../core/trials.ts";
 import { type ColumnType, TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
 import { type Aggregation, type LabelMap, categoryOrder, decide } from "./decisions.ts";
 import { DecodePool } from "./decode.ts";
 import { IMAGENET_INPUT, type InputSpec } from "./preprocess.ts";
+import { type Stimulus, readStimuli } from "./stimuli.ts";
 
 // onnxruntime's own log lines (e.g. a missing CUDA library, printed in colour before the call
 // fails) would repeat on stderr what trialwise's error or note already says with its reason.
 ort.env.logLevel = "fatal";
-
-const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
-
-export interface Stimulus {
-  /** The image's path. */
-  path: string;
-  /** File name, the trial's `imagename`. */
-  name: string;
-  /** The true category: the image's folder, or the manifest's category. */
-  category: string;
-  /** The manifest's condition; "NaN" (as the published files) when there is none. */
-  condition: string;
-}
-
-/** A stimulus folder laid out `<category>/<file>`: every image, sorted by category then name. */
-export async function listStimuli(folder: string): Promise<Stimulus[]> {
-  let entries;
-  try {
-    entries = await readdir(folder, { withFileTypes: true });
-  } catch {
-    throw new InputError("no such folder; expected a stimulus folder laid out <category>/<image>", { file: folder });
-  }
-  const stimuli: Stimulus[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => compareText(a.name, b.name))) {
-    const files = (await readdir(join(folder, entry.name))).filter((f) => IMAGE.test(f)).sort(compareText);
-    for (const name of files) stimuli.push({ path: join(folder, entry.name, name), name, category: entry.name, condition: "NaN" });
-  }
-  if (stimuli.length === 0) throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
-  return stimuli;
-}
-
-/**
- * A manifest CSV `file,category[,condition]` (paths relative to the manifest's folder), in its
- * order; or, for a folder, {@link listStimuli}.
- */
-export async function readStimuli(path: string): Promise<Stimulus[]> {
-  if (!/\.csv$/i.test(path)) return listStimuli(path);
-  const table = await readRawTable(path);
-  const col = findColumns(table, { file: "file", category: "category" }, "a stimulus manifest");
-  const condition = table.columns.findIndex((c) => c.trim().toLowerCase() === "condition");
-  const seen = new Map<string, number>();
-  return table.rows.map((_, r) => {
-    const file = requiredField(table, r, col.file);
-    const name = basename(file);
-    const key = `${name}\u0000${condition < 0 ? "" : table.rows[r][condition]}`;
-    if (seen.has(key)) {
-      throw new InputError(`image "${name}" is listed twice (first at line ${seen.get(key)}); expected each image once per condition`, { file: path, line: table.lines[r] });
-    }
-    seen.set(key, table.lines[r]);
-    return {
-      path: resolve(dirname(path), file),
-      name,
-      category: requiredField(table, r, col.category),
-      condition: condition < 0 ? "NaN" : requiredField(table, r, condition),
-    };
-  });
-}
 
 export interface EvaluateOptions {
   model: string;

@@ -14,12 +14,13 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { InputError } from "../core/errors.ts";
-import { type Stimulus, readStimuli } from "../evaluate/run.ts";
+import { contentType } from "../io/content-type.ts";
+import { type Stimulus, readStimuli } from "../evaluate/stimuli.ts";
 import {
   CATEGORIES_16,
   type ConditionOrder,
@@ -69,17 +70,8 @@ export interface ExperimentServer {
   close(): Promise<void>;
 }
 
-const IMAGE_TYPES: Record<string, string> = {
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".bmp": "image/bmp",
-  ".webp": "image/webp",
-  ".tif": "image/tiff",
-  ".tiff": "image/tiff",
-  ".svg": "image/svg+xml",
-  ".gif": "image/gif",
-};
+/** Icon files looked for, in this order: `<category><extension>`. */
+const ICON_EXTENSIONS = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".svg", ".gif"];
 
 function designStimuli(stimuli: readonly Stimulus[], prefix: string): { design: DesignStimulus[]; paths: Map<string, string> } {
   const paths = new Map<string, string>();
@@ -101,7 +93,7 @@ function fingerprint(stimuli: readonly DesignStimulus[]): string {
 function iconFiles(folder: string, categories: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
   for (const category of categories) {
-    const file = Object.keys(IMAGE_TYPES)
+    const file = ICON_EXTENSIONS
       .map((ext) => join(folder, `${category}${ext}`))
       .find((path) => existsSync(path));
     if (file) found.set(category, file);
@@ -174,13 +166,13 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     const path = paths.get(request.params.id);
     if (!path) return reply.code(404).send({ error: "no such stimulus" });
     reply.header("cache-control", "private, max-age=86400");
-    return reply.type(IMAGE_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream").sendFile(basename(path), dirname(path));
+    return reply.type(contentType(path)).sendFile(basename(path), dirname(path));
   });
 
   app.get<{ Params: { category: string } }>("/icons/:category", async (request, reply) => {
     const path = icons?.get(request.params.category);
     if (!path) return reply.code(404).send({ error: "no such icon" });
-    return reply.type(IMAGE_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream").sendFile(basename(path), dirname(path));
+    return reply.type(contentType(path)).sendFile(basename(path), dirname(path));
   });
 
   app.get("/api/experiment", async () => ({ dataset, protocol, categories, keys, trialsPerParticipant }));

@@ -7,7 +7,7 @@
  * else; they are also refused outright, so the answer says why.
  */
 import { readdir, realpath, stat } from "node:fs/promises";
-import { extname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { InputError } from "../core/errors.ts";
 
 /** Files under one folder by their relative path, "/"-separated. */
@@ -69,25 +69,6 @@ export function decodePath(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".svg": "image/svg+xml",
-  ".bmp": "image/bmp",
-};
-
-export function contentType(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
 }
 
 /**

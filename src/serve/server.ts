@@ -12,12 +12,13 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError } from "../core/errors.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials, trialFileKind } from "../io/duckdb.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
 import { type ErrorResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
-import { type FileIndex, contentType, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
+import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
 
 /** Where the dashboard's bundle is: build/web/dashboard at the repository root, from src/serve and from dist/serve alike. */
 export const BUNDLE_DIR = fileURLToPath(new URL("../../build/web/dashboard/", import.meta.url));
