@@ -106,6 +106,9 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
         assert.equal(table.observer[t], "channel-means");
       }
       assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial") || f.endsWith(".tmp")), "nothing partial left");
+      // The accuracy printed is the share of trials whose response is the category.
+      const accuracy = table.correct.reduce((sum: number, c: number) => sum + c, 0) / table.length;
+      assert.match(run.stderr, new RegExp(`160 trials, accuracy ${accuracy.toFixed(4).replace(".", "\\.")}, written to`));
     });
   }
 
