@@ -40,7 +40,14 @@ export function parseCsv(text: string, file: string): RawTable {
     throw new InputError("header only; expected one line per trial after the header", { file, line: lines[0] });
   }
   const [columns, ...data] = rows;
+  const headerNames = columns.map(comparableName);
   data.forEach((row, r) => {
+    if (isHeaderLine(row, headerNames)) {
+      throw new InputError("a second header line; files concatenated? expected one header line, at the top", {
+        file,
+        line: lines[r + 1],
+      });
+    }
     if (row.length !== columns.length) {
       throw new InputError(`ragged row: ${row.length} fields, expected ${columns.length} as in the header`, {
         file,
@@ -49,6 +56,22 @@ export function parseCsv(text: string, file: string): RawTable {
     }
   });
   return { file, columns, rows: data, lines: lines.slice(1) };
+}
+
+/** A column name as header lines are compared: trimmed (also of a byte-order mark), lower case. */
+function comparableName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/**
+ * Whether a row holds the header's names, in any order: the header of another file joined on
+ * (e.g. by `cat`), which would otherwise become a trial of an observer called "subj".
+ */
+function isHeaderLine(row: readonly string[], headerNames: readonly string[]): boolean {
+  if (row.length !== headerNames.length) return false;
+  const names = new Set(headerNames);
+  const seen = new Set(row.map(comparableName));
+  return seen.size === names.size && [...seen].every((name) => names.has(name));
 }
 
 /**
