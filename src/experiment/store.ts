@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
@@ -123,6 +123,7 @@ export class TrialStore {
    */
   static async open(path: string, settings: ExperimentSettings): Promise<TrialStore> {
     await mkdir(dirname(path), { recursive: true });
+    await checkDuckDbFile(path);
     const { instance, connection } = await connect(path, false);
     try {
       await connection.run(SCHEMA);
@@ -144,6 +145,7 @@ export class TrialStore {
   /** Opens an existing store to read (export, status). */
   static async read(path: string): Promise<TrialStore> {
     if (!existsSync(path)) throw new InputError("no such file; expected a trial store (DuckDB file) written by trialwise experiment serve", { file: path });
+    await checkDuckDbFile(path);
     const { instance, connection } = await connect(path, true);
     try {
       const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
@@ -288,6 +290,33 @@ export class TrialStore {
     await this.queue;
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Where a DuckDB database file carries its magic bytes "DUCK" (after an 8-byte checksum). */
+const DUCKDB_MAGIC = { offset: 8, bytes: "DUCK" };
+
+/**
+ * Refuses an existing file that is not a DuckDB database. DuckDB itself opens a CSV, Parquet or
+ * JSON file as an empty in-memory database: a server on it would store every trial in memory
+ * and lose them all when it stops. A path that does not exist yet is fine (a new store).
+ */
+async function checkDuckDbFile(path: string): Promise<void> {
+  const header = Buffer.alloc(DUCKDB_MAGIC.offset + DUCKDB_MAGIC.bytes.length);
+  let bytesRead: number;
+  try {
+    const file = await open(path, "r");
+    try {
+      ({ bytesRead } = await file.read(header, 0, header.length, 0));
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new InputError(`cannot read the trial store (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a DuckDB file`, { file: path });
+  }
+  if (bytesRead < header.length || header.toString("latin1", DUCKDB_MAGIC.offset) !== DUCKDB_MAGIC.bytes) {
+    throw new InputError("not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create", { file: path });
   }
 }
 

@@ -1,0 +1,71 @@
+// The experiment's trial store: only a DuckDB file is a store (DuckDB itself opens a CSV, Parquet
+// or JSON Lines file as an empty in-memory database, which would lose every trial).
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { InputError } from "../src/core/errors.ts";
+import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
+import { type ExperimentServerOptions, startExperimentServer } from "../src/experiment/server.ts";
+import { writeTable } from "../src/io/table-parquet.ts";
+import { ensureBundle, stimulusFolder } from "./fixtures/experiment/setup.ts";
+import { cli } from "./helpers.ts";
+
+let dir: string;
+let stimuli: string;
+
+before(async () => {
+  ensureBundle();
+  dir = await mkdtemp(join(tmpdir(), "trialwise-experiment-store-"));
+  stimuli = await stimulusFolder(join(dir, "toys"), 1);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function options(store: string): ExperimentServerOptions {
+  return { stimuli, store, protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 0 }, seed: 1, port: 0 };
+}
+
+/** Trial files that DuckDB would open as an empty in-memory database. */
+const DATA_FILES: [string, string][] = [
+  ["trials.csv", "subj,session,trial\nsubject-01,1,1\n"],
+  ["trials.jsonl", '{"subj":"subject-01","trial":1}\n'],
+];
+
+test("serve refuses a store that exists and is not a DuckDB file, and leaves the file as it was", async () => {
+  const parquet = join(dir, "trials.parquet");
+  await writeTable(parquet, [{ subj: "subject-01", trial: 1 }], ["subj", "trial"], { trial: "integer" });
+  for (const [name, content] of [...DATA_FILES, ["trials.parquet", await readFile(parquet, "latin1")]]) {
+    const path = join(dir, name);
+    await writeFile(path, content, "latin1");
+    const started = startExperimentServer(options(path)).then(async (server) => {
+      await server.close();
+      return "started";
+    });
+    await assert.rejects(started, (error: Error) => {
+      assert.ok(error instanceof InputError, String(error));
+      assert.equal(error.message, `${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create`);
+      return true;
+    }, name);
+    assert.equal(await readFile(path, "latin1"), content, `${name} unchanged`);
+  }
+});
+
+test("status and export on a file that is not a DuckDB file: the same clear error", async () => {
+  const path = join(dir, "status.csv");
+  await writeFile(path, DATA_FILES[0][1]);
+  for (const argv of [["status"], ["export", "-o", join(dir, "out")]]) {
+    const run = await cli("experiment", ...argv, "--store", path);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stderr, `trialwise: error: ${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create\n`);
+  }
+});
+
+test("a new store file is created as a DuckDB store, whatever its name", async () => {
+  const server = await startExperimentServer(options(join(dir, "fresh.store")));
+  await server.close();
+  const status = await cli("experiment", "status", "--store", join(dir, "fresh.store"));
+  assert.equal(status.code, 0, status.stderr);
+});
