@@ -1,11 +1,13 @@
 // The experiment's trial store: only a DuckDB file is a store (DuckDB itself opens a CSV, Parquet
-// or JSON Lines file as an empty in-memory database, which would lose every trial).
+// or JSON Lines file as an empty in-memory database, which would lose every trial), and export's
+// messages when there is nothing to export.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { InputError } from "../src/core/errors.ts";
+import { exportStore } from "../src/experiment/export.ts";
 import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
 import { type ExperimentServerOptions, startExperimentServer } from "../src/experiment/server.ts";
 import { writeTable } from "../src/io/table-parquet.ts";
@@ -68,4 +70,46 @@ test("a new store file is created as a DuckDB store, whatever its name", async (
   await server.close();
   const status = await cli("experiment", "status", "--store", join(dir, "fresh.store"));
   assert.equal(status.code, 0, status.stderr);
+});
+
+test("export when participants started but none stored a trial says so, with or without --partial", async () => {
+  const store = join(dir, "started.duckdb");
+  const server = await startExperimentServer(options(store));
+  try {
+    const response = await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(response.status, 201);
+  } finally {
+    await server.close();
+  }
+  for (const partial of [true, false]) {
+    await assert.rejects(exportStore(store, join(dir, "none"), { partial }), (error: Error) => {
+      assert.equal(error.message, `${store}: no participant has stored a trial yet (1 started); nothing to export`);
+      return true;
+    });
+  }
+});
+
+test("export --partial notes a participant without stored trials as such, not as one --partial would export", async () => {
+  const store = join(dir, "one-trial.duckdb");
+  const server = await startExperimentServer(options(store));
+  try {
+    const start = async () => (await (await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { name: string; token: string; trials: string[] };
+    const first = await start();
+    await start();
+    const body = { trial: 0, stimulus: first.trials[0], response: "cat", rt: 500, source: "mouse", stimulusMs: 200, maskMs: 200, frameMs: 16.67 };
+    const stored = await fetch(`${server.url}/api/participants/${first.name}/trials`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${first.token}` },
+      body: JSON.stringify(body),
+    });
+    assert.equal(stored.status, 201);
+  } finally {
+    await server.close();
+  }
+  const partial = await cli("experiment", "export", "--store", store, "-o", join(dir, "partial"), "--partial");
+  assert.equal(partial.code, 0, partial.stderr);
+  assert.match(partial.stderr, /^trialwise experiment export: note: left out subject-02 \(no trials stored\)\n.*1 participant file\(s\), 1 trials/s);
+  const complete = await cli("experiment", "export", "--store", store, "-o", join(dir, "complete"));
+  assert.equal(complete.code, 1);
+  assert.match(complete.stderr, /no participant has completed all 16 trials yet \(--partial exports incomplete ones\)/);
 });

@@ -193,7 +193,8 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
   ).action(async (flags: { store: string; output: string; partial?: boolean }) => {
     const result = await exportStore(flags.store, flags.output, { partial: flags.partial, onServer: throughServer(io, "export") });
     for (const p of result.incomplete) {
-      io.stderr(`trialwise experiment export: note: left out ${p.name} (${p.storedTrials} trials stored, not complete; --partial exports it)\n`);
+      const why = p.storedTrials === 0 ? "no trials stored" : `${p.storedTrials} trials stored, not complete; --partial exports it`;
+      io.stderr(`trialwise experiment export: note: left out ${p.name} (${why})\n`);
     }
     io.stderr(
       `trialwise experiment export: ${result.files.length} participant file(s), ${result.trials} trials (${result.flagged} with timing outside tolerance) written to ${flags.output}\n`,

@@ -53,7 +53,7 @@ export function participantFileName(dataset: string, participant: ParticipantInf
 
 export interface ExportResult {
   files: string[];
-  /** Participants left out for not having completed the main block (without `partial`). */
+  /** Participants left out: without `partial` those who did not complete the main block; with it, those without stored trials. */
   incomplete: ParticipantInfo[];
   trials: number;
   flagged: number;
@@ -72,10 +72,14 @@ export async function exportStore(storePath: string, folder: string, options: { 
   const complete = (p: ParticipantInfo) => p.storedTrials === trialsPerParticipant;
   const chosen = participants.filter((p) => p.storedTrials > 0 && (options.partial || complete(p)));
   if (chosen.length === 0) {
+    // --partial only helps when some participant has stored trials.
+    const anyStored = participants.some((p) => p.storedTrials > 0);
     throw new InputError(
       participants.length === 0
         ? "no participants yet; nothing to export"
-        : `no participant has completed all ${trialsPerParticipant} trials yet (--partial exports incomplete ones)`,
+        : !anyStored
+          ? `no participant has stored a trial yet (${participants.length} started); nothing to export`
+          : `no participant has completed all ${trialsPerParticipant} trials yet (--partial exports incomplete ones)`,
       { file: storePath },
     );
   }
