@@ -4,13 +4,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { InputError } from "../src/core/errors.ts";
-import { type RunningServer, startServer } from "../src/serve/server.ts";
+import { InputError, UsageError } from "../src/core/errors.ts";
+import { type RunningServer, listenFailure, startServer } from "../src/serve/server.ts";
 import type { DatasetPayload, PairTrialsResponse } from "../src/web/dashboard/protocol.ts";
 import { ensureBundle } from "./fixtures/serve/bundle.ts";
 import { FIXTURES, REPO } from "./helpers.ts";
@@ -310,4 +311,72 @@ test("trialwise serve prints its URL, serves, and stops cleanly on Ctrl-C (SIGIN
     child.kill("SIGINT");
   });
   assert.equal(code, 0);
+});
+
+/** Runs `trialwise serve` as its own process; kills it (and says so) if it has not exited within `ms`. */
+function serveProcess(args: string[], ms = 30_000): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, ms);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+describe("trialwise serve: where it cannot listen", () => {
+  test("a port in use: a clear message, exit 1, and the process ends by itself", async () => {
+    ensureBundle();
+    const occupier = createServer((_request, response) => response.end("occupied"));
+    await new Promise<void>((resolve) => occupier.listen(0, "127.0.0.1", resolve));
+    const port = (occupier.address() as AddressInfo).port;
+    try {
+      const run = await serveProcess([join(FIXTURES, "mini-cue-conflict"), "--port", String(port)]);
+      assert.equal(run.timedOut, false, "the process ended by itself");
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stderr, `trialwise: error: port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one\n`);
+      assert.equal(run.stdout, "", "no URL printed");
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "occupied", "the port's owner still answers");
+    } finally {
+      await new Promise((resolve) => occupier.close(resolve));
+    }
+  });
+
+  test("a --host that is not an address of this machine: a usage error (exit 2), and the process ends by itself", async () => {
+    ensureBundle();
+    // 192.0.2.0/24 is reserved for documentation (RFC 5737): never an address of this machine; nothing is sent.
+    const run = await serveProcess(["--port", "0", "--host", "192.0.2.1"]);
+    assert.equal(run.timedOut, false, "the process ended by itself");
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr, `trialwise: --host: cannot bind "192.0.2.1" (EADDRNOTAVAIL: not an address of this machine)\n`);
+  });
+
+  test("startServer on a port in use rejects with an InputError; unknown host names and missing privileges are named too", async () => {
+    ensureBundle();
+    const occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, "127.0.0.1", resolve));
+    const port = (occupier.address() as AddressInfo).port;
+    try {
+      await assert.rejects(startServer({ paths: [], port }), (error: unknown) => error instanceof InputError && error.message === `port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one`);
+    } finally {
+      await new Promise((resolve) => occupier.close(resolve));
+    }
+    await assert.rejects(startServer({ paths: [], port: 0, host: "" }), (error: unknown) => error instanceof UsageError && /^--host: expected an address or host name/.test(error.message));
+    // Without sending a DNS query: the failures as Node reports them.
+    const notFound = listenFailure(Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND" }), "nowhere.invalid", 8080);
+    assert.ok(notFound instanceof UsageError);
+    assert.equal(notFound.message, `--host: cannot bind "nowhere.invalid" (ENOTFOUND: no such host name)`);
+    const denied = listenFailure(Object.assign(new Error("listen EACCES"), { code: "EACCES" }), "127.0.0.1", 80);
+    assert.ok(denied instanceof InputError);
+    assert.equal(denied.message, "port 80 on 127.0.0.1 needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one");
+  });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { InputError } from "../core/errors.ts";
+import { InputError, UsageError } from "../core/errors.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, geirhosTrials, longFormatTrials } from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
@@ -137,8 +137,35 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** What a listen error's code means, for the messages below. */
+const HOST_FAILURES: Record<string, string> = {
+  ENOTFOUND: "no such host name",
+  EAI_AGAIN: "the host name could not be looked up",
+  EAI_FAIL: "the host name could not be looked up",
+  EADDRNOTAVAIL: "not an address of this machine",
+  EAFNOSUPPORT: "this machine does not support that kind of address",
+  EINVAL: "not a usable address",
+};
+
+/**
+ * Why the server could not listen on `host`:`port`, as the error to report: an unusable host
+ * is a usage error (exit 2); a port in use, or one that needs privileges, is an InputError
+ * (exit 1), as is any other failure, named by its code. Nothing of a failed start is left open.
+ */
+export function listenFailure(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "";
+  const where = `port ${port} on ${host}`;
+  if (code === "EADDRINUSE") return new InputError(`${where} is in use: give another --port N, or --port 0 for a free one`);
+  if (code === "EACCES") return new InputError(`${where} needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one`);
+  if (code in HOST_FAILURES) return new UsageError(`--host: cannot bind "${host}" (${code}: ${HOST_FAILURES[code]})`);
+  return new InputError(`cannot listen on ${where} (${code || (error as Error).message})`);
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  // An empty host would bind every interface and print a URL without a host.
+  if (host.trim() === "") throw new UsageError('--host: expected an address or host name, e.g. 127.0.0.1 (this machine only), not ""');
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const load = options.load ?? {};
   const humanPattern = load.humanPattern ?? DEFAULT_HUMAN_PATTERN;
@@ -175,7 +202,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   // Bound to this machine only, answer only requests addressed to it: a web page elsewhere whose
   // domain name resolves to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused.
-  const host = options.host ?? "127.0.0.1";
   if (isLoopback(host)) {
     app.addHook("onRequest", async (request, reply) => {
       const name = (request.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
@@ -260,9 +286,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return { dataset: added[0].summary, notes: [] };
   });
 
-  await app.listen({ host, port: options.port ?? 8080 });
+  const requestedPort = options.port ?? 8080;
+  try {
+    await app.listen({ host, port: requestedPort });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw listenFailure(error, host, requestedPort);
+  }
   const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : options.port;
+  const port = typeof address === "object" && address ? address.port : requestedPort;
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   return { url: `http://${shown}:${port}/`, datasets, notes, close: () => app.close() };
 }
