@@ -92,6 +92,9 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   }
   let correct = rows.filter((r) => r.object_response === r.category).length;
   let topCount = 5;
+  // Images whose outputs hold NaN or an infinity: no decision can be taken from them (argmax
+  // would give the first category). The run goes on to count them, then fails.
+  const notFinite: Stimulus[] = [];
   const scoreNames = "identity" in options.map ? [...options.map.identity].sort(compareText) : categoryOrder(options.map);
   // The next batch is decoded and preprocessed on worker threads while the model runs on
   // onnxruntime's threads, so decoding overlaps inference.
@@ -123,6 +126,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       topCount = Math.min(5, width);
       chunk.forEach((s, i) => {
         const outputs = logits.subarray(i * width, (i + 1) * width);
+        if (!outputs.every(Number.isFinite)) {
+          notFinite.push(s);
+          return;
+        }
         const decision = decide(outputs, options);
         if (options.scores) {
           const row: Record<string, string | number> = { imagename: s.name, category: s.category, decision: decision.category };
@@ -142,12 +149,23 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
           imagename: s.name,
         });
       });
-      const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
-      await appendFile(checkpoint, added);
+      // After an image without a decision the checkpoint would no longer follow the stimuli in order.
+      if (notFinite.length === 0) {
+        const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
+        await appendFile(checkpoint, added);
+      }
       options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
     }
   } finally {
     await pool.close();
+  }
+  if (notFinite.length > 0) {
+    const shown = notFinite.slice(0, 5).map((s) => s.path).join(", ");
+    const more = notFinite.length > 5 ? ` and ${notFinite.length - 5} more` : "";
+    throw new InputError(
+      `the model's outputs are not finite (NaN or infinite) for ${notFinite.length} of ${stimuli.length} images: ${shown}${more}; expected finite scores for every image`,
+      { file: options.model },
+    );
   }
   await writeTable(options.output, rows, SCHEMA_COLUMNS, TRIAL_COLUMN_TYPES);
   if (options.scores) {

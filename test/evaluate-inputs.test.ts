@@ -1,0 +1,93 @@
+// `trialwise evaluate` and `merge` on inputs that used to give silently wrong files: models with
+// non-finite outputs or a fixed batch size, stimulus folders with stray entries or colliding
+// stimulus ids, shards of different models. Small ONNX models built here whose outputs are known
+// by construction: each channel's mean of the preprocessed image, optionally square-rooted.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import onnxProto from "onnx-proto";
+import sharp from "sharp";
+import { loadDatasets } from "../src/io/datasets.ts";
+import { cli } from "./helpers.ts";
+
+/** The categories of the test stimuli, in the order of the models' three outputs (R, G, B). */
+const CATEGORIES = ["airplane", "bear", "bicycle"];
+const IDENTITY = ["--identity", CATEGORIES.join(",")];
+
+/**
+ * An ONNX model whose three outputs are the channel means of the NCHW 224 x 224 input: the
+ * decision is the image's dominant colour (red: airplane, green: bear, blue: bicycle). `batch`
+ * fixes the input's first dimension (default: free); `sqrt` takes the square root of each mean,
+ * NaN for a dark channel (negative after ImageNet normalisation).
+ */
+function channelMeansModel(options: { batch?: number; sqrt?: boolean } = {}): Uint8Array {
+  const { onnx } = onnxProto;
+  const first = options.batch === undefined ? { dimParam: "N" } : { dimValue: options.batch };
+  const means = { opType: "ReduceMean", input: ["image"], output: [options.sqrt ? "means" : "scores"], attribute: [{ name: "axes", type: 7, ints: [2, 3] }, { name: "keepdims", type: 2, i: 0 }] };
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 13 }],
+    graph: {
+      name: "channel-means",
+      input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [first, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } } }],
+      output: [{ name: "scores", type: { tensorType: { elemType: 1, shape: { dim: [first, { dimValue: 3 }] } } } }],
+      node: options.sqrt ? [means, { opType: "Sqrt", input: ["means"], output: ["scores"] }] : [means],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+const COLOURS = { red: { r: 255, g: 0, b: 0 }, green: { r: 0, g: 255, b: 0 }, blue: { r: 0, g: 0, b: 255 }, white: { r: 255, g: 255, b: 255 }, black: { r: 0, g: 0, b: 0 } };
+
+/** A 16 x 16 PNG of one colour. */
+async function writeImage(path: string, colour: keyof typeof COLOURS): Promise<void> {
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: COLOURS[colour] } }).png().toFile(path);
+}
+
+/** A stimulus folder: `images` maps "category/file.png" to its colour. */
+async function stimulusFolder(folder: string, images: Record<string, keyof typeof COLOURS>): Promise<string> {
+  for (const [path, colour] of Object.entries(images)) {
+    await mkdir(join(folder, path, ".."), { recursive: true });
+    await writeImage(join(folder, path), colour);
+  }
+  return folder;
+}
+
+/** The error line the CLI ends with (after any progress lines). */
+function errorLine(stderr: string): string {
+  return `${stderr.trimEnd().split("\n").at(-1)}\n`;
+}
+
+let dir: string;
+let model: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "trialwise-evaluate-inputs-"));
+  model = join(dir, "means.onnx");
+  await writeFile(model, channelMeansModel());
+});
+after(async () => rm(dir, { recursive: true, force: true }));
+
+describe("models with outputs that are not finite", () => {
+  test("NaN outputs are an error naming the first images and how many; nothing is written", async () => {
+    const sqrt = join(dir, "sqrt.onnx");
+    await writeFile(sqrt, channelMeansModel({ sqrt: true }));
+    const images: Record<string, keyof typeof COLOURS> = { "bear/white1.png": "white" };
+    for (let k = 1; k <= 7; k++) images[`airplane/black${k}.png`] = "black";
+    const folder = await stimulusFolder(join(dir, "dark"), images);
+    const output = join(dir, "dark.csv");
+    const run = await cli("evaluate", sqrt, folder, ...IDENTITY, "--batch", "3", "-o", output);
+    assert.equal(run.code, 1, run.stderr);
+    const first = [1, 2, 3, 4, 5].map((k) => join(folder, "airplane", `black${k}.png`)).join(", ");
+    assert.equal(
+      errorLine(run.stderr),
+      `trialwise: error: ${sqrt}: the model's outputs are not finite (NaN or infinite) for 7 of 8 images: ${first} and 2 more; expected finite scores for every image\n`,
+    );
+    assert.ok(!(await readdir(dir)).includes("dark.csv"), "no trials file");
+    // The same model on the white image alone gives finite outputs: a trial.
+    const white = await stimulusFolder(join(dir, "white"), { "bear/white1.png": "white" });
+    const fine = await cli("evaluate", sqrt, white, ...IDENTITY, "-o", join(dir, "white.csv"));
+    assert.equal(fine.code, 0, fine.stderr);
+  });
+});
