@@ -3,9 +3,17 @@ import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
 
 /**
+ * A field that starts with white space and then a double quote: RFC 4180 reads it as text
+ * holding quotes (`a, "b"` gives ` "b"`), which is never what was meant.
+ */
+const QUOTE_AFTER_SPACE = /^\s+"/;
+
+/**
  * Parses CSV text (comma-separated, RFC 4180 quoting, any mix of CRLF/LF/CR line ends, empty
- * lines skipped) into a header and rows with their line numbers. Ragged rows, unclosed
- * quotes and files without data are errors naming the file and line. No Node APIs.
+ * lines skipped) into a header and rows with their line numbers. White space around every
+ * field (names and values, quoted or not) is removed, so `a, b` reads as `a,b`. Ragged rows,
+ * unclosed quotes, a quote after white space, a second header line and files without data
+ * are errors naming the file and line. No Node APIs.
  */
 export function parseCsv(text: string, file: string): RawTable {
   const normalized = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
@@ -28,9 +36,19 @@ export function parseCsv(text: string, file: string): RawTable {
   }
   const rows: string[][] = [];
   const lines: number[] = [];
+  let header: readonly string[] | undefined;
   parsed.data.forEach((row, i) => {
-    if (row.length === 1 && row[0] === "") return;
-    rows.push(row);
+    if (row.length === 1 && row[0].trim() === "") return;
+    const quoted = row.findIndex((field) => QUOTE_AFTER_SPACE.test(field));
+    if (quoted >= 0) {
+      throw new InputError(
+        "white space before a quoted field; expected the double quote right after the comma (or no quotes)",
+        { file, line: rowLines[i], column: header?.[quoted] },
+      );
+    }
+    const trimmed = row.map((field) => field.trim());
+    header ??= trimmed;
+    rows.push(trimmed);
     lines.push(rowLines[i]);
   });
   if (rows.length === 0) {
