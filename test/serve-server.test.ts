@@ -168,6 +168,30 @@ describe("trialwise serve: requests", () => {
     assert.match(mapping.body.error, /^long\.csv:1: missing column "nope"/);
   });
 
+  test("query parameters given twice, unknown values and missing ones get 400 with a readable message on every route", async () => {
+    const csv = await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv"));
+    const long = await readFile(join(FIXTURES, "mini-long.csv"));
+    const before = (await json<{ datasets: unknown[] }>(server, "GET", "/api/datasets")).body.datasets.length;
+    const refused: [string, string, Buffer | undefined, string][] = [
+      ["POST", "/api/upload?name=a.csv&name=b.csv", csv, 'query parameter "name" is given 2 times; expected one value'],
+      ["POST", "/api/upload?name=long.csv&format=long&observer=model&observer=answer&stimulus=image&correct=answer", long, 'query parameter "observer" is given 2 times; expected one value'],
+      ["POST", "/api/upload?name=long.csv&format=wide&observer=model&stimulus=image", long, 'query parameter "format": expected "long", not "wide"'],
+      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer1=resnet50&observer2=subject-01", undefined, 'query parameter "observer1" is given 2 times; expected one value'],
+      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all&condition=nope", undefined, 'query parameter "condition" is given 2 times; expected one value'],
+      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet", undefined, "give observer1 and observer2"],
+      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=nope", undefined, 'no condition "nope" in dataset "mini-cue-conflict"'],
+      ["GET", "/api/datasets?x=1&x=2", undefined, 'query parameter "x" is given 2 times; expected one value'],
+    ];
+    for (const [method, path, body, message] of refused) {
+      const answer = await json<{ error: string }>(server, method, path, body);
+      assert.equal(answer.status, 400, `${method} ${path}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error, message, path);
+    }
+    assert.equal((await json<{ datasets: unknown[] }>(server, "GET", "/api/datasets")).body.datasets.length, before, "nothing was added");
+    const allTrials = await json<PairTrialsResponse>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all");
+    assert.equal(allTrials.body.trials.length, 6, "condition=all still means every condition");
+  });
+
   test("uploads: the model-vs-human schema at once, the long format after its column mapping, Parquet through DuckDB", async () => {
     const schema = await json<{ dataset: { id: string; observers: number } }>(server, "POST", "/api/upload?name=mini_alexnetsession-1.csv", await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv")));
     assert.equal(schema.status, 200);

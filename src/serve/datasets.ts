@@ -148,6 +148,7 @@ export function pairTrials(dataset: ServedDataset, observer1: string, observer2:
     const { table } = dataset;
     const known = new Set(table.observer);
     for (const name of [observer1, observer2]) if (!known.has(name)) throw new InputError(`no observer "${name}" in dataset "${table.dataset}"`);
+    if (condition !== NO_CONDITION && !dataset.summary.conditions.includes(condition)) throw new InputError(`no condition "${condition}" in dataset "${table.dataset}"`);
     const byStimulus = new Map<string, number>();
     const inUnit = (t: number) => condition === NO_CONDITION || table.condition[t] === condition;
     for (let t = 0; t < table.length; t++) if (table.observer[t] === observer2 && inUnit(t)) byStimulus.set(table.stimulus[t], t);

@@ -117,9 +117,21 @@ function hasColumns(header: readonly string[], columns: readonly string[]): bool
   return columns.every((c) => names.has(c.toLowerCase()));
 }
 
+/** A request's query parameters, each given at most once (the hook in startServer refuses the rest). */
+type Query = Readonly<Record<string, string | undefined>>;
+
+/** The first query parameter given more than once, as an error; null when each is given once. */
+function repeatedParameter(query: unknown): InputError | null {
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (Array.isArray(value)) return new InputError(`query parameter "${key.slice(0, 100)}" is given ${value.length} times; expected one value`);
+  }
+  return null;
+}
+
 /** Long-format columns from an upload's query (`format=long&observer=...`), or undefined. */
-function mappingFrom(query: Record<string, string | undefined>): LongFormatColumns | undefined {
-  if (query.format !== "long") return undefined;
+function mappingFrom(query: Query): LongFormatColumns | undefined {
+  if (query.format === undefined) return undefined;
+  if (query.format !== "long") throw new InputError(`query parameter "format": expected "long", not "${query.format.slice(0, 100)}"`);
   const pick = (key: string) => (query[key] && query[key]!.trim() !== "" ? query[key] : undefined);
   const observer = pick("observer");
   const stimulus = pick("stimulus");
@@ -193,7 +205,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) {
-      const name = (request.query as { name?: string }).name;
+      const name = (request.query as Query).name;
       return fail(reply, 413, `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`);
     }
     if (error instanceof InputError) return fail(reply, 400, error.message);
@@ -208,6 +220,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!isLoopback(name)) return fail(reply, 403, `refused: this dashboard answers requests to 127.0.0.1 or localhost only, not to "${name}"`);
     });
   }
+  // Every route reads its query parameters as single strings: refuse repeated ones before anything else is read.
+  app.addHook("onRequest", async (request, reply) => {
+    const repeated = repeatedParameter(request.query);
+    if (repeated) return fail(reply, 400, repeated.message);
+  });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, `not found: ${request.url.slice(0, 200)}`));
 
   app.get("/", (_request, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(pageHtml()));
@@ -234,13 +251,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
   app.get("/api/datasets/:id", (request) => datasetPayload(findDataset((request.params as { id: string }).id)));
   app.get("/api/datasets/:id/trials", (request) => {
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as Query;
     if (!query.observer1 || !query.observer2) throw new InputError("give observer1 and observer2");
     return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", imageUrl);
   });
 
   app.post("/api/upload", async (request): Promise<UploadResponse> => {
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as Query;
     const name = basename((query.name ?? "upload.csv").replaceAll("\\", "/")).slice(0, 200) || "upload.csv";
     const body = request.body;
     if (!(body instanceof Buffer) || body.length === 0) throw new InputError("empty upload; expected the file's contents", { file: name });
