@@ -91,3 +91,31 @@ describe("models with outputs that are not finite", () => {
     assert.equal(fine.code, 0, fine.stderr);
   });
 });
+
+describe("models with a fixed batch size", () => {
+  test("a batch-1 model with the default batch: the error names the fixed size and suggests --batch 1; with it, the run works", async () => {
+    const fixed = join(dir, "fixed-1.onnx");
+    await writeFile(fixed, channelMeansModel({ batch: 1 }));
+    const folder = await stimulusFolder(join(dir, "colours"), { "airplane/red1.png": "red", "bear/green1.png": "green", "bicycle/blue1.png": "blue" });
+    const run = await cli("evaluate", fixed, folder, ...IDENTITY, "-o", join(dir, "fixed.csv"));
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(errorLine(run.stderr), `trialwise: error: ${fixed}: the model takes batches of exactly 1 image (input "image" is 1x3x224x224), not 16; run with --batch 1\n`);
+    const output = join(dir, "fixed-1.csv");
+    const ok = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "1", "-o", output);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual([...(await loadDatasets(output)).datasets[0].response], CATEGORIES);
+  });
+
+  test("a batch-2 model on three images: the last, short batch is padded and each image gets its own decision", async () => {
+    const fixed = join(dir, "fixed-2.onnx");
+    await writeFile(fixed, channelMeansModel({ batch: 2 }));
+    const folder = await stimulusFolder(join(dir, "colours-3"), { "airplane/blue1.png": "blue", "bear/green1.png": "green", "bicycle/red1.png": "red" });
+    const wrong = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "3", "-o", join(dir, "x.csv"));
+    assert.equal(wrong.code, 1);
+    assert.match(errorLine(wrong.stderr), /the model takes batches of exactly 2 images \(input "image" is 2x3x224x224\), not 3; run with --batch 2\n$/);
+    const output = join(dir, "fixed-2.csv");
+    const run = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "2", "-o", output);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual([...(await loadDatasets(output)).datasets[0].response], ["bicycle", "bear", "airplane"]);
+  });
+});

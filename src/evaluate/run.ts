@@ -77,6 +77,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const dims = (n: number) => (spec.layout === "NCHW" ? [n, 3, side, side] : [n, side, side, 3]);
   const output = session.outputNames[0];
   const batch = options.batch ?? 16;
+  const fixedBatch = fixedBatchSize(session, input);
+  if (fixedBatch !== undefined && fixedBatch !== batch) {
+    throw new InputError(
+      `the model takes batches of exactly ${fixedBatch} image${fixedBatch === 1 ? "" : "s"} (input "${input}" is ${dims(fixedBatch).join("x")}), not ${batch}; run with --batch ${fixedBatch}`,
+      { file: options.model },
+    );
+  }
   const rows: Record<string, string | number>[] = [];
   const scoreRows: Record<string, string | number>[] = [];
   const checkpoint = `${options.output}.partial`;
@@ -109,16 +116,19 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       upcoming = start + batch < stimuli.length ? prepare(start + batch) : undefined;
       // An error of the prefetched batch surfaces when it is awaited; until then keep it handled.
       upcoming?.catch(() => undefined);
-      const data = new Float32Array(chunk.length * 3 * side * side);
+      // A model with a fixed batch size gets its last, shorter batch padded with zeros; the
+      // outputs of the padding are ignored.
+      const images = fixedBatch ?? chunk.length;
+      const data = new Float32Array(images * 3 * side * side);
       tensors.forEach((t, i) => data.set(t, i * t.length));
       let result: ort.InferenceSession.OnnxValueMapType;
       try {
-        result = await session.run({ [input]: new ort.Tensor("float32", data, dims(chunk.length)) });
+        result = await session.run({ [input]: new ort.Tensor("float32", data, dims(images)) });
       } catch (error) {
-        throw new InputError(`the model does not accept a ${dims(chunk.length).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
+        throw new InputError(`the model does not accept a ${dims(images).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
       }
       const logits = result[output].data as Float32Array;
-      const width = logits.length / chunk.length;
+      const width = logits.length / images;
       const expected = "identity" in options.map ? options.map.identity.length : options.map.classes;
       if (width !== expected) {
         throw new InputError(`the model gives ${width} outputs per image, the label map expects ${expected}; a model card (--card) or --mapping/--identity can describe its outputs`, { file: options.model });
@@ -206,6 +216,13 @@ async function openSession(model: string, providers: readonly string[], note: (m
       );
     }
   }
+}
+
+/** The first dimension of the model's input when the model fixes it (e.g. 1), else undefined. */
+function fixedBatchSize(session: ort.InferenceSession, input: string): number | undefined {
+  const metadata = session.inputMetadata[session.inputNames.indexOf(input)];
+  const first = metadata?.isTensor ? metadata.shape[0] : undefined;
+  return typeof first === "number" && first > 0 ? first : undefined;
 }
 
 /** The model's name from its file, for `subj` when none is given. */
