@@ -119,3 +119,22 @@ describe("models with a fixed batch size", () => {
     assert.deepEqual([...(await loadDatasets(output)).datasets[0].response], ["bicycle", "bear", "airplane"]);
   });
 });
+
+describe("merge", () => {
+  test("shards of different models are an error naming the files and the models; nothing is written", async () => {
+    const folder = await stimulusFolder(join(dir, "merge-stimuli"), { "airplane/red1.png": "red", "bear/green1.png": "green", "bicycle/blue1.png": "blue" });
+    const shards = [join(dir, "shard-1.csv"), join(dir, "shard-2.csv"), join(dir, "shard-3.csv")];
+    for (const [k, name] of [[1, "alexnet"], [2, "resnet50"], [3, "alexnet"]] as const) {
+      const run = await cli("evaluate", model, folder, ...IDENTITY, "--name", name, "--shard", `${k}/3`, "-o", shards[k - 1]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const output = join(dir, "merged.csv");
+    const merged = await cli("merge", ...shards, "-o", output);
+    assert.equal(merged.code, 1, merged.stderr);
+    assert.equal(
+      merged.stderr,
+      `trialwise: error: the shards hold the trials of different observers: "alexnet" (${shards[0]}, ${shards[2]}), "resnet50" (${shards[1]}); expected the shards of one evaluation\n`,
+    );
+    assert.ok(!(await readdir(dir)).includes("merged.csv"));
+  });
+});

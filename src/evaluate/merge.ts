@@ -6,15 +6,17 @@ import { TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
 import { readStimuli } from "./stimuli.ts";
 
 /**
- * Reads shard files (CSV or Parquet) in the model-vs-human schema, checks that their trial numbers are distinct
- * and together exactly 1..N (and, given the stimulus folder, that they cover its images once
- * each), and writes one file sorted by trial, atomically (Parquet when `output` ends in .parquet).
+ * Reads shard files (CSV or Parquet) in the model-vs-human schema, checks that they hold one
+ * observer (`subj`), that their trial numbers are distinct and together exactly 1..N (and, given
+ * the stimulus folder, that they cover its images once each), and writes one file sorted by trial, atomically (Parquet when `output` ends in .parquet).
  * Columns and values are kept as they are. Returns the number of trials.
  */
 export async function mergeShards(files: readonly string[], output: string, stimuliFolder?: string): Promise<number> {
   const rows: { trial: number; fields: readonly string[]; file: string; line: number }[] = [];
   let columns: readonly string[] | undefined;
   let imageColumn = -1;
+  // The files holding each observer (subj): shards of one evaluation all hold the same one.
+  const filesOf = new Map<string, string[]>();
   for (const file of files) {
     const table = await readRawTable(file);
     const col = findColumns(table, { trial: "trial", imagename: "imagename", subj: "subj" }, "merging evaluation shards");
@@ -30,7 +32,14 @@ export async function mergeShards(files: readonly string[], output: string, stim
         throw new InputError(`"${fields[col.trial]}" is not a trial number; expected 1, 2, ...`, { file, line: table.lines[r], column: "trial" });
       }
       rows.push({ trial, fields, file, line: table.lines[r] });
+      const holding = filesOf.get(fields[col.subj]) ?? [];
+      if (holding.at(-1) !== file) holding.push(file);
+      filesOf.set(fields[col.subj], holding);
     });
+  }
+  if (filesOf.size > 1) {
+    const observers = [...filesOf].map(([subj, holding]) => `"${subj}" (${holding.join(", ")})`).join(", ");
+    throw new InputError(`the shards hold the trials of different observers: ${observers}; expected the shards of one evaluation`);
   }
   rows.sort((a, b) => a.trial - b.trial);
   // Doubles first: a shard given twice is a clearer message than the gaps it also causes.
