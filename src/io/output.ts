@@ -1,22 +1,202 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+/**
+ * Every output file trialwise writes goes through here, under one rule:
+ *
+ * - A regular file, or a name that does not exist yet, is written atomically: to a temporary
+ *   file beside it, renamed over it when complete, so readers never see a partial file.
+ * - A symbolic link is followed: its final target gets that treatment (the link stays a link).
+ * - A FIFO, a character device (/dev/null, a terminal) or an open descriptor
+ *   (/dev/stdout, /proc/self/fd/N) is written through, never replaced; a descriptor is appended
+ *   to, so `>> log` stays an append.
+ * - Anything else (a folder, a block device, a socket) is refused with an InputError.
+ */
+import { randomBytes } from "node:crypto";
+import { type WriteStream, constants, createReadStream, createWriteStream } from "node:fs";
+import { lstat, mkdir, open, readlink, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { InputError } from "../core/errors.ts";
 
+/** Where an output goes. */
+export interface OutputTarget {
+  /** The path as given (for messages). */
+  path: string;
+  /** The file written: the path with its symbolic links followed. */
+  file: string;
+  /** True: written straight into `file` (FIFO, device, open descriptor); false: replaced atomically. */
+  direct: boolean;
+}
+
+/** A folder of open descriptors (/proc/<pid>/fd, what /dev/fd and /dev/stdout lead to). */
+const DESCRIPTOR_FOLDER = /^\/proc\/[^/]+\/(task\/[^/]+\/)?fd$/;
+/** Symbolic links followed at most (as Linux's MAXSYMLINKS). */
+const MAX_LINKS = 40;
+/** Write-through opens an existing file for appending, never creating one. */
+const WRITE_THROUGH = constants.O_WRONLY | constants.O_APPEND;
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
+}
+
+/** The InputError for a failed write, naming the file and the system's reason. */
+export function outputError(path: string, error: unknown): InputError {
+  if (error instanceof InputError) return error;
+  return new InputError(`cannot write output (${errorCode(error)})`, { file: path });
+}
+
+/** Decides how `path` is written (see the module comment); nothing is written. */
+export async function outputTarget(path: string): Promise<OutputTarget> {
+  let current = resolve(path);
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    const folder = await realpath(dirname(current)).catch(() => dirname(current));
+    current = join(folder, basename(current));
+    // An open descriptor: its link text ("pipe:[123]", a file) is no path to rename over.
+    if (DESCRIPTOR_FOLDER.test(folder)) return { path, file: current, direct: true };
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { path, file: current, direct: false };
+      throw outputError(path, error);
+    }
+    if (info.isSymbolicLink()) {
+      current = resolve(folder, await readlink(current));
+      continue;
+    }
+    if (info.isFile()) return { path, file: current, direct: false };
+    if (info.isFIFO() || info.isCharacterDevice()) return { path, file: current, direct: true };
+    if (info.isDirectory()) throw new InputError("cannot write output: it is a folder; give a file name", { file: path });
+    throw new InputError("cannot write output: not a regular file, FIFO or character device, and trialwise replaces no other kind of file", { file: path });
+  }
+  throw new InputError(`cannot write output: more than ${MAX_LINKS} symbolic links`, { file: path });
+}
+
+/** `<base>.<pid>.<milliseconds>.<6 hex digits>`: the stem of every temporary name of one output. */
+function temporaryStem(base: string): string {
+  return `${base}.${process.pid}.${Date.now()}.${randomBytes(3).toString("hex")}`;
+}
+
+/** A temporary file for an output, then put in place (`commit`) or removed (`discard`). */
+export interface StagedOutput {
+  readonly target: OutputTarget;
+  /** The temporary file to write (new; beside the target, or in the system's temporary folder for a direct target). */
+  readonly path: string;
+  /** Another temporary path of this output (e.g. a folder of parts), named after `path`; removed by `commit` and `discard`. */
+  scratch(role: string): string;
+  /** Renames the file over the target, or copies it into a direct target; then removes the temporaries. */
+  commit(): Promise<void>;
+  /** Removes the temporaries; never throws. */
+  discard(): Promise<void>;
+}
+
 /**
- * Writes a file so that readers never see a partial one: the text goes to a temporary file
- * beside the target, which is then renamed over it.
+ * A temporary file for `target`: beside it (`<file>.<pid>.<ms>.<hex>.tmp`, renamed over it by
+ * `commit`), or, for a direct target, in the system's temporary folder (copied into it by `commit`).
+ */
+export async function stageOutput(target: OutputTarget): Promise<StagedOutput> {
+  const stem = target.direct ? join(tmpdir(), temporaryStem(`trialwise-${basename(target.file)}`)) : temporaryStem(target.file);
+  const path = `${stem}.tmp`;
+  const scratch: string[] = [];
+  const removeAll = async () => {
+    for (const p of [path, ...scratch]) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+  };
+  return {
+    target,
+    path,
+    scratch(role) {
+      const name = `${stem}.${role}.tmp`;
+      scratch.push(name);
+      return name;
+    },
+    async commit() {
+      if (target.direct) {
+        const handle = await open(target.file, WRITE_THROUGH);
+        await pipeline(createReadStream(path), handle.createWriteStream());
+      } else {
+        await rename(path, target.file);
+      }
+      await removeAll();
+    },
+    discard: removeAll,
+  };
+}
+
+/** A stream into an output: `finish` completes it (and renames it into place), `discard` removes what it wrote. */
+export interface OutputStream {
+  readonly stream: WriteStream;
+  finish(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** Opens a write stream on `target`: a new temporary file beside it, or the target itself when direct. */
+export async function openOutputStream(target: OutputTarget): Promise<OutputStream> {
+  const staged = target.direct ? undefined : await stageOutput(target);
+  let stream: WriteStream;
+  if (staged) {
+    stream = createWriteStream(staged.path, { flags: "wx" });
+    await new Promise<void>((resolve, reject) => {
+      stream.once("open", () => resolve());
+      stream.once("error", reject);
+    }).catch(async (error) => {
+      stream.destroy();
+      await staged.discard();
+      throw error;
+    });
+  } else {
+    stream = (await open(target.file, WRITE_THROUGH)).createWriteStream();
+  }
+  // Errors surface through `finish` (and the writer's own checks), never as an unhandled event.
+  let failure: Error | undefined;
+  stream.on("error", (error) => (failure ??= error));
+  return {
+    stream,
+    async finish() {
+      if (failure) throw failure;
+      await new Promise<void>((resolve, reject) => {
+        stream.once("close", () => (failure ? reject(failure) : resolve()));
+        stream.end();
+      });
+      await staged?.commit();
+    },
+    async discard() {
+      if (!stream.destroyed) {
+        await new Promise<void>((resolve) => {
+          stream.once("close", () => resolve());
+          stream.destroy();
+        });
+      }
+      await staged?.discard();
+    },
+  };
+}
+
+/**
+ * Writes a file by the module's rule: atomically where it is (or will be) a regular file, so
+ * readers never see a partial one; straight into a FIFO, device or open descriptor.
  */
 export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const target = await outputTarget(path);
   try {
-    // With a mode, the file is created with it (never readable by others, not even before a chmod).
-    await writeFile(temporary, text, options.mode === undefined ? {} : { mode: options.mode, flag: "wx" });
-    await rename(temporary, path);
+    if (target.direct) {
+      const handle = await open(target.file, WRITE_THROUGH);
+      try {
+        await handle.writeFile(text);
+      } finally {
+        await handle.close();
+      }
+      return;
+    }
+    const staged = await stageOutput(target);
+    try {
+      // With a mode, the file is created with it (never readable by others, not even before a chmod).
+      await writeFile(staged.path, text, { flag: "wx", ...(options.mode === undefined ? {} : { mode: options.mode }) });
+      await staged.commit();
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    }
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw new InputError(`cannot write output (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      file: path,
-    });
+    throw outputError(path, error);
   }
 }
 

@@ -19,23 +19,23 @@
  *   renamed). Memory: one tile of counts + one DuckDB batch of at most `rowsPerPart` rows +
  *   DuckDB's Parquet writer buffers; disk: the parts (about the size of the output) until close.
  *
- * Atomic: everything is written beside the target under a temporary name ending in `.tmp`
- * and renamed over the target only when complete; on any error (or `abort()`) the temporary
- * files are removed and the target is left as it was.
+ * Atomic, by the rule of ./output.ts: everything is written beside the target under a
+ * temporary name ending in `.tmp` and renamed over the target only when complete; on any error
+ * (or `abort()`) the temporary files are removed and the target is left as it was. A FIFO or
+ * device target is written through instead (CSV streamed into it, Parquet copied into it when
+ * complete); a symbolic link's target is written, the link kept.
  *
  * Row order: tile by tile as written, within a tile row by row; pair (i, j) is written for
  * i < j only (observer1 = observers[i], observer2 = observers[j]). Tiles that cover the upper
  * triangle in row-major order (e.g. row bands) give exactly `computePairs`' order.
  */
-import { once } from "node:events";
-import { type WriteStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBVector } from "@duckdb/node-api";
-import { InputError } from "../core/errors.ts";
 import { type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "../core/metrics.ts";
 import { PAIR_COLUMNS, type PairType } from "../core/pairs.ts";
 import { sqlString } from "./duckdb.ts";
+import { type OutputStream, type OutputTarget, type StagedOutput, openOutputStream, outputError, outputTarget, stageOutput } from "./output.ts";
 
 /** The observers of one analysis unit, as the tiles' row and column indices refer to them. */
 export interface PairUnit {
@@ -156,12 +156,6 @@ function humanFlags(unit: PairUnit): Uint8Array {
   return Uint8Array.from(unit.observers, (o) => (unit.humans.has(o) ? 1 : 0));
 }
 
-function writeError(path: string, error: unknown): InputError {
-  if (error instanceof InputError) return error;
-  const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
-  return new InputError(`cannot write output (${reason})`, { file: path });
-}
-
 /**
  * Opens a streaming pair-table writer on `path` (CSV or Parquet, see the module comment).
  * Every error while writing is an InputError naming the file, after which nothing is left
@@ -169,8 +163,8 @@ function writeError(path: string, error: unknown): InputError {
  */
 export async function openPairWriter(path: string, options: PairWriterOptions = {}): Promise<PairWriter> {
   const format = options.format ?? pairTableFormat(path);
-  const stamp = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
-  const sink = format === "csv" ? await CsvSink.open(path, stamp) : await ParquetSink.open(path, stamp, options);
+  const target = await outputTarget(path);
+  const sink = format === "csv" ? await CsvSink.open(target) : await ParquetSink.open(target, options);
   let rows = 0;
   let undefinedKappa = 0;
   let state: "open" | "closed" | "failed" = "open";
@@ -185,7 +179,7 @@ export async function openPairWriter(path: string, options: PairWriterOptions = 
     state = "failed";
     await sink.discard();
     // Bad arguments (e.g. a unit without trials) stay what they are; the rest is output trouble.
-    throw error instanceof RangeError || error instanceof TypeError ? error : writeError(path, error);
+    throw error instanceof RangeError || error instanceof TypeError ? error : outputError(path, error);
   };
   return {
     path,
@@ -274,24 +268,18 @@ class CsvSink implements Sink {
   private human: Uint8Array = new Uint8Array(0);
   private error?: Error;
 
-  private constructor(
-    private readonly path: string,
-    private readonly temporary: string,
-    private readonly stream: WriteStream,
-  ) {
-    stream.on("error", (error) => (this.error ??= error));
+  private constructor(private readonly output: OutputStream) {
+    output.stream.on("error", (error) => (this.error ??= error));
   }
 
-  static async open(path: string, stamp: string): Promise<CsvSink> {
-    const temporary = `${path}.${stamp}.tmp`;
-    const stream = createWriteStream(temporary, { flags: "wx" });
+  static async open(target: OutputTarget): Promise<CsvSink> {
+    let output: OutputStream;
     try {
-      await once(stream, "open"); // rejects with the stream's error
+      output = await openOutputStream(target);
     } catch (error) {
-      stream.destroy();
-      throw writeError(path, error);
+      throw outputError(target.path, error);
     }
-    const sink = new CsvSink(path, temporary, stream);
+    const sink = new CsvSink(output);
     sink.push(`${PAIR_COLUMNS.join(",")}\n`);
     return sink;
   }
@@ -323,33 +311,36 @@ class CsvSink implements Sink {
     const text = this.buffer.join("");
     this.buffer = [];
     this.chars = 0;
-    this.stream.write(text);
+    this.output.stream.write(text);
   }
 
   async drain(): Promise<void> {
     if (this.error) throw this.error;
     this.writeOut();
-    if (this.stream.writableNeedDrain) await once(this.stream, "drain"); // rejects on the stream's error
+    const stream = this.output.stream;
+    if (stream.writableNeedDrain) {
+      await new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          stream.off("drain", settle);
+          stream.off("error", settle);
+          if (error) reject(error);
+          else resolve();
+        };
+        stream.on("drain", settle);
+        stream.on("error", settle);
+      });
+    }
     if (this.error) throw this.error;
   }
 
   async finish(): Promise<void> {
     await this.drain();
-    const closed = once(this.stream, "close"); // rejects on the stream's error
-    this.stream.end();
-    await closed;
-    if (this.error) throw this.error;
-    await rename(this.temporary, this.path);
+    await this.output.finish();
   }
 
   async discard(): Promise<void> {
     this.buffer = [];
-    if (!this.stream.destroyed) {
-      const closed = once(this.stream, "close").catch(() => undefined);
-      this.stream.destroy();
-      await closed;
-    }
-    await rm(this.temporary, { force: true }).catch(() => undefined);
+    await this.output.discard().catch(() => undefined);
   }
 }
 
@@ -376,9 +367,8 @@ class ParquetSink implements Sink {
   private readonly rowsPerPart: number;
 
   private constructor(
-    private readonly path: string,
+    private readonly staged: StagedOutput,
     private readonly partsDir: string,
-    private readonly temporary: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     options: PairWriterOptions,
@@ -386,12 +376,19 @@ class ParquetSink implements Sink {
     this.rowsPerPart = Math.max(1, Math.floor(options.rowsPerPart ?? 500_000));
   }
 
-  static async open(path: string, stamp: string, options: PairWriterOptions): Promise<ParquetSink> {
-    const partsDir = `${path}.${stamp}.parts.tmp`;
+  /** The finished file, before it is put in place. */
+  private get temporary(): string {
+    return this.staged.path;
+  }
+
+  static async open(target: OutputTarget, options: PairWriterOptions): Promise<ParquetSink> {
+    const staged = await stageOutput(target);
+    const partsDir = staged.scratch("parts");
     try {
       await mkdir(partsDir);
     } catch (error) {
-      throw writeError(path, error);
+      await staged.discard();
+      throw outputError(target.path, error);
     }
     const config: Record<string, string> = {
       memory_limit: options.memoryLimit ?? "1GB",
@@ -405,11 +402,11 @@ class ParquetSink implements Sink {
       instance = await DuckDBInstance.create(":memory:", config);
       const connection = await instance.connect();
       await connection.run(`CREATE TYPE tw_pair_type AS ENUM ('human-human', 'model-human', 'model-model')`);
-      return new ParquetSink(path, partsDir, `${path}.${stamp}.tmp`, instance, connection, options);
+      return new ParquetSink(staged, partsDir, instance, connection, options);
     } catch (error) {
       instance?.closeSync();
-      await rm(partsDir, { recursive: true, force: true });
-      throw writeError(path, error);
+      await staged.discard();
+      throw outputError(target.path, error);
     }
   }
 
@@ -534,8 +531,7 @@ class ParquetSink implements Sink {
       }
     }
     this.close();
-    await rename(this.temporary, this.path);
-    await rm(this.partsDir, { recursive: true, force: true });
+    await this.staged.commit();
   }
 
   private closed = false;
@@ -558,7 +554,6 @@ class ParquetSink implements Sink {
     } catch {
       // Nothing more to release.
     }
-    await rm(this.partsDir, { recursive: true, force: true }).catch(() => undefined);
-    await rm(this.temporary, { force: true }).catch(() => undefined);
+    await this.staged.discard();
   }
 }

@@ -4,13 +4,12 @@
  * and Parquet trial files read by the same readers as CSV. Node only. (Millions of rows go through ./duckdb.ts and
  * ./pair-writer.ts, which never build one JS object per row.)
  */
-import { rename, rm } from "node:fs/promises";
 import { type DuckDBAppender, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
 import { duckdbMessage, sqlIdentifier, sqlString, trialFileKind } from "./duckdb.ts";
 import { toCsv } from "./format.ts";
-import { writeFileAtomic } from "./output.ts";
+import { outputTarget, stageOutput, writeFileAtomic } from "./output.ts";
 
 /** How a column is stored: text, 32-bit integer or 64-bit float. */
 export type ColumnType = "text" | "integer" | "double";
@@ -32,8 +31,9 @@ function append(appender: DuckDBAppender, type: ColumnType, value: string | numb
 
 /**
  * Writes rows (objects keyed by column name) as a Parquet file with the given column order and
- * types (columns not in `types` are text), atomically: to a temporary file beside `path`, then
- * renamed. Errors name the file.
+ * types (columns not in `types` are text), by the rule of ./output.ts: to a temporary file
+ * beside `path`, then renamed (a FIFO or device gets the finished file copied into it).
+ * Errors name the file.
  */
 export async function writeParquetTable(
   path: string,
@@ -41,7 +41,7 @@ export async function writeParquetTable(
   rows: readonly Readonly<Record<string, string | number>>[],
   types: Readonly<Record<string, ColumnType>> = {},
 ): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const staged = await stageOutput(await outputTarget(path));
   const typeOf = columns.map((c) => types[c] ?? "text");
   const instance = await DuckDBInstance.create(":memory:");
   try {
@@ -54,10 +54,10 @@ export async function writeParquetTable(
       appender.endRow();
     }
     appender.closeSync();
-    await connection.run(`COPY output TO ${sqlString(temporary)} (FORMAT parquet)`);
-    await rename(temporary, path);
+    await connection.run(`COPY output TO ${sqlString(staged.path)} (FORMAT parquet)`);
+    await staged.commit();
   } catch (error) {
-    await rm(temporary, { force: true });
+    await staged.discard();
     if (error instanceof RangeError) throw error;
     throw new InputError(`cannot write Parquet (${duckdbMessage(error)})`, { file: path });
   } finally {
