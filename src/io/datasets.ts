@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import {
@@ -7,6 +7,7 @@ import {
   type RawTable,
   SCHEMA_READ_COLUMNS,
   type TrialTable,
+  compareText,
   geirhosTrials,
   longFormatTrials,
 } from "../core/trials.ts";
@@ -75,12 +76,67 @@ function buildTable(tables: RawTable[], dataset: string, options: LoadOptions): 
     : longFormatTrials(tables, dataset, format.columns, humans);
 }
 
-async function dataFilesIn(dir: string, format: TrialFormat): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && isDataFile(e.name, format))
-    .map((e) => join(dir, e.name))
-    .sort();
+/** One entry of a folder, symbolic links followed. */
+interface FolderEntry {
+  name: string;
+  kind: "file" | "folder" | "other";
+  /** Whether it is a symbolic link (so possibly a second name of another entry's target). */
+  link: boolean;
+  /** Why a symbolic link cannot be followed (ENOENT: leads nowhere, ELOOP: a loop of links). */
+  unfollowable?: string;
+}
+
+/** A folder's entries in name order, each symbolic link seen as what it leads to. */
+async function folderEntries(dir: string): Promise<FolderEntry[]> {
+  const kindOf = (e: { isFile(): boolean; isDirectory(): boolean }) => (e.isFile() ? "file" : e.isDirectory() ? "folder" : "other");
+  const entries = await Promise.all(
+    (await readdir(dir, { withFileTypes: true })).map(async (entry): Promise<FolderEntry> => {
+      if (!entry.isSymbolicLink()) return { name: entry.name, kind: kindOf(entry), link: false };
+      try {
+        return { name: entry.name, kind: kindOf(await stat(join(dir, entry.name))), link: true };
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        return { name: entry.name, kind: "other", link: true, unfollowable: reason };
+      }
+    }),
+  );
+  return entries.sort((a, b) => compareText(a.name, b.name));
+}
+
+/**
+ * The first name seen for the real path of `dir/name`, or undefined (and `name` is recorded)
+ * when it is the first: a symbolic link may be a second name of a file or folder already read.
+ */
+async function earlierName(seen: Map<string, string>, dir: string, name: string): Promise<string | undefined> {
+  const target = await realpath(join(dir, name));
+  const first = seen.get(target);
+  if (first === undefined) seen.set(target, name);
+  return first;
+}
+
+/**
+ * The data files of a folder, symbolic links followed. A link named like a data file that
+ * cannot be followed is an error; a second name of a file already listed is left out with a
+ * note (`label` prefixes names in notes).
+ */
+async function dataFilesIn(dir: string, format: TrialFormat, label: string, notes: string[]): Promise<string[]> {
+  const entries = (await folderEntries(dir)).filter((e) => isDataFile(e.name, format));
+  const broken = entries.find((e) => e.unfollowable !== undefined);
+  if (broken) {
+    throw new InputError(`a symbolic link that cannot be followed (${broken.unfollowable}); expected it to lead to a trial file`, {
+      file: join(dir, broken.name),
+    });
+  }
+  const files = entries.filter((e) => e.kind === "file");
+  if (!files.some((e) => e.link)) return files.map((e) => join(dir, e.name));
+  const seen = new Map<string, string>();
+  const kept: string[] = [];
+  for (const { name } of files) {
+    const first = await earlierName(seen, dir, name);
+    if (first === undefined) kept.push(join(dir, name));
+    else notes.push(`left out "${label}${name}": the same file as "${label}${first}" (a symbolic link)`);
+  }
+  return kept;
 }
 
 /**
@@ -89,6 +145,9 @@ async function dataFilesIn(dir: string, format: TrialFormat): Promise<string[]> 
  * - a folder holding data files: one dataset, named after the folder, all files joined;
  * - a folder whose subfolders hold data files: a collection, one dataset per subfolder.
  *   A subfolder none of whose files has the format's columns is left out with a note.
+ * Symbolic links to files and folders are followed; a second name of a file or folder already
+ * read, and a link that cannot be followed (leading nowhere, or a loop), are left out with a
+ * note, except a link named like a data file, which is an error.
  */
 export async function loadDatasets(path: string, options: LoadOptions = {}): Promise<LoadResult> {
   const format = options.format ?? { kind: "geirhos" };
@@ -102,18 +161,30 @@ export async function loadDatasets(path: string, options: LoadOptions = {}): Pro
     const name = basename(path, extname(path));
     return { datasets: [buildTable([await readRawTable(path)], name, options)], notes: [] };
   }
-  const direct = await dataFilesIn(path, format);
+  const result: LoadResult = { datasets: [], notes: [] };
+  const direct = await dataFilesIn(path, format, "", result.notes);
   if (direct.length > 0) {
     const tables = await Promise.all(direct.map(readRawTable));
-    return { datasets: [buildTable(tables, basename(path), options)], notes: [] };
+    result.datasets.push(buildTable(tables, basename(path), options));
+    return result;
   }
-  const result: LoadResult = { datasets: [], notes: [] };
-  const subfolders = (await readdir(path, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-  for (const sub of subfolders) {
-    const files = await dataFilesIn(join(path, sub), format);
+  const entries = await folderEntries(path);
+  // Links make loops and second names possible; the walk is two levels deep, so a loop is only
+  // ever a folder read twice, which the real paths show.
+  const seenFolders = entries.some((e) => e.link) ? new Map<string, string>() : undefined;
+  for (const entry of entries) {
+    const sub = entry.name;
+    if (entry.unfollowable !== undefined) {
+      result.notes.push(`left out "${sub}": a symbolic link that cannot be followed (${entry.unfollowable})`);
+      continue;
+    }
+    if (entry.kind !== "folder") continue;
+    const first = seenFolders && (await earlierName(seenFolders, path, sub));
+    if (first !== undefined) {
+      result.notes.push(`left out folder "${sub}": the same folder as "${first}" (a symbolic link)`);
+      continue;
+    }
+    const files = await dataFilesIn(join(path, sub), format, `${sub}/`, result.notes);
     if (files.length === 0) continue;
     const tables = await Promise.all(files.map(readRawTable));
     if (!tables.some((t) => hasColumns(t, format))) {
