@@ -27,9 +27,14 @@ function utf8(bytes: Uint8Array, file: string): string {
 }
 
 function unknownEncoding(text: string, at: number, file: string, hint: string): InputError {
-  const line = text.slice(0, Math.max(at, 0)).split("\n").length;
+  const line = lineOf(text, at);
   return new InputError(`unknown text encoding (${hint}); expected UTF-8, or UTF-16 with a byte-order mark`, {
     file,
     line,
   });
+}
+
+/** 1-based line number of position `at`, counting CRLF, LF and CR (old Mac) line ends alike. */
+function lineOf(text: string, at: number): number {
+  return (text.slice(0, Math.max(at, 0)).match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
 }
