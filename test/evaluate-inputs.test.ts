@@ -138,3 +138,47 @@ describe("merge", () => {
     assert.ok(!(await readdir(dir)).includes("merged.csv"));
   });
 });
+
+describe("stimulus folders", () => {
+  const colours = { "airplane/red1.png": "red", "bear/green1.png": "green", "bicycle/blue1.png": "blue" } as const;
+
+  test("an empty category folder, a nested folder, an image outside a category and a non-image file are errors naming the path", async () => {
+    const cases: [string, (folder: string) => Promise<void>, (folder: string) => string][] = [
+      ["empty", (f) => mkdir(join(f, "bird")), (f) => `${join(f, "bird")}: an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)`],
+      [
+        "nested",
+        async (f) => {
+          await mkdir(join(f, "bear", "more"));
+          await writeImage(join(f, "bear", "more", "green2.png"), "green");
+        },
+        (f) => `${join(f, "bear", "more")}: a folder inside a category folder; expected the images directly in <category>/`,
+      ],
+      ["top-level image", (f) => writeImage(join(f, "red2.png"), "red"), (f) => `${join(f, "red2.png")}: an image outside a category folder; expected <category>/<image>`],
+      [
+        "not an image",
+        (f) => writeFile(join(f, "bear", "notes.txt"), "taken in 2019"),
+        (f) => `${join(f, "bear", "notes.txt")}: not an image file; expected .png, .jpg, .jpeg, .bmp, .webp, .tif or .tiff in a category folder`,
+      ],
+    ];
+    for (const [name, spoil, message] of cases) {
+      const folder = await stimulusFolder(join(dir, `spoilt-${name.replace(/ /g, "-")}`), colours);
+      await spoil(folder);
+      const run = await cli("evaluate", model, folder, ...IDENTITY, "-o", join(dir, "spoilt.csv"));
+      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+      assert.equal(run.stderr, `trialwise: error: ${message(folder)}\n`, name);
+    }
+    assert.ok(!(await readdir(dir)).includes("spoilt.csv"));
+  });
+
+  test("hidden files and the files of file managers (.DS_Store, Thumbs.db, desktop.ini) are ignored, and so are files beside the category folders", async () => {
+    const folder = await stimulusFolder(join(dir, "with-hidden"), colours);
+    for (const file of [".DS_Store", "Thumbs.db", "README.md", join("bear", ".DS_Store"), join("bear", "Thumbs.db"), join("bear", "desktop.ini"), join("bear", "._green1.png")]) {
+      await writeFile(join(folder, file), "file manager data");
+    }
+    await mkdir(join(folder, ".thumbnails"));
+    const output = join(dir, "with-hidden.csv");
+    const run = await cli("evaluate", model, folder, ...IDENTITY, "-o", output);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual([...(await loadDatasets(output)).datasets[0].stimulus], ["red1.png", "green1.png", "blue1.png"]);
+  });
+});

@@ -3,13 +3,19 @@
  * `file,category[,condition]`, as `trialwise evaluate`, `merge` and `experiment serve` read them.
  * Node only (file system).
  */
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { compareText, findColumns, requiredField } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
 
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
+const IMAGE_EXTENSIONS = ".png, .jpg, .jpeg, .bmp, .webp, .tif or .tiff";
+
+/** Files that operating systems and file managers leave in folders: hidden ones (".DS_Store", "._x.png"), Thumbs.db, desktop.ini. */
+function isSystemFile(name: string): boolean {
+  return name.startsWith(".") || /^(thumbs\.db|desktop\.ini)$/i.test(name);
+}
 
 export interface Stimulus {
   /** The image's path. */
@@ -22,18 +28,46 @@ export interface Stimulus {
   condition: string;
 }
 
-/** A stimulus folder laid out `<category>/<file>`: every image, sorted by category then name. */
+/** A folder's entries, sorted by name, as files or folders (symbolic links followed), without system files. */
+async function folderEntries(folder: string): Promise<{ name: string; path: string; isFolder: boolean }[]> {
+  const entries = (await readdir(folder, { withFileTypes: true })).filter((e) => !isSystemFile(e.name)).sort((a, b) => compareText(a.name, b.name));
+  return Promise.all(
+    entries.map(async (e) => {
+      const path = join(folder, e.name);
+      const isFolder = e.isSymbolicLink() ? (await stat(path).catch(() => undefined))?.isDirectory() === true : e.isDirectory();
+      return { name: e.name, path, isFolder };
+    }),
+  );
+}
+
+/**
+ * A stimulus folder laid out `<category>/<file>`: every image, sorted by category then name.
+ * Anything else that would be skipped is an error naming its path: an empty category folder, a
+ * folder inside a category folder, an image beside the category folders, a file in a category
+ * folder that is not an image. Ignored: hidden files and folders (a name starting with ".", such
+ * as .DS_Store), Thumbs.db and desktop.ini anywhere, and files other than images beside the
+ * category folders (a README, a manifest).
+ */
 export async function listStimuli(folder: string): Promise<Stimulus[]> {
-  let entries;
+  let top;
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    top = await folderEntries(folder);
   } catch {
     throw new InputError("no such folder; expected a stimulus folder laid out <category>/<image>", { file: folder });
   }
   const stimuli: Stimulus[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => compareText(a.name, b.name))) {
-    const files = (await readdir(join(folder, entry.name))).filter((f) => IMAGE.test(f)).sort(compareText);
-    for (const name of files) stimuli.push({ path: join(folder, entry.name, name), name, category: entry.name, condition: "NaN" });
+  for (const entry of top) {
+    if (!entry.isFolder) {
+      if (IMAGE.test(entry.name)) throw new InputError("an image outside a category folder; expected <category>/<image>", { file: entry.path });
+      continue;
+    }
+    const files = await folderEntries(entry.path);
+    if (files.length === 0) throw new InputError("an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)", { file: entry.path });
+    for (const file of files) {
+      if (file.isFolder) throw new InputError("a folder inside a category folder; expected the images directly in <category>/", { file: file.path });
+      if (!IMAGE.test(file.name)) throw new InputError(`not an image file; expected ${IMAGE_EXTENSIONS} in a category folder`, { file: file.path });
+      stimuli.push({ path: file.path, name: file.name, category: entry.name, condition: "NaN" });
+    }
   }
   if (stimuli.length === 0) throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
   return stimuli;
