@@ -37,3 +37,30 @@ describe("text that is not UTF-8: the right line, whatever the line ends", () =>
     });
   }
 });
+describe("UTF-32 is named as such", () => {
+  const text = "who,stim,hit\nm1,a,1\n";
+  const utf32 = (littleEndian: boolean) => {
+    const codes = [0xfeff, ...[...text].map((c) => c.codePointAt(0)!)];
+    const view = new DataView(new ArrayBuffer(codes.length * 4));
+    codes.forEach((code, i) => view.setUint32(i * 4, code, littleEndian));
+    return new Uint8Array(view.buffer);
+  };
+
+  for (const [name, littleEndian] of [["little-endian", true], ["big-endian", false]] as const) {
+    test(`UTF-32 ${name} with a byte-order mark: an error saying so and what is read`, () => {
+      const error = decodeError(utf32(littleEndian));
+      assert.equal(error.location.line, 1);
+      assert.match(error.message, new RegExp(`UTF-32 \\(${name}\\).*expected UTF-8, or UTF-16 with a byte-order mark`));
+    });
+  }
+
+  test("UTF-32 without a byte-order mark: the zero-byte hint names it", () => {
+    const bytes = utf32(true).subarray(4);
+    assert.match(decodeError(bytes).message, /UTF-16 or UTF-32 without a byte-order mark/);
+  });
+
+  test("UTF-16 little-endian text starting with a character is still UTF-16", () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    assert.equal(decodeText(bytes, "t.csv"), text);
+  });
+});

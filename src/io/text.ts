@@ -1,16 +1,31 @@
 import { InputError } from "../core/errors.ts";
 
+/** What {@link decodeText} reads, for error messages. */
+const SUPPORTED = "expected UTF-8, or UTF-16 with a byte-order mark";
+
 /**
  * Text of a data file. UTF-8 (with or without byte-order mark) and UTF-16 with a byte-order
- * mark are read; anything else is an error naming the first line that is not valid UTF-8
- * (or holds a zero byte, the mark of UTF-16 without a byte-order mark), never text with
- * replacement characters. No Node APIs: usable in browsers.
+ * mark are read; UTF-32 with a byte-order mark is an error saying so; anything else is an
+ * error naming the first line that is not valid UTF-8 (or holds a zero byte, the mark of
+ * UTF-16 or UTF-32 without a byte-order mark), never text with replacement characters.
+ * No Node APIs: usable in browsers.
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), file);
+  // Checked before UTF-16: the UTF-32 little-endian mark FF FE 00 00 starts with UTF-16's FF FE.
+  const utf32 = utf32ByteOrder(bytes);
+  if (utf32) {
+    throw new InputError(`UTF-32 (${utf32}) text, by its byte-order mark; ${SUPPORTED}: save the file as UTF-8`, { file, line: 1 });
+  }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
   return utf8(bytes, file);
+}
+
+function utf32ByteOrder(bytes: Uint8Array): "little-endian" | "big-endian" | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0) return "little-endian";
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff) return "big-endian";
+  return undefined;
 }
 
 function utf8(bytes: Uint8Array, file: string): string {
@@ -22,13 +37,13 @@ function utf8(bytes: Uint8Array, file: string): string {
     throw unknownEncoding(lenient, lenient.indexOf("\uFFFD"), file, "Latin-1 or Windows-1252?");
   }
   const zero = text.indexOf("\u0000");
-  if (zero >= 0) throw unknownEncoding(text, zero, file, "it contains zero bytes: UTF-16 without a byte-order mark?");
+  if (zero >= 0) throw unknownEncoding(text, zero, file, "it contains zero bytes: UTF-16 or UTF-32 without a byte-order mark?");
   return text;
 }
 
 function unknownEncoding(text: string, at: number, file: string, hint: string): InputError {
   const line = lineOf(text, at);
-  return new InputError(`unknown text encoding (${hint}); expected UTF-8, or UTF-16 with a byte-order mark`, {
+  return new InputError(`unknown text encoding (${hint}); ${SUPPORTED}`, {
     file,
     line,
   });
