@@ -182,3 +182,41 @@ describe("stimulus folders", () => {
     assert.deepEqual([...(await loadDatasets(output)).datasets[0].stimulus], ["red1.png", "green1.png", "blue1.png"]);
   });
 });
+
+describe("stimuli the trial files could not tell apart", () => {
+  test("two images with the same stimulus id are an error naming both paths, before the model runs", async () => {
+    // Trial files identify a stimulus by its id (src/core/trials.ts stimulusId): the file name,
+    // or its last "_" piece (two for an ImageNet synset id), so both pairs below collide.
+    for (const [a, b, id] of [
+      ["airplane/x.png", "bear/x.png", "x.png"],
+      ["airplane/0001_red_x1.png", "bear/0002_green_x1.png", "x1.png"],
+    ]) {
+      const folder = await stimulusFolder(join(dir, `same-id-${id}`), { [a]: "red", [b]: "green", "bicycle/blue1.png": "blue" });
+      const run = await cli("evaluate", join(dir, "no-such-model.onnx"), folder, ...IDENTITY, "-o", join(dir, "same-id.csv"));
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(
+        run.stderr,
+        `trialwise: error: ${folder}: two images have the stimulus id "${id}", by which trial files identify a stimulus: ${join(folder, a)} and ${join(folder, b)}; expected a distinct id for every image (rename one)\n`,
+      );
+    }
+    // Distinct ids: "n0..." synset ids keep their last two pieces.
+    const distinct = await stimulusFolder(join(dir, "distinct-ids"), { "airplane/a_n01_1.png": "red", "bear/a_n02_1.png": "green", "bicycle/blue1.png": "blue" });
+    const run = await cli("evaluate", model, distinct, ...IDENTITY, "-o", join(dir, "distinct.csv"));
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  test("in a manifest, the same id is an error within a condition and fine across conditions", async () => {
+    const folder = await stimulusFolder(join(dir, "manifest-ids"), { "airplane/a_x.png": "red", "bear/b_x.png": "green" });
+    const manifest = join(folder, "manifest.csv");
+    await writeFile(manifest, "file,category,condition\nairplane/a_x.png,airplane,low\nbear/b_x.png,bear,high\n");
+    const fine = await cli("evaluate", model, manifest, ...IDENTITY, "-o", join(dir, "manifest-ids.csv"));
+    assert.equal(fine.code, 0, fine.stderr);
+    await writeFile(manifest, "file,category,condition\nairplane/a_x.png,airplane,low\nbear/b_x.png,bear,low\n");
+    const same = await cli("evaluate", model, manifest, ...IDENTITY, "-o", join(dir, "manifest-ids.csv"));
+    assert.equal(same.code, 1, same.stderr);
+    assert.equal(
+      same.stderr,
+      `trialwise: error: ${manifest}:3: two images have the stimulus id "x.png" in condition "low", by which trial files identify a stimulus: ${join(folder, "airplane/a_x.png")} (line 2) and ${join(folder, "bear/b_x.png")}; expected a distinct id for every image (rename one)\n`,
+    );
+  });
+});

@@ -6,7 +6,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
-import { compareText, findColumns, requiredField } from "../core/trials.ts";
+import { compareText, findColumns, requiredField, stimulusId } from "../core/trials.ts";
 import { readRawTable } from "../io/datasets.ts";
 
 const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?)$/i;
@@ -78,12 +78,16 @@ export async function listStimuli(folder: string): Promise<Stimulus[]> {
  * order; or, for a folder, {@link listStimuli}.
  */
 export async function readStimuli(path: string): Promise<Stimulus[]> {
-  if (!/\.csv$/i.test(path)) return listStimuli(path);
+  if (!/\.csv$/i.test(path)) {
+    const stimuli = await listStimuli(path);
+    checkDistinctIds(stimuli, path);
+    return stimuli;
+  }
   const table = await readRawTable(path);
   const col = findColumns(table, { file: "file", category: "category" }, "a stimulus manifest");
   const condition = table.columns.findIndex((c) => c.trim().toLowerCase() === "condition");
   const seen = new Map<string, number>();
-  return table.rows.map((_, r) => {
+  const stimuli = table.rows.map((_, r) => {
     const file = requiredField(table, r, col.file);
     const name = basename(file);
     const key = `${name}\u0000${condition < 0 ? "" : table.rows[r][condition]}`;
@@ -97,5 +101,32 @@ export async function readStimuli(path: string): Promise<Stimulus[]> {
       category: requiredField(table, r, col.category),
       condition: condition < 0 ? "NaN" : requiredField(table, r, condition),
     };
+  });
+  checkDistinctIds(stimuli, path, table.lines);
+  return stimuli;
+}
+
+/**
+ * Refuses two stimuli of one condition with the same stimulus id ({@link stimulusId}, the
+ * model-vs-human rule by which trial files identify a stimulus): every reader would reject their
+ * trials as one stimulus seen twice. `lines`: the manifest line of each stimulus.
+ */
+function checkDistinctIds(stimuli: readonly Stimulus[], source: string, lines?: readonly number[]): void {
+  const first = new Map<string, number>();
+  stimuli.forEach((s, i) => {
+    const id = stimulusId(s.name);
+    // NUL cannot occur in a condition read from a file or a folder name.
+    const key = `${s.condition}\u0000${id}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, i);
+      return;
+    }
+    const inCondition = s.condition === "NaN" ? "" : ` in condition "${s.condition}"`;
+    const firstPath = lines ? `${stimuli[earlier].path} (line ${lines[earlier]})` : stimuli[earlier].path;
+    throw new InputError(
+      `two images have the stimulus id "${id}"${inCondition}, by which trial files identify a stimulus: ${firstPath} and ${s.path}; expected a distinct id for every image (rename one)`,
+      { file: source, line: lines?.[i] },
+    );
   });
 }
