@@ -64,3 +64,23 @@ describe("UTF-32 is named as such", () => {
     assert.equal(decodeText(bytes, "t.csv"), text);
   });
 });
+
+describe("UTF-16 is decoded strictly too", () => {
+  const utf16 = (text: string, littleEndian: boolean) => {
+    const view = new DataView(new ArrayBuffer(2 + text.length * 2));
+    view.setUint16(0, 0xfeff, littleEndian);
+    for (let i = 0; i < text.length; i++) view.setUint16(2 + i * 2, text.charCodeAt(i), littleEndian);
+    return new Uint8Array(view.buffer);
+  };
+
+  for (const [name, littleEndian] of [["little-endian", true], ["big-endian", false]] as const) {
+    test(`UTF-16 ${name}: an unpaired surrogate or a zero character names its line`, () => {
+      const broken = decodeError(utf16("who,stim,hit\rm1,a,1\rm1,\uD800b,0\r", littleEndian));
+      assert.equal(broken.location.line, 3);
+      assert.match(broken.message, /not valid UTF-16/);
+      const zero = decodeError(utf16("who,stim,hit\r\nm1,a\u0000,1\r\n", littleEndian));
+      assert.equal(zero.location.line, 2);
+      assert.match(zero.message, /zero/);
+    });
+  }
+});

@@ -11,15 +11,15 @@ const SUPPORTED = "expected UTF-8, or UTF-16 with a byte-order mark";
  * No Node APIs: usable in browsers.
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return utf8(bytes.subarray(3), file);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return strict("utf-8", bytes.subarray(3), file);
   // Checked before UTF-16: the UTF-32 little-endian mark FF FE 00 00 starts with UTF-16's FF FE.
   const utf32 = utf32ByteOrder(bytes);
   if (utf32) {
     throw new InputError(`UTF-32 (${utf32}) text, by its byte-order mark; ${SUPPORTED}: save the file as UTF-8`, { file, line: 1 });
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  return utf8(bytes, file);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return strict("utf-16le", bytes.subarray(2), file);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return strict("utf-16be", bytes.subarray(2), file);
+  return strict("utf-8", bytes, file);
 }
 
 function utf32ByteOrder(bytes: Uint8Array): "little-endian" | "big-endian" | undefined {
@@ -28,16 +28,21 @@ function utf32ByteOrder(bytes: Uint8Array): "little-endian" | "big-endian" | und
   return undefined;
 }
 
-function utf8(bytes: Uint8Array, file: string): string {
+/** Decodes `bytes`, or names the line of the first byte that is not valid in `encoding`, or of a zero character. */
+function strict(encoding: "utf-8" | "utf-16le" | "utf-16be", bytes: Uint8Array, file: string): string {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    const lenient = new TextDecoder("utf-8").decode(bytes);
-    throw unknownEncoding(lenient, lenient.indexOf("\uFFFD"), file, "Latin-1 or Windows-1252?");
+    const lenient = new TextDecoder(encoding).decode(bytes);
+    const hint = encoding === "utf-8" ? "Latin-1 or Windows-1252?" : "not valid UTF-16: an unpaired surrogate or an odd number of bytes";
+    throw unknownEncoding(lenient, lenient.indexOf("\uFFFD"), file, hint);
   }
   const zero = text.indexOf("\u0000");
-  if (zero >= 0) throw unknownEncoding(text, zero, file, "it contains zero bytes: UTF-16 or UTF-32 without a byte-order mark?");
+  if (zero >= 0) {
+    const hint = encoding === "utf-8" ? "it contains zero bytes: UTF-16 or UTF-32 without a byte-order mark?" : "it contains a zero character";
+    throw unknownEncoding(text, zero, file, hint);
+  }
   return text;
 }
 
