@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { type Env, cacheDir, resolveGeirhos2020Data } from "../io/fetch.ts";
+import { checkOutputFolder } from "../io/output.ts";
 import { type FigureFormat, reproduceGeirhos2020 } from "../reproduce/run.ts";
 import { VERSION } from "../version.ts";
 import { configureCommand } from "./command.ts";
@@ -31,7 +32,7 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
     )
     .argument("<study>", `the study: ${STUDIES.join(", ")}`)
     .option("--data <dir>", "a local copy of the study's raw-data folder (default: $TRIALWISE_DATA, else the cache)")
-    .option("--out <dir>", "report folder (replaced as a whole when done)", "./trialwise-report")
+    .option("--out <dir>", "report folder, replaced as a whole when done: a new or empty folder, or a report trialwise wrote (never a folder of other files, nor the data)", "./trialwise-report")
     .option("--format <list>", "figure files to write: svg, png or both", "svg,png")
     .option("--cache <dir>", "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)")
     .action(async (study: string, flags: ReproduceFlags) => {
@@ -39,6 +40,9 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
       const formats = flags.format.split(",").map((f) => f.trim());
       const unknown = formats.filter((f) => !(FORMATS as string[]).includes(f));
       if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: expected svg, png or svg,png, not "${flags.format}"`);
+      // Before a download: a folder that can never be replaced is refused at once.
+      const data = flags.data ?? env.TRIALWISE_DATA;
+      await checkOutputFolder(flags.out, data ? [data] : []);
       const progress = stepReporter(io, `trialwise reproduce ${study}`);
       try {
         const dataDir = await resolveGeirhos2020Data({

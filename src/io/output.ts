@@ -11,9 +11,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { type WriteStream, constants, createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { InputError } from "../core/errors.ts";
 
@@ -200,19 +200,76 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array, o
   }
 }
 
+/** The file trialwise leaves in every folder it writes as a whole (a report): its permission to replace that folder later. */
+export const OUTPUT_FOLDER_MARKER = ".trialwise-output";
+const MARKER_TEXT = "This folder was written by trialwise, which replaces it as a whole when asked to write it again.\n";
+
+/** `path` with every symbolic link resolved, also where its last parts do not exist yet. */
+async function physicalPath(path: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch (error) {
+    const parent = dirname(absolute);
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" || parent === absolute) return absolute;
+    return join(await physicalPath(parent), basename(absolute));
+  }
+}
+
+/** Whether `inner` is `outer` or lies inside it (both physical paths). */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
 /**
- * Writes a whole folder so that it appears complete or not at all: the files go into a
- * staging folder beside the target, which then replaces the target (an earlier folder there
- * is moved aside first and removed after).
+ * Checks that `dir` may be replaced by a folder trialwise writes, and returns it with its
+ * links resolved (a link to a folder stays, the folder it points to is replaced). Allowed: a
+ * folder that does not exist, an empty one, or one trialwise wrote (holding
+ * OUTPUT_FOLDER_MARKER), never one that is, holds or lies inside any of `inputs`. Anything else
+ * (someone's files, a file) is an InputError naming `dir` and saying why.
  */
-export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>): Promise<void> {
-  const target = resolve(dir);
-  const stamp = `${process.pid}.${Date.now()}`;
-  const staging = `${target}.${stamp}.tmp`;
-  const previous = `${target}.${stamp}.old`;
+export async function checkOutputFolder(dir: string, inputs: readonly string[] = []): Promise<string> {
+  const target = await physicalPath(dir);
+  for (const input of inputs) {
+    const source = await physicalPath(input);
+    if (within(target, source)) {
+      throw new InputError(`cannot write the output folder here: it ${target === source ? "is" : "lies inside"} the input ${input}; give a folder outside it`, { file: dir });
+    }
+    if (within(source, target)) throw new InputError(`cannot write the output folder here: it holds the input ${input}; give a folder outside it`, { file: dir });
+  }
+  const info = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw outputError(dir, error);
+  });
+  if (!info) return target;
+  if (!info.isDirectory()) throw new InputError("cannot write the output folder here: it is a file, not a folder; give a folder name", { file: dir });
+  const entries = await readdir(target);
+  if (entries.length === 0) return target;
+  const marker = await lstat(join(target, OUTPUT_FOLDER_MARKER)).catch(() => undefined);
+  if (marker?.isFile()) return target;
+  throw new InputError(
+    `cannot replace this folder: it holds files trialwise did not write (no ${OUTPUT_FOLDER_MARKER}, the file trialwise leaves in every folder it writes); ` +
+      "give a new or empty folder, or remove this one first",
+    { file: dir },
+  );
+}
+
+/**
+ * Writes a whole folder so that it appears complete or not at all, if `checkOutputFolder`
+ * allows it (the same `inputs`): the files and OUTPUT_FOLDER_MARKER go into a staging folder
+ * beside the target, which then replaces the target (an earlier folder there is moved aside
+ * first and removed after).
+ */
+export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>, options: { inputs?: readonly string[] } = {}): Promise<void> {
+  const target = await checkOutputFolder(dir, options.inputs);
+  const stem = temporaryStem(target);
+  const staging = `${stem}.tmp`;
+  const previous = `${stem}.old.tmp`;
   let movedAside = false;
   try {
-    await mkdir(staging, { recursive: true });
+    await mkdir(staging);
+    await writeFile(join(staging, OUTPUT_FOLDER_MARKER), MARKER_TEXT);
     for (const [path, content] of files) {
       const file = join(staging, path);
       await mkdir(dirname(file), { recursive: true });
@@ -229,7 +286,7 @@ export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<strin
   } catch (error) {
     if (movedAside) await rename(previous, target).catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
-    throw new InputError(`cannot write output folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: dir });
+    throw new InputError(`cannot write output folder (${errorCode(error)})`, { file: dir });
   }
   if (movedAside) await rm(previous, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@ import { CHANCE_DEFAULTS, CHANCE_EXACT_MAX_TRIALS, type ChanceBandRow, GEIRHOS20
 import { cachedChanceRegion } from "../io/chance-cache.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { toJson } from "../io/format.ts";
-import { writeDirectoryAtomic } from "../io/output.ts";
+import { checkOutputFolder, writeDirectoryAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
 import { type Figure, geirhos2020Figures } from "./figures.ts";
 import { analyseGeirhos2020 } from "./geirhos2020.ts";
@@ -49,10 +49,17 @@ function chanceNote(trialCounts: readonly number[]): string {
   );
 }
 
-/** Reads the data, analyses it, renders every figure and writes the report folder atomically. */
+/**
+ * Reads the data, analyses it, renders every figure and writes the report folder atomically
+ * (a folder that is missing, empty or a report trialwise wrote; never the data folder, see
+ * `checkOutputFolder`).
+ */
 export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<ReproduceResult> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
+  // Refused folders (someone's files, the data itself) are refused before the work, not after it.
+  const inputs = [options.dataDir];
+  await checkOutputFolder(options.outDir, inputs);
   progress("loading trial data", 0, 0);
   const { datasets } = await loadDatasets(options.dataDir);
   progress("analysing", 0, 0);
@@ -100,6 +107,6 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   for (const [name, text] of geirhos2020Tables(analysis, chance)) files.set(`tables/${name}`, text);
   files.set("numbers.json", toJson(geirhos2020Numbers(analysis, { generator: `trialwise ${options.version}`, data: options.dataDir })));
   files.set("index.html", geirhos2020Html(analysis, rendered, meta));
-  await writeDirectoryAtomic(options.outDir, files);
+  await writeDirectoryAtomic(options.outDir, files, { inputs });
   return { outDir: options.outDir, figures: figures.length, files: files.size, seconds: (performance.now() - started) / 1000 };
 }
