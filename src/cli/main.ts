@@ -223,7 +223,7 @@ function buildProgram(io: CliIO): Command {
           if (bootstrap.replicates === 0) rows.push(...summary);
           else {
             progress.onProgress("bootstrapping intervals", i, datasets.length);
-            rows.push(...withBootstrapIntervals(summary, table, options.byCondition ?? false, models, bootstrap, note));
+            rows.push(...withBootstrapIntervals(summary, result.pairs, table, options.byCondition ?? false, models, bootstrap, note));
           }
         }
         progress.stop();

@@ -1,6 +1,7 @@
 import { groupKappaIntervals, modelKappaIntervals, outcomeMatrix } from "../core/aggregate.ts";
 import { InputError } from "../core/errors.ts";
-import type { SummaryRow } from "../core/summary.ts";
+import type { PairRow } from "../core/pairs.ts";
+import { type SummaryRow, summaryGroups } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 
 export interface BootstrapSettings {
@@ -19,11 +20,15 @@ const SAME_MEAN = 1e-9;
  * The summary rows of one dataset with the percentile interval of the joint stimulus bootstrap
  * (stimuli resampled once for all observers, within each condition; with `hierarchical`, humans
  * too). An interval is only attached where the bootstrap's observed mean equals the row's
- * mean, i.e. the row's pairs are exactly the bootstrap's (not so when observers saw other
- * stimuli); elsewhere it is left empty with a note.
+ * mean, i.e. the row's pairs are exactly the bootstrap's; elsewhere it is left empty with a
+ * note giving the cause: the row has no mean (all its kappas undefined, c_exp = 1), its mean
+ * counts undefined kappas as 1 (--undefined-kappa one) where the bootstrap leaves them out, or
+ * observers saw other stimuli than the rest (left out of the bootstrap). `pairs` are the
+ * dataset's pairs the rows summarize.
  */
 export function withBootstrapIntervals(
   rows: readonly SummaryRow[],
+  pairs: readonly PairRow[],
   table: TrialTable,
   byCondition: boolean,
   models: readonly string[] | undefined,
@@ -32,9 +37,11 @@ export function withBootstrapIntervals(
 ): SummaryRowWithInterval[] {
   const intervals = new Map<string, { mean: number; lower: number; upper: number }>();
   const key = (condition: string, kind: string, name: string) => `${condition}\u0000${kind}\u0000${name}`;
+  const conditionsWithExcluded = new Set<string>();
   for (const condition of new Set(rows.map((r) => r.condition))) {
     try {
       const matrix = outcomeMatrix(table, byCondition ? condition : undefined);
+      if (matrix.excluded.length > 0) conditionsWithExcluded.add(condition);
       const known = models?.filter((m) => matrix.observers.includes(m));
       const options = { ...settings, models: known };
       for (const g of groupKappaIntervals(matrix, options).groups) intervals.set(key(condition, "group", g.group), g);
@@ -46,13 +53,41 @@ export function withBootstrapIntervals(
       note(`${table.dataset} [${condition}]: no bootstrap intervals (${error.message})`);
     }
   }
+  const undefinedKappas = new Map<string, number>();
+  for (const group of summaryGroups(pairs, (o) => table.humans.has(o), models && new Set(models))) {
+    undefinedKappas.set(key(group.condition, group.kind, group.name), group.pairs.filter((p) => p.c_exp === 1).length);
+  }
   let mismatched = 0;
+  const withoutMean = { rows: 0, pairs: 0 };
+  const countedAsOne = { rows: 0, pairs: 0 };
   const result = rows.map((row) => {
-    const interval = intervals.get(key(row.condition, row.kind, row.name));
+    const rowKey = key(row.condition, row.kind, row.name);
+    const interval = intervals.get(rowKey);
     const usable = interval && row.mean !== null && Math.abs(interval.mean - row.mean) <= SAME_MEAN;
-    if (interval && !usable) mismatched++;
+    if (interval && !usable) {
+      const undefinedKappa = undefinedKappas.get(rowKey) ?? 0;
+      if (row.mean === null) {
+        withoutMean.rows++;
+        withoutMean.pairs += row.n_undefined;
+      } else if (undefinedKappa > 0 && !conditionsWithExcluded.has(row.condition)) {
+        countedAsOne.rows++;
+        countedAsOne.pairs += undefinedKappa;
+      } else mismatched++;
+    }
     return { ...row, boot_lower: usable ? interval.lower : null, boot_upper: usable ? interval.upper : null };
   });
+  if (withoutMean.rows > 0) {
+    note(
+      `${table.dataset}: ${withoutMean.rows} summary row(s) have no mean and no bootstrap interval: all ${withoutMean.pairs} of their pair(s) ` +
+        "have undefined kappa (c_exp = 1: both observers all correct or all wrong); --undefined-kappa one sets such kappas to 1",
+    );
+  }
+  if (countedAsOne.rows > 0) {
+    note(
+      `${table.dataset}: ${countedAsOne.rows} summary row(s) without a bootstrap interval: their means count ${countedAsOne.pairs} pair(s) ` +
+        "with undefined kappa (c_exp = 1) as 1, as --undefined-kappa one asks; the bootstrap leaves such pairs out",
+    );
+  }
   if (mismatched > 0) {
     note(`${table.dataset}: ${mismatched} summary row(s) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest`);
   }

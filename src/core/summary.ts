@@ -54,15 +54,25 @@ function modelOf(pair: PairRow, isHuman: (observer: string) => boolean): string 
   return isHuman(pair.observer1) ? pair.observer2 : pair.observer1;
 }
 
+/** The pairs behind one summary row. */
+export interface SummaryGroup {
+  dataset: string;
+  condition: string;
+  kind: SummaryRow["kind"];
+  name: string;
+  pairs: PairRow[];
+}
+
 /**
- * Group summaries (per dataset and condition, per pair type) and each model's mean kappa with
- * the humans. `models`, when given, restricts which models take part (humans always do).
+ * The pairs behind each row of {@link summarizePairs}, in its order: per dataset and condition,
+ * all pairs of each type, then each model's pairs with the humans. `models`, when given,
+ * restricts which models take part (humans always do).
  */
-export function summarizePairs(
+export function summaryGroups(
   pairs: readonly PairRow[],
   isHuman: (observer: string) => boolean,
   models?: ReadonlySet<string>,
-): SummaryRow[] {
+): SummaryGroup[] {
   const included = (observer: string) => isHuman(observer) || !models || models.has(observer);
   const units = new Map<string, PairRow[]>();
   for (const pair of pairs) {
@@ -72,13 +82,13 @@ export function summarizePairs(
     if (list) list.push(pair);
     else units.set(key, [pair]);
   }
-  const rows: SummaryRow[] = [];
+  const groups: SummaryGroup[] = [];
   for (const unitPairs of units.values()) {
     const { dataset, condition } = unitPairs[0];
     for (const type of PAIR_TYPES) {
       const ofType = unitPairs.filter((p) => p.pair_type === type);
       if (ofType.length === 0) continue;
-      rows.push({ dataset, condition, kind: "group", name: type, ...summarizeKappas(ofType) });
+      groups.push({ dataset, condition, kind: "group", name: type, pairs: ofType });
     }
     const byModel = new Map<string, PairRow[]>();
     for (const pair of unitPairs) {
@@ -89,8 +99,20 @@ export function summarizePairs(
       else byModel.set(model, [pair]);
     }
     for (const model of [...byModel.keys()].sort(compareText)) {
-      rows.push({ dataset, condition, kind: "model", name: model, ...summarizeKappas(byModel.get(model)!) });
+      groups.push({ dataset, condition, kind: "model", name: model, pairs: byModel.get(model)! });
     }
   }
-  return rows;
+  return groups;
+}
+
+/**
+ * Group summaries (per dataset and condition, per pair type) and each model's mean kappa with
+ * the humans. `models`, when given, restricts which models take part (humans always do).
+ */
+export function summarizePairs(
+  pairs: readonly PairRow[],
+  isHuman: (observer: string) => boolean,
+  models?: ReadonlySet<string>,
+): SummaryRow[] {
+  return summaryGroups(pairs, isHuman, models).map(({ pairs: groupPairs, ...row }) => ({ ...row, ...summarizeKappas(groupPairs) }));
 }
