@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../src/core/errors.ts";
-import { outputTarget, writeFileAtomic } from "../src/io/output.ts";
+import { outputTarget, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from "../src/io/output.ts";
 import { openPairWriter } from "../src/io/pair-writer.ts";
 import { writeParquetTable } from "../src/io/table-parquet.ts";
 import { REPO } from "./helpers.ts";
@@ -148,5 +148,36 @@ describe("output targets", () => {
     assert.ok((await lstat(join(dir, "t-link.parquet"))).isSymbolicLink());
     assert.ok((await lstat(join(dir, "sub/t.parquet"))).isFile());
     assert.deepEqual((await readdir(join(dir, "sub"))), ["t.parquet"], "no temporary file left beside the target");
+  });
+
+  test("a new write removes the temporaries a killed run left beside its target (pid gone), nothing else", async () => {
+    const sub = join(dir, "stale");
+    await mkdir(sub);
+    // Far above any pid_max: no such process.
+    const dead = 999_999_999;
+    const stale = [`out.parquet.${dead}.1733390000000.a1b2c3.tmp`, `out.parquet.${dead}.1733390000000.k3x9.tmp`, `out.parquet.${dead}.1733390000000.tmp`];
+    for (const name of stale) await writeFile(join(sub, name), "debris");
+    await mkdir(join(sub, `out.parquet.${dead}.1733390000000.a1b2c3.parts.tmp/spill`), { recursive: true });
+    const kept = [
+      `out.parquet.${process.pid}.1733390000000.a1b2c3.tmp`, // a live writer's (this process)
+      `other.parquet.${dead}.1733390000000.a1b2c3.tmp`, // another target's
+      "out.parquet.bak",
+      `out.parquet.${dead}.tmp`, // not trialwise's pattern
+    ];
+    for (const name of kept) await writeFile(join(sub, name), "keep");
+    const writer = await openPairWriter(join(sub, "out.parquet"));
+    await writer.writeTile(UNIT, TILE);
+    await writer.close();
+    assert.deepEqual((await readdir(sub)).sort(), [...kept, "out.parquet"].sort());
+
+    await writeFile(join(sub, `t.csv.${dead}.1733390000000.0f0f0f.tmp`), "debris");
+    await writeFileAtomic(join(sub, "t.csv"), "x\n");
+    assert.ok(!(await readdir(sub)).some((f) => f.startsWith("t.csv.")));
+
+    await mkdir(join(sub, `report.${dead}.1733390000000.0f0f0f.tmp`));
+    await mkdir(join(sub, `report.${dead}.1733390000000.0f0f0f.old.tmp`));
+    await writeDirectoryAtomic(join(sub, "report"), new Map([["a.txt", "a"]]));
+    assert.ok(!(await readdir(sub)).some((f) => f.startsWith("report.")));
+    assert.deepEqual(await removeStaleTemporaries(join(sub, "out.parquet")), [], "nothing left to remove");
   });
 });

@@ -10,7 +10,7 @@
  * - Anything else (a folder, a block device, a socket) is refused with an InputError.
  */
 import { randomBytes } from "node:crypto";
-import { type WriteStream, constants, createReadStream, createWriteStream } from "node:fs";
+import { type WriteStream, constants, createReadStream, createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -71,9 +71,82 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
   throw new InputError(`cannot write output: more than ${MAX_LINKS} symbolic links`, { file: path });
 }
 
-/** `<base>.<pid>.<milliseconds>.<6 hex digits>`: the stem of every temporary name of one output. */
+/** `<base>.<pid>.<milliseconds>.<6 hex digits>`: the stem of every temporary name of one output (`<stem>.tmp`, `<stem>.<role>.tmp`). */
 function temporaryStem(base: string): string {
   return `${base}.${process.pid}.${Date.now()}.${randomBytes(3).toString("hex")}`;
+}
+
+/** A temporary name trialwise gives beside `base` (earlier versions: without the random part); group 1 is the writer's pid. */
+function temporaryPattern(base: string): RegExp {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${escaped}\\.(\\d+)\\.\\d{13}(?:\\.[0-9a-z]{1,6})?(?:\\.[a-z]+)?\\.tmp$`);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * Removes what an earlier, killed trialwise left beside `file`: files and folders named as
+ * `temporaryStem` names them for this very file, whose writer's pid is no longer alive.
+ * Returns the names removed. Never throws (it is housekeeping).
+ */
+export async function removeStaleTemporaries(file: string): Promise<string[]> {
+  const pattern = temporaryPattern(basename(file));
+  const folder = dirname(file);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const match = pattern.exec(name);
+    return match !== null && !isAlive(Number(match[1]));
+  });
+  for (const name of stale) await rm(join(folder, name), { recursive: true, force: true }).catch(() => undefined);
+  return stale;
+}
+
+/** Undo actions for outputs being written, run by `removeTemporaryOutputs` (on a signal). */
+const pendingCleanups = new Set<() => void>();
+const pendingListeners = new Set<(pending: boolean) => void>();
+
+function addPending(cleanup: () => void): () => void {
+  pendingCleanups.add(cleanup);
+  if (pendingCleanups.size === 1) for (const listener of pendingListeners) listener(true);
+  return () => {
+    if (pendingCleanups.delete(cleanup) && pendingCleanups.size === 0) for (const listener of pendingListeners) listener(false);
+  };
+}
+
+/**
+ * Synchronously removes every temporary file and folder of the outputs being written now (and
+ * puts back a folder moved aside), e.g. when the process is interrupted; the process should
+ * exit right after. Never throws.
+ */
+export function removeTemporaryOutputs(): void {
+  for (const cleanup of pendingCleanups) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the next run removes what is left (removeStaleTemporaries).
+    }
+  }
+  pendingCleanups.clear();
+}
+
+/**
+ * Calls `listener(true)` when outputs start being written (temporaries exist) and
+ * `listener(false)` when none are left; the CLI uses it to handle Ctrl-C only while there is
+ * something to clean up. Returns a function that stops the calls.
+ */
+export function watchTemporaryOutputs(listener: (pending: boolean) => void): () => void {
+  pendingListeners.add(listener);
+  if (pendingCleanups.size > 0) listener(true);
+  return () => void pendingListeners.delete(listener);
 }
 
 /** A temporary file for an output, then put in place (`commit`) or removed (`discard`). */
@@ -94,11 +167,17 @@ export interface StagedOutput {
  * `commit`), or, for a direct target, in the system's temporary folder (copied into it by `commit`).
  */
 export async function stageOutput(target: OutputTarget): Promise<StagedOutput> {
-  const stem = target.direct ? join(tmpdir(), temporaryStem(`trialwise-${basename(target.file)}`)) : temporaryStem(target.file);
+  const base = target.direct ? join(tmpdir(), `trialwise-${basename(target.file)}`) : target.file;
+  await removeStaleTemporaries(base);
+  const stem = temporaryStem(base);
   const path = `${stem}.tmp`;
   const scratch: string[] = [];
+  const release = addPending(() => {
+    for (const p of [path, ...scratch]) rmSync(p, { recursive: true, force: true });
+  });
   const removeAll = async () => {
     for (const p of [path, ...scratch]) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+    release();
   };
   return {
     target,
@@ -263,10 +342,15 @@ export async function checkOutputFolder(dir: string, inputs: readonly string[] =
  */
 export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>, options: { inputs?: readonly string[] } = {}): Promise<void> {
   const target = await checkOutputFolder(dir, options.inputs);
+  await removeStaleTemporaries(target);
   const stem = temporaryStem(target);
   const staging = `${stem}.tmp`;
   const previous = `${stem}.old.tmp`;
   let movedAside = false;
+  const release = addPending(() => {
+    if (movedAside && !existsSync(target)) renameSync(previous, target);
+    rmSync(staging, { recursive: true, force: true });
+  });
   try {
     await mkdir(staging);
     await writeFile(join(staging, OUTPUT_FOLDER_MARKER), MARKER_TEXT);
@@ -286,7 +370,10 @@ export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<strin
   } catch (error) {
     if (movedAside) await rename(previous, target).catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
+    release();
     throw new InputError(`cannot write output folder (${errorCode(error)})`, { file: dir });
   }
-  if (movedAside) await rm(previous, { recursive: true, force: true });
+  movedAside = false;
+  release();
+  await rm(previous, { recursive: true, force: true });
 }
