@@ -220,3 +220,42 @@ describe("stimuli the trial files could not tell apart", () => {
     );
   });
 });
+
+describe("names that go into file names", () => {
+  const RULE = "expected 1 to 100 characters: letters A-Z and a-z, digits 0-9, and . _ - + (not starting with .)";
+
+  test("--dataset and --name must be names, not paths or empty: a usage error saying which characters are allowed", async () => {
+    const folder = await stimulusFolder(join(dir, "named"), { "airplane/red1.png": "red" });
+    const out = join(dir, "names", "a", "b");
+    const cases: [string[], string][] = [
+      [["--dataset", "../../ds"], `--dataset: "../../ds" cannot be part of a file name; ${RULE}`],
+      [["--name", "a/b"], `--name: "a/b" cannot be part of a file name; ${RULE}`],
+      [["--name", ""], `--name: "" cannot be part of a file name; ${RULE}`],
+      [["--name", ".hidden"], `--name: ".hidden" cannot be part of a file name; ${RULE}`],
+    ];
+    for (const [flags, message] of cases) {
+      const run = await cli("evaluate", model, folder, ...IDENTITY, ...flags, "-o", `${out}/`);
+      assert.equal(run.code, 2, `${flags.join(" ")}: ${run.stderr}`);
+      assert.equal(run.stderr, `trialwise: ${message}\n`);
+    }
+    assert.deepEqual(await readdir(join(dir, "names")).catch(() => []), [], "nothing written, inside or outside the output folder");
+    const run = await cli("evaluate", model, folder, ...IDENTITY, "--dataset", "texture-shape_edges", "--name", "resnet50+SIN.v2", "-o", `${out}/`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await readdir(out), ["texture-shape_edges_resnet50+SIN.v2_session-1.csv"]);
+  });
+
+  test("a model file or stimulus folder whose name cannot be used names the file and the flag to give", async () => {
+    const spaced = join(dir, "my model.onnx");
+    await writeFile(spaced, channelMeansModel());
+    const folder = await stimulusFolder(join(dir, "my stimuli"), { "airplane/red1.png": "red" });
+    const byModel = await cli("evaluate", spaced, folder, ...IDENTITY, "--dataset", "ds", "-o", join(dir, "x.csv"));
+    assert.equal(byModel.code, 1, byModel.stderr);
+    assert.equal(byModel.stderr, `trialwise: error: ${spaced}: the observer's name from the model file's name: "my model" cannot be part of a file name; ${RULE}; give --name\n`);
+    // The stimulus folder's name only matters where it names the output file.
+    const toFile = await cli("evaluate", model, folder, ...IDENTITY, "-o", join(dir, "spaced.csv"));
+    assert.equal(toFile.code, 0, toFile.stderr);
+    const toFolder = await cli("evaluate", model, folder, ...IDENTITY, "-o", `${join(dir, "spaced")}/`);
+    assert.equal(toFolder.code, 1, toFolder.stderr);
+    assert.equal(toFolder.stderr, `trialwise: error: ${folder}: the dataset's name from the stimulus folder's name: "my stimuli" cannot be part of a file name; ${RULE}; give --dataset\n`);
+  });
+});

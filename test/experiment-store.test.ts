@@ -1,15 +1,18 @@
 // The experiment's trial store: only a DuckDB file is a store (DuckDB itself opens a CSV, Parquet
-// or JSON Lines file as an empty in-memory database, which would lose every trial), and export's
-// messages when there is nothing to export.
+// or JSON Lines file as an empty in-memory database, which would lose every trial); export's
+// messages when there is nothing to export; the dataset name that names the exported files.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { InputError } from "../src/core/errors.ts";
+import { Command } from "commander";
+import { addExperimentCommand } from "../src/cli/experiment.ts";
+import { InputError, UsageError } from "../src/core/errors.ts";
 import { exportStore } from "../src/experiment/export.ts";
 import { DEFAULT_PROTOCOL } from "../src/experiment/protocol.ts";
 import { type ExperimentServerOptions, startExperimentServer } from "../src/experiment/server.ts";
+import { TrialStore } from "../src/experiment/store.ts";
 import { writeTable } from "../src/io/table-parquet.ts";
 import { ensureBundle, stimulusFolder } from "./fixtures/experiment/setup.ts";
 import { cli } from "./helpers.ts";
@@ -112,4 +115,32 @@ test("export --partial notes a participant without stored trials as such, not as
   const complete = await cli("experiment", "export", "--store", store, "-o", join(dir, "complete"));
   assert.equal(complete.code, 1);
   assert.match(complete.stderr, /no participant has completed all 16 trials yet \(--partial exports incomplete ones\)/);
+});
+
+test("the dataset name, which names the exported files, must be a name: --name, the stimulus folder's name, a store's", async () => {
+  const rule = "expected 1 to 100 characters: letters A-Z and a-z, digits 0-9, and . _ - + (not starting with .)";
+  // --name: a usage error before anything starts (serving would stop at once, were it started).
+  const program = new Command().exitOverride();
+  addExperimentCommand(program, { stdout: () => undefined, stderr: () => undefined, isTTY: false }, () => Promise.resolve());
+  const flagged = program.parseAsync(["experiment", "serve", stimuli, "--store", join(dir, "named.duckdb"), "--port", "0", "--name", "../up"], { from: "user" });
+  await assert.rejects(flagged, (error: Error) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(error.message, `--name: "../up" cannot be part of a file name; ${rule}`);
+    return true;
+  });
+  // The stimulus folder's name when no --name is given.
+  const spaced = await stimulusFolder(join(dir, "my toys"), 1);
+  const started = startExperimentServer({ ...options(join(dir, "spaced.duckdb")), stimuli: spaced }).then(async (server) => server.close());
+  await assert.rejects(started, (error: Error) => {
+    assert.ok(error instanceof InputError, String(error));
+    assert.equal(error.message, `${spaced}: the dataset's name from the stimulus folder's name: "my toys" cannot be part of a file name; ${rule}; give --name`);
+    return true;
+  });
+  // A store written with such a name (by an earlier version) is refused by export.
+  const store = join(dir, "old.duckdb");
+  await (await TrialStore.open(store, { dataset: "../old", trialsPerParticipant: 1, design: {} })).close();
+  await assert.rejects(exportStore(store, join(dir, "old-out")), (error: Error) => {
+    assert.equal(error.message, `${store}: the store's dataset name: "../old" cannot be part of a file name; ${rule}`);
+    return true;
+  });
 });

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
+import { checkName } from "../core/file-names.ts";
 import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
 import { type ModelCard, parseModelCard } from "../evaluate/card.ts";
 import { defaultDecoderCount } from "../evaluate/decode.ts";
@@ -113,7 +114,12 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 1)) throw new UsageError(`--decoders: expected a positive integer, not "${flags.decoders}"`);
       const card = flags.card ? await readCard(flags.card) : undefined;
       const name = flags.name ?? modelName(model);
-      const output = await outputPath(flags.output, flags.dataset ?? basename(stimuli, extname(stimuli)), name);
+      checkName(name, flags.name === undefined ? { file: model, what: "the observer's name from the model file's name", flag: "--name" } : { flag: "--name" });
+      if (flags.dataset !== undefined) checkName(flags.dataset, { flag: "--dataset" });
+      const dataset = flags.dataset ?? basename(stimuli, extname(stimuli));
+      const output = await outputPath(flags.output, dataset, name);
+      // The stimulus folder's name matters only where it names the output file.
+      if (output !== flags.output) checkName(dataset, { file: stimuli, what: "the dataset's name from the stimulus folder's name", flag: "--dataset" });
       const progress = stepReporter(io, "trialwise evaluate", "images");
       const start = performance.now();
       try {

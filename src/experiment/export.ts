@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
+import { checkName } from "../core/file-names.ts";
 import { SCHEMA_COLUMNS } from "../core/trials.ts";
 import { toCsv, toJson } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
@@ -69,6 +70,7 @@ export interface ExportResult {
 export async function exportStore(storePath: string, folder: string, options: { partial?: boolean; onServer?: (sidecar: Sidecar) => void } = {}): Promise<ExportResult> {
   const { settings, participants, trials } = await readStoreData(storePath, "export", options.onServer);
   const { dataset, trialsPerParticipant } = settings;
+  checkName(dataset, { file: storePath, what: "the store's dataset name" });
   const complete = (p: ParticipantInfo) => p.storedTrials === trialsPerParticipant;
   const chosen = participants.filter((p) => p.storedTrials > 0 && (options.partial || complete(p)));
   if (chosen.length === 0) {

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { InputError } from "../core/errors.ts";
+import { checkName } from "../core/file-names.ts";
 import { contentType } from "../io/content-type.ts";
 import { type Stimulus, readStimuli } from "../evaluate/stimuli.ts";
 import {
@@ -108,6 +109,14 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   if (!existsSync(join(BUNDLE_FOLDER, "experiment.js"))) {
     throw new InputError("the experiment's browser bundle is missing; run `npm run build` (or `npm run build:web`) first", { file: BUNDLE_FOLDER });
   }
+  // The dataset names the exported files.
+  const dataset = options.dataset ?? basename(resolve(options.stimuli)).replace(/\.csv$/i, "");
+  checkName(
+    dataset,
+    options.dataset === undefined
+      ? { file: options.stimuli, what: `the dataset's name from the stimulus ${/\.csv$/i.test(options.stimuli) ? "manifest's" : "folder's"} name`, flag: "--name" }
+      : { flag: "--name" },
+  );
   const categories = options.categories ?? CATEGORIES_16;
   const protocol = options.protocol;
   const keys = responseKeys(protocol, categories);
@@ -131,7 +140,6 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     options.stimuli,
   );
   const trialsPerParticipant = [...plan.stimuliByCondition.values()][0].length * plan.conditionsPerParticipant;
-  const dataset = options.dataset ?? basename(resolve(options.stimuli)).replace(/\.csv$/i, "");
   const store = await TrialStore.open(options.store, {
     dataset,
     trialsPerParticipant,
