@@ -1,16 +1,31 @@
 import cliProgress from "cli-progress";
 import type { CliIO } from "./main.ts";
 
+export interface StepReporterOptions {
+  /**
+   * Show nothing until the job has run this long (ms), so that work that ends quickly stays
+   * silent; then the step under way is shown. Default 0: from the first step.
+   */
+  delayMs?: number;
+}
+
+/** How long a computation may run before `trialwise` shows its progress (ms). */
+export const LONG_WORK_MS = 1000;
+
 /**
  * Progress of a multi-step job on standard error: on a terminal, a bar with ETA for countable
- * steps (and the speed in `rateUnit`s per second when given, counted from the step's start);
- * otherwise one quiet line when a step starts.
+ * steps (`total` > 0; with the speed in `rateUnit`s per second when given, counted from the
+ * step's start), and a running count for steps of unknown length (`total` 0); otherwise one
+ * quiet line when a step starts.
  */
 export function stepReporter(
   io: CliIO,
   prefix: string,
   rateUnit?: string,
+  options: StepReporterOptions = {},
 ): { onProgress: (step: string, done: number, total: number) => void; stop: () => void } {
+  const created = performance.now();
+  let shown = !(options.delayMs && options.delayMs > 0);
   let current = "";
   let bar: cliProgress.SingleBar | undefined;
   let stepStart = { time: 0, done: 0 };
@@ -23,14 +38,17 @@ export function stepReporter(
     bar = undefined;
   };
   const onProgress = (step: string, done: number, total: number) => {
+    if (!shown) {
+      if (performance.now() - created < options.delayMs!) return;
+      shown = true;
+    }
     if (step !== current) {
       stop();
       current = step;
-      if (io.isTTY && total > 0) {
-        bar = new cliProgress.SingleBar(
-          { format: `${prefix}: ${step} [{bar}] {value}/{total}${rateUnit ? ` {speed} ${rateUnit}/s` : ""} ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
-        );
+      if (io.isTTY) {
+        const rate = rateUnit ? ` {speed} ${rateUnit}/s` : "";
+        const format = total > 0 ? `${prefix}: ${step} [{bar}] {value}/{total}${rate} ETA {eta_formatted}` : `${prefix}: ${step}: {value}${rateUnit ? ` ${rateUnit}` : ""}${rate}`;
+        bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
         stepStart = { time: performance.now(), done };
         bar.start(total, done, speed(done));
       } else {

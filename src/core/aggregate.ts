@@ -30,6 +30,7 @@
 import { InputError } from "./errors.ts";
 import { kappaFromCounts, percentileInterval, sortedDefined } from "./intervals.ts";
 import type { PairType } from "./pairs.ts";
+import { type ProgressCallback, progressTicker } from "./progress.ts";
 import { SeededRandom, normalizeSeed } from "./random.ts";
 import { NO_CONDITION, type ObserverKind, type TrialTable, compareText } from "./trials.ts";
 
@@ -694,7 +695,14 @@ function definedOrder(p: readonly number[]): number[] {
  * with the same seed); the swaps from a second generator (a derived seed), one bit per
  * resampled trial, 32 per 32-bit output.
  */
-function compareReplicates(matrix: OutcomeMatrix, models: readonly number[], humans: readonly number[], replicates: number, seed: number) {
+function compareReplicates(
+  matrix: OutcomeMatrix,
+  models: readonly number[],
+  humans: readonly number[],
+  replicates: number,
+  seed: number,
+  onProgress?: ProgressCallback,
+) {
   const S = matrix.stimuli.length;
   const M = models.length;
   const H = humans.length;
@@ -763,6 +771,8 @@ function compareReplicates(matrix: OutcomeMatrix, models: readonly number[], hum
   const rng = new SeededRandom(seed);
   const swapRng = new SeededRandom(streamSeed(seed, 1));
   const draws = new Int32Array(S);
+  const tick = progressTicker(replicates, onProgress);
+  tick(0);
   for (let r = 0; r < replicates; r++) {
     resampleIndices(rng, S, draws);
     w0.fill(0);
@@ -780,8 +790,18 @@ function compareReplicates(matrix: OutcomeMatrix, models: readonly number[], hum
     for (let a = 0; a < M; a++) {
       for (let b = a + 1; b < M; b++) nullDiff[p++][r] = meanOf(a, b) - meanOf(b, a);
     }
+    tick(r + 1);
   }
   return { observed, nHumans, boot, nullDiff };
+}
+
+/**
+ * The bytes of replicate values {@link compareModels} holds for M models and R replicates:
+ * the M models' bootstrap means, the M (M - 1) / 2 pairs' null differences, and one pair's
+ * bootstrap differences at a time, R doubles (8 bytes) each.
+ */
+export function compareReplicateBytes(models: number, replicates: number): number {
+  return (models + (models * (models - 1)) / 2 + 1) * replicates * 8;
 }
 
 /**
@@ -807,6 +827,8 @@ export interface PairedTestOptions {
   replicates?: number;
   seed?: number;
   level?: number;
+  /** Told the replicates done so far, of `replicates`. */
+  onProgress?: ProgressCallback;
 }
 
 /** One comparison of two models (as in {@link compareModels}, without the multiplicity columns) and its settings. */
@@ -966,7 +988,7 @@ export function compareModels(matrix: OutcomeMatrix, options: CompareOptions = {
   const roles = observerRoles(m);
   if (roles.models.length < 2) throw new InputError("comparing models needs at least two models");
   if (roles.humans.length === 0) throw new InputError(`no humans in dataset "${m.dataset}" (condition "${m.condition}")`);
-  const { observed, nHumans, boot, nullDiff } = compareReplicates(m, roles.models, roles.humans, replicates, seed);
+  const { observed, nHumans, boot, nullDiff } = compareReplicates(m, roles.models, roles.humans, replicates, seed, options.onProgress);
   const names = roles.models.map((i) => m.observers[i]);
   const M = names.length;
 

@@ -5,6 +5,7 @@
  */
 import { checkPairCounts, kappaFromCounts } from "./intervals.ts";
 import type { PairCounts } from "./metrics.ts";
+import { type ProgressCallback, progressTicker } from "./progress.ts";
 import { SeededRandom } from "./random.ts";
 import { logGamma } from "./statistics.ts";
 
@@ -141,6 +142,8 @@ export interface BetaTestOptions {
   readonly draws?: number;
   /** Seed of the generator (an integer, modulo 2^32). Default 1. */
   readonly seed?: number;
+  /** Told the null draws done so far, of `draws`. */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface BetaTestResult {
@@ -183,6 +186,8 @@ export function betaIndependenceTest(counts: PairCounts, options: BetaTestOption
   if (k1 === 0 || k1 === n || k2 === 0 || k2 === n) return { p: 1, draws: 0, undefined_draws: 0 };
   const threshold = Math.abs(kappaFromCounts(n, k1, k2, bothCorrect)) * (1 - 1e-9);
   const rng = new SeededRandom(seed);
+  const tick = progressTicker(draws, options.onProgress);
+  tick(0);
   let extreme = 0;
   let undefinedDraws = 0;
   for (let d = 0; d < draws; d++) {
@@ -194,6 +199,7 @@ export function betaIndependenceTest(counts: PairCounts, options: BetaTestOption
     const value = kappaFromCounts(n, c1, both + only2, both);
     if (Number.isNaN(value)) undefinedDraws++;
     else if (Math.abs(value) >= threshold) extreme++;
+    tick(d + 1);
   }
   const defined = draws - undefinedDraws;
   return { p: defined > 0 ? extreme / defined : NaN, draws, undefined_draws: undefinedDraws };

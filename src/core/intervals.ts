@@ -14,6 +14,7 @@
  */
 import { quantileType7 } from "./chance.ts";
 import { type PairCounts, accuracy, expectedConsistency, observedConsistency, pairMetrics } from "./metrics.ts";
+import { type ProgressCallback, progressTicker } from "./progress.ts";
 import { SeededRandom } from "./random.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ export function multinomialCells(rng: SeededRandom, n: number, probabilities: re
  *
  * @returns `replicates` bootstrap kappas (NaN where undefined)
  */
-export function bootstrapKappas(counts: PairCounts, replicates: number, rng: SeededRandom): Float64Array {
+export function bootstrapKappas(counts: PairCounts, replicates: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
   checkPairCounts(counts);
   if (!(Number.isInteger(replicates) && replicates >= 0)) {
     throw new RangeError(`replicates must be a non-negative integer, got ${replicates}`);
@@ -129,6 +130,8 @@ export function bootstrapKappas(counts: PairCounts, replicates: number, rng: See
   const s10 = t10 > 0 ? Math.min(1, p10 / t10) : 0;
   const s01 = t01 > 0 ? Math.min(1, p01 / t01) : 0;
   const out = new Float64Array(replicates);
+  const tick = progressTicker(replicates, onProgress);
+  tick(0);
   for (let r = 0; r < replicates; r++) {
     const n11 = rng.binomial(n, s11);
     let rest = n - n11;
@@ -136,6 +139,7 @@ export function bootstrapKappas(counts: PairCounts, replicates: number, rng: See
     rest -= n10;
     const n01 = rest > 0 ? rng.binomial(rest, s01) : 0;
     out[r] = kappaFromCounts(n, n11 + n10, n11 + n01, n11);
+    tick(r + 1);
   }
   return out;
 }
@@ -482,6 +486,8 @@ export interface PairIntervalOptions {
   readonly replicates?: number;
   /** Seed of the bootstrap's generator (an integer, modulo 2^32). Default 1. */
   readonly seed?: number;
+  /** Told the bootstrap replicates drawn so far, of `replicates`. */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface PairInterval {
@@ -530,7 +536,7 @@ export function pairInterval(counts: PairCounts, options: PairIntervalOptions): 
     const { lower, upper } = analyticInterval(counts, level);
     return { ...base, lower: finite(lower), upper: finite(upper), replicates: 0, undefined_replicates: 0 };
   }
-  const samples = bootstrapKappas(counts, replicates, new SeededRandom(seed));
+  const samples = bootstrapKappas(counts, replicates, new SeededRandom(seed), options.onProgress);
   const { lower, upper } = method === "bca" ? bcaInterval(counts, samples, level) : percentileInterval(samples, level);
   return { ...base, lower: finite(lower), upper: finite(upper), replicates, undefined_replicates: countNaN(samples) };
 }

@@ -18,9 +18,45 @@ export interface PlanSettings {
   /** Simulated experiments per trial count. */
   simulations?: number;
   seed?: number;
+  /**
+   * Told how far the plan is: in the "search" for the trial count, the simulated experiments
+   * so far (total 0: how many trial counts the search tries is not known beforehand); then for
+   * the "curve", the simulated experiments done of the curve's 8 x `simulations`.
+   */
+  onProgress?: PlanProgress;
 }
 
-export const PLAN_DEFAULTS = { level: 0.95, simulations: 2000, seed: 1 } as const;
+export type PlanProgress = (phase: "search" | "curve", done: number, total: number) => void;
+
+export const PLAN_DEFAULTS = { level: 0.95, simulations: 2000, seed: 1, humans: 1 } as const;
+
+/**
+ * The most trials a plan may have: 10 million. Beyond it no experiment is realistic, and the
+ * simulation at such trial counts would run for minutes; a target that needs more is refused.
+ */
+export const PLAN_MAX_TRIALS = 10_000_000;
+
+/** Counts the simulated experiments of a plan for its `onProgress`, reported every 256 experiments. */
+class SimulationCounter {
+  private phase: "search" | "curve" = "search";
+  private done = 0;
+  private total = 0;
+
+  constructor(private readonly onProgress: PlanProgress | undefined) {}
+
+  start(phase: "search" | "curve", total: number): void {
+    this.phase = phase;
+    this.done = 0;
+    this.total = total;
+    this.onProgress?.(phase, 0, total);
+  }
+
+  /** One simulated experiment more. */
+  readonly tick = (): void => {
+    this.done++;
+    if (this.onProgress && (this.done % 256 === 0 || this.done === this.total)) this.onProgress(this.phase, this.done, this.total);
+  };
+}
 
 /**
  * Standard deviation of kappa for one trial, s1, such that SE(n) ≈ s1 / sqrt(n): the
@@ -40,30 +76,40 @@ export function perTrialKappaSd(acc1: number, acc2: number, kappa: number): numb
 }
 
 /** Kappas of `simulations` simulated experiments of n trials (undefined kappas left out). */
-function simulatedKappas(trials: number, s: Required<PlanSettings>, seed: number): Float64Array {
+function simulatedKappas(trials: number, s: ResolvedSettings, seed: number, tick?: () => void): Float64Array {
   const rng = new SeededRandom(seed);
   const values: number[] = [];
   for (let i = 0; i < s.simulations; i++) {
     const c = simulateCopyCounts(rng, trials, { acc1: s.acc1, acc2: s.acc2, kappa: s.kappa });
     const k = kappaFromCounts(c.trials, c.correct1, c.correct2, c.bothCorrect);
     if (!Number.isNaN(k)) values.push(k);
+    tick?.();
   }
   return Float64Array.from(values).sort();
 }
 
-function settings(s: PlanSettings): Required<PlanSettings> {
+type ResolvedSettings = Required<Omit<PlanSettings, "onProgress">>;
+
+function settings(s: PlanSettings): ResolvedSettings {
   const level = s.level ?? PLAN_DEFAULTS.level;
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
-  return { level, simulations: s.simulations ?? PLAN_DEFAULTS.simulations, seed: s.seed ?? PLAN_DEFAULTS.seed, ...s } as Required<PlanSettings>;
+  return { acc1: s.acc1, acc2: s.acc2, kappa: s.kappa, level, simulations: s.simulations ?? PLAN_DEFAULTS.simulations, seed: s.seed ?? PLAN_DEFAULTS.seed };
+}
+
+/** Refuses a target whose first guess of the trials needed is beyond {@link PLAN_MAX_TRIALS}. */
+function checkGuess(guess: number, target: string): void {
+  if (guess > PLAN_MAX_TRIALS) {
+    throw new RangeError(`${target} needs about ${guess.toPrecision(2)} trials by the large-sample formula, more than the ${PLAN_MAX_TRIALS} trials a plan may have`);
+  }
 }
 
 /**
  * Half-width of the central `level` range of kappa's sampling distribution at n trials: what a
  * percentile interval from n trials spans on average. Simulated with the copy model.
  */
-export function simulatedHalfWidth(trials: number, plan: PlanSettings): number {
+export function simulatedHalfWidth(trials: number, plan: PlanSettings, tick?: () => void): number {
   const s = settings(plan);
-  const kappas = simulatedKappas(trials, s, s.seed);
+  const kappas = simulatedKappas(trials, s, s.seed, tick);
   return (quantileType7(kappas, (1 + s.level) / 2) - quantileType7(kappas, (1 - s.level) / 2)) / 2;
 }
 
@@ -95,9 +141,14 @@ export function planHalfWidth(plan: PlanSettings & { halfWidth: number }): HalfW
   const z = normalQuantile((1 + s.level) / 2);
   const s1 = perTrialKappaSd(s.acc1, s.acc2, s.kappa);
   const guess = Math.max(10, Math.ceil(((z * s1) / plan.halfWidth) ** 2));
-  const width = (n: number) => simulatedHalfWidth(n, s);
+  checkGuess(guess, `half-width ${plan.halfWidth}`);
+  const counter = new SimulationCounter(plan.onProgress);
+  const width = (n: number) => simulatedHalfWidth(n, s, counter.tick);
+  counter.start("search", 0);
   const trials = smallestTrials(guess, (n) => width(n) <= plan.halfWidth);
-  const curve = curveTrials(trials).map((n) => ({ trials: n, simulated: width(n), closed_form: (z * s1) / Math.sqrt(n) }));
+  const points = curveTrials(trials);
+  counter.start("curve", points.length * s.simulations);
+  const curve = points.map((n) => ({ trials: n, simulated: width(n), closed_form: (z * s1) / Math.sqrt(n) }));
   return { target_half_width: plan.halfWidth, level: s.level, trials_closed_form: guess, trials, curve };
 }
 
@@ -122,7 +173,7 @@ export interface DifferencePlan {
  * real data they share stimuli and correlate, so the real gain from more humans is smaller;
  * the paired test (`trialwise compare`) on the data itself is the analysis to run.
  */
-export function simulatedPower(trials: number, plan: PlanSettings & { delta: number; humans: number }): number {
+export function simulatedPower(trials: number, plan: PlanSettings & { delta: number; humans: number }, tick?: () => void): number {
   const s = settings(plan);
   const kappaB = s.kappa + plan.delta;
   const centre = s.kappa + plan.delta / 2;
@@ -137,7 +188,10 @@ export function simulatedPower(trials: number, plan: PlanSettings & { delta: num
   const differences = (kappaA: number, kappaBB: number, seed: number) => {
     const rng = new SeededRandom(seed);
     const out = new Float64Array(s.simulations);
-    for (let i = 0; i < s.simulations; i++) out[i] = Math.abs(meanKappa(kappaBB, rng) - meanKappa(kappaA, rng));
+    for (let i = 0; i < s.simulations; i++) {
+      out[i] = Math.abs(meanKappa(kappaBB, rng) - meanKappa(kappaA, rng));
+      tick?.();
+    }
     return out.sort();
   };
   const critical = quantileType7(differences(centre, centre, s.seed + 1), s.level);
@@ -153,7 +207,7 @@ export function simulatedPower(trials: number, plan: PlanSettings & { delta: num
  */
 export function planDifference(plan: PlanSettings & { delta: number; power: number; humans?: number }): DifferencePlan {
   const s = settings(plan);
-  const humans = plan.humans ?? 1;
+  const humans = plan.humans ?? PLAN_DEFAULTS.humans;
   if (!(plan.delta > 0)) throw new RangeError(`delta must be positive, got ${plan.delta}`);
   if (!(plan.power > 0 && plan.power < 1)) throw new RangeError(`power must be in (0, 1), got ${plan.power}`);
   if (!(Number.isInteger(humans) && humans >= 1)) throw new RangeError(`humans must be a positive integer, got ${humans}`);
@@ -162,10 +216,16 @@ export function planDifference(plan: PlanSettings & { delta: number; power: numb
   const zBeta = normalQuantile(plan.power);
   const s1 = Math.max(perTrialKappaSd(s.acc1, s.acc2, s.kappa), perTrialKappaSd(s.acc1, s.acc2, s.kappa + plan.delta));
   const guess = Math.max(10, Math.ceil(((zAlpha + zBeta) ** 2 * 2 * s1 * s1) / (humans * plan.delta * plan.delta)));
-  const power = (n: number) => simulatedPower(n, { ...s, delta: plan.delta, humans });
+  checkGuess(guess, `a difference of ${plan.delta} with power ${plan.power} and ${humans} human(s)`);
+  const counter = new SimulationCounter(plan.onProgress);
+  const power = (n: number) => simulatedPower(n, { ...s, delta: plan.delta, humans }, counter.tick);
   const closedPower = (n: number) => normalCdf((plan.delta * Math.sqrt((humans * n) / (2 * s1 * s1))) - zAlpha);
+  counter.start("search", 0);
   const trials = smallestTrials(guess, (n) => power(n) >= plan.power);
-  const curve = curveTrials(trials).map((n) => ({ trials: n, simulated: power(n), closed_form: closedPower(n) }));
+  const points = curveTrials(trials);
+  // simulatedPower simulates twice per simulation: under the null and under the alternative.
+  counter.start("curve", points.length * 2 * s.simulations);
+  const curve = points.map((n) => ({ trials: n, simulated: power(n), closed_form: closedPower(n) }));
   return { delta: plan.delta, target_power: plan.power, level: s.level, humans, trials_closed_form: guess, trials, curve };
 }
 
@@ -183,7 +243,7 @@ function smallestTrials(guess: number, ok: (n: number) => boolean): number {
     lo = hi;
     hi *= 2;
     while (!ok(hi)) {
-      if (hi > 10_000_000) throw new RangeError("more than 10 million trials would be needed");
+      if (hi > PLAN_MAX_TRIALS) throw new RangeError(`more than the ${PLAN_MAX_TRIALS} trials a plan may have would be needed`);
       lo = hi;
       hi *= 2;
     }

@@ -72,6 +72,9 @@ export interface AllPairCounts {
 
 /** Default tile side: 128 x 128 observer pairs (measured on BENCHMARKS.md's machine). */
 export const DEFAULT_TILE_SIZE = 128;
+
+/** The largest tile side. */
+export const MAX_TILE_SIZE = 4096;
 /** Default cache block: 512 64-bit words (32,768 trials) per observer. */
 export const DEFAULT_CHUNK_WORDS = 512;
 /**
@@ -112,8 +115,8 @@ export function forEachTilePair(tile: PairTile, visit: (i: number, j: number, bo
 }
 
 function checkTileSize(tileSize: number): void {
-  if (!(Number.isInteger(tileSize) && tileSize >= 2 && tileSize % 2 === 0 && tileSize <= 4096)) {
-    throw new RangeError(`tileSize must be an even integer from 2 to 4096, got ${tileSize}`);
+  if (!(Number.isInteger(tileSize) && tileSize >= 2 && tileSize % 2 === 0 && tileSize <= MAX_TILE_SIZE)) {
+    throw new RangeError(`tileSize must be an even integer from 2 to ${MAX_TILE_SIZE}, got ${tileSize}`);
   }
 }
 
