@@ -2,9 +2,10 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { kappaFromCounts } from "../core/intervals.ts";
 import { SeededRandom } from "../core/random.ts";
-import { type KernelName, allPairCounts, correctCounts, forEachTilePair } from "../kernel/index.ts";
-import { type PackedObservers, allocatePacked } from "../kernel/packed.ts";
+import { type KernelName, MAX_TILE_SIZE, allPairCounts, correctCounts, forEachTilePair } from "../kernel/index.ts";
+import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 import { configureCommand } from "./command.ts";
+import { seed as seedFlag, wholeNumber } from "./flags.ts";
 import type { CliIO } from "./main.ts";
 
 interface KernelBenchFlags {
@@ -12,10 +13,16 @@ interface KernelBenchFlags {
   trials: string;
   threads?: string;
   kernel: KernelName | "auto";
-  seed: string;
+  seed?: string;
   tileSize?: string;
   json?: boolean;
 }
+
+/** Seed of the generated data unless --seed says otherwise. */
+const BENCH_SEED = 1;
+
+/** The most bytes the generated observers' bits may take (they are held twice: here and in the kernel's memory). */
+const MAX_BENCH_BYTES = 2 * 1024 ** 3;
 
 /** What `trialwise bench kernel --json` prints (the first five keys are the contract). */
 export interface KernelBenchResult {
@@ -58,12 +65,6 @@ export function correlatedObservers(observers: number, trials: number, seed: num
   return packed;
 }
 
-function wholeNumber(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`${flag}: expected a whole number >= ${min}, not "${value}"`);
-  return n;
-}
-
 /**
  * Times the all-pairs computation on generated data: the both-correct counts of every pair
  * (allPairCounts, streamed tile by tile) and every pair's kappa from them (kappaFromCounts, the
@@ -80,7 +81,7 @@ export async function benchKernel(options: {
   tileSize?: number;
 }): Promise<KernelBenchResult> {
   const { observers: n, trials: m } = options;
-  const packed = correlatedObservers(n, m, options.seed ?? 1);
+  const packed = correlatedObservers(n, m, options.seed ?? BENCH_SEED);
   // Per-tile sums, added up in tile order at the end: the mean does not depend on the order in
   // which threads finish tiles.
   const tileSums = new Map<number, { sum: number; defined: number; undefined: number }>();
@@ -128,6 +129,9 @@ export async function benchKernel(options: {
   };
 }
 
+/** The most threads of a kernel benchmark. */
+const MAX_THREADS = 256;
+
 /** Registers `trialwise bench kernel`. */
 export function addBenchCommand(program: Command, io: CliIO): void {
   const bench = configureCommand(program.command("bench").description("Benchmarks on generated data."), io, [
@@ -143,17 +147,24 @@ export function addBenchCommand(program: Command, io: CliIO): void {
     )
     .requiredOption("--observers <n>", "number of observers N")
     .requiredOption("--trials <m>", "trials M per observer")
-    .option("--threads <t>", "threads (default: 1 for small runs, else all cores)")
+    .option("--threads <t>", `threads (default: 1 for small runs, else all cores; at most ${MAX_THREADS})`)
     .addOption(new Option("--kernel <name>", "kernel").choices(["wasm", "ts", "auto"]).default("auto"))
-    .option("--seed <s>", "seed of the generated data", "1")
-    .option("--tile-size <k>", "observers per tile side (even)")
+    .option("--seed <s>", `seed of the generated data (default ${BENCH_SEED}; 0 to 2^53 - 1)`)
+    .option("--tile-size <k>", `observers per tile side, even, 2 to ${MAX_TILE_SIZE}`)
     .option("--json", "print one JSON object")
     .action(async (flags: KernelBenchFlags) => {
-      const observers = wholeNumber("--observers", flags.observers, 2);
-      const trials = wholeNumber("--trials", flags.trials, 1);
-      const threads = flags.threads === undefined ? undefined : wholeNumber("--threads", flags.threads, 1);
-      const seed = wholeNumber("--seed", flags.seed, 0);
-      const tileSize = flags.tileSize === undefined ? undefined : wholeNumber("--tile-size", flags.tileSize, 2);
+      const observers = wholeNumber("--observers", flags.observers, { min: 2 });
+      const trials = wholeNumber("--trials", flags.trials, { min: 1 });
+      const bytes = observers * wordsPerObserverFor(trials) * 4;
+      if (bytes > MAX_BENCH_BYTES) {
+        throw new UsageError(
+          `--observers, --trials: ${observers} observers x ${trials} trials need ${(bytes / 1024 ** 3).toFixed(1)} GiB as bits, more than the ` +
+            `${MAX_BENCH_BYTES / 1024 ** 3} GiB bench kernel allows (the bits are held twice: as generated, and in the kernel's memory)`,
+        );
+      }
+      const threads = flags.threads === undefined ? undefined : wholeNumber("--threads", flags.threads, { min: 1, max: MAX_THREADS, why: "each thread is a worker with its own copy of the kernel" });
+      const seed = flags.seed === undefined ? BENCH_SEED : seedFlag("--seed", flags.seed);
+      const tileSize = flags.tileSize === undefined ? undefined : wholeNumber("--tile-size", flags.tileSize, { min: 2, max: MAX_TILE_SIZE });
       if (tileSize !== undefined && tileSize % 2 !== 0) throw new UsageError(`--tile-size: expected an even number, not "${flags.tileSize}"`);
       const result = await benchKernel({ observers, trials, threads, kernel: flags.kernel, seed, tileSize });
       if (flags.json) io.stdout(`${JSON.stringify(result)}\n`);

@@ -10,7 +10,7 @@ import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
-import { listFlag } from "./options.ts";
+import { nameList, wholeNumber } from "./flags.ts";
 import { stepReporter } from "./progress.ts";
 
 interface EvaluateFlags {
@@ -47,14 +47,13 @@ async function readCard(path: string): Promise<ModelCard> {
 function shardFlag(value: string | undefined): { k: number; n: number } | undefined {
   if (value === undefined) return undefined;
   const match = value.match(/^(\d+)\/(\d+)$/);
-  const k = Number(match?.[1]);
-  const n = Number(match?.[2]);
-  if (!match || k < 1 || n < 1 || k > n) throw new UsageError(`--shard: expected k/n with 1 <= k <= n, not "${value}"`);
+  const [k, n] = match ? [match[1], match[2]].map((part) => wholeNumber("--shard", part, { min: 1 })) : [];
+  if (!match || k > n) throw new UsageError(`--shard: expected k/n with 1 <= k <= n, not "${value}"`);
   return { k, n };
 }
 
 async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
-  if (flags.identity !== undefined) return { identity: listFlag(flags.identity) ?? [] };
+  if (flags.identity !== undefined) return { identity: nameList("--identity", flags.identity) };
   if (flags.mapping === "imagenet16") return IMAGENET16;
   let text: string;
   try {
@@ -82,6 +81,10 @@ export async function outputPath(output: string | undefined, dataset: string, na
   return info?.isDirectory() ? join(output, file) : output;
 }
 
+/** The largest --batch and --decoders (the reasons are in the messages). */
+const MAX_BATCH = 1024;
+const MAX_DECODERS = 64;
+
 /** Registers `trialwise evaluate`. */
 export function addEvaluateCommand(program: Command, io: CliIO): void {
   configureCommand(program.command("evaluate"), io, [
@@ -101,17 +104,15 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated)")
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
-    .option("--batch <n>", "images per inference batch", "16")
-    .option("--decoders <n>", `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, at most 4)`)
+    .option("--batch <n>", `images per inference batch (at most ${MAX_BATCH})`, "16")
+    .option("--decoders <n>", `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, up to 4; the most allowed is ${MAX_DECODERS})`)
     .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
     .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
-      const batch = Number(flags.batch);
-      if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch: expected a positive integer, not "${flags.batch}"`);
-      const decoders = flags.decoders === undefined ? undefined : Number(flags.decoders);
-      if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 1)) throw new UsageError(`--decoders: expected a positive integer, not "${flags.decoders}"`);
+      const batch = wholeNumber("--batch", flags.batch, { min: 1, max: MAX_BATCH, why: "a batch is one float32 tensor in memory, about 0.6 MB per 224 x 224 image" });
+      const decoders = flags.decoders === undefined ? undefined : wholeNumber("--decoders", flags.decoders, { min: 1, max: MAX_DECODERS, why: "each decoder is a worker thread holding decoded images; more threads than cores do not help" });
       const card = flags.card ? await readCard(flags.card) : undefined;
       const name = flags.name ?? modelName(model);
       checkName(name, flags.name === undefined ? { file: model, what: "the observer's name from the model file's name", flag: "--name" } : { flag: "--name" });
@@ -131,7 +132,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
           outputsAre: card ? card.outputs : flags.outputs,
           aggregation: card ? card.aggregation : flags.aggregation,
           spec: card?.spec,
-          providers: listFlag(flags.providers),
+          providers: nameList("--providers", flags.providers),
           input: card?.input,
           batch,
           decoders,

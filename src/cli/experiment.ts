@@ -10,7 +10,7 @@ import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
-import { listFlag } from "./options.ts";
+import { nameList, portNumber, realNumber, seed as seedFlag, wholeNumber } from "./flags.ts";
 import { untilInterrupted } from "./signals.ts";
 
 /** Protocol flags: flag name (without --), protocol field, and whether it takes a number. */
@@ -54,8 +54,8 @@ async function protocolFrom(flags: ServeFlags): Promise<Protocol> {
   for (const { flag, field, numeric } of PROTOCOL_FLAGS) {
     const value = flags[camel(flag)];
     if (typeof value !== "string") continue;
-    const parsed = numeric ? Number(value) : value;
-    if (numeric && (value.trim() === "" || !Number.isFinite(parsed))) throw new UsageError(`--${flag}: expected a number, not "${value}"`);
+    // The protocol's own rules (parseProtocol) then check the number's range.
+    const parsed = numeric ? realNumber(`--${flag}`, value) : value;
     try {
       protocol = parseProtocol({ [field]: parsed }, "command line", protocol);
     } catch (error) {
@@ -69,10 +69,7 @@ async function protocolFrom(flags: ServeFlags): Promise<Protocol> {
 }
 
 function integerFlag(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`--${name}: expected a whole number of at least ${min}, not "${value}"`);
-  return n;
+  return value === undefined ? undefined : wholeNumber(`--${name}`, value, { min });
 }
 
 interface ServeFlags {
@@ -127,7 +124,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .option("--conditions-per-subject <k>", "each participant sees k of the conditions, rotated across participants (default: all)")
       .addOption(new Option("--order <how>", "conditions in counterbalanced blocks, or all trials shuffled together").choices(["blocked", "interleaved"]).default("blocked"))
       .option("--practice-stimuli <path>", "stimuli for practice (default: stimuli of the set not in the main block)")
-      .option("--seed <n>", "seed of the stimulus selection and of every participant's order", "1")
+      .option("--seed <n>", "seed of the stimulus selection and of every participant's order, 0 to 2^53 - 1", "1")
       .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background, fullscreen")
       .option("--categories <list>", "response categories in grid order (default: the 16 of the published experiments)")
       .option("--icons <folder>", "respond on icons: one image per category, <category>.png (or .svg, .jpg)")
@@ -143,18 +140,17 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
   for (const { flag, help, numeric } of PROTOCOL_FLAGS) serve.option(`--${flag} <${numeric ? "n" : "text"}>`, help);
   serve.action(async (stimuli: string, flags: ServeFlags) => {
     const protocol = await protocolFrom(flags);
-    const port = integerFlag("port", flags.port, 0)!;
-    const seed = Number(flags.seed);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, not "${flags.seed}"`);
+    const port = portNumber("--port", flags.port);
+    const seed = seedFlag("--seed", flags.seed);
     const server = await startExperimentServer({
       stimuli,
       dataset: flags.name,
       store: flags.store,
       protocol,
-      categories: listFlag(flags.categories) ?? CATEGORIES_16,
+      categories: nameList("--categories", flags.categories) ?? CATEGORIES_16,
       seed,
       trialsPerParticipant: integerFlag("trials-per-subject", flags.trialsPerSubject, 1),
-      conditions: listFlag(flags.conditions),
+      conditions: nameList("--conditions", flags.conditions),
       conditionsPerParticipant: integerFlag("conditions-per-subject", flags.conditionsPerSubject, 1),
       conditionOrder: flags.order,
       practiceStimuli: flags.practiceStimuli,

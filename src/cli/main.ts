@@ -18,10 +18,11 @@ import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addExperimentCommand } from "./experiment.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
-import { type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import { PAIR_CI_HELP, type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
-import { bootstrapSettings } from "./options.ts";
+import { SUMMARY_BOOTSTRAP_HELP, bootstrapSettings } from "./options.ts";
+import { nameList } from "./flags.ts";
 import { withBootstrapIntervals } from "./summary-intervals.ts";
 import { addUncertaintyCommands } from "./uncertainty.ts";
 import {
@@ -33,7 +34,6 @@ import {
   addInputOptions,
   addOutputOptions,
   checkNames,
-  listFlag,
   loadOptions,
   pairOptions,
 } from "./options.ts";
@@ -136,13 +136,13 @@ function buildProgram(io: CliIO): Command {
         "analytic",
       ]),
     )
-    .option("--bootstrap <n>", "bootstrap replicates for --ci", "10000")
-    .option("--seed <n>", "seed for --ci (each pair's draws derive from it and the pair's names)", "1")
-    .option("--level <p>", "confidence level for --ci", "0.95")
+    .option("--bootstrap <n>", PAIR_CI_HELP.bootstrap)
+    .option("--seed <n>", PAIR_CI_HELP.seed)
+    .option("--level <p>", PAIR_CI_HELP.level)
     .option("--normalized", "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test")
     .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & PairExtras & { observers?: string; skipped?: string }) => {
       const options = pairOptions(flags);
-      const observers = listFlag(flags.observers);
+      const observers = nameList("--observers", flags.observers);
       const extras = pairExtrasOptions(flags);
       // Parquet in the long format streams (any size); Parquet in the model-vs-human schema
       // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
@@ -199,17 +199,17 @@ function buildProgram(io: CliIO): Command {
     ),
   )
     .option("--models <names>", "only these models take part (comma-separated); humans always do")
-    .option("--bootstrap <n>", "replicates of the joint stimulus bootstrap for boot_lower/boot_upper (0: none)", "1000")
+    .option("--bootstrap <n>", SUMMARY_BOOTSTRAP_HELP.bootstrap)
     .option("--hierarchical", "the bootstrap also resamples the humans")
-    .option("--seed <n>", "seed of the bootstrap", "1")
-    .option("--level <p>", "confidence level of the bootstrap interval", "0.95")
+    .option("--seed <n>", SUMMARY_BOOTSTRAP_HELP.seed)
+    .option("--level <p>", SUMMARY_BOOTSTRAP_HELP.level)
     .action(
       async (
         path: string,
-        flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string; bootstrap: string; hierarchical?: boolean; seed: string; level: string },
+        flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string },
       ) => {
         const options = pairOptions(flags);
-        const models = listFlag(flags.models);
+        const models = nameList("--models", flags.models);
         const bootstrap = bootstrapSettings(flags);
         const datasets = await load(path, flags);
         checkNames("--models", models, datasets, "model");

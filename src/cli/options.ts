@@ -1,9 +1,12 @@
 import { Command, Option } from "commander";
+import { AGGREGATE_DEFAULTS } from "../core/aggregate.ts";
 import { UsageError } from "../core/errors.ts";
 import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
 import type { LongFormatColumns, TrialTable } from "../core/trials.ts";
 import type { LoadOptions, TrialFormat } from "../io/datasets.ts";
 import type { OutputFormat } from "../io/format.ts";
+import { REPLICATES_LIMIT_HELP, notUsed, probability, replicates, seed } from "./flags.ts";
+import type { BootstrapSettings } from "./summary-intervals.ts";
 
 /** Options every command that reads trials accepts. */
 export interface InputFlags {
@@ -99,11 +102,6 @@ export function pairOptions(flags: AnalysisFlags): PairOptions {
   return { byCondition: flags.by === "condition", mismatch, undefinedKappa: flags.undefinedKappa ?? "undefined" };
 }
 
-/** Splits a comma-separated list flag. */
-export function listFlag(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
-
 /** Every name must be an observer of at least one dataset (of the wanted kind). */
 export function checkNames(
   flag: string,
@@ -125,13 +123,25 @@ export function checkNames(
   }
 }
 
-/** The bootstrap flags of `summary`. */
-export function bootstrapSettings(flags: { bootstrap: string; seed: string; level: string; hierarchical?: boolean }) {
-  const replicates = Number(flags.bootstrap);
-  const seed = Number(flags.seed);
-  const level = Number(flags.level);
-  if (!(Number.isInteger(replicates) && replicates >= 0)) throw new UsageError(`--bootstrap: expected a whole number >= 0, not "${flags.bootstrap}"`);
-  if (!(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed: expected a whole number >= 0, not "${flags.seed}"`);
-  if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number between 0 and 1, not "${flags.level}"`);
-  return { replicates, seed, level, hierarchical: Boolean(flags.hierarchical) };
+/** Help of the bootstrap flags of `summary`; absent flags take the core's defaults. */
+export const SUMMARY_BOOTSTRAP_HELP = {
+  bootstrap: `replicates of the joint stimulus bootstrap for boot_lower/boot_upper (default ${AGGREGATE_DEFAULTS.replicates}; 0: none; ${REPLICATES_LIMIT_HELP})`,
+  seed: `seed of the bootstrap (default ${AGGREGATE_DEFAULTS.seed}; 0 to 2^53 - 1)`,
+  level: `confidence level of the bootstrap interval, above 0 and below 1 (default ${AGGREGATE_DEFAULTS.level})`,
+};
+
+/** The bootstrap flags of `summary`; --seed, --level and --hierarchical are errors with --bootstrap 0. */
+export function bootstrapSettings(flags: { bootstrap?: string; seed?: string; level?: string; hierarchical?: boolean }): BootstrapSettings {
+  const replicateCount = flags.bootstrap === undefined ? AGGREGATE_DEFAULTS.replicates : replicates("--bootstrap", flags.bootstrap, 0);
+  if (replicateCount === 0) {
+    notUsed("--seed", flags.seed, "with --bootstrap 0");
+    notUsed("--level", flags.level, "with --bootstrap 0");
+    notUsed("--hierarchical", flags.hierarchical, "with --bootstrap 0");
+  }
+  return {
+    replicates: replicateCount,
+    seed: flags.seed === undefined ? AGGREGATE_DEFAULTS.seed : seed("--seed", flags.seed),
+    level: flags.level === undefined ? AGGREGATE_DEFAULTS.level : probability("--level", flags.level),
+    hierarchical: Boolean(flags.hierarchical),
+  };
 }

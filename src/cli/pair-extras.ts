@@ -1,15 +1,22 @@
-import { UsageError } from "../core/errors.ts";
-import { type PairIntervalMethod, pairInterval, pairSeed } from "../core/intervals.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed } from "../core/intervals.ts";
 import { type PairRow, pairCounts } from "../core/pairs.ts";
+import { REPLICATES_LIMIT_HELP, notUsed, probability, replicates, seed } from "./flags.ts";
 
-/** Flags of `trialwise pairs` that append columns. */
+/** Flags of `trialwise pairs` that append columns; absent ones take the core's defaults. */
 export interface PairExtras {
   ci?: PairIntervalMethod;
-  bootstrap: string;
-  seed: string;
-  level: string;
+  bootstrap?: string;
+  seed?: string;
+  level?: string;
   normalized?: boolean;
 }
+
+/** Help of the --ci flags of `trialwise pairs`. */
+export const PAIR_CI_HELP = {
+  bootstrap: `bootstrap replicates for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP})`,
+  seed: `seed for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.seed}; 0 to 2^53 - 1; each pair's draws derive from it and the pair's names)`,
+  level: `confidence level for --ci, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`,
+};
 
 export interface PairExtrasOptions {
   ci?: { method: PairIntervalMethod; replicates: number; seed: number; level: number };
@@ -20,14 +27,21 @@ export interface PairExtrasOptions {
 export function pairExtrasOptions(flags: PairExtras): PairExtrasOptions {
   const columns: string[] = [];
   let ci: PairExtrasOptions["ci"];
-  if (flags.ci) {
-    const replicates = Number(flags.bootstrap);
-    const seed = Number(flags.seed);
-    const level = Number(flags.level);
-    if (!(Number.isInteger(replicates) && replicates >= 1)) throw new UsageError(`--bootstrap: expected a positive integer, not "${flags.bootstrap}"`);
-    if (!(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--seed: expected a non-negative integer, not "${flags.seed}"`);
-    if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number between 0 and 1, not "${flags.level}"`);
-    ci = { method: flags.ci, replicates, seed, level };
+  if (!flags.ci) {
+    notUsed("--bootstrap", flags.bootstrap, "without --ci");
+    notUsed("--seed", flags.seed, "without --ci");
+    notUsed("--level", flags.level, "without --ci");
+  } else {
+    if (flags.ci === "analytic") {
+      notUsed("--bootstrap", flags.bootstrap, "by --ci analytic");
+      notUsed("--seed", flags.seed, "by --ci analytic");
+    }
+    ci = {
+      method: flags.ci,
+      replicates: flags.bootstrap === undefined ? PAIR_INTERVAL_DEFAULTS.replicates : replicates("--bootstrap", flags.bootstrap),
+      seed: flags.seed === undefined ? PAIR_INTERVAL_DEFAULTS.seed : seed("--seed", flags.seed),
+      level: flags.level === undefined ? PAIR_INTERVAL_DEFAULTS.level : probability("--level", flags.level),
+    };
     columns.push("ci_lower", "ci_upper");
   }
   if (flags.normalized) columns.push("kappa_normalized");

@@ -5,6 +5,7 @@ import { checkOutputFolder } from "../io/output.ts";
 import { type FigureFormat, reproduceGeirhos2020 } from "../reproduce/run.ts";
 import { VERSION } from "../version.ts";
 import { configureCommand } from "./command.ts";
+import { nameList } from "./flags.ts";
 import type { CliIO } from "./main.ts";
 import { stepReporter } from "./progress.ts";
 
@@ -37,7 +38,7 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
     .option("--cache <dir>", "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)")
     .action(async (study: string, flags: ReproduceFlags) => {
       if (!STUDIES.includes(study)) throw new UsageError(`unknown study "${study}"; known: ${STUDIES.join(", ")}`);
-      const formats = flags.format.split(",").map((f) => f.trim());
+      const formats = nameList("--format", flags.format);
       const unknown = formats.filter((f) => !(FORMATS as string[]).includes(f));
       if (unknown.length > 0 || formats.length === 0) throw new UsageError(`--format: expected svg, png or svg,png, not "${flags.format}"`);
       // Before a download: a folder that can never be replaced is refused at once.

@@ -1,8 +1,9 @@
+import { constants as bufferConstants } from "node:buffer";
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { UsageError } from "../core/errors.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../serve/server.ts";
 import { configureCommand } from "./command.ts";
+import { megabytes, portNumber } from "./flags.ts";
 import type { CliIO } from "./main.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
 import { untilInterrupted } from "./signals.ts";
@@ -27,17 +28,8 @@ export function openInBrowser(url: string, platform: NodeJS.Platform = process.p
   }
 }
 
-function portFlag(value: string): number {
-  const port = Number(value);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port: expected a whole number from 0 to 65535, not "${value}"`);
-  return port;
-}
-
-function megabytesFlag(value: string): number {
-  const mb = Number(value);
-  if (!(mb > 0 && Number.isFinite(mb))) throw new UsageError(`--max-upload: expected a size in MB greater than 0, not "${value}"`);
-  return Math.round(mb * 1024 * 1024);
-}
+/** The largest --max-upload: an upload is one buffer, and Node's buffers have a largest size. */
+const MAX_UPLOAD = { max: Math.floor(bufferConstants.MAX_LENGTH / 2 ** 20), why: "an upload is held in memory whole, as one buffer, and Node's buffers hold no more" };
 
 /**
  * Registers `trialwise serve`. `waitForStop` resolves when the server should stop (default: on
@@ -61,14 +53,14 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
     .option("--host <address>", "address to bind (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--open", "open the dashboard in the browser")
     .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
-    .option("--max-upload <MB>", "largest file the page may upload", String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))
+    .option("--max-upload <MB>", `largest file the page may upload (at most ${MAX_UPLOAD.max})`, String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))
     .action(async (paths: string[], flags: ServeFlags) => {
       const server = await startServer({
         paths,
         host: flags.host,
-        port: portFlag(flags.port),
+        port: portNumber("--port", flags.port),
         stimuli: flags.stimuli,
-        maxUploadBytes: megabytesFlag(flags.maxUpload),
+        maxUploadBytes: megabytes("--max-upload", flags.maxUpload, MAX_UPLOAD),
         load: loadOptions(flags),
         log: io.stderr,
       });

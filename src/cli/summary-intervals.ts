@@ -3,6 +3,7 @@ import { InputError } from "../core/errors.ts";
 import type { PairRow } from "../core/pairs.ts";
 import { type SummaryRow, summaryGroups } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
+import { checkReplicateMemory } from "./flags.ts";
 
 export interface BootstrapSettings {
   replicates: number;
@@ -43,6 +44,9 @@ export function withBootstrapIntervals(
       const matrix = outcomeMatrix(table, byCondition ? condition : undefined);
       if (matrix.excluded.length > 0) conditionsWithExcluded.add(condition);
       const known = models?.filter((m) => matrix.observers.includes(m));
+      const modelCount = known?.length ?? matrix.observers.filter((o) => !matrix.humans.has(o)).length;
+      // The bootstrap keeps a series of replicates per statistic: the 3 pair types' means, then the models' means.
+      checkReplicateMemory("--bootstrap", settings.replicates, (modelCount + 3) * 8, `${modelCount + 3} series (the means of ${modelCount} models and of 3 pair types)`);
       const options = { ...settings, models: known };
       for (const g of groupKappaIntervals(matrix, options).groups) intervals.set(key(condition, "group", g.group), g);
       if (matrix.humans.size > 0) {

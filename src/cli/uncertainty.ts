@@ -1,39 +1,64 @@
 /** `trialwise ci`, `test`, `compare` and `plan`: uncertainty, tests and experiment planning. */
 import { type Command, Option } from "commander";
-import { type OutcomeMatrix, compareModels, outcomeMatrix, pairedModelTest } from "../core/aggregate.ts";
+import { AGGREGATE_DEFAULTS, type OutcomeMatrix, compareModels, compareReplicateBytes, outcomeMatrix, pairedModelTest } from "../core/aggregate.ts";
 import { UsageError } from "../core/errors.ts";
-import { betaIndependenceTest, exactIndependenceTest } from "../core/hypothesis.ts";
-import { type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/intervals.ts";
+import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/hypothesis.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/intervals.ts";
 import type { PairCounts } from "../core/metrics.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
-import { type CurvePoint, planDifference, planHalfWidth } from "../core/plan.ts";
+import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../core/plan.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { conditionSpec } from "../figures/consistency.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
+import {
+  REPLICATES_LIMIT_HELP,
+  checkReplicateMemory,
+  listItems,
+  nameList,
+  notUsed,
+  probability,
+  realNumber,
+  replicates,
+  seed,
+  wholeNumber,
+} from "./flags.ts";
 import type { CliIO } from "./main.ts";
-import { type InputFlags, addInputOptions, listFlag, loadOptions } from "./options.ts";
+import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
+import { LONG_WORK_MS, stepReporter } from "./progress.ts";
 
 interface CommonFlags extends InputFlags {
   dataset?: string;
   condition?: string;
   format?: OutputFormat;
   output?: string;
-  seed: string;
-  level: string;
 }
 
-function number(flag: string, value: string, check: (x: number) => boolean, expected: string): number {
-  const x = Number(value);
-  if (value.trim() === "" || !Number.isFinite(x) || !check(x)) throw new UsageError(`${flag}: expected ${expected}, not "${value}"`);
-  return x;
+/** Flags without a commander default are undefined when absent: the core's default applies then. */
+const orDefault = <T>(value: string | undefined, parse: (value: string) => T, fallback: T): T => (value === undefined ? fallback : parse(value));
+
+/** The most null draws of the beta test, and why. */
+const MAX_DRAWS = 10_000_000;
+const DRAWS_WHY = "the Monte-Carlo standard error of p is at most 0.5 / sqrt(draws), under 0.0002 at 10^7; the draws take about 2 s per million";
+/** The most simulated experiments per trial count of a plan, and why. */
+const MAX_SIMULATIONS = 1_000_000;
+const SIMULATIONS_WHY =
+  "at 10^6 the Monte-Carlo error of a simulated half-width is under 0.2% of it and that of a power under 0.0005, and the search repeats all simulations for each of the 20 to 40 trial counts it tries";
+/** The most humans of a difference plan, and why. */
+const MAX_PLAN_HUMANS = 1000;
+const PLAN_HUMANS_WHY = "each simulated experiment draws a 2x2 table per human for each model, so the time grows with the humans";
+
+/** The power of a difference plan unless --power says otherwise. */
+const DEFAULT_POWER = 0.8;
+
+const SEED_HELP = "0 to 2^53 - 1; the same seed gives the same numbers";
+
+/** Shows the progress of a computation of the command once it has run for a second. */
+function longWork(io: CliIO, command: string, rateUnit?: string) {
+  return stepReporter(io, `trialwise ${command}`, rateUnit, { delayMs: LONG_WORK_MS });
 }
-const integer = (flag: string, value: string, min: number) =>
-  number(flag, value, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`);
-const level = (value: string) => number("--level", value, (x) => x > 0 && x < 1, "a number between 0 and 1");
-const seed = (value: string) => integer("--seed", value, 0);
 
 /** The one dataset a command works on: the only one, or the one --dataset names. */
 async function oneDataset(path: string, flags: CommonFlags): Promise<TrialTable> {
@@ -57,8 +82,8 @@ function checkCondition(table: TrialTable, condition: string | undefined): void 
 
 /** The 2x2 table of the pair A,B (matched by stimulus; identical stimulus sets required). */
 function pairOf(table: TrialTable, flag: string, condition: string | undefined): { counts: PairCounts; observer1: string; observer2: string } {
-  const names = listFlag(flag) ?? [];
-  if (names.length !== 2 || names[0] === names[1]) throw new UsageError(`--pair: expected two different observers "A,B", not "${flag}"`);
+  const names = nameList("--pair", flag);
+  if (names.length !== 2) throw new UsageError(`--pair: expected two different observers "A,B", not "${flag}"`);
   for (const name of names) {
     if (!table.observer.includes(name)) throw new UsageError(`--pair: no observer "${name}" in dataset "${table.dataset}"`);
   }
@@ -95,7 +120,7 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
     note(`left out ${e.kind} "${e.observer}": its stimulus set differs from the unit's (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`);
   }
   if (humans === undefined || humans === "all") return matrix;
-  const wanted = listFlag(humans) ?? [];
+  const wanted = nameList("--humans", humans);
   for (const h of wanted) if (!matrix.humans.has(h)) throw new UsageError(`--humans: "${h}" is not a human of dataset "${table.dataset}"`);
   const keep = matrix.observers.map((o, i) => [o, i] as const).filter(([o]) => !matrix.humans.has(o) || wanted.includes(o));
   return {
@@ -122,8 +147,6 @@ function withCommon(command: Command): Command {
   return addInputOptions(command)
     .option("--dataset <name>", "the dataset, where the path holds several")
     .option("--condition <name>", "one condition only (default: all trials, matched by stimulus)")
-    .option("--seed <n>", "seed of the random draws (same seed, same numbers)", "1")
-    .option("--level <p>", "confidence level", "0.95")
     .addOption(new Option("--format <format>", "output format (default: table on a terminal, else json)").choices(["json", "csv", "table"]))
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output");
 }
@@ -146,13 +169,34 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
   )
     .requiredOption("--pair <A,B>", "the two observers")
     .addOption(new Option("--method <method>", "interval method").choices(["percentile", "bca", "analytic"]).default("percentile"))
-    .option("--bootstrap <n>", "bootstrap replicates", "10000")
+    .option("--bootstrap <n>", `bootstrap replicates (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP}); not for analytic`)
+    .option("--seed <n>", `seed of the bootstrap (default ${PAIR_INTERVAL_DEFAULTS.seed}; ${SEED_HELP}); not for analytic`)
+    .option("--level <p>", `confidence level, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`)
     .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ)")
-    .action(async (path: string, flags: CommonFlags & { pair: string; method: PairIntervalMethod; bootstrap: string; unbiased?: boolean }) => {
-      const options = { method: flags.method, level: level(flags.level), replicates: integer("--bootstrap", flags.bootstrap, 1), seed: seed(flags.seed) };
+    .action(async (path: string, flags: CommonFlags & { pair: string; method: PairIntervalMethod; bootstrap?: string; seed?: string; level?: string; unbiased?: boolean }) => {
+      if (flags.method === "analytic") {
+        notUsed("--bootstrap", flags.bootstrap, "by the analytic interval");
+        notUsed("--seed", flags.seed, "by the analytic interval");
+      }
+      const options = {
+        method: flags.method,
+        level: orDefault(flags.level, (v) => probability("--level", v), PAIR_INTERVAL_DEFAULTS.level),
+        replicates: orDefault(flags.bootstrap, (v) => replicates("--bootstrap", v), PAIR_INTERVAL_DEFAULTS.replicates),
+        seed: orDefault(flags.seed, (v) => seed("--seed", v), PAIR_INTERVAL_DEFAULTS.seed),
+      };
       const table = await oneDataset(path, flags);
       const { counts, observer1, observer2 } = pairOf(table, flags.pair, flags.condition);
-      const interval = pairInterval(counts, { ...options, seed: pairSeed(options.seed, observer1, observer2) });
+      const progress = longWork(io, "ci", "replicates");
+      let interval: ReturnType<typeof pairInterval>;
+      try {
+        interval = pairInterval(counts, {
+          ...options,
+          seed: pairSeed(options.seed, observer1, observer2),
+          onProgress: (done, total) => progress.onProgress("drawing bootstrap replicates", done, total),
+        });
+      } finally {
+        progress.stop();
+      }
       const result: Record<string, unknown> = {
         dataset: table.dataset,
         condition: flags.condition ?? "all",
@@ -178,15 +222,30 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
   )
     .requiredOption("--pair <A,B>", "the two observers")
     .addOption(new Option("--method <method>", "test").choices(["exact", "beta"]).default("exact"))
-    .option("--draws <n>", "null draws of the beta test", "10000")
-    .action(async (path: string, flags: CommonFlags & { pair: string; method: "exact" | "beta"; draws: string }) => {
-      const draws = integer("--draws", flags.draws, 1);
-      const s = seed(flags.seed);
+    .option("--draws <n>", `null draws of the beta test (default ${BETA_TEST_DEFAULTS.draws}; at most ${MAX_DRAWS}: the Monte-Carlo error of p is then under 0.0002)`)
+    .option("--seed <n>", `seed of the beta test's draws (default ${BETA_TEST_DEFAULTS.seed}; ${SEED_HELP})`)
+    .action(async (path: string, flags: CommonFlags & { pair: string; method: "exact" | "beta"; draws?: string; seed?: string }) => {
+      if (flags.method === "exact") {
+        notUsed("--draws", flags.draws, "by the exact test (--method beta uses it)");
+        notUsed("--seed", flags.seed, "by the exact test (--method beta uses it)");
+      }
+      const draws = orDefault(flags.draws, (v) => wholeNumber("--draws", v, { min: 1, max: MAX_DRAWS, why: DRAWS_WHY }), BETA_TEST_DEFAULTS.draws);
+      const s = orDefault(flags.seed, (v) => seed("--seed", v), BETA_TEST_DEFAULTS.seed);
       const table = await oneDataset(path, flags);
       const { counts, observer1, observer2 } = pairOf(table, flags.pair, flags.condition);
       const head = { dataset: table.dataset, condition: flags.condition ?? "all", observer1, observer2, n_trials: counts.trials, method: flags.method };
-      const result = flags.method === "exact" ? { ...head, ...exactIndependenceTest(counts) } : { ...head, ...betaIndependenceTest(counts, { draws, seed: s }), seed: s };
-      await emitObject(io, flags, result);
+      if (flags.method === "exact") {
+        await emitObject(io, flags, { ...head, ...exactIndependenceTest(counts) });
+        return;
+      }
+      const progress = longWork(io, "test", "draws");
+      let test: ReturnType<typeof betaIndependenceTest>;
+      try {
+        test = betaIndependenceTest(counts, { draws, seed: s, onProgress: (done, total) => progress.onProgress("drawing null tables", done, total) });
+      } finally {
+        progress.stop();
+      }
+      await emitObject(io, flags, { ...head, ...test, seed: s });
     });
 
   withCommon(
@@ -202,21 +261,51 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
   )
     .requiredOption("--models <A,B|all|list>", "two models, a list, or all models")
     .option("--humans <all|list>", "the humans to compare with", "all")
-    .option("--bootstrap <n>", "bootstrap replicates", "1000")
-    .action(async (path: string, flags: CommonFlags & { models: string; humans: string; bootstrap: string }) => {
-      const options = { replicates: integer("--bootstrap", flags.bootstrap, 1), seed: seed(flags.seed), level: level(flags.level) };
+    .option(
+      "--bootstrap <n>",
+      `bootstrap replicates (default ${AGGREGATE_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP}; and the replicates of all models and pairs of models must fit in 2 GiB)`,
+    )
+    .option("--seed <n>", `seed of the bootstrap and the swaps (default ${AGGREGATE_DEFAULTS.seed}; ${SEED_HELP})`)
+    .option("--level <p>", `confidence level, above 0 and below 1 (default ${AGGREGATE_DEFAULTS.level})`)
+    .action(async (path: string, flags: CommonFlags & { models: string; humans: string; bootstrap?: string; seed?: string; level?: string }) => {
+      const options = {
+        replicates: orDefault(flags.bootstrap, (v) => replicates("--bootstrap", v), AGGREGATE_DEFAULTS.replicates),
+        seed: orDefault(flags.seed, (v) => seed("--seed", v), AGGREGATE_DEFAULTS.seed),
+        level: orDefault(flags.level, (v) => probability("--level", v), AGGREGATE_DEFAULTS.level),
+      };
+      const named = flags.models === "all" ? undefined : nameList("--models", flags.models);
       const table = await oneDataset(path, flags);
       const matrix = matrixOf(table, flags.condition, flags.humans, note);
-      const models = flags.models === "all" ? matrix.observers.filter((o) => !matrix.humans.has(o)) : (listFlag(flags.models) ?? []);
+      const models = named ?? matrix.observers.filter((o) => !matrix.humans.has(o));
       for (const m of models) {
         if (!matrix.observers.includes(m) || matrix.humans.has(m)) throw new UsageError(`--models: "${m}" is not a model of dataset "${table.dataset}" with the unit's stimuli`);
       }
       if (models.length < 2) throw new UsageError("--models: name at least two models, or all");
+      const pairs = (models.length * (models.length - 1)) / 2;
+      checkReplicateMemory(
+        "--bootstrap",
+        options.replicates,
+        compareReplicateBytes(models.length, 1),
+        `${models.length + pairs + 1} series (the bootstrap means of ${models.length} models, the null differences of their ${pairs} pairs, and one pair's differences)`,
+      );
+      const progress = longWork(io, "compare", "replicates");
+      const onProgress = (done: number, total: number) => progress.onProgress("bootstrapping", done, total);
       if (models.length === 2) {
-        await emitObject(io, flags, { ...pairedModelTest(matrix, models[0], models[1], options) });
+        let test: ReturnType<typeof pairedModelTest>;
+        try {
+          test = pairedModelTest(matrix, models[0], models[1], { ...options, onProgress });
+        } finally {
+          progress.stop();
+        }
+        await emitObject(io, flags, { ...test });
         return;
       }
-      const result = compareModels(matrix, { ...options, models });
+      let result: ReturnType<typeof compareModels>;
+      try {
+        result = compareModels(matrix, { ...options, models, onProgress });
+      } finally {
+        progress.stop();
+      }
       const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "json");
       if (format === "json") await emitObject(io, flags, { ...result });
       else {
@@ -238,37 +327,45 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       "trialwise plan --accuracy 0.7,0.4 --kappa 0.3 --delta 0.1 --power 0.8 --humans 10 --figure power.svg",
     ],
   )
-    .requiredOption("--accuracy <a1,a2>", "accuracies of the two observers (for --delta: a model's and a human's)")
-    .requiredOption("--kappa <k>", "their kappa (for --delta: the lower model's kappa with humans)")
-    .option("--half-width <h>", "target half-width of the interval")
-    .option("--delta <d>", "kappa difference to detect")
-    .option("--power <p>", "power to detect it", "0.8")
-    .option("--humans <n>", "human observers each model is compared with (for --delta)", "1")
-    .option("--level <p>", "confidence level (1 - alpha for --delta)", "0.95")
-    .option("--simulations <n>", "simulated experiments per trial count", "2000")
-    .option("--seed <n>", "seed", "1")
+    .requiredOption("--accuracy <a1,a2>", "accuracies of the two observers, 0 to 1 (for --delta: a model's and a human's)")
+    .requiredOption("--kappa <k>", "their kappa, -1 to 1 (for --delta: the lower model's kappa with humans)")
+    .option("--half-width <h>", `target half-width of the interval, above 0 and below 1 (plans need at most ${PLAN_MAX_TRIALS} trials)`)
+    .option("--delta <d>", "kappa difference to detect, above 0 and below 2")
+    .option("--power <p>", `power to detect it, above 0 and below 1 (default ${DEFAULT_POWER}; only with --delta)`)
+    .option("--humans <n>", `human observers each model is compared with (default ${PLAN_DEFAULTS.humans}; at most ${MAX_PLAN_HUMANS}; only with --delta)`)
+    .option("--level <p>", `confidence level (1 - alpha for --delta), above 0 and below 1 (default ${PLAN_DEFAULTS.level})`)
+    .option("--simulations <n>", `simulated experiments per trial count (default ${PLAN_DEFAULTS.simulations}; 100 to ${MAX_SIMULATIONS})`)
+    .option("--seed <n>", `seed of the simulations (default ${PLAN_DEFAULTS.seed}; ${SEED_HELP})`)
     .option("--figure <file>", "also draw the curve (half-width or power against trials) to an .svg or .png file")
     .addOption(new Option("--format <format>", "output format (default: table on a terminal, else json)").choices(["json", "csv", "table"]))
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output")
-    .action(async (flags: { accuracy: string; kappa: string; halfWidth?: string; delta?: string; power: string; humans: string; level: string; simulations: string; seed: string; figure?: string; format?: OutputFormat; output?: string }) => {
-      const accuracies = (listFlag(flags.accuracy) ?? []).map((a) => number("--accuracy", a, (x) => x >= 0 && x <= 1, "accuracies between 0 and 1"));
+    .action(async (flags: { accuracy: string; kappa: string; halfWidth?: string; delta?: string; power?: string; humans?: string; level?: string; simulations?: string; seed?: string; figure?: string; format?: OutputFormat; output?: string }) => {
+      const accuracies = listItems("--accuracy", flags.accuracy).map((a) => realNumber("--accuracy", a, { min: 0, max: 1 }, "accuracies from 0 to 1"));
       if (accuracies.length !== 2) throw new UsageError(`--accuracy: expected two accuracies "a1,a2", not "${flags.accuracy}"`);
       if ((flags.halfWidth === undefined) === (flags.delta === undefined)) throw new UsageError("give either --half-width, or --delta (with --power)");
+      if (flags.halfWidth !== undefined) {
+        notUsed("--power", flags.power, "with --half-width (only --delta uses it)");
+        notUsed("--humans", flags.humans, "with --half-width (only --delta uses it)");
+      }
       const settings = {
         acc1: accuracies[0],
         acc2: accuracies[1],
-        kappa: number("--kappa", flags.kappa, (x) => x >= -1 && x <= 1, "a kappa between -1 and 1"),
-        level: level(flags.level),
-        simulations: integer("--simulations", flags.simulations, 100),
-        seed: seed(flags.seed),
+        kappa: realNumber("--kappa", flags.kappa, { min: -1, max: 1 }),
+        level: orDefault(flags.level, (v) => probability("--level", v), PLAN_DEFAULTS.level),
+        simulations: orDefault(flags.simulations, (v) => wholeNumber("--simulations", v, { min: 100, max: MAX_SIMULATIONS, why: SIMULATIONS_WHY }), PLAN_DEFAULTS.simulations),
+        seed: orDefault(flags.seed, (v) => seed("--seed", v), PLAN_DEFAULTS.seed),
       };
       let result: Record<string, unknown>;
       let curve: CurvePoint[];
       let target: number;
       let yTitle: string;
+      const progress = longWork(io, "plan", "simulations");
+      const onProgress = (phase: "search" | "curve", done: number, total: number) =>
+        progress.onProgress(phase === "search" ? "finding the smallest trial count" : "simulating the curve", done, total);
       try {
         if (flags.halfWidth !== undefined) {
-          const plan = planHalfWidth({ ...settings, halfWidth: number("--half-width", flags.halfWidth, (x) => x > 0 && x < 1, "a half-width between 0 and 1") });
+          const halfWidth = realNumber("--half-width", flags.halfWidth, { min: 0, max: 1, minOpen: true, maxOpen: true });
+          const plan = planHalfWidth({ ...settings, halfWidth, onProgress });
           ({ curve } = plan);
           target = plan.target_half_width;
           yTitle = `Half-width of the ${Math.round(settings.level * 100)}% interval of κ`;
@@ -276,9 +373,10 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         } else {
           const plan = planDifference({
             ...settings,
-            delta: number("--delta", flags.delta!, (x) => x > 0 && x < 2, "a positive kappa difference"),
-            power: number("--power", flags.power, (x) => x > 0 && x < 1, "a power between 0 and 1"),
-            humans: integer("--humans", flags.humans, 1),
+            delta: realNumber("--delta", flags.delta!, { min: 0, max: 2, minOpen: true, maxOpen: true }),
+            power: orDefault(flags.power, (v) => probability("--power", v), DEFAULT_POWER),
+            humans: orDefault(flags.humans, (v) => wholeNumber("--humans", v, { min: 1, max: MAX_PLAN_HUMANS, why: PLAN_HUMANS_WHY }), PLAN_DEFAULTS.humans),
+            onProgress,
           });
           ({ curve } = plan);
           target = plan.target_power;
@@ -293,6 +391,8 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       } catch (error) {
         if (error instanceof RangeError) throw new UsageError(error.message);
         throw error;
+      } finally {
+        progress.stop();
       }
       if (flags.figure) {
         const spec = conditionSpec({

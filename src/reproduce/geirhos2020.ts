@@ -4,6 +4,7 @@
  * noise condition, and the paper's trial-subset artefact. Pure functions of trial tables (no
  * Node APIs), so the numbers are the same wherever they are computed.
  */
+import { InputError } from "../core/errors.ts";
 import { type ObserverRow, observerStats } from "../core/observers.ts";
 import { type PairRow, computePairs } from "../core/pairs.ts";
 import { type ShapeBiasRow, shapeBias } from "../core/shape-bias.ts";
@@ -15,6 +16,7 @@ import {
   PAPER_NUMBERS,
   PYTORCH_MODELS,
   type PaperNumber,
+  SIN_VARIANTS,
   TEXTURE_SHAPE_DATASETS,
   type TextureShapeDataset,
   sameFamily,
@@ -340,13 +342,40 @@ export interface Geirhos2020Analysis {
   paperVsRecomputed: PaperComparison[];
 }
 
-/** The whole analysis from the datasets of the published raw-data collection. */
+/** The humans of each texture-shape dataset (45 human-human pairs). */
+const PAPER_HUMANS = 10;
+/** The models each texture-shape dataset's analysis, figures and paper numbers refer to. */
+const PAPER_MODELS: readonly string[] = [...new Set([...PYTORCH_MODELS, ...SIN_VARIANTS, "cornet-s"])];
+
+/**
+ * Refuses a texture-shape dataset that lacks a model the paper's analysis refers to, or whose
+ * humans are not the paper's ten: its groups, figures and comparisons would be wrong or fail.
+ * Located at the dataset's folder (that of its first file).
+ */
+function checkPaperObservers(table: TrialTable): void {
+  const folder = table.file[0]?.replace(/[\\/][^\\/]*$/, "");
+  const observers = new Set(table.observer);
+  const missing = PAPER_MODELS.filter((m) => !observers.has(m));
+  const where = `dataset "${table.dataset}"`;
+  if (missing.length > 0) {
+    throw new InputError(`the paper's analysis needs observer${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, not among the ${observers.size} observers of ${where}`, { file: folder });
+  }
+  if (table.humans.size !== PAPER_HUMANS) {
+    throw new InputError(`the paper's analysis has ${PAPER_HUMANS} humans in each texture-shape dataset, ${where} has ${table.humans.size}: ${[...table.humans].sort(compareText).join(", ")}`, { file: folder });
+  }
+}
+
+/**
+ * The whole analysis from the datasets of the published raw-data collection. A missing
+ * texture-shape dataset, or one without the paper's observers, is an InputError.
+ */
 export function analyseGeirhos2020(datasets: readonly TrialTable[]): Geirhos2020Analysis {
   const byName = new Map(datasets.map((d) => [d.dataset, d]));
   const textureShape = new Map<TextureShapeDataset, TextureShapeAnalysis>();
   for (const name of TEXTURE_SHAPE_DATASETS) {
     const table = byName.get(name);
-    if (!table) throw new Error(`dataset "${name}" not found`);
+    if (!table) throw new InputError(`no dataset "${name}": the paper's analysis needs the folder ${name}`);
+    checkPaperObservers(table);
     textureShape.set(name, analyseTextureShape(table));
   }
   const noise = datasets.filter((d) => d.dataset.startsWith("noise-generalisation_")).sort((a, b) => compareText(a.dataset, b.dataset));

@@ -6,6 +6,7 @@ import { loadDatasets } from "../io/datasets.ts";
 import { toJson } from "../io/format.ts";
 import { checkOutputFolder, writeDirectoryAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
+import { checkGeirhos2020Copy } from "./data-check.ts";
 import { type Figure, geirhos2020Figures } from "./figures.ts";
 import { analyseGeirhos2020 } from "./geirhos2020.ts";
 import { type RenderedFigure, geirhos2020Html, geirhos2020Numbers, geirhos2020Tables } from "./report.ts";
@@ -60,6 +61,8 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   // Refused folders (someone's files, the data itself) are refused before the work, not after it.
   const inputs = [options.dataDir];
   await checkOutputFolder(options.outDir, inputs);
+  // Every published trial file the report needs, and no other, before anything is read.
+  await checkGeirhos2020Copy(options.dataDir);
   progress("loading trial data", 0, 0);
   const { datasets } = await loadDatasets(options.dataDir);
   progress("analysing", 0, 0);
