@@ -415,3 +415,28 @@ async function waitFor<T>(value: () => T | undefined, ms = 10_000): Promise<T> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test("serve decodes every stimulus before it listens: images that do not decode, or that browsers do not display, are named", async () => {
+  const broken = await stimulusFolder(join(dir, "broken"), 2);
+  const png = await readFile(join(broken, "cat", "cat1.png"));
+  await writeFile(join(broken, "cat", "cat1.png"), png.subarray(0, png.length - 20));
+  await writeFile(join(broken, "dog", "dog2.png"), "not a picture");
+  const sharp = (await import("sharp")).default;
+  await sharp(png).tiff().toFile(join(broken, "bear", "bear3.tif"));
+  const started = serve(join(dir, "broken.duckdb"), { stimuli: broken }).then(async (server) => server.close());
+  await assert.rejects(started, (error: Error) => {
+    assert.ok(error instanceof InputError, String(error));
+    const path = (...parts: string[]) => join(broken, ...parts).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    assert.match(
+      error.message,
+      new RegExp(
+        `^${path()}: 3 of 33 stimulus images cannot be shown in a browser: ` +
+          `${path("bear", "bear3.tif")} \\(TIFF, which browsers do not display\\), ` +
+          `${path("cat", "cat1.png")} \\(does not decode: [^)]+\\), ${path("dog", "dog2.png")} \\(does not decode: [^)]+\\); ` +
+          "expected PNG, JPEG or WebP images that decode$",
+      ),
+    );
+    return true;
+  });
+  assert.equal(existsSync(join(dir, "broken.duckdb")), false, "no store created");
+});

@@ -18,6 +18,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
 import { checkName } from "../core/file-names.ts";
 import { contentType } from "../io/content-type.ts";
@@ -104,6 +105,46 @@ function iconFiles(folder: string, categories: readonly string[]): Map<string, s
   return found;
 }
 
+/** Formats of stimulus images (as sharp names them) that browsers display; a stimulus set holds no others (stimuli.ts). */
+const BROWSER_FORMATS: Record<string, string> = { png: "PNG", jpeg: "JPEG", webp: "WebP" };
+
+/** Images decoded at once while checking a stimulus set (sharp decodes on libuv's threads). */
+const DECODING_AT_ONCE = 8;
+
+/**
+ * Refuses stimulus images that a participant's browser would not show: every image is decoded
+ * in full (sharp; a truncated file fails, not only a wrong header), and its format must be one
+ * browsers display (TIFF, which sharp reads, is not). A broken image would otherwise be a trial
+ * answered without a stimulus. The error names the first few images and how many there are.
+ */
+async function checkImagesShow(paths: readonly string[], source: string): Promise<void> {
+  const problems: (string | undefined)[] = new Array(paths.length);
+  for (let start = 0; start < paths.length; start += DECODING_AT_ONCE) {
+    await Promise.all(
+      paths.slice(start, start + DECODING_AT_ONCE).map(async (path, i) => {
+        try {
+          const image = sharp(path);
+          const { format } = await image.metadata();
+          if (!(format in BROWSER_FORMATS)) {
+            problems[start + i] = `${String(format).toUpperCase()}, which browsers do not display`;
+            return;
+          }
+          await image.raw().toBuffer();
+        } catch (error) {
+          problems[start + i] = `does not decode: ${(error as Error).message.split("\n")[0]}`;
+        }
+      }),
+    );
+  }
+  const failed = paths.flatMap((path, i) => (problems[i] === undefined ? [] : [`${path} (${problems[i]})`]));
+  if (failed.length === 0) return;
+  const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
+  throw new InputError(
+    `${failed.length} of ${paths.length} stimulus images cannot be shown in a browser: ${failed.slice(0, 5).join(", ")}${more}; expected ${Object.values(BROWSER_FORMATS).join(", ").replace(/, (?=[^,]*$)/, " or ")} images that decode`,
+    { file: source },
+  );
+}
+
 /** Starts the experiment server; resolves once it listens. */
 export async function startExperimentServer(options: ExperimentServerOptions): Promise<ExperimentServer> {
   if (!existsSync(join(BUNDLE_FOLDER, "experiment.js"))) {
@@ -124,6 +165,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   const icons = protocol.responseLayout === "icons" ? iconFiles(options.icons!, categories) : undefined;
   const main = designStimuli(await readStimuli(options.stimuli), "");
   const practiceSet = options.practiceStimuli ? designStimuli(await readStimuli(options.practiceStimuli), "p") : undefined;
+  await checkImagesShow([...main.paths.values()], options.stimuli);
+  if (practiceSet) await checkImagesShow([...practiceSet.paths.values()], options.practiceStimuli!);
   const paths = new Map([...main.paths, ...(practiceSet?.paths ?? [])]);
   const plan = planExperiment(
     main.design,
