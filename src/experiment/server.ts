@@ -105,7 +105,7 @@ function iconFiles(folder: string, categories: readonly string[]): Map<string, s
   return found;
 }
 
-/** Formats of stimulus images (as sharp names them) that browsers display; a stimulus set holds no others (stimuli.ts). */
+/** Formats of stimulus images (as sharp names them) that browsers display; of the others a stimulus set may hold, sharp reads TIFF only. */
 const BROWSER_FORMATS: Record<string, string> = { png: "PNG", jpeg: "JPEG", webp: "WebP" };
 
 /** Images decoded at once while checking a stimulus set (sharp decodes on libuv's threads). */
