@@ -297,3 +297,80 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+  const fixture = (name: string) => readFile(join(REPO, "test/fixtures/mini-cue-conflict", name));
+  const heldOnServer = async (server: RunningServer) => ((await (await fetch(`${server.url}api/datasets`)).json()) as { heldUploadBytes: number }).heldUploadBytes;
+
+  test("an uploaded dataset has a remove button that frees its bytes on the server; beyond --max-held the page says to remove one", async () => {
+    ensureBundle();
+    const alexnet = await fixture("mini_alexnetsession-1.csv");
+    const resnet = await fixture("mini_resnet50session-1.csv");
+    // Room for two of the files, not three.
+    const server = await startServer({ paths: [join(REPO, "test/fixtures/mini-cue-conflict")], port: 0, maxUploadBytes: 500, maxHeldBytes: 800 });
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const pageErrors: string[] = [];
+    try {
+      const page = await browser.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      await page.goto(server.url);
+      await ready(page);
+      assert.equal(await page.locator("#remove-dataset").isVisible(), false, "a dataset given on the command line has no remove button");
+
+      await page.setInputFiles("#upload", { name: "a.csv", mimeType: "text/csv", buffer: alexnet });
+      await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'a'");
+      await ready(page);
+      await page.setInputFiles("#upload", { name: "r.csv", mimeType: "text/csv", buffer: resnet });
+      await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'r'");
+      await ready(page);
+      assert.equal(await page.locator("#remove-dataset").isVisible(), true);
+      assert.equal(await heldOnServer(server), alexnet.length + resnet.length);
+
+      await page.setInputFiles("#upload", { name: "third.csv", mimeType: "text/csv", buffer: alexnet });
+      await page.locator("#error").waitFor({ state: "visible" });
+      assert.match(await page.locator("#error-text").innerText(), /^upload refused: "third\.csv" \(369 bytes\) would take the uploads held to 1\.1 kB, over the limit of 800 bytes; remove an uploaded dataset first/);
+
+      await page.click("#remove-dataset");
+      await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'mini-cue-conflict'");
+      await ready(page);
+      assert.equal(await page.locator("#status").innerText(), "removed r (uploads held: 369 bytes of 800 bytes)");
+      assert.deepEqual(await page.locator("#dataset option").evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ["mini-cue-conflict", "a"]);
+      assert.equal(await heldOnServer(server), alexnet.length);
+      assert.equal((await fetch(`${server.url}api/datasets/r`)).status, 404);
+      assert.equal(await page.locator("#remove-dataset").isVisible(), false);
+
+      await page.setInputFiles("#upload", { name: "third.csv", mimeType: "text/csv", buffer: alexnet });
+      await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'third'");
+      await ready(page);
+      assert.equal(await page.locator("#observers tbody tr").count(), 1, "room again after the removal");
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  test("removing the only dataset leaves the page inviting uploads again", async () => {
+    ensureBundle();
+    const server = await startServer({ paths: [], port: 0 });
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await ready(page);
+      await page.setInputFiles("#upload", { name: "only.csv", mimeType: "text/csv", buffer: await fixture("mini_alexnetsession-1.csv") });
+      await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'only'");
+      await ready(page);
+      await page.click("#remove-dataset");
+      await page.waitForFunction("document.querySelector('#status')?.textContent?.startsWith('no datasets yet')");
+      assert.equal(new URL(page.url()).search, "");
+      assert.equal(await page.locator("#observers tbody tr").count(), 0);
+      assert.equal(await heldOnServer(server), 0);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});

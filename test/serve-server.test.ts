@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError, UsageError } from "../src/core/errors.ts";
-import { type RunningServer, listenFailure, startServer } from "../src/serve/server.ts";
+import { DEFAULT_MAX_HELD_BYTES, type RunningServer, listenFailure, startServer } from "../src/serve/server.ts";
 import type { DatasetPayload, PairTrialsResponse } from "../src/web/dashboard/protocol.ts";
 import { ensureBundle } from "./fixtures/serve/bundle.ts";
-import { FIXTURES, REPO } from "./helpers.ts";
+import { FIXTURES, REPO, cli } from "./helpers.ts";
 
 const SECRET = "secret-outside-the-stimulus-folder";
 const MAX_UPLOAD = 4000;
@@ -403,4 +403,132 @@ describe("trialwise serve: where it cannot listen", () => {
     assert.ok(denied instanceof InputError);
     assert.equal(denied.message, "port 80 on 127.0.0.1 needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one");
   });
+});
+
+describe("trialwise serve: uploads held in memory", () => {
+  const upload = (server: RunningServer, name: string, body: Buffer) => json<{ dataset: { id: string; uploadedBytes: number | null }; error?: string }>(server, "POST", `/api/upload?name=${name}`, body);
+  const held = async (server: RunningServer) => {
+    const list = (await json<{ datasets: { id: string; uploadedBytes: number | null }[]; heldUploadBytes: number; maxHeldBytes: number }>(server, "GET", "/api/datasets")).body;
+    return { ids: list.datasets.map((d) => d.id), bytes: list.heldUploadBytes, max: list.maxHeldBytes, uploaded: Object.fromEntries(list.datasets.map((d) => [d.id, d.uploadedBytes])) };
+  };
+
+  test("uploads count against --max-held; beyond it one is refused (507) saying to remove a dataset; a DELETE frees its bytes and its id answers 404", async () => {
+    ensureBundle();
+    const alexnet = await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv"));
+    const resnet = await readFile(join(FIXTURES, "mini-cue-conflict", "mini_resnet50session-1.csv"));
+    // Room for two of these files, not three.
+    const maxHeldBytes = alexnet.length + resnet.length + 100;
+    const server = await startServer({ paths: [join(FIXTURES, "mini-cue-conflict")], port: 0, maxUploadBytes: 500, maxHeldBytes });
+    try {
+      assert.deepEqual(await held(server), { ids: ["mini-cue-conflict"], bytes: 0, max: maxHeldBytes, uploaded: { "mini-cue-conflict": null } });
+      const first = await upload(server, "a.csv", alexnet);
+      const second = await upload(server, "r.csv", resnet);
+      assert.deepEqual([first.status, second.status], [200, 200]);
+      assert.equal(first.body.dataset.uploadedBytes, alexnet.length);
+      assert.deepEqual(await held(server), { ids: ["mini-cue-conflict", "a", "r"], bytes: alexnet.length + resnet.length, max: maxHeldBytes, uploaded: { "mini-cue-conflict": null, a: alexnet.length, r: resnet.length } });
+
+      const third = await upload(server, "again.csv", alexnet);
+      assert.equal(third.status, 507);
+      assert.equal(
+        third.body.error,
+        `upload refused: "again.csv" (369 bytes) would take the uploads held to 1.1 kB, over the limit of ${maxHeldBytes} bytes; remove an uploaded dataset first (its remove button, or DELETE /api/datasets/<id>), or start trialwise serve with a larger --max-held`,
+      );
+      assert.equal((await held(server)).bytes, alexnet.length + resnet.length, "a refused upload holds nothing");
+
+      // A mapping question holds nothing either.
+      const asks = await json<{ needsMapping: boolean }>(server, "POST", "/api/upload?name=long.csv", Buffer.from("model,image,hit\nm,i,1\n"));
+      assert.equal(asks.body.needsMapping, true);
+      assert.equal((await held(server)).bytes, alexnet.length + resnet.length);
+
+      const removed = await json<{ removed: string; heldUploadBytes: number }>(server, "DELETE", "/api/datasets/a");
+      assert.equal(removed.status, 200);
+      assert.deepEqual(removed.body, { removed: "a", heldUploadBytes: resnet.length, maxHeldBytes });
+      assert.deepEqual((await held(server)).ids, ["mini-cue-conflict", "r"]);
+      assert.equal((await held(server)).bytes, resnet.length, "the held bytes went down by the file's size");
+      for (const [method, path] of [["GET", "/api/datasets/a"], ["GET", "/api/datasets/a/trials?observer1=alexnet&observer2=alexnet"], ["DELETE", "/api/datasets/a"]]) {
+        const gone = await json<{ error: string }>(server, method, path);
+        assert.equal(gone.status, 404, `${method} ${path}`);
+        assert.equal(gone.body.error, 'no dataset "a"');
+      }
+      const given = await json<{ error: string }>(server, "DELETE", "/api/datasets/mini-cue-conflict");
+      assert.equal(given.status, 403);
+      assert.equal(given.body.error, 'dataset "mini-cue-conflict" was given on the command line; only uploaded datasets can be removed');
+
+      const now = await upload(server, "again.csv", alexnet);
+      assert.equal(now.status, 200, "room again after the delete");
+      assert.equal(now.body.dataset.id, "again");
+      const reused = await upload(server, "a.csv", Buffer.alloc(0));
+      assert.equal(reused.status, 400);
+      assert.equal((await held(server)).bytes, alexnet.length + resnet.length);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a removed upload's trials are released (garbage-collected), not only uncounted", async () => {
+    ensureBundle();
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const server = await startServer({ paths: [], port: 0 });
+    try {
+      const uploaded = await upload(server, "a.csv", await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv")));
+      assert.equal((await raw(server, "GET", "/api/datasets/a")).status, 200, "its payload was built and cached");
+      const dataset = new WeakRef(server.datasets.find((d) => d.summary.id === uploaded.body.dataset.id)!);
+      assert.equal((await raw(server, "DELETE", "/api/datasets/a")).status, 200);
+      for (let i = 0; i < 5 && dataset.deref() !== undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        gc();
+      }
+      assert.equal(dataset.deref(), undefined, "nothing holds the removed dataset any more");
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("--max-held smaller than --max-upload is a usage error; by default it is at least the upload limit", async () => {
+    ensureBundle();
+    // (Should it start after all, it is closed at once, so the test fails instead of hanging.)
+    const started = startServer({ paths: [], port: 0, maxUploadBytes: 2000, maxHeldBytes: 1000 }).then(async (s) => void (await s.close()));
+    await assert.rejects(started, (error: unknown) => error instanceof UsageError && error.message === "--max-held (1000 bytes) is smaller than --max-upload (2 kB): one upload could never be held; raise --max-held");
+    const server = await startServer({ paths: [], port: 0, maxUploadBytes: 800 * 1024 * 1024 });
+    try {
+      assert.equal((await held(server)).max, 800 * 1024 * 1024);
+    } finally {
+      await server.close();
+    }
+    const defaults = await startServer({ paths: [], port: 0 });
+    try {
+      assert.equal((await held(defaults)).max, DEFAULT_MAX_HELD_BYTES);
+    } finally {
+      await defaults.close();
+    }
+  });
+});
+
+test("trialwise serve --max-held sets the limit the server reports; below --max-upload, or not a size, it is a usage error", async () => {
+  ensureBundle();
+  const smaller = await cli("serve", "--port", "0", "--max-upload", "2", "--max-held", "1");
+  assert.equal(smaller.code, 2);
+  assert.equal(smaller.stderr, "trialwise: --max-held (1 MB) is smaller than --max-upload (2 MB): one upload could never be held; raise --max-held\n");
+  const notSize = await cli("serve", "--port", "0", "--max-held", "lots");
+  assert.equal(notSize.code, 2);
+  assert.match(notSize.stderr, /^trialwise: --max-held: expected .*"lots"/);
+
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", "--port", "0", "--max-upload", "0.5", "--max-held", "1.5"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("\n")) resolve(out.trim());
+      });
+      child.on("exit", (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const list = (await (await fetch(`${url}api/datasets`)).json()) as { maxUploadBytes: number; maxHeldBytes: number; heldUploadBytes: number };
+    assert.deepEqual([list.maxUploadBytes, list.maxHeldBytes, list.heldUploadBytes], [512 * 1024, 1.5 * 1024 * 1024, 0]);
+  } finally {
+    child.kill("SIGINT");
+  }
 });

@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from "node:buffer";
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../serve/server.ts";
+import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../serve/server.ts";
 import { configureCommand } from "./command.ts";
 import { megabytes, portNumber } from "./flags.ts";
 import type { CliIO } from "./main.ts";
@@ -14,6 +14,7 @@ interface ServeFlags extends InputFlags {
   open?: boolean;
   stimuli?: string;
   maxUpload: string;
+  maxHeld?: string;
 }
 
 /** Opens a URL in the desktop's browser; quietly does nothing where no opener exists. */
@@ -54,6 +55,11 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
     .option("--open", "open the dashboard in the browser")
     .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
     .option("--max-upload <MB>", `largest file the page may upload (at most ${MAX_UPLOAD.max})`, String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))
+    .option(
+      "--max-held <MB>",
+      `most uploaded data kept at once, as the sum of the uploaded files' sizes (the trials take a few times that in memory); ` +
+        `beyond it an upload is refused until an uploaded dataset is removed (default: ${DEFAULT_MAX_HELD_BYTES / 1024 / 1024}, or --max-upload if larger)`,
+    )
     .action(async (paths: string[], flags: ServeFlags) => {
       const server = await startServer({
         paths,
@@ -61,6 +67,7 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
         port: portNumber("--port", flags.port),
         stimuli: flags.stimuli,
         maxUploadBytes: megabytes("--max-upload", flags.maxUpload, MAX_UPLOAD),
+        maxHeldBytes: flags.maxHeld === undefined ? undefined : megabytes("--max-held", flags.maxHeld),
         load: loadOptions(flags),
         log: io.stderr,
       });

@@ -45,24 +45,25 @@ function conditionsVaryWithinObservers(table: TrialTable): boolean {
   return false;
 }
 
-export function tableDataset(id: string, table: TrialTable, source: string): ServedDataset {
+/** A dataset read into a trial table; `uploadedBytes`: the uploaded file's size, null for a path given on the command line. */
+export function tableDataset(id: string, table: TrialTable, source: string, uploadedBytes: number | null = null): ServedDataset {
   return {
     kind: "table",
     table,
     notes: [],
-    summary: { id, name: table.dataset, source, observers: new Set(table.observer).size, trials: table.length, conditions: conditionsOf(table) },
+    summary: { id, name: table.dataset, source, observers: new Set(table.observer).size, trials: table.length, conditions: conditionsOf(table), uploadedBytes },
   };
 }
 
-/** A dataset read as bitsets: its units pooled ("all") and/or per condition (../serve/server.ts readParquet). */
-export function packedDataset(id: string, packed: PackedTrials, source: string, notes: string[] = []): ServedDataset {
+/** A dataset read as bitsets: its units pooled ("all") and/or per condition (../serve/server.ts readParquet). `uploadedBytes` as for {@link tableDataset}. */
+export function packedDataset(id: string, packed: PackedTrials, source: string, notes: string[] = [], uploadedBytes: number | null = null): ServedDataset {
   const observers = new Set(packed.units.flatMap((u) => [...u.packed.observers, ...u.excluded.map((e) => e.observer)]));
   const conditions = packed.units.filter((u) => u.condition !== NO_CONDITION).map((u) => u.condition);
   return {
     kind: "packed",
     packed,
     notes,
-    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? conditions : [NO_CONDITION] },
+    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? conditions : [NO_CONDITION], uploadedBytes },
   };
 }
 

@@ -2,7 +2,9 @@
  * The `trialwise serve` web server (fastify): the dashboard page and its bundle, the datasets
  * it was given as JSON for the page's worker, the trials behind a pair, stimulus images from
  * --stimuli, and uploads (size-limited, parsed by the same readers as the CLI, errors as
- * readable JSON naming file, line and field). Binds 127.0.0.1 unless told otherwise.
+ * readable JSON naming file, line and field). The uploads held are limited too (the sum of
+ * their files' sizes, --max-held); DELETE /api/datasets/<id> removes an uploaded dataset and
+ * frees its memory. Binds 127.0.0.1 unless told otherwise.
  */
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,12 +13,12 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError, UsageError } from "../core/errors.ts";
-import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, type TrialTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials, trialFileKind } from "../io/duckdb.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
-import { type ErrorResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
+import { type DatasetListResponse, type ErrorResponse, type RemoveResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
 
@@ -25,6 +27,12 @@ export const BUNDLE_DIR = fileURLToPath(new URL("../../build/web/dashboard/", im
 
 /** Default upload limit: 200 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+/**
+ * Default limit on the uploads held, counted as the sizes of the uploaded files: 500 MB (the
+ * trials read from a CSV file take a few times its size in memory). Never below the upload limit.
+ */
+export const DEFAULT_MAX_HELD_BYTES = 500 * 1024 * 1024;
 
 export interface ServeOptions {
   /** Trial files or folders to serve, read as the CLI reads them (`loadDatasets`; Parquet through DuckDB). */
@@ -35,6 +43,12 @@ export interface ServeOptions {
   /** Folder of stimulus images (searched by file name). */
   stimuli?: string;
   maxUploadBytes?: number;
+  /**
+   * Limit on the uploaded datasets held, as the sum of their files' sizes; an upload beyond it
+   * is refused (507) until one is removed. Default: {@link DEFAULT_MAX_HELD_BYTES}, or the
+   * upload limit where that is larger.
+   */
+  maxHeldBytes?: number;
   /** Reader settings for the given paths (long-format columns, human pattern). */
   load?: LoadOptions;
   /** The bundle folder; default {@link BUNDLE_DIR}. */
@@ -50,6 +64,19 @@ export interface RunningServer {
   notes: string[];
   close(): Promise<void>;
 }
+
+/** A request refused with a status of its own and a readable message. */
+class Refusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What an upload was read into, before it gets its id. */
+type ReadUpload = { kind: "table"; table: TrialTable } | { kind: "packed"; packed: PackedTrials; notes: string[] } | { needsMapping: true; file: string; columns: string[] };
 
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
 
@@ -179,6 +206,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // An empty host would bind every interface and print a URL without a host.
   if (host.trim() === "") throw new UsageError('--host: expected an address or host name, e.g. 127.0.0.1 (this machine only), not ""');
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxHeld = options.maxHeldBytes ?? Math.max(DEFAULT_MAX_HELD_BYTES, maxUpload);
+  if (maxHeld < maxUpload) throw new UsageError(`--max-held (${formatBytes(maxHeld)}) is smaller than --max-upload (${formatBytes(maxUpload)}): one upload could never be held; raise --max-held`);
   const load = options.load ?? {};
   const humanPattern = load.humanPattern ?? DEFAULT_HUMAN_PATTERN;
   const bundle = await indexFolder(options.bundleDir ?? BUNDLE_DIR, "the dashboard's browser bundle").catch(() => undefined);
@@ -208,6 +237,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const name = (request.query as Query).name;
       return fail(reply, 413, `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`);
     }
+    if (error instanceof Refusal) return fail(reply, error.statusCode, error.message);
     if (error instanceof InputError) return fail(reply, 400, error.message);
     if (!(error.statusCode && error.statusCode < 500)) options.log?.(`trialwise serve: internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}\n`);
     return fail(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 500, `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`);
@@ -242,19 +272,71 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get("/assets/*", (request, reply) => sendIndexed(bundle, rawTail(request.raw.url ?? "", "/assets/"), reply));
   app.get("/stimuli/*", (request, reply) => (stimuli ? sendIndexed(stimuli, rawTail(request.raw.url ?? "", "/stimuli/"), reply) : fail(reply, 404, "no stimulus folder was given (trialwise serve --stimuli DIR)")));
 
-  app.get("/api/datasets", () => ({ datasets: datasets.map((d) => d.summary), notes, maxUploadBytes: maxUpload, stimuli: stimuli !== undefined }));
+  // The bytes of the uploads held, and of those being read (reserved first, so that uploads
+  // arriving together cannot pass the limit together).
+  let heldBytes = 0;
+  app.get("/api/datasets", (): DatasetListResponse => ({
+    datasets: datasets.map((d) => d.summary),
+    notes,
+    maxUploadBytes: maxUpload,
+    heldUploadBytes: heldBytes,
+    maxHeldBytes: maxHeld,
+    stimuli: stimuli !== undefined,
+  }));
 
   const findDataset = (id: string) => {
     const dataset = datasets.find((d) => d.summary.id === id);
-    if (!dataset) throw Object.assign(new Error(`no dataset "${id}"`), { statusCode: 404 });
+    if (!dataset) throw new Refusal(404, `no dataset "${id}"`);
     return dataset;
   };
   app.get("/api/datasets/:id", (request) => datasetPayload(findDataset((request.params as { id: string }).id)));
+  // An uploaded dataset can be removed, and its memory freed; its id is not given out again, so
+  // a saved link to it answers 404 instead of showing another dataset.
+  app.delete("/api/datasets/:id", (request): RemoveResponse => {
+    const dataset = findDataset((request.params as { id: string }).id);
+    const bytes = dataset.summary.uploadedBytes;
+    if (bytes === null) throw new Refusal(403, `dataset "${dataset.summary.id}" was given on the command line; only uploaded datasets can be removed`);
+    datasets.splice(datasets.indexOf(dataset), 1);
+    heldBytes -= bytes;
+    return { removed: dataset.summary.id, heldUploadBytes: heldBytes, maxHeldBytes: maxHeld };
+  });
   app.get("/api/datasets/:id/trials", (request) => {
     const query = request.query as Query;
     if (!query.observer1 || !query.observer2) throw new InputError("give observer1 and observer2");
     return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", imageUrl);
   });
+
+  /** An upload's trials, read as the CLI reads its files; or the question which column holds what. */
+  const readUpload = async (name: string, body: Buffer, mapping: LongFormatColumns | undefined): Promise<ReadUpload> => {
+    const dataset = name.replace(/\.[^.]*$/, "") || name;
+    if (trialFileKind(name) !== "parquet") {
+      const raw = parseRawTable(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
+      if (mapping) return { kind: "table", table: longFormatTrials([raw], dataset, mapping, humanPattern) };
+      if (hasColumns(raw.columns, SCHEMA_READ_COLUMNS)) return { kind: "table", table: geirhosTrials([raw], dataset, humanPattern) };
+      return { needsMapping: true, file: name, columns: [...raw.columns] };
+    }
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-upload-"));
+    try {
+      const file = join(dir, name);
+      await writeFile(file, body);
+      // Name the file as the user knows it, not by its temporary copy.
+      const asUploaded = (error: unknown) => {
+        if (error instanceof Error) error.message = error.message.replaceAll(`${dir}/`, "");
+        throw error;
+      };
+      const columns = await parquetColumns(file).catch(asUploaded);
+      if (!mapping && hasColumns(columns, SCHEMA_READ_COLUMNS)) {
+        // The model-vs-human schema (e.g. `trialwise evaluate -o trials.parquet`): read like CSV.
+        const raw = await readParquetTable(file).catch(asUploaded);
+        return { kind: "table", table: geirhosTrials([{ ...raw, file: name }], dataset, humanPattern) };
+      }
+      if (!mapping && !hasColumns(columns, Object.values(DEFAULT_PARQUET_COLUMNS))) return { needsMapping: true, file: name, columns };
+      const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch(asUploaded);
+      return { kind: "packed", packed, notes };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
 
   app.post("/api/upload", async (request): Promise<UploadResponse> => {
     const query = request.query as Query;
@@ -262,45 +344,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const body = request.body;
     if (!(body instanceof Buffer) || body.length === 0) throw new InputError("empty upload; expected the file's contents", { file: name });
     const mapping = mappingFrom(query);
-    const dataset = name.replace(/\.[^.]*$/, "") || name;
-    const added: ServedDataset[] = [];
-    if (trialFileKind(name) === "parquet") {
-      const dir = await mkdtemp(join(tmpdir(), "trialwise-upload-"));
-      try {
-        const file = join(dir, name);
-        await writeFile(file, body);
-        // Name the file as the user knows it, not by its temporary copy.
-        const asUploaded = (error: unknown) => {
-          if (error instanceof Error) error.message = error.message.replaceAll(`${dir}/`, "");
-          throw error;
-        };
-        const columns = await parquetColumns(file).catch(asUploaded);
-        if (!mapping && hasColumns(columns, SCHEMA_READ_COLUMNS)) {
-          // The model-vs-human schema (e.g. `trialwise evaluate -o trials.parquet`): read like CSV.
-          const raw = await readParquetTable(file).catch(asUploaded);
-          added.push(tableDataset(datasetId(dataset, taken), geirhosTrials([{ ...raw, file: name }], dataset, humanPattern), `upload: ${name}`));
-        } else if (!mapping && !hasColumns(columns, Object.values(DEFAULT_PARQUET_COLUMNS))) {
-          return { needsMapping: true, file: name, columns };
-        } else {
-          const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch(asUploaded);
-          added.push(packedDataset(datasetId(dataset, taken), packed, `upload: ${name}`, notes));
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    } else {
-      const raw = parseRawTable(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
-      let table;
-      if (mapping) table = longFormatTrials([raw], dataset, mapping, humanPattern);
-      else if (hasColumns(raw.columns, SCHEMA_READ_COLUMNS)) table = geirhosTrials([raw], dataset, humanPattern);
-      else return { needsMapping: true, file: name, columns: [...raw.columns] };
-      added.push(tableDataset(datasetId(dataset, taken), table, `upload: ${name}`));
+    if (heldBytes + body.length > maxHeld) {
+      throw new Refusal(
+        507,
+        `upload refused: "${name}" (${formatBytes(body.length)}) would take the uploads held to ${formatBytes(heldBytes + body.length)}, over the limit of ${formatBytes(maxHeld)}; ` +
+          "remove an uploaded dataset first (its remove button, or DELETE /api/datasets/<id>), or start trialwise serve with a larger --max-held",
+      );
     }
-    for (const d of added) {
-      taken.add(d.summary.id);
-      datasets.push(d);
+    heldBytes += body.length;
+    let kept = false;
+    try {
+      const read = await readUpload(name, body, mapping);
+      if ("needsMapping" in read) return read;
+      // The id is chosen and taken at once, after the (possibly slow) reading.
+      const id = datasetId(read.kind === "table" ? read.table.dataset : read.packed.dataset, taken);
+      taken.add(id);
+      const served = read.kind === "table" ? tableDataset(id, read.table, `upload: ${name}`, body.length) : packedDataset(id, read.packed, `upload: ${name}`, read.notes, body.length);
+      datasets.push(served);
+      kept = true;
+      return { dataset: served.summary, notes: [] };
+    } finally {
+      if (!kept) heldBytes -= body.length;
     }
-    return { dataset: added[0].summary, notes: [] };
   });
 
   const requestedPort = options.port ?? 8080;

@@ -15,7 +15,7 @@ import { type Child, byId, dataUrlBlob, download, escapeXml, getJson, h } from "
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
 import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis, AnalysisRequest } from "./messages.ts";
-import type { DatasetPayload, DatasetSummary, PairTrial, PairTrialsResponse } from "./protocol.ts";
+import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type PairTrial, type PairTrialsResponse, type RemoveResponse, formatBytes } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
 import { uploader } from "./upload.ts";
 import { VegaFigures } from "./vega-views.ts";
@@ -39,6 +39,9 @@ interface Exportable {
 const session = {
   datasets: [] as DatasetSummary[],
   maxUploadBytes: Infinity,
+  /** What the server's uploads hold, and its limit (--max-held). */
+  heldUploadBytes: 0,
+  maxHeldBytes: Infinity,
   payloads: new Map<string, DatasetPayload>(),
   state: stateFromQuery(location.search),
   analysis: null as Analysis | null,
@@ -169,6 +172,7 @@ function buildLayout(): void {
       { class: "top" },
       h("h1", {}, "trialwise"),
       h("label", {}, "Dataset ", h("select", { id: "dataset", onchange: (e) => void chooseDataset((e.target as HTMLSelectElement).value) })),
+      h("button", { type: "button", id: "remove-dataset", hidden: true, onclick: () => void removeDataset() }, "remove this upload"),
       h("label", {}, "Trials ", h("select", { id: "condition", onchange: (e) => void update({ condition: (e.target as HTMLSelectElement).value, pair: session.state.pair }) })),
       h(
         "label",
@@ -298,12 +302,45 @@ const FILTER_TEXT: Record<TrialFilter, string> = {
 // Datasets and analysis
 
 async function loadDatasetList(): Promise<void> {
-  const list = await getJson<{ datasets: DatasetSummary[]; notes: string[]; maxUploadBytes: number }>("/api/datasets");
+  const list = await getJson<DatasetListResponse>("/api/datasets");
   session.datasets = list.datasets;
   session.maxUploadBytes = list.maxUploadBytes;
+  session.heldUploadBytes = list.heldUploadBytes;
+  session.maxHeldBytes = list.maxHeldBytes;
   const select = byId<HTMLSelectElement>("dataset");
   select.replaceChildren(...list.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
   session.listNotes = list.notes;
+  renderRemoveButton();
+}
+
+/** The remove button: shown for an uploaded dataset, saying what the uploads hold. */
+function renderRemoveButton(): void {
+  const button = byId<HTMLButtonElement>("remove-dataset");
+  const shown = session.datasets.find((d) => d.id === session.state.dataset);
+  button.hidden = !shown || shown.uploadedBytes === null;
+  button.title = `Frees the server's memory for other uploads (uploads held: ${formatBytes(session.heldUploadBytes)} of ${formatBytes(session.maxHeldBytes)})`;
+}
+
+/**
+ * Removes the uploaded dataset shown, on the server (freeing its memory) and in the page and
+ * its workers, then shows the first dataset left; with none left the page starts afresh.
+ */
+async function removeDataset(): Promise<void> {
+  const id = session.state.dataset;
+  const summary = session.datasets.find((d) => d.id === id);
+  if (!id || !summary || summary.uploadedBytes === null) return;
+  await tracked(async () => {
+    const removed = await getJson<RemoveResponse>(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
+    session.payloads.delete(id);
+    await Promise.all([ask<"forget">({ type: "forget", dataset: id }), askRanking<"forget">({ type: "forget", dataset: id })]);
+    await loadDatasetList();
+    if (session.datasets.length === 0) {
+      location.replace(location.pathname);
+      return;
+    }
+    await chooseDataset(session.datasets[0].id);
+    setStatus(`removed ${summary.name} (uploads held: ${formatBytes(removed.heldUploadBytes)} of ${formatBytes(removed.maxHeldBytes)})`);
+  });
 }
 
 /** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
@@ -382,6 +419,7 @@ async function analyse(): Promise<void> {
   const payload = await ensurePayload(session.state.dataset!);
   if (!payload.units.some((u) => u.condition === session.state.condition)) session.state = { ...session.state, condition: payload.units[0]?.condition ?? "all" };
   byId<HTMLSelectElement>("dataset").value = payload.id;
+  renderRemoveButton();
   byId<HTMLSelectElement>("condition").replaceChildren(...payload.units.map((u) => h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`)));
   byId<HTMLSelectElement>("condition").value = session.state.condition;
   byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;

@@ -17,6 +17,8 @@ export interface AnalysisRequest {
 
 export type WorkerRequest =
   | { type: "dataset"; payload: DatasetPayload }
+  /** The dataset was removed: drop its decoded units. */
+  | { type: "forget"; dataset: string }
   | ({ type: "analyse" } & AnalysisRequest)
   /** The ranking with its joint-bootstrap intervals (asked of a second worker: it takes a while). */
   | ({ type: "ranking" } & AnalysisRequest)
@@ -39,6 +41,7 @@ export interface Analysis {
 
 export type WorkerAnswer =
   | { type: "dataset" }
+  | { type: "forget" }
   | Analysis
   | { type: "ranking"; ranking: Ranking }
   | { type: "curves"; curves: { accuracy: ConditionValue[]; kappa: ConditionValue[] } }

@@ -46,6 +46,30 @@ export interface DatasetSummary {
   observers: number;
   trials: number;
   conditions: string[];
+  /** The uploaded file's size in bytes (counted against the server's --max-held); null for a path given on the command line, which cannot be removed. */
+  uploadedBytes: number | null;
+}
+
+/** The server's list of datasets (GET /api/datasets), with its limits and what the uploads hold. */
+export interface DatasetListResponse {
+  datasets: DatasetSummary[];
+  /** What was left out while loading the paths given, in words. */
+  notes: string[];
+  /** The largest file an upload may be (--max-upload). */
+  maxUploadBytes: number;
+  /** The uploads held now, as the sum of their files' sizes. */
+  heldUploadBytes: number;
+  /** The limit on that sum (--max-held); an upload beyond it is refused until one is removed. */
+  maxHeldBytes: number;
+  /** Whether a stimulus folder was given (--stimuli). */
+  stimuli: boolean;
+}
+
+/** The server's answer to removing an uploaded dataset (DELETE /api/datasets/<id>). */
+export interface RemoveResponse {
+  removed: string;
+  heldUploadBytes: number;
+  maxHeldBytes: number;
 }
 
 /** Everything the worker needs to analyse one dataset. */

@@ -33,6 +33,9 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       datasets.set(request.payload.id, request.payload.units.map((u) => decodeUnit(request.payload, u)));
       return { answer: { type: "dataset" }, transfer: [] };
     }
+    case "forget":
+      datasets.delete(request.dataset);
+      return { answer: { type: "forget" }, transfer: [] };
     case "analyse": {
       const started = performance.now();
       const unit = unitFor(request);
