@@ -1,3 +1,4 @@
+import { type Stats, createReadStream, fstatSync } from "node:fs";
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { InputError } from "../core/errors.ts";
@@ -66,6 +67,41 @@ export async function readRawTable(path: string): Promise<RawTable> {
 export function parseRawTable(bytes: Uint8Array, name: string): RawTable {
   const text = decodeText(bytes, name);
   return JSON_LINES.test(name) ? parseJsonLines(text, name) : parseCsv(text, name);
+}
+
+/** The path that names standard input: `trialwise pairs -`. */
+export const STANDARD_INPUT = "-";
+
+/** Whether a file is this process's standard input (/dev/stdin: a socket there cannot be opened again). */
+function isStandardInput(info: Stats): boolean {
+  try {
+    const stdin = fstatSync(0);
+    return stdin.dev === info.dev && stdin.ino === info.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads one trial table from a stream to its end: standard input (`-`, "<stdin>" in messages),
+ * a FIFO or a device. CSV or JSON Lines by the path's extension, else JSON Lines when the text
+ * starts with "{", else CSV. Parquet needs a file (it is read from its end).
+ */
+async function readStreamTable(path: string, standardInput: boolean): Promise<RawTable> {
+  const label = path === STANDARD_INPUT ? "<stdin>" : path;
+  const noParquet = () => new InputError("Parquet cannot be read from standard input or a pipe; give it as a file", { file: label });
+  if (trialFileKind(path) === "parquet") throw noParquet();
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of standardInput ? process.stdin : createReadStream(path)) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw new InputError(`cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: label });
+  }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.subarray(0, 4).toString("latin1") === "PAR1") throw noParquet();
+  const text = decodeText(bytes, label);
+  const jsonLines = JSON_LINES.test(path) || (!CSV.test(path) && text.trimStart().startsWith("{"));
+  return jsonLines ? parseJsonLines(text, label) : parseCsv(text, label);
 }
 
 function buildTable(tables: RawTable[], dataset: string, options: LoadOptions): TrialTable {
@@ -141,6 +177,8 @@ async function dataFilesIn(dir: string, format: TrialFormat, label: string, note
 
 /**
  * Loads trial data from a path:
+ * - `-` (standard input), a FIFO or a character device such as /dev/stdin: one dataset, read as
+ *   a stream (see `readStreamTable`), named "stdin" for `-`, else after the path;
  * - a file: one dataset, named after the file (without extension);
  * - a folder holding data files: one dataset, named after the folder, all files joined;
  * - a folder whose subfolders hold data files: a collection, one dataset per subfolder.
@@ -153,9 +191,13 @@ export async function loadDatasets(path: string, options: LoadOptions = {}): Pro
   const format = options.format ?? { kind: "geirhos" };
   let info;
   try {
-    info = await stat(path);
+    info = path === STANDARD_INPUT ? undefined : await stat(path);
   } catch {
     throw new InputError("no such file or folder; expected a trial file or a folder of them", { file: path });
+  }
+  if (!info || info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
+    const name = info ? basename(path, extname(path)) : "stdin";
+    return { datasets: [buildTable([await readStreamTable(path, !info || isStandardInput(info))], name, options)], notes: [] };
   }
   if (info.isFile()) {
     const name = basename(path, extname(path));
