@@ -27,7 +27,7 @@ const TWO_POW_32 = 4294967296;
  * least 2^32, 2^127 on average). One step:
  * t = a + b + d; d = d + 1; a = b ^ (b >>> 9); b = c + (c << 3); c = rotl(c, 21) + t; output t.
  *
- * Seeding: a, b, c are splitmix32 of seed, seed + 1, seed + 2 (seed taken modulo 2^32), d = 1,
+ * Seeding: a, b, c are splitmix32 of s, s + 1, s + 2 (s = normalizeSeed(seed)), d = 1,
  * and the first 12 outputs are discarded.
  */
 export class SeededRandom {
@@ -36,7 +36,7 @@ export class SeededRandom {
   private c: number;
   private d: number;
 
-  /** @param seed an integer; taken modulo 2^32 (so -1 and 4294967295 are the same seed). */
+  /** @param seed an integer; see normalizeSeed (-1 and 4294967295 are the same seed). */
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new RangeError(`a seed must be an integer, got ${seed}`);
     const s = normalizeSeed(seed);
@@ -154,9 +154,15 @@ function powInt(x: number, n: number): number {
   return result;
 }
 
-/** A seed as the generator uses it: the integer modulo 2^32, in [0, 2^32). */
+/**
+ * A seed as the generator uses it, in [0, 2^32): seeds in [0, 2^32) as they are, negative ones
+ * modulo 2^32, and larger ones (up to 2^53 - 1, which the CLI accepts) with their high word
+ * mixed into the low one, low XOR splitmix32(high), so that 2^32 + 1 is not the seed 1.
+ */
 export function normalizeSeed(seed: number): number {
-  return ((seed % TWO_POW_32) + TWO_POW_32) % TWO_POW_32;
+  const low = ((seed % TWO_POW_32) + TWO_POW_32) % TWO_POW_32;
+  const high = seed >= TWO_POW_32 ? Math.floor(seed / TWO_POW_32) : 0;
+  return high === 0 ? low : (low ^ splitmix32(high)) >>> 0;
 }
 
 /** A generator for `seed` (see {@link SeededRandom}). */
