@@ -1,13 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
-import type { UndefinedKappaPolicy } from "../core/metrics.ts";
 import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
-import { PAIR_COLUMNS, type PairResult } from "../core/pairs.ts";
+import type { StimulusMismatch } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
-import { SUMMARY_COLUMNS, type SummaryRow, summarizePairs } from "../core/summary.ts";
+import { PairSummarizer, SUMMARY_COLUMNS, type SummaryRow } from "../core/summary.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { trialFileKind } from "../io/duckdb.ts";
-import { kernelPairs } from "../kernel/pairs.ts";
+import { type StreamUnit, pairCount, streamPairs } from "../kernel/pairs.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
@@ -18,7 +17,9 @@ import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addExperimentCommand } from "./experiment.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
-import { PAIR_CI_HELP, type PairExtras, addPairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import { PAIR_CI_HELP, type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import { PairNotes } from "./pair-notes.ts";
+import { checkPairTable, openPairTable, pairTableFormatOf } from "./pairs-output.ts";
 import { streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
 import { SUMMARY_BOOTSTRAP_HELP, bootstrapSettings } from "./options.ts";
@@ -44,7 +45,12 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Whether standard output is a terminal (decides the default format). */
   isTTY: boolean;
+  /** Resolves when standard output has taken what was written (backpressure for long outputs); absent: at once. */
+  stdoutDrained?: () => Promise<void>;
 }
+
+/** Pair tables of at least this many pairs show their progress. */
+const PAIR_PROGRESS_MIN = 1_000_000;
 
 const EXAMPLE_DATA = "../shared/data/geirhos2020/raw-data";
 
@@ -167,21 +173,61 @@ function buildProgram(io: CliIO): Command {
       }
       const datasets = await load(path, flags);
       checkNames("--observers", observers, datasets);
-      const results: PairResult[] = [];
-      for (const table of datasets) results.push(await kernelPairs(table, { ...options, observers }));
-      const result = mergePairResults(results);
-      reportPairNotes(result, options.undefinedKappa, note);
-      if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(result.skipped, MISMATCH_COLUMNS));
+      // Pairs stream from the kernel to the output, row by row: no pair is kept (but the aligned table's rows).
+      const format = pairTableFormatOf(flags, io);
+      const total = datasets.reduce((sum, table) => sum + pairCount(table, { ...options, observers }), 0);
+      checkPairTable(format, total, extras);
+      const notes = new PairNotes();
+      const keepSkipped = format === "json" || flags.skipped !== undefined;
+      const skipped: StimulusMismatch[] = [];
+      const intersected: StimulusMismatch[] = [];
       const progress = stepReporter(io, "trialwise pairs");
-      const rows = addPairExtras(result.pairs, extras, progress.onProgress);
-      progress.stop();
-      await emit(flags, rows, [...PAIR_COLUMNS, ...extras.columns], {
-        pairs: rows,
-        ...(extras.ci ? { ci: { method: extras.ci.method, level: extras.ci.level, replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates, seed: extras.ci.seed } } : {}),
-        skipped_pairs: result.skipped,
-        intersected_pairs: result.intersected,
-        undefined_kappa: result.undefinedKappa,
-      });
+      const step = extras.ci ? "bootstrapping pair intervals" : "computing pairs";
+      const every = extras.ci ? 50 : total >= PAIR_PROGRESS_MIN ? 65536 : 0;
+      let done = 0;
+      const counted = () => {
+        if (every > 0 && done++ % every === 0) progress.onProgress(step, done, total);
+      };
+      const output = await openPairTable(format, flags.output, io, extras);
+      try {
+        for (const table of datasets) {
+          await streamPairs(
+            table,
+            { ...options, observers },
+            {
+              unit: (unit) => output.unit(unit),
+              pair(i, j, type, metrics) {
+                counted();
+                notes.pair(metrics);
+                output.pair(i, j, type, metrics);
+              },
+              mismatch(report) {
+                notes.mismatch(report);
+                if (report.outcome === "computed on common stimuli") {
+                  if (format === "json") intersected.push(report);
+                } else {
+                  counted();
+                  if (keepSkipped) skipped.push(report);
+                }
+              },
+              drain: () => output.drain(),
+            },
+          );
+        }
+        progress.stop();
+        await output.finish({
+          ...(extras.ci ? { ci: { method: extras.ci.method, level: extras.ci.level, replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates, seed: extras.ci.seed } } : {}),
+          skipped_pairs: skipped,
+          intersected_pairs: intersected,
+          undefined_kappa: notes.undefinedKappa,
+        });
+      } catch (error) {
+        progress.stop();
+        await output.abort();
+        throw error;
+      }
+      notes.report(options.undefinedKappa, note);
+      if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, MISMATCH_COLUMNS));
     });
 
   addOutputOptions(
@@ -214,20 +260,30 @@ function buildProgram(io: CliIO): Command {
         const datasets = await load(path, flags);
         checkNames("--models", models, datasets, "model");
         const rows: SummaryRow[] = [];
-        const results: PairResult[] = [];
+        const notes = new PairNotes();
         const progress = stepReporter(io, "trialwise summary");
         for (const [i, table] of datasets.entries()) {
-          const result = await kernelPairs(table, options);
-          results.push(result);
-          const summary = summarizePairs(result.pairs, (o) => table.humans.has(o), models && new Set(models));
+          // Pairs stream into the summary, which keeps their kappas only.
+          const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
+          let unit: StreamUnit | undefined;
+          await streamPairs(table, options, {
+            unit: (u) => void (unit = u),
+            pair(a, b, type, metrics) {
+              notes.pair(metrics);
+              const { dataset, condition, observers } = unit!;
+              summarizer.add({ dataset, condition, observer1: observers[a], observer2: observers[b], pair_type: type, kappa: metrics.kappa, c_exp: metrics.c_exp });
+            },
+            mismatch: (report) => notes.mismatch(report),
+          });
+          const summary = summarizer.rows();
           if (bootstrap.replicates === 0) rows.push(...summary);
           else {
             progress.onProgress("bootstrapping intervals", i, datasets.length);
-            rows.push(...withBootstrapIntervals(summary, result.pairs, table, options.byCondition ?? false, models, bootstrap, note));
+            rows.push(...withBootstrapIntervals(summary, (row) => summarizer.undefinedKappa(row), table, options.byCondition ?? false, models, bootstrap, note));
           }
         }
         progress.stop();
-        reportPairNotes(mergePairResults(results), options.undefinedKappa, note);
+        notes.report(options.undefinedKappa, note);
         const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
         const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
         await emit(flags, rows, columns, { ...about, summary: rows });
@@ -273,45 +329,3 @@ const MISMATCH_COLUMNS = [
   "n_only_observer2",
   "outcome",
 ];
-
-function mergePairResults(results: PairResult[]): PairResult {
-  return {
-    pairs: results.flatMap((r) => r.pairs),
-    skipped: results.flatMap((r) => r.skipped),
-    intersected: results.flatMap((r) => r.intersected),
-    undefinedKappa: results.reduce((sum, r) => sum + r.undefinedKappa, 0),
-  };
-}
-
-/** Says on standard error what was skipped, intersected or undefined: nothing silently. */
-function reportPairNotes(result: PairResult, policy: UndefinedKappaPolicy | undefined, note: (text: string) => void): void {
-  const byUnit = new Map<string, { skipped: number; intersected: number; dropped: number; example?: string }>();
-  const unit = (dataset: string, condition: string) => {
-    const key = condition === "all" ? dataset : `${dataset} [${condition}]`;
-    let entry = byUnit.get(key);
-    if (!entry) byUnit.set(key, (entry = { skipped: 0, intersected: 0, dropped: 0 }));
-    return entry;
-  };
-  for (const s of result.skipped) {
-    const entry = unit(s.dataset, s.condition);
-    entry.skipped++;
-    entry.example ??= `${s.observer1} vs ${s.observer2}: ${s.n_common} common, ${s.n_only_observer1} and ${s.n_only_observer2} only one saw`;
-  }
-  for (const s of result.intersected) {
-    const entry = unit(s.dataset, s.condition);
-    entry.intersected++;
-    entry.dropped += s.n_only_observer1 + s.n_only_observer2;
-  }
-  for (const [key, entry] of byUnit) {
-    if (entry.skipped > 0) {
-      note(`${key}: skipped ${entry.skipped} pair(s) whose stimulus sets differ (e.g. ${entry.example}); --intersect pairs them on common stimuli, --skipped FILE lists them`);
-    }
-    if (entry.intersected > 0) {
-      note(`${key}: ${entry.intersected} pair(s) computed on common stimuli only, dropping ${entry.dropped} trial(s) in all`);
-    }
-  }
-  if (result.undefinedKappa > 0) {
-    const shown = policy === "one" ? "set to 1 as --undefined-kappa one asks" : "left empty; --undefined-kappa one sets them to 1 as the 2020 code did";
-    note(`${result.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong), ${shown}`);
-  }
-}

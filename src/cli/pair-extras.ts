@@ -51,26 +51,19 @@ export function pairExtrasOptions(flags: PairExtras): PairExtrasOptions {
 export type PairRowWithExtras = PairRow & { ci_lower?: number | null; ci_upper?: number | null; kappa_normalized?: number | null };
 
 /**
- * Each pair with the requested extra columns: its interval (the same as `trialwise ci` gives
- * for the pair with the same seed) and kappa / kappa_max.
+ * A pair with the requested extra columns: its interval (the same as `trialwise ci` gives for
+ * the pair with the same seed) and kappa / kappa_max.
  */
-export function addPairExtras(
-  pairs: readonly PairRow[],
-  options: PairExtrasOptions,
-  progress: (step: string, done: number, total: number) => void,
-): PairRowWithExtras[] {
-  return pairs.map((pair, i) => {
-    const row: PairRowWithExtras = { ...pair };
-    if (options.ci) {
-      if (i % 50 === 0) progress("bootstrapping pair intervals", i, pairs.length);
-      const { method, replicates, level, seed } = options.ci;
-      const interval = pairInterval(pairCounts(pair), { method, replicates, level, seed: pairSeed(seed, pair.observer1, pair.observer2) });
-      row.ci_lower = interval.lower;
-      row.ci_upper = interval.upper;
-    }
-    if (options.normalized) {
-      row.kappa_normalized = pair.kappa === null || pair.kappa_max === null || pair.kappa_max === 0 ? null : pair.kappa / pair.kappa_max;
-    }
-    return row;
-  });
+export function withPairExtras(pair: PairRow, options: PairExtrasOptions): PairRowWithExtras {
+  const row: PairRowWithExtras = { ...pair };
+  if (options.ci) {
+    const { method, replicates, level, seed } = options.ci;
+    const interval = pairInterval(pairCounts(pair), { method, replicates, level, seed: pairSeed(seed, pair.observer1, pair.observer2) });
+    row.ci_lower = interval.lower;
+    row.ci_upper = interval.upper;
+  }
+  if (options.normalized) {
+    row.kappa_normalized = pair.kappa === null || pair.kappa_max === null || pair.kappa_max === 0 ? null : pair.kappa / pair.kappa_max;
+  }
+  return row;
 }

@@ -1,7 +1,6 @@
 import { groupKappaIntervals, modelKappaIntervals, outcomeMatrix } from "../core/aggregate.ts";
 import { InputError } from "../core/errors.ts";
-import type { PairRow } from "../core/pairs.ts";
-import { type SummaryRow, summaryGroups } from "../core/summary.ts";
+import type { SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { checkReplicateMemory } from "./flags.ts";
 
@@ -24,12 +23,12 @@ const SAME_MEAN = 1e-9;
  * mean, i.e. the row's pairs are exactly the bootstrap's; elsewhere it is left empty with a
  * note giving the cause: the row has no mean (all its kappas undefined, c_exp = 1), its mean
  * counts undefined kappas as 1 (--undefined-kappa one) where the bootstrap leaves them out, or
- * observers saw other stimuli than the rest (left out of the bootstrap). `pairs` are the
- * dataset's pairs the rows summarize.
+ * observers saw other stimuli than the rest (left out of the bootstrap). `undefinedKappaOf`
+ * gives the pairs behind a row with c_exp = 1 (`PairSummarizer.undefinedKappa`).
  */
 export function withBootstrapIntervals(
   rows: readonly SummaryRow[],
-  pairs: readonly PairRow[],
+  undefinedKappaOf: (row: SummaryRow) => number,
   table: TrialTable,
   byCondition: boolean,
   models: readonly string[] | undefined,
@@ -57,10 +56,6 @@ export function withBootstrapIntervals(
       note(`${table.dataset} [${condition}]: no bootstrap intervals (${error.message})`);
     }
   }
-  const undefinedKappas = new Map<string, number>();
-  for (const group of summaryGroups(pairs, (o) => table.humans.has(o), models && new Set(models))) {
-    undefinedKappas.set(key(group.condition, group.kind, group.name), group.pairs.filter((p) => p.c_exp === 1).length);
-  }
   let mismatched = 0;
   const withoutMean = { rows: 0, pairs: 0 };
   const countedAsOne = { rows: 0, pairs: 0 };
@@ -69,7 +64,7 @@ export function withBootstrapIntervals(
     const interval = intervals.get(rowKey);
     const usable = interval && row.mean !== null && Math.abs(interval.mean - row.mean) <= SAME_MEAN;
     if (interval && !usable) {
-      const undefinedKappa = undefinedKappas.get(rowKey) ?? 0;
+      const undefinedKappa = undefinedKappaOf(row);
       if (row.mean === null) {
         withoutMean.rows++;
         withoutMean.pairs += row.n_undefined;

@@ -185,68 +185,115 @@ export function tallyPair(unit: UnitOutcomes, i: number, j: number): PairTally {
 }
 
 /**
- * Adds every pair of one analysis unit to `result`, applying the mismatch policy: pairs with
- * different stimulus sets are skipped, intersected or an error, and every one is reported.
- * `tally` counts a pair (default {@link tallyPair}; the kernel supplies its own counts).
+ * Where the pairs of one analysis unit go, in pair order (row by row: i ascending, then j):
+ * computePairs collects them into a {@link PairResult}; the streaming path
+ * (src/kernel/pairs.ts) hands them on without keeping them.
  */
+export interface UnitPairReceiver {
+  /** A computed pair of the unit's observers i < j. */
+  pair(i: number, j: number, type: PairType, metrics: PairMetrics): void;
+  /**
+   * A pair whose stimulus sets differ: skipped, or (outcome "computed on common stimuli")
+   * intersected, in which case `pair` follows for it.
+   */
+  mismatch(report: StimulusMismatch): void;
+}
+
+/** The --strict error for observers i and j of a unit, whose stimulus sets differ. */
+function stimulusSetsDiffer(table: TrialTable, condition: string, unit: UnitOutcomes, i: number, j: number, common: number): InputError {
+  const { observers, seen } = unit;
+  return new InputError(
+    `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
+      `condition "${condition}" (${common} common, ${seen[i].length - common} only "${observers[i]}", ` +
+      `${seen[j].length - common} only "${observers[j]}"); --strict expects identical stimulus sets`,
+  );
+}
+
+/**
+ * With --strict, throws the error {@link collectRowPairs} would throw for the unit's first pair
+ * (in pair order) whose stimulus sets differ, so that a caller can check a unit before handing
+ * any pair on. That pair is (0, j), j the first observer whose set differs from observer 0's:
+ * if there is none, every set equals observer 0's.
+ */
+export function checkStrict(table: TrialTable, condition: string, unit: UnitOutcomes, options: PairOptions): void {
+  if (options.mismatch !== "strict") return;
+  for (let j = 1; j < unit.observers.length; j++) {
+    const { common } = tallyPair(unit, 0, j);
+    if (common !== unit.seen[0].length || common !== unit.seen[j].length) throw stimulusSetsDiffer(table, condition, unit, 0, j, common);
+  }
+}
+
+/**
+ * Hands the pairs (i, j), j > i, of observer i of one analysis unit to `receiver`, in order of
+ * j, applying the mismatch policy: pairs with different stimulus sets are skipped, intersected
+ * or an error, and every one is reported. `tally` counts a pair (default {@link tallyPair};
+ * the kernel supplies its own counts).
+ */
+export function collectRowPairs(
+  table: TrialTable,
+  condition: string,
+  unit: UnitOutcomes,
+  i: number,
+  options: PairOptions,
+  receiver: UnitPairReceiver,
+  tally: (i: number, j: number) => PairTally = (i, j) => tallyPair(unit, i, j),
+): void {
+  const mismatch = options.mismatch ?? "identical";
+  const { observers, seen } = unit;
+  for (let j = i + 1; j < observers.length; j++) {
+    const { common, correct1, correct2, bothCorrect } = tally(i, j);
+    const type = pairType(table, observers[i], observers[j]);
+    const onlyFirst = seen[i].length - common;
+    const onlySecond = seen[j].length - common;
+    if (onlyFirst + onlySecond > 0) {
+      if (mismatch === "strict") throw stimulusSetsDiffer(table, condition, unit, i, j, common);
+      const report: StimulusMismatch = {
+        dataset: table.dataset,
+        condition,
+        observer1: observers[i],
+        observer2: observers[j],
+        pair_type: type,
+        n_common: common,
+        n_only_observer1: onlyFirst,
+        n_only_observer2: onlySecond,
+        outcome:
+          common === 0
+            ? "skipped: no common stimuli"
+            : mismatch === "intersect"
+              ? "computed on common stimuli"
+              : "skipped: stimulus sets differ",
+      };
+      receiver.mismatch(report);
+      if (report.outcome !== "computed on common stimuli") continue;
+    }
+    receiver.pair(i, j, type, pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa));
+  }
+}
+
+/** A receiver that adds the pairs and reports of a unit (its observers, as i and j index them) to `result`, as computePairs returns them. */
+export function pairResultReceiver(dataset: string, condition: string, observers: readonly string[], result: PairResult): UnitPairReceiver {
+  return {
+    pair(i, j, type, metrics) {
+      if (metrics.c_exp === 1) result.undefinedKappa++;
+      result.pairs.push({ dataset, condition, observer1: observers[i], observer2: observers[j], pair_type: type, ...metrics });
+    },
+    mismatch(report) {
+      (report.outcome === "computed on common stimuli" ? result.intersected : result.skipped).push(report);
+    },
+  };
+}
+
+/** Adds every pair of one analysis unit to `result` ({@link collectRowPairs} row by row). */
 export function collectUnitPairs(
   table: TrialTable,
   condition: string,
   unit: UnitOutcomes,
   options: PairOptions,
   result: PairResult,
-  tally: (i: number, j: number) => PairTally = (i, j) => tallyPair(unit, i, j),
+  tally?: (i: number, j: number) => PairTally,
 ): void {
-  const mismatch = options.mismatch ?? "identical";
-  const { observers, seen } = unit;
-  for (let i = 0; i < observers.length; i++) {
-    for (let j = i + 1; j < observers.length; j++) {
-      const { common, correct1, correct2, bothCorrect } = tally(i, j);
-      const type = pairType(table, observers[i], observers[j]);
-      const onlyFirst = seen[i].length - common;
-      const onlySecond = seen[j].length - common;
-      if (onlyFirst + onlySecond > 0) {
-        const report: StimulusMismatch = {
-          dataset: table.dataset,
-          condition,
-          observer1: observers[i],
-          observer2: observers[j],
-          pair_type: type,
-          n_common: common,
-          n_only_observer1: onlyFirst,
-          n_only_observer2: onlySecond,
-          outcome:
-            common === 0
-              ? "skipped: no common stimuli"
-              : mismatch === "intersect"
-                ? "computed on common stimuli"
-                : "skipped: stimulus sets differ",
-        };
-        if (mismatch === "strict") {
-          throw new InputError(
-            `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
-              `condition "${condition}" (${common} common, ${onlyFirst} only "${observers[i]}", ` +
-              `${onlySecond} only "${observers[j]}"); --strict expects identical stimulus sets`,
-          );
-        }
-        if (report.outcome !== "computed on common stimuli") {
-          result.skipped.push(report);
-          continue;
-        }
-        result.intersected.push(report);
-      }
-      const metrics = pairMetrics({ trials: common, correct1, correct2, bothCorrect }, options.undefinedKappa);
-      if (metrics.c_exp === 1) result.undefinedKappa++;
-      result.pairs.push({
-        dataset: table.dataset,
-        condition,
-        observer1: observers[i],
-        observer2: observers[j],
-        pair_type: type,
-        ...metrics,
-      });
-    }
-  }
+  const receiver = pairResultReceiver(table.dataset, condition, unit.observers, result);
+  for (let i = 0; i < unit.observers.length; i++) collectRowPairs(table, condition, unit, i, options, receiver, tally);
 }
 
 /**

@@ -30,7 +30,8 @@ export function toTable(rows: readonly Row[], columns: readonly string[]): strin
         ? value.toFixed(4)
         : String(value);
   const body = rows.map((r) => columns.map((c) => text(cell(r, c))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...body.map((line) => line[i].length)));
+  // A loop, not Math.max(...lengths): spreading some 100,000 rows overflows the call stack.
+  const widths = columns.map((c, i) => body.reduce((width, line) => Math.max(width, line[i].length), c.length));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof cell(r, c) === "number" || cell(r, c) === null));
   const format = (line: string[]) =>
     line.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();

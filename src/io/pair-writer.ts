@@ -51,6 +51,9 @@ export interface PairUnit {
   correct: ArrayLike<number>;
 }
 
+/** What naming the pairs of a unit takes: its dataset, condition, observers and humans. */
+export type PairNames = Omit<PairUnit, "trials" | "correct">;
+
 /**
  * Both-correct counts of observers rowStart..rowEnd-1 against colStart..colEnd-1:
  * counts[(i - rowStart) * (colEnd - colStart) + (j - colStart)]. Only entries with j > i are
@@ -97,6 +100,12 @@ export interface PairWriter {
    * kernel's threads): tiles are written one after the other, in the order of the calls.
    */
   writeTile(unit: PairUnit, tile: CountTile): Promise<void>;
+  /**
+   * Writes pairs of `unit` given one by one, on any trials each (e.g. pairs computed on their
+   * common stimuli): `fill` calls `put(i, j, metrics)` for each, in the order to write them.
+   * Serialized with `writeTile`, as it.
+   */
+  writePairs(unit: PairNames, fill: (put: (i: number, j: number, metrics: PairMetrics) => void) => void): Promise<void>;
   /** Finishes the file and renames it into place. */
   close(): Promise<PairWriterSummary>;
   /** Removes everything written; the target stays as it was. */
@@ -152,7 +161,7 @@ export function forEachTilePair(
 const PAIR_TYPES: readonly PairType[] = ["model-model", "model-human", "human-human"];
 
 /** Per unit: whether each observer is human (pair type = PAIR_TYPES[h_i + h_j]). */
-function humanFlags(unit: PairUnit): Uint8Array {
+function humanFlags(unit: PairNames): Uint8Array {
   return Uint8Array.from(unit.observers, (o) => (unit.humans.has(o) ? 1 : 0));
 }
 
@@ -192,6 +201,7 @@ export async function openPairWriter(path: string, options: PairWriterOptions = 
       }
       return serially(() => writeTile(unit, tile));
     },
+    writePairs: (unit, fill) => serially(() => writePairs(unit, fill)),
     close: () => serially(close),
     abort: () => serially(abort),
   };
@@ -201,6 +211,21 @@ export async function openPairWriter(path: string, options: PairWriterOptions = 
     try {
       await sink.unit(unit);
       forEachTilePair(unit, tile, options.undefinedKappa, (i, j, m) => {
+        rows++;
+        if (m.c_exp === 1) undefinedKappa++;
+        sink.row(i, j, m);
+      });
+      await sink.drain();
+    } catch (error) {
+      await fail(error);
+    }
+  }
+
+  async function writePairs(unit: PairNames, fill: (put: (i: number, j: number, metrics: PairMetrics) => void) => void): Promise<void> {
+    if (state !== "open") throw new Error(`the pair writer for ${path} is ${state}`);
+    try {
+      await sink.unit(unit);
+      fill((i, j, m) => {
         rows++;
         if (m.c_exp === 1) undefinedKappa++;
         sink.row(i, j, m);
@@ -233,7 +258,7 @@ export async function openPairWriter(path: string, options: PairWriterOptions = 
 /** Where rows go: the format-specific half of a writer. */
 interface Sink {
   /** The unit of the rows that follow (called before every tile; cheap when unchanged). */
-  unit(unit: PairUnit): Promise<void>;
+  unit(unit: PairNames): Promise<void>;
   row(i: number, j: number, m: PairMetrics): void;
   /** Lets buffered rows go out; resolves when more may come. */
   drain(): Promise<void>;
@@ -247,14 +272,14 @@ interface Sink {
 // CSV
 
 /** A CSV field as `toCsv` (Papa.unparse) writes it: quoted when it holds `,`, `"`, a line break or a byte-order mark, or starts or ends with a space. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   const escaped = value.replaceAll('"', '""');
   return /[",\r\n\ufeff]/.test(value) || value.startsWith(" ") || value.endsWith(" ") ? `"${escaped}"` : escaped;
 }
 
 /** A number as `toCsv` writes it (shortest round-trip text), null as an empty field. */
-function csvNumber(value: number | null): string {
-  return value === null ? "" : String(value);
+export function csvNumber(value: number | null | undefined): string {
+  return value === null || value === undefined ? "" : String(value);
 }
 
 const CSV_FLUSH_CHARS = 1 << 20;
@@ -262,7 +287,7 @@ const CSV_FLUSH_CHARS = 1 << 20;
 class CsvSink implements Sink {
   private buffer: string[] = [];
   private chars = 0;
-  private current?: PairUnit;
+  private current?: PairNames;
   private prefix = "";
   private names: string[] = [];
   private human: Uint8Array = new Uint8Array(0);
@@ -284,7 +309,7 @@ class CsvSink implements Sink {
     return sink;
   }
 
-  async unit(unit: PairUnit): Promise<void> {
+  async unit(unit: PairNames): Promise<void> {
     if (unit === this.current) return;
     this.current = unit;
     this.prefix = `${csvField(unit.dataset)},${csvField(unit.condition)},`;
@@ -353,7 +378,7 @@ const VECTOR_SIZE = DuckDBVector.standardSize();
 const INTEGER_COLUMNS = new Set(["n_trials", "n_both_correct", "n_both_wrong"]);
 
 class ParquetSink implements Sink {
-  private current?: PairUnit;
+  private current?: PairNames;
   private unitCount = 0;
   private appender?: DuckDBAppender;
   private chunk?: DuckDBDataChunk;
@@ -410,7 +435,7 @@ class ParquetSink implements Sink {
     }
   }
 
-  async unit(unit: PairUnit): Promise<void> {
+  async unit(unit: PairNames): Promise<void> {
     if (unit === this.current) return;
     await this.writePart();
     await this.dropBatch();
