@@ -190,6 +190,8 @@ describe("trialwise serve: requests", () => {
     assert.equal((await json<{ datasets: unknown[] }>(server, "GET", "/api/datasets")).body.datasets.length, before, "nothing was added");
     const allTrials = await json<PairTrialsResponse>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all");
     assert.equal(allTrials.body.trials.length, 6, "condition=all still means every condition");
+    const page = await raw(server, "GET", "/?d=mini-cue-conflict&pair=alexnet&pair=subject-01");
+    assert.equal(page.status, 200, "the page's own URL repeats parameters (its script reads them)");
   });
 
   test("uploads: the model-vs-human schema at once, the long format after its column mapping, Parquet through DuckDB", async () => {

@@ -250,8 +250,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!isLoopback(name)) return fail(reply, 403, `refused: this dashboard answers requests to 127.0.0.1 or localhost only, not to "${name}"`);
     });
   }
-  // Every route reads its query parameters as single strings: refuse repeated ones before anything else is read.
+  // The API reads its query parameters as single strings: repeated ones are refused before
+  // anything else is read. (The page's own URL repeats some, e.g. pair=a&pair=b: its script reads them.)
   app.addHook("onRequest", async (request, reply) => {
+    if (!request.url.startsWith("/api/")) return;
     const repeated = repeatedParameter(request.query);
     if (repeated) return fail(reply, 400, repeated.message);
   });
