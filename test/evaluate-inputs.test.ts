@@ -259,3 +259,28 @@ describe("names that go into file names", () => {
     assert.equal(toFolder.stderr, `trialwise: error: ${folder}: the dataset's name from the stimulus folder's name: "my stimuli" cannot be part of a file name; ${RULE}; give --dataset\n`);
   });
 });
+
+describe("flags that would be ignored", () => {
+  test("--card with --mapping, --identity, --aggregation or --outputs, and --identity with --mapping or --aggregation, are usage errors", async () => {
+    const folder = await stimulusFolder(join(dir, "conflicts"), { "airplane/red1.png": "red" });
+    const card = join(dir, "card.json");
+    await writeFile(card, JSON.stringify({ mapping: { identity: CATEGORIES } }));
+    const cases: [string[], RegExp][] = [
+      [["--card", card, "--mapping", "imagenet16"], /option '--card <file>' cannot be used with option '--mapping <map>'/],
+      [["--card", card, ...IDENTITY], /option '--card <file>' cannot be used with option '--identity <categories>'/],
+      [["--card", card, "--aggregation", "max"], /option '--card <file>' cannot be used with option '--aggregation <how>'/],
+      [["--card", card, "--outputs", "probabilities"], /option '--card <file>' cannot be used with option '--outputs <kind>'/],
+      [[...IDENTITY, "--mapping", "imagenet16"], /option '--identity <categories>' cannot be used with option '--mapping <map>'/],
+      [[...IDENTITY, "--aggregation", "sum"], /option '--identity <categories>' cannot be used with option '--aggregation <how>'/],
+    ];
+    for (const [flags, message] of cases) {
+      const out = join(dir, "conflict.csv");
+      const run = await cli("evaluate", model, folder, ...flags, "-o", out);
+      assert.equal(run.code, 2, `${flags.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(await readdir(dir).then((names) => names.includes("conflict.csv")), false);
+    }
+    const withCard = await cli("evaluate", model, folder, "--card", card, "-o", join(dir, "card-trials.csv"));
+    assert.equal(withCard.code, 0, withCard.stderr);
+  });
+});

@@ -8,6 +8,7 @@ import { type ModelCard, parseModelCard } from "../evaluate/card.ts";
 import { defaultDecoderCount } from "../evaluate/decode.ts";
 import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
+import { tableFileFormat } from "../io/table-parquet.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { nameList, wholeNumber } from "./flags.ts";
@@ -101,12 +102,22 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     .option("--name <name>", "observer name written as subj (default: the model file's name)")
     .option("--dataset <name>", "the dataset's name, for the default file name (default: the stimulus folder's or manifest's name)")
     .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")
-    .option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated)")
+    .addOption(
+      new Option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated); instead of --mapping and --aggregation").conflicts([
+        "mapping",
+        "aggregation",
+      ]),
+    )
     .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", `images per inference batch (at most ${MAX_BATCH})`, "16")
     .option("--decoders <n>", `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, up to 4; the most allowed is ${MAX_DECODERS})`)
-    .option("--card <file>", "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; it replaces --mapping, --identity, --aggregation and --outputs")
+    .addOption(
+      new Option(
+        "--card <file>",
+        "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; instead of --mapping, --identity, --aggregation and --outputs",
+      ).conflicts(["mapping", "identity", "aggregation", "outputs"]),
+    )
     .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs")
@@ -119,6 +130,8 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       if (flags.dataset !== undefined) checkName(flags.dataset, { flag: "--dataset" });
       const dataset = flags.dataset ?? basename(stimuli, extname(stimuli));
       const output = await outputPath(flags.output, dataset, name);
+      tableFileFormat(output);
+      if (flags.scores !== undefined) tableFileFormat(flags.scores, "--scores");
       // The stimulus folder's name matters only where it names the output file.
       if (output !== flags.output) checkName(dataset, { file: stimuli, what: "the dataset's name from the stimulus folder's name", flag: "--dataset" });
       const progress = stepReporter(io, "trialwise evaluate", "images");
@@ -161,6 +174,7 @@ export function addMergeCommand(program: Command, io: CliIO): void {
     .requiredOption("-o, --output <file>", "the merged trials file (written atomically): CSV, or Parquet when it ends in .parquet")
     .option("--stimuli <folder>", "also check the trials against the stimulus folder's images")
     .action(async (shards: string[], flags: { output: string; stimuli?: string }) => {
+      tableFileFormat(flags.output);
       const trials = await mergeShards(shards, flags.output, flags.stimuli);
       io.stderr(`trialwise merge: ${trials} trials from ${shards.length} shard(s) written to ${flags.output}\n`);
     });
