@@ -7,7 +7,7 @@ import { exportStore } from "../experiment/export.ts";
 import { DEFAULT_PROTOCOL, type Protocol, parseProtocol } from "../experiment/protocol.ts";
 import { startExperimentServer } from "../experiment/server.ts";
 import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
-import { writeFileAtomic } from "../io/output.ts";
+import { outputFormat, writeFileAtomic } from "../io/output.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { nameList, portNumber, realNumber, seed as seedFlag, wholeNumber } from "./flags.ts";
@@ -225,7 +225,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
           })),
           ["subj", "trials", "of", "flagged", "conditions", "started", "finished"],
         ];
-    const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
+    const format = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
     const text = format === "json" ? toJson({ dataset: settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
     if (flags.output) await writeFileAtomic(flags.output, text);
     else io.stdout(text);

@@ -8,7 +8,7 @@ import { loadDatasets } from "../io/datasets.ts";
 import { trialFileKind } from "../io/duckdb.ts";
 import { type StreamUnit, pairCount, streamPairs } from "../kernel/pairs.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
-import { writeFileAtomic } from "../io/output.ts";
+import { outputFormat, writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
@@ -94,7 +94,7 @@ function buildProgram(io: CliIO): Command {
     configure(program.command(name).description(description), examples);
 
   const emit = async (flags: OutputFlags, rows: readonly Row[], columns: readonly string[], json: unknown) => {
-    const format: OutputFormat = flags.format ?? (io.isTTY && !flags.output ? "table" : "csv");
+    const format: OutputFormat = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
     const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
     if (flags.output) await writeFileAtomic(flags.output, text);
     else io.stdout(text);
@@ -163,6 +163,7 @@ function buildProgram(io: CliIO): Command {
           strict: options.mismatch === "strict",
           undefinedKappa: options.undefinedKappa ?? "undefined",
           output: flags.output,
+          format: flags.format,
           note,
           progress: progress.onProgress,
         });

@@ -6,6 +6,8 @@
 import { UsageError } from "../core/errors.ts";
 import type { UndefinedKappaPolicy } from "../core/metrics.ts";
 import { readPackedTrials } from "../io/duckdb.ts";
+import type { OutputFormat } from "../io/format.ts";
+import { outputFormat } from "../io/output.ts";
 import { allPairCounts } from "../kernel/index.ts";
 import { openPairWriter } from "../io/pair-writer.ts";
 import type { LoadOptions } from "../io/datasets.ts";
@@ -16,6 +18,8 @@ export interface StreamedPairsOptions {
   strict: boolean;
   undefinedKappa: UndefinedKappaPolicy;
   output: string | undefined;
+  /** --format: CSV, else the output's extension decides (CSV or Parquet; see `outputFormat`). */
+  format?: OutputFormat;
   note: (text: string) => void;
   progress: (step: string, done: number, total: number) => void;
 }
@@ -25,6 +29,7 @@ export async function streamedPairs(path: string, options: StreamedPairsOptions)
     throw new UsageError("Parquet input is read in the long format: give --observer-col, --stimulus-col and --correct-col (or --truth-col and --response-col)");
   }
   if (!options.output) throw new UsageError("Parquet input streams its pair table to a file: give --output pairs.csv or --output pairs.parquet");
+  const format = outputFormat({ format: options.format, output: options.output }, { formats: ["csv", "parquet"] });
   options.progress("reading trials into bitsets", 0, 0);
   const trials = await readPackedTrials(path, {
     columns: options.load.format.columns,
@@ -32,7 +37,7 @@ export async function streamedPairs(path: string, options: StreamedPairsOptions)
     strict: options.strict,
     humanPattern: options.load.humanPattern,
   });
-  const writer = await openPairWriter(options.output, { undefinedKappa: options.undefinedKappa });
+  const writer = await openPairWriter(options.output, { format, undefinedKappa: options.undefinedKappa });
   try {
     for (const [k, unit] of trials.units.entries()) {
       for (const e of unit.excluded) {

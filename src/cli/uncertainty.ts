@@ -11,7 +11,7 @@ import type { TrialTable } from "../core/trials.ts";
 import { conditionSpec } from "../figures/consistency.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
-import { writeFileAtomic } from "../io/output.ts";
+import { outputFormat, writeFileAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
 import {
   REPLICATES_LIMIT_HELP,
@@ -132,7 +132,7 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
 }
 
 async function emitObject(io: CliIO, flags: { format?: OutputFormat; output?: string }, object: Record<string, unknown>, rows?: { rows: object[]; columns: string[] }): Promise<void> {
-  const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "json");
+  const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
   let text: string;
   if (format === "json") text = toJson(object);
   else {
@@ -306,7 +306,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       } finally {
         progress.stop();
       }
-      const format = flags.format ?? (io.isTTY && !flags.output ? "table" : "json");
+      const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
       if (format === "json") await emitObject(io, flags, { ...result });
       else {
         await emitObject(io, flags, { ...result }, {

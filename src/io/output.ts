@@ -15,7 +15,8 @@ import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, writeFile 
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { InputError } from "../core/errors.ts";
+import { InputError, UsageError } from "../core/errors.ts";
+import type { OutputFormat } from "./format.ts";
 
 /** Where an output goes. */
 export interface OutputTarget {
@@ -376,4 +377,62 @@ export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<strin
   movedAside = false;
   release();
   await rm(previous, { recursive: true, force: true });
+}
+
+/** What an output can be written as: the text formats, and Parquet where a command writes it. */
+export type OutputFileFormat = OutputFormat | "parquet";
+
+const FORMAT_NAMES: Record<OutputFileFormat, string> = { csv: "CSV", json: "JSON", table: "an aligned text table", parquet: "Parquet" };
+/** The format an output file's extension says. */
+const EXTENSION_FORMATS: Readonly<Record<string, OutputFileFormat>> = { ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".txt": "table" };
+/** Text formats a .txt file may hold (--format chooses; the aligned table without it). */
+const TEXT_FORMATS: readonly OutputFileFormat[] = ["table", "csv", "json"];
+/** Data-file extensions trialwise does not write (rather than writing something else under their name). */
+const UNWRITTEN_EXTENSIONS = new Set([".tsv", ".tab", ".jsonl", ".ndjson", ".xlsx", ".xls", ".ods", ".arrow", ".feather"]);
+
+function extensionOf(path: string): string {
+  const match = /\.[^./\\]+$/.exec(path);
+  return match ? match[0].toLowerCase() : "";
+}
+
+/**
+ * The format of a command's output, the rule every command follows: an output file's
+ * extension decides (.csv CSV, .json JSON, .txt an aligned table, or what --format says among
+ * the text formats, .parquet/.pq Parquet), and --format must then agree with it; a file without
+ * one of these extensions (or standard output) gets --format, else the aligned table when
+ * standard output is a terminal, else `formats[0]`, the command's default. `formats`: what the
+ * command can write. A conflict, a format the command cannot write, or an extension of a
+ * format trialwise does not write (.tsv, .jsonl, .xlsx, ...) is a UsageError naming `flag`
+ * (default --output).
+ */
+export function outputFormat<F extends OutputFileFormat>(
+  flags: { format?: OutputFormat; output?: string },
+  options: { formats: readonly F[]; isTTY?: boolean; flag?: string },
+): F {
+  const { formats } = options;
+  const flag = options.flag ?? "--output";
+  const writes = (format: OutputFileFormat): format is F => (formats as readonly OutputFileFormat[]).includes(format);
+  const offered = () =>
+    `it writes ${formats.map((f) => FORMAT_NAMES[f]).join(", ")} (${formats.map((f) => (f === "table" ? "-o *.txt" : f === "parquet" ? "-o *.parquet" : `-o *.${f}`)).join(", ")})`;
+  const extension = flags.output ? extensionOf(flags.output) : "";
+  if (UNWRITTEN_EXTENSIONS.has(extension)) {
+    throw new UsageError(`${flag} ${flags.output}: trialwise does not write ${extension} files; ${offered()}`);
+  }
+  const byExtension = EXTENSION_FORMATS[extension];
+  if (byExtension) {
+    const allowed = byExtension === "table" ? TEXT_FORMATS : [byExtension];
+    const format = flags.format ?? byExtension;
+    if (!allowed.includes(format)) {
+      throw new UsageError(`--format ${flags.format} conflicts with ${flag} ${flags.output}: a ${extension} file holds ${allowed.map((f) => FORMAT_NAMES[f]).join(" or ")}`);
+    }
+    if (!writes(format)) throw new UsageError(`${flag} ${flags.output}: this command does not write ${FORMAT_NAMES[format]}; ${offered()}`);
+    return format;
+  }
+  if (flags.format) {
+    if (!writes(flags.format)) throw new UsageError(`--format ${flags.format}: this command does not write ${FORMAT_NAMES[flags.format]}; ${offered()}`);
+    return flags.format;
+  }
+  const table: OutputFileFormat = "table";
+  if (!flags.output && options.isTTY && writes(table)) return table;
+  return formats[0];
 }

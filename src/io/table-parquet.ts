@@ -7,9 +7,9 @@
 import { type DuckDBAppender, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
-import { duckdbMessage, sqlIdentifier, sqlString, trialFileKind } from "./duckdb.ts";
+import { duckdbMessage, sqlIdentifier, sqlString } from "./duckdb.ts";
 import { toCsv } from "./format.ts";
-import { outputTarget, stageOutput, writeFileAtomic } from "./output.ts";
+import { outputFormat, outputTarget, stageOutput, writeFileAtomic } from "./output.ts";
 
 /** How a column is stored: text, 32-bit integer or 64-bit float. */
 export type ColumnType = "text" | "integer" | "double";
@@ -106,8 +106,18 @@ export async function readParquetTable(path: string): Promise<RawTable> {
   }
 }
 
-/** Writes rows atomically as Parquet when the path ends in .parquet or .pq, else as CSV. */
+/**
+ * The format of a table file (trials, image scores) by its name, as `outputFormat` decides it:
+ * Parquet for .parquet/.pq, CSV for .csv or a name without a known extension; a UsageError
+ * naming `flag` for another format's extension (.json, .txt, .tsv, ...). Commands call it
+ * before their work, so that a wrong name fails at once.
+ */
+export function tableFileFormat(path: string, flag = "--output"): "csv" | "parquet" {
+  return outputFormat({ output: path }, { formats: ["csv", "parquet"], flag });
+}
+
+/** Writes rows atomically as Parquet or CSV by the file's name (`tableFileFormat`). */
 export async function writeTable(path: string, rows: readonly Record<string, string | number>[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): Promise<void> {
-  if (trialFileKind(path) === "parquet") await writeParquetTable(path, columns, rows, types);
+  if (tableFileFormat(path) === "parquet") await writeParquetTable(path, columns, rows, types);
   else await writeFileAtomic(path, toCsv(rows, columns));
 }
