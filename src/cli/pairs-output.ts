@@ -15,7 +15,7 @@ import { UsageError } from "../core/errors.ts";
 import type { PairMetrics } from "../core/metrics.ts";
 import { PAIR_COLUMNS, type PairRow, type PairType } from "../core/pairs.ts";
 import { type OutputFormat, toTable } from "../io/format.ts";
-import { openOutputStream, outputError, outputTarget } from "../io/output.ts";
+import { openOutputStream, outputError, outputFormat, outputTarget } from "../io/output.ts";
 import { type PairNames, type PairWriter, csvField, csvNumber, openPairWriter, pairTableFormat } from "../io/pair-writer.ts";
 import type { StreamUnit } from "../kernel/pairs.ts";
 import type { CliIO } from "./main.ts";
@@ -31,13 +31,12 @@ export const TABLE_MAX_PAIRS = 200_000;
 export type PairTableFormat = OutputFormat | "parquet";
 
 /**
- * The format of the pair table: --format when given; else Parquet for a .parquet/.pq output
- * file, the aligned table on a terminal, CSV otherwise.
+ * The format of the pair table, by the rule every command follows (`outputFormat`): the output
+ * file's extension (.csv, .json, .txt, .parquet), --format agreeing with it; else --format, the
+ * aligned table on a terminal, CSV otherwise.
  */
 export function pairTableFormatOf(flags: { format?: OutputFormat; output?: string }, io: CliIO): PairTableFormat {
-  if (flags.format) return flags.format;
-  if (flags.output) return pairTableFormat(flags.output) === "parquet" ? "parquet" : "csv";
-  return io.isTTY ? "table" : "csv";
+  return outputFormat(flags, { formats: ["csv", "json", "table", "parquet"], isTTY: io.isTTY });
 }
 
 /** Refuses what the format cannot do: the aligned table above {@link TABLE_MAX_PAIRS}, extra columns in Parquet. */
@@ -179,20 +178,42 @@ function pairRow({ unit }: UnitRows, i: number, j: number, type: PairType, metri
   return { dataset: unit.dataset, condition: unit.condition, observer1: unit.observers[i], observer2: unit.observers[j], pair_type: type, ...metrics };
 }
 
+/** Distinct numbers whose text {@link numberText} remembers; past it, it starts over. */
+const NUMBER_TEXTS = 1 << 16;
+
+/**
+ * `csvNumber` with a memory: a pair table repeats few distinct values when observers have few
+ * trials (accuracies k / n, kappas of a few count triples), and a Map lookup is several times
+ * faster than writing a double's shortest round-trip text.
+ */
+function numberText(): (value: number | null | undefined) => string {
+  const texts = new Map<number, string>();
+  return (value) => {
+    if (value === null || value === undefined) return csvNumber(value);
+    let text = texts.get(value);
+    if (text === undefined) {
+      if (texts.size >= NUMBER_TEXTS) texts.clear();
+      texts.set(value, (text = csvNumber(value)));
+    }
+    return text;
+  };
+}
+
 /** CSV lines as `toCsv` writes them (the header, then one line per pair). */
 function csvTable(text: TextSink, columns: readonly string[], extras: PairExtrasOptions): PairTable {
   let current: UnitRows | undefined;
+  const number = numberText();
   text.write(`${columns.map(csvField).join(",")}\n`);
   return {
     unit: (unit) => void (current = unitRows(unit)),
     pair(i, j, type, m) {
       const { csvPrefix, csvNames } = current!;
       let line =
-        `${csvPrefix}${csvNames[i]},${csvNames[j]},${type},${m.n_trials},${m.n_both_correct},${m.n_both_wrong},${m.acc1},${m.acc2},` +
-        `${m.c_obs},${m.c_exp},${csvNumber(m.kappa)},${csvNumber(m.kappa_min)},${csvNumber(m.kappa_max)}`;
+        `${csvPrefix}${csvNames[i]},${csvNames[j]},${type},${m.n_trials},${m.n_both_correct},${m.n_both_wrong},${number(m.acc1)},${number(m.acc2)},` +
+        `${number(m.c_obs)},${number(m.c_exp)},${number(m.kappa)},${number(m.kappa_min)},${number(m.kappa_max)}`;
       if (extras.columns.length > 0) {
         const row = withPairExtras(pairRow(current!, i, j, type, m), extras);
-        for (const column of extras.columns) line += `,${csvNumber(row[column as keyof PairRowWithExtras] as number | null | undefined)}`;
+        for (const column of extras.columns) line += `,${number(row[column as keyof PairRowWithExtras] as number | null | undefined)}`;
       }
       text.write(`${line}\n`);
     },
