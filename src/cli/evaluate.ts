@@ -9,7 +9,6 @@ import { defaultDecoderCount } from "../evaluate/decode.ts";
 import { mergeShards } from "../evaluate/merge.ts";
 import { evaluateModel, modelName } from "../evaluate/run.ts";
 import { tableFileFormat } from "../io/table-parquet.ts";
-import { tableFileFormat } from "../io/table-parquet.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./main.ts";
 import { nameList, wholeNumber } from "./flags.ts";
@@ -133,8 +132,6 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
       const output = await outputPath(flags.output, dataset, name);
       tableFileFormat(output);
       if (flags.scores !== undefined) tableFileFormat(flags.scores, "--scores");
-      tableFileFormat(output);
-      if (flags.scores !== undefined) tableFileFormat(flags.scores, "--scores");
       // The stimulus folder's name matters only where it names the output file.
       if (output !== flags.output) checkName(dataset, { file: stimuli, what: "the dataset's name from the stimulus folder's name", flag: "--dataset" });
       const progress = stepReporter(io, "trialwise evaluate", "images");
@@ -177,7 +174,6 @@ export function addMergeCommand(program: Command, io: CliIO): void {
     .requiredOption("-o, --output <file>", "the merged trials file (written atomically): CSV, or Parquet when it ends in .parquet")
     .option("--stimuli <folder>", "also check the trials against the stimulus folder's images")
     .action(async (shards: string[], flags: { output: string; stimuli?: string }) => {
-      tableFileFormat(flags.output);
       tableFileFormat(flags.output);
       const trials = await mergeShards(shards, flags.output, flags.stimuli);
       io.stderr(`trialwise merge: ${trials} trials from ${shards.length} shard(s) written to ${flags.output}\n`);
