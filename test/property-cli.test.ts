@@ -10,7 +10,9 @@
  * TRIALWISE_PROPERTY_RUNS (a factor).
  */
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { constants } from "node:fs";
+import { lstat, mkdir, mkdtemp, open, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -498,7 +500,11 @@ const evaluateCase = fc
   .map((f) => {
     const given = [...compact([f.batch, f.decoders, f.shard, f.aggregation, f.outputs, f.identity, f.providers, f.name, f.scores]), { flag: "-o", value: `${OUT}/trials.csv`, verdict: "valid" as Verdict }];
     // The model file is no ONNX model: with every flag valid the run must still fail, on the model (1).
-    return makeCase({ command: "evaluate", head: ["evaluate", `${DATA}/model.onnx`, `${DATA}/stimuli`], given, outputs: [], rules: [{ flag: "<model.onnx>", verdict: "refused" }], deterministic: true });
+    const rules: Given[] = [{ flag: "<model.onnx>", verdict: "refused" }];
+    // Categories given directly are not aggregated from ImageNet classes: --aggregation has no use with --identity.
+    if (f.identity && f.aggregation) rules.push({ flag: "--identity", verdict: "usage" }, { flag: "--aggregation", verdict: "usage" });
+    if (f.identity && f.outputs) rules.push({ flag: "--outputs", verdict: "open" });
+    return makeCase({ command: "evaluate", head: ["evaluate", `${DATA}/model.onnx`, `${DATA}/stimuli`], given, outputs: [], rules, deterministic: true });
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -640,9 +646,107 @@ async function runMerge(m: MergeCase): Promise<void> {
     } else {
       assert.equal(outcome.code, m.shards.length === 0 ? 2 : 1, `${what}\nexit ${outcome.code}, expected ${m.shards.length === 0 ? 2 : 1}: ${outcome.stderr}`);
       assert.deepEqual(listing, [], `${what}\nexit ${outcome.code} but the output folder holds ${JSON.stringify(listing)}`);
-      if (outcome.code === 1) assert.match(message!.line, new RegExp(`^trialwise: error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(shard-\\d+\\.csv:\\d+: |other-stimuli)`), `${what}\nnot located at a shard's line or the stimulus folder`);
+      if (outcome.code === 1) assert.match(message!.line, new RegExp(`^trialwise: error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(shard-\\d+\\.csv:\\d+: |(other-)?stimuli)`), `${what}\nnot located at a shard's line or the stimulus folder`);
     }
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// -o destinations: a new file, a file to replace, a symbolic link, a folder, a missing folder, a FIFO.
+
+type Destination = "new" | "existing" | "link" | "folder" | "missing folder" | "fifo";
+
+interface OutputCase {
+  destination: Destination;
+  command: "observers" | "pairs" | "summary" | "ci" | "plan";
+  failure: "none" | "usage" | "input";
+  [fc.toStringMethod]?: () => string;
+}
+
+function outputArgs(c: Pick<OutputCase, "command" | "failure">, data: string, target: string): string[] {
+  const path = c.failure === "input" ? join(data, "no-such-folder") : join(data, "ds");
+  const args: Record<OutputCase["command"], string[]> = {
+    observers: ["observers", path],
+    pairs: ["pairs", path, "--format", "json"],
+    summary: ["summary", path, "--bootstrap", "20"],
+    ci: ["ci", path, "--pair", "alexnet,resnet50", "--bootstrap", "100"],
+    plan: ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.1", "--simulations", "100"],
+  };
+  if (c.command === "plan" && c.failure === "input") return [...args.plan, "--figure", join(data, "no-such-folder", "plan.svg"), "-o", target];
+  return [...args[c.command], ...(c.failure === "usage" ? ["--format", "xml"] : []), "-o", target];
+}
+
+const outputCase = fc
+  .record({
+    destination: fc.constantFrom<Destination>("new", "existing", "link", "folder", "missing folder", "fifo"),
+    command: fc.constantFrom<OutputCase["command"]>("observers", "pairs", "summary", "ci", "plan"),
+    failure: fc.constantFrom<OutputCase["failure"]>("none", "none", "usage", "input"),
+  })
+  .map((c): OutputCase => ({ ...c, [fc.toStringMethod]: function (this: OutputCase) { return `${commandLine(outputArgs(this, "data", "out/result"))}   (-o is ${this.destination})`; } }));
+
+async function runOutputCase(c: OutputCase): Promise<void> {
+  const dir = await mkdtemp(join(workRoot, "dest-"));
+  let reader: Promise<Buffer> | undefined;
+  try {
+    const out = join(dir, "out");
+    const elsewhere = join(dir, "elsewhere");
+    await mkdir(out);
+    await mkdir(elsewhere);
+    let target = join(out, "result");
+    if (c.destination === "existing") await writeFile(target, "old\n");
+    if (c.destination === "link") {
+      await writeFile(join(elsewhere, "real"), "old\n");
+      await symlink(join(elsewhere, "real"), target);
+    }
+    if (c.destination === "folder") {
+      await mkdir(target);
+      await writeFile(join(target, "keep"), "keep\n");
+    }
+    if (c.destination === "missing folder") target = join(out, "missing", "result");
+    if (c.destination === "fifo") {
+      execFileSync("mkfifo", [target]);
+      // Opening a FIFO waits for the other end: read it in this thread while the CLI writes.
+      reader = readFile(target);
+    }
+    // What the command writes to a plain new file.
+    const reference = join(dir, "reference");
+    if (c.failure === "none") {
+      const plain = await sandbox.run(outputArgs(c, data, reference), 20_000);
+      assert.ok(plain.kind === "exit" && plain.code === 0, `${commandLine(outputArgs(c, data, reference))} fails: ${JSON.stringify(plain)}`);
+    }
+    const expected = c.failure === "none" ? await readFile(reference) : undefined;
+    const before = await snapshot(out);
+    const beforeElsewhere = await snapshot(elsewhere);
+    const argv = outputArgs(c, data, target);
+    const what = `${commandLine(argv)}   (-o is ${c.destination})`;
+    const outcome = await sandbox.run(argv, 20_000);
+    if (reader) {
+      // Whatever happened, let the reader finish: open the writing end (refused when the CLI already closed it and nobody reads).
+      await open(target, constants.O_WRONLY | constants.O_NONBLOCK).then((fd) => fd.close(), () => undefined);
+    }
+    const message = checkWellBehaved(outcome, what);
+    if (outcome.kind !== "exit") return;
+    const codes =
+      c.failure === "usage" ? [2]
+      : c.failure === "input" ? [1]
+      : c.destination === "folder" || c.destination === "missing folder" ? [1]
+      : [0];
+    assert.ok(codes.includes(outcome.code), `${what}\nexit ${outcome.code}, expected ${codes.join(" or ")}\n${outcome.stderr}`);
+    if (outcome.code !== 0) {
+      assert.ok(sameSnapshot(before, await snapshot(out)), `${what}\nexit ${outcome.code} but the output folder changed: ${JSON.stringify([...(await snapshot(out)).keys()])}`);
+      assert.ok(sameSnapshot(beforeElsewhere, await snapshot(elsewhere)), `${what}\nexit ${outcome.code} but the link's target changed`);
+      if (outcome.code === 1 && c.failure === "none") assert.ok(message!.line.includes(target), `${what}\nthe message does not name the destination: ${message!.line}`);
+      return;
+    }
+    const written = c.destination === "fifo" ? await reader! : await readFile(c.destination === "link" ? join(elsewhere, "real") : target);
+    assert.equal(written.toString("utf8"), expected!.toString("utf8"), `${what}\nthe destination holds other bytes than a new file gets`);
+    const entries = [...(await snapshot(out)).keys()];
+    assert.deepEqual(entries, ["result"], `${what}\nthe output folder holds ${JSON.stringify(entries)}`);
+    if (c.destination === "link") assert.ok((await lstat(target)).isSymbolicLink(), `${what}\nthe link was replaced by a file`);
+  } finally {
+    if (reader) await reader.catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -678,6 +782,10 @@ describe("property: every command's flags", () => {
       await fc.assert(fc.asyncProperty(cases, runCase), propertyParameters(runs));
     });
   }
+
+  test("-o to a new file, a file, a link, a FIFO: the same bytes as a new file; to a folder or a missing folder: exit 1; a failure leaves every destination as it was", async () => {
+    await fc.assert(fc.asyncProperty(outputCase, runOutputCase), propertyParameters(30));
+  });
 
   test("merge: complete shards give every trial once, in order; missing or doubled shards exit 1 naming a shard's line", async () => {
     await fc.assert(fc.asyncProperty(mergeCase, runMerge), propertyParameters(40));

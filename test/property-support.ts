@@ -4,7 +4,7 @@
  * run must pass whatever its input (no stack trace, a located one-line message, no stray files).
  */
 import { createHash } from "node:crypto";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, readlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { Worker } from "node:worker_threads";
 import type fc from "fast-check";
@@ -137,8 +137,10 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isSymbolicLink()) files.set(relative(dir, path), "symlink");
-      else files.set(relative(dir, path), createHash("sha256").update(await readFile(path)).digest("hex"));
+      else if (entry.isSymbolicLink()) files.set(relative(dir, path), `symlink to ${await readlink(path)}`);
+      else if (entry.isFile()) files.set(relative(dir, path), createHash("sha256").update(await readFile(path)).digest("hex"));
+      // A FIFO or other special file: its presence only (reading it could block).
+      else files.set(relative(dir, path), "special");
     }
   };
   await walk(dir);
