@@ -23,7 +23,6 @@ import {
 import { KERNEL_WAT_SHA256 } from "../src/kernel/kernel-wasm.ts";
 import { type PackedObservers, isCorrect, packObservers, packOutcomeMatrix } from "../src/kernel/packed.ts";
 import { kernelPairs } from "../src/kernel/pairs.ts";
-import { popcount32 } from "../src/kernel/scalar.ts";
 import { computeTilesThreaded } from "../src/kernel/threads.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, cli, seededRandom } from "./helpers.ts";
 
@@ -127,12 +126,6 @@ describe("packed format", () => {
     assert.deepEqual(packed.observers, matrix.observers);
     assert.equal(packed.trials, matrix.stimuli.length);
     matrix.correct.forEach((row, i) => row.forEach((v, t) => assert.equal(isCorrect(packed, i, t), v === 1)));
-  });
-
-  test("popcount32 counts bits", () => {
-    for (const x of [0, 1, 0xffffffff, 0x80000000, 0x12345678, -1, 0x55555555]) {
-      assert.equal(popcount32(x), (x >>> 0).toString(2).split("").filter((c) => c === "1").length);
-    }
   });
 });
 

@@ -32,24 +32,11 @@ import { kappaFromCounts, percentileInterval, sortedDefined } from "./intervals.
 import type { PairType } from "./pairs.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
 import { SeededRandom, normalizeSeed } from "./random.ts";
-import { NO_CONDITION, type ObserverKind, type TrialTable, compareText } from "./trials.ts";
+import { type ExcludedObserver, excludedObserver, groupByStimulusSet, listSets, unitStimulusSet } from "./stimulus-sets.ts";
+import { NO_CONDITION, type TrialTable, compareText } from "./trials.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The outcome matrix of one analysis unit
-
-/** An observer of the unit left out of an {@link OutcomeMatrix} because its stimulus set differs. */
-export interface ExcludedObserver {
-  observer: string;
-  kind: ObserverKind;
-  /** Stimuli this observer saw in the unit. */
-  n_stimuli: number;
-  /** Of those, how many are in the unit's stimulus set. */
-  n_common: number;
-  /** Seen by this observer but not in the unit's stimulus set. */
-  n_only_observer: number;
-  /** In the unit's stimulus set but not seen by this observer. */
-  n_missing: number;
-}
 
 /**
  * Correctness of the observers of one analysis unit on the unit's common stimulus set: one
@@ -76,10 +63,10 @@ export interface OutcomeMatrix {
  * matched across conditions, as `computePairs` does without `byCondition`), else the trials of
  * that condition.
  *
- * The unit's stimulus set is the set the most observers saw (ties: the larger set, then the set
- * of the first such observer in sorted order); in a complete design it is everyone's set.
- * Observers whose set differs in any stimulus are left out of the matrix and listed in
- * `excluded` with their counts: the bootstrap needs every observer on every resampled stimulus.
+ * The unit's stimulus set follows the rule of ./stimulus-sets.ts (the set the most observers
+ * saw; ties: the larger set, then the set of the first such observer by name). Observers whose
+ * set differs in any stimulus are left out of the matrix and listed in `excluded` with their
+ * counts: the bootstrap needs every observer on every resampled stimulus.
  *
  * @throws InputError when an observer saw one stimulus in several conditions of a pooled unit,
  *   or when the condition has no trials
@@ -110,46 +97,23 @@ export function outcomeMatrix(table: TrialTable, condition?: string): OutcomeMat
     );
   }
   const names = [...byObserver.keys()].sort(compareText);
-  // Group observers by their stimulus set (the sorted ids joined by NUL, which text fields lack).
-  const sets = new Map<string, { stimuli: string[]; observers: string[] }>();
-  for (const name of names) {
-    const stimuli = [...byObserver.get(name)!.keys()].sort(compareText);
-    const key = stimuli.join("\u0000");
-    const group = sets.get(key);
-    if (group) group.observers.push(name);
-    else sets.set(key, { stimuli, observers: [name] });
-  }
-  let chosen: { stimuli: string[]; observers: string[] } | undefined;
-  for (const group of sets.values()) {
-    if (
-      !chosen ||
-      group.observers.length > chosen.observers.length ||
-      (group.observers.length === chosen.observers.length && group.stimuli.length > chosen.stimuli.length)
-    ) {
-      chosen = group;
-    }
-  }
-  const { stimuli, observers } = chosen!;
+  const lists = names.map((name) => [...byObserver.get(name)!.keys()].sort(compareText));
+  const chosen = unitStimulusSet(groupByStimulusSet(listSets(lists)))!;
+  const stimuli = lists[chosen.members[0]];
+  const observers = chosen.members.map((i) => names[i]);
   const common = new Set(stimuli);
   const correct = observers.map((name) => {
     const seen = byObserver.get(name)!;
     return Uint8Array.from(stimuli, (s) => table.correct[seen.get(s)!]);
   });
-  const excluded: ExcludedObserver[] = [];
-  for (const name of names) {
-    if (observers.includes(name)) continue;
+  const kept = new Set(chosen.members);
+  const excluded = names.flatMap((name, i) => {
+    if (kept.has(i)) return [];
     const seen = byObserver.get(name)!;
     let inCommon = 0;
     for (const s of seen.keys()) if (common.has(s)) inCommon++;
-    excluded.push({
-      observer: name,
-      kind: table.humans.has(name) ? "human" : "model",
-      n_stimuli: seen.size,
-      n_common: inCommon,
-      n_only_observer: seen.size - inCommon,
-      n_missing: stimuli.length - inCommon,
-    });
-  }
+    return [excludedObserver(name, table.humans.has(name) ? "human" : "model", seen.size, inCommon, stimuli.length)];
+  });
   return {
     dataset: table.dataset,
     condition: condition ?? NO_CONDITION,

@@ -16,5 +16,6 @@ export * from "./plan.ts";
 export * from "./random.ts";
 export * from "./shape-bias.ts";
 export * from "./statistics.ts";
+export * from "./stimulus-sets.ts";
 export * from "./summary.ts";
 export * from "./trials.ts";

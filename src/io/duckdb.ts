@@ -24,8 +24,8 @@
  *    rows of Parquet) in about 2 s on 2 cores, 10,000 x 50,000 in about 16 s (bench/parquet.ts).
  * Validation then works on the bitsets: an observer with more trials than stimuli seen saw a
  * stimulus twice (the offending rows are then looked up and reported with file and row); the
- * unit's stimulus set is the set most observers saw (as `outcomeMatrix` of ../core/aggregate.ts
- * chooses it), observers with any other set are left out and listed in `excluded` with their
+ * unit's stimulus set is chosen by the rule of ../core/stimulus-sets.ts (the set most observers
+ * saw, as `outcomeMatrix` chooses it), observers with any other set are left out and listed in `excluded` with their
  * counts (or, with `strict`, are an error).
  *
  * Files: CSV must be UTF-8 (a byte-order mark is allowed), comma-separated with a header, `"`
@@ -37,8 +37,9 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type DuckDBBitValue, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { ExcludedObserver } from "../core/aggregate.ts";
+import { rowPopcount } from "../core/bit-rows.ts";
 import { InputError } from "../core/errors.ts";
+import { type ExcludedObserver, bitRowSets, excludedFromBitRows, groupByStimulusSet, unitStimulusSet } from "../core/stimulus-sets.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, NO_CONDITION, compareText } from "../core/trials.ts";
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 
@@ -353,36 +354,6 @@ function unpackBitstring(value: DuckDBBitValue, words: number, seen: Uint32Array
   }
 }
 
-function popcount32(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
-function popcountRow(bits: Uint32Array, start: number, words: number): number {
-  let count = 0;
-  for (let w = start; w < start + words; w++) count += popcount32(bits[w]);
-  return count;
-}
-
-function popcountAnd(bits: Uint32Array, a: number, b: number, words: number): number {
-  let count = 0;
-  for (let w = 0; w < words; w++) count += popcount32(bits[a + w] & bits[b + w]);
-  return count;
-}
-
-function rowsEqual(bits: Uint32Array, a: number, b: number, words: number): boolean {
-  for (let w = 0; w < words; w++) if (bits[a + w] !== bits[b + w]) return false;
-  return true;
-}
-
-function rowHash(bits: Uint32Array, start: number, words: number): number {
-  let h = 0x811c9dc5;
-  for (let w = start; w < start + words; w++) h = Math.imul(h ^ bits[w], 0x01000193) ^ (h >>> 15);
-  return h >>> 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -549,7 +520,7 @@ export async function readPackedTrials(path: string | readonly string[], options
     for (const scan of [...units.values()].sort((a, b) => compareText(a.name, b.name))) {
       // A stimulus seen twice: more trial rows than distinct stimuli.
       for (let i = 0; i < scan.observers.length; i++) {
-        if (scan.trials![i] !== popcountRow(scan.seen!, i * scan.words, scan.words)) {
+        if (scan.trials![i] !== rowPopcount(scan.seen!, i * scan.words, scan.words)) {
           await throwDuplicate(connection, scanGroups, scan.observers[i], byCondition ? scan.name : undefined);
         }
       }
@@ -568,42 +539,17 @@ function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boole
   const { words, observers } = scan;
   const seen = scan.seen!;
   const hits = scan.hits!;
-  // Observers grouped by stimulus set (equal seen rows), in sorted order of their first member.
-  const groups: { members: number[]; size: number }[] = [];
-  const byHash = new Map<number, number[]>();
-  for (let i = 0; i < observers.length; i++) {
-    const h = rowHash(seen, i * words, words);
-    const candidates = byHash.get(h) ?? [];
-    const match = candidates.find((g) => rowsEqual(seen, groups[g].members[0] * words, i * words, words));
-    if (match !== undefined) groups[match].members.push(i);
-    else {
-      candidates.push(groups.length);
-      byHash.set(h, candidates);
-      groups.push({ members: [i], size: popcountRow(seen, i * words, words) });
-    }
-  }
-  // Most observers; ties: the larger set, then the set of the first such observer.
-  let chosen = groups[0];
-  for (const g of groups) {
-    if (g.members.length > chosen.members.length || (g.members.length === chosen.members.length && g.size > chosen.size)) chosen = g;
-  }
+  // Observers are in code-unit order, as the rule's tie-break needs.
+  const chosen = unitStimulusSet(groupByStimulusSet(bitRowSets(seen, words, observers.map((_, i) => i))))!;
   const setRow = chosen.members[0] * words;
-  const excluded: ExcludedObserver[] = [];
   const inSet = new Uint8Array(observers.length);
   for (const i of chosen.members) inSet[i] = 1;
-  for (let i = 0; i < observers.length; i++) {
-    if (inSet[i]) continue;
-    const n = popcountRow(seen, i * words, words);
-    const common = popcountAnd(seen, i * words, setRow, words);
-    excluded.push({
-      observer: observers[i],
-      kind: isHuman(observers[i]) ? "human" : "model",
-      n_stimuli: n,
-      n_common: common,
-      n_only_observer: n - common,
-      n_missing: chosen.size - common,
-    });
-  }
+  const excluded = excludedFromBitRows(
+    seen,
+    words,
+    chosen.members[0],
+    observers.flatMap((observer, row) => (inSet[row] ? [] : [{ observer, kind: isHuman(observer) ? "human" : "model", row }])),
+  );
   if (strict && excluded.length > 0) {
     const e = excluded[0];
     throw new InputError(
@@ -635,7 +581,7 @@ function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boole
     }
   });
   const correct = new Uint32Array(kept.length);
-  for (let row = 0; row < kept.length; row++) correct[row] = popcountRow(out, row * outWords, outWords);
+  for (let row = 0; row < kept.length; row++) correct[row] = rowPopcount(out, row * outWords, outWords);
   return {
     dataset,
     condition: scan.name,

@@ -27,6 +27,7 @@ import {
   tallyPair,
   unitOutcomes,
 } from "../core/pairs.ts";
+import { groupByStimulusSet } from "../core/stimulus-sets.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { type PairBand, type PairBands, pairBands } from "./bands.ts";
 import type { KernelName } from "./index.ts";
@@ -88,21 +89,23 @@ interface KernelGroup {
   band?: PairBand;
 }
 
-/** Observers of a unit grouped by identical stimulus sets (indices into the unit's observers, ascending). */
+/**
+ * Observers of a unit grouped by identical stimulus sets (../core/stimulus-sets.ts; members:
+ * indices into the unit's observers, ascending), with each group's stimulus indices, ascending.
+ */
 function groupsBySet(unit: UnitOutcomes): { members: number[]; stimuli: Int32Array }[] {
-  const buckets = new Map<string, { members: number[]; stimuli: Int32Array }[]>();
-  unit.seen.forEach((indices, i) => {
-    const sorted = Int32Array.from(indices).sort();
-    let hash = 0x811c9dc5;
-    for (let k = 0; k < sorted.length; k++) hash = Math.imul(hash ^ sorted[k], 0x01000193);
-    const key = `${sorted.length}:${hash >>> 0}`;
-    let list = buckets.get(key);
-    if (!list) buckets.set(key, (list = []));
-    const same = list.find((g) => g.stimuli.every((s, k) => s === sorted[k]));
-    if (same) same.members.push(i);
-    else list.push({ members: [i], stimuli: sorted });
+  const sorted = unit.seen.map((indices) => Int32Array.from(indices).sort());
+  const groups = groupByStimulusSet({
+    count: sorted.length,
+    size: (i) => sorted[i].length,
+    hash: (i) => {
+      let hash = 0x811c9dc5;
+      for (const s of sorted[i]) hash = Math.imul(hash ^ s, 0x01000193);
+      return `${sorted[i].length}:${hash >>> 0}`;
+    },
+    same: (a, b) => sorted[a].length === sorted[b].length && sorted[a].every((s, k) => s === sorted[b][k]),
   });
-  return [...buckets.values()].flat();
+  return groups.map(({ members }) => ({ members, stimuli: sorted[members[0]] }));
 }
 
 /** The unit's groups worth the kernel, packed and started; `position` and `groupOf` say where each observer is (-1: none). */

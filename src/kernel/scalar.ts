@@ -4,29 +4,16 @@
  * (./packed.ts) with a bit-trick (SWAR) popcount, so it gives the same counts (integers,
  * exact) wherever WebAssembly is unavailable. Isomorphic.
  */
+import { rowPopcount } from "../core/bit-rows.ts";
 
 const M1 = 0x55555555;
 const M2 = 0x33333333;
 const M4 = 0x0f0f0f0f;
 
-/**
- * Number of 1 bits of a 32-bit integer (SWAR: 2-bit, 4-bit, 8-bit partial sums, then the four
- * byte sums added by one multiplication).
- */
-export function popcount32(x: number): number {
-  x = x - ((x >>> 1) & M1);
-  x = (x & M2) + ((x >>> 2) & M2);
-  x = (x + (x >>> 4)) & M4;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
 /** out[i] = number of 1 bits of row i (rows of `words` 32-bit words), for rows 0..n-1: the correct counts. */
 export function rowCounts(bits: Uint32Array, words: number, n: number, out: Uint32Array): void {
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    const end = (i + 1) * words;
-    for (let w = i * words; w < end; w++) s += popcount32(bits[w]);
-    out[i] = s;
+    out[i] = rowPopcount(bits, i * words, words);
   }
 }
 

@@ -10,16 +10,18 @@
  * computePairs on the published data, test/serve-compute.test.ts).
  */
 import { type OutcomeMatrix, type ReplicateKappas, meanKappaWithHumans, observerRoles } from "../../core/aggregate.ts";
+import { rowPopcount, rowsEqual } from "../../core/bit-rows.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
 import { PAIR_INTERVAL_DEFAULTS, type PairInterval, pairInterval, pairSeed, percentileInterval } from "../../core/intervals.ts";
 import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
 import type { PairType } from "../../core/pairs.ts";
 import { mean, normalHalfWidth95, sampleSd } from "../../core/statistics.ts";
+import { bitRowSets, excludedFromBitRows, groupByStimulusSet, unitStimulusSet } from "../../core/stimulus-sets.ts";
+import { compareText } from "../../core/trials.ts";
 import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
 import { allPairCounts } from "../../kernel/index.ts";
 import { allocatePacked, packOutcomeMatrix } from "../../kernel/packed.ts";
-import { popcount32 } from "../../kernel/scalar.ts";
 import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
 
 /** How pairs with different stimulus sets are treated (as `trialwise pairs` and `--intersect`). */
@@ -94,18 +96,6 @@ function packRows(unit: Unit, sources: { bits: Uint32Array; row: number }[]) {
   return packed;
 }
 
-/** Set bits of row `row` (the stimuli an observer saw, or got right). */
-function rowBits(bits: Uint32Array, w: number, row: number, mask?: Uint32Array): number {
-  let count = 0;
-  for (let k = 0; k < w; k++) count += popcount32(mask ? bits[row * w + k] & mask[k] : bits[row * w + k]);
-  return count;
-}
-
-function sameRows(bits: Uint32Array, w: number, a: number, b: number): boolean {
-  for (let k = 0; k < w; k++) if (bits[a * w + k] !== bits[b * w + k]) return false;
-  return true;
-}
-
 /**
  * The pair matrix of `chosen` (indices into `unit.observers`, any order; the matrix keeps it).
  * One kernel run counts every pair: on the correct rows alone when all chosen observers saw
@@ -119,7 +109,7 @@ export async function pairMatrix(
 ): Promise<PairMatrix> {
   const n = chosen.length;
   const w = unit.wordsPerObserver;
-  const allSame = chosen.every((i) => sameRows(unit.seen, w, chosen[0], i));
+  const allSame = chosen.every((i) => rowsEqual(unit.seen, chosen[0] * w, i * w, w));
   const sources = chosen.map((row) => ({ bits: unit.correct, row }));
   if (!allSame) sources.push(...chosen.map((row) => ({ bits: unit.seen, row })));
   const packed = packRows(unit, sources);
@@ -127,7 +117,7 @@ export async function pairMatrix(
   const both = counts.bothCorrect!;
   const rows = sources.length;
   // Stimuli each observer saw: one popcount when all saw the same, else the seen rows' diagonal.
-  const seenCount = allSame ? new Uint32Array(n).fill(n > 0 ? rowBits(unit.seen, w, chosen[0]) : 0) : Uint32Array.from({ length: n }, (_, i) => both[(n + i) * rows + n + i]);
+  const seenCount = allSame ? new Uint32Array(n).fill(n > 0 ? rowPopcount(unit.seen, chosen[0] * w, w) : 0) : Uint32Array.from({ length: n }, (_, i) => both[(n + i) * rows + n + i]);
 
   const matrix: PairMatrix = {
     dataset: unit.dataset,
@@ -406,41 +396,39 @@ export function bootstrapModelMeans(outcome: OutcomeMatrix, roles: { humans: num
   return new Map(roles.models.map((model, k) => [outcome.observers[model], percentileInterval(samples[k], 0.95)]));
 }
 
-/** The chosen observers that saw the unit's most common stimulus set, as the core's outcome matrix. */
+/**
+ * The chosen observers with the unit's stimulus set (the rule of core/stimulus-sets.ts, as
+ * `outcomeMatrix` applies it), as the core's outcome matrix.
+ */
 function commonOutcomeMatrix(unit: Unit, matrix: PairMatrix): OutcomeMatrix {
   const w = unit.wordsPerObserver;
-  const index = matrix.observers.map((o) => unit.observers.indexOf(o));
-  const sets = new Map<string, number[]>();
-  for (const i of index) {
-    const key = Array.from(unit.seen.subarray(i * w, (i + 1) * w)).join(",");
-    const list = sets.get(key);
-    if (list) list.push(i);
-    else sets.set(key, [i]);
-  }
-  const members = [...sets.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  // The chosen observers' rows in code-unit order of their names, as the rule's tie-break needs.
+  const rows = [...matrix.observers].sort(compareText).map((o) => unit.observers.indexOf(o));
+  const chosen = unitStimulusSet(groupByStimulusSet(bitRowSets(unit.seen, w, rows)));
+  const members = chosen ? chosen.members.map((k) => rows[k]) : [];
   const stimuli: number[] = [];
   if (members.length > 0) {
     const row = members[0] * w;
     for (let s = 0; s < unit.stimuli; s++) if ((unit.seen[row + (s >>> 5)] >>> (s & 31)) & 1) stimuli.push(s);
   }
   const keep = new Set(members);
-  const set = members.length > 0 ? unit.seen.subarray(members[0] * w, (members[0] + 1) * w) : new Uint32Array(w);
-  const observers = members.map((i) => unit.observers[i]).sort();
-  const rows = observers.map((name) => unit.observers.indexOf(name));
+  const observers = members.map((i) => unit.observers[i]);
   return {
     dataset: unit.dataset,
     condition: unit.condition,
     observers,
     stimuli: stimuli.map(String),
-    correct: rows.map((i) => Uint8Array.from(stimuli, (s) => (unit.correct[i * w + (s >>> 5)] >>> (s & 31)) & 1)),
-    humans: new Set(observers.filter((o) => unit.human[unit.observers.indexOf(o)])),
-    excluded: index
-      .filter((i) => !keep.has(i))
-      .map((i) => {
-        const seen = rowBits(unit.seen, w, i);
-        const common = rowBits(unit.seen, w, i, set);
-        return { observer: unit.observers[i], kind: unit.human[i] ? "human" : "model", n_stimuli: seen, n_common: common, n_only_observer: seen - common, n_missing: stimuli.length - common };
-      }),
+    correct: members.map((i) => Uint8Array.from(stimuli, (s) => (unit.correct[i * w + (s >>> 5)] >>> (s & 31)) & 1)),
+    humans: new Set(members.filter((i) => unit.human[i]).map((i) => unit.observers[i])),
+    excluded:
+      members.length === 0
+        ? []
+        : excludedFromBitRows(
+            unit.seen,
+            w,
+            members[0],
+            rows.filter((i) => !keep.has(i)).map((i) => ({ observer: unit.observers[i], kind: unit.human[i] ? "human" : "model", row: i })),
+          ),
   };
 }
 
