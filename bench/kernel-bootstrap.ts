@@ -1,13 +1,13 @@
 /**
  * The joint stimulus bootstrap of every pair on the bit-packed kernel (bit-planes of the
- * replicate weights) against the typed-array joint bootstrap of src/core/aggregate.ts, in the
+ * replicate weights) against the typed-array joint bootstrap of src/core/joint-bootstrap.ts, in the
  * same run, on random correlated data: 100 observers x 10,000 trials, 1,000 replicates.
  *
  *   node --import tsx bench/kernel-bootstrap.ts [--observers N] [--trials M] [--replicates R]
  */
 import { parseArgs } from "node:util";
-import { jointBootstrap } from "../src/core/aggregate.ts";
-import { SeededRandom } from "../src/core/random.ts";
+import { jointBootstrap } from "../src/core/joint-bootstrap.ts";
+import { SeededRandom } from "../src/core/math/random.ts";
 import { kernelJointBootstrap } from "../src/kernel/bootstrap.ts";
 import { packObservers } from "../src/kernel/packed.ts";
 
@@ -35,5 +35,5 @@ const baselineSeconds = ((performance.now() - start) / 1000) * (R / BASELINE_REP
 
 console.log(`joint bootstrap of all ${(N * (N - 1)) / 2} pairs, ${N} observers x ${M} trials, ${R} replicates`);
 console.log(`  kernel (bit-planes, WebAssembly, 1 thread): ${kernelSeconds.toFixed(2)} s`);
-console.log(`  typed arrays (src/core/aggregate.ts), ${BASELINE_REPLICATES} replicates scaled to ${R}: ${baselineSeconds.toFixed(2)} s (ratio ${(baselineSeconds / kernelSeconds).toFixed(1)})`);
+console.log(`  typed arrays (src/core/joint-bootstrap.ts), ${BASELINE_REPLICATES} replicates scaled to ${R}: ${baselineSeconds.toFixed(2)} s (ratio ${(baselineSeconds / kernelSeconds).toFixed(1)})`);
 console.log(`  (checksum ${checksum.toFixed(6)})`);

@@ -11,10 +11,14 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareModels, groupKappaIntervals, modelKappaIntervals, outcomeMatrix } from "../src/core/aggregate.ts";
-import { kappaFromCounts, pairInterval, pairSeed, percentileInterval } from "../src/core/intervals.ts";
+import { percentileInterval } from "../src/core/math/quantile.ts";
+import { SeededRandom } from "../src/core/math/random.ts";
+import { groupKappaIntervals, modelKappaIntervals } from "../src/core/mean-intervals.ts";
+import { kappaFromCounts } from "../src/core/metrics.ts";
+import { compareModels } from "../src/core/model-comparison.ts";
+import { outcomeMatrix } from "../src/core/outcome-matrix.ts";
+import { pairInterval, pairSeed } from "../src/core/pair-intervals.ts";
 import { type PairRow, computePairs, pairCounts } from "../src/core/pairs.ts";
-import { SeededRandom } from "../src/core/random.ts";
 import { loadDatasets } from "../src/io/datasets.ts";
 import { PYTORCH_MODELS } from "../src/reproduce/geirhos2020-facts.ts";
 

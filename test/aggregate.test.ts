@@ -1,24 +1,19 @@
-// Aggregate error consistency: the joint stimulus bootstrap, the paired A-vs-B swap test,
-// multiplicity corrections and rankings (src/core/aggregate.ts; Klein et al. 2025).
+// Aggregate error consistency (Klein et al. 2025): the joint stimulus bootstrap and the
+// intervals of means, the paired A-vs-B swap test, multiplicity corrections and rankings
+// (src/core/joint-bootstrap.ts, mean-intervals.ts, paired-test.ts, multiple-comparisons.ts,
+// model-comparison.ts).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import {
-  type OutcomeMatrix,
-  benjaminiHochberg,
-  compareModels,
-  groupKappaIntervals,
-  holm,
-  jointBootstrap,
-  modelKappaIntervals,
-  outcomeMatrix,
-  pairedModelTest,
-  resampleIndices,
-  resampleWeights,
-  weightedKappa,
-} from "../src/core/aggregate.ts";
+import { jointBootstrap, weightedKappa } from "../src/core/joint-bootstrap.ts";
+import { SeededRandom } from "../src/core/math/random.ts";
+import { resampleIndices, resampleWeights } from "../src/core/math/samplers.ts";
+import { groupKappaIntervals, modelKappaIntervals } from "../src/core/mean-intervals.ts";
+import { compareModels } from "../src/core/model-comparison.ts";
+import { benjaminiHochberg, holm } from "../src/core/multiple-comparisons.ts";
+import { type OutcomeMatrix, outcomeMatrix } from "../src/core/outcome-matrix.ts";
+import { pairedModelTest } from "../src/core/paired-test.ts";
 import { computePairs } from "../src/core/pairs.ts";
-import { SeededRandom } from "../src/core/random.ts";
 import { summarizePairs } from "../src/core/summary.ts";
 import { type TrialTable, TrialTableBuilder } from "../src/core/trials.ts";
 import { loadDatasets } from "../src/io/datasets.ts";

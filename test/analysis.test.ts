@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { InputError } from "../src/core/errors.ts";
+import { fSurvival, regularizedIncompleteBeta } from "../src/core/math/beta.ts";
+import { mean, normalHalfWidth95, sampleSd } from "../src/core/math/descriptive.ts";
+import { logGamma } from "../src/core/math/gamma.ts";
+import { linearRegression } from "../src/core/math/regression.ts";
 import { observerStats } from "../src/core/observers.ts";
 import { type PairRow, computePairs } from "../src/core/pairs.ts";
-import { fSurvival, linearRegression, logGamma, mean, normalHalfWidth95, regularizedIncompleteBeta, sampleSd } from "../src/core/statistics.ts";
 import { summarizePairs } from "../src/core/summary.ts";
 import { TrialTableBuilder } from "../src/core/trials.ts";
 

@@ -14,11 +14,11 @@ import {
   chanceKey,
   chanceRegion,
   clearChanceCache,
-  quantileType7,
   resolveChanceOptions,
 } from "../src/core/chance.ts";
-import { SeededRandom } from "../src/core/random.ts";
-import { logGamma } from "../src/core/statistics.ts";
+import { logGamma } from "../src/core/math/gamma.ts";
+import { quantileType7 } from "../src/core/math/quantile.ts";
+import { SeededRandom } from "../src/core/math/random.ts";
 import { cachedChanceRegion, chanceCachePath } from "../src/io/chance-cache.ts";
 import { NO_SHARED_DATA, SHARED } from "./helpers.ts";
 

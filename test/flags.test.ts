@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compareModels, compareReplicateBytes } from "../src/core/aggregate.ts";
 import { UsageError } from "../src/core/errors.ts";
-import { betaIndependenceTest } from "../src/core/hypothesis.ts";
-import { pairInterval } from "../src/core/intervals.ts";
+import { betaIndependenceTest } from "../src/core/independence-tests.ts";
+import { compareModels, compareReplicateBytes } from "../src/core/model-comparison.ts";
+import { pairInterval } from "../src/core/pair-intervals.ts";
 import { PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../src/core/plan.ts";
 import {
   MAX_SEED,

@@ -13,33 +13,14 @@ import {
   simulateCopyCounts,
   simulateCopyObservers,
 } from "../src/core/copy-model.ts";
-import {
-  betaDraw,
-  betaIndependenceTest,
-  exactIndependenceTest,
-  gammaDraw,
-  normalDraw,
-} from "../src/core/hypothesis.ts";
-import {
-  analyticInterval,
-  bcaInterval,
-  bootstrapKappas,
-  checkPairCounts,
-  countNaN,
-  jackknifeKappas,
-  kappaAcceleration,
-  kappaFromCounts,
-  kappaStandardError,
-  multinomialCells,
-  normalCdf,
-  normalQuantile,
-  pairInterval,
-  percentileInterval,
-  unbiasedKappa,
-} from "../src/core/intervals.ts";
-import { type PairCounts, kappaBounds, pairMetrics } from "../src/core/metrics.ts";
-import { SeededRandom } from "../src/core/random.ts";
-import { regularizedIncompleteBeta } from "../src/core/statistics.ts";
+import { betaIndependenceTest, exactIndependenceTest } from "../src/core/independence-tests.ts";
+import { regularizedIncompleteBeta } from "../src/core/math/beta.ts";
+import { normalCdf, normalQuantile } from "../src/core/math/normal.ts";
+import { countNaN, percentileInterval } from "../src/core/math/quantile.ts";
+import { SeededRandom } from "../src/core/math/random.ts";
+import { betaDraw, gammaDraw, multinomialCells, normalDraw } from "../src/core/math/samplers.ts";
+import { type PairCounts, checkPairCounts, kappaBounds, kappaFromCounts, pairMetrics } from "../src/core/metrics.ts";
+import { analyticInterval, bcaInterval, bootstrapKappas, jackknifeKappas, kappaAcceleration, kappaStandardError, pairInterval, unbiasedKappa } from "../src/core/pair-intervals.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what = "") =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} expected ${expected} ± ${tolerance}, got ${actual}`);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { jointBootstrap, outcomeMatrix } from "../src/core/aggregate.ts";
+import { jointBootstrap } from "../src/core/joint-bootstrap.ts";
+import { outcomeMatrix } from "../src/core/outcome-matrix.ts";
 import { TrialTableBuilder } from "../src/core/trials.ts";
 import { kernelJointBootstrap, weightedPairCounts } from "../src/kernel/bootstrap.ts";
 import { packObservers, packOutcomeMatrix } from "../src/kernel/packed.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SeededRandom, normalizeSeed } from "../src/core/random.ts";
+import { SeededRandom, normalizeSeed } from "../src/core/math/random.ts";
 
 const firstOutputs = (seed: number) => {
   const random = new SeededRandom(seed);

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { modelKappaIntervals, outcomeMatrix } from "../src/core/aggregate.ts";
+import { modelKappaIntervals } from "../src/core/mean-intervals.ts";
+import { outcomeMatrix } from "../src/core/outcome-matrix.ts";
 import { computePairs } from "../src/core/pairs.ts";
 import { summarizePairs } from "../src/core/summary.ts";
 import type { TrialTable } from "../src/core/trials.ts";

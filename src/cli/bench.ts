@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
-import { kappaFromCounts } from "../core/intervals.ts";
-import { SeededRandom } from "../core/random.ts";
+import { SeededRandom } from "../core/math/random.ts";
+import { kappaFromCounts } from "../core/metrics.ts";
 import { type KernelName, MAX_TILE_SIZE, allPairCounts, correctCounts, forEachTilePair } from "../kernel/index.ts";
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 import { configureCommand } from "./command.ts";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { AGGREGATE_DEFAULTS } from "../core/aggregate.ts";
 import { UsageError } from "../core/errors.ts";
+import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
 import type { LongFormatColumns, TrialTable } from "../core/trials.ts";
 import type { LoadOptions, TrialFormat } from "../io/datasets.ts";

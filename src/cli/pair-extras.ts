@@ -1,4 +1,4 @@
-import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed } from "../core/intervals.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed } from "../core/pair-intervals.ts";
 import { type PairRow, pairCounts } from "../core/pairs.ts";
 import { REPLICATES_LIMIT_HELP, notUsed, probability, replicates, seed } from "./flags.ts";
 

@@ -1,5 +1,6 @@
-import { groupKappaIntervals, modelKappaIntervals, outcomeMatrix } from "../core/aggregate.ts";
 import { InputError } from "../core/errors.ts";
+import { groupKappaIntervals, modelKappaIntervals } from "../core/mean-intervals.ts";
+import { outcomeMatrix } from "../core/outcome-matrix.ts";
 import type { SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { checkReplicateMemory } from "./flags.ts";

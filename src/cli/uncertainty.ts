@@ -1,10 +1,13 @@
 /** `trialwise ci`, `test`, `compare` and `plan`: uncertainty, tests and experiment planning. */
 import { type Command, Option } from "commander";
-import { AGGREGATE_DEFAULTS, type OutcomeMatrix, compareModels, compareReplicateBytes, outcomeMatrix, pairedModelTest } from "../core/aggregate.ts";
 import { UsageError } from "../core/errors.ts";
-import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/hypothesis.ts";
-import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/intervals.ts";
+import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/independence-tests.ts";
+import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import type { PairCounts } from "../core/metrics.ts";
+import { compareModels, compareReplicateBytes } from "../core/model-comparison.ts";
+import { type OutcomeMatrix, outcomeMatrix } from "../core/outcome-matrix.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/pair-intervals.ts";
+import { pairedModelTest } from "../core/paired-test.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
 import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../core/plan.ts";
 import type { TrialTable } from "../core/trials.ts";

@@ -2,10 +2,11 @@
  * The chance region of error consistency (Geirhos, Meding & Wichmann 2020, section 4; the grey
  * area of their figures): where c_obs and kappa of two *independent* observers fall, as a
  * function of c_exp, for a given number of trials N. Isomorphic (no Node APIs) and
- * deterministic: the same options give the same numbers on every platform (see ./random.ts).
+ * deterministic: the same options give the same numbers on every platform (see ./math/random.ts).
  */
+import { quantileFromOrder, quantileType7 } from "./math/quantile.ts";
+import { SeededRandom, normalizeSeed } from "./math/random.ts";
 import { accuracy, expectedConsistency, kappa, observedConsistency } from "./metrics.ts";
-import { SeededRandom, normalizeSeed } from "./random.ts";
 
 /**
  * How the chance region is computed: "simulation" (seeded Monte Carlo, as in the 2020 paper),
@@ -178,28 +179,6 @@ export function chanceBin(cExp: number): number {
   if (i > 0 && cExp < i / 99) i--;
   else if (i < 99 && cExp >= (i + 1) / 99) i++;
   return i;
-}
-
-/**
- * Quantile of sorted values, R's default (type 7, Hyndman & Fan 1996): with h = (n - 1) prob
- * and x_(0) <= ... <= x_(n-1) the order statistics, Q = x_(floor h) + (h - floor h)
- * (x_(floor h + 1) - x_(floor h)), i.e. linear interpolation between the order statistics
- * around position h, evaluated as (1 - f) x_lo + f x_hi as R does. NaN for no values.
- */
-export function quantileType7(sorted: ArrayLike<number>, prob: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  return quantileFromOrder(n, prob, (i) => sorted[i]);
-}
-
-function quantileFromOrder(n: number, prob: number, at: (i: number) => number): number {
-  const h = (n - 1) * prob;
-  const lo = Math.floor(h);
-  const xLo = at(lo);
-  const f = h - lo;
-  if (f === 0) return xLo;
-  const xHi = at(lo + 1);
-  return xHi === xLo ? xLo : (1 - f) * xLo + f * xHi;
 }
 
 const memo = new Map<string, readonly ChanceBandRow[]>();

@@ -22,9 +22,9 @@
  * makes c unique.) Which of the caller's observers leads is handled inside: the functions
  * take acc1 and acc2 in the caller's order and return cells and outcomes in that order.
  */
-import { multinomialCells } from "./intervals.ts";
+import type { SeededRandom } from "./math/random.ts";
+import { multinomialCells } from "./math/samplers.ts";
 import { type PairCounts, expectedConsistency, kappaBounds, pairMetrics } from "./metrics.ts";
-import type { SeededRandom } from "./random.ts";
 
 /** Accuracies and kappa of a simulated pair, observer 1 and 2 in the caller's order. */
 export interface CopyModelParams {

@@ -77,6 +77,44 @@ export interface PairMetrics {
   kappa_max: number | null;
 }
 
+/**
+ * Throws a RangeError unless `counts` is a 2x2 table: integers with n >= 1, 0 <= k1, k2 <= n and
+ * max(0, k1 + k2 - n) <= bothCorrect <= min(k1, k2).
+ */
+export function checkPairCounts(counts: PairCounts): void {
+  const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
+  const integers = [n, k1, k2, b].every((v) => Number.isInteger(v));
+  if (!integers || !(n >= 1) || !(k1 >= 0 && k1 <= n) || !(k2 >= 0 && k2 <= n) || !(b >= Math.max(0, k1 + k2 - n) && b <= Math.min(k1, k2))) {
+    throw new RangeError(
+      `not a 2x2 table of a pair: trials=${n}, correct1=${k1}, correct2=${k2}, bothCorrect=${b} ` +
+        "(need integers, n >= 1, 0 <= k1, k2 <= n and max(0, k1 + k2 - n) <= bothCorrect <= min(k1, k2))",
+    );
+  }
+}
+
+/**
+ * The four cells of a pair's table, [n11, n10, n01, n00] = [b, k1 - b, k2 - b, n - k1 - k2 + b]
+ * (b both correct).
+ */
+export function pairCells(counts: PairCounts): [number, number, number, number] {
+  const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
+  return [b, k1 - b, k2 - b, n - k1 - k2 + b];
+}
+
+/**
+ * Cohen's kappa of a 2x2 table given as numbers, NaN where it is undefined (c_exp = 1: both
+ * observers all correct or both all wrong):
+ * p_i = k_i / n, c_exp = p1 p2 + (1 - p1)(1 - p2), c_obs = (b + n - k1 - k2 + b) / n,
+ * kappa = (c_obs - c_exp) / (1 - c_exp). The same arithmetic as {@link pairMetrics}, so the
+ * same bits; NaN instead of null so that it can fill a Float64Array. Does not check its input.
+ */
+export function kappaFromCounts(trials: number, correct1: number, correct2: number, bothCorrect: number): number {
+  const cExp = expectedConsistency(accuracy(correct1, trials), accuracy(correct2, trials));
+  if (cExp === 1) return NaN;
+  const cObs = observedConsistency(bothCorrect, trials - correct1 - correct2 + bothCorrect, trials);
+  return (cObs - cExp) / (1 - cExp);
+}
+
 /** Both-wrong count from the 2x2 table: n - k1 - k2 + both correct. */
 export function bothWrong({ trials, correct1, correct2, bothCorrect }: PairCounts): number {
   return trials - correct1 - correct2 + bothCorrect;

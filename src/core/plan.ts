@@ -4,10 +4,12 @@
  * Observers are simulated with Klein et al.'s copy model at the given accuracies and kappas;
  * a closed-form first guess comes from the large-sample standard error of kappa.
  */
-import { quantileType7 } from "./chance.ts";
 import { copyModelCells, simulateCopyCounts } from "./copy-model.ts";
-import { kappaFromCounts, kappaStandardError, normalCdf, normalQuantile } from "./intervals.ts";
-import { SeededRandom } from "./random.ts";
+import { normalCdf, normalQuantile } from "./math/normal.ts";
+import { quantileType7 } from "./math/quantile.ts";
+import { SeededRandom } from "./math/random.ts";
+import { kappaFromCounts } from "./metrics.ts";
+import { kappaStandardError } from "./pair-intervals.ts";
 
 export interface PlanSettings {
   /** Accuracies of the two observers (for a difference: of each model and of the humans). */

@@ -1,5 +1,5 @@
+import { mean, normalHalfWidth95, sampleSd } from "./math/descriptive.ts";
 import type { PairRow, PairType } from "./pairs.ts";
-import { mean, normalHalfWidth95, sampleSd } from "./statistics.ts";
 import { compareText } from "./trials.ts";
 
 /**

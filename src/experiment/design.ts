@@ -10,7 +10,7 @@
  *   across participants through the rows of a balanced Latin square (Williams design).
  */
 import { InputError } from "../core/errors.ts";
-import { SeededRandom, normalizeSeed } from "../core/random.ts";
+import { SeededRandom, normalizeSeed } from "../core/math/random.ts";
 import { compareText } from "../core/trials.ts";
 
 /** The 16 entry-level categories of the published experiments, in the order of the response grid. */

@@ -1,3 +1,4 @@
+import { SeededRandom } from "../core/math/random.ts";
 /**
  * Seeded 1/f ("pink") noise images for backward masks (isomorphic; the browser draws them on a
  * canvas).
@@ -8,7 +9,6 @@
  * side and scaled linearly to the full 0..255 range (full contrast, mean near mid-grey). Its
  * power spectrum falls as 1/f^2, the "1/f noise" of natural-image statistics.
  */
-import { SeededRandom } from "../core/random.ts";
 
 /** In-place iterative radix-2 FFT of one complex sequence (length a power of two); `inverse` without the 1/n. */
 function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {

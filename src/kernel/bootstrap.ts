@@ -8,9 +8,9 @@
  * the unchanged all-pairs kernel on the observers' bits masked by the plane. A replicate costs
  * about log2(max w) + 1 kernel passes (4 to 5 for thousands of stimuli). Isomorphic.
  */
-import { resampleWeights } from "../core/aggregate.ts";
-import { kappaFromCounts } from "../core/intervals.ts";
-import { SeededRandom } from "../core/random.ts";
+import { SeededRandom } from "../core/math/random.ts";
+import { resampleWeights } from "../core/math/samplers.ts";
+import { kappaFromCounts } from "../core/metrics.ts";
 import { type KernelName, allPairCountsSync } from "./index.ts";
 import type { PackedObservers } from "./packed.ts";
 
@@ -72,7 +72,7 @@ export interface KernelBootstrapOptions {
 
 /**
  * The joint stimulus bootstrap of all pairs: per replicate, stimuli resampled with replacement
- * once for all observers (the same draws as `jointBootstrap` of src/core/aggregate.ts for the
+ * once for all observers (the same draws as `jointBootstrap` of src/core/joint-bootstrap.ts for the
  * same seed, so the replicates are identical), and every pair's kappa from the weighted counts.
  */
 export function kernelJointBootstrap(packed: PackedObservers, options: KernelBootstrapOptions): void {

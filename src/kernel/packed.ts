@@ -1,3 +1,4 @@
+import type { OutcomeMatrix } from "../core/outcome-matrix.ts";
 /**
  * Bit-packed correctness of N observers on the same M trials: the input of the all-pairs
  * kernel (./index.ts). Isomorphic (no Node APIs).
@@ -14,7 +15,6 @@
  * isolated), so worker threads (./threads.ts) read the same bits without a copy; else an
  * ArrayBuffer.
  */
-import type { OutcomeMatrix } from "../core/aggregate.ts";
 
 export interface PackedObservers {
   /** Observer names, one per row. */

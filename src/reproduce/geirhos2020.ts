@@ -5,10 +5,11 @@
  * Node APIs), so the numbers are the same wherever they are computed.
  */
 import { InputError } from "../core/errors.ts";
+import { mean, normalHalfWidth95, sampleSd } from "../core/math/descriptive.ts";
+import { type LinearFit, linearRegression } from "../core/math/regression.ts";
 import { type ObserverRow, observerStats } from "../core/observers.ts";
 import { type PairRow, computePairs } from "../core/pairs.ts";
 import { type ShapeBiasRow, shapeBias } from "../core/shape-bias.ts";
-import { type LinearFit, linearRegression, mean, normalHalfWidth95, sampleSd } from "../core/statistics.ts";
 import { summarizeKappas } from "../core/summary.ts";
 import { type TrialTable, TrialTableBuilder, compareText, conditionNames, observerNames } from "../core/trials.ts";
 import {

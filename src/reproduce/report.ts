@@ -2,10 +2,10 @@
  * The outputs of `trialwise reproduce geirhos2020` as text: numbers.json, the CSV tables and
  * the self-contained index.html. No Node APIs; the caller renders figures and writes files.
  */
+import type { LinearFit } from "../core/math/regression.ts";
 import { OBSERVER_COLUMNS } from "../core/observers.ts";
 import { PAIR_COLUMNS } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS } from "../core/shape-bias.ts";
-import type { LinearFit } from "../core/statistics.ts";
 import type { ChanceBand } from "../figures/consistency.ts";
 import { type Column, REPORT_CSS, escapeHtml, formatNumber, htmlTable } from "../report/html.ts";
 import { toCsv } from "../io/format.ts";

@@ -9,14 +9,16 @@
  * are skipped, or with "intersect" paired on their common stimuli (tested against
  * computePairs on the published data, test/serve-compute.test.ts).
  */
-import { type OutcomeMatrix, type ReplicateKappas, meanKappaWithHumans, observerRoles } from "../../core/aggregate.ts";
 import { rowPopcount, rowsEqual } from "../../core/bit-rows.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
-import { PAIR_INTERVAL_DEFAULTS, type PairInterval, pairInterval, pairSeed, percentileInterval } from "../../core/intervals.ts";
+import { type ReplicateKappas, meanKappaWithHumans } from "../../core/joint-bootstrap.ts";
+import { mean, normalHalfWidth95, sampleSd } from "../../core/math/descriptive.ts";
+import { percentileInterval } from "../../core/math/quantile.ts";
 import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
+import { type OutcomeMatrix, observerRoles } from "../../core/outcome-matrix.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairInterval, pairInterval, pairSeed } from "../../core/pair-intervals.ts";
 import type { PairType } from "../../core/pairs.ts";
-import { mean, normalHalfWidth95, sampleSd } from "../../core/statistics.ts";
 import { bitRowSets, excludedFromBitRows, groupByStimulusSet, unitStimulusSet } from "../../core/stimulus-sets.ts";
 import { compareText } from "../../core/trials.ts";
 import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";

@@ -5,8 +5,8 @@
  * curves) fed with the worker's numbers. No DOM APIs.
  */
 import type { TopLevelSpec } from "vega-lite";
+import { linearRegression } from "../../core/math/regression.ts";
 import { expectedConsistency } from "../../core/metrics.ts";
-import { linearRegression } from "../../core/statistics.ts";
 import type { PairRow } from "../../core/pairs.ts";
 import { type ConditionPoint, type ConsistencyPoint, type SeriesStyle, conditionSpec, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
 import { kappaHeatmapSpec } from "../../figures/heatmap.ts";

@@ -1,7 +1,7 @@
 /** The page's requests to the dashboard's worker and its answers (structured-cloned; typed arrays transferred). */
 import type { ChanceBandRow } from "../../core/chance.ts";
-import type { PairInterval } from "../../core/intervals.ts";
 import type { PairCounts } from "../../core/metrics.ts";
+import type { PairInterval } from "../../core/pair-intervals.ts";
 import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
 import type { DatasetPayload } from "./protocol.ts";
 import type { Group } from "./state.ts";

@@ -169,3 +169,14 @@ export function normalizeSeed(seed: number): number {
 export function seededRandom(seed: number): SeededRandom {
   return new SeededRandom(seed);
 }
+
+/**
+ * The seed of an independent second stream for the same user seed: a 32-bit mix
+ * (murmur3's finalizer) of seed + stream * 0x9e3779b9.
+ */
+export function streamSeed(seed: number, stream: number): number {
+  let z = (normalizeSeed(seed) + Math.imul(stream, 0x9e3779b9)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

@@ -6,94 +6,21 @@
  *
  * Reproducibility: the bootstrap draws only binomials from {@link SeededRandom} (no Math.log or
  * Math.exp decides a draw), so the same seed gives the same replicates, bit for bit, in every
- * JavaScript engine. The normal quantile and CDF below use Math.log, Math.exp and Math.sqrt;
- * they only turn the replicates into interval ends (BCa), never decide a draw.
+ * JavaScript engine. The normal quantile and CDF (./math/normal.ts) use Math.log, Math.exp and
+ * Math.sqrt; they only turn the replicates into interval ends (BCa), never decide a draw.
  *
- * Cells of a pair's 2x2 table, in this order everywhere: n11 both correct, n10 only observer 1
- * correct, n01 only observer 2 correct, n00 both wrong (n = n11 + n10 + n01 + n00).
+ * Cells of a pair's 2x2 table, in this order everywhere ({@link pairCells}): n11 both correct,
+ * n10 only observer 1 correct, n01 only observer 2 correct, n00 both wrong.
  */
-import { quantileType7 } from "./chance.ts";
-import { type PairCounts, accuracy, expectedConsistency, observedConsistency, pairMetrics } from "./metrics.ts";
+import { normalCdf, normalQuantile } from "./math/normal.ts";
+import { type Interval, checkLevel, countNaN, percentileInterval, quantileType7, sortedDefined } from "./math/quantile.ts";
+import { SeededRandom } from "./math/random.ts";
+import { multinomialCells } from "./math/samplers.ts";
+import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, pairCells, pairMetrics } from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
-import { SeededRandom } from "./random.ts";
 
 // ---------------------------------------------------------------------------------------------
-// Counts and kappa
-
-/**
- * Throws a RangeError unless `counts` is a 2x2 table: integers with n >= 1, 0 <= k1, k2 <= n and
- * max(0, k1 + k2 - n) <= bothCorrect <= min(k1, k2).
- */
-export function checkPairCounts(counts: PairCounts): void {
-  const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
-  const integers = [n, k1, k2, b].every((v) => Number.isInteger(v));
-  if (!integers || !(n >= 1) || !(k1 >= 0 && k1 <= n) || !(k2 >= 0 && k2 <= n) || !(b >= Math.max(0, k1 + k2 - n) && b <= Math.min(k1, k2))) {
-    throw new RangeError(
-      `not a 2x2 table of a pair: trials=${n}, correct1=${k1}, correct2=${k2}, bothCorrect=${b} ` +
-        "(need integers, n >= 1, 0 <= k1, k2 <= n and max(0, k1 + k2 - n) <= bothCorrect <= min(k1, k2))",
-    );
-  }
-}
-
-/**
- * The four cells of a pair's table, [n11, n10, n01, n00] = [b, k1 - b, k2 - b, n - k1 - k2 + b]
- * (b both correct; see the module comment for the order).
- */
-export function pairCells(counts: PairCounts): [number, number, number, number] {
-  const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
-  return [b, k1 - b, k2 - b, n - k1 - k2 + b];
-}
-
-/**
- * Cohen's kappa of a 2x2 table given as numbers, NaN where it is undefined (c_exp = 1: both
- * observers all correct or both all wrong):
- * p_i = k_i / n, c_exp = p1 p2 + (1 - p1)(1 - p2), c_obs = (b + n - k1 - k2 + b) / n,
- * kappa = (c_obs - c_exp) / (1 - c_exp). The same arithmetic as {@link pairMetrics}, so the
- * same bits; NaN instead of null so that it can fill a Float64Array. Does not check its input.
- */
-export function kappaFromCounts(trials: number, correct1: number, correct2: number, bothCorrect: number): number {
-  const cExp = expectedConsistency(accuracy(correct1, trials), accuracy(correct2, trials));
-  if (cExp === 1) return NaN;
-  const cObs = observedConsistency(bothCorrect, trials - correct1 - correct2 + bothCorrect, trials);
-  return (cObs - cExp) / (1 - cExp);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Multinomial draws and the bootstrap
-
-/**
- * One draw (x_1, ..., x_k) from the multinomial distribution of n trials over k cells with
- * probabilities p_1..p_k, as sequential conditional binomials:
- * x_1 ~ Bin(n, p_1), x_i ~ Bin(n - x_1 - ... - x_{i-1}, p_i / (p_i + ... + p_k)), and the last
- * cell takes the rest. Exact (the multinomial factorizes this way); k - 1 binomial draws, each
- * O(1) in n (see {@link SeededRandom.binomial}); log-free, so reproducible across engines. The
- * tail sums p_i + ... + p_k are summed from the end, not subtracted, and each ratio is capped
- * at 1 against rounding.
- *
- * @param probabilities non-negative, summing to 1 (within 1e-9)
- */
-export function multinomialCells(rng: SeededRandom, n: number, probabilities: readonly number[]): number[] {
-  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`multinomial n must be a non-negative integer, got ${n}`);
-  const k = probabilities.length;
-  if (k === 0) throw new RangeError("a multinomial needs at least one cell");
-  const tail = new Array<number>(k + 1).fill(0);
-  for (let i = k - 1; i >= 0; i--) {
-    const p = probabilities[i];
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`multinomial probabilities must be in [0, 1], got ${p}`);
-    tail[i] = tail[i + 1] + p;
-  }
-  if (!(Math.abs(tail[0] - 1) <= 1e-9)) throw new RangeError(`multinomial probabilities must sum to 1, got ${tail[0]}`);
-  const cells = new Array<number>(k).fill(0);
-  let remaining = n;
-  for (let i = 0; i < k - 1 && remaining > 0; i++) {
-    const share = tail[i] > 0 ? Math.min(1, probabilities[i] / tail[i]) : 0;
-    const x = rng.binomial(remaining, share);
-    cells[i] = x;
-    remaining -= x;
-  }
-  cells[k - 1] += remaining;
-  return cells;
-}
+// The trial bootstrap
 
 /**
  * The trial bootstrap of one pair's kappa. Resampling n trial indices with replacement (both
@@ -142,43 +69,6 @@ export function bootstrapKappas(counts: PairCounts, replicates: number, rng: See
     tick(r + 1);
   }
   return out;
-}
-
-/** How many values are NaN (e.g. bootstrap replicates whose kappa is undefined). */
-export function countNaN(values: ArrayLike<number>): number {
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) count++;
-  return count;
-}
-
-/** The values that are not NaN, sorted ascending (a new array). */
-export function sortedDefined(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length - countNaN(values));
-  let j = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[j++] = values[i];
-  return out.sort();
-}
-
-function checkLevel(level: number): void {
-  if (!(level > 0 && level < 1)) throw new RangeError(`a confidence level must be in (0, 1), got ${level}`);
-}
-
-export interface Interval {
-  lower: number;
-  upper: number;
-}
-
-/**
- * Percentile bootstrap interval: the (1 - level)/2 and (1 + level)/2 quantiles of the
- * samples, NaNs left out. Quantiles are R's type 7 (the default of R and NumPy; see
- * {@link quantileType7}): with m sorted values x_0..x_{m-1} and h = (m - 1) q,
- * Q(q) = x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)). NaN ends where no sample is
- * defined.
- */
-export function percentileInterval(samples: ArrayLike<number>, level: number): Interval {
-  checkLevel(level);
-  const sorted = sortedDefined(samples);
-  return { lower: quantileType7(sorted, (1 - level) / 2), upper: quantileType7(sorted, (1 + level) / 2) };
 }
 
 export interface BcaInterval extends Interval {
@@ -351,125 +241,6 @@ export function analyticInterval(counts: PairCounts, level: number): AnalyticInt
 export function unbiasedKappa(kappa: number, n: number): number {
   if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`unbiasedKappa needs n >= 2 trials, got ${n}`);
   return (n * kappa) / (n - 1 + kappa);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The normal distribution
-
-// Wichura's AS 241 (PPND16), Applied Statistics 37 (1988) 477-484: rational approximations
-// of degree 7, relative accuracy about 1e-16.
-const AS241_A = [
-  3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125, 45921.953931549871457,
-  67265.770927008700853, 33430.575583588128105, 2509.0809287301226727,
-];
-const AS241_B = [
-  1, 42.313330701600911252, 687.1870074920579083, 5394.1960214247511077, 21213.794301586595867, 39307.89580009271061,
-  28729.085735721942674, 5226.495278852854561,
-];
-const AS241_C = [
-  1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055, 3.64784832476320460504, 1.27045825245236838258,
-  0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4,
-];
-const AS241_D = [
-  1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455, 0.14810397642748007459,
-  0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9,
-];
-const AS241_E = [
-  6.6579046435011037772, 5.4637849111641143699, 1.7848265399172913358, 0.29656057182850489123, 0.026532189526576123093,
-  0.0012426609473880784386, 2.71155556874348757815e-5, 2.01033439929228813265e-7,
-];
-const AS241_F = [
-  1, 0.59983220655588793769, 0.13692988092273580531, 0.0148753612908506148525, 7.868691311456132591e-4,
-  1.8463183175100546818e-5, 1.4215117583164458887e-7, 2.04426310338993978564e-15,
-];
-
-/** Polynomial c_0 + c_1 x + ... by Horner's rule. */
-function horner(coefficients: readonly number[], x: number): number {
-  let value = 0;
-  for (let i = coefficients.length - 1; i >= 0; i--) value = value * x + coefficients[i];
-  return value;
-}
-
-/**
- * The standard normal quantile Φ^-1(p), by Wichura's algorithm AS 241 (1988): with q = p - 1/2,
- * for |q| <= 0.425 a rational function of r = 0.180625 - q^2 (times q); else, with
- * r = sqrt(-log(min(p, 1 - p))), a rational function of r - 1.6 (r <= 5) or of r - 5, with the
- * sign of q. Relative accuracy about 1e-16. -Infinity at 0, Infinity at 1, NaN outside [0, 1].
- */
-export function normalQuantile(p: number): number {
-  if (!(p >= 0 && p <= 1)) return NaN;
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
-    return (q * horner(AS241_A, r)) / horner(AS241_B, r);
-  }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  let value: number;
-  if (r <= 5) {
-    r -= 1.6;
-    value = horner(AS241_C, r) / horner(AS241_D, r);
-  } else {
-    r -= 5;
-    value = horner(AS241_E, r) / horner(AS241_F, r);
-  }
-  return q < 0 ? -value : value;
-}
-
-const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2 / sqrt(pi)
-const ONE_OVER_SQRT_PI = 0.5641895835477563; // 1 / sqrt(pi)
-
-/**
- * erfc(z) for z >= 0. For z < 1: 1 - erf(z) with erf(z) = (2/sqrt(pi)) e^(-z^2)
- * sum_k 2^k z^(2k+1) / (1·3···(2k+1)) (all terms positive; erfc(1) = 0.157, so at most one
- * digit is lost to the subtraction). For z >= 1: the continued fraction
- * erfc(z) = (e^(-z^2)/sqrt(pi)) / (z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...))))),
- * evaluated with the modified Lentz method; it keeps full relative accuracy far into the tail.
- * 0 from z = 28 on, where e^(-z^2) underflows.
- */
-function erfcNonNegative(z: number): number {
-  if (!(z < 28)) return 0; // e^(-z^2) underflows (also z = Infinity)
-  if (z < 1) {
-    const z2 = z * z;
-    let term = z;
-    let sum = z;
-    for (let k = 1; k < 100; k++) {
-      term *= (2 * z2) / (2 * k + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    return 1 - TWO_OVER_SQRT_PI * Math.exp(-z2) * sum;
-  }
-  // Continued fraction z + a_1/(z + a_2/(z + ...)), a_k = k/2; Lentz's method.
-  const tiny = 1e-300;
-  let f = z;
-  let c = z;
-  let d = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    d = z + a * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = z + a / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return (ONE_OVER_SQRT_PI * Math.exp(-z * z)) / f;
-}
-
-/**
- * The standard normal CDF Φ(x) = erfc(-x / sqrt(2)) / 2, computed on the smaller tail so that
- * both tails keep their relative accuracy (see erfcNonNegative in the source): about 1e-15 for
- * |x| <= 10, 1e-13 at x = -30 (the rounding of x^2 inside e^(-x^2/2)); 0 below about -38.5,
- * where Φ underflows. 0 at -Infinity, 1 at Infinity, NaN for NaN.
- */
-export function normalCdf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const tail = 0.5 * erfcNonNegative(Math.abs(x) / Math.SQRT2);
-  return x < 0 ? tail : 1 - tail;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,19 +3,14 @@
  * on the 2x2 table, and the Beta-null Monte-Carlo test of Klein et al. (2025). Isomorphic (no
  * Node APIs); the Monte-Carlo test is seeded ({@link SeededRandom}).
  */
-import { checkPairCounts, kappaFromCounts } from "./intervals.ts";
-import type { PairCounts } from "./metrics.ts";
+import { logChoose } from "./math/gamma.ts";
+import { SeededRandom } from "./math/random.ts";
+import { betaDraw } from "./math/samplers.ts";
+import { type PairCounts, checkPairCounts, kappaFromCounts } from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
-import { SeededRandom } from "./random.ts";
-import { logGamma } from "./statistics.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fisher's exact test
-
-/** log C(n, k) = log Γ(n + 1) - log Γ(k + 1) - log Γ(n - k + 1). */
-export function logChoose(n: number, k: number): number {
-  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
-}
 
 /**
  * Relative tolerance of the two-sided exact test: tables whose probability is at most
@@ -78,60 +73,6 @@ export function exactIndependenceTest(counts: PairCounts): ExactTestResult {
     p_less: Math.min(1, less / total),
     p_two_sided: Math.min(1, twoSided / total),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Samplers for the Beta null
-
-/**
- * A standard normal draw by Marsaglia's polar method: v1, v2 = 2U - 1 (U uniform in [0, 1))
- * until s = v1^2 + v2^2 is in (0, 1), then z = v1 sqrt(-2 log(s) / s). The second normal of
- * the pair (v2 sqrt(...)) is discarded, so the function keeps no state besides `rng`.
- * Uses Math.log and Math.sqrt: the value may differ in its last bit between engines.
- */
-export function normalDraw(rng: SeededRandom): number {
-  for (;;) {
-    const v1 = 2 * rng.uniform() - 1;
-    const v2 = 2 * rng.uniform() - 1;
-    const s = v1 * v1 + v2 * v2;
-    if (s > 0 && s < 1) return v1 * Math.sqrt((-2 * Math.log(s)) / s);
-  }
-}
-
-/**
- * A Gamma(shape, 1) draw by Marsaglia & Tsang (2000, "A simple method for generating gamma
- * variables"): for shape >= 1, d = shape - 1/3, c = 1 / sqrt(9 d); repeat x = normal
- * ({@link normalDraw}), v = (1 + c x)^3 (retry while 1 + c x <= 0), U uniform; accept d v when
- * U < 1 - 0.0331 x^4 (the squeeze, about 98% of tries) or log U < x^2/2 + d (1 - v + log v).
- * For shape < 1: Gamma(shape + 1) U^(1/shape) with U in (0, 1].
- * Uses Math.log, Math.sqrt and Math.pow: a draw may differ between engines in its last bits,
- * and, with tiny probability, an acceptance decision too.
- */
-export function gammaDraw(rng: SeededRandom, shape: number): number {
-  if (!(shape > 0 && shape < Infinity)) throw new RangeError(`a Gamma shape must be positive and finite, got ${shape}`);
-  if (shape < 1) return gammaDraw(rng, shape + 1) * Math.pow(1 - rng.uniform(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normalDraw(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    const x2 = x * x;
-    if (u < 1 - 0.0331 * x2 * x2) return d * v;
-    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-/** A Beta(a, b) draw: X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b) ({@link gammaDraw}), X first. */
-export function betaDraw(rng: SeededRandom, a: number, b: number): number {
-  const x = gammaDraw(rng, a);
-  const y = gammaDraw(rng, b);
-  return x / (x + y);
 }
 
 // ---------------------------------------------------------------------------------------------
