@@ -5,9 +5,12 @@ import {
   expectedConsistency,
   kappa,
   kappaBounds,
+  kappaFromCounts,
+  kappaOrNaN,
   observedConsistency,
   observedConsistencyBounds,
   pairMetrics,
+  undefinedAsNull,
 } from "../src/core/metrics.ts";
 import { computePairs } from "../src/core/pairs.ts";
 import { TrialTableBuilder } from "../src/core/trials.ts";
@@ -96,6 +99,25 @@ describe("formulas, by hand", () => {
       assert.equal(one.undefinedKappa, 1);
     }
     assert.equal(kappa(1, 1), null);
+  });
+
+  test("undefined kappa is NaN in computations and null in rows, converted by undefinedAsNull", () => {
+    assert.ok(Number.isNaN(kappaOrNaN(1, 1)));
+    assert.ok(Number.isNaN(kappaFromCounts(10, 10, 10, 10)));
+    assert.equal(undefinedAsNull(NaN), null);
+    assert.equal(undefinedAsNull(0), 0);
+    assert.equal(undefinedAsNull(-0.25), -0.25);
+    const random = seededRandom(3);
+    for (let k = 0; k < 200; k++) {
+      const n = 1 + Math.floor(random() * 20);
+      const k1 = Math.floor(random() * (n + 1));
+      const k2 = Math.floor(random() * (n + 1));
+      const both = Math.max(0, k1 + k2 - n) + Math.floor(random() * (Math.min(k1, k2) - Math.max(0, k1 + k2 - n) + 1));
+      const row = pairMetrics({ trials: n, correct1: k1, correct2: k2, bothCorrect: both });
+      assert.ok(Object.is(row.kappa, undefinedAsNull(kappaFromCounts(n, k1, k2, both))), `${n} ${k1} ${k2} ${both}`);
+      assert.ok(Object.is(row.kappa, kappa(row.c_obs, row.c_exp)));
+      assert.ok(Object.is(row.kappa, undefinedAsNull(kappaOrNaN(row.c_obs, row.c_exp))));
+    }
   });
 
   test("an all-correct observer against any other: c_obs = c_exp, kappa 0 and bounds [0, 0]", () => {

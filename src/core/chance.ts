@@ -6,7 +6,7 @@
  */
 import { quantileFromOrder, quantileType7 } from "./math/quantile.ts";
 import { SeededRandom, normalizeSeed } from "./math/random.ts";
-import { accuracy, expectedConsistency, kappa, observedConsistency } from "./metrics.ts";
+import { accuracy, expectedConsistency, kappaOrNaN, observedConsistency, undefinedAsNull } from "./metrics.ts";
 
 /**
  * How the chance region is computed: "simulation" (seeded Monte Carlo, as in the 2020 paper),
@@ -284,8 +284,8 @@ function simulate({ trials: n, seed, gridSteps, gridEdge, replicates }: Resolved
         counts[bin]++;
         cExpSums[bin] += cExp;
         ms[bin].push(bothCorrect + bothWrongCount);
-        const value = kappa(cObs, cExp);
-        if (value !== null) kappas[bin].push(value);
+        const value = kappaOrNaN(cObs, cExp);
+        if (!Number.isNaN(value)) kappas[bin].push(value);
       }
     }
   }
@@ -304,8 +304,8 @@ function simulate({ trials: n, seed, gridSteps, gridEdge, replicates }: Resolved
         count,
         quantileFromOrder(count, CHANCE_QUANTILES.low, cObsAt),
         quantileFromOrder(count, CHANCE_QUANTILES.high, cObsAt),
-        sorted.length > 0 ? quantileType7(sorted, CHANCE_QUANTILES.low) : null,
-        sorted.length > 0 ? quantileType7(sorted, CHANCE_QUANTILES.high) : null,
+        quantileType7(sorted, CHANCE_QUANTILES.low),
+        quantileType7(sorted, CHANCE_QUANTILES.high),
       ),
     );
   }
@@ -322,15 +322,18 @@ function massIndex(weights: ArrayLike<number>, target: number): number {
   return weights.length - 1;
 }
 
-/** A row with -0 written as 0 (so that rows survive a JSON round trip unchanged). */
+/**
+ * A band row: -0 written as 0 (so that rows survive a JSON round trip unchanged), and a kappa
+ * quantile that is undefined (NaN: no defined kappa in the bin) as null.
+ */
 function row(
   bin: number,
   cExpMean: number,
   n: number,
   cObsLow: number,
   cObsHigh: number,
-  kappaLow: number | null,
-  kappaHigh: number | null,
+  kappaLow: number,
+  kappaHigh: number,
 ): ChanceBandRow {
   return {
     bin,
@@ -338,8 +341,8 @@ function row(
     n,
     c_obs_low: cObsLow + 0,
     c_obs_high: cObsHigh + 0,
-    kappa_low: kappaLow === null ? null : kappaLow + 0,
-    kappa_high: kappaHigh === null ? null : kappaHigh + 0,
+    kappa_low: undefinedAsNull(kappaLow + 0),
+    kappa_high: undefinedAsNull(kappaHigh + 0),
   };
 }
 
@@ -427,7 +430,7 @@ function computeExact({ trials: n, gridSteps, gridEdge }: ResolvedChanceOptions 
   const weightOf = (k1: number, k2: number) => marginal[k1] * marginal[k2] * (k1 === k2 ? 1 : 2);
   const cExpOf = (k1: number, k2: number) => expectedConsistency(accuracy(k1, n), accuracy(k2, n));
   const kappaOf = (k1: number, k2: number, x: number, cExp: number) =>
-    kappa(observedConsistency(x, n - k1 - k2 + x, n), cExp) as number;
+    kappaOrNaN(observedConsistency(x, n - k1 - k2 + x, n), cExp);
 
   // Pass 1: the mass of every bin, its c_obs distribution (exact: c_obs = m / N) and a
   // histogram of its kappa distribution.
@@ -443,7 +446,7 @@ function computeExact({ trials: n, gridSteps, gridEdge }: ResolvedChanceOptions 
       const scale = weight / sum;
       const cObsBase = bin * (n + 1) + n - k1 - k2;
       for (let x = lo; x <= hi; x++) cObsMass[cObsBase + 2 * x] += pmf[x] * scale;
-      if (cExp === 1) continue; // kappa undefined (kappa() is null exactly there)
+      if (cExp === 1) continue; // kappa undefined (kappaOrNaN is NaN exactly there)
       const kappaBase = bin * KAPPA_CELLS;
       for (let x = lo; x <= hi; x++) kappaMass[kappaBase + kappaCell(kappaOf(k1, k2, x, cExp))] += pmf[x] * scale;
     }
@@ -513,8 +516,8 @@ function computeExact({ trials: n, gridSteps, gridEdge }: ResolvedChanceOptions 
         total * pairsPerReplicate,
         observedConsistency(massIndex(cObs, CHANCE_QUANTILES.low * total), 0, n),
         observedConsistency(massIndex(cObs, CHANCE_QUANTILES.high * total), 0, n),
-        low ?? null,
-        high ?? null,
+        low ?? NaN,
+        high ?? NaN,
       ),
     );
   }

@@ -1,6 +1,16 @@
 /**
  * Error consistency of two observers (Geirhos, Meding & Wichmann 2020): Cohen's kappa on the
- * binary outcome correct/wrong, over trials matched by stimulus.
+ * binary outcome correct/wrong, over trials matched by stimulus, from the pair's 2x2 table.
+ * Isomorphic.
+ *
+ * Undefined kappa. Where c_exp = 1 (both observers all correct, or both all wrong) kappa is
+ * undefined. Inside computations it is NaN ({@link kappaOrNaN}, {@link kappaFromCounts}, the
+ * bootstraps' replicates, typed arrays, the dashboard's matrices): NaN fits a Float64Array,
+ * propagates, and NaN-aware means and quantiles skip it (./math/quantile.ts). It is null only in
+ * the records that are written out as JSON or CSV rows, because JSON has no NaN: the pair row
+ * ({@link PairMetrics}, with {@link kappa} and {@link kappaBounds}, which fill its columns), a
+ * pair's interval, the summary rows and the chance band's rows. {@link undefinedAsNull} converts
+ * at that boundary; `record.kappa ?? NaN` reads a record back into a computation.
  */
 
 /** Accuracy p = k / n: the share of n trials answered correctly. */
@@ -22,11 +32,24 @@ export function observedConsistency(bothCorrect: number, bothWrong: number, tria
 }
 
 /**
- * Cohen's kappa: kappa = (c_obs - c_exp) / (1 - c_exp). Null when c_exp = 1 (both observers
- * all correct or both all wrong), where kappa is undefined.
+ * Cohen's kappa as computations use it: kappa = (c_obs - c_exp) / (1 - c_exp), NaN where
+ * c_exp = 1 (both observers all correct or both all wrong), where kappa is undefined.
+ */
+export function kappaOrNaN(cObs: number, cExp: number): number {
+  return cExp === 1 ? NaN : (cObs - cExp) / (1 - cExp);
+}
+
+/**
+ * Cohen's kappa as a pair's row holds it: kappa = (c_obs - c_exp) / (1 - c_exp), null where
+ * c_exp = 1 (both observers all correct or both all wrong), where kappa is undefined.
  */
 export function kappa(cObs: number, cExp: number): number | null {
-  return cExp === 1 ? null : (cObs - cExp) / (1 - cExp);
+  return cExp === 1 ? null : kappaOrNaN(cObs, cExp);
+}
+
+/** An undefined value (NaN) as null, for a record written as JSON or CSV; other numbers as they are. */
+export function undefinedAsNull(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
 }
 
 /**
@@ -106,13 +129,12 @@ export function pairCells(counts: PairCounts): [number, number, number, number] 
  * observers all correct or both all wrong):
  * p_i = k_i / n, c_exp = p1 p2 + (1 - p1)(1 - p2), c_obs = (b + n - k1 - k2 + b) / n,
  * kappa = (c_obs - c_exp) / (1 - c_exp). The same arithmetic as {@link pairMetrics}, so the
- * same bits; NaN instead of null so that it can fill a Float64Array. Does not check its input.
+ * same bits. Does not check its input.
  */
 export function kappaFromCounts(trials: number, correct1: number, correct2: number, bothCorrect: number): number {
   const cExp = expectedConsistency(accuracy(correct1, trials), accuracy(correct2, trials));
   if (cExp === 1) return NaN;
-  const cObs = observedConsistency(bothCorrect, trials - correct1 - correct2 + bothCorrect, trials);
-  return (cObs - cExp) / (1 - cExp);
+  return kappaOrNaN(observedConsistency(bothCorrect, trials - correct1 - correct2 + bothCorrect, trials), cExp);
 }
 
 /** Both-wrong count from the 2x2 table: n - k1 - k2 + both correct. */

@@ -16,7 +16,7 @@ import { normalCdf, normalQuantile } from "./math/normal.ts";
 import { type Interval, checkLevel, countNaN, percentileInterval, quantileType7, sortedDefined } from "./math/quantile.ts";
 import { SeededRandom } from "./math/random.ts";
 import { multinomialCells } from "./math/samplers.ts";
-import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, pairCells, pairMetrics } from "./metrics.ts";
+import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, pairCells, pairMetrics, undefinedAsNull } from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -301,15 +301,14 @@ export function pairInterval(counts: PairCounts, options: PairIntervalOptions): 
   if (!(Number.isInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a positive integer, got ${replicates}`);
   const value = pairMetrics(counts).kappa;
   const base = { kappa: value, method, level, n_trials: counts.trials };
-  const finite = (x: number) => (Number.isNaN(x) ? null : x);
   if (value === null) return { ...base, lower: null, upper: null, replicates: 0, undefined_replicates: 0 };
   if (method === "analytic") {
     const { lower, upper } = analyticInterval(counts, level);
-    return { ...base, lower: finite(lower), upper: finite(upper), replicates: 0, undefined_replicates: 0 };
+    return { ...base, lower: undefinedAsNull(lower), upper: undefinedAsNull(upper), replicates: 0, undefined_replicates: 0 };
   }
   const samples = bootstrapKappas(counts, replicates, new SeededRandom(seed), options.onProgress);
   const { lower, upper } = method === "bca" ? bcaInterval(counts, samples, level) : percentileInterval(samples, level);
-  return { ...base, lower: finite(lower), upper: finite(upper), replicates, undefined_replicates: countNaN(samples) };
+  return { ...base, lower: undefinedAsNull(lower), upper: undefinedAsNull(upper), replicates, undefined_replicates: countNaN(samples) };
 }
 
 /**
