@@ -2,6 +2,7 @@
  * `trialwise pairs` on Parquet input: DuckDB reads the trials straight into bitsets, the
  * kernel counts every pair tile by tile, and the pair table is streamed to --output (CSV or
  * Parquet), so memory stays proportional to the packed input plus one tile.
+ * (The four pair paths and how they agree: ../core/pairs.ts.)
  */
 import { UsageError } from "../core/errors.ts";
 import type { UndefinedKappaPolicy } from "../core/metrics.ts";

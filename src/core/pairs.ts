@@ -1,3 +1,21 @@
+/**
+ * Matching trials by stimulus and computing every pair of observers (`computePairs`): the
+ * reference path. Isomorphic.
+ *
+ * The four pair paths. Every pair's metrics come from `pairMetrics` on the pair's 2x2 counts;
+ * the paths differ in how they count and how many pairs they hold, and all give the same rows,
+ * bit for bit, in the same order (tested against this file's `computePairs`):
+ * - core (here): `computePairs` on a trial table, trial by trial per unit; mismatch policy,
+ *   skipped and intersected reports, the --strict error. Pairs kept in memory.
+ * - kernel (../kernel/pairs.ts): `streamPairs` / `kernelPairs` on a trial table; large groups
+ *   of observers sharing a stimulus set (./stimulus-sets.ts) counted by the bit-packed
+ *   all-pairs kernel band by band, the rest by this file's `collectRowPairs`. Streamed.
+ * - DuckDB stream (../cli/pairs-stream.ts): Parquet input read by ../io/duckdb.ts straight
+ *   into bit rows (observers off the unit's stimulus set left out and listed), counted by the
+ *   kernel tile by tile and written by ../io/pair-writer.ts. Never holds the pair table.
+ * - dashboard worker (../web/dashboard/compute.ts): `pairMatrix` on a unit's seen and correct
+ *   bit rows, one kernel run for the chosen observers, as n x n arrays for the heatmap.
+ */
 import { InputError } from "./errors.ts";
 import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "./metrics.ts";
 import { NO_CONDITION, type TrialTable, compareText, observerKind } from "./trials.ts";

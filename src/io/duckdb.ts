@@ -32,6 +32,7 @@
  * quotes; all CSV fields are read as text, so stimulus ids such as `007` stay as they are.
  * Parquet columns may have any type; observer, stimulus, condition, truth and response are
  * compared as text.
+ * (The four pair paths and how they agree: ../core/pairs.ts.)
  */
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -13,6 +13,7 @@
  * computePairs) is counted trial by trial exactly as computePairs does. Counts are integers,
  * so both ways give the same counts and, through the same `collectRowPairs` and
  * `pairMetrics`, bit-identical metrics in the same order.
+ * (The four pair paths and how they agree: ../core/pairs.ts.)
  */
 import {
   type PairOptions,

@@ -8,6 +8,7 @@
  * core/statistics. Pairs follow `computePairs`' rules: observers whose stimulus sets differ
  * are skipped, or with "intersect" paired on their common stimuli (tested against
  * computePairs on the published data, test/serve-compute.test.ts).
+ * (The four pair paths and how they agree: ../../core/pairs.ts.)
  */
 import { rowPopcount, rowsEqual } from "../../core/bit-rows.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
