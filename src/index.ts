@@ -7,14 +7,25 @@
  *   const { datasets } = await loadDatasets("raw-data/texture-shape_cue-conflict");
  *   const { pairs } = computePairs(datasets[0]);
  */
+// The isomorphic core: its public names are listed, by topic, in ./core/index.ts.
 export * from "./core/index.ts";
+
+// Reading trials: datasets on disk, CSV, JSON Lines, text decoding
 export { type LoadOptions, type LoadResult, type TrialFormat, loadDatasets, readRawTable } from "./io/datasets.ts";
-export { cachedChanceRegion } from "./io/chance-cache.ts";
 export { parseCsv } from "./io/csv.ts";
-export { cacheDir, fetchGeirhos2020, resolveGeirhos2020Data } from "./io/fetch.ts";
-export { type ReproduceOptions, reproduceGeirhos2020 } from "./reproduce/run.ts";
 export { parseJsonLines } from "./io/jsonl.ts";
 export { decodeText } from "./io/text.ts";
+
+// Writing results: formats and atomic writes
 export { type OutputFormat, toCsv, toJson, toTable } from "./io/format.ts";
 export { writeDirectoryAtomic, writeFileAtomic } from "./io/output.ts";
+
+// The chance region, cached on disk
+export { cachedChanceRegion } from "./io/chance-cache.ts";
+
+// The published data of Geirhos et al. (2020) and the reproduction of its analysis
+export { cacheDir, fetchGeirhos2020, resolveGeirhos2020Data } from "./io/fetch.ts";
+export { type ReproduceOptions, reproduceGeirhos2020 } from "./reproduce/run.ts";
+
+// The command line
 export { type CliIO, runCli } from "./cli/main.ts";

@@ -105,9 +105,8 @@ const EXACT_LIMIT_TRIALS = 5000;
  */
 export const GEIRHOS2020_GRID_EDGES: Readonly<Record<number, number>> = { 160: 0.15, 1280: 0.05 };
 
-/** Number of c_exp bins and their width: bin i covers [i/99, (i+1)/99), i = 0..99. */
+/** Number of c_exp bins: bin i covers [i/99, (i+1)/99), i = 0..99 (see {@link chanceBin}). */
 export const CHANCE_BINS = 100;
-export const CHANCE_BIN_WIDTH = 1 / 99;
 /** The band's quantiles. */
 export const CHANCE_QUANTILES = { low: 0.025, high: 0.975 } as const;
 

@@ -24,8 +24,6 @@ export interface ModelCard {
   aggregation: Aggregation;
 }
 
-export const DEFAULT_CARD: ModelCard = { spec: IMAGENET_INPUT, outputs: "logits", map: IMAGENET16, aggregation: "mean" };
-
 const FIELDS = ["input", "resize", "crop", "mean", "std", "layout", "colours", "outputs", "mapping", "aggregation"];
 
 /** Checks a parsed card; errors name the card file and the field. */

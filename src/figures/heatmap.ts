@@ -34,8 +34,7 @@ export interface HeatmapCell {
   n: number;
 }
 
-/** Label and marker colours: humans in the colour they have in every figure, models neutral. */
-export const HUMAN_COLOR = HUMAN_COLOUR;
+/** Label and marker colour of models, neutral (humans have HUMAN_COLOUR, their colour in every figure). */
 export const MODEL_COLOR = "#3f3f46";
 const DENDROGRAM_MIXED = "#71717a";
 
@@ -79,7 +78,7 @@ function dendrogramData(clustering: Clustering, observers: readonly string[], is
   clustering.merges.forEach(({ left, right }) => allHuman.push(allHuman[left] && allHuman[right]));
   return clustering.segments.map((s) => ({
     ...s,
-    stroke: allHuman[n + s.merge] ? HUMAN_COLOR : DENDROGRAM_MIXED,
+    stroke: allHuman[n + s.merge] ? HUMAN_COLOUR : DENDROGRAM_MIXED,
   }));
 }
 
@@ -89,7 +88,7 @@ function dendrogramData(clustering: Clustering, observers: readonly string[], is
  * (aligned with the cells: leaf i at the centre of column i), a human/model marker row, and the
  * heatmap (diverging colour scale over [−1, 1] centred at kappa = 0; tooltips give both
  * observers, kappa, c_obs, c_exp and n). Human observers' axis labels are drawn in
- * {@link HUMAN_COLOR}. Throws (InputError) when a pair is missing or has undefined kappa.
+ * {@link HUMAN_COLOUR}. Throws (InputError) when a pair is missing or has undefined kappa.
  */
 export function kappaHeatmapSpec(options: KappaHeatmapOptions): TopLevelSpec {
   const { dataset, observers, isHuman } = options;
@@ -107,7 +106,7 @@ export function kappaHeatmapSpec(options: KappaHeatmapOptions): TopLevelSpec {
   const trials = [...new Set(pairs.map((p) => p.n_trials))];
 
   const isHumanLabel = `indexof(${JSON.stringify(humans)}, datum.value) >= 0`;
-  const labelColor = { condition: { test: isHumanLabel, value: HUMAN_COLOR }, value: MODEL_COLOR };
+  const labelColor = { condition: { test: isHumanLabel, value: HUMAN_COLOUR }, value: MODEL_COLOR };
   const labelFontWeight = { condition: { test: isHumanLabel, value: "bold" as const }, value: "normal" as const };
   const band = { domain: order, paddingInner: 0, paddingOuter: 0 };
 
@@ -184,7 +183,7 @@ export function kappaHeatmapSpec(options: KappaHeatmapOptions): TopLevelSpec {
           color: {
             field: "kind",
             type: "nominal",
-            scale: { domain: ["human", "model"], range: [HUMAN_COLOR, "#d4d4d8"] },
+            scale: { domain: ["human", "model"], range: [HUMAN_COLOUR, "#d4d4d8"] },
             legend: null,
           },
           tooltip: [

@@ -68,8 +68,3 @@ export function observerColour(name: string, family: string): string {
   const index = FAMILY_MEMBERS[family]?.indexOf(name) ?? 0;
   return shades[Math.max(0, index) % shades.length];
 }
-
-/** A Vega-Lite colour scale listing each name with its colour, in the given order. */
-export function colourScale(names: readonly string[], colourOf: (name: string) => string) {
-  return { domain: [...names], range: names.map(colourOf) };
-}

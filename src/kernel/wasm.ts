@@ -29,8 +29,6 @@ export interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => WasmInstance;
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ module: WasmModule; instance: WasmInstance }>;
-  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
 }
 
 /** The host's WebAssembly API, or undefined where there is none. */
@@ -122,14 +120,6 @@ export function instantiateKernel(memory: WasmMemory, module?: WasmModule): Wasm
   const api = wasmApi();
   if (!api) throw new Error("WebAssembly is not available here");
   const instance = new api.Instance(module ?? kernelModule(isShared(memory)), { env: { memory } });
-  return bind(instance, memory);
-}
-
-/** Instantiates the kernel on `memory` with `WebAssembly.instantiate` on the bytes (asynchronous). */
-export async function loadWasmKernel(memory: WasmMemory): Promise<WasmKernel> {
-  const api = wasmApi();
-  if (!api) throw new Error("WebAssembly is not available here");
-  const { instance } = await api.instantiate(kernelBytes(isShared(memory)), { env: { memory } });
   return bind(instance, memory);
 }
 
