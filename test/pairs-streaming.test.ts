@@ -267,6 +267,15 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
     assert.equal((await cli("pairs", file, ...LONG, "--normalized")).stdout, toCsv(normalized, [...PAIR_COLUMNS, "kappa_normalized"]));
   });
 
+  test("many trials per pair (numbers formatted one by one, not by count key): the reference text", async () => {
+    const long = join(dir, "long.csv");
+    await writeFile(long, longCsv(9, 3000, 8));
+    const longTable = (await loadDatasets(long, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })).datasets[0];
+    const reference = computePairs(longTable, { mismatch: "intersect" });
+    assert.ok(reference.pairs.every((p) => p.n_trials >= 2998));
+    assert.equal((await cli("pairs", long, ...LONG, "--intersect")).stdout, toCsv(reference.pairs, PAIR_COLUMNS));
+  });
+
   test("Parquet output from CSV input: every row as the reference; no temporary files left", async () => {
     const reference = computePairs(table, { mismatch: "intersect" });
     const out = join(dir, "pairs.parquet");
