@@ -9,7 +9,7 @@
  * Number of 1 bits of a 32-bit integer (SWAR: 2-bit, 4-bit, 8-bit partial sums, then the four
  * byte sums added by one multiplication).
  *
- * @example popcount32(0b1011) // 3
+ * @example popcount32(0b1011) // => 3
  */
 export function popcount32(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);

@@ -229,6 +229,9 @@ export function clearChanceCache(): void {
  *
  * Returns one row per bin that holds any pair, in bin order (empty bins are omitted).
  * Results are kept in memory by their options (the returned rows are fresh copies).
+ *
+ * @example
+ * chanceRegion({ trials: 160 }).find((row) => row.bin === 50).kappa_high // => 0.1249...
  */
 export function chanceRegion(options: ChanceRegionOptions): ChanceBandRow[] {
   const key = chanceKey(options);

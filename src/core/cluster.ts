@@ -233,7 +233,12 @@ export function dendrogramSegments(merges: readonly Merge[], order: readonly num
   return segments;
 }
 
-/** {@link linkage}, {@link leafOrder} and {@link dendrogramSegments} in one call. */
+/**
+ * {@link linkage}, {@link leafOrder} and {@link dendrogramSegments} in one call.
+ *
+ * @example
+ * hierarchicalClustering([[0, 0.2, 0.9], [0.2, 0, 0.8], [0.9, 0.8, 0]]).order // => [2, 0, 1]
+ */
 export function hierarchicalClustering(distances: readonly (readonly number[])[], options: ClusterOptions = {}): Clustering {
   const merges = linkage(distances, options);
   const order = leafOrder(merges, distances.length);

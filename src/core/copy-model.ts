@@ -49,6 +49,8 @@ function checkAccuracy(name: string, value: number): void {
  * RangeError where kappa is undefined (c_exp = 1: both accuracies 0 or both 1) or outside
  * [kappa_min, kappa_max] of the accuracies (beyond 1e-9). Where the leader is always correct
  * (a1 = 1, a2 < 1) kappa must be 0 and c is 0.
+ *
+ * @example copyProbability(0.8, 0.6, 0.5) // => 0.6875...
  */
 export function copyProbability(acc1: number, acc2: number, kappa: number): number {
   checkAccuracy("acc1", acc1);

@@ -42,6 +42,9 @@ export interface ExactTestResult {
  * exponentiated relative to the largest and normalized to sum 1; tails are summed directly
  * (not as 1 minus the rest), so small p-values keep their relative accuracy. Where the support
  * is a single point (an observer all correct or all wrong) every p is 1.
+ *
+ * @example
+ * exactIndependenceTest({ trials: 10, correct1: 5, correct2: 5, bothCorrect: 5 }).p_greater // => 0.00396...
  */
 export function exactIndependenceTest(counts: PairCounts): ExactTestResult {
   checkPairCounts(counts);
@@ -118,6 +121,9 @@ export const BETA_TEST_DEFAULTS = { draws: 10_000, seed: 1 } as const;
  * null draw, so every null kappa is 0 or undefined; the observed kappa is then 0 (or
  * undefined) too. The test returns p = 1 without drawing (draws = 0): such a pair carries no
  * evidence against independence.
+ *
+ * @example
+ * betaIndependenceTest({ trials: 10, correct1: 5, correct2: 5, bothCorrect: 5 }, { draws: 1000 }).p // => 0.001
  */
 export function betaIndependenceTest(counts: PairCounts, options: BetaTestOptions = {}): BetaTestResult {
   checkPairCounts(counts);

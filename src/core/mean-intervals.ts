@@ -93,6 +93,13 @@ function definedCount(values: Iterable<number>): number {
  * For each model: its mean kappa with all humans (undefined kappas skipped) and the percentile
  * interval of that mean over the joint bootstrap (stimuli resampled once for all observers;
  * with `hierarchical`, humans resampled too).
+ *
+ * @example
+ * const outcomes = { "subject-01": "110100", "subject-02": "111100", alexnet: "110000", vgg: "101101" };
+ * const rows = Object.entries(outcomes).flatMap(([o, bits]) => [...bits].map((bit, s) => [o, `s${s}`, bit]));
+ * const file = { file: "demo.csv", columns: ["observer", "stimulus", "correct"], rows, lines: rows.map((_, i) => i + 2) };
+ * const table = longFormatTrials([file], "demo", { observer: "observer", stimulus: "stimulus", correct: "correct" });
+ * modelKappaIntervals(outcomeMatrix(table), { replicates: 200 }).models[0].mean // => 0.5333...
  */
 export function modelKappaIntervals(
   matrix: OutcomeMatrix,

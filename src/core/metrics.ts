@@ -13,7 +13,11 @@
  * at that boundary; `record.kappa ?? NaN` reads a record back into a computation.
  */
 
-/** Accuracy p = k / n: the share of n trials answered correctly. */
+/**
+ * Accuracy p = k / n: the share of n trials answered correctly.
+ *
+ * @example accuracy(7, 10) // => 0.7
+ */
 export function accuracy(correct: number, trials: number): number {
   return correct / trials;
 }
@@ -21,12 +25,18 @@ export function accuracy(correct: number, trials: number): number {
 /**
  * Expected consistency of two independent observers with accuracies p1 and p2:
  * c_exp = p1 p2 + (1 - p1)(1 - p2).
+ *
+ * @example expectedConsistency(0.7, 0.6) // => 0.54
  */
 export function expectedConsistency(p1: number, p2: number): number {
   return p1 * p2 + (1 - p1) * (1 - p2);
 }
 
-/** Observed consistency: c_obs = (both correct + both wrong) / n. */
+/**
+ * Observed consistency: c_obs = (both correct + both wrong) / n.
+ *
+ * @example observedConsistency(5, 2, 10) // => 0.7
+ */
 export function observedConsistency(bothCorrect: number, bothWrong: number, trials: number): number {
   return (bothCorrect + bothWrong) / trials;
 }
@@ -34,6 +44,10 @@ export function observedConsistency(bothCorrect: number, bothWrong: number, tria
 /**
  * Cohen's kappa as computations use it: kappa = (c_obs - c_exp) / (1 - c_exp), NaN where
  * c_exp = 1 (both observers all correct or both all wrong), where kappa is undefined.
+ *
+ * @example
+ * kappaOrNaN(0.7, 0.54) // => 0.3478...
+ * kappaOrNaN(1, 1) // => NaN
  */
 export function kappaOrNaN(cObs: number, cExp: number): number {
   return cExp === 1 ? NaN : (cObs - cExp) / (1 - cExp);
@@ -42,12 +56,20 @@ export function kappaOrNaN(cObs: number, cExp: number): number {
 /**
  * Cohen's kappa as a pair's row holds it: kappa = (c_obs - c_exp) / (1 - c_exp), null where
  * c_exp = 1 (both observers all correct or both all wrong), where kappa is undefined.
+ *
+ * @example
+ * kappa(0.7, 0.54) // => 0.3478...
+ * kappa(1, 1) // => null
  */
 export function kappa(cObs: number, cExp: number): number | null {
   return cExp === 1 ? null : kappaOrNaN(cObs, cExp);
 }
 
-/** An undefined value (NaN) as null, for a record written as JSON or CSV; other numbers as they are. */
+/**
+ * An undefined value (NaN) as null, for a record written as JSON or CSV; other numbers as they are.
+ *
+ * @example undefinedAsNull(NaN) // => null
+ */
 export function undefinedAsNull(value: number): number | null {
   return Number.isNaN(value) ? null : value;
 }
@@ -66,6 +88,8 @@ export function observedConsistencyBounds(p1: number, p2: number): { min: number
 /**
  * kappa_min and kappa_max: the kappa of the smallest and largest c_obs the accuracies allow
  * ({@link observedConsistencyBounds}). Null where kappa is undefined (c_exp = 1).
+ *
+ * @example kappaBounds(0.7, 0.6).max // => 0.7826...
  */
 export function kappaBounds(p1: number, p2: number): { min: number | null; max: number | null } {
   const cExp = expectedConsistency(p1, p2);
@@ -130,6 +154,10 @@ export function pairCells(counts: PairCounts): [number, number, number, number] 
  * p_i = k_i / n, c_exp = p1 p2 + (1 - p1)(1 - p2), c_obs = (b + n - k1 - k2 + b) / n,
  * kappa = (c_obs - c_exp) / (1 - c_exp). The same arithmetic as {@link pairMetrics}, so the
  * same bits. Does not check its input.
+ *
+ * @example
+ * kappaFromCounts(10, 7, 6, 5) // => 0.3478...
+ * kappaFromCounts(10, 10, 10, 10) // => NaN
  */
 export function kappaFromCounts(trials: number, correct1: number, correct2: number, bothCorrect: number): number {
   const cExp = expectedConsistency(accuracy(correct1, trials), accuracy(correct2, trials));
@@ -147,6 +175,9 @@ export function bothWrong({ trials, correct1, correct2, bothCorrect }: PairCount
  * same division as c_obs itself, so kappa_min <= kappa <= kappa_max holds exactly in floating
  * point. With policy "one", an undefined kappa is 1 (as the 2020 code and model-vs-human
  * return whenever c_obs = 1); the bounds stay null there.
+ *
+ * @example
+ * pairMetrics({ trials: 10, correct1: 7, correct2: 6, bothCorrect: 5 }).kappa // => 0.3478...
  */
 export function pairMetrics(counts: PairCounts, policy: UndefinedKappaPolicy = "undefined"): PairMetrics {
   const { trials: n, correct1: k1, correct2: k2, bothCorrect } = counts;

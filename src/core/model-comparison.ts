@@ -239,6 +239,13 @@ export interface ModelComparisons {
  * Holm's smallest adjusted p is m / (R + 1) and nothing can pass level alpha unless
  * R + 1 > m / alpha (16 models: m = 120, R >= 2400 at alpha = 0.05). Use more replicates for
  * many models.
+ *
+ * @example
+ * const outcomes = { "subject-01": "110100", "subject-02": "111100", alexnet: "110000", vgg: "101101" };
+ * const rows = Object.entries(outcomes).flatMap(([o, bits]) => [...bits].map((bit, s) => [o, `s${s}`, bit]));
+ * const file = { file: "demo.csv", columns: ["observer", "stimulus", "correct"], rows, lines: rows.map((_, i) => i + 2) };
+ * const table = longFormatTrials([file], "demo", { observer: "observer", stimulus: "stimulus", correct: "correct" });
+ * compareModels(outcomeMatrix(table), { replicates: 200 }).comparisons[0].difference // => 0.4083...
  */
 export function compareModels(matrix: OutcomeMatrix, options: CompareOptions = {}): ModelComparisons {
   const replicates = options.replicates ?? AGGREGATE_DEFAULTS.replicates;

@@ -7,6 +7,8 @@
  * Holm's step-down adjusted p-values (family-wise error rate): with the m defined p-values
  * sorted ascending p_(1) <= ... <= p_(m), adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j)).
  * Returned in the input order; NaN stays NaN and does not count in m.
+ *
+ * @example holm([0.01, 0.04, 0.03]) // => [0.03, 0.06, 0.06]
  */
 export function holm(p: readonly number[]): number[] {
   const order = definedOrder(p);
@@ -24,6 +26,8 @@ export function holm(p: readonly number[]): number[] {
  * Benjamini-Hochberg adjusted p-values (false discovery rate): with the m defined p-values
  * sorted ascending, adj_(i) = min_{j >= i} min(1, m p_(j) / j). Returned in the input order;
  * NaN stays NaN and does not count in m.
+ *
+ * @example benjaminiHochberg([0.01, 0.04, 0.03]) // => [0.03, 0.04, 0.04]
  */
 export function benjaminiHochberg(p: readonly number[]): number[] {
   const order = definedOrder(p);

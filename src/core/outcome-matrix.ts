@@ -39,6 +39,13 @@ export interface OutcomeMatrix {
  *
  * @throws InputError when an observer saw one stimulus in several conditions of a pooled unit,
  *   or when the condition has no trials
+ *
+ * @example
+ * const outcomes = { "subject-01": "110100", "subject-02": "111100", alexnet: "110000", vgg: "101101" };
+ * const rows = Object.entries(outcomes).flatMap(([o, bits]) => [...bits].map((bit, s) => [o, `s${s}`, bit]));
+ * const file = { file: "demo.csv", columns: ["observer", "stimulus", "correct"], rows, lines: rows.map((_, i) => i + 2) };
+ * const table = longFormatTrials([file], "demo", { observer: "observer", stimulus: "stimulus", correct: "correct" });
+ * outcomeMatrix(table).observers // => ["alexnet", "subject-01", "subject-02", "vgg"]
  */
 export function outcomeMatrix(table: TrialTable, condition?: string): OutcomeMatrix {
   const byObserver = new Map<string, Map<string, number>>();

@@ -237,6 +237,8 @@ export function analyticInterval(counts: PairCounts, level: number): AnalyticInt
  * kappa over n trials. It is 0 at kappa = 0 and 1 at kappa = 1, and pulls other values away
  * from 0 by about a factor n / (n - 1) (their correction of kappa's small-sample bias towards
  * 0; not exactly unbiased). NaN where kappa is NaN; n must be at least 2.
+ *
+ * @example unbiasedKappa(0.5, 10) // => 0.5263...
  */
 export function unbiasedKappa(kappa: number, n: number): number {
   if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`unbiasedKappa needs n >= 2 trials, got ${n}`);
@@ -285,6 +287,10 @@ export const PAIR_INTERVAL_DEFAULTS = { level: 0.95, replicates: 10_000, seed: 1
  * ({@link bootstrapKappas}, seeded: the same seed gives the same interval everywhere), or
  * "analytic" ({@link analyticInterval}). Where kappa is undefined nothing is drawn and the
  * interval is null.
+ *
+ * @example
+ * const counts = { trials: 1280, correct1: 233, correct2: 887, bothCorrect: 192 };
+ * pairInterval(counts, { method: "analytic" }).lower // => 0.0480...
  */
 export function pairInterval(counts: PairCounts, options: PairIntervalOptions): PairInterval {
   const {

@@ -317,6 +317,12 @@ export function collectUnitPairs(
 /**
  * All pairs of observers in a table, matched by stimulus id within each analysis unit.
  * Nothing is dropped silently: skipped and intersected pairs are returned with their counts.
+ *
+ * @example
+ * const rows = [["subject-01", "s1", "1"], ["subject-01", "s2", "0"], ["alexnet", "s1", "1"], ["alexnet", "s2", "1"]];
+ * const file = { file: "demo.csv", columns: ["observer", "stimulus", "correct"], rows, lines: [2, 3, 4, 5] };
+ * const table = longFormatTrials([file], "demo", { observer: "observer", stimulus: "stimulus", correct: "correct" });
+ * computePairs(table).pairs.map((p) => [p.observer1, p.observer2, p.kappa]) // => [["alexnet", "subject-01", 0]]
  */
 export function computePairs(table: TrialTable, options: PairOptions = {}): PairResult {
   const keep = options.observers ? new Set(options.observers) : undefined;

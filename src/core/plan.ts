@@ -136,6 +136,9 @@ export interface HalfWidthPlan {
 /**
  * Smallest n (bisection over the simulated, common-random-number half-width, which falls with
  * n) whose interval half-width is at most `halfWidth`.
+ *
+ * @example
+ * planHalfWidth({ acc1: 0.7, acc2: 0.4, kappa: 0.3, halfWidth: 0.05 }).trials // => 844
  */
 export function planHalfWidth(plan: PlanSettings & { halfWidth: number }): HalfWidthPlan {
   const s = settings(plan);

@@ -41,6 +41,14 @@ export function isCueConflict(table: TrialTable): boolean {
  * Shape bias on cue-conflict trials: leave out stimuli whose texture category equals their
  * shape category; shape bias = shape responses / (shape responses + texture responses);
  * other responses drop out. Humans are also pooled into one row.
+ *
+ * @example
+ * const columns = ["observer", "stimulus", "truth", "response"];
+ * const rows = [["subject-01", "cat1-dog2.png", "cat", "cat"], ["subject-01", "dog1-cat2.png", "dog", "cat"],
+ *   ["subject-01", "car1-cat3.png", "car", "car"], ["subject-01", "cat4-cat5.png", "cat", "cat"]];
+ * const spec = { observer: "observer", stimulus: "stimulus", truth: "truth", response: "response" };
+ * const table = longFormatTrials([{ file: "cue.csv", columns, rows, lines: [2, 3, 4, 5] }], "cue-conflict", spec);
+ * shapeBias(table)[0].shape_bias // => 0.6666...
  */
 export function shapeBias(table: TrialTable): ShapeBiasRow[] {
   const rows = new Map<string, ShapeBiasRow>();

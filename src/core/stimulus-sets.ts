@@ -38,7 +38,9 @@ export interface StimulusSetGroup {
 /**
  * Observers grouped by identical stimulus set, groups in order of their first member.
  *
- * @example groupByStimulusSet(listSets([["a", "b"], ["a"], ["a", "b"]])) // [{ members: [0, 2], size: 2 }, { members: [1], size: 1 }]
+ * @example
+ * const groups = groupByStimulusSet(listSets([["a", "b"], ["a"], ["a", "b"]]));
+ * groups // => [{ members: [0, 2], size: 2 }, { members: [1], size: 1 }]
  */
 export function groupByStimulusSet(sets: StimulusSets): StimulusSetGroup[] {
   const groups: StimulusSetGroup[] = [];
@@ -61,7 +63,7 @@ export function groupByStimulusSet(sets: StimulusSets): StimulusSetGroup[] {
  * The unit's stimulus set among `groups` (see the module comment): most members; ties: the
  * larger set, then the group with the smallest first member. Undefined for no groups.
  *
- * @example unitStimulusSet([{ members: [0, 3], size: 4 }, { members: [1, 2], size: 5 }]).members // [1, 2]
+ * @example unitStimulusSet([{ members: [0, 3], size: 4 }, { members: [1, 2], size: 5 }]).members // => [1, 2]
  */
 export function unitStimulusSet(groups: readonly StimulusSetGroup[]): StimulusSetGroup | undefined {
   let chosen: StimulusSetGroup | undefined;

@@ -133,6 +133,13 @@ function unitKey(dataset: string, condition: string): string {
 /**
  * Group summaries (per dataset and condition, per pair type) and each model's mean kappa with
  * the humans. `models`, when given, restricts which models take part (humans always do).
+ *
+ * @example
+ * const pair = (model, counts) => ({ dataset: "d", condition: "all", observer1: model,
+ *   observer2: "subject-01", pair_type: "model-human", ...pairMetrics(counts) });
+ * const pairs = [pair("alexnet", { trials: 10, correct1: 7, correct2: 6, bothCorrect: 5 }),
+ *   pair("vgg", { trials: 10, correct1: 8, correct2: 6, bothCorrect: 6 })];
+ * summarizePairs(pairs, (observer) => observer.startsWith("subject"))[0].mean // => 0.4466...
  */
 export function summarizePairs(
   pairs: readonly PairRow[],

@@ -47,6 +47,8 @@ function horner(coefficients: readonly number[], x: number): number {
  * for |q| <= 0.425 a rational function of r = 0.180625 - q^2 (times q); else, with
  * r = sqrt(-log(min(p, 1 - p))), a rational function of r - 1.6 (r <= 5) or of r - 5, with the
  * sign of q. Relative accuracy about 1e-16. -Infinity at 0, Infinity at 1, NaN outside [0, 1].
+ *
+ * @example normalQuantile(0.975) // => 1.9599...
  */
 export function normalQuantile(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;
@@ -117,6 +119,8 @@ function erfcNonNegative(z: number): number {
  * both tails keep their relative accuracy (see erfcNonNegative in the source): about 1e-15 for
  * |x| <= 10, 1e-13 at x = -30 (the rounding of x^2 inside e^(-x^2/2)); 0 below about -38.5,
  * where Φ underflows. 0 at -Infinity, 1 at Infinity, NaN for NaN.
+ *
+ * @example normalCdf(0) // => 0.5
  */
 export function normalCdf(x: number): number {
   if (Number.isNaN(x)) return NaN;

@@ -9,6 +9,8 @@
  * and x_(0) <= ... <= x_(n-1) the order statistics, Q = x_(floor h) + (h - floor h)
  * (x_(floor h + 1) - x_(floor h)), i.e. linear interpolation between the order statistics
  * around position h, evaluated as (1 - f) x_lo + f x_hi as R does. NaN for no values.
+ *
+ * @example quantileType7([1, 2, 3, 4], 0.5) // => 2.5
  */
 export function quantileType7(sorted: ArrayLike<number>, prob: number): number {
   const n = sorted.length;
@@ -62,6 +64,9 @@ export interface Interval {
  * {@link quantileType7}): with m sorted values x_0..x_{m-1} and h = (m - 1) q,
  * Q(q) = x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)). NaN ends where no sample is
  * defined.
+ *
+ * @example
+ * percentileInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.8) // => { lower: 1.9, upper: 9.1 }
  */
 export function percentileInterval(samples: ArrayLike<number>, level: number): Interval {
   checkLevel(level);

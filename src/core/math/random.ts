@@ -29,6 +29,8 @@ const TWO_POW_32 = 4294967296;
  *
  * Seeding: a, b, c are splitmix32 of s, s + 1, s + 2 (s = normalizeSeed(seed)), d = 1,
  * and the first 12 outputs are discarded.
+ *
+ * @example new SeededRandom(1).uniform() // => 0.9284...
  */
 export class SeededRandom {
   private a: number;

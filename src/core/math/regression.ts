@@ -19,6 +19,8 @@ export interface LinearFit {
 /**
  * Ordinary least squares of y on x with an intercept:
  * slope = S_xy / S_xx, intercept = mean(y) - slope * mean(x).
+ *
+ * @example linearRegression([1, 2, 3, 4], [2, 4, 6, 8]).slope // => 2
  */
 export function linearRegression(x: readonly number[], y: readonly number[]): LinearFit {
   const n = x.length;
