@@ -113,7 +113,10 @@ interface PairsReference {
   undefinedKappa: number;
 }
 
-type Reference<T> = { ok: T } | { errors: Location[] };
+/** Results, or where reading fails, or a flag that names something the data lacks (exit 2). */
+type Reference<T> = Outcome<T> | { usage: string };
+/** Results, or where reading fails. */
+type Outcome<T> = { ok: T } | { errors: Location[] };
 
 // ---------------------------------------------------------------------------------------------
 // The reference: README's rules, written out plainly.
@@ -148,7 +151,7 @@ function columnIndex(file: MeaningFile, name: string): number {
 }
 
 /** The trials of a dataset, or every place where reading it fails. */
-function readTrials(dataset: MeaningDataset, format: Format): Reference<Trial[]> {
+function readTrials(dataset: MeaningDataset, format: Format): Outcome<Trial[]> {
   const errors: Location[] = [];
   const trials: Trial[] = [];
   const seen = new Map<string, number>();
@@ -213,7 +216,7 @@ function readTrials(dataset: MeaningDataset, format: Format): Reference<Trial[]>
 }
 
 /** Datasets that take part: in a collection, a folder none of whose files has the columns is left out. */
-function presentDatasets(datasets: MeaningDataset[], format: Format, collectionRoot: string | undefined): Reference<MeaningDataset[]> {
+function presentDatasets(datasets: MeaningDataset[], format: Format, collectionRoot: string | undefined): Outcome<MeaningDataset[]> {
   if (collectionRoot === undefined) return { ok: datasets };
   const kept = datasets.filter((d) => d.files.some((f) => usedColumns(format).every((c) => columnIndex(f, c) >= 0)));
   return kept.length > 0 ? { ok: kept } : { errors: [{ file: collectionRoot }] };
@@ -296,6 +299,7 @@ function referencePairs(datasets: MeaningDataset[], format: Format, flags: Flags
   const readErrors: Location[] = [];
   const pairErrors: Location[] = [];
   const keep = flags.observers && new Set(flags.observers);
+  const known = new Set<string>();
   for (const dataset of present.ok) {
     const read = readTrials(dataset, format);
     if ("errors" in read) {
@@ -303,6 +307,7 @@ function referencePairs(datasets: MeaningDataset[], format: Format, flags: Flags
       continue;
     }
     for (const [condition, trials] of units(read.ok, flags.by)) {
+      for (const t of trials) known.add(t.observer);
       const names = [...new Set(trials.map((t) => t.observer))].filter((o) => !keep || keep.has(o)).sort(codeUnitOrder);
       const outcomes = new Map<string, Map<string, boolean>>();
       for (const name of names) {
@@ -360,6 +365,8 @@ function referencePairs(datasets: MeaningDataset[], format: Format, flags: Flags
     }
   }
   if (readErrors.length > 0) return { errors: readErrors };
+  // --observers must name observers of the data (as read: a corruption may have renamed one).
+  if (flags.observers?.some((o) => !known.has(o))) return { usage: "--observers" };
   if (pairErrors.length > 0) return { errors: pairErrors };
   return { ok: result };
 }
@@ -890,6 +897,11 @@ async function checkScenario(scenario: Scenario): Promise<void> {
             ? referenceObservers(meaning, scenario.format, scenario.flags, root)
             : referencePairs(meaning, scenario.format, scenario.flags, root);
       const listing = await readdir(out);
+      if ("usage" in reference) {
+        assert.ok(outcome.code === 2 && message!.line.includes(reference.usage), `${repro}\nexit ${outcome.code}; expected exit 2 naming ${reference.usage}\n${outcome.stderr}`);
+        assert.deepEqual(listing, [], `${repro}\nexit 2 but the output folder holds ${JSON.stringify(listing)}`);
+        continue;
+      }
       if (outcome.code === 0) {
         assert.ok("ok" in reference, `${repro}\nexit 0, but the input ${meaning === null ? "cannot be read" : "has errors"}; expected exit 1 at ${JSON.stringify("errors" in reference ? reference.errors.slice(0, 3) : [])}${scenario.allowed.length ? ` or ${JSON.stringify(scenario.allowed)}` : ""}\nstdout: ${outcome.stdout.slice(0, 300)}`);
         assert.deepEqual(listing, [`result.${scenario.flags.output}`], `${repro}\nthe output folder holds ${JSON.stringify(listing)}`);
