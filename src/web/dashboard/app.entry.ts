@@ -16,7 +16,9 @@ import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./com
 import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis, AnalysisRequest } from "./messages.ts";
 import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type PairTrial, type PairTrialsResponse, type RemoveResponse, formatBytes } from "./protocol.ts";
-import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateFromQuery, stateToQuery, trialPasses } from "./state.ts";
+import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateToQuery, trialPasses } from "./state.ts";
+import { session } from "./session.ts";
+import { isReady, latestError, setStatus, showError, tracked } from "./status.ts";
 import { uploader } from "./upload.ts";
 import { VegaFigures } from "./vega-views.ts";
 import { startWorker } from "./worker-client.ts";
@@ -36,23 +38,18 @@ interface Exportable {
   png(): Promise<Blob>;
 }
 
-const session = {
+/** What the page holds besides the session (./session.ts); each part moves to its own file. */
+const page = {
   datasets: [] as DatasetSummary[],
   maxUploadBytes: Infinity,
   /** What the server's uploads hold, and its limit (--max-held). */
   heldUploadBytes: 0,
   maxHeldBytes: Infinity,
   payloads: new Map<string, DatasetPayload>(),
-  state: stateFromQuery(location.search),
-  analysis: null as Analysis | null,
-  /** Observers picked in the list (to group, hide or show). */
-  picked: new Set<string>(),
   figures: new Map<string, Exportable>(),
   tables: new Map<string, { rows: object[]; columns: string[] }>(),
   trials: null as PairTrialsResponse | null,
   listNotes: [] as string[],
-  /** Bumped by every new analysis; answers to older ones are dropped. */
-  generation: 0,
   /** Rankings with their bootstrap intervals, by the analysis request they answer. */
   rankings: new Map<string, Ranking>(),
   /** Ranking bootstraps asked of the worker and not yet drawn (or dropped). */
@@ -67,33 +64,43 @@ const session = {
 /** What tests and tools read: the state, readiness, errors, the heatmap. */
 const exposed = {
   /** No update in progress: every view shows the current state, except possibly the ranking. */
-  ready: false,
+  get ready(): boolean {
+    return isReady();
+  },
   /** Ready, and the ranking's deferred bootstrap drawn too. */
   get settled(): boolean {
-    return exposed.ready && session.rankingsPending === 0;
+    return isReady() && page.rankingsPending === 0;
   },
   /** The analysis now asked for (bumped by every change of observers, groups, dataset, …). */
   get generation(): number {
     return session.generation;
   },
   /** The analysis whose matrix, group means and pair are drawn (the other figures follow). */
-  shown: 0,
-  error: null as string | null,
+  get shown(): number {
+    return session.shown;
+  },
+  get error(): string | null {
+    return latestError();
+  },
   get state(): ViewState {
     return session.state;
   },
   get heatmap() {
-    return session.heatmap ? { kind: session.heatmap.kind, cells: session.heatmap.cells } : null;
+    return page.heatmap ? { kind: page.heatmap.kind, cells: page.heatmap.cells } : null;
   },
-  cellCentre: (a: string, b: string) => session.heatmap?.cellCentre(a, b) ?? null,
-  timing: null as Analysis["timing"] | null,
+  cellCentre: (a: string, b: string) => page.heatmap?.cellCentre(a, b) ?? null,
+  get timing(): Analysis["timing"] | null {
+    return session.analysis?.timing ?? null;
+  },
   /** Observers picked in the list (or the ranking). */
-  picked: [] as string[],
+  get picked(): string[] {
+    return [...session.picked];
+  },
 };
 (window as unknown as { __trialwise: typeof exposed }).__trialwise = exposed;
 
 function currentPayload(): DatasetPayload | undefined {
-  return session.state.dataset ? session.payloads.get(session.state.dataset) : undefined;
+  return session.state.dataset ? page.payloads.get(session.state.dataset) : undefined;
 }
 
 /** Writes the state into the URL (without a new history entry per click). */
@@ -102,24 +109,13 @@ function saveState(): void {
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
-function showError(message: string): void {
-  exposed.error = message;
-  const box = byId("error");
-  box.replaceChildren(h("strong", {}, "Error: "), h("span", { id: "error-text" }, message), h("button", { type: "button", class: "close", "aria-label": "dismiss", onclick: () => (box.hidden = true) }, "×"));
-  box.hidden = false;
-}
-
-function setStatus(text: string): void {
-  byId("status").textContent = text;
-}
-
 const ask = startWorker(showError);
 /** A second worker for the ranking's bootstrap (a few hundred ms), so it never delays an analysis. */
 const askRanking = startWorker(showError);
 const vegaFigures = new VegaFigures();
 
 const uploads = uploader({
-  maxBytes: () => session.maxUploadBytes,
+  maxBytes: () => page.maxUploadBytes,
   added: async (id, name) => {
     await loadDatasetList();
     setStatus(`added ${name}`);
@@ -146,12 +142,12 @@ async function exportItem(name: string, kind: "svg" | "png" | "csv"): Promise<vo
   const prefix = session.state.dataset ?? "trialwise";
   try {
     if (kind === "csv") {
-      const table = session.tables.get(name);
+      const table = page.tables.get(name);
       if (!table) throw new Error(`nothing to export in "${name}" yet`);
       download(`${prefix}-${name}.csv`, toCsv(table.rows, table.columns), "text/csv");
       return;
     }
-    const figure = session.figures.get(name);
+    const figure = page.figures.get(name);
     if (!figure) throw new Error(`nothing to export in "${name}" yet`);
     if (kind === "svg") download(`${prefix}-${name}.svg`, await figure.svg(), "image/svg+xml");
     else download(`${prefix}-${name}.png`, await figure.png());
@@ -278,7 +274,7 @@ const VIEWS: [string, string][] = [
 
 /** Scrolls to a section and keeps it in the URL. */
 function goToView(id: string): void {
-  session.state = { ...session.state, view: id };
+  session.change({ view: id });
   saveState();
   byId(`${id}-section`)?.scrollIntoView();
 }
@@ -303,22 +299,22 @@ const FILTER_TEXT: Record<TrialFilter, string> = {
 
 async function loadDatasetList(): Promise<void> {
   const list = await getJson<DatasetListResponse>("/api/datasets");
-  session.datasets = list.datasets;
-  session.maxUploadBytes = list.maxUploadBytes;
-  session.heldUploadBytes = list.heldUploadBytes;
-  session.maxHeldBytes = list.maxHeldBytes;
+  page.datasets = list.datasets;
+  page.maxUploadBytes = list.maxUploadBytes;
+  page.heldUploadBytes = list.heldUploadBytes;
+  page.maxHeldBytes = list.maxHeldBytes;
   const select = byId<HTMLSelectElement>("dataset");
   select.replaceChildren(...list.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
-  session.listNotes = list.notes;
+  page.listNotes = list.notes;
   renderRemoveButton();
 }
 
 /** The remove button: shown for an uploaded dataset, saying what the uploads hold. */
 function renderRemoveButton(): void {
   const button = byId<HTMLButtonElement>("remove-dataset");
-  const shown = session.datasets.find((d) => d.id === session.state.dataset);
+  const shown = page.datasets.find((d) => d.id === session.state.dataset);
   button.hidden = !shown || shown.uploadedBytes === null;
-  button.title = `Frees the server's memory for other uploads (uploads held: ${formatBytes(session.heldUploadBytes)} of ${formatBytes(session.maxHeldBytes)})`;
+  button.title = `Frees the server's memory for other uploads (uploads held: ${formatBytes(page.heldUploadBytes)} of ${formatBytes(page.maxHeldBytes)})`;
 }
 
 /**
@@ -327,34 +323,34 @@ function renderRemoveButton(): void {
  */
 async function removeDataset(): Promise<void> {
   const id = session.state.dataset;
-  const summary = session.datasets.find((d) => d.id === id);
+  const summary = page.datasets.find((d) => d.id === id);
   if (!id || !summary || summary.uploadedBytes === null) return;
   await tracked(async () => {
     const removed = await getJson<RemoveResponse>(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
-    session.payloads.delete(id);
+    page.payloads.delete(id);
     await Promise.all([ask<"forget">({ type: "forget", dataset: id }), askRanking<"forget">({ type: "forget", dataset: id })]);
     await loadDatasetList();
-    if (session.datasets.length === 0) {
+    if (page.datasets.length === 0) {
       location.replace(location.pathname);
       return;
     }
-    await chooseDataset(session.datasets[0].id);
+    await chooseDataset(page.datasets[0].id);
     setStatus(`removed ${summary.name} (uploads held: ${formatBytes(removed.heldUploadBytes)} of ${formatBytes(removed.maxHeldBytes)})`);
   });
 }
 
 /** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
 function renderNotes(payload: DatasetPayload | undefined): void {
-  byId("notes").replaceChildren(...[...session.listNotes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)));
+  byId("notes").replaceChildren(...[...page.listNotes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)));
 }
 
 async function ensurePayload(id: string): Promise<DatasetPayload> {
-  let payload = session.payloads.get(id);
+  let payload = page.payloads.get(id);
   if (!payload) {
     setStatus("loading the dataset…");
     payload = await getJson<DatasetPayload>(`/api/datasets/${encodeURIComponent(id)}`);
     await Promise.all([ask<"dataset">({ type: "dataset", payload }), askRanking<"dataset">({ type: "dataset", payload })]);
-    session.payloads.set(id, payload);
+    page.payloads.set(id, payload);
   }
   return payload;
 }
@@ -365,12 +361,8 @@ async function chooseDataset(id: string): Promise<void> {
 
 /** Applies a change of state, saves it in the URL and redraws what depends on it. */
 async function update(change: Partial<ViewState>): Promise<void> {
-  // A pair is named as `trialwise pairs` names it: observer1 before observer2 in code-unit order.
-  if (change.pair) change = { ...change, pair: change.pair[0] < change.pair[1] ? change.pair : [change.pair[1], change.pair[0]] };
-  const before = session.state;
-  session.state = { ...before, ...change };
+  const needsAnalysis = session.change(change);
   saveState();
-  const needsAnalysis = ["dataset", "condition", "mismatch", "hidden", "groups"].some((k) => k in change && JSON.stringify(change[k as keyof ViewState]) !== JSON.stringify(before[k as keyof ViewState]));
   await tracked(async () => {
     if (needsAnalysis || !session.analysis) await analyse();
     else {
@@ -381,43 +373,18 @@ async function update(change: Partial<ViewState>): Promise<void> {
   });
 }
 
-/** Updates in progress; `exposed.ready` is true when none is. */
-let running = 0;
-
-/**
- * Runs one update of the page with `exposed.ready` false meanwhile (set at once, so tools
- * timing a click see it), reporting failures: the page stays usable after one, and tests
- * waiting for it see the error instead.
- */
-async function tracked(work: () => Promise<void>): Promise<void> {
-  running++;
-  exposed.ready = false;
-  try {
-    await work();
-  } catch (error) {
-    showError((error as Error).message);
-  } finally {
-    exposed.ready = --running === 0;
-  }
-}
-
-function shownObservers(payload: DatasetPayload): string[] {
-  const hidden = new Set(session.state.hidden);
-  return payload.observerInfo.map((o) => o.name).filter((o) => !hidden.has(o));
-}
-
 async function analyse(): Promise<void> {
-  if (session.datasets.length === 0) {
+  if (page.datasets.length === 0) {
     setStatus("no datasets yet: drop trial files onto the page or use “Add trial files…”");
     return;
   }
-  if (!session.state.dataset || !session.datasets.some((d) => d.id === session.state.dataset)) {
-    session.state = { ...session.state, dataset: session.datasets[0].id };
+  if (!session.state.dataset || !page.datasets.some((d) => d.id === session.state.dataset)) {
+    session.change({ dataset: page.datasets[0].id });
     saveState();
   }
-  const generation = ++session.generation;
+  const generation = session.askAnalysis();
   const payload = await ensurePayload(session.state.dataset!);
-  if (!payload.units.some((u) => u.condition === session.state.condition)) session.state = { ...session.state, condition: payload.units[0]?.condition ?? "all" };
+  if (!payload.units.some((u) => u.condition === session.state.condition)) session.change({ condition: payload.units[0]?.condition ?? "all" });
   byId<HTMLSelectElement>("dataset").value = payload.id;
   renderRemoveButton();
   byId<HTMLSelectElement>("condition").replaceChildren(...payload.units.map((u) => h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`)));
@@ -428,20 +395,19 @@ async function analyse(): Promise<void> {
   renderGroups();
   renderNotes(payload);
   setStatus("computing…");
-  const request = { dataset: payload.id, condition: session.state.condition, observers: shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
+  const request = { dataset: payload.id, condition: session.state.condition, observers: session.shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
   const analysis = await ask<"analyse">({ type: "analyse", ...request });
-  if (generation !== session.generation) return;
-  session.analysis = analysis;
-  exposed.timing = analysis.timing;
+  if (!session.isCurrent(generation)) return;
+  session.analysed(analysis);
   const m = analysis.matrix;
   setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2 - m.skipped).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
   // The matrix, group means and pair first, painted before the other figures are drawn.
   await renderHeatmap(analysis);
   renderGroupTable(analysis);
   await showPair();
-  exposed.shown = generation;
+  session.markShown(generation);
   await nextPaint();
-  if (generation !== session.generation) return;
+  if (!session.isCurrent(generation)) return;
   await renderScatters(analysis);
   await renderAccuracy(analysis);
   byId("conditions-section").hidden = !payload.conditionCurves;
@@ -455,7 +421,7 @@ async function analyse(): Promise<void> {
 function scrollToView(): void {
   if (!session.state.view) return;
   byId(`${session.state.view}-section`)?.scrollIntoView();
-  session.scrolledTo = window.scrollY;
+  page.scrolledTo = window.scrollY;
 }
 
 /** Resolves after the browser has painted the next frame. */
@@ -471,24 +437,24 @@ function nextPaint(): Promise<void> {
 async function rankLater(generation: number, request: AnalysisRequest): Promise<void> {
   // Groups do not change the ranking.
   const key = JSON.stringify([request.dataset, request.condition, request.mismatch, request.observers]);
-  session.rankingsPending++;
+  page.rankingsPending++;
   try {
-    let ranking = session.rankings.get(key);
+    let ranking = page.rankings.get(key);
     if (!ranking) {
       setRankingUpdating(true);
       ranking = (await askRanking<"ranking">({ type: "ranking", ...request })).ranking;
-      session.rankings.set(key, ranking);
-      if (session.rankings.size > RANKINGS_KEPT) session.rankings.delete(session.rankings.keys().next().value!);
+      page.rankings.set(key, ranking);
+      if (page.rankings.size > RANKINGS_KEPT) page.rankings.delete(page.rankings.keys().next().value!);
     }
-    if (generation !== session.generation) return;
+    if (!session.isCurrent(generation)) return;
     await renderRanking(ranking);
     setRankingUpdating(false);
     // The ranking makes the page longer: a view further down may only now reach the top.
-    if (window.scrollY === session.scrolledTo) scrollToView();
+    if (window.scrollY === page.scrolledTo) scrollToView();
   } catch (error) {
     showError((error as Error).message);
   } finally {
-    session.rankingsPending--;
+    page.rankingsPending--;
   }
 }
 
@@ -508,7 +474,7 @@ function groupOf(name: string, kind: string): string {
 function renderObservers(payload: DatasetPayload): void {
   const hidden = new Set(session.state.hidden);
   const rows = payload.observerInfo.map((o) => ({ ...o, group: groupOf(o.name, o.kind), shown: !hidden.has(o.name) }));
-  session.tables.set("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
+  page.tables.set("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
   byId("observers").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "show"), h("th", {}, "observer"), h("th", {}, "kind"), h("th", {}, "group"), h("th", { class: "num" }, "accuracy"), h("th", { class: "num" }, "trials"))),
     h(
@@ -541,21 +507,19 @@ function toggleShown(name: string): void {
 function showPicks(): void {
   const payload = currentPayload();
   if (payload) renderObservers(payload);
-  session.heatmap?.pick([...session.picked]);
+  page.heatmap?.pick([...session.picked]);
   for (const row of document.querySelectorAll<HTMLElement>("#ranking-table tr[data-model]")) row.classList.toggle("picked", session.picked.has(row.dataset.model!));
-  exposed.picked = [...session.picked];
 }
 
 function togglePicked(name: string): void {
-  if (session.picked.has(name)) session.picked.delete(name);
-  else session.picked.add(name);
+  session.togglePick(name);
   showPicks();
 }
 
 function pickKind(kind: "human" | "model" | null): void {
   const payload = currentPayload();
   if (!payload) return;
-  session.picked = new Set(kind === null ? [] : payload.observerInfo.filter((o) => o.kind === kind).map((o) => o.name));
+  session.pick(kind === null ? [] : payload.observerInfo.filter((o) => o.kind === kind).map((o) => o.name));
   showPicks();
 }
 
@@ -576,8 +540,7 @@ function makeGroup(): void {
   if (unfit) return showError(`observer "${unfit}" cannot join a group: its name contains "|"`);
   const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
   input.value = "";
-  session.picked.clear();
-  exposed.picked = [];
+  session.pick([]);
   void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
 }
 
@@ -598,14 +561,14 @@ function renderGroups(): void {
  */
 async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
   const result = await vegaFigures.draw(name, element, spec, renderer, created);
-  session.figures.set(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
+  page.figures.set(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
   return result;
 }
 
 /** Removes a figure (its view ended, its exports gone), leaving `children` in its place. */
 function clearFigure(name: string, element: HTMLElement, ...children: (Node | string)[]): void {
   vegaFigures.remove(name);
-  session.figures.delete(name);
+  page.figures.delete(name);
   element.replaceChildren(...children);
 }
 
@@ -624,7 +587,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rows.push({ observer1: matrix.observers[i], observer2: matrix.observers[j], kappa: Number.isNaN(matrix.kappa[i * n + j]) ? null : matrix.kappa[i * n + j] });
     return rows;
   };
-  session.tables.set("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
+  page.tables.set("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
   const index = new Map(matrix.observers.map((o, i) => [o, i]));
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
@@ -637,7 +600,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
         if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
       }),
     );
-    session.heatmap = {
+    page.heatmap = {
       kind: "vega",
       cells: cells.length,
       cellCentre(a, b) {
@@ -678,14 +641,14 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       const pair = at(event);
       if (pair && pair[0] !== pair[1]) void update({ pair: [matrix.observers[pair[0]], matrix.observers[pair[1]]] });
     });
-    session.figures.set("heatmap", {
+    page.figures.set("heatmap", {
       svg: async () => {
         const png = heatmap.toPng();
         return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${side}" height="${side + 24}"><title>${escapeXml(title)}</title><text x="0" y="16" font-family="sans-serif" font-size="13">${escapeXml(title)}</text><image x="0" y="24" width="${side}" height="${side}" image-rendering="pixelated" xlink:href="${png}"/></svg>`;
       },
       png: () => dataUrlBlob(heatmap.toPng()),
     });
-    session.heatmap = {
+    page.heatmap = {
       kind: "canvas",
       cells: matrix.size * matrix.size,
       cellCentre(a, b) {
@@ -702,8 +665,8 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       pick: () => undefined,
     };
   }
-  session.heatmap.select(session.state.pair);
-  session.heatmap.pick([...session.picked]);
+  page.heatmap.select(session.state.pair);
+  page.heatmap.pick([...session.picked]);
 }
 
 /** A scene item as Vega draws it: position and size within its group, its datum, child marks for groups. */
@@ -756,7 +719,7 @@ async function renderScatters(analysis: Analysis): Promise<void> {
       const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
       if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
     });
-  session.scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
+  page.scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
   byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
   const m = analysis.matrix;
   const pairs = () => {
@@ -767,12 +730,12 @@ async function renderScatters(analysis: Analysis): Promise<void> {
     }
     return rows.map(({ interval, ...row }) => ({ dataset: m.dataset, condition: m.condition, ...row, ci_lower: interval.lower, ci_upper: interval.upper }));
   };
-  session.tables.set("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
+  page.tables.set("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
 }
 
 function renderGroupTable(analysis: Analysis): void {
   const columns = ["label", "n_pairs", "n_undefined", "mean", "sd", "ci95"];
-  session.tables.set("group-means", { rows: analysis.groups, columns });
+  page.tables.set("group-means", { rows: analysis.groups, columns });
   byId("group-table").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "pairs"), h("th", { class: "num" }, "n"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "sd"), h("th", { class: "num" }, "95% half-width"))),
     h("tbody", {}, ...analysis.groups.map((g) => h("tr", {}, h("td", {}, g.label), h("td", { class: "num" }, String(g.n_pairs)), h("td", { class: "num" }, fixed(g.mean, 4)), h("td", { class: "num" }, fixed(g.sd, 4)), h("td", { class: "num" }, fixed(g.ci95, 4))))),
@@ -782,7 +745,7 @@ function renderGroupTable(analysis: Analysis): void {
 /** The ranking's table and figure, with the bootstrap intervals. */
 async function renderRanking(ranking: Ranking): Promise<void> {
   const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
-  session.tables.set("ranking", { rows: ranking.models, columns });
+  page.tables.set("ranking", { rows: ranking.models, columns });
   byId("ranking-note").textContent = [ranking.note, ranking.replicates > 0 ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans` : null].filter(Boolean).join(". ");
   byId("ranking-table").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "model"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "95% interval"), h("th", { class: "num" }, "humans"))),
@@ -817,15 +780,15 @@ const MAX_CURVES = 12;
 
 async function renderCurves(generation: number): Promise<void> {
   const payload = currentPayload()!;
-  const shown = shownObservers(payload);
+  const shown = session.shownObservers(payload);
   const picked = shown.filter((o) => session.picked.has(o));
   const observers = (picked.length > 0 ? picked : shown).slice(0, MAX_CURVES);
   const answer = await ask<"curves">({ type: "curves", dataset: payload.id, observers, pair: session.state.pair, mismatch: session.state.mismatch });
-  if (generation !== session.generation) return;
+  if (!session.isCurrent(generation)) return;
   const conditions = naturalOrder(payload.units.filter((u) => u.condition !== "all").map((u) => u.condition));
   const { accuracy, kappa } = answer.curves;
-  session.tables.set("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
-  session.tables.set("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
+  page.tables.set("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
+  page.tables.set("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
   byId("conditions-note").textContent = shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : "";
   await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, "Accuracy per condition", "Accuracy", [0, 1]));
   if (kappa.length > 0) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, "κ of the selected pair per condition", "Error consistency κ", [-1, 1]));
@@ -838,14 +801,14 @@ async function renderCurves(generation: number): Promise<void> {
 /** Marks the selected pair in the scatters (or clears the mark). */
 async function markPairInScatters(details: PairDetails | null): Promise<void> {
   const point = details && details.kappa !== null ? [{ c_exp: details.c_exp, c_obs: details.c_obs, kappa: details.kappa }] : [];
-  for (const result of session.scatters) await result.view.data(SELECTED_PAIR_DATA, point).runAsync();
+  for (const result of page.scatters) await result.view.data(SELECTED_PAIR_DATA, point).runAsync();
 }
 
 async function showPair(): Promise<void> {
   const analysis = session.analysis;
   const pair = session.state.pair;
-  session.heatmap?.select(pair);
-  session.trials = null;
+  page.heatmap?.select(pair);
+  page.trials = null;
   const summary = byId("pair-summary");
   if (!analysis || !pair) {
     summary.replaceChildren(h("p", { class: "note" }, "Click a cell of the matrix or a point of a scatter to see the trials behind that pair."));
@@ -889,19 +852,19 @@ async function showPair(): Promise<void> {
   const query = new URLSearchParams({ observer1: details.observer1, observer2: details.observer2, condition: m.condition });
   const trials = await getJson<PairTrialsResponse>(`/api/datasets/${encodeURIComponent(session.state.dataset!)}/trials?${query}`);
   if (session.state.pair !== pair) return;
-  session.trials = trials;
+  page.trials = trials;
   renderTrials();
 }
 
 function renderTrials(): void {
-  const trials = session.trials;
+  const trials = page.trials;
   const container = byId("pair-trials");
   if (!trials) return void container.replaceChildren();
   const filter = session.state.trials;
   const rows = trials.trials.filter((t) => trialPasses(filter, t.correct1, t.correct2));
   const first = trials.observer1;
   const second = trials.observer2;
-  session.tables.set("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
+  page.tables.set("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
   const mark = (correct: boolean) => h("span", { class: correct ? "right" : "wrong" }, correct ? "✓" : "✗");
   const cell = (t: PairTrial) => (t.image ? h("img", { src: t.image, alt: t.stimulus, loading: "lazy", width: "72", height: "72" }) : "");
   container.replaceChildren(
