@@ -9,19 +9,20 @@
 import "./app.css";
 import type { Result } from "vega-embed";
 import type { TopLevelSpec } from "vega-lite";
-import { toCsv } from "../../io/format.ts";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
-import { type Child, byId, dataUrlBlob, download, escapeXml, getJson, h } from "./dom.ts";
+import { type Child, byId, dataUrlBlob, escapeXml, getJson, h } from "./dom.ts";
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
 import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
 import type { Analysis, AnalysisRequest } from "./messages.ts";
 import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type PairTrial, type PairTrialsResponse, type RemoveResponse, formatBytes } from "./protocol.ts";
-import { TRIAL_FILTERS, type TrialFilter, type ViewState, stateToQuery, trialPasses } from "./state.ts";
+import { TRIAL_FILTERS, type TrialFilter, type ViewState, trialPasses } from "./state.ts";
 import { session } from "./session.ts";
 import { isReady, latestError, setStatus, showError, tracked } from "./status.ts";
+import { exportButtons, forgetFigure, registerFigure, registerTable } from "./exports.ts";
 import { uploader } from "./upload.ts";
+import { VIEWS, goToView, saveUrl, scrollToView, scrollToViewAgain } from "./url.ts";
 import { VegaFigures } from "./vega-views.ts";
-import { startWorker } from "./worker-client.ts";
+import { ask, askRanking, forgetDataset, sendDataset } from "./workers.ts";
 
 /** Above this many observers the heatmap is drawn on a canvas instead of as Vega marks. */
 const VEGA_HEATMAP_LIMIT = 80;
@@ -33,11 +34,6 @@ const RANKINGS_KEPT = 64;
 // ---------------------------------------------------------------------------------------------
 // Session
 
-interface Exportable {
-  svg(): Promise<string>;
-  png(): Promise<Blob>;
-}
-
 /** What the page holds besides the session (./session.ts); each part moves to its own file. */
 const page = {
   datasets: [] as DatasetSummary[],
@@ -46,16 +42,12 @@ const page = {
   heldUploadBytes: 0,
   maxHeldBytes: Infinity,
   payloads: new Map<string, DatasetPayload>(),
-  figures: new Map<string, Exportable>(),
-  tables: new Map<string, { rows: object[]; columns: string[] }>(),
   trials: null as PairTrialsResponse | null,
   listNotes: [] as string[],
   /** Rankings with their bootstrap intervals, by the analysis request they answer. */
   rankings: new Map<string, Ranking>(),
   /** Ranking bootstraps asked of the worker and not yet drawn (or dropped). */
   rankingsPending: 0,
-  /** Where {@link scrollToView} left the page (null: not yet), to tell whether the reader has scrolled since. */
-  scrolledTo: null as number | null,
   /** The scatters' views, to mark the selected pair in them. */
   scatters: [] as Result[],
   heatmap: null as null | { cellCentre(a: string, b: string): [number, number] | null; kind: "vega" | "canvas"; cells: number; select(pair: [string, string] | null): void; pick(names: string[]): void },
@@ -103,15 +95,6 @@ function currentPayload(): DatasetPayload | undefined {
   return session.state.dataset ? page.payloads.get(session.state.dataset) : undefined;
 }
 
-/** Writes the state into the URL (without a new history entry per click). */
-function saveState(): void {
-  const query = stateToQuery(session.state);
-  history.replaceState(null, "", query ? `?${query}` : location.pathname);
-}
-
-const ask = startWorker(showError);
-/** A second worker for the ranking's bootstrap (a few hundred ms), so it never delays an analysis. */
-const askRanking = startWorker(showError);
 const vegaFigures = new VegaFigures();
 
 const uploads = uploader({
@@ -127,34 +110,6 @@ const uploads = uploader({
 
 // ---------------------------------------------------------------------------------------------
 // Layout
-
-function exportButtons(name: string, kinds: ("svg" | "png" | "csv")[]): HTMLElement {
-  return h(
-    "span",
-    { class: "actions" },
-    ...kinds.map((kind) =>
-      h("button", { type: "button", "data-export": `${name}.${kind}`, onclick: () => void exportItem(name, kind) }, kind.toUpperCase()),
-    ),
-  );
-}
-
-async function exportItem(name: string, kind: "svg" | "png" | "csv"): Promise<void> {
-  const prefix = session.state.dataset ?? "trialwise";
-  try {
-    if (kind === "csv") {
-      const table = page.tables.get(name);
-      if (!table) throw new Error(`nothing to export in "${name}" yet`);
-      download(`${prefix}-${name}.csv`, toCsv(table.rows, table.columns), "text/csv");
-      return;
-    }
-    const figure = page.figures.get(name);
-    if (!figure) throw new Error(`nothing to export in "${name}" yet`);
-    if (kind === "svg") download(`${prefix}-${name}.svg`, await figure.svg(), "image/svg+xml");
-    else download(`${prefix}-${name}.png`, await figure.png());
-  } catch (error) {
-    showError((error as Error).message);
-  }
-}
 
 function section(id: string, title: string, actions: HTMLElement | null, ...body: Child[]): HTMLElement {
   return h("section", { id: `${id}-section`, class: "panel" }, h("header", {}, h("h2", {}, title), actions), ...body);
@@ -260,25 +215,6 @@ function buildLayout(): void {
   });
 }
 
-/** The page's sections, for the navigation and the URL's `view`. */
-const VIEWS: [string, string][] = [
-  ["heatmap", "matrix"],
-  ["pair", "pair"],
-  ["scatter", "chance"],
-  ["groups", "groups"],
-  ["ranking", "ranking"],
-  ["accuracy", "κ vs accuracy"],
-  ["conditions", "conditions"],
-  ["observers", "observers"],
-];
-
-/** Scrolls to a section and keeps it in the URL. */
-function goToView(id: string): void {
-  session.change({ view: id });
-  saveState();
-  byId(`${id}-section`)?.scrollIntoView();
-}
-
 /** Uploads the files chosen in the input, then empties it so the same file can be chosen again. */
 async function uploadChosen(input: HTMLInputElement): Promise<void> {
   await uploads.uploadFiles(input.files);
@@ -328,7 +264,7 @@ async function removeDataset(): Promise<void> {
   await tracked(async () => {
     const removed = await getJson<RemoveResponse>(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
     page.payloads.delete(id);
-    await Promise.all([ask<"forget">({ type: "forget", dataset: id }), askRanking<"forget">({ type: "forget", dataset: id })]);
+    await forgetDataset(id);
     await loadDatasetList();
     if (page.datasets.length === 0) {
       location.replace(location.pathname);
@@ -349,7 +285,7 @@ async function ensurePayload(id: string): Promise<DatasetPayload> {
   if (!payload) {
     setStatus("loading the dataset…");
     payload = await getJson<DatasetPayload>(`/api/datasets/${encodeURIComponent(id)}`);
-    await Promise.all([ask<"dataset">({ type: "dataset", payload }), askRanking<"dataset">({ type: "dataset", payload })]);
+    await sendDataset(payload);
     page.payloads.set(id, payload);
   }
   return payload;
@@ -362,7 +298,7 @@ async function chooseDataset(id: string): Promise<void> {
 /** Applies a change of state, saves it in the URL and redraws what depends on it. */
 async function update(change: Partial<ViewState>): Promise<void> {
   const needsAnalysis = session.change(change);
-  saveState();
+  saveUrl();
   await tracked(async () => {
     if (needsAnalysis || !session.analysis) await analyse();
     else {
@@ -380,7 +316,7 @@ async function analyse(): Promise<void> {
   }
   if (!session.state.dataset || !page.datasets.some((d) => d.id === session.state.dataset)) {
     session.change({ dataset: page.datasets[0].id });
-    saveState();
+    saveUrl();
   }
   const generation = session.askAnalysis();
   const payload = await ensurePayload(session.state.dataset!);
@@ -417,13 +353,6 @@ async function analyse(): Promise<void> {
   void rankLater(generation, request);
 }
 
-/** Scrolls to the view the state names, if any, and notes where that left the page. */
-function scrollToView(): void {
-  if (!session.state.view) return;
-  byId(`${session.state.view}-section`)?.scrollIntoView();
-  page.scrolledTo = window.scrollY;
-}
-
 /** Resolves after the browser has painted the next frame. */
 function nextPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
@@ -450,7 +379,7 @@ async function rankLater(generation: number, request: AnalysisRequest): Promise<
     await renderRanking(ranking);
     setRankingUpdating(false);
     // The ranking makes the page longer: a view further down may only now reach the top.
-    if (window.scrollY === page.scrolledTo) scrollToView();
+    scrollToViewAgain();
   } catch (error) {
     showError((error as Error).message);
   } finally {
@@ -474,7 +403,7 @@ function groupOf(name: string, kind: string): string {
 function renderObservers(payload: DatasetPayload): void {
   const hidden = new Set(session.state.hidden);
   const rows = payload.observerInfo.map((o) => ({ ...o, group: groupOf(o.name, o.kind), shown: !hidden.has(o.name) }));
-  page.tables.set("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
+  registerTable("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
   byId("observers").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "show"), h("th", {}, "observer"), h("th", {}, "kind"), h("th", {}, "group"), h("th", { class: "num" }, "accuracy"), h("th", { class: "num" }, "trials"))),
     h(
@@ -561,14 +490,14 @@ function renderGroups(): void {
  */
 async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
   const result = await vegaFigures.draw(name, element, spec, renderer, created);
-  page.figures.set(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
+  registerFigure(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
   return result;
 }
 
 /** Removes a figure (its view ended, its exports gone), leaving `children` in its place. */
 function clearFigure(name: string, element: HTMLElement, ...children: (Node | string)[]): void {
   vegaFigures.remove(name);
-  page.figures.delete(name);
+  forgetFigure(name);
   element.replaceChildren(...children);
 }
 
@@ -587,7 +516,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rows.push({ observer1: matrix.observers[i], observer2: matrix.observers[j], kappa: Number.isNaN(matrix.kappa[i * n + j]) ? null : matrix.kappa[i * n + j] });
     return rows;
   };
-  page.tables.set("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
+  registerTable("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
   const index = new Map(matrix.observers.map((o, i) => [o, i]));
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
@@ -641,7 +570,7 @@ async function renderHeatmap(analysis: Analysis): Promise<void> {
       const pair = at(event);
       if (pair && pair[0] !== pair[1]) void update({ pair: [matrix.observers[pair[0]], matrix.observers[pair[1]]] });
     });
-    page.figures.set("heatmap", {
+    registerFigure("heatmap", {
       svg: async () => {
         const png = heatmap.toPng();
         return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${side}" height="${side + 24}"><title>${escapeXml(title)}</title><text x="0" y="16" font-family="sans-serif" font-size="13">${escapeXml(title)}</text><image x="0" y="24" width="${side}" height="${side}" image-rendering="pixelated" xlink:href="${png}"/></svg>`;
@@ -730,12 +659,12 @@ async function renderScatters(analysis: Analysis): Promise<void> {
     }
     return rows.map(({ interval, ...row }) => ({ dataset: m.dataset, condition: m.condition, ...row, ci_lower: interval.lower, ci_upper: interval.upper }));
   };
-  page.tables.set("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
+  registerTable("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
 }
 
 function renderGroupTable(analysis: Analysis): void {
   const columns = ["label", "n_pairs", "n_undefined", "mean", "sd", "ci95"];
-  page.tables.set("group-means", { rows: analysis.groups, columns });
+  registerTable("group-means", { rows: analysis.groups, columns });
   byId("group-table").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "pairs"), h("th", { class: "num" }, "n"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "sd"), h("th", { class: "num" }, "95% half-width"))),
     h("tbody", {}, ...analysis.groups.map((g) => h("tr", {}, h("td", {}, g.label), h("td", { class: "num" }, String(g.n_pairs)), h("td", { class: "num" }, fixed(g.mean, 4)), h("td", { class: "num" }, fixed(g.sd, 4)), h("td", { class: "num" }, fixed(g.ci95, 4))))),
@@ -745,7 +674,7 @@ function renderGroupTable(analysis: Analysis): void {
 /** The ranking's table and figure, with the bootstrap intervals. */
 async function renderRanking(ranking: Ranking): Promise<void> {
   const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
-  page.tables.set("ranking", { rows: ranking.models, columns });
+  registerTable("ranking", { rows: ranking.models, columns });
   byId("ranking-note").textContent = [ranking.note, ranking.replicates > 0 ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans` : null].filter(Boolean).join(". ");
   byId("ranking-table").replaceChildren(
     h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "model"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "95% interval"), h("th", { class: "num" }, "humans"))),
@@ -787,8 +716,8 @@ async function renderCurves(generation: number): Promise<void> {
   if (!session.isCurrent(generation)) return;
   const conditions = naturalOrder(payload.units.filter((u) => u.condition !== "all").map((u) => u.condition));
   const { accuracy, kappa } = answer.curves;
-  page.tables.set("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
-  page.tables.set("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
+  registerTable("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
+  registerTable("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
   byId("conditions-note").textContent = shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : "";
   await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, "Accuracy per condition", "Accuracy", [0, 1]));
   if (kappa.length > 0) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, "κ of the selected pair per condition", "Error consistency κ", [-1, 1]));
@@ -864,7 +793,7 @@ function renderTrials(): void {
   const rows = trials.trials.filter((t) => trialPasses(filter, t.correct1, t.correct2));
   const first = trials.observer1;
   const second = trials.observer2;
-  page.tables.set("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
+  registerTable("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
   const mark = (correct: boolean) => h("span", { class: correct ? "right" : "wrong" }, correct ? "✓" : "✗");
   const cell = (t: PairTrial) => (t.image ? h("img", { src: t.image, alt: t.stimulus, loading: "lazy", width: "72", height: "72" }) : "");
   container.replaceChildren(
