@@ -8,24 +8,25 @@
  */
 import "./app.css";
 import type { Result } from "vega-embed";
-import type { TopLevelSpec } from "vega-lite";
 import { drawCanvasHeatmap } from "./canvas-heatmap.ts";
 import { type Child, byId, dataUrlBlob, escapeXml, getJson, h } from "./dom.ts";
 import { type PairDetails, type Ranking, pairCountsOf, pairDetails } from "./compute.ts";
-import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, curvesSpec, fixed, heatmapCells, heatmapSpec, kappaVsAccuracy, naturalOrder, rankingSpec } from "./figures.ts";
+import { SELECTED_PAIR_DATA, clusteredHeatmapSpec, consistencySpecs, fixed, heatmapCells, heatmapSpec, rankingSpec } from "./figures.ts";
 import type { Analysis, AnalysisRequest } from "./messages.ts";
-import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type PairTrial, type PairTrialsResponse, type RemoveResponse, formatBytes } from "./protocol.ts";
+import { type DatasetPayload, type PairTrial, type PairTrialsResponse, formatBytes } from "./protocol.ts";
 import { TRIAL_FILTERS, type TrialFilter, type ViewState, trialPasses } from "./state.ts";
 import { session } from "./session.ts";
 import { isReady, latestError, setStatus, showError, tracked } from "./status.ts";
-import { exportButtons, forgetFigure, registerFigure, registerTable } from "./exports.ts";
+import { exportButtons, registerFigure, registerTable } from "./exports.ts";
 import { uploader } from "./upload.ts";
 import { VIEWS, goToView, saveUrl, scrollToView, scrollToViewAgain } from "./url.ts";
-import { VegaFigures } from "./vega-views.ts";
-import { ask, askRanking, forgetDataset, sendDataset } from "./workers.ts";
+import { ask, askRanking } from "./workers.ts";
+import { currentPayload, datasetList, ensurePayload, loadDatasetList, maxUploadBytes, removeUpload, renderNotes, renderRemoveButton } from "./datasets.ts";
+import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "./figure-views.ts";
+import { renderAccuracy } from "./sections/accuracy.ts";
+import { renderCurves } from "./sections/conditions.ts";
+import { renderGroupTable } from "./sections/groups.ts";
 
-/** Above this many observers the heatmap is drawn on a canvas instead of as Vega marks. */
-const VEGA_HEATMAP_LIMIT = 80;
 /** Rows of a pair's trials shown at once (the CSV holds all). */
 const TRIAL_ROWS_SHOWN = 300;
 /** Rankings kept (each a few hundred bytes), so showing an observer again redraws at once. */
@@ -36,14 +37,7 @@ const RANKINGS_KEPT = 64;
 
 /** What the page holds besides the session (./session.ts); each part moves to its own file. */
 const page = {
-  datasets: [] as DatasetSummary[],
-  maxUploadBytes: Infinity,
-  /** What the server's uploads hold, and its limit (--max-held). */
-  heldUploadBytes: 0,
-  maxHeldBytes: Infinity,
-  payloads: new Map<string, DatasetPayload>(),
   trials: null as PairTrialsResponse | null,
-  listNotes: [] as string[],
   /** Rankings with their bootstrap intervals, by the analysis request they answer. */
   rankings: new Map<string, Ranking>(),
   /** Ranking bootstraps asked of the worker and not yet drawn (or dropped). */
@@ -91,14 +85,8 @@ const exposed = {
 };
 (window as unknown as { __trialwise: typeof exposed }).__trialwise = exposed;
 
-function currentPayload(): DatasetPayload | undefined {
-  return session.state.dataset ? page.payloads.get(session.state.dataset) : undefined;
-}
-
-const vegaFigures = new VegaFigures();
-
 const uploads = uploader({
-  maxBytes: () => page.maxUploadBytes,
+  maxBytes: maxUploadBytes,
   added: async (id, name) => {
     await loadDatasetList();
     setStatus(`added ${name}`);
@@ -233,62 +221,23 @@ const FILTER_TEXT: Record<TrialFilter, string> = {
 // ---------------------------------------------------------------------------------------------
 // Datasets and analysis
 
-async function loadDatasetList(): Promise<void> {
-  const list = await getJson<DatasetListResponse>("/api/datasets");
-  page.datasets = list.datasets;
-  page.maxUploadBytes = list.maxUploadBytes;
-  page.heldUploadBytes = list.heldUploadBytes;
-  page.maxHeldBytes = list.maxHeldBytes;
-  const select = byId<HTMLSelectElement>("dataset");
-  select.replaceChildren(...list.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
-  page.listNotes = list.notes;
-  renderRemoveButton();
-}
-
-/** The remove button: shown for an uploaded dataset, saying what the uploads hold. */
-function renderRemoveButton(): void {
-  const button = byId<HTMLButtonElement>("remove-dataset");
-  const shown = page.datasets.find((d) => d.id === session.state.dataset);
-  button.hidden = !shown || shown.uploadedBytes === null;
-  button.title = `Frees the server's memory for other uploads (uploads held: ${formatBytes(page.heldUploadBytes)} of ${formatBytes(page.maxHeldBytes)})`;
-}
-
 /**
  * Removes the uploaded dataset shown, on the server (freeing its memory) and in the page and
  * its workers, then shows the first dataset left; with none left the page starts afresh.
  */
 async function removeDataset(): Promise<void> {
   const id = session.state.dataset;
-  const summary = page.datasets.find((d) => d.id === id);
+  const summary = datasetList().find((d) => d.id === id);
   if (!id || !summary || summary.uploadedBytes === null) return;
   await tracked(async () => {
-    const removed = await getJson<RemoveResponse>(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
-    page.payloads.delete(id);
-    await forgetDataset(id);
-    await loadDatasetList();
-    if (page.datasets.length === 0) {
+    const removed = await removeUpload(id);
+    if (datasetList().length === 0) {
       location.replace(location.pathname);
       return;
     }
-    await chooseDataset(page.datasets[0].id);
+    await chooseDataset(datasetList()[0].id);
     setStatus(`removed ${summary.name} (uploads held: ${formatBytes(removed.heldUploadBytes)} of ${formatBytes(removed.maxHeldBytes)})`);
   });
-}
-
-/** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
-function renderNotes(payload: DatasetPayload | undefined): void {
-  byId("notes").replaceChildren(...[...page.listNotes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)));
-}
-
-async function ensurePayload(id: string): Promise<DatasetPayload> {
-  let payload = page.payloads.get(id);
-  if (!payload) {
-    setStatus("loading the dataset…");
-    payload = await getJson<DatasetPayload>(`/api/datasets/${encodeURIComponent(id)}`);
-    await sendDataset(payload);
-    page.payloads.set(id, payload);
-  }
-  return payload;
 }
 
 async function chooseDataset(id: string): Promise<void> {
@@ -310,12 +259,12 @@ async function update(change: Partial<ViewState>): Promise<void> {
 }
 
 async function analyse(): Promise<void> {
-  if (page.datasets.length === 0) {
+  if (datasetList().length === 0) {
     setStatus("no datasets yet: drop trial files onto the page or use “Add trial files…”");
     return;
   }
-  if (!session.state.dataset || !page.datasets.some((d) => d.id === session.state.dataset)) {
-    session.change({ dataset: page.datasets[0].id });
+  if (!session.state.dataset || !datasetList().some((d) => d.id === session.state.dataset)) {
+    session.change({ dataset: datasetList()[0].id });
     saveUrl();
   }
   const generation = session.askAnalysis();
@@ -481,26 +430,6 @@ function renderGroups(): void {
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Figures
-
-/**
- * Draws a figure (a new view only where its shape changed, else its data replaced: ./vega-views.ts)
- * and registers its exports. `created` runs once per new view, e.g. to listen to clicks.
- */
-async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
-  const result = await vegaFigures.draw(name, element, spec, renderer, created);
-  registerFigure(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
-  return result;
-}
-
-/** Removes a figure (its view ended, its exports gone), leaving `children` in its place. */
-function clearFigure(name: string, element: HTMLElement, ...children: (Node | string)[]): void {
-  vegaFigures.remove(name);
-  forgetFigure(name);
-  element.replaceChildren(...children);
-}
-
 async function renderHeatmap(analysis: Analysis): Promise<void> {
   const { matrix, order } = analysis;
   const container = byId("heatmap");
@@ -662,15 +591,6 @@ async function renderScatters(analysis: Analysis): Promise<void> {
   registerTable("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
 }
 
-function renderGroupTable(analysis: Analysis): void {
-  const columns = ["label", "n_pairs", "n_undefined", "mean", "sd", "ci95"];
-  registerTable("group-means", { rows: analysis.groups, columns });
-  byId("group-table").replaceChildren(
-    h("thead", {}, h("tr", {}, h("th", {}, "pairs"), h("th", { class: "num" }, "n"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "sd"), h("th", { class: "num" }, "95% half-width"))),
-    h("tbody", {}, ...analysis.groups.map((g) => h("tr", {}, h("td", {}, g.label), h("td", { class: "num" }, String(g.n_pairs)), h("td", { class: "num" }, fixed(g.mean, 4)), h("td", { class: "num" }, fixed(g.sd, 4)), h("td", { class: "num" }, fixed(g.ci95, 4))))),
-  );
-}
-
 /** The ranking's table and figure, with the bootstrap intervals. */
 async function renderRanking(ranking: Ranking): Promise<void> {
   const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
@@ -694,34 +614,6 @@ async function renderRanking(ranking: Ranking): Promise<void> {
       }),
     );
   } else clearFigure("ranking", byId("ranking"));
-}
-
-/** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
-async function renderAccuracy(analysis: Analysis): Promise<void> {
-  const figure = kappaVsAccuracy(analysis.matrix, { models: analysis.means, replicates: 0, note: null }, analysis.kinds);
-  byId("accuracy-note").textContent = figure ? (figure.note ?? "") : "needs humans and at least three model-human pairs with different model accuracies";
-  if (figure) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), figure.spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
-  else clearFigure("kappa-vs-accuracy", byId("kappa-accuracy"));
-}
-
-/** Most observers drawn as separate lines in the per-condition figure. */
-const MAX_CURVES = 12;
-
-async function renderCurves(generation: number): Promise<void> {
-  const payload = currentPayload()!;
-  const shown = session.shownObservers(payload);
-  const picked = shown.filter((o) => session.picked.has(o));
-  const observers = (picked.length > 0 ? picked : shown).slice(0, MAX_CURVES);
-  const answer = await ask<"curves">({ type: "curves", dataset: payload.id, observers, pair: session.state.pair, mismatch: session.state.mismatch });
-  if (!session.isCurrent(generation)) return;
-  const conditions = naturalOrder(payload.units.filter((u) => u.condition !== "all").map((u) => u.condition));
-  const { accuracy, kappa } = answer.curves;
-  registerTable("accuracy-per-condition", { rows: accuracy, columns: ["condition", "series", "value"] });
-  registerTable("kappa-per-condition", { rows: kappa, columns: ["condition", "series", "value"] });
-  byId("conditions-note").textContent = shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : "";
-  await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, "Accuracy per condition", "Accuracy", [0, 1]));
-  if (kappa.length > 0) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, "κ of the selected pair per condition", "Error consistency κ", [-1, 1]));
-  else clearFigure("kappa-per-condition", byId("curves-kappa"), h("p", { class: "note" }, "Select a pair to see its κ per condition."));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,13 @@
+/** The "κ with humans against accuracy" section (#accuracy-section). */
+import { byId } from "../dom.ts";
+import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "../figure-views.ts";
+import { kappaVsAccuracy } from "../figures.ts";
+import type { Analysis } from "../messages.ts";
+
+/** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
+export async function renderAccuracy(analysis: Analysis): Promise<void> {
+  const figure = kappaVsAccuracy(analysis.matrix, { models: analysis.means, replicates: 0, note: null }, analysis.kinds);
+  byId("accuracy-note").textContent = figure ? (figure.note ?? "") : "needs humans and at least three model-human pairs with different model accuracies";
+  if (figure) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), figure.spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
+  else clearFigure("kappa-vs-accuracy", byId("kappa-accuracy"));
+}
