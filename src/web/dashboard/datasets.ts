@@ -1,12 +1,15 @@
 /**
  * The datasets the server holds: its list (with the upload limits and what the uploads hold),
  * the dataset picker's options, the notes on loading, and each dataset's payload, fetched the
- * first time it is shown and handed to both workers. An uploaded dataset can be removed again.
+ * first time it is shown and handed to both workers. Files dropped on the page or chosen are
+ * uploaded (./upload.ts) and shown; an uploaded dataset can be removed again.
  */
 import { byId, getJson, h } from "./dom.ts";
 import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type RemoveResponse, formatBytes } from "./protocol.ts";
 import { session } from "./session.ts";
-import { setStatus } from "./status.ts";
+import { setStatus, showError, tracked } from "./status.ts";
+import { chooseDataset } from "./update.ts";
+import { uploader } from "./upload.ts";
 import { forgetDataset, sendDataset } from "./workers.ts";
 
 /** The server's last list; before the first, no datasets and no limits. */
@@ -14,13 +17,34 @@ let listed: DatasetListResponse = { datasets: [], notes: [], maxUploadBytes: Inf
 /** The payloads fetched so far, by dataset id. */
 const payloads = new Map<string, DatasetPayload>();
 
-export function datasetList(): readonly DatasetSummary[] {
-  return listed.datasets;
+/** Uploads, and the dialog that asks which column holds what. */
+const uploads = uploader({
+  maxBytes: () => listed.maxUploadBytes,
+  added: async (id, name) => {
+    await loadDatasetList();
+    setStatus(`added ${name}`);
+    await chooseDataset(id);
+  },
+  error: showError,
+  status: setStatus,
+});
+
+/** The column-mapping dialog, part of the page. */
+export const uploadDialog = uploads.dialog;
+
+/** Uploads files (dropped on the page) one after the other, showing each dataset added. */
+export function uploadFiles(files: FileList | null): Promise<void> {
+  return uploads.uploadFiles(files);
 }
 
-/** The largest file an upload may be (the server's --max-upload). */
-export function maxUploadBytes(): number {
-  return listed.maxUploadBytes;
+/** Uploads the files chosen in the input, then empties it so the same file can be chosen again. */
+export async function uploadChosen(input: HTMLInputElement): Promise<void> {
+  await uploadFiles(input.files);
+  input.value = "";
+}
+
+export function datasetList(): readonly DatasetSummary[] {
+  return listed.datasets;
 }
 
 /** Fetches the server's list and fills the dataset picker with it. */
@@ -61,10 +85,29 @@ export async function ensurePayload(id: string): Promise<DatasetPayload> {
 }
 
 /** Removes an uploaded dataset on the server (freeing its memory), in the page and in its workers, then lists what is left. */
-export async function removeUpload(id: string): Promise<RemoveResponse> {
+async function removeUpload(id: string): Promise<RemoveResponse> {
   const removed = await getJson<RemoveResponse>(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
   payloads.delete(id);
   await forgetDataset(id);
   await loadDatasetList();
   return removed;
+}
+
+/**
+ * Removes the uploaded dataset shown, on the server (freeing its memory) and in the page and
+ * its workers, then shows the first dataset left; with none left the page starts afresh.
+ */
+export async function removeShownUpload(): Promise<void> {
+  const id = session.state.dataset;
+  const summary = datasetList().find((d) => d.id === id);
+  if (!id || !summary || summary.uploadedBytes === null) return;
+  await tracked(async () => {
+    const removed = await removeUpload(id);
+    if (datasetList().length === 0) {
+      location.replace(location.pathname);
+      return;
+    }
+    await chooseDataset(datasetList()[0].id);
+    setStatus(`removed ${summary.name} (uploads held: ${formatBytes(removed.heldUploadBytes)} of ${formatBytes(removed.maxHeldBytes)})`);
+  });
 }

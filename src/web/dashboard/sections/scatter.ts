@@ -1,0 +1,46 @@
+/**
+ * The "Consistency against chance" section (#scatter-section): every pair's c_obs and κ
+ * against c_exp, over the region chance alone would give. A click on a point selects that
+ * pair, which is marked in both.
+ */
+import type { Result } from "vega-embed";
+import { type PairDetails, pairDetails } from "../compute.ts";
+import { byId } from "../dom.ts";
+import { registerTable } from "../exports.ts";
+import { VEGA_HEATMAP_LIMIT, vegaFigure } from "../figure-views.ts";
+import { SELECTED_PAIR_DATA, consistencySpecs } from "../figures.ts";
+import type { Analysis } from "../messages.ts";
+import { session } from "../session.ts";
+import { update } from "../update.ts";
+
+/** The scatters' views, to mark the selected pair in them. */
+let scatters: Result[] = [];
+
+/** Draws both scatters and registers every pair's numbers as the "pairs" table. */
+export async function renderScatters(analysis: Analysis): Promise<void> {
+  const specs = consistencySpecs(analysis.matrix, session.state.groups, analysis.chance);
+  const large = analysis.matrix.size > VEGA_HEATMAP_LIMIT;
+  const select = (result: Result) =>
+    result.view.addEventListener("click", (_event, item) => {
+      const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
+      if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
+    });
+  scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
+  byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
+  const m = analysis.matrix;
+  const pairs = () => {
+    const rows: PairDetails[] = [];
+    for (let i = 0; i < m.size; i++) for (let j = i + 1; j < m.size; j++) {
+      const d = pairDetails(m, i, j);
+      if (d) rows.push(d);
+    }
+    return rows.map(({ interval, ...row }) => ({ dataset: m.dataset, condition: m.condition, ...row, ci_lower: interval.lower, ci_upper: interval.upper }));
+  };
+  registerTable("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
+}
+
+/** Marks the selected pair in the scatters (or clears the mark). */
+export async function markPairInScatters(details: PairDetails | null): Promise<void> {
+  const point = details && details.kappa !== null ? [{ c_exp: details.c_exp, c_obs: details.c_obs, kappa: details.kappa }] : [];
+  for (const result of scatters) await result.view.data(SELECTED_PAIR_DATA, point).runAsync();
+}
