@@ -1,4 +1,4 @@
-// The public API: the names the README's Library section shows are exported, internals are not.
+// The public API: the names docs/api.md shows (from its Example section on) are exported, internals are not.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,10 +7,10 @@ import * as core from "../src/core/index.ts";
 import * as library from "../src/index.ts";
 import { REPO } from "./helpers.ts";
 
-/** Identifiers in the README's Library section: in backticks, and in its import lines. */
+/** Identifiers in docs/api.md from its Example section to the end: in backticks, and in its import lines. */
 function readmeNames(): string[] {
-  const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Library"), readme.indexOf("\n## ", readme.indexOf("## Library") + 1));
+  const readme = readFileSync(join(REPO, "docs", "api.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Example"));
   const names = new Set<string>();
   for (const [, name] of section.matchAll(/`([A-Za-z]\w*)`/g)) names.add(name);
   for (const [, list] of section.matchAll(/import \{([^}]*)\} from "trialwise"/g)) {
@@ -20,9 +20,9 @@ function readmeNames(): string[] {
   return [...names];
 }
 
-test("every function the README's Library section names is exported, the core's from trialwise/core too", () => {
+test("every function docs/api.md names is exported, the core's from trialwise/core too", () => {
   const names = readmeNames();
-  assert.ok(names.length > 40, `README names found: ${names.length}`);
+  assert.ok(names.length > 40, `docs/api.md names found: ${names.length}`);
   const nodeOnly = new Set(["loadDatasets", "parseCsv", "parseJsonLines", "decodeText", "toCsv", "toJson", "writeFileAtomic", "runCli"]);
   for (const name of names) {
     assert.equal(typeof (library as Record<string, unknown>)[name], "function", `trialwise exports ${name}`);
