@@ -40,7 +40,10 @@ module.exports = {
       severity: "error",
       comment: "What browser code imports must not import Node built-ins either (a module that does is Node only).",
       from: { path: ISOMORPHIC },
-      to: { reachable: true, path: "^(node:)?(fs|path|os|crypto|worker_threads|child_process|stream|url|module|net|http|events|util|zlib|readline|process|buffer|timers)(/|$)" },
+      to: {
+        reachable: true,
+        path: "^(node:)?(fs|path|os|crypto|worker_threads|child_process|stream|url|module|net|http|events|util|zlib|readline|process|buffer|timers)(/|$)",
+      },
     },
     {
       name: "figures-imports-core",
@@ -66,7 +69,8 @@ module.exports = {
     {
       name: "src-imports-no-dev-dependency",
       severity: "error",
-      comment: "A package src/ imports at run time must be a dependency (or onnxruntime-node, the optional peer evaluate loads): a library user has no devDependencies.",
+      comment:
+        "A package src/ imports at run time must be a dependency (or onnxruntime-node, the optional peer evaluate loads): a library user has no devDependencies.",
       from: { path: "^src/" },
       to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only", "npm-peer"] },
     },
