@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { PairingTally, type UnitPairing, noPairsReasons } from "../src/core/no-pairs.ts";
 import type { StimulusMismatch } from "../src/core/pairs.ts";
+import { FIXTURES, cli } from "./helpers.ts";
+
+const LONG = ["--observer-col", "who", "--stimulus-col", "stim", "--correct-col", "hit"];
 
 /** A unit of dataset "d". */
 function unit(condition: string, observers: string[], skipped = 0): UnitPairing {
@@ -52,5 +58,49 @@ describe("why there are no pairs: one rule", () => {
     intersecting.unit({ dataset: "d", condition: "all", observers: ["m1", "m2"] });
     intersecting.mismatch(mismatch("m1", "m2", "computed on common stimuli"));
     assert.deepEqual(noPairsReasons(intersecting.units), []);
+  });
+});
+
+describe("pairs and summary say on standard error why there are no pairs", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "trialwise-no-pairs-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("pairs on a file with one observer", async () => {
+    const { code, stdout, stderr } = await cli("pairs", join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv"));
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trimEnd().split("\n").length, 1, "the header only");
+    assert.match(stderr, /trialwise: note: no pairs in dataset "mini_alexnetsession-1": it has one observer \("alexnet"\)/);
+  });
+
+  test("pairs --observers with one of a dataset's observers", async () => {
+    const { code, stderr } = await cli("pairs", join(FIXTURES, "mini-cue-conflict"), "--observers", "alexnet");
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /no pairs in dataset "mini-cue-conflict": it has one observer of those chosen \("alexnet"\)/);
+  });
+
+  test("pairs and summary where every pair is skipped", async () => {
+    const file = join(dir, "apart.csv");
+    await writeFile(file, "who,stim,hit\nm1,a,1\nm1,b,0\nsubject-1,a,1\nsubject-1,c,0\n");
+    for (const command of ["pairs", "summary"]) {
+      const { code, stderr } = await cli(command, file, ...LONG);
+      assert.equal(code, 0, stderr);
+      assert.match(stderr, /no pairs in dataset "apart": all 1 pair\(s\) of its 2 observers were skipped because their stimulus sets differ/, command);
+    }
+  });
+
+  test("summary on one observer, and with --models leaving one", async () => {
+    const one = await cli("summary", join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv"));
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /no pairs in dataset "mini_alexnetsession-1": it has one observer \("alexnet"\)/);
+    const file = join(dir, "models.csv");
+    await writeFile(file, "who,stim,hit\nm1,a,1\nm1,b,0\nm2,a,1\nm2,b,1\n");
+    const chosen = await cli("summary", file, ...LONG, "--models", "m1");
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.match(chosen.stderr, /no pairs in dataset "models": it has one observer of those chosen \("m1"\)/);
   });
 });

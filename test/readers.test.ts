@@ -131,6 +131,12 @@ describe("bad input: clear errors naming file, line and column", () => {
     assert.match(error.message, /missing columns "object_response", "imagename"/);
   });
 
+  test("missing columns: a header name holding a newline or quote is shown escaped, on one line", async () => {
+    const error = await errorFor("quoted-header", 'subj,"ses\nsion","rt ""ms""",category\nsubject-01,1,2,cat\n');
+    assert.ok(!error.message.includes("\n"), error.message);
+    assert.ok(error.message.includes('(found "subj", "ses\\nsion", "rt \\"ms\\"", "category")'), error.message);
+  });
+
   test("empty file and header only", async () => {
     assert.match((await errorFor("empty", "")).message, /trials\.csv:1: empty file/);
     assert.match((await errorFor("header-only", `${HEADER}\n`)).message, /header only/);

@@ -128,7 +128,16 @@ describe("trialwise plan", () => {
     assert.equal((await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--delta", "0.1")).code, 2);
     const impossible = await cli("plan", "--accuracy", "0.9,0.2", "--kappa", "0.9", "--half-width", "0.05");
     assert.equal(impossible.code, 2);
-    assert.match(impossible.stderr, /outside the range/);
+    // accuracies 0.9 and 0.2: c_exp = 0.18 + 0.08 = 0.26; agreement at most 1 - |0.9 - 0.2| = 0.3 and at
+    // least 1 - min(1.1, 0.9) = 0.1, so kappa lies in [(0.1 - 0.26) / 0.74, (0.3 - 0.26) / 0.74]
+    assert.match(impossible.stderr, /^trialwise: --kappa: 0\.9 is outside the range \[-0\.216216, 0\.0540541\] that --accuracy 0\.9,0\.2 allows/);
+    const tooFar = await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.3");
+    assert.equal(tooFar.code, 2);
+    // 0.7 and 0.4: c_exp = 0.28 + 0.18 = 0.46, kappa_max = (0.7 - 0.46) / 0.54 = 0.444444, so --delta may be at most 0.144444
+    assert.match(tooFar.stderr, /^trialwise: --delta: .*0\.6, above the largest kappa 0\.444444 .*at most 0\.144444/);
+    const undefinedKappa = await cli("plan", "--accuracy", "1,1", "--kappa", "0", "--half-width", "0.05");
+    assert.equal(undefinedKappa.code, 2);
+    assert.match(undefinedKappa.stderr, /^trialwise: --accuracy: kappa is undefined/);
   });
 });
 

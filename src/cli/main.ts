@@ -19,6 +19,7 @@ import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
 import { PAIR_CI_HELP, type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { PairNotes } from "./pair-notes.ts";
+import { PairingTally, noPairsReasons } from "../core/no-pairs.ts";
 import { checkPairTable, openPairTable, pairTableFormatOf } from "./pairs-output.ts";
 import { streamedPairs } from "./pairs-stream.ts";
 import { stepReporter } from "./progress.ts";
@@ -179,6 +180,7 @@ function buildProgram(io: CliIO): Command {
       const total = datasets.reduce((sum, table) => sum + pairCount(table, { ...options, observers }), 0);
       checkPairTable(format, total, extras);
       const notes = new PairNotes();
+      const pairings = new PairingTally();
       const keepSkipped = format === "json" || flags.skipped !== undefined;
       const skipped: StimulusMismatch[] = [];
       const intersected: StimulusMismatch[] = [];
@@ -196,7 +198,10 @@ function buildProgram(io: CliIO): Command {
             table,
             { ...options, observers },
             {
-              unit: (unit) => output.unit(unit),
+              unit(unit) {
+                pairings.unit(unit);
+                output.unit(unit);
+              },
               pair(i, j, type, metrics) {
                 counted();
                 notes.pair(metrics);
@@ -204,6 +209,7 @@ function buildProgram(io: CliIO): Command {
               },
               mismatch(report) {
                 notes.mismatch(report);
+                pairings.mismatch(report);
                 if (report.outcome === "computed on common stimuli") {
                   if (format === "json") intersected.push(report);
                 } else {
@@ -228,6 +234,7 @@ function buildProgram(io: CliIO): Command {
         throw error;
       }
       notes.report(options.undefinedKappa, note);
+      noPairsReasons(pairings.units, observers !== undefined).forEach(note);
       if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, MISMATCH_COLUMNS));
     });
 
@@ -262,20 +269,29 @@ function buildProgram(io: CliIO): Command {
         checkNames("--models", models, datasets, "model");
         const rows: SummaryRow[] = [];
         const notes = new PairNotes();
+        const noPairs: string[] = [];
         const progress = stepReporter(io, "trialwise summary");
         for (const [i, table] of datasets.entries()) {
           // Pairs stream into the summary, which keeps their kappas only.
           const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
           let unit: StreamUnit | undefined;
+          const pairings = new PairingTally((o) => table.humans.has(o) || !models || models.includes(o));
           await streamPairs(table, options, {
-            unit: (u) => void (unit = u),
+            unit(u) {
+              unit = u;
+              pairings.unit(u);
+            },
             pair(a, b, type, metrics) {
               notes.pair(metrics);
               const { dataset, condition, observers } = unit!;
               summarizer.add({ dataset, condition, observer1: observers[a], observer2: observers[b], pair_type: type, kappa: metrics.kappa, c_exp: metrics.c_exp });
             },
-            mismatch: (report) => notes.mismatch(report),
+            mismatch(report) {
+              notes.mismatch(report);
+              pairings.mismatch(report);
+            },
           });
+          noPairs.push(...noPairsReasons(pairings.units, models !== undefined));
           const summary = summarizer.rows();
           if (bootstrap.replicates === 0) rows.push(...summary);
           else {
@@ -285,6 +301,7 @@ function buildProgram(io: CliIO): Command {
         }
         progress.stop();
         notes.report(options.undefinedKappa, note);
+        noPairs.forEach(note);
         const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
         const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
         await emit(flags, rows, columns, { ...about, summary: rows });

@@ -1,9 +1,10 @@
 /** `trialwise ci`, `test`, `compare` and `plan`: uncertainty, tests and experiment planning. */
 import { type Command, Option } from "commander";
+import { COPY_MODEL_TOLERANCE } from "../core/copy-model.ts";
 import { UsageError } from "../core/errors.ts";
 import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/independence-tests.ts";
 import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
-import type { PairCounts } from "../core/metrics.ts";
+import { type PairCounts, kappaBounds } from "../core/metrics.ts";
 import { compareModels, compareReplicateBytes } from "../core/model-comparison.ts";
 import { type OutcomeMatrix, outcomeMatrix } from "../core/outcome-matrix.ts";
 import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/pair-intervals.ts";
@@ -358,6 +359,8 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         simulations: orDefault(flags.simulations, (v) => wholeNumber("--simulations", v, { min: 100, max: MAX_SIMULATIONS, why: SIMULATIONS_WHY }), PLAN_DEFAULTS.simulations),
         seed: orDefault(flags.seed, (v) => seed("--seed", v), PLAN_DEFAULTS.seed),
       };
+      const delta = flags.delta === undefined ? undefined : realNumber("--delta", flags.delta, { min: 0, max: 2, minOpen: true, maxOpen: true });
+      checkPlanKappa(settings.acc1, settings.acc2, settings.kappa, delta);
       let result: Record<string, unknown>;
       let curve: CurvePoint[];
       let target: number;
@@ -376,7 +379,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         } else {
           const plan = planDifference({
             ...settings,
-            delta: realNumber("--delta", flags.delta!, { min: 0, max: 2, minOpen: true, maxOpen: true }),
+            delta: delta!,
             power: orDefault(flags.power, (v) => probability("--power", v), DEFAULT_POWER),
             humans: orDefault(flags.humans, (v) => wholeNumber("--humans", v, { min: 1, max: MAX_PLAN_HUMANS, why: PLAN_HUMANS_WHY }), PLAN_DEFAULTS.humans),
             onProgress,
@@ -422,3 +425,27 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     });
 }
 
+/**
+ * The copy model needs a kappa the two accuracies allow (and, with --delta, the second model's
+ * kappa + delta too); checked here so the message names the flag to change.
+ */
+function checkPlanKappa(acc1: number, acc2: number, kappa: number, delta: number | undefined): void {
+  const { min, max } = kappaBounds(acc1, acc2);
+  if (min === null || max === null) {
+    throw new UsageError(`--accuracy: kappa is undefined when both accuracies are ${acc1} (every trial agrees by chance); give accuracies that are not both 0 or both 1`);
+  }
+  const range = `[${short(min)}, ${short(max)}]`;
+  if (kappa < min - COPY_MODEL_TOLERANCE || kappa > max + COPY_MODEL_TOLERANCE) {
+    throw new UsageError(`--kappa: ${kappa} is outside the range ${range} that --accuracy ${acc1},${acc2} allows`);
+  }
+  if (delta !== undefined && kappa + delta > max + COPY_MODEL_TOLERANCE) {
+    throw new UsageError(
+      `--delta: --kappa ${kappa} plus --delta ${delta} is ${short(kappa + delta)}, above the largest kappa ${short(max)} that --accuracy ${acc1},${acc2} allows; give --delta at most ${short(max - kappa)}`,
+    );
+  }
+}
+
+/** A bound as people read it: 6 significant digits, no float noise. */
+function short(value: number): number {
+  return Number(value.toPrecision(6));
+}

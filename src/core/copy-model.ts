@@ -34,7 +34,7 @@ export interface CopyModelParams {
 }
 
 /** How far (absolute) kappa and u may stray outside their ranges by rounding; then clamped. */
-const TOLERANCE = 1e-9;
+export const COPY_MODEL_TOLERANCE = 1e-9;
 
 function checkAccuracy(name: string, value: number): void {
   if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be an accuracy in [0, 1], got ${value}`);
@@ -58,7 +58,7 @@ export function copyProbability(acc1: number, acc2: number, kappa: number): numb
   const cExp = expectedConsistency(acc1, acc2);
   if (cExp === 1) throw new RangeError(`kappa is undefined for accuracies ${acc1} and ${acc2} (c_exp = 1)`);
   const { min, max } = kappaBounds(acc1, acc2);
-  if (!(kappa >= (min as number) - TOLERANCE && kappa <= (max as number) + TOLERANCE)) {
+  if (!(kappa >= (min as number) - COPY_MODEL_TOLERANCE && kappa <= (max as number) + COPY_MODEL_TOLERANCE)) {
     throw new RangeError(`kappa ${kappa} is outside the range [${min}, ${max}] that accuracies ${acc1} and ${acc2} allow`);
   }
   const a1 = Math.max(acc1, acc2);
@@ -86,8 +86,8 @@ export function latentAccuracy(acc1: number, acc2: number, c: number): number {
   const a2 = Math.min(acc1, acc2);
   const s = Math.abs(c);
   const copied = c >= 0 ? a1 : 1 - a1; // P(the copied outcome is "correct")
-  const u = s === 1 ? (Math.abs(a2 - copied) <= TOLERANCE ? a2 : NaN) : (a2 - s * copied) / (1 - s);
-  if (!(u >= -TOLERANCE && u <= 1 + TOLERANCE)) {
+  const u = s === 1 ? (Math.abs(a2 - copied) <= COPY_MODEL_TOLERANCE ? a2 : NaN) : (a2 - s * copied) / (1 - s);
+  if (!(u >= -COPY_MODEL_TOLERANCE && u <= 1 + COPY_MODEL_TOLERANCE)) {
     throw new RangeError(
       `no copy model has accuracies ${acc1}, ${acc2} and copy probability ${c}: the latent accuracy would be ${u}, outside [0, 1]`,
     );

@@ -174,6 +174,9 @@ export class TrialTableBuilder {
   }
 }
 
+/** A column name as JSON writes it, so a newline or quote inside it shows as \n or \". */
+const quoted = (name: string): string => JSON.stringify(name);
+
 /** Index of each wanted column in a header (names compared trimmed and case-insensitively). */
 export function findColumns<K extends string>(
   table: RawTable,
@@ -190,10 +193,8 @@ export function findColumns<K extends string>(
   }
   if (absent.length > 0) {
     throw new InputError(
-      `missing column${absent.length > 1 ? "s" : ""} ${absent.map((c) => `"${c}"`).join(", ")}; ` +
-        `${what} needs ${Object.values(wanted)
-          .map((c) => `"${c}"`)
-          .join(", ")} (found ${table.columns.map((c) => `"${c}"`).join(", ") || "no columns"})`,
+      `missing column${absent.length > 1 ? "s" : ""} ${absent.map(quoted).join(", ")}; ` +
+        `${what} needs ${Object.values<string>(wanted).map(quoted).join(", ")} (found ${table.columns.map(quoted).join(", ") || "no columns"})`,
       { file: table.file, line: 1 },
     );
   }
