@@ -7,7 +7,7 @@
  * `hierarchicalClustering`, the chance region from `chanceRegion`, means and half-widths from
  * core/statistics. Pairs follow `computePairs`' rules: observers whose stimulus sets differ
  * are skipped, or with "intersect" paired on their common stimuli (tested against
- * computePairs on the published data, test/serve-compute.test.ts).
+ * computePairs on the published data, test/web/dashboard/compute.test.ts).
  * (The four pair paths and how they agree: ../../core/pairs.ts.)
  */
 import { rowPopcount, rowsEqual } from "../../core/bit-rows.ts";

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { FIXTURES, NO_SHARED_DATA, RAW_DATA, cli } from "../helpers.ts";
+
+const MINI = join(FIXTURES, "mini-cue-conflict");
+const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
+
+async function json(...argv: string[]) {
+  const run = await cli(...argv, "--format", "json");
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+describe("trialwise ci", () => {
+  test("JSON contract: kappa, lower, upper, method, n_trials; the same seed gives the same interval", async () => {
+    const a = await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "2000", "--seed", "7");
+    for (const key of ["kappa", "lower", "upper", "method", "n_trials"]) assert.ok(key in a, key);
+    assert.ok(Math.abs(a.kappa - 0.4) < 1e-12);
+    assert.equal(a.n_trials, 6);
+    assert.equal(a.method, "percentile");
+    assert.ok(a.lower <= a.kappa && a.kappa <= a.upper);
+    assert.deepEqual(await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "2000", "--seed", "7"), a);
+    const other = await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "2000", "--seed", "8");
+    assert.equal(other.kappa, a.kappa);
+  });
+
+  test("analytic and BCa, and the small-sample kappa when asked", async () => {
+    const analytic = await json("ci", MINI, "--pair", "alexnet,subject-01", "--method", "analytic", "--unbiased");
+    assert.equal(analytic.method, "analytic");
+    // n κ / ((n − 1) + κ) with n = 6, κ = 0.4.
+    assert.ok(Math.abs(analytic.kappa_unbiased - (6 * 0.4) / (5 + 0.4)) < 1e-12);
+    const bca = await json("ci", MINI, "--pair", "alexnet,subject-01", "--method", "bca", "--bootstrap", "2000");
+    assert.equal(bca.method, "bca");
+  });
+
+  test("usage errors: unknown observer, one observer, several datasets without --dataset", async () => {
+    assert.equal((await cli("ci", MINI, "--pair", "alexnet,nobody")).code, 2);
+    assert.equal((await cli("ci", MINI, "--pair", "alexnet")).code, 2);
+    assert.equal((await cli("ci", MINI, "--pair", "alexnet,subject-01", "--level", "95")).code, 2);
+  });
+
+  test("on the published data: ResNet-50 vs subject-01 on cue-conflict", { skip: NO_SHARED_DATA }, async () => {
+    const collection = await cli("ci", RAW_DATA, "--pair", "resnet50,subject-01");
+    assert.equal(collection.code, 2);
+    assert.match(collection.stderr, /choose one with --dataset/);
+    const r = await json("ci", RAW_DATA, "--dataset", "texture-shape_cue-conflict", "--pair", "resnet50,subject-01");
+    assert.equal(r.n_trials, 1280);
+    assert.ok(r.lower > 0 && r.upper < 0.15 && r.lower < r.kappa && r.kappa < r.upper, JSON.stringify(r));
+  });
+});
+
+describe("trialwise test", () => {
+  test("exact: the hypergeometric p-values of a hand-computed table", async () => {
+    // subject-01 vs subject-02: n = 6, 4 and 4 correct, 2 both. X ~ Hypergeometric:
+    // P(X=2) = 6/15, P(X=3) = 8/15, P(X=4) = 1/15.
+    const r = await json("test", MINI, "--pair", "subject-01,subject-02");
+    assert.ok(Math.abs(r.p_less - 6 / 15) < 1e-12, String(r.p_less));
+    assert.ok(Math.abs(r.p_greater - 1) < 1e-12, String(r.p_greater));
+    assert.ok(Math.abs(r.p_two_sided - 7 / 15) < 1e-12, String(r.p_two_sided));
+  });
+
+  test("beta: a p-value from seeded null draws", async () => {
+    const r = await json("test", MINI, "--pair", "subject-01,subject-02", "--method", "beta", "--draws", "2000", "--seed", "3");
+    assert.equal(r.method, "beta");
+    assert.ok(r.p > 0 && r.p <= 1, String(r.p));
+    assert.equal(r.draws, 2000);
+    assert.deepEqual(await json("test", MINI, "--pair", "subject-01,subject-02", "--method", "beta", "--draws", "2000", "--seed", "3"), r);
+  });
+});
+
+describe("trialwise compare", { skip: NO_SHARED_DATA }, () => {
+  test("two models: difference, interval and swap-test p", async () => {
+    const r = await json("compare", CUE_CONFLICT, "--models", "resnet50,cornet-s", "--bootstrap", "300");
+    assert.ok(Math.abs(r.difference - (0.067997 - 0.066464)) < 2e-6);
+    assert.ok(r.lower < r.difference && r.difference < r.upper);
+    assert.ok(r.p > 0.05, "ResNet-50 and CORnet-S do not differ detectably");
+    assert.equal(r.n_humans, 10);
+  });
+
+  test("several models: adjusted all-pairs table and ranking with rank intervals", async () => {
+    const r = await json("compare", CUE_CONFLICT, "--models", "resnet50,cornet-s,alexnet,vgg11-bn", "--bootstrap", "300");
+    assert.equal(r.comparisons.length, 6);
+    // Adjusted p-values never fall below the raw ones (up to rounding of p m / m).
+    for (const c of r.comparisons) assert.ok(c.p_holm >= c.p - 1e-12 && c.p_bh >= c.p - 1e-12, JSON.stringify(c));
+    assert.equal(r.ranking.length, 4);
+    assert.ok(r.ranking.every((m: { rank_lower: number; rank_upper: number }) => m.rank_lower <= m.rank_upper));
+    const table = await cli("compare", CUE_CONFLICT, "--models", "resnet50,cornet-s,alexnet", "--bootstrap", "200", "--format", "csv");
+    assert.match(table.stdout.split("\n")[0], /^model,n_humans,mean,lower,upper,rank,rank_lower,rank_upper$/);
+  });
+
+  test("--humans restricts the humans; a human is not a model", async () => {
+    const r = await json("compare", CUE_CONFLICT, "--models", "resnet50,cornet-s", "--humans", "subject-01,subject-02", "--bootstrap", "200");
+    assert.equal(r.n_humans, 2);
+    assert.equal((await cli("compare", CUE_CONFLICT, "--models", "resnet50,subject-01")).code, 2);
+  });
+});
+
+describe("trialwise plan", () => {
+  test("half-width: trials needed, the closed-form guess and the curve; a figure on request", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-plan-"));
+    try {
+      const figure = join(dir, "plan.svg");
+      const r = await json("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--figure", figure);
+      assert.equal(r.goal, "half-width");
+      assert.ok(r.trials > 500 && r.trials < 1200, String(r.trials));
+      assert.ok(Array.isArray(r.curve) && r.curve.length >= 5);
+      const svg = await readFile(figure, "utf8");
+      assert.match(svg, /^<svg/);
+      assert.ok(svg.includes(">Trials<"));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("difference: power with humans, and the stated assumption", async () => {
+    const r = await json("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.1", "--power", "0.8", "--humans", "10", "--simulations", "1000");
+    assert.equal(r.goal, "difference");
+    assert.equal(r.humans, 10);
+    assert.ok(r.trials > 40 && r.trials < 200, String(r.trials));
+    assert.match(r.assumption, /independent/);
+  });
+
+  test("usage errors: both goals, neither, impossible kappa", async () => {
+    assert.equal((await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3")).code, 2);
+    assert.equal((await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--delta", "0.1")).code, 2);
+    const impossible = await cli("plan", "--accuracy", "0.9,0.2", "--kappa", "0.9", "--half-width", "0.05");
+    assert.equal(impossible.code, 2);
+    // accuracies 0.9 and 0.2: c_exp = 0.18 + 0.08 = 0.26; agreement at most 1 - |0.9 - 0.2| = 0.3 and at
+    // least 1 - min(1.1, 0.9) = 0.1, so kappa lies in [(0.1 - 0.26) / 0.74, (0.3 - 0.26) / 0.74]
+    assert.match(impossible.stderr, /^trialwise: --kappa: 0\.9 is outside the range \[-0\.216216, 0\.0540541\] that --accuracy 0\.9,0\.2 allows/);
+    const tooFar = await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.3");
+    assert.equal(tooFar.code, 2);
+    // 0.7 and 0.4: c_exp = 0.28 + 0.18 = 0.46, kappa_max = (0.7 - 0.46) / 0.54 = 0.444444, so --delta may be at most 0.144444
+    assert.match(tooFar.stderr, /^trialwise: --delta: .*0\.6, above the largest kappa 0\.444444 .*at most 0\.144444/);
+    const undefinedKappa = await cli("plan", "--accuracy", "1,1", "--kappa", "0", "--half-width", "0.05");
+    assert.equal(undefinedKappa.code, 2);
+    assert.match(undefinedKappa.stderr, /^trialwise: --accuracy: kappa is undefined/);
+  });
+});
+
+describe("trialwise pairs --ci and --normalized", () => {
+  test("appended columns; each pair's interval is the one `trialwise ci` gives", async () => {
+    const run = await cli("pairs", MINI, "--ci", "percentile", "--bootstrap", "500", "--seed", "4", "--normalized");
+    assert.equal(run.code, 0, run.stderr);
+    const [header, ...lines] = run.stdout.trimEnd().split("\n");
+    assert.match(header, /,kappa_min,kappa_max,ci_lower,ci_upper,kappa_normalized$/);
+    const columns = header.split(",");
+    const row = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v]))).find((r) => r.observer1 === "alexnet" && r.observer2 === "subject-01")!;
+    const single = await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "500", "--seed", "4");
+    assert.equal(Number(row.ci_lower), single.lower);
+    assert.equal(Number(row.ci_upper), single.upper);
+    assert.ok(Math.abs(Number(row.kappa_normalized) - Number(row.kappa) / Number(row.kappa_max)) < 1e-15);
+  });
+});
+
+describe("trialwise summary: bootstrap interval columns", () => {
+  test("boot_lower and boot_upper from the joint stimulus bootstrap; --bootstrap 0 leaves them out", async () => {
+    const run = await cli("summary", MINI, "--bootstrap", "300", "--seed", "2");
+    assert.equal(run.code, 0, run.stderr);
+    const [header, ...lines] = run.stdout.trimEnd().split("\n");
+    assert.equal(header, "dataset,condition,kind,name,n_pairs,n_undefined,mean,sd,ci95,boot_lower,boot_upper");
+    const columns = header.split(",");
+    const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v])));
+    for (const row of rows) {
+      assert.ok(Number(row.boot_lower) <= Number(row.mean) + 1e-12 && Number(row.mean) <= Number(row.boot_upper) + 1e-12, JSON.stringify(row));
+    }
+    const json = JSON.parse((await cli("summary", MINI, "--bootstrap", "300", "--seed", "2", "--format", "json")).stdout);
+    assert.equal(json.bootstrap.method, "joint stimulus bootstrap");
+    assert.equal(json.bootstrap.replicates, 300);
+    const off = await cli("summary", MINI, "--bootstrap", "0");
+    assert.equal(off.stdout.split("\n")[0], "dataset,condition,kind,name,n_pairs,n_undefined,mean,sd,ci95");
+  });
+
+  test("on the published data: the human-human interval of cue-conflict brackets 0.331052", { skip: NO_SHARED_DATA }, async () => {
+    const json = JSON.parse((await cli("summary", CUE_CONFLICT, "--format", "json", "--bootstrap", "500")).stdout);
+    const hh = json.summary.find((r: { name: string }) => r.name === "human-human");
+    assert.ok(hh.boot_lower < 0.331052 && 0.331052 < hh.boot_upper, JSON.stringify(hh));
+    assert.ok(hh.boot_upper - hh.boot_lower < 0.1);
+  });
+});
