@@ -4,6 +4,7 @@
  * Node APIs); the Monte-Carlo test is seeded ({@link SeededRandom}).
  */
 import { logChoose } from "./math/gamma.ts";
+import { monteCarloPValue } from "./math/monte-carlo.ts";
 import { SeededRandom } from "./math/random.ts";
 import { betaDraw } from "./math/samplers.ts";
 import { type PairCounts, checkPairCounts, kappaFromCounts } from "./metrics.ts";
@@ -91,7 +92,10 @@ export interface BetaTestOptions {
 }
 
 export interface BetaTestResult {
-  /** Share of defined null draws with |kappa_null| >= |kappa_obs|; NaN if none is defined. */
+  /**
+   * (1 + #{|kappa_null| >= |kappa_obs|}) / (1 + defined null draws) ({@link monteCarloPValue}):
+   * never 0, at least 1 / (draws + 1); 1 if no null draw is defined.
+   */
   p: number;
   /** Null draws made (0 where an observer is all correct or all wrong: see the rule). */
   draws: number;
@@ -104,10 +108,13 @@ export const BETA_TEST_DEFAULTS = { draws: 10_000, seed: 1 } as const;
 
 /**
  * Klein et al.'s (2025) Monte-Carlo test of one kappa against independence. Each null draw
- * takes each observer's accuracy from its posterior under a uniform prior as they do,
- * a_i ~ Beta(k_i, n - k_i) ({@link betaDraw}), lets both observers answer n trials
+ * takes each observer's accuracy from a_i ~ Beta(k_i, n - k_i) ({@link betaDraw}) as they do
+ * (the posterior of a binomial proportion under the improper Haldane prior Beta(0, 0); a
+ * uniform prior would give Beta(k_i + 1, n - k_i + 1)), lets both observers answer n trials
  * independently, and computes the kappa of the resulting table;
- * p = #{|kappa_null| >= |kappa_obs|} / #{defined kappa_null}.
+ * p = (1 + #{|kappa_null| >= |kappa_obs|}) / (1 + #{defined kappa_null}), the convention of
+ * every Monte-Carlo test here ({@link monteCarloPValue}; Klein et al. divide by the draws
+ * alone, which can give p = 0).
  *
  * Shortcut (exact): n independent Bernoulli(a_1) and Bernoulli(a_2) answers only matter
  * through their 2x2 table, which is multinomial with cells a1 a2, a1 (1-a2), (1-a1) a2,
@@ -123,7 +130,7 @@ export const BETA_TEST_DEFAULTS = { draws: 10_000, seed: 1 } as const;
  * evidence against independence.
  *
  * @example
- * betaIndependenceTest({ trials: 10, correct1: 5, correct2: 5, bothCorrect: 5 }, { draws: 1000 }).p // => 0.001
+ * betaIndependenceTest({ trials: 10, correct1: 5, correct2: 5, bothCorrect: 5 }, { draws: 999 }).p // => 0.002
  */
 export function betaIndependenceTest(counts: PairCounts, options: BetaTestOptions = {}): BetaTestResult {
   checkPairCounts(counts);
@@ -148,6 +155,5 @@ export function betaIndependenceTest(counts: PairCounts, options: BetaTestOption
     else if (Math.abs(value) >= threshold) extreme++;
     tick(d + 1);
   }
-  const defined = draws - undefinedDraws;
-  return { p: defined > 0 ? extreme / defined : NaN, draws, undefined_draws: undefinedDraws };
+  return { p: monteCarloPValue(extreme, draws - undefinedDraws), draws, undefined_draws: undefinedDraws };
 }

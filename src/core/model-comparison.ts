@@ -8,6 +8,7 @@
 import { InputError } from "./errors.ts";
 import { AGGREGATE_DEFAULTS, checkBootstrapOptions } from "./joint-bootstrap.ts";
 import { dot } from "./math/dot.ts";
+import { monteCarloPValue } from "./math/monte-carlo.ts";
 import { integerInterval, percentileInterval } from "./math/quantile.ts";
 import { SeededRandom, streamSeed } from "./math/random.ts";
 import { descendingRanks } from "./math/ranks.ts";
@@ -153,7 +154,8 @@ export function compareReplicateBytes(models: number, replicates: number): numbe
  * p-value of the swap test: p = (1 + #{r : |d_r^null| >= |d_obs|}) / (1 + R) over the R
  * replicates with a defined null difference. The +1 counts the data as one draw from the null
  * (the data are one arrangement of the swaps), which keeps the test valid at any R and never
- * gives p = 0; the smallest possible p is 1 / (R + 1).
+ * gives p = 0; the smallest possible p is 1 / (R + 1). The core's one convention for
+ * Monte-Carlo p-values ({@link monteCarloPValue}), shared with the Beta-null test.
  */
 function swapPValue(observed: number, nulls: Float64Array): number {
   if (Number.isNaN(observed)) return NaN;
@@ -165,7 +167,7 @@ function swapPValue(observed: number, nulls: Float64Array): number {
     defined++;
     if (Math.abs(d) >= target) extreme++;
   }
-  return (1 + extreme) / (1 + defined);
+  return monteCarloPValue(extreme, defined);
 }
 
 export interface CompareOptions {
