@@ -15,8 +15,8 @@
 import { normalCdf, normalQuantile } from "./math/normal.ts";
 import { type Interval, checkLevel, countNaN, percentileInterval, quantileType7, sortedDefined } from "./math/quantile.ts";
 import { SeededRandom } from "./math/random.ts";
-import { multinomialCells } from "./math/samplers.ts";
-import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, pairCells, pairMetrics, undefinedAsNull } from "./metrics.ts";
+import { gammaDraw, multinomialCells } from "./math/samplers.ts";
+import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, kappaOrNaN, pairCells, pairMetrics, undefinedAsNull } from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +230,47 @@ export function analyticInterval(counts: PairCounts, level: number): AnalyticInt
 }
 
 // ---------------------------------------------------------------------------------------------
+// The Jeffreys posterior interval
+
+/**
+ * Jeffreys prior of the four cells: Dirichlet(1/2, 1/2, 1/2, 1/2), the Jeffreys prior of a
+ * multinomial with four cells. Its half a trial per cell keeps every cell's posterior away
+ * from 0, which is what the trial bootstrap cannot do when a cell is empty.
+ */
+export const JEFFREYS_CELL_PRIOR = 0.5;
+
+/**
+ * Draws of kappa from its posterior under the Jeffreys prior on the pair's four cell
+ * probabilities: given the table (n11, n10, n01, n00), the cell probabilities are
+ * Dirichlet(n11 + 1/2, n10 + 1/2, n01 + 1/2, n00 + 1/2), each draw is g_j / sum g with
+ * g_j ~ Gamma(n_j + 1/2) ({@link gammaDraw}, cells in the order n11, n10, n01, n00), and its
+ * kappa is that of the cell probabilities: acc1 = p11 + p10, acc2 = p11 + p01,
+ * c_obs = p11 + p00, kappa = (c_obs - c_exp) / (1 - c_exp). Every draw's kappa is defined (all
+ * cells are positive). Uses Math.log (the Gamma sampler): the same seed gives the same draws
+ * in one engine, and may differ in the last digits between engines.
+ */
+export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
+  checkPairCounts(counts);
+  if (!(Number.isInteger(draws) && draws >= 0)) throw new RangeError(`draws must be a non-negative integer, got ${draws}`);
+  const [c11, c10, c01, c00] = pairCells(counts);
+  const out = new Float64Array(draws);
+  const tick = progressTicker(draws, onProgress);
+  tick(0);
+  for (let r = 0; r < draws; r++) {
+    const g11 = gammaDraw(rng, c11 + JEFFREYS_CELL_PRIOR);
+    const g10 = gammaDraw(rng, c10 + JEFFREYS_CELL_PRIOR);
+    const g01 = gammaDraw(rng, c01 + JEFFREYS_CELL_PRIOR);
+    const g00 = gammaDraw(rng, c00 + JEFFREYS_CELL_PRIOR);
+    const total = g11 + g10 + g01 + g00;
+    const acc1 = (g11 + g10) / total;
+    const acc2 = (g11 + g01) / total;
+    out[r] = kappaOrNaN((g11 + g00) / total, expectedConsistency(acc1, acc2));
+    tick(r + 1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small-sample kappa
 
 /**
@@ -248,7 +289,7 @@ export function unbiasedKappa(kappa: number, n: number): number {
 // ---------------------------------------------------------------------------------------------
 // One pair's interval
 
-export type PairIntervalMethod = "percentile" | "bca" | "analytic";
+export type PairIntervalMethod = "percentile" | "bca" | "analytic" | "jeffreys";
 
 export interface PairIntervalOptions {
   /** "percentile" or "bca" (trial bootstrap) or "analytic" (large-sample Wald interval). */
@@ -301,8 +342,8 @@ export function pairInterval(counts: PairCounts, options: PairIntervalOptions): 
   } = options;
   checkLevel(level);
   checkPairCounts(counts);
-  if (method !== "percentile" && method !== "bca" && method !== "analytic") {
-    throw new RangeError(`method must be "percentile", "bca" or "analytic", got ${String(method)}`);
+  if (method !== "percentile" && method !== "bca" && method !== "analytic" && method !== "jeffreys") {
+    throw new RangeError(`method must be "percentile", "bca", "analytic" or "jeffreys", got ${String(method)}`);
   }
   if (!(Number.isInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a positive integer, got ${replicates}`);
   const value = pairMetrics(counts).kappa;
@@ -311,6 +352,11 @@ export function pairInterval(counts: PairCounts, options: PairIntervalOptions): 
   if (method === "analytic") {
     const { lower, upper } = analyticInterval(counts, level);
     return { ...base, lower: undefinedAsNull(lower), upper: undefinedAsNull(upper), replicates: 0, undefined_replicates: 0 };
+  }
+  if (method === "jeffreys") {
+    const draws = jeffreysKappas(counts, replicates, new SeededRandom(seed), options.onProgress);
+    const { lower, upper } = percentileInterval(draws, level);
+    return { ...base, lower: undefinedAsNull(lower), upper: undefinedAsNull(upper), replicates, undefined_replicates: countNaN(draws) };
   }
   const samples = bootstrapKappas(counts, replicates, new SeededRandom(seed), options.onProgress);
   const { lower, upper } = method === "bca" ? bcaInterval(counts, samples, level) : percentileInterval(samples, level);
