@@ -7,6 +7,8 @@
  *   const { datasets } = await loadDatasets("raw-data/texture-shape_cue-conflict");
  *   const { pairs } = computePairs(datasets[0]);
  */
+import type { ReproduceOptions } from "./reproduce/run.ts";
+
 // The isomorphic core: its public names are listed, by topic, in ./core/index.ts.
 export * from "./core/index.ts";
 
@@ -25,7 +27,13 @@ export { cachedChanceRegion } from "./io/chance-cache.ts";
 
 // The published data of Geirhos et al. (2020) and the reproduction of its analysis
 export { cacheDir, fetchGeirhos2020, resolveGeirhos2020Data } from "./io/fetch.ts";
-export { type ReproduceOptions, reproduceGeirhos2020 } from "./reproduce/run.ts";
+export type { ReproduceOptions };
 
-// The command line
-export { type CliIO, runCli } from "./cli/main.ts";
+/**
+ * Reproduces the analysis of Geirhos et al. (2020) from its trial data into a report folder (see
+ * `trialwise reproduce geirhos2020`). Loads the figure renderers (Vega, sharp) when called, not
+ * when the library is imported.
+ */
+export async function reproduceGeirhos2020(options: ReproduceOptions): ReturnType<typeof import("./reproduce/run.ts").reproduceGeirhos2020> {
+  return (await import("./reproduce/run.ts")).reproduceGeirhos2020(options);
+}

@@ -6,7 +6,7 @@ import { type KernelName, MAX_TILE_SIZE, allPairCounts, correctCounts, forEachTi
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 import { configureCommand } from "./command.ts";
 import { seed as seedFlag, wholeNumber } from "./flags.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 interface KernelBenchFlags {
   observers: string;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 /**
  * Wires a (sub)command to the CLI's output and error handling: output through `io`, no

@@ -1,4 +1,4 @@
-import cliProgress from "cli-progress";
+import type CliProgress from "cli-progress";
 import type { Command } from "commander";
 import { UsageError } from "../core/errors.ts";
 import {
@@ -13,7 +13,8 @@ import {
   locateGeirhos2020Data,
 } from "../io/fetch.ts";
 import { configureCommand } from "./command.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
+import { progressBars } from "./progress.ts";
 
 interface FetchFlags {
   cache?: string;
@@ -145,7 +146,7 @@ function megabytes(bytes: number): string {
  */
 function reporter(io: CliIO, name: string, dir: string): { onProgress: (p: FetchProgress) => void; stop: () => void } {
   if (io.isTTY && process.stderr.isTTY) {
-    let bar: cliProgress.SingleBar | undefined;
+    let bar: CliProgress.SingleBar | undefined;
     const payload = (p: FetchProgress) => ({
       mb: megabytes(p.bytesDone),
       totalMb: megabytes(p.bytesToFetch),
@@ -156,13 +157,14 @@ function reporter(io: CliIO, name: string, dir: string): { onProgress: (p: Fetch
       onProgress: (p) => {
         if (p.event === "start") {
           if (p.filesToFetch === 0) return;
-          bar = new cliProgress.SingleBar(
+          const { SingleBar, Presets } = progressBars();
+          bar = new SingleBar(
             {
               stream: process.stderr,
               format: `${name} {bar} {percentage}% | {mb}/{totalMb} MB | {files}/{filesTotal} files | ETA {eta_formatted}`,
               etaBuffer: 50,
             },
-            cliProgress.Presets.shades_classic,
+            Presets.shades_classic,
           );
           bar.start(Math.max(p.bytesToFetch, 1), 0, payload(p));
         } else bar?.update(p.bytesDone, payload(p));

@@ -3,16 +3,12 @@ import { basename, extname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { checkName } from "../core/file-names.ts";
-import { type Aggregation, IMAGENET16, type LabelMap, checkLabelMap } from "../evaluate/decisions.ts";
-import { type ModelCard, parseModelCard } from "../evaluate/card.ts";
-import { defaultDecoderCount } from "../evaluate/decode.ts";
-import { mergeShards } from "../evaluate/merge.ts";
-import { evaluateModel, modelName } from "../evaluate/run.ts";
-import { tableFileFormat } from "../io/table-parquet.ts";
+import type { ModelCard } from "../evaluate/card.ts";
+import type { Aggregation, LabelMap } from "../evaluate/decisions.ts";
+import { defaultDecoderCount } from "../evaluate/decoder-count.ts";
 import { configureCommand } from "./command.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { nameList, wholeNumber } from "./flags.ts";
-import { stepReporter } from "./progress.ts";
 
 interface EvaluateFlags {
   name?: string;
@@ -38,6 +34,7 @@ async function readCard(path: string): Promise<ModelCard> {
     throw new InputError("cannot read the model card", { file: path });
   }
   try {
+    const { parseModelCard } = await import("../evaluate/card.ts");
     return parseModelCard(JSON.parse(text), path);
   } catch (error) {
     if (error instanceof SyntaxError) throw new InputError(`invalid JSON (${error.message})`, { file: path });
@@ -55,6 +52,7 @@ function shardFlag(value: string | undefined): { k: number; n: number } | undefi
 
 async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
   if (flags.identity !== undefined) return { identity: nameList("--identity", flags.identity) };
+  const { IMAGENET16, checkLabelMap } = await import("../evaluate/decisions.ts");
   if (flags.mapping === "imagenet16") return IMAGENET16;
   let text: string;
   try {
@@ -118,10 +116,15 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
         "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; instead of --mapping, --identity, --aggregation and --outputs",
       ).conflicts(["mapping", "identity", "aggregation", "outputs"]),
     )
-    .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs the CUDA build, see the README)", "cpu")
+    .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs onnxruntime-node's CUDA binaries, see docs/cli.md)", "cpu")
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
     .option("--scores <file>", "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs")
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
+      const [{ evaluateModel, modelName }, { tableFileFormat }, { stepReporter }] = await Promise.all([
+        import("../evaluate/run.ts"),
+        import("../io/table-parquet.ts"),
+        import("./progress.ts"),
+      ]);
       const batch = wholeNumber("--batch", flags.batch, { min: 1, max: MAX_BATCH, why: "a batch is one float32 tensor in memory, about 0.6 MB per 224 x 224 image" });
       const decoders = flags.decoders === undefined ? undefined : wholeNumber("--decoders", flags.decoders, { min: 1, max: MAX_DECODERS, why: "each decoder is a worker thread holding decoded images; more threads than cores do not help" });
       const card = flags.card ? await readCard(flags.card) : undefined;
@@ -174,6 +177,7 @@ export function addMergeCommand(program: Command, io: CliIO): void {
     .requiredOption("-o, --output <file>", "the merged trials file (written atomically): CSV, or Parquet when it ends in .parquet")
     .option("--stimuli <folder>", "also check the trials against the stimulus folder's images")
     .action(async (shards: string[], flags: { output: string; stimuli?: string }) => {
+      const [{ mergeShards }, { tableFileFormat }] = await Promise.all([import("../evaluate/merge.ts"), import("../io/table-parquet.ts")]);
       tableFileFormat(flags.output);
       const trials = await mergeShards(shards, flags.output, flags.stimuli);
       io.stderr(`trialwise merge: ${trials} trials from ${shards.length} shard(s) written to ${flags.output}\n`);

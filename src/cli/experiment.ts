@@ -2,14 +2,11 @@ import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { CATEGORIES_16, type ConditionOrder } from "../experiment/design.ts";
-import { type Sidecar, readStoreData } from "../experiment/admin.ts";
-import { exportStore } from "../experiment/export.ts";
+import type { Sidecar } from "../experiment/admin.ts";
 import { DEFAULT_PROTOCOL, type Protocol, parseProtocol } from "../experiment/protocol.ts";
-import { startExperimentServer } from "../experiment/server.ts";
-import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
-import { outputFormat, writeFileAtomic } from "../io/output.ts";
+import type { OutputFormat } from "../io/format.ts";
 import { configureCommand } from "./command.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { nameList, portNumber, realNumber, seed as seedFlag, wholeNumber } from "./flags.ts";
 import { untilInterrupted } from "./signals.ts";
 
@@ -142,6 +139,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     const protocol = await protocolFrom(flags);
     const port = portNumber("--port", flags.port);
     const seed = seedFlag("--seed", flags.seed);
+    const { startExperimentServer } = await import("../experiment/server.ts");
     const server = await startExperimentServer({
       stimuli,
       dataset: flags.name,
@@ -187,6 +185,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .option("--partial", "also export participants who have not completed the main block"),
     ["trialwise experiment export --store experiment.duckdb -o humans/", "trialwise experiment export --store experiment.duckdb -o humans/ --partial"],
   ).action(async (flags: { store: string; output: string; partial?: boolean }) => {
+    const { exportStore } = await import("../experiment/export.ts");
     const result = await exportStore(flags.store, flags.output, { partial: flags.partial, onServer: throughServer(io, "export") });
     for (const p of result.incomplete) {
       const why = p.storedTrials === 0 ? "no trials stored" : `${p.storedTrials} trials stored, not complete; --partial exports it`;
@@ -209,6 +208,11 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .option("-o, --output <file>", "write to this file (atomically) instead of standard output"),
     ["trialwise experiment status --store experiment.duckdb", "trialwise experiment status --store experiment.duckdb --rejections --format table"],
   ).action(async (flags: { store: string; rejections?: boolean; format?: OutputFormat; output?: string }) => {
+    const [{ readStoreData }, { toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([
+      import("../experiment/admin.ts"),
+      import("../io/format.ts"),
+      import("../io/output.ts"),
+    ]);
     const { settings, participants, rejections } = await readStoreData(flags.store, "status", throughServer(io, "status"));
     const names = new Map(participants.map((p) => [p.number, p]));
     const [rows, columns] = flags.rejections

@@ -1,59 +1,35 @@
+/**
+ * The `trialwise` command line: every command's flags and help, defined here or by the add*
+ * functions of its module; a command's work is loaded (dynamic import) only when it runs, so
+ * `trialwise --help` and a small command start without loading what the others need (DuckDB,
+ * ONNX Runtime, sharp, fastify, Vega).
+ */
 import { Command, CommanderError, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
-import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
-import type { StimulusMismatch } from "../core/pairs.ts";
-import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "../core/shape-bias.ts";
-import { PairSummarizer, SUMMARY_COLUMNS, type SummaryRow } from "../core/summary.ts";
-import { loadDatasets } from "../io/datasets.ts";
-import { trialFileKind } from "../io/duckdb.ts";
-import { type StreamUnit, pairCount, streamPairs } from "../kernel/pairs.ts";
-import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
-import { outputFormat, writeFileAtomic } from "../io/output.ts";
 import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addExperimentCommand } from "./experiment.ts";
-import { addReproduceCommand } from "./reproduce.ts";
-import { addServeCommand } from "./serve.ts";
-import { PAIR_CI_HELP, type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
-import { PairNotes } from "./pair-notes.ts";
-import { PairingTally, noPairsReasons } from "../core/no-pairs.ts";
-import { checkPairTable, openPairTable, pairTableFormatOf } from "./pairs-output.ts";
-import { streamedPairs } from "./pairs-stream.ts";
-import { stepReporter } from "./progress.ts";
-import { SUMMARY_BOOTSTRAP_HELP, bootstrapSettings } from "./options.ts";
-import { nameList } from "./flags.ts";
-import { withBootstrapIntervals } from "./summary-intervals.ts";
-import { addUncertaintyCommands } from "./uncertainty.ts";
+import type { CliIO } from "./io.ts";
+import type { ObserversFlags, PairsFlags, ShapeBiasFlags, SummaryFlags } from "./analysis.ts";
 import {
-  type AnalysisFlags,
-  type InputFlags,
-  type OutputFlags,
+  SUMMARY_BOOTSTRAP_HELP,
   addAnalysisOptions,
   addByOption,
   addInputOptions,
   addOutputOptions,
-  checkNames,
-  loadOptions,
-  pairOptions,
 } from "./options.ts";
+import { PAIR_CI_HELP } from "./pair-extras.ts";
+import { addReproduceCommand } from "./reproduce.ts";
+import { addServeCommand } from "./serve.ts";
+import { addUncertaintyCommands } from "./uncertainty.ts";
 
-/** Where the CLI writes; tests pass their own. */
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether standard output is a terminal (decides the default format). */
-  isTTY: boolean;
-  /** Resolves when standard output has taken what was written (backpressure for long outputs); absent: at once. */
-  stdoutDrained?: () => Promise<void>;
-}
+export type { CliIO } from "./io.ts";
 
-/** Pair tables of at least this many pairs show their progress. */
-const PAIR_PROGRESS_MIN = 1_000_000;
-
-const EXAMPLE_DATA = "../shared/data/geirhos2020/raw-data";
+/** The published data in the examples: where `trialwise data fetch geirhos2020` put it. */
+const EXAMPLE_DATA = '"$(trialwise data path geirhos2020)"';
 
 /**
  * Runs the `trialwise` command line and returns its exit code: 0 success, 1 bad input
@@ -94,20 +70,6 @@ function buildProgram(io: CliIO): Command {
   const command = (name: string, description: string, examples: string[]) =>
     configure(program.command(name).description(description), examples);
 
-  const emit = async (flags: OutputFlags, rows: readonly Row[], columns: readonly string[], json: unknown) => {
-    const format: OutputFormat = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
-    const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
-    if (flags.output) await writeFileAtomic(flags.output, text);
-    else io.stdout(text);
-  };
-  const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
-
-  const load = async (path: string, flags: InputFlags) => {
-    const { datasets, notes } = await loadDatasets(path, loadOptions(flags));
-    notes.forEach(note);
-    return datasets;
-  };
-
   addOutputOptions(
     addByOption(
       addInputOptions(
@@ -117,11 +79,7 @@ function buildProgram(io: CliIO): Command {
         ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
       ),
     ),
-  ).action(async (path: string, flags: InputFlags & OutputFlags & Pick<AnalysisFlags, "by">) => {
-    const datasets = await load(path, flags);
-    const rows = datasets.flatMap((table) => observerStats(table, flags.by === "condition"));
-    await emit(flags, rows, OBSERVER_COLUMNS, { observers: rows });
-  });
+  ).action(async (path: string, flags: ObserversFlags) => (await import("./analysis.ts")).observers(path, flags, io));
 
   addOutputOptions(
     addAnalysisOptions(
@@ -147,96 +105,7 @@ function buildProgram(io: CliIO): Command {
     .option("--seed <n>", PAIR_CI_HELP.seed)
     .option("--level <p>", PAIR_CI_HELP.level)
     .option("--normalized", "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test")
-    .action(async (path: string, flags: InputFlags & OutputFlags & AnalysisFlags & PairExtras & { observers?: string; skipped?: string }) => {
-      const options = pairOptions(flags);
-      const observers = nameList("--observers", flags.observers);
-      const extras = pairExtrasOptions(flags);
-      // Parquet in the long format streams (any size); Parquet in the model-vs-human schema
-      // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
-      if (trialFileKind(path) === "parquet" && loadOptions(flags).format?.kind === "long") {
-        if (options.mismatch === "intersect" || observers || extras.columns.length > 0 || flags.skipped) {
-          throw new UsageError("Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it");
-        }
-        const progress = stepReporter(io, "trialwise pairs");
-        const written = await streamedPairs(path, {
-          load: loadOptions(flags),
-          byCondition: options.byCondition ?? false,
-          strict: options.mismatch === "strict",
-          undefinedKappa: options.undefinedKappa ?? "undefined",
-          output: flags.output,
-          format: flags.format,
-          note,
-          progress: progress.onProgress,
-        });
-        progress.stop();
-        if (written.undefinedKappa > 0) note(`${written.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong)`);
-        io.stderr(`trialwise pairs: ${written.rows} pairs written to ${flags.output}\n`);
-        return;
-      }
-      const datasets = await load(path, flags);
-      checkNames("--observers", observers, datasets);
-      // Pairs stream from the kernel to the output, row by row: no pair is kept (but the aligned table's rows).
-      const format = pairTableFormatOf(flags, io);
-      const total = datasets.reduce((sum, table) => sum + pairCount(table, { ...options, observers }), 0);
-      checkPairTable(format, total, extras);
-      const notes = new PairNotes();
-      const pairings = new PairingTally();
-      const keepSkipped = format === "json" || flags.skipped !== undefined;
-      const skipped: StimulusMismatch[] = [];
-      const intersected: StimulusMismatch[] = [];
-      const progress = stepReporter(io, "trialwise pairs");
-      const step = extras.ci ? "bootstrapping pair intervals" : "computing pairs";
-      const every = extras.ci ? 50 : total >= PAIR_PROGRESS_MIN ? 65536 : 0;
-      let done = 0;
-      const counted = () => {
-        if (every > 0 && done++ % every === 0) progress.onProgress(step, done, total);
-      };
-      const output = await openPairTable(format, flags.output, io, extras);
-      try {
-        for (const table of datasets) {
-          await streamPairs(
-            table,
-            { ...options, observers },
-            {
-              unit(unit) {
-                pairings.unit(unit);
-                output.unit(unit);
-              },
-              pair(i, j, type, metrics) {
-                counted();
-                notes.pair(metrics);
-                output.pair(i, j, type, metrics);
-              },
-              mismatch(report) {
-                notes.mismatch(report);
-                pairings.mismatch(report);
-                if (report.outcome === "computed on common stimuli") {
-                  if (format === "json") intersected.push(report);
-                } else {
-                  counted();
-                  if (keepSkipped) skipped.push(report);
-                }
-              },
-              drain: () => output.drain(),
-            },
-          );
-        }
-        progress.stop();
-        await output.finish({
-          ...(extras.ci ? { ci: { method: extras.ci.method, level: extras.ci.level, replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates, seed: extras.ci.seed } } : {}),
-          skipped_pairs: skipped,
-          intersected_pairs: intersected,
-          undefined_kappa: notes.undefinedKappa,
-        });
-      } catch (error) {
-        progress.stop();
-        await output.abort();
-        throw error;
-      }
-      notes.report(options.undefinedKappa, note);
-      noPairsReasons(pairings.units, observers !== undefined).forEach(note);
-      if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, MISMATCH_COLUMNS));
-    });
+    .action(async (path: string, flags: PairsFlags) => (await import("./analysis.ts")).pairs(path, flags, io));
 
   addOutputOptions(
     addAnalysisOptions(
@@ -257,56 +126,7 @@ function buildProgram(io: CliIO): Command {
     .option("--hierarchical", "the bootstrap also resamples the humans")
     .option("--seed <n>", SUMMARY_BOOTSTRAP_HELP.seed)
     .option("--level <p>", SUMMARY_BOOTSTRAP_HELP.level)
-    .action(
-      async (
-        path: string,
-        flags: InputFlags & OutputFlags & AnalysisFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string },
-      ) => {
-        const options = pairOptions(flags);
-        const models = nameList("--models", flags.models);
-        const bootstrap = bootstrapSettings(flags);
-        const datasets = await load(path, flags);
-        checkNames("--models", models, datasets, "model");
-        const rows: SummaryRow[] = [];
-        const notes = new PairNotes();
-        const noPairs: string[] = [];
-        const progress = stepReporter(io, "trialwise summary");
-        for (const [i, table] of datasets.entries()) {
-          // Pairs stream into the summary, which keeps their kappas only.
-          const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
-          let unit: StreamUnit | undefined;
-          const pairings = new PairingTally((o) => table.humans.has(o) || !models || models.includes(o));
-          await streamPairs(table, options, {
-            unit(u) {
-              unit = u;
-              pairings.unit(u);
-            },
-            pair(a, b, type, metrics) {
-              notes.pair(metrics);
-              const { dataset, condition, observers } = unit!;
-              summarizer.add({ dataset, condition, observer1: observers[a], observer2: observers[b], pair_type: type, kappa: metrics.kappa, c_exp: metrics.c_exp });
-            },
-            mismatch(report) {
-              notes.mismatch(report);
-              pairings.mismatch(report);
-            },
-          });
-          noPairs.push(...noPairsReasons(pairings.units, models !== undefined));
-          const summary = summarizer.rows();
-          if (bootstrap.replicates === 0) rows.push(...summary);
-          else {
-            progress.onProgress("bootstrapping intervals", i, datasets.length);
-            rows.push(...withBootstrapIntervals(summary, (row) => summarizer.undefinedKappa(row), table, options.byCondition ?? false, models, bootstrap, note));
-          }
-        }
-        progress.stop();
-        notes.report(options.undefinedKappa, note);
-        noPairs.forEach(note);
-        const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
-        const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
-        await emit(flags, rows, columns, { ...about, summary: rows });
-      },
-    );
+    .action(async (path: string, flags: SummaryFlags) => (await import("./analysis.ts")).summary(path, flags, io));
 
   addOutputOptions(
     addInputOptions(
@@ -316,14 +136,7 @@ function buildProgram(io: CliIO): Command {
         [`trialwise shape-bias ${EXAMPLE_DATA}/texture-shape_cue-conflict --format table`, `trialwise shape-bias ${EXAMPLE_DATA}`],
       ).argument("<path>", "cue-conflict trial data (a collection: its cue-conflict datasets are used)"),
     ),
-  ).action(async (path: string, flags: InputFlags & OutputFlags) => {
-    const datasets = await load(path, flags);
-    const cueConflict = datasets.length === 1 ? datasets : datasets.filter(isCueConflict);
-    for (const table of datasets) if (!cueConflict.includes(table)) note(`left out dataset "${table.dataset}": not cue-conflict stimuli`);
-    if (cueConflict.length === 0) throw new InputError("no cue-conflict dataset found (stimulus ids like airplane1-bicycle2.png)", { file: path });
-    const rows = cueConflict.flatMap(shapeBias);
-    await emit(flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
-  });
+  ).action(async (path: string, flags: ShapeBiasFlags) => (await import("./analysis.ts")).shapeBias(path, flags, io));
 
   addUncertaintyCommands(program, io, configure);
   addReproduceCommand(program, io);
@@ -335,15 +148,3 @@ function buildProgram(io: CliIO): Command {
   addExperimentCommand(program, io);
   return program;
 }
-
-const MISMATCH_COLUMNS = [
-  "dataset",
-  "condition",
-  "observer1",
-  "observer2",
-  "pair_type",
-  "n_common",
-  "n_only_observer1",
-  "n_only_observer2",
-  "outcome",
-];

@@ -16,9 +16,9 @@ import type { PairMetrics } from "../core/metrics.ts";
 import { PAIR_COLUMNS, type PairRow, type PairType } from "../core/pairs.ts";
 import { type OutputFormat, toTable } from "../io/format.ts";
 import { openOutputStream, outputError, outputFormat, outputTarget } from "../io/output.ts";
-import { type PairNames, type PairWriter, csvField, csvNumber, openPairWriter, pairTableFormat } from "../io/pair-writer.ts";
+import { type PairNames, type PairWriter, csvField, csvNumber, openPairWriter } from "../io/pair-writer.ts";
 import type { StreamUnit } from "../kernel/pairs.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { type PairExtrasOptions, type PairRowWithExtras, withPairExtras } from "./pair-extras.ts";
 
 /**

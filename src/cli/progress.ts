@@ -1,5 +1,11 @@
-import cliProgress from "cli-progress";
-import type { CliIO } from "./main.ts";
+import { createRequire } from "node:module";
+import type CliProgress from "cli-progress";
+import type { CliIO } from "./io.ts";
+
+/** cli-progress, loaded when a bar is first drawn (only on a terminal), not with every command. */
+export function progressBars(): typeof CliProgress {
+  return createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
+}
 
 export interface StepReporterOptions {
   /**
@@ -27,7 +33,7 @@ export function stepReporter(
   const created = performance.now();
   let shown = !(options.delayMs && options.delayMs > 0);
   let current = "";
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   let stepStart = { time: 0, done: 0 };
   const speed = (done: number) => {
     const seconds = (performance.now() - stepStart.time) / 1000;
@@ -48,7 +54,8 @@ export function stepReporter(
       if (io.isTTY) {
         const rate = rateUnit ? ` {speed} ${rateUnit}/s` : "";
         const format = total > 0 ? `${prefix}: ${step} [{bar}] {value}/{total}${rate} ETA {eta_formatted}` : `${prefix}: ${step}: {value}${rateUnit ? ` ${rateUnit}` : ""}${rate}`;
-        bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        const { SingleBar, Presets } = progressBars();
+        bar = new SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
         stepStart = { time: performance.now(), done };
         bar.start(total, done, speed(done));
       } else {

@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { type Env, cacheDir, resolveGeirhos2020Data } from "../io/fetch.ts";
 import { checkOutputFolder } from "../io/output.ts";
-import { type FigureFormat, reproduceGeirhos2020 } from "../reproduce/run.ts";
+import type { FigureFormat } from "../reproduce/run.ts";
 import { VERSION } from "../version.ts";
 import { configureCommand } from "./command.ts";
 import { nameList } from "./flags.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { stepReporter } from "./progress.ts";
 
 interface ReproduceFlags {
@@ -22,7 +22,7 @@ const FORMATS: FigureFormat[] = ["svg", "png"];
 /** Registers `trialwise reproduce <study>`. `env` defaults to process.env. */
 export function addReproduceCommand(program: Command, io: CliIO, env: Env = process.env): void {
   configureCommand(program.command("reproduce"), io, [
-    "trialwise reproduce geirhos2020 --data ../shared/data/geirhos2020/raw-data",
+    "trialwise reproduce geirhos2020 --data raw-data           # a local copy of the published raw-data folder",
     "trialwise reproduce geirhos2020 --out paper-report --format svg",
     "trialwise reproduce geirhos2020          # downloads the data first",
   ])
@@ -53,6 +53,7 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
           fetchIfMissing: true,
           onProgress: (p) => progress.onProgress("downloading the published data", p.filesDone, p.filesToFetch),
         });
+        const { reproduceGeirhos2020 } = await import("../reproduce/run.ts");
         const result = await reproduceGeirhos2020({
           dataDir,
           outDir: flags.out,

@@ -1,10 +1,11 @@
 import { constants as bufferConstants } from "node:buffer";
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES, type RunningServer, startServer } from "../serve/server.ts";
+import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "../serve/limits.ts";
+import type { RunningServer } from "../serve/server.ts";
 import { configureCommand } from "./command.ts";
 import { megabytes, portNumber } from "./flags.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
 import { untilInterrupted } from "./signals.ts";
 
@@ -61,6 +62,7 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
         `beyond it an upload is refused until an uploaded dataset is removed (default: ${DEFAULT_MAX_HELD_BYTES / 1024 / 1024}, or --max-upload if larger)`,
     )
     .action(async (paths: string[], flags: ServeFlags) => {
+      const { startServer } = await import("../serve/server.ts");
       const server = await startServer({
         paths,
         host: flags.host,

@@ -12,11 +12,7 @@ import { pairedModelTest } from "../core/paired-test.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
 import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../core/plan.ts";
 import type { TrialTable } from "../core/trials.ts";
-import { conditionSpec } from "../figures/consistency.ts";
-import { loadDatasets } from "../io/datasets.ts";
-import { type OutputFormat, toCsv, toJson, toTable } from "../io/format.ts";
-import { outputFormat, writeFileAtomic } from "../io/output.ts";
-import { renderSvg, svgToPng } from "../report/render.ts";
+import type { OutputFormat } from "../io/format.ts";
 import {
   REPLICATES_LIMIT_HELP,
   checkReplicateMemory,
@@ -29,7 +25,7 @@ import {
   seed,
   wholeNumber,
 } from "./flags.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
 
@@ -66,6 +62,7 @@ function longWork(io: CliIO, command: string, rateUnit?: string) {
 
 /** The one dataset a command works on: the only one, or the one --dataset names. */
 async function oneDataset(path: string, flags: CommonFlags): Promise<TrialTable> {
+  const { loadDatasets } = await import("../io/datasets.ts");
   const { datasets } = await loadDatasets(path, loadOptions(flags));
   if (flags.dataset !== undefined) {
     const found = datasets.find((d) => d.dataset === flags.dataset);
@@ -136,6 +133,7 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
 }
 
 async function emitObject(io: CliIO, flags: { format?: OutputFormat; output?: string }, object: Record<string, unknown>, rows?: { rows: object[]; columns: string[] }): Promise<void> {
+  const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([import("../io/format.ts"), import("../io/output.ts")]);
   const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
   let text: string;
   if (format === "json") text = toJson(object);
@@ -310,6 +308,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       } finally {
         progress.stop();
       }
+      const { outputFormat } = await import("../io/output.ts");
       const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
       if (format === "json") await emitObject(io, flags, { ...result });
       else {
@@ -401,6 +400,11 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         progress.stop();
       }
       if (flags.figure) {
+        const [{ conditionSpec }, { renderSvg, svgToPng }, { writeFileAtomic }] = await Promise.all([
+          import("../figures/consistency.ts"),
+          import("../report/render.ts"),
+          import("../io/output.ts"),
+        ]);
         const spec = conditionSpec({
           title: `trialwise plan: ${result.goal === "half-width" ? "interval half-width" : "power"} (accuracies ${accuracies.join(", ")}, κ ${settings.kappa})`,
           xTitle: "Trials",

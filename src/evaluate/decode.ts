@@ -3,10 +3,10 @@
  * run on worker threads, so the next batch is prepared while onnxruntime runs the current one
  * and the main thread only assembles batches. Node only.
  */
-import { availableParallelism } from "node:os";
 import { type Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import sharp from "sharp";
 import { InputError } from "../core/errors.ts";
+import { defaultDecoderCount } from "./decoder-count.ts";
 import { startModuleWorker } from "../io/module-worker.ts";
 import { type InputSpec, type RgbImage, preprocess } from "./preprocess.ts";
 
@@ -30,9 +30,6 @@ async function decodeRgbOrThrow(path: string): Promise<RgbImage> {
  * most four (the model's own threads need the cores too; on 2 cores one decoder keeps up with
  * ResNet-50, see BENCHMARKS.md).
  */
-export function defaultDecoderCount(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
-}
 
 const WORKER_TAG = "trialwise-decode-worker";
 

@@ -4,7 +4,7 @@
  */
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, resolve } from "node:path";
-import ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { InputError } from "../core/errors.ts";
 import { SCHEMA_COLUMNS, compareText } from "../core/trials.ts";
 import { type ColumnType, TRIAL_COLUMN_TYPES, writeTable } from "../io/table-parquet.ts";
@@ -13,9 +13,28 @@ import { DecodePool } from "./decode.ts";
 import { IMAGENET_INPUT, type InputSpec } from "./preprocess.ts";
 import { type Stimulus, readStimuli } from "./stimuli.ts";
 
-// onnxruntime's own log lines (e.g. a missing CUDA library, printed in colour before the call
-// fails) would repeat on stderr what trialwise's error or note already says with its reason.
-ort.env.logLevel = "fatal";
+type OnnxRuntime = typeof Ort;
+
+/**
+ * onnxruntime-node, loaded when a model is opened: an optional peer dependency (about 290 MB)
+ * that only evaluate needs, so that a library user who analyses trials does not install it.
+ */
+async function loadOnnxRuntime(): Promise<OnnxRuntime> {
+  let ort: OnnxRuntime;
+  try {
+    const loaded = (await import("onnxruntime-node")) as OnnxRuntime & { default?: OnnxRuntime };
+    // A CommonJS package: Node gives its exports as the default export, tsx as named ones.
+    ort = loaded.default ?? loaded;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && /'onnxruntime-node'/.test((error as Error).message);
+    if (!missing) throw error;
+    throw new InputError("trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node");
+  }
+  // onnxruntime's own log lines (e.g. a missing CUDA library, printed in colour before the call
+  // fails) would repeat on stderr what trialwise's error or note already says with its reason.
+  ort.env.logLevel = "fatal";
+  return ort;
+}
 
 export interface EvaluateOptions {
   model: string;
@@ -67,7 +86,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       file: options.stimuli,
     });
   }
-  const session = await openSession(options.model, options.providers ?? ["cpu"], options.onNote);
+  const ort = await loadOnnxRuntime();
+  const session = await openSession(ort, options.model, options.providers ?? ["cpu"], options.onNote);
   const input = options.input ?? session.inputNames[0];
   if (!session.inputNames.includes(input)) {
     throw new InputError(`the model has no input "${input}"; its inputs: ${session.inputNames.join(", ")}`, { file: options.model });
@@ -121,7 +141,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       const images = fixedBatch ?? chunk.length;
       const data = new Float32Array(images * 3 * side * side);
       tensors.forEach((t, i) => data.set(t, i * t.length));
-      let result: ort.InferenceSession.OnnxValueMapType;
+      let result: Ort.InferenceSession.OnnxValueMapType;
       try {
         result = await session.run({ [input]: new ort.Tensor("float32", data, dims(images)) });
       } catch (error) {
@@ -192,7 +212,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
  * provider whose libraries are missing (e.g. CUDA without onnxruntime-node's CUDA binaries) is
  * noted and the next one tried; the last one's failure is the error.
  */
-async function openSession(model: string, providers: readonly string[], note: (message: string) => void = () => {}): Promise<ort.InferenceSession> {
+async function openSession(ort: OnnxRuntime, model: string, providers: readonly string[], note: (message: string) => void = () => {}): Promise<Ort.InferenceSession> {
   try {
     await stat(model);
   } catch {
@@ -210,7 +230,7 @@ async function openSession(model: string, providers: readonly string[], note: (m
       }
       throw new InputError(
         providerFailed
-          ? `the ${providers[i]} execution provider is not available (${reason}); see the README on installing onnxruntime-node's CUDA binaries, or add cpu to --providers`
+          ? `the ${providers[i]} execution provider is not available (${reason}); see docs/cli.md (evaluate) on installing onnxruntime-node's CUDA binaries, or add cpu to --providers`
           : `cannot load the ONNX model (${reason})`,
         { file: model },
       );
@@ -219,7 +239,7 @@ async function openSession(model: string, providers: readonly string[], note: (m
 }
 
 /** The first dimension of the model's input when the model fixes it (e.g. 1), else undefined. */
-function fixedBatchSize(session: ort.InferenceSession, input: string): number | undefined {
+function fixedBatchSize(session: Ort.InferenceSession, input: string): number | undefined {
   const metadata = session.inputMetadata[session.inputNames.indexOf(input)];
   const first = metadata?.isTensor ? metadata.shape[0] : undefined;
   return typeof first === "number" && first > 0 ? first : undefined;

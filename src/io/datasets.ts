@@ -13,9 +13,8 @@ import {
   longFormatTrials,
 } from "../core/trials.ts";
 import { parseCsv } from "./csv.ts";
-import { trialFileKind } from "./duckdb.ts";
+import { trialFileKind } from "./trial-files.ts";
 import { parseJsonLines } from "./jsonl.ts";
-import { readParquetTable } from "./table-parquet.ts";
 import { decodeText } from "./text.ts";
 
 /** How trial files are laid out: the model-vs-human schema, or a long format with named columns. */
@@ -53,7 +52,8 @@ function hasColumns(table: RawTable, format: TrialFormat): boolean {
 
 /** Reads and parses one data file (CSV, Parquet, or JSON Lines for the long format). */
 export async function readRawTable(path: string): Promise<RawTable> {
-  if (trialFileKind(path) === "parquet") return readParquetTable(path);
+  // DuckDB (about 300 ms to load) only for Parquet: reading CSV never loads it.
+  if (trialFileKind(path) === "parquet") return (await import("./table-parquet.ts")).readParquetTable(path);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

@@ -43,8 +43,9 @@ import { InputError } from "../core/errors.ts";
 import { type ExcludedObserver, bitRowSets, excludedFromBitRows, groupByStimulusSet, unitStimulusSet } from "../core/stimulus-sets.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, NO_CONDITION, compareText } from "../core/trials.ts";
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
+import { duckdbMessage, sqlIdentifier, sqlString } from "./sql.ts";
+import { type TrialFileKind, trialFileKind } from "./trial-files.ts";
 
-export type TrialFileKind = "parquet" | "csv";
 
 export interface PackedReadOptions {
   /**
@@ -97,23 +98,6 @@ export interface PackedTrials {
 }
 
 const DEFAULT_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
-const PARQUET = /\.(parquet|pq)$/i;
-const CSV = /\.csv(\.gz)?$/i;
-
-/** Which reader a file needs, by its name; undefined for other files. */
-export function trialFileKind(path: string): TrialFileKind | undefined {
-  return PARQUET.test(path) ? "parquet" : CSV.test(path) ? "csv" : undefined;
-}
-
-/** A SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** A SQL identifier, quoted. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 /** The DuckDB table function reading `files` (all of one kind). */
 function scanSql(kind: TrialFileKind, files: readonly string[]): string {
@@ -121,12 +105,6 @@ function scanSql(kind: TrialFileKind, files: readonly string[]): string {
   return kind === "parquet"
     ? `read_parquet(${list})`
     : `read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`;
-}
-
-/** The first line of a DuckDB error message, without DuckDB's error-class prefix. */
-export function duckdbMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0].replace(/^[A-Za-z ]*Error: /, "").trim();
 }
 
 /** Runs a query, turning DuckDB's complaints about the input into an InputError about `file`. */

@@ -7,7 +7,7 @@
 import { type DuckDBAppender, DuckDBInstance } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
-import { duckdbMessage, sqlIdentifier, sqlString } from "./duckdb.ts";
+import { duckdbMessage, sqlIdentifier, sqlString } from "./sql.ts";
 import { toCsv } from "./format.ts";
 import { outputFormat, outputTarget, stageOutput, writeFileAtomic } from "./output.ts";
 

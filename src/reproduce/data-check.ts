@@ -11,7 +11,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { compareText } from "../core/trials.ts";
-import { trialFileKind } from "../io/duckdb.ts";
+import { trialFileKind } from "../io/trial-files.ts";
 import { geirhos2020Manifest } from "../io/fetch.ts";
 import { TEXTURE_SHAPE_DATASETS } from "./geirhos2020-facts.ts";
 

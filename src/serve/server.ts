@@ -16,23 +16,18 @@ import { InputError, UsageError } from "../core/errors.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, type TrialTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
-import { type PackedTrials, readPackedTrials, trialFileKind } from "../io/duckdb.ts";
+import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
+import { trialFileKind } from "../io/trial-files.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
 import { type DatasetListResponse, type ErrorResponse, type RemoveResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
+import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "./limits.ts";
 
 /** Where the dashboard's bundle is: build/web/dashboard at the repository root, from src/serve and from dist/serve alike. */
 export const BUNDLE_DIR = fileURLToPath(new URL("../../build/web/dashboard/", import.meta.url));
 
-/** Default upload limit: 200 MB. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
-
-/**
- * Default limit on the uploads held, counted as the sizes of the uploaded files: 500 MB (the
- * trials read from a CSV file take a few times its size in memory). Never below the upload limit.
- */
-export const DEFAULT_MAX_HELD_BYTES = 500 * 1024 * 1024;
+export { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "./limits.ts";
 
 export interface ServeOptions {
   /** Trial files or folders to serve, read as the CLI reads them (`loadDatasets`; Parquet through DuckDB). */

@@ -1,0 +1,54 @@
+// What a command loads before it runs (issue 13's start-up): --help, observers and pairs on a CSV
+// file, and the library's two entry points load none of the heavy packages that only some
+// commands need. Timings are in BENCHMARKS.md (hyperfine), not here; these assert the cause.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { promisify } from "node:util";
+import { FIXTURES, REPO } from "../helpers.ts";
+
+const run = promisify(execFile);
+const RECORDER = join(FIXTURES, "startup/record-packages.mjs");
+const CSV = join(FIXTURES, "mini-cue-conflict/mini_alexnetsession-1.csv");
+/** Packages that only some commands need (DuckDB: Parquet; fastify: servers; sharp, ONNX Runtime: evaluate; Vega: figures). */
+const HEAVY = ["@duckdb/node-api", "fastify", "@fastify/static", "sharp", "onnxruntime-node", "vega", "vega-lite", "vega-embed", "cli-progress"];
+
+/** The packages that modules under src/ import while `args` runs in a fresh Node process. */
+async function packagesLoaded(args: string[]): Promise<Set<string>> {
+  const { stderr } = await run(process.execPath, ["--import", "tsx", "--import", RECORDER, ...args], { cwd: REPO, maxBuffer: 16 << 20 });
+  return new Set([...stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]));
+}
+
+function assertNoHeavy(loaded: Set<string>, what: string): void {
+  const heavy = HEAVY.filter((name) => loaded.has(name));
+  assert.deepEqual(heavy, [], `${what} loads ${heavy.join(", ")}`);
+}
+
+describe("start-up: a command loads only what it needs", () => {
+  test("the recorder sees what a command loads: evaluate loads sharp before it finds the model missing", async () => {
+    // A model file that does not exist: evaluate loads its modules, then fails on the file.
+    const loaded = await packagesLoaded([join(REPO, "src/cli/bin.ts"), "evaluate", "missing.onnx", FIXTURES, "--name", "m"]).catch((error: { stderr: string }) => new Set([...error.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1])));
+    assert.ok(loaded.has("commander"), [...loaded].join(", "));
+    assert.ok(loaded.has("sharp"), [...loaded].join(", "));
+  });
+
+  test("trialwise --help: commander and nothing heavy", async () => {
+    const loaded = await packagesLoaded([join(REPO, "src/cli/bin.ts"), "--help"]);
+    assert.ok(loaded.has("commander"));
+    assertNoHeavy(loaded, "--help");
+    assert.ok(!loaded.has("papaparse"), "--help loads the CSV parser");
+  });
+
+  test("observers and pairs on a CSV file: no DuckDB, no server, no figures", async () => {
+    assertNoHeavy(await packagesLoaded([join(REPO, "src/cli/bin.ts"), "observers", CSV]), "observers on a CSV file");
+    assertNoHeavy(await packagesLoaded([join(REPO, "src/cli/bin.ts"), "pairs", join(FIXTURES, "mini-cue-conflict")]), "pairs on CSV files");
+  });
+
+  test('import "trialwise" loads the CSV parser only; "trialwise/core" loads no package', async () => {
+    const library = await packagesLoaded(["--input-type=module", "-e", `await import(${JSON.stringify(join(REPO, "src/index.ts"))})`]);
+    assert.deepEqual([...library], ["papaparse"]);
+    const core = await packagesLoaded(["--input-type=module", "-e", `await import(${JSON.stringify(join(REPO, "src/core/index.ts"))})`]);
+    assert.deepEqual([...core], []);
+  });
+});
