@@ -3,6 +3,8 @@
 // commands need. Timings are in BENCHMARKS.md (hyperfine), not here; these assert the cause.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -51,4 +53,22 @@ describe("start-up: a command loads only what it needs", () => {
     const core = await packagesLoaded(["--input-type=module", "-e", `await import(${JSON.stringify(join(REPO, "src/core/index.ts"))})`]);
     assert.deepEqual([...core], []);
   });
+});
+
+test("evaluate without onnxruntime-node (an optional peer dependency): exit 1 and how to install it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "trialwise-startup-"));
+  try {
+    await mkdir(join(dir, "stimuli/airplane"), { recursive: true });
+    await writeFile(join(dir, "stimuli/airplane/airplane1.png"), "");
+    const hide = join(FIXTURES, "startup/hide-onnxruntime.mjs");
+    const args = ["--import", import.meta.resolve("tsx"), "--import", hide, join(REPO, "src/cli/bin.ts"), "evaluate", join(dir, "m.onnx"), join(dir, "stimuli"), "--name", "m"];
+    const failed = await run(process.execPath, args, { cwd: dir }).then(
+      () => assert.fail("evaluate ran without onnxruntime-node"),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal(failed.stderr, "trialwise: error: trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node\n");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
