@@ -14,8 +14,9 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * η = a + b x, μ = Φ(η), φ the normal density, the working response z = η + (y/m - μ) / φ(η)
  * is regressed on x with weights m φ(η)^2 / (μ (1 - μ)), until a and b change by less than
  * 1e-10 (at most 100 rounds). η is kept within ±8 so that the weights stay finite.
- * RangeError with fewer than two distinct x, or where the fit does not converge (counts that
- * separate perfectly: all failures below some x and all successes above it).
+ * RangeError with fewer than two distinct x, or where the fit does not converge or ends with
+ * |η| beyond 8 at some x (counts that separate perfectly: all failures below some x and all
+ * successes above it, whose likelihood has no maximum).
  *
  * @example probitFit([0, 1, 2], [10, 50, 90], [100, 100, 100]).slope // => 1.28...
  */
@@ -49,7 +50,11 @@ export function probitFit(x: readonly number[], successes: readonly number[], tr
     a = nextA;
     b = nextB;
     if (!(Number.isFinite(a) && Number.isFinite(b))) break;
-    if (change < 1e-10) return { intercept: a, slope: b };
+    if (change < 1e-10) {
+      // A fit that needs |η| beyond the clamp at some x is no maximum: the counts separate.
+      if (x.some((v) => Math.abs(a + b * v) > 8)) break;
+      return { intercept: a, slope: b };
+    }
   }
   throw new RangeError("the probit fit did not converge (the counts separate perfectly, or too few of them lie between 0 and all)");
 }
