@@ -4,9 +4,10 @@
  * (SVG/PNG) and in browsers alike. No Node APIs.
  */
 import type { TopLevelSpec } from "vega-lite";
-import { CHANCE_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR } from "./style.ts";
+import { placeLabels, textWidth } from "./labels.ts";
+import { CHANCE_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, type MarkerShape } from "./style.ts";
 
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** One bin of a chance region: the band that independent observers fall into. */
 export interface ChanceBand {
@@ -21,15 +22,49 @@ export interface ChanceBand {
 export interface SeriesStyle {
   label: string;
   colour: string;
-  /** A Vega shape name or SVG path; "cross-x" draws ×. */
-  shape: "circle" | "diamond" | "cross" | "cross-x" | "square" | "triangle-up";
+  /** A Vega shape name; "cross-x" draws ×. */
+  shape: MarkerShape;
+  /**
+   * Series with the same group share one legend entry, named by the group (a model family:
+   * its members differ only in shade); the entry shows the group's middle member.
+   */
+  legendGroup?: string;
 }
+
+/** Where a legend goes: inside the plot at a corner, or right of it. */
+export type LegendPlace = "top-left" | "top-right" | "bottom-right" | "bottom-left" | "right";
 
 // A filled ×, so that it draws like the other (filled) shapes.
 const X_SHAPE = "M-1,-0.6L-0.6,-1L0,-0.4L0.6,-1L1,-0.6L0.4,0L1,0.6L0.6,1L0,0.4L-0.6,1L-1,0.6L-0.4,0Z";
 
-function vegaShape(shape: SeriesStyle["shape"]): string {
+export function vegaShape(shape: MarkerShape): string {
   return shape === "cross-x" ? X_SHAPE : shape;
+}
+
+/**
+ * The legend of a series scale: every series without a group, and one entry per group (its
+ * middle member, labelled with the group's name), in series order.
+ */
+export function groupedLegend(series: readonly SeriesStyle[], place: LegendPlace = "right", title: string | null = null) {
+  const values: string[] = [];
+  const renames: [string, string][] = [];
+  const groups = new Set<string>();
+  for (const s of series) {
+    if (s.legendGroup === undefined) {
+      values.push(s.label);
+      continue;
+    }
+    if (groups.has(s.legendGroup)) continue;
+    groups.add(s.legendGroup);
+    const members = series.filter((m) => m.legendGroup === s.legendGroup);
+    const shown = members[Math.floor((members.length - 1) / 2)];
+    values.push(shown.label);
+    renames.push([shown.label, s.legendGroup]);
+  }
+  const labelExpr = renames.reduceRight((rest, [from, to]) => `datum.label === ${JSON.stringify(from)} ? ${JSON.stringify(to)} : ${rest}`, "datum.label");
+  // Inside the plot a legend is kept small: it must leave the data visible.
+  const inside = { offset: 4, labelFontSize: 11, symbolSize: 45, rowPadding: 0, padding: 4 };
+  return { values, labelExpr, orient: place, title, symbolOpacity: 1, ...(place === "right" ? {} : inside) };
 }
 
 function legendScales(series: readonly SeriesStyle[]) {
@@ -52,29 +87,66 @@ export interface KappaVsAccuracyOptions {
   /** Horizontal bands: mean ± half-width, labelled. */
   bands: readonly { label: string; mean: number; ci95: number; colour: string }[];
   models: readonly SeriesStyle[];
+  /** The x-axis range; default: the accuracies (in %) widened by 2 on each side, to whole numbers. */
+  xDomain?: [number, number];
+  legend?: LegendPlace;
+  width?: number;
+  height?: number;
+}
+
+/** Short horizontal caps at both ends of vertical error bars (`low`, `high` fields). */
+function errorBarLayers(x: object, y: object, colour = "#333") {
+  return [
+    { mark: { type: "rule", strokeWidth: 1.2 }, encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: { value: colour } } },
+    { mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 }, encoding: { x, y: { field: "low", ...y }, color: { value: colour } } },
+    { mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 }, encoding: { x, y: { field: "high", ...y }, color: { value: colour } } },
+  ];
+}
+
+/**
+ * Where the fit's label goes: centred in the widest stretch of the x-axis without data (so it
+ * covers no point), and far enough above (falling line) or below (rising line) the line that
+ * the line clears the whole text.
+ */
+export function fitLabelPlace(xs: readonly number[], domain: [number, number], fit: { slope: number; intercept: number }, yDomain: [number, number], size: { width: number; height: number }, text: string, fontSize: number) {
+  const stops = [domain[0], ...[...xs].sort((a, b) => a - b), domain[1]];
+  let at = (domain[0] + domain[1]) / 2;
+  let widest = -1;
+  for (let i = 1; i < stops.length; i++) {
+    if (stops[i] - stops[i - 1] > widest) {
+      widest = stops[i] - stops[i - 1];
+      at = (stops[i] + stops[i - 1]) / 2;
+    }
+  }
+  const pixelSlope = (fit.slope * size.height) / (yDomain[1] - yDomain[0]) / (size.width / (domain[1] - domain[0]));
+  const clearance = Math.abs(pixelSlope) * (textWidth(text, fontSize) / 2) + 5;
+  return { accuracy: at, kappa: fit.intercept + fit.slope * at, dy: fit.slope >= 0 ? clearance : -clearance, baseline: fit.slope >= 0 ? "top" : "bottom" };
 }
 
 /**
  * Kappa against a model property (ImageNet accuracy): every model-human kappa as a small
- * point, each model's mean with its interval, the OLS line and labelled reference bands.
+ * point, each model's mean with its interval (capped), the OLS line and labelled reference bands.
  */
 export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
   const xs = o.points.map((p) => p.accuracy);
-  const xMin = Math.floor(Math.min(...xs) - 2);
-  const xMax = Math.ceil(Math.max(...xs) + 2);
+  const [xMin, xMax] = o.xDomain ?? [Math.floor(Math.min(...xs) - 2), Math.ceil(Math.max(...xs) + 2)];
   const yMax = Math.max(0.7, Math.ceil((Math.max(...o.bands.map((b) => b.mean + b.ci95), ...o.points.map((p) => p.kappa)) + 0.08) * 10) / 10);
   const yMin = Math.min(0, Math.floor(Math.min(...o.points.map((p) => p.kappa)) * 10) / 10);
+  const width = o.width ?? 460;
+  const height = o.height ?? 340;
   const x = { field: "accuracy", type: "quantitative" as const, title: o.xTitle, scale: { domain: [xMin, xMax], nice: false } };
   const y = { type: "quantitative" as const, title: "Error consistency κ", scale: { domain: [yMin, yMax] } };
   const scales = legendScales(o.models);
+  const legend = groupedLegend(o.models, o.legend ?? "right", "model (mean ± 95% CI)");
   const bands = o.bands.map((b) => ({ ...b, low: b.mean - b.ci95, high: b.mean + b.ci95, text: `${b.label}: ${b.mean.toFixed(2)} ± ${b.ci95.toFixed(2)}` }));
   const fitLine = [xMin, xMax].map((a) => ({ accuracy: a, kappa: o.fit.intercept + o.fit.slope * a }));
+  const label = fitLabelPlace(xs, [xMin, xMax], o.fit, [yMin, yMax], { width, height }, o.fitLabel, 13);
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
     title: o.title,
-    width: 420,
-    height: 320,
+    width,
+    height,
     layer: [
       {
         data: { values: bands },
@@ -88,9 +160,9 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
       },
       {
         data: { values: bands },
-        mark: { type: "text", dy: -12, fontSize: 14 },
+        mark: { type: "text", dy: -10, fontSize: 14, baseline: "bottom" },
         encoding: {
-          x: { value: 210 },
+          x: { value: width / 2 },
           y: { field: "high", ...y },
           text: { field: "text" },
           color: { field: "colour", type: "nominal", scale: null },
@@ -98,12 +170,12 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
       },
       {
         data: { values: fitLine },
-        mark: { type: "line", strokeDash: [4, 3], color: "black", strokeWidth: 1.5 },
+        mark: { type: "line", strokeDash: [4, 3], color: "black", strokeWidth: 1.5, clip: true },
         encoding: { x, y: { field: "kappa", ...y } },
       },
       {
-        data: { values: [{ accuracy: xMin + 0.25 * (xMax - xMin), kappa: o.fit.intercept + o.fit.slope * (xMin + 0.25 * (xMax - xMin)), text: o.fitLabel }] },
-        mark: { type: "text", dy: -12, fontSize: 13, align: "left" },
+        data: { values: [{ accuracy: label.accuracy, kappa: label.kappa, text: o.fitLabel }] },
+        mark: { type: "text", dy: label.dy, fontSize: 13, align: "center", baseline: label.baseline },
         encoding: { x, y: { field: "kappa", ...y }, text: { field: "text" } },
       },
       {
@@ -112,25 +184,22 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
         encoding: {
           x,
           y: { field: "kappa", ...y },
-          color: { field: "model", type: "nominal", scale: scales.color, title: "model (mean ± 95% CI)", legend: { symbolOpacity: 1 } },
+          color: { field: "model", type: "nominal", scale: scales.color, legend },
         },
       },
       {
         data: { values: o.means.map((m) => ({ ...m, low: m.mean - m.ci95, high: m.mean + m.ci95 })) },
         layer: [
-          {
-            mark: { type: "rule", strokeWidth: 1.2 },
-            encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: { value: "#333" } },
-          },
+          ...errorBarLayers(x, y),
           {
             mark: { type: "point", filled: true, size: 110, stroke: "#222", strokeWidth: 0.8, opacity: 1 },
             encoding: {
               x,
               y: { field: "mean", ...y },
-              color: { field: "model", type: "nominal", scale: scales.color, title: "model (mean ± 95% CI)", legend: { symbolOpacity: 1 } },
+              color: { field: "model", type: "nominal", scale: scales.color, legend },
               tooltip: [
                 { field: "model" },
-                { field: "accuracy", format: ".2f" },
+                { field: "accuracy", format: ".3f" },
                 { field: "mean", title: "mean κ", format: ".4f" },
                 { field: "ci95", title: "half-width", format: ".4f" },
               ],
@@ -160,6 +229,8 @@ export interface ConsistencyScatterOptions {
   chance?: readonly ChanceBand[];
   width?: number;
   height?: number;
+  /** Default "top-left": inside the plot, where no pair can lie (c_obs <= 1 - sqrt(1 - 2 c_exp)). */
+  legend?: LegendPlace | null;
 }
 
 /** The layers of one c_obs-vs-c_exp or kappa-vs-c_exp panel (without top-level settings). */
@@ -191,14 +262,18 @@ function consistencyLayers(o: ConsistencyScatterOptions) {
       encoding: { x, y: { field: "c_obs", ...y } },
     });
   }
+  // Later series are drawn over earlier ones (series order), so the last series stays visible.
+  const order = new Map(o.series.map((series, i) => [series.label, i]));
+  const points = o.points.filter((p) => (isKappa ? p.kappa !== null : true)).sort((a, b) => (order.get(a.series) ?? 0) - (order.get(b.series) ?? 0));
+  const legend = o.legend === null ? null : groupedLegend(o.series, o.legend ?? "top-left");
   layers.push({
-    data: { values: o.points.filter((p) => (isKappa ? p.kappa !== null : true)) },
+    data: { values: points },
     mark: { type: "point", filled: true, size: 45, opacity: 0.85, strokeWidth: 1.6 },
     encoding: {
       x,
       y: { field: o.measure, ...y },
-      color: { field: "series", type: "nominal", scale: scales.color, title: null, sort: null },
-      shape: { field: "series", type: "nominal", scale: scales.shape, title: null, sort: null },
+      color: { field: "series", type: "nominal", scale: scales.color, legend, sort: null },
+      shape: { field: "series", type: "nominal", scale: scales.shape, legend, sort: null },
       tooltip: [
         { field: "observer1" },
         { field: "observer2" },
@@ -208,7 +283,7 @@ function consistencyLayers(o: ConsistencyScatterOptions) {
       ],
     },
   });
-  return { width: o.width ?? 360, height: o.height ?? 320, title: o.title, layer: layers };
+  return { width: o.width ?? 480, height: o.height ?? 370, title: o.title, layer: layers };
 }
 
 /**
@@ -219,26 +294,28 @@ export function consistencyScatterSpec(o: ConsistencyScatterOptions): TopLevelSp
   return { $schema: SCHEMA, config: FIGURE_CONFIG, ...consistencyLayers(o) } as TopLevelSpec;
 }
 
-/** Two consistency panels side by side (c_obs and kappa) sharing one legend. */
+/** Consistency panels side by side (c_obs and kappa); the legend inside the first panel only. */
 export function consistencyPanelsSpec(title: string, panels: readonly ConsistencyScatterOptions[]): TopLevelSpec {
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
     title,
-    hconcat: panels.map((p) => consistencyLayers({ ...p, width: p.width ?? 300, height: p.height ?? 280 })),
+    resolve: { legend: { color: "independent", shape: "independent" } },
+    hconcat: panels.map((p, i) => consistencyLayers({ ...p, width: p.width ?? 340, height: p.height ?? 320, legend: i === 0 ? (p.legend ?? "top-left") : null })),
   } as TopLevelSpec;
 }
 
-/** Shape bias of every observer as a dot plot, sorted, with the pooled humans marked. */
+/** Shape bias of every observer as a dot plot, sorted; `marker` names the kind of row in the legend. */
 export function shapeBiasSpec(o: {
   title: string;
-  rows: readonly { observer: string; shape_bias: number; colour: string; kind: string }[];
+  rows: readonly { observer: string; shape_bias: number; colour: string; marker: string }[];
+  markers: readonly { label: string; shape: MarkerShape }[];
 }): TopLevelSpec {
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
     title: o.title,
-    width: 360,
+    width: 380,
     height: { step: 15 },
     data: { values: o.rows },
     layer: [
@@ -258,10 +335,10 @@ export function shapeBiasSpec(o: {
           },
           color: { field: "colour", type: "nominal", scale: null },
           shape: {
-            field: "kind",
+            field: "marker",
             type: "nominal",
-            title: null,
-            scale: { domain: ["human", "humans-pooled", "model"], range: ["diamond", "square", "circle"] },
+            scale: { domain: o.markers.map((m) => m.label), range: o.markers.map((m) => vegaShape(m.shape)) },
+            legend: { orient: "bottom-right", title: null, offset: 6 },
           },
           tooltip: [{ field: "observer" }, { field: "shape_bias", format: ".4f" }],
         },
@@ -270,41 +347,51 @@ export function shapeBiasSpec(o: {
   } as TopLevelSpec;
 }
 
-/** Shape bias against mean kappa with humans, each with its interval and a label. */
+/** Shape bias against mean kappa with humans, each with its capped interval and a label placed clear of the others. */
 export function shapeBiasVsKappaSpec(o: {
   title: string;
   rows: readonly { label: string; shape_bias: number; mean: number; ci95: number; colour: string }[];
   humanShapeBias?: number;
 }): TopLevelSpec {
-  // A label goes left of its point when a neighbour with a larger shape bias would overlap it.
-  const crowded = (r: (typeof o.rows)[number]) =>
-    o.rows.some((q) => q !== r && q.shape_bias > r.shape_bias && q.shape_bias - r.shape_bias < 0.12 && Math.abs(q.mean - r.mean) < 0.03);
-  const rows = o.rows.map((r) => ({ ...r, low: r.mean - r.ci95, high: r.mean + r.ci95, side: crowded(r) ? "left" : "right" }));
+  const width = 400;
+  const height = 300;
+  const yMax = Math.max(0.3, Math.ceil(Math.max(...o.rows.map((r) => r.mean + r.ci95)) * 10 + 0.5) / 10);
+  const places = placeLabels(
+    o.rows.map((r) => ({ x: r.shape_bias * width, y: height * (1 - r.mean / yMax), text: r.label })),
+    { width, height },
+    12,
+    7,
+  );
+  const rows = o.rows.map((r, i) => ({ ...r, low: r.mean - r.ci95, high: r.mean + r.ci95, ...places[i] }));
   const x = { field: "shape_bias", type: "quantitative" as const, title: "Shape bias (fraction of shape decisions)", scale: { domain: [0, 1] } };
-  const y = { type: "quantitative" as const, title: "Mean error consistency with humans, κ", scale: { domain: [0, Math.max(0.3, Math.ceil(Math.max(...rows.map((r) => r.high)) * 10 + 0.5) / 10)] } };
+  const y = { type: "quantitative" as const, title: "Mean error consistency with humans, κ", scale: { domain: [0, yMax] } };
   const layers: object[] = [];
   if (o.humanShapeBias !== undefined) {
     layers.push({
       data: { values: [{ shape_bias: o.humanShapeBias, text: "humans" }] },
       layer: [
         { mark: { type: "rule", color: HUMAN_COLOUR, strokeDash: [6, 4] }, encoding: { x } },
-        { mark: { type: "text", color: HUMAN_COLOUR, align: "right", dx: -4, dy: 8, fontSize: 12 }, encoding: { x, y: { value: 0 }, text: { field: "text" } } },
+        { mark: { type: "text", color: HUMAN_COLOUR, align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 12 }, encoding: { x, y: { value: 0 }, text: { field: "text" } } },
       ],
     });
   }
   layers.push({
     data: { values: rows },
     layer: [
-      { mark: { type: "rule", strokeWidth: 1.2 }, encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } } },
+      ...errorBarLayers(x, y),
       {
         mark: { type: "point", filled: true, size: 120, opacity: 1, stroke: "#222", strokeWidth: 0.6 },
         encoding: { x, y: { field: "mean", ...y }, color: { field: "colour", type: "nominal", scale: null }, tooltip: [{ field: "label" }, { field: "shape_bias", format: ".4f" }, { field: "mean", format: ".4f" }] },
       },
-      { transform: [{ filter: "datum.side === 'right'" }], mark: { type: "text", align: "left", dx: 9, dy: -9, fontSize: 12 }, encoding: { x, y: { field: "mean", ...y }, text: { field: "label" } } },
-      { transform: [{ filter: "datum.side === 'left'" }], mark: { type: "text", align: "right", dx: -9, dy: 9, fontSize: 12 }, encoding: { x, y: { field: "mean", ...y }, text: { field: "label" } } },
+      // One text layer per label: Vega-Lite takes offsets and alignment from the mark, not from data.
+      ...rows.map((r) => ({
+        transform: [{ filter: `datum.label === ${JSON.stringify(r.label)}` }],
+        mark: { type: "text", align: r.align, baseline: r.baseline, dx: r.dx, dy: r.dy, fontSize: 12 },
+        encoding: { x, y: { field: "mean", ...y }, text: { field: "label" } },
+      })),
     ],
   });
-  return { $schema: SCHEMA, config: FIGURE_CONFIG, title: o.title, width: 360, height: 280, layer: layers } as TopLevelSpec;
+  return { $schema: SCHEMA, config: FIGURE_CONFIG, title: o.title, width, height, layer: layers } as TopLevelSpec;
 }
 
 export interface ConditionPoint {
@@ -340,10 +427,14 @@ export function conditionSpec(o: {
   }
   const ranged = o.points.filter((p) => p.min !== undefined && p.min !== null && p.max !== undefined && p.max !== null);
   if (ranged.length > 0) {
+    const colour = { field: "series", type: "nominal", scale: scales.color, title: null };
     layers.push({
-      data: { values: ranged },
-      mark: { type: "rule", strokeWidth: 1.5 },
-      encoding: { x, y: { field: "min", ...y }, y2: { field: "max" }, color: { field: "series", type: "nominal", scale: scales.color, title: null } },
+      data: { values: ranged.map((p) => ({ ...p, low: p.min, high: p.max })) },
+      layer: [
+        { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: colour } },
+        { mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "low", ...y }, color: colour } },
+        { mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "high", ...y }, color: colour } },
+      ],
     });
   }
   layers.push({
@@ -362,5 +453,58 @@ export function conditionSpec(o: {
       },
     ],
   });
-  return { $schema: SCHEMA, config: FIGURE_CONFIG, title: o.title, width: 300, height: 240, layer: layers } as TopLevelSpec;
+  return { $schema: SCHEMA, config: FIGURE_CONFIG, title: o.title, width: 320, height: 250, layer: layers } as TopLevelSpec;
+}
+
+/** One pair's kappa in one condition, with what it is compared with. */
+export interface ConditionKappa {
+  x: number;
+  condition: string;
+  kappa: number;
+  /** 95% interval of kappa. */
+  lower: number;
+  upper: number;
+  /** The chance band of independent observers at this pair's c_exp and trial count. */
+  chance_low: number;
+  chance_high: number;
+  /** The range of kappa the two accuracies allow (kappa_min, kappa_max). */
+  bound_low: number;
+  bound_high: number;
+}
+
+/**
+ * Kappa of one pair of observers per condition: the range the two accuracies allow (light
+ * bar), the chance band of independent observers (grey bar), and kappa with its 95% interval
+ * (capped), joined by a line.
+ */
+export function kappaPerConditionSpec(o: { title: string; xTitle: string; rows: readonly ConditionKappa[]; reverseX?: boolean; colour: string }): TopLevelSpec {
+  const low = Math.min(-0.2, ...o.rows.map((r) => Math.floor(Math.min(r.bound_low, r.lower) * 10) / 10));
+  const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale: { reverse: o.reverseX ?? false, zero: false, nice: false, padding: 14 } };
+  const y = { type: "quantitative" as const, title: "Error consistency κ", scale: { domain: [Math.max(-1, low), 1] } };
+  const kinds = ["range the accuracies allow", "independent observers (95%)", "κ with 95% interval"];
+  const kind = { type: "nominal" as const, scale: { domain: kinds, range: ["#eeeeee", "#bdbdbd", o.colour] }, legend: { orient: "bottom-left", title: null, offset: 6, symbolType: "square" } };
+  return {
+    $schema: SCHEMA,
+    config: FIGURE_CONFIG,
+    title: o.title,
+    width: 340,
+    height: 260,
+    data: { values: o.rows.map((r) => ({ ...r, low: r.lower, high: r.upper })) },
+    layer: [
+      { mark: { type: "rule", color: "#888", strokeDash: [4, 4] }, encoding: { y: { datum: 0, ...y } } },
+      { mark: { type: "bar", size: 16, stroke: "#cccccc", strokeWidth: 0.6 }, encoding: { x, y: { field: "bound_low", ...y }, y2: { field: "bound_high" }, color: { datum: kinds[0], ...kind } } },
+      { mark: { type: "bar", size: 8 }, encoding: { x, y: { field: "chance_low", ...y }, y2: { field: "chance_high" }, color: { datum: kinds[1], ...kind } } },
+      { mark: { type: "line", strokeWidth: 1.5, color: o.colour }, encoding: { x, y: { field: "kappa", ...y } } },
+      ...errorBarLayers(x, y, o.colour),
+      {
+        mark: { type: "point", filled: true, size: 70, opacity: 1 },
+        encoding: {
+          x,
+          y: { field: "kappa", ...y },
+          color: { datum: kinds[2], ...kind },
+          tooltip: [{ field: "condition" }, { field: "kappa", title: "κ", format: ".3f" }, { field: "lower", format: ".3f" }, { field: "upper", format: ".3f" }, { field: "bound_high", title: "κ max", format: ".3f" }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
 }

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import { type Clustering, type Linkage, hierarchicalClustering, kappaDistances, kappaMatrix } from "../core/cluster.ts";
 import type { PairRow } from "../core/pairs.ts";
-import { FONT, HUMAN_COLOUR } from "./style.ts";
+import { FONT, HUMAN_COLOUR, KAPPA_COLOUR_SCALE } from "./style.ts";
 
 export interface KappaHeatmapOptions {
   /** Dataset name: only its pairs are used; shown in the default title. */
@@ -86,7 +86,7 @@ function dendrogramData(clustering: Clustering, observers: readonly string[], is
  * A Vega-Lite spec of the clustered kappa heatmap: the observers ordered by hierarchical
  * clustering on d = 1 − kappa (see `hierarchicalClustering`), its dendrogram above the columns
  * (aligned with the cells: leaf i at the centre of column i), a human/model marker row, and the
- * heatmap (diverging colour scale over [−1, 1] centred at kappa = 0; tooltips give both
+ * heatmap ({@link KAPPA_COLOUR_SCALE}: orange below 0, blue above, white at 0; tooltips give both
  * observers, kappa, c_obs, c_exp and n). Human observers' axis labels are drawn in
  * {@link HUMAN_COLOUR}. Throws (InputError) when a pair is missing or has undefined kappa.
  */
@@ -214,7 +214,7 @@ export function kappaHeatmapSpec(options: KappaHeatmapOptions): TopLevelSpec {
           color: {
             field: "kappa",
             type: "quantitative",
-            scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
+            scale: { ...KAPPA_COLOUR_SCALE, domain: [...KAPPA_COLOUR_SCALE.domain] },
             legend: { title: "κ", orient: "right", gradientLength: Math.min(side, 240), gradientThickness: 14, values: [-1, -0.5, 0, 0.5, 1], titleFontSize: 16, titleFontWeight: "normal", titleFontStyle: "italic" },
           },
           tooltip: [

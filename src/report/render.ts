@@ -1,15 +1,14 @@
 import sharp from "sharp";
 import * as vega from "vega";
 import { type TopLevelSpec, compile } from "vega-lite";
+import { textWidth } from "../figures/labels.ts";
 
 // Without node-canvas vega estimates text at 0.8 em per character, which leaves wide empty
 // margins; DejaVu Sans (the font the PNGs are drawn with) averages about 0.6 em.
 type TextItem = { fontSize?: number; fontWeight?: string | number; text?: unknown };
 // vega's typings omit textMetrics, which its runtime exports for exactly this purpose.
 (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics.width = (item, text) => {
-  const value = String(text ?? item.text ?? "");
-  const size = item.fontSize ?? 11;
-  return Math.ceil(value.length * size * (item.fontWeight === "bold" ? 0.68 : 0.62));
+  return textWidth(String(text ?? item.text ?? ""), item.fontSize ?? 11, item.fontWeight === "bold");
 };
 
 /** Renders a Vega-Lite spec to standalone SVG text, headless (no browser, no canvas). */

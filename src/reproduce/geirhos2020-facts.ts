@@ -57,16 +57,42 @@ export const SIN_LABELS: Record<(typeof SIN_VARIANTS)[number], string> = {
 };
 
 /**
- * Model family, for colours and for the paper's "same model family" marker (both names
- * contain resnet, or densenet, or squeezenet, or vgg).
+ * The four networks of the paper's "four networks" figures, with the paper's legend names. The
+ * data has no GoogLeNet: the points the paper labels "GoogLeNet" are inception-v3's, and its
+ * "VGG-16" points are vgg16-bn's (their c_exp and kappa with each human match those models').
  */
-export function modelFamily(model: string): string {
-  if (model.includes("SIN")) return "resnet50-SIN";
-  for (const family of ["resnet", "densenet", "squeezenet", "vgg", "bagnet", "cornet", "alexnet", "inception"]) {
-    if (model.includes(family)) return family;
-  }
-  return "other";
-}
+export const FOUR_NETWORKS = [
+  { model: "alexnet", label: "AlexNet" },
+  { model: "vgg16-bn", label: "VGG-16" },
+  { model: "inception-v3", label: "GoogLeNet" },
+  { model: "resnet50", label: "ResNet-50" },
+] as const;
+
+/**
+ * The models of the paper's kappa-vs-Brain-Score figure and their names in the Brain-Score
+ * table (brain-score_metrics/brainscore_metrics.csv): the 16 PyTorch models that have a
+ * Brain-Score entry, with vgg16-bn and vgg19-bn matched to Brain-Score's vgg-16 and vgg-19 (as
+ * the paper did: its CNN-CNN label 0.63 ± 0.01 comes out with them, on its subset of trials).
+ */
+export const BRAIN_SCORE_NAMES: Record<string, string> = {
+  alexnet: "alexnet",
+  "vgg16-bn": "vgg-16",
+  "vgg19-bn": "vgg-19",
+  "squeezenet1-0": "squeezenet1_0",
+  "squeezenet1-1": "squeezenet1_1",
+  densenet121: "densenet-121",
+  densenet169: "densenet-169",
+  densenet201: "densenet-201",
+  "inception-v3": "inception_v3",
+  resnet18: "resnet-18",
+  resnet34: "resnet-34",
+  resnet50: "resnet-50_v1",
+  resnet101: "resnet-101_v1",
+  resnet152: "resnet-152_v1",
+};
+
+/** Model family, for colours (the rule lives with the palette in src/figures/style.ts). */
+export { modelFamily } from "../figures/style.ts";
 
 /** Whether the paper counts two models as the same family. */
 export function sameFamily(a: string, b: string): boolean {

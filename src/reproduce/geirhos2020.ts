@@ -12,7 +12,10 @@ import { type PairRow, computePairs } from "../core/pairs.ts";
 import { type ShapeBiasRow, shapeBias } from "../core/shape-bias.ts";
 import { summarizeKappas } from "../core/summary.ts";
 import { type TrialTable, TrialTableBuilder, compareText, conditionNames, observerNames } from "../core/trials.ts";
+import { chanceBin, type ChanceBandRow } from "../core/chance.ts";
+import { pairInterval, pairSeed } from "../core/pair-intervals.ts";
 import {
+  BRAIN_SCORE_NAMES,
   IMAGENET_ACCURACY,
   PAPER_NUMBERS,
   PYTORCH_MODELS,
@@ -341,6 +344,174 @@ export interface Geirhos2020Analysis {
   noiseAccuracy: NoiseConditionAccuracy[];
   noiseModelConsistency: PairRow[];
   paperVsRecomputed: PaperComparison[];
+  /** Cue-conflict shape bias per shape category. */
+  shapeBiasByCategory: CategoryShapeBiasRow[];
+  /** Cue-conflict kappa against Brain-Score behaviour. */
+  brainScore: BrainScoreAnalysis;
+}
+
+/** Shape bias of one observer (or the pooled humans) on the stimuli of one shape category. */
+export interface CategoryShapeBiasRow extends ShapeBiasRow {
+  category: string;
+}
+
+/**
+ * Shape bias per shape category: `shapeBias` (the one rule: the 80 stimuli whose texture and
+ * shape coincide left out, shape / (shape + texture) decisions) on the trials of each category.
+ */
+export function shapeBiasByCategory(table: TrialTable): CategoryShapeBiasRow[] {
+  const byCategory = new Map<string, TrialTableBuilder>();
+  for (let t = 0; t < table.length; t++) {
+    const category = table.truth[t] ?? "";
+    let builder = byCategory.get(category);
+    if (!builder) byCategory.set(category, (builder = new TrialTableBuilder(table.dataset, /$^/)));
+    builder.add({
+      observer: table.observer[t],
+      condition: table.condition[t],
+      stimulus: table.stimulus[t],
+      truth: table.truth[t],
+      response: table.response[t],
+      correct: table.correct[t] === 1,
+      missing: table.missing[t] === 1,
+      file: table.file[t],
+      line: table.line[t],
+    });
+  }
+  return [...byCategory.keys()].sort(compareText).flatMap((category) =>
+    shapeBias({ ...byCategory.get(category)!.build(), humans: table.humans }).map((row) => ({ category, ...row })),
+  );
+}
+
+export interface BrainScoreModel {
+  model: string;
+  brain_score_name: string;
+  behaviour: number;
+  mean_kappa_vs_humans: number;
+  ci95: number;
+}
+
+export interface BrainScoreAnalysis {
+  models: BrainScoreModel[];
+  /** Each model-human kappa of these models (cue-conflict, all trials). */
+  points: { model: string; behaviour: number; kappa: number }[];
+  /** OLS of those kappas on the model's Brain-Score behaviour. */
+  regression: LinearFit;
+  /** Pairs among these models: all trials, and the original script's subset (p mod 4 in {0, 1}). */
+  cnnCnn: GroupStat;
+  cnnCnnPaperSubset: GroupStat;
+}
+
+/** Cue-conflict kappa with humans against Brain-Score behaviour, for the models of {@link BRAIN_SCORE_NAMES}. */
+export function brainScoreAnalysis(a: TextureShapeAnalysis, behaviour: ReadonlyMap<string, number | null>, file: string): BrainScoreAnalysis {
+  const models: BrainScoreModel[] = Object.entries(BRAIN_SCORE_NAMES).map(([model, name]) => {
+    const score = behaviour.get(name);
+    if (score === undefined || score === null) throw new InputError(`no Behavior score for "${name}" (model ${model}), which the paper's figure uses`, { file });
+    const m = a.models[model];
+    return { model, brain_score_name: name, behaviour: score, mean_kappa_vs_humans: m.mean_kappa_vs_humans!, ci95: m.ci95! };
+  });
+  const names = models.map((m) => m.model);
+  const scoreOf = new Map(models.map((m) => [m.model, m.behaviour]));
+  const points = a.pairs
+    .filter((p) => p.pair_type === "model-human" && scoreOf.has(modelOfPair(p, a.table)) && p.kappa !== null)
+    .map((p) => ({ model: modelOfPair(p, a.table), behaviour: scoreOf.get(modelOfPair(p, a.table))!, kappa: p.kappa! }));
+  const among = (pairs: readonly PairRow[]) => pairs.filter((p) => p.pair_type === "model-model" && names.includes(p.observer1) && names.includes(p.observer2));
+  const subset = computePairs(rowSubset(a.table, a.paperSubset.rowsMod4), { mismatch: "strict", observers: names }).pairs;
+  return {
+    models,
+    points,
+    regression: linearRegression(
+      points.map((p) => p.behaviour),
+      points.map((p) => p.kappa),
+    ),
+    cnnCnn: groupStat(among(a.pairs)),
+    cnnCnnPaperSubset: groupStat(among(subset)),
+  };
+}
+
+/** ResNet-50 vs CORnet-S in one noise condition, with what its kappa is to be read against. */
+export interface NoiseModelDetail {
+  dataset: string;
+  condition: string;
+  n_trials: number;
+  acc_resnet50: number;
+  acc_cornet_s: number;
+  c_exp: number;
+  kappa: number;
+  /** 95% percentile interval over 10,000 trial-bootstrap replicates (seeded per pair). */
+  ci_low: number;
+  ci_high: number;
+  /** The chance band of independent observers with this many trials at this c_exp. */
+  chance_low: number;
+  chance_high: number;
+  /** The range of kappa the two accuracies allow. */
+  kappa_min: number;
+  kappa_max: number;
+  /** Each model's most frequent response in the condition and its share of the trials. */
+  top_response_resnet50: string;
+  top_share_resnet50: number;
+  top_response_cornet_s: string;
+  top_share_cornet_s: number;
+}
+
+/** The most frequent response of each observer per dataset and condition, with its share. */
+function topResponses(tables: readonly TrialTable[]): Map<string, { response: string; share: number }> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const table of tables) {
+    for (let t = 0; t < table.length; t++) {
+      const key = `${table.dataset}\u0000${table.condition[t]}\u0000${table.observer[t]}`;
+      let byResponse = counts.get(key);
+      if (!byResponse) counts.set(key, (byResponse = new Map()));
+      const response = table.response[t] ?? "";
+      byResponse.set(response, (byResponse.get(response) ?? 0) + 1);
+    }
+  }
+  const top = new Map<string, { response: string; share: number }>();
+  for (const [key, byResponse] of counts) {
+    const total = [...byResponse.values()].reduce((s, n) => s + n, 0);
+    const [response, n] = [...byResponse].sort((x, y) => y[1] - x[1] || compareText(x[0], y[0]))[0];
+    top.set(key, { response, share: n / total });
+  }
+  return top;
+}
+
+/**
+ * Per noise condition, ResNet-50 vs CORnet-S: kappa with a bootstrap interval, the chance band
+ * at the pair's c_exp (`chance(n)` gives the band for n trials) and the range the accuracies
+ * allow, and each model's most frequent response (a shared response bias shows there).
+ */
+export function noiseModelDetails(analysis: Geirhos2020Analysis, noiseTables: readonly TrialTable[], chance: (trials: number) => readonly ChanceBandRow[]): NoiseModelDetail[] {
+  const top = topResponses(noiseTables.filter((t) => analysis.noiseModelConsistency.some((p) => p.dataset === t.dataset)));
+  return analysis.noiseModelConsistency.flatMap((p) => {
+    if (p.kappa === null) return [];
+    const resnetFirst = p.observer1 === "resnet50";
+    const [accResnet, accCornet] = resnetFirst ? [p.acc1, p.acc2] : [p.acc2, p.acc1];
+    const counts = { trials: p.n_trials, correct1: Math.round(p.acc1 * p.n_trials), correct2: Math.round(p.acc2 * p.n_trials), bothCorrect: p.n_both_correct };
+    const interval = pairInterval(counts, { method: "percentile", seed: pairSeed(1, p.observer1, p.observer2) });
+    const bin = chanceBin(p.c_exp);
+    const band = chance(p.n_trials).find((row) => row.bin === bin);
+    const topOf = (observer: string) => top.get(`${p.dataset}\u0000${p.condition}\u0000${observer}`)!;
+    return [
+      {
+        dataset: p.dataset,
+        condition: p.condition,
+        n_trials: p.n_trials,
+        acc_resnet50: accResnet,
+        acc_cornet_s: accCornet,
+        c_exp: p.c_exp,
+        kappa: p.kappa,
+        ci_low: interval.lower!,
+        ci_high: interval.upper!,
+        chance_low: band?.kappa_low ?? NaN,
+        chance_high: band?.kappa_high ?? NaN,
+        kappa_min: p.kappa_min!,
+        kappa_max: p.kappa_max!,
+        top_response_resnet50: topOf("resnet50").response,
+        top_share_resnet50: topOf("resnet50").share,
+        top_response_cornet_s: topOf("cornet-s").response,
+        top_share_cornet_s: topOf("cornet-s").share,
+      },
+    ];
+  });
 }
 
 /** The humans of each texture-shape dataset (45 human-human pairs). */
@@ -370,7 +541,7 @@ function checkPaperObservers(table: TrialTable): void {
  * The whole analysis from the datasets of the published raw-data collection. A missing
  * texture-shape dataset, or one without the paper's observers, is an InputError.
  */
-export function analyseGeirhos2020(datasets: readonly TrialTable[]): Geirhos2020Analysis {
+export function analyseGeirhos2020(datasets: readonly TrialTable[], brainScore: { behaviour: ReadonlyMap<string, number | null>; file: string }): Geirhos2020Analysis {
   const byName = new Map(datasets.map((d) => [d.dataset, d]));
   const textureShape = new Map<TextureShapeDataset, TextureShapeAnalysis>();
   for (const name of TEXTURE_SHAPE_DATASETS) {
@@ -380,11 +551,14 @@ export function analyseGeirhos2020(datasets: readonly TrialTable[]): Geirhos2020
     textureShape.set(name, analyseTextureShape(table));
   }
   const noise = datasets.filter((d) => d.dataset.startsWith("noise-generalisation_")).sort((a, b) => compareText(a.dataset, b.dataset));
+  const cueConflict = textureShape.get("texture-shape_cue-conflict")!;
   return {
     textureShape,
     noiseAccuracy: noise.flatMap(noiseAccuracy),
     noiseModelConsistency: noise.flatMap(noiseModelConsistency),
     paperVsRecomputed: comparePaper(textureShape),
+    shapeBiasByCategory: shapeBiasByCategory(cueConflict.table),
+    brainScore: brainScoreAnalysis(cueConflict, brainScore.behaviour, brainScore.file),
   };
 }
 

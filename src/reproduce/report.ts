@@ -11,7 +11,30 @@ import { type Column, REPORT_CSS, escapeHtml, formatNumber, htmlTable } from "..
 import { toCsv } from "../io/format.ts";
 import { DATASET_LABELS, IMAGENET_ACCURACY, SIN_VARIANTS, modelFamily } from "./geirhos2020-facts.ts";
 import type { Figure } from "./figures.ts";
-import type { Geirhos2020Analysis, GroupName, PaperComparison, TextureShapeAnalysis } from "./geirhos2020.ts";
+import type { Geirhos2020Analysis, GroupName, NoiseModelDetail, PaperComparison, TextureShapeAnalysis } from "./geirhos2020.ts";
+
+/** Columns of tables/shape-bias-by-category.csv. */
+export const SHAPE_BIAS_BY_CATEGORY_COLUMNS = ["category", ...SHAPE_BIAS_COLUMNS] as const;
+export const BRAIN_SCORE_COLUMNS = ["model", "brain_score_name", "behaviour", "mean_kappa_vs_humans", "ci95"] as const;
+export const NOISE_MODEL_DETAIL_COLUMNS = [
+  "dataset",
+  "condition",
+  "n_trials",
+  "acc_resnet50",
+  "acc_cornet_s",
+  "c_exp",
+  "kappa",
+  "ci_low",
+  "ci_high",
+  "chance_low",
+  "chance_high",
+  "kappa_min",
+  "kappa_max",
+  "top_response_resnet50",
+  "top_share_resnet50",
+  "top_response_cornet_s",
+  "top_share_cornet_s",
+] as const satisfies readonly (keyof NoiseModelDetail)[];
 
 const GROUP_NAMES: GroupName[] = ["human-human", "cnn-cnn", "cnn-human"];
 
@@ -33,6 +56,8 @@ export function geirhos2020Numbers(analysis: Geirhos2020Analysis, meta: Record<s
       paper_subset: { rows_mod4: a.paperSubset.rowsMod4, cnn_cnn: a.paperSubset.cnnCnn, max_cnn_pair: a.paperSubset.maxCnnPair },
     };
   }
+  const b = analysis.brainScore;
+  numbers.brain_score_behaviour = { models: b.models, regression: fitNumbers(b.regression), cnn_cnn: b.cnnCnn, cnn_cnn_paper_subset: b.cnnCnnPaperSubset };
   numbers.paper_vs_recomputed = analysis.paperVsRecomputed;
   return numbers;
 }
@@ -40,7 +65,7 @@ export function geirhos2020Numbers(analysis: Geirhos2020Analysis, meta: Record<s
 const texture = (analysis: Geirhos2020Analysis) => [...analysis.textureShape.values()];
 
 /** The CSV tables, by file name. */
-export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: ReadonlyMap<number, readonly ChanceBand[]>): Map<string, string> {
+export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: ReadonlyMap<number, readonly ChanceBand[]>, noiseDetails: readonly NoiseModelDetail[]): Map<string, string> {
   const tables = new Map<string, string>();
   const all = texture(analysis);
   tables.set("pairs.csv", toCsv(all.flatMap((a) => a.pairs), PAIR_COLUMNS));
@@ -61,6 +86,7 @@ export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: Readonl
       all.flatMap((a) => [
         { dataset: a.dataset, predictor: "imagenet_top5", ...fitNumbers(a.regressionTop5) },
         { dataset: a.dataset, predictor: "imagenet_top1", ...fitNumbers(a.regressionTop1) },
+        ...(a.dataset === "texture-shape_cue-conflict" ? [{ dataset: a.dataset, predictor: "brain_score_behaviour", ...fitNumbers(analysis.brainScore.regression) }] : []),
       ]),
       ["dataset", "predictor", "n", "slope", "intercept", "r2", "f", "df1", "df2", "p"],
     ),
@@ -73,6 +99,9 @@ export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: Readonl
   );
   tables.set("noise-accuracy.csv", toCsv(analysis.noiseAccuracy, ["dataset", "condition", "observer", "accuracy", "n_trials", "min", "max", "n_observers"]));
   tables.set("noise-model-consistency.csv", toCsv(analysis.noiseModelConsistency, PAIR_COLUMNS));
+  tables.set("noise-model-consistency-details.csv", toCsv(noiseDetails, NOISE_MODEL_DETAIL_COLUMNS));
+  tables.set("shape-bias-by-category.csv", toCsv(analysis.shapeBiasByCategory, SHAPE_BIAS_BY_CATEGORY_COLUMNS));
+  tables.set("brain-score.csv", toCsv(analysis.brainScore.models, BRAIN_SCORE_COLUMNS));
   for (const [trials, bands] of chance) {
     tables.set(`chance-region-${trials}-trials.csv`, toCsv(bands, Object.keys(bands[0] ?? {})));
   }

@@ -1,4 +1,6 @@
 /** `trialwise reproduce geirhos2020`: from the published data to the report folder. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { CHANCE_DEFAULTS, CHANCE_EXACT_MAX_TRIALS, type ChanceBandRow, GEIRHOS2020_GRID_EDGES } from "../core/chance.ts";
 import { cachedChanceRegion } from "../io/chance-cache.ts";
@@ -6,9 +8,12 @@ import { loadDatasets } from "../io/datasets.ts";
 import { toJson } from "../io/format.ts";
 import { checkOutputFolder, writeDirectoryAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
+import type { ChanceBand } from "../figures/consistency.ts";
+import { BRAIN_SCORE_FILE, parseBrainScoreBehaviour } from "./brain-score.ts";
 import { checkGeirhos2020Copy } from "./data-check.ts";
+import { authorsBandFile, parseAuthorsBand } from "./reference.ts";
 import { type Figure, geirhos2020Figures } from "./figures.ts";
-import { analyseGeirhos2020 } from "./geirhos2020.ts";
+import { analyseGeirhos2020, noiseModelDetails } from "./geirhos2020.ts";
 import { type RenderedFigure, geirhos2020Html, geirhos2020Numbers, geirhos2020Tables } from "./report.ts";
 
 export type FigureFormat = "svg" | "png";
@@ -65,10 +70,18 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   await checkGeirhos2020Copy(options.dataDir);
   progress("loading trial data", 0, 0);
   const { datasets } = await loadDatasets(options.dataDir);
+  const brainScoreFile = join(options.dataDir, BRAIN_SCORE_FILE);
+  let brainScoreText: string;
+  try {
+    brainScoreText = await readFile(brainScoreFile, "utf8");
+  } catch (error) {
+    throw new InputError(`cannot read the Brain-Score table the report plots kappa against (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: brainScoreFile });
+  }
+  const brainScore = { behaviour: parseBrainScoreBehaviour(brainScoreText, brainScoreFile), file: brainScoreFile };
   progress("analysing", 0, 0);
   let analysis;
   try {
-    analysis = analyseGeirhos2020(datasets);
+    analysis = analyseGeirhos2020(datasets, brainScore);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`this does not look like the published geirhos2020 raw-data folder (${(error as Error).message})`, {
@@ -77,13 +90,23 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   }
   progress("simulating chance regions", 0, 0);
   const chance = new Map<number, ChanceBandRow[]>();
-  for (const a of analysis.textureShape.values()) {
-    if (!chance.has(a.trialsPerObserver)) {
-      const trials = a.trialsPerObserver;
-      chance.set(trials, await cachedChanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }, options.cacheDir));
-    }
+  const trialCounts = [...analysis.textureShape.values()].map((a) => a.trialsPerObserver).concat(analysis.noiseModelConsistency.map((p) => p.n_trials));
+  for (const trials of new Set(trialCounts)) {
+    chance.set(trials, await cachedChanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }, options.cacheDir));
   }
-  const figures: Figure[] = geirhos2020Figures(analysis, (trials) => chance.get(trials)!);
+  const bandFor = (trials: number) => chance.get(trials)!;
+  const authorsBands = new Map<number, ChanceBand[]>();
+  for (const trials of Object.keys(GEIRHOS2020_GRID_EDGES).map(Number)) {
+    const file = join(options.dataDir, "..", "reference", authorsBandFile(trials));
+    const text = await readFile(file, "utf8").catch(() => null);
+    if (text !== null) authorsBands.set(trials, parseAuthorsBand(text, file));
+  }
+  const noiseDetails = noiseModelDetails(
+    analysis,
+    datasets.filter((d) => d.dataset.startsWith("noise-generalisation_")),
+    bandFor,
+  );
+  const figures: Figure[] = geirhos2020Figures(analysis, { band: bandFor, authorsBands, noiseDetails });
   const files = new Map<string, string | Uint8Array>();
   const rendered: RenderedFigure[] = [];
   // PNGs are rasterised on libuv's thread pool while the next SVG is laid out here.
@@ -107,7 +130,7 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   progress("rendering figures", figures.length, figures.length);
   progress("writing the report", 0, 0);
   const meta = { dataDir: options.dataDir, version: options.version, chanceNote: chanceNote([...chance.keys()]) };
-  for (const [name, text] of geirhos2020Tables(analysis, chance)) files.set(`tables/${name}`, text);
+  for (const [name, text] of geirhos2020Tables(analysis, chance, noiseDetails)) files.set(`tables/${name}`, text);
   files.set("numbers.json", toJson(geirhos2020Numbers(analysis, { generator: `trialwise ${options.version}`, data: options.dataDir })));
   files.set("index.html", geirhos2020Html(analysis, rendered, meta));
   await writeDirectoryAtomic(options.outDir, files, { inputs });

@@ -128,9 +128,24 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
 
   test("every figure exists as valid SVG and as PNG at twice its size, with its axis labels", async () => {
     const expected = [
-      ...["cue-conflict", "edges", "silhouettes"].flatMap((d) => [`kappa-vs-top5_${d}`, `kappa-vs-top1_${d}`, `c-obs-vs-c-exp_${d}`, `kappa-vs-c-exp_${d}`, `cornet-s_${d}`, `kappa-matrix_${d}`]),
+      ...["cue-conflict", "edges", "silhouettes"].flatMap((d) => [
+        `kappa-vs-top5_${d}`,
+        `kappa-vs-top1_${d}`,
+        `c-obs-vs-c-exp_${d}`,
+        `kappa-vs-c-exp_${d}`,
+        `four-networks_c-obs_${d}`,
+        `four-networks_kappa_${d}`,
+        `cornet-s_${d}`,
+        `kappa-matrix_${d}`,
+      ]),
+      "kappa-vs-brain-score_cue-conflict",
       "shape-bias_cue-conflict",
       "shape-bias-vs-kappa_cue-conflict",
+      "shape-bias-by-category_pytorch-models",
+      "shape-bias-by-category_cornet-s",
+      "c-exp-density",
+      "chance-band-diagnostic_160",
+      "chance-band-diagnostic_1280",
       ...["contrast-png", "eidolon-I", "eidolon-II", "eidolon-III", "high-pass", "low-pass", "phase-scrambling", "uniform-noise"].flatMap((p) => [`noise-accuracy_${p}`, `noise-model-consistency_${p}`]),
     ];
     assert.deepEqual([...figureIds].sort(), [...expected].sort());
@@ -138,6 +153,10 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
       [/^kappa-vs-top5/, ["ImageNet validation accuracy, top-5 (%)", "Error consistency κ"]],
       [/^c-obs-vs-c-exp/, ["Observed error overlap, c_obs", "Error overlap expected by chance, c_exp"]],
       [/^kappa-vs-c-exp/, ["Error consistency κ", "Error overlap expected by chance, c_exp"]],
+      [/^four-networks_c-obs/, ["Observed error overlap, c_obs", "Error overlap expected by chance, c_exp"]],
+      [/^four-networks_kappa/, ["Error consistency κ", "Error overlap expected by chance, c_exp"]],
+      [/^kappa-vs-brain-score/, ["Brain-Score: behaviour score", "Error consistency κ"]],
+      [/^chance-band-diagnostic/, ["Observed error overlap, c_obs", "Error consistency κ"]],
       [/^noise-accuracy/, ["Classification accuracy"]],
       [/^shape-bias_/, ["Shape bias (fraction of shape decisions)"]],
     ];
