@@ -11,7 +11,7 @@ import { percentileInterval } from "../../src/core/math/quantile.ts";
 import { SeededRandom, streamSeed } from "../../src/core/math/random.ts";
 import { betaDraw } from "../../src/core/math/samplers.ts";
 import { type PairCounts, expectedConsistency, pairCells } from "../../src/core/metrics.ts";
-import { type PairIntervalMethod, jeffreysKappas, pairInterval } from "../../src/core/pair-intervals.ts";
+import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, jeffreysKappas, pairInterval } from "../../src/core/pair-intervals.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what = "") =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} expected ${expected} ± ${tolerance}, got ${actual}`);
@@ -73,6 +73,12 @@ describe("Jeffreys posterior interval of a pair's kappa", () => {
     assert.ok(pairInterval(few, { method: "analytic" }).upper! < 0);
     const fewJeffreys = pairInterval(few, { method: "jeffreys" });
     assert.ok(fewJeffreys.lower! < -1 / 14 && fewJeffreys.upper! > 0.2, `jeffreys [${fewJeffreys.lower}, ${fewJeffreys.upper}]`);
+  });
+
+  test("it is pairInterval's default method", () => {
+    const counts = { trials: 160, correct1: 144, correct2: 136, bothCorrect: 120 };
+    assert.equal(PAIR_INTERVAL_DEFAULTS.method, "jeffreys");
+    assert.deepEqual(pairInterval(counts, {}), pairInterval(counts, { method: "jeffreys" }));
   });
 
   test("seeded: the same seed gives the same interval; an undefined kappa gives none", () => {
