@@ -14,12 +14,18 @@ const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${
 /** Boxes may touch: each is shrunk by this many pixels before testing. */
 const TOLERANCE_PX = 1;
 
-/** Per figure: its visible text labels and the pairs whose boxes overlap (runs in the page). */
-const overlappingLabels = (figures: Element[], tolerance: number) =>
+/**
+ * Per figure: its visible text labels and the pairs whose boxes overlap. Runs in the page; the
+ * tests' TypeScript has no DOM types, hence the loose ones.
+ */
+const overlappingLabels = (figures: any[], tolerance: number) =>
   figures.map((figure) => {
     const boxes = [...figure.querySelectorAll("svg text")]
       .filter(
-        (t) => (t.textContent ?? "").trim() !== "" && getComputedStyle(t).visibility !== "hidden" && t.getAttribute("opacity") !== "0",
+        (t) =>
+          (t.textContent ?? "").trim() !== "" &&
+          (globalThis as any).getComputedStyle(t).visibility !== "hidden" &&
+          t.getAttribute("opacity") !== "0",
       )
       .map((t) => ({ text: (t.textContent ?? "").trim(), box: t.getBoundingClientRect() }))
       .filter(({ box }) => box.width > 0 && box.height > 0);
