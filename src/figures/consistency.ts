@@ -356,11 +356,14 @@ export function shapeBiasVsKappaSpec(o: {
   const width = 400;
   const height = 300;
   const yMax = Math.max(0.3, Math.ceil(Math.max(...o.rows.map((r) => r.mean + r.ci95)) * 10 + 0.5) / 10);
+  const pixelY = (value: number) => height * (1 - value / yMax);
+  const errorBars = o.rows.map((r) => ({ x: r.shape_bias * width - 5, y: pixelY(r.mean + r.ci95), width: 10, height: pixelY(r.mean - r.ci95) - pixelY(r.mean + r.ci95) }));
   const places = placeLabels(
-    o.rows.map((r) => ({ x: r.shape_bias * width, y: height * (1 - r.mean / yMax), text: r.label })),
+    o.rows.map((r) => ({ x: r.shape_bias * width, y: pixelY(r.mean), text: r.label })),
     { width, height },
     12,
     7,
+    errorBars,
   );
   const rows = o.rows.map((r, i) => ({ ...r, low: r.mean - r.ci95, high: r.mean + r.ci95, ...places[i] }));
   const x = { field: "shape_bias", type: "quantitative" as const, title: "Shape bias (fraction of shape decisions)", scale: { domain: [0, 1] } };
@@ -482,7 +485,7 @@ export function kappaPerConditionSpec(o: { title: string; xTitle: string; rows: 
   const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale: { reverse: o.reverseX ?? false, zero: false, nice: false, padding: 14 } };
   const y = { type: "quantitative" as const, title: "Error consistency κ", scale: { domain: [Math.max(-1, low), 1] } };
   const kinds = ["range the accuracies allow", "independent observers (95%)", "κ with 95% interval"];
-  const kind = { type: "nominal" as const, scale: { domain: kinds, range: ["#eeeeee", "#bdbdbd", o.colour] }, legend: { orient: "bottom-left", title: null, offset: 6, symbolType: "square" } };
+  const kind = { type: "nominal" as const, scale: { domain: kinds, range: ["#eeeeee", "#bdbdbd", o.colour] }, legend: { orient: "bottom", direction: "horizontal", columns: 2, title: null, symbolType: "square" } };
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,

@@ -37,7 +37,8 @@ function boxOf(px: number, py: number, width: number, height: number, place: Pla
 
 /**
  * Places one label per point (pixel coordinates, y down) so that no two labels overlap, no label
- * covers another point's marker, and every label stays inside the plot [0, width] x [0, height].
+ * covers another point's marker or an obstacle (error bars), and every label stays inside the
+ * plot [0, width] x [0, height].
  * Candidates are tried in order: right, left, above and below the point, then diagonals; the
  * first free one is taken (if none is free, the one with least overlap). Greedy, in the given
  * order, which is enough for the few labels of a figure.
@@ -47,6 +48,7 @@ export function placeLabels(
   plot: { width: number; height: number },
   fontSize: number,
   markerRadius = 6,
+  obstacles: readonly LabelBox[] = [],
 ): PlacedLabel[] {
   const gap = markerRadius + 3;
   const candidates: PlacedLabel[] = [
@@ -72,6 +74,7 @@ export function placeLabels(
       if (box.x < 0 || box.y < 0 || box.x + box.width > plot.width || box.y + box.height > plot.height) cost += 100;
       cost += 10 * taken.filter((t) => overlaps(t, box)).length;
       cost += markers.filter((m, j) => j !== i && overlaps(m, box)).length;
+      cost += obstacles.filter((o) => overlaps(o, box)).length;
       if (cost < bestCost) {
         bestCost = cost;
         best = place;
