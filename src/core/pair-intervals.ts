@@ -22,23 +22,27 @@ import { type ProgressCallback, progressTicker } from "./progress.ts";
 // ---------------------------------------------------------------------------------------------
 // The trial bootstrap
 
+/** A statistic of a 2x2 table, from its cells (counts or probabilities) n11, n10, n01, n00. */
+export type TableStatistic = (n11: number, n10: number, n01: number, n00: number) => number;
+
 /**
- * The trial bootstrap of one pair's kappa. Resampling n trial indices with replacement (both
- * observers' answers on a trial stay together, as Klein et al. do) only matters through how
- * many resampled trials fall in each cell of the 2x2 table, and those four numbers are one
- * multinomial draw of n trials with the observed cell proportions n11/n, n10/n, n01/n, n00/n.
- * So each replicate is one {@link multinomialCells} draw (three binomials: O(1), not O(n))
- * and its kappa ({@link kappaFromCounts}); the draws are exactly those of `multinomialCells`
- * on the same generator, in order.
+ * The trial bootstrap of a statistic of one pair's 2x2 table. Resampling n trial indices with
+ * replacement (both observers' answers on a trial stay together, as Klein et al. do) only
+ * matters through how many resampled trials fall in each cell of the 2x2 table, and those four
+ * numbers are one multinomial draw of n trials with the observed cell proportions n11/n,
+ * n10/n, n01/n, n00/n. So each replicate is one {@link multinomialCells} draw (three
+ * binomials: O(1), not O(n)) and the statistic of the drawn table; the draws are exactly those
+ * of `multinomialCells` on the same generator, in order.
  *
- * A replicate whose kappa is undefined (all its trials both correct, or all both wrong:
- * c_exp = 1) is NaN. {@link percentileInterval} and {@link bcaInterval} leave NaNs out, so
- * they are intervals conditional on a defined kappa; {@link countNaN} says how many there were
- * (they are rare unless nearly every trial is in one cell).
- *
- * @returns `replicates` bootstrap kappas (NaN where undefined)
+ * @returns `replicates` bootstrap values of the statistic
  */
-export function bootstrapKappas(counts: PairCounts, replicates: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
+export function bootstrapStatistic(
+  counts: PairCounts,
+  replicates: number,
+  rng: SeededRandom,
+  statistic: TableStatistic,
+  onProgress?: ProgressCallback,
+): Float64Array {
   checkPairCounts(counts);
   if (!(Number.isInteger(replicates) && replicates >= 0)) {
     throw new RangeError(`replicates must be a non-negative integer, got ${replicates}`);
@@ -65,10 +69,26 @@ export function bootstrapKappas(counts: PairCounts, replicates: number, rng: See
     const n10 = rest > 0 ? rng.binomial(rest, s10) : 0;
     rest -= n10;
     const n01 = rest > 0 ? rng.binomial(rest, s01) : 0;
-    out[r] = kappaFromCounts(n, n11 + n10, n11 + n01, n11);
+    out[r] = statistic(n11, n10, n01, rest - n01);
     tick(r + 1);
   }
   return out;
+}
+
+/**
+ * The trial bootstrap of one pair's kappa ({@link bootstrapStatistic} with the kappa of each
+ * resampled table, {@link kappaFromCounts}).
+ *
+ * A replicate whose kappa is undefined (all its trials both correct, or all both wrong:
+ * c_exp = 1) is NaN. {@link percentileInterval} and {@link bcaInterval} leave NaNs out, so
+ * they are intervals conditional on a defined kappa; {@link countNaN} says how many there were
+ * (they are rare unless nearly every trial is in one cell).
+ *
+ * @returns `replicates` bootstrap kappas (NaN where undefined)
+ */
+export function bootstrapKappas(counts: PairCounts, replicates: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
+  const n = counts.trials;
+  return bootstrapStatistic(counts, replicates, rng, (n11, n10, n01) => kappaFromCounts(n, n11 + n10, n11 + n01, n11), onProgress);
 }
 
 export interface BcaInterval extends Interval {
@@ -240,16 +260,21 @@ export function analyticInterval(counts: PairCounts, level: number): AnalyticInt
 export const JEFFREYS_CELL_PRIOR = 0.5;
 
 /**
- * Draws of kappa from its posterior under the Jeffreys prior on the pair's four cell
- * probabilities: given the table (n11, n10, n01, n00), the cell probabilities are
- * Dirichlet(n11 + 1/2, n10 + 1/2, n01 + 1/2, n00 + 1/2), each draw is g_j / sum g with
- * g_j ~ Gamma(n_j + 1/2) ({@link gammaDraw}, cells in the order n11, n10, n01, n00), and its
- * kappa is that of the cell probabilities: acc1 = p11 + p10, acc2 = p11 + p01,
- * c_obs = p11 + p00, kappa = (c_obs - c_exp) / (1 - c_exp). Every draw's kappa is defined (all
- * cells are positive). Uses Math.log (the Gamma sampler): the same seed gives the same draws
- * in one engine, and may differ in the last digits between engines.
+ * Draws of a statistic of the pair's 2x2 table from its posterior under the Jeffreys prior on
+ * the four cell probabilities: given the table (n11, n10, n01, n00), the cell probabilities
+ * are Dirichlet(n11 + 1/2, n10 + 1/2, n01 + 1/2, n00 + 1/2); each draw is g_j / sum g with
+ * g_j ~ Gamma(n_j + 1/2) ({@link gammaDraw}, cells in the order n11, n10, n01, n00), and the
+ * statistic is taken of the drawn cell probabilities. Every cell is positive in every draw.
+ * Uses Math.log (the Gamma sampler): the same seed gives the same draws in one engine, and
+ * may differ in the last digits between engines.
  */
-export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
+export function jeffreysStatistic(
+  counts: PairCounts,
+  draws: number,
+  rng: SeededRandom,
+  statistic: TableStatistic,
+  onProgress?: ProgressCallback,
+): Float64Array {
   checkPairCounts(counts);
   if (!(Number.isInteger(draws) && draws >= 0)) throw new RangeError(`draws must be a non-negative integer, got ${draws}`);
   const [c11, c10, c01, c00] = pairCells(counts);
@@ -262,12 +287,19 @@ export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRan
     const g01 = gammaDraw(rng, c01 + JEFFREYS_CELL_PRIOR);
     const g00 = gammaDraw(rng, c00 + JEFFREYS_CELL_PRIOR);
     const total = g11 + g10 + g01 + g00;
-    const acc1 = (g11 + g10) / total;
-    const acc2 = (g11 + g01) / total;
-    out[r] = kappaOrNaN((g11 + g00) / total, expectedConsistency(acc1, acc2));
+    out[r] = statistic(g11 / total, g10 / total, g01 / total, g00 / total);
     tick(r + 1);
   }
   return out;
+}
+
+/**
+ * Draws of kappa from its posterior under the Jeffreys prior on the pair's four cell
+ * probabilities ({@link jeffreysStatistic}): acc1 = p11 + p10, acc2 = p11 + p01,
+ * c_obs = p11 + p00, kappa = (c_obs - c_exp) / (1 - c_exp). Every draw's kappa is defined.
+ */
+export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
+  return jeffreysStatistic(counts, draws, rng, (p11, p10, p01, p00) => kappaOrNaN(p11 + p00, expectedConsistency(p11 + p10, p11 + p01)), onProgress);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,6 +316,20 @@ export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRan
 export function unbiasedKappa(kappa: number, n: number): number {
   if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`unbiasedKappa needs n >= 2 trials, got ${n}`);
   return (n * kappa) / (n - 1 + kappa);
+}
+
+/**
+ * An interval of {@link unbiasedKappa} from an interval of kappa over the same n trials: the
+ * small-sample kappa n k / ((n - 1) + k) increases with k (its derivative is
+ * n (n - 1) / ((n - 1) + k)^2 > 0 for k > 1 - n, which holds for every kappa when n >= 3, and
+ * for kappa > -1 when n = 2), so its interval's ends are the ends of kappa's, transformed.
+ * Null ends stay null.
+ *
+ * @example unbiasedKappaInterval({ lower: 0.2, upper: 0.5 }, 10).lower // => 0.2173...
+ */
+export function unbiasedKappaInterval(interval: { lower: number | null; upper: number | null }, n: number): { lower: number | null; upper: number | null } {
+  const at = (k: number | null) => (k === null ? null : unbiasedKappa(k, n));
+  return { lower: at(interval.lower), upper: at(interval.upper) };
 }
 
 // ---------------------------------------------------------------------------------------------
