@@ -107,8 +107,8 @@ describe("CAPA (kappa_p)", () => {
     const random = seededRandom(7);
     for (let trial = 0; trial < 20; trial++) {
       const n = 10 + Math.floor(random() * 50);
-      const c1 = Array.from({ length: n }, () => (random() < 0.7 ? 1 : 0));
-      const c2 = Array.from({ length: n }, (_, i) => (random() < 0.5 ? c1[i] : random() < 0.6 ? 1 : 0));
+      const c1: number[] = Array.from({ length: n }, () => (random() < 0.7 ? 1 : 0));
+      const c2: number[] = Array.from({ length: n }, (_, i) => (random() < 0.5 ? c1[i] : random() < 0.6 ? 1 : 0));
       // Correct option 0; a wrong answer is option 1.
       const vector = (c: number) => (c ? [1, 0] : [0, 1]);
       const r = capa(c1.map(vector), c2.map(vector), new Array(n).fill(0));
