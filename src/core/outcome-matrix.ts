@@ -5,6 +5,7 @@
  */
 import { InputError } from "./errors.ts";
 import { type ExcludedObserver, excludedObserver, groupByStimulusSet, listSets, unitStimulusSet } from "./stimulus-sets.ts";
+import { pairTrialMatch } from "./pairs.ts";
 import { NO_CONDITION, type TrialTable, compareText } from "./trials.ts";
 
 /**
@@ -17,7 +18,10 @@ export interface OutcomeMatrix {
   condition: string;
   /** Observers with exactly the unit's stimulus set, sorted (code-unit order). */
   observers: string[];
-  /** The unit's stimulus set, sorted (code-unit order). */
+  /**
+   * The unit's stimulus set, sorted (code-unit order): stimulus ids, or, where pooled trials are
+   * matched within conditions, (condition, stimulus) labels ({@link trialKeyLabel}).
+   */
   stimuli: string[];
   /** correct[i][s] = 1 when observers[i] answered stimuli[s] correctly. */
   correct: Uint8Array[];
@@ -28,17 +32,17 @@ export interface OutcomeMatrix {
 }
 
 /**
- * The outcome matrix of one analysis unit: all trials when `condition` is undefined (stimuli
- * matched across conditions, as `computePairs` does without `byCondition`), else the trials of
- * that condition.
+ * The outcome matrix of one analysis unit: all trials when `condition` is undefined (matched
+ * as `computePairs` matches them without `byCondition`: by stimulus, or by condition and
+ * stimulus where some observer has trials under several conditions, ./pairs.ts TrialMatch),
+ * else the trials of that condition.
  *
  * The unit's stimulus set follows the rule of ./stimulus-sets.ts (the set the most observers
  * saw; ties: the larger set, then the set of the first such observer by name). Observers whose
  * set differs in any stimulus are left out of the matrix and listed in `excluded` with their
  * counts: the bootstrap needs every observer on every resampled stimulus.
  *
- * @throws InputError when an observer saw one stimulus in several conditions of a pooled unit,
- *   or when the condition has no trials
+ * @throws InputError when the condition has no trials
  *
  * @example
  * const outcomes = { "subject-01": "110100", "subject-02": "111100", alexnet: "110000", vgg: "101101" };
@@ -48,24 +52,16 @@ export interface OutcomeMatrix {
  * outcomeMatrix(table).observers // => ["alexnet", "subject-01", "subject-02", "vgg"]
  */
 export function outcomeMatrix(table: TrialTable, condition?: string): OutcomeMatrix {
+  const withinConditions = condition === undefined && pairTrialMatch(table, false) === "condition and stimulus";
+  const keyOf = withinConditions ? (t: number) => trialKeyLabel(table.condition[t], table.stimulus[t]) : (t: number) => table.stimulus[t];
   const byObserver = new Map<string, Map<string, number>>();
   for (let t = 0; t < table.length; t++) {
     if (condition !== undefined && table.condition[t] !== condition) continue;
     const name = table.observer[t];
     let seen = byObserver.get(name);
     if (!seen) byObserver.set(name, (seen = new Map()));
-    const stimulus = table.stimulus[t];
-    const earlier = seen.get(stimulus);
-    if (earlier !== undefined) {
-      // Only reachable when conditions are pooled: within a condition the table rejects repeats.
-      throw new InputError(
-        `observer "${name}" saw stimulus "${stimulus}" in several conditions ("${table.condition[earlier]}" ` +
-          `and "${table.condition[t]}"), so trials cannot be matched by stimulus over all conditions; ` +
-          `analyse one condition at a time`,
-        { file: table.file[t], line: table.line[t] },
-      );
-    }
-    seen.set(stimulus, t);
+    // One trial per key: the table rejects a stimulus seen twice in one condition.
+    seen.set(keyOf(t), t);
   }
   if (byObserver.size === 0) {
     throw new InputError(
@@ -99,6 +95,14 @@ export function outcomeMatrix(table: TrialTable, condition?: string): OutcomeMat
     humans: new Set(observers.filter((o) => table.humans.has(o))),
     excluded,
   };
+}
+
+/**
+ * A (condition, stimulus) trial key as the matrix lists it: the condition, NUL, the stimulus.
+ * NUL cannot occur in parsed text fields, so labels are unique and sort by condition, then stimulus.
+ */
+export function trialKeyLabel(condition: string, stimulus: string): string {
+  return `${condition}\u0000${stimulus}`;
 }
 
 /** A matrix restricted to the humans and the given models (in the matrix's order). */

@@ -76,6 +76,12 @@ export interface StimulusMismatch {
   n_common: number;
   n_only_observer1: number;
   n_only_observer2: number;
+  /**
+   * Stimuli both saw, but only under different conditions, left unmatched (trials matched
+   * within pooled conditions, {@link TrialMatch}): what matching by stimulus alone would have
+   * paired across conditions. 0 where trials are matched by stimulus.
+   */
+  n_crossing_conditions: number;
   /** Why it was skipped; "computed on common stimuli" for an intersected pair. */
   outcome: "skipped: stimulus sets differ" | "skipped: no common stimuli" | "computed on common stimuli";
 }
@@ -103,6 +109,49 @@ export function pairType(table: TrialTable, a: string, b: string): PairType {
   return humanA || humanB ? "model-human" : "model-model";
 }
 
+/**
+ * How the trials of two observers are matched into a pair within an analysis unit:
+ * - "stimulus": by stimulus id. Within one condition (`byCondition`), and where conditions are
+ *   pooled but every observer has all its trials under one condition: there the condition
+ *   labels the observer, not the trial (the 2020 texture-shape data: humans "0", models "NaN"),
+ *   and the published analysis pooled them.
+ * - "condition and stimulus": where conditions are pooled and some observer of the table has
+ *   trials under two or more conditions (the noise data: a person saw an image at one contrast,
+ *   a model the same image at another). A trial is matched only with a trial of its own
+ *   condition, never across conditions.
+ * Decided on the whole table, not the chosen observers, so that a pair's numbers do not depend
+ * on who else is analysed. The one rule every pair path follows (see {@link pooledTrialMatch}).
+ */
+export type TrialMatch = "stimulus" | "condition and stimulus";
+
+/**
+ * The rule of {@link TrialMatch} for pooled conditions, from the most conditions any one
+ * observer has trials under (DuckDB counts them in SQL, the trial table in {@link pairTrialMatch}).
+ */
+export function pooledTrialMatch(mostConditionsOfAnObserver: number): TrialMatch {
+  return mostConditionsOfAnObserver > 1 ? "condition and stimulus" : "stimulus";
+}
+
+const matchOfTable = new WeakMap<TrialTable, TrialMatch>();
+
+/** How `table`'s trials are matched into pairs ({@link TrialMatch}), pooled or by condition. */
+export function pairTrialMatch(table: TrialTable, byCondition: boolean): TrialMatch {
+  if (byCondition) return "stimulus";
+  let match = matchOfTable.get(table);
+  if (match === undefined) {
+    const conditionOf = new Map<string, string>();
+    let most = table.length > 0 ? 1 : 0;
+    for (let t = 0; t < table.length && most < 2; t++) {
+      const first = conditionOf.get(table.observer[t]);
+      if (first === undefined) conditionOf.set(table.observer[t], table.condition[t]);
+      else if (first !== table.condition[t]) most = 2;
+    }
+    match = pooledTrialMatch(most);
+    matchOfTable.set(table, match);
+  }
+  return match;
+}
+
 /** Trial indices of each analysis unit: one per condition, or one "all" unit. */
 export function conditionGroups(table: TrialTable, byCondition: boolean): Map<string, number[]> {
   const groups = new Map<string, number[]>();
@@ -119,59 +168,98 @@ export function conditionGroups(table: TrialTable, byCondition: boolean): Map<st
 }
 
 /**
- * Each observer's outcome per stimulus within one analysis unit: -1 not seen, 0 wrong,
- * 1 correct, over a shared stimulus index.
+ * Each observer's outcome per trial key within one analysis unit: -1 not seen, 0 wrong,
+ * 1 correct, over a shared index of keys. The key is the stimulus, or (condition, stimulus)
+ * where trials are matched within conditions ({@link TrialMatch}).
  */
 export interface UnitOutcomes {
   observers: string[];
   outcomes: Int8Array[];
-  /** Stimulus indices each observer saw. */
+  /** Key indices each observer saw. */
   seen: Int32Array[];
+  match: TrialMatch;
+  /**
+   * With "condition and stimulus": the stimulus (numbered in order of first appearance) of each
+   * key, so that a pair's stimuli seen only under different conditions can be counted.
+   */
+  stimulusOf?: Int32Array;
 }
 
-export function unitOutcomes(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>): UnitOutcomes {
+/**
+ * The outcomes of the observers in `keep` (default all) on the unit's `trials`, keyed as `match`
+ * says (default: the table's rule with conditions pooled, {@link pairTrialMatch}; within one
+ * condition both keys agree). Each observer has at most one trial per key: the table rejects a
+ * stimulus seen twice in one condition, and by stimulus alone every observer has one condition.
+ */
+export function unitOutcomes(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>, match: TrialMatch = pairTrialMatch(table, false)): UnitOutcomes {
+  const byCondition = match === "condition and stimulus";
+  // NUL cannot occur in parsed text fields: it separates condition and stimulus unambiguously.
+  const keyOf = byCondition ? (t: number) => `${table.condition[t]}\u0000${table.stimulus[t]}` : (t: number) => table.stimulus[t];
+  const keyIndex = new Map<string, number>();
   const stimulusIndex = new Map<string, number>();
-  for (const t of trials) {
-    if (!stimulusIndex.has(table.stimulus[t])) stimulusIndex.set(table.stimulus[t], stimulusIndex.size);
-  }
+  const stimulusOf: number[] = [];
+  const keyOfTrial = new Int32Array(trials.length);
+  trials.forEach((t, k) => {
+    const key = keyOf(t);
+    let index = keyIndex.get(key);
+    if (index === undefined) {
+      keyIndex.set(key, (index = keyIndex.size));
+      if (byCondition) {
+        let s = stimulusIndex.get(table.stimulus[t]);
+        if (s === undefined) stimulusIndex.set(table.stimulus[t], (s = stimulusIndex.size));
+        stimulusOf.push(s);
+      }
+    }
+    keyOfTrial[k] = index;
+  });
   const byObserver = new Map<string, number[]>();
-  for (const t of trials) {
+  trials.forEach((t, k) => {
     const name = table.observer[t];
-    if (keep && !keep.has(name)) continue;
+    if (keep && !keep.has(name)) return;
     const list = byObserver.get(name);
-    if (list) list.push(t);
-    else byObserver.set(name, [t]);
-  }
+    if (list) list.push(k);
+    else byObserver.set(name, [k]);
+  });
   const observers = [...byObserver.keys()].sort(compareText);
   const outcomes: Int8Array[] = [];
   const seen: Int32Array[] = [];
   for (const name of observers) {
-    const row = new Int8Array(stimulusIndex.size).fill(-1);
+    const row = new Int8Array(keyIndex.size).fill(-1);
     const list = byObserver.get(name)!;
     const indices = new Int32Array(list.length);
-    list.forEach((t, k) => {
-      const s = stimulusIndex.get(table.stimulus[t])!;
-      if (row[s] !== -1) {
-        // Only reachable when conditions are pooled: within a condition the table rejects repeats.
-        throw new InputError(
-          `observer "${name}" saw stimulus "${table.stimulus[t]}" in several conditions ` +
-            `("${conditionOf(table, list, s, stimulusIndex)}" and "${table.condition[t]}"), so trials ` +
-            `cannot be matched by stimulus over all conditions; use --by condition`,
-          { file: table.file[t], line: table.line[t] },
-        );
-      }
-      row[s] = table.correct[t];
-      indices[k] = s;
+    list.forEach((k, position) => {
+      const s = keyOfTrial[k];
+      row[s] = table.correct[trials[k]];
+      indices[position] = s;
     });
     outcomes.push(row);
     seen.push(indices);
   }
-  return { observers, outcomes, seen };
+  return { observers, outcomes, seen, match, ...(byCondition ? { stimulusOf: Int32Array.from(stimulusOf) } : {}) };
 }
 
-function conditionOf(table: TrialTable, list: number[], s: number, index: Map<string, number>): string {
-  const t = list.find((u) => index.get(table.stimulus[u]) === s)!;
-  return table.condition[t];
+/**
+ * Stimuli observers i and j of a unit both saw, but only under different conditions: the
+ * matches that pairing by stimulus alone would have made across conditions and that
+ * "condition and stimulus" leaves out. 0 where trials are matched by stimulus.
+ */
+export function crossingStimuli(unit: UnitOutcomes, i: number, j: number): number {
+  const { stimulusOf } = unit;
+  if (!stimulusOf) return 0;
+  // Per stimulus: 1 seen by i, 2 also matched with j under one condition, 3 counted as crossing.
+  const state = new Map<number, number>();
+  for (const k of unit.seen[i]) state.set(stimulusOf[k], 1);
+  const other = unit.outcomes[i];
+  for (const k of unit.seen[j]) if (other[k] >= 0) state.set(stimulusOf[k], 2);
+  let crossing = 0;
+  for (const k of unit.seen[j]) {
+    const s = stimulusOf[k];
+    if (state.get(s) === 1) {
+      state.set(s, 3);
+      crossing++;
+    }
+  }
+  return crossing;
 }
 
 /** One pair's 2x2 table over the stimuli both saw: common trials, correct counts, both correct. */
@@ -220,10 +308,13 @@ export interface UnitPairReceiver {
 /** The --strict error for observers i and j of a unit, whose stimulus sets differ. */
 function stimulusSetsDiffer(table: TrialTable, condition: string, unit: UnitOutcomes, i: number, j: number, common: number): InputError {
   const { observers, seen } = unit;
+  const crossing = crossingStimuli(unit, i, j);
   return new InputError(
-    `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli in ` +
-      `condition "${condition}" (${common} common, ${seen[i].length - common} only "${observers[i]}", ` +
-      `${seen[j].length - common} only "${observers[j]}"); --strict expects identical stimulus sets`,
+    `dataset "${table.dataset}": observers "${observers[i]}" and "${observers[j]}" saw different stimuli ` +
+      `${condition === NO_CONDITION ? "(conditions pooled)" : `in condition "${condition}"`} (${common} common, ` +
+      `${seen[i].length - common} only "${observers[i]}", ${seen[j].length - common} only "${observers[j]}"` +
+      `${crossing > 0 ? `; ${crossing} stimuli both saw only under different conditions, not matched` : ""}); ` +
+      `--strict expects identical stimulus sets`,
   );
 }
 
@@ -274,6 +365,7 @@ export function collectRowPairs(
         n_common: common,
         n_only_observer1: onlyFirst,
         n_only_observer2: onlySecond,
+        n_crossing_conditions: crossingStimuli(unit, i, j),
         outcome:
           common === 0
             ? "skipped: no common stimuli"

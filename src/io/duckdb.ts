@@ -41,6 +41,7 @@ import { type DuckDBBitValue, type DuckDBConnection, DuckDBInstance } from "@duc
 import { rowPopcount } from "../core/bit-rows.ts";
 import { InputError } from "../core/errors.ts";
 import { type ExcludedObserver, bitRowSets, excludedFromBitRows, groupByStimulusSet, unitStimulusSet } from "../core/stimulus-sets.ts";
+import { type TrialMatch, pooledTrialMatch } from "../core/pairs.ts";
 import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, NO_CONDITION, compareText } from "../core/trials.ts";
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 import { duckdbMessage, sqlIdentifier, sqlString } from "./sql.ts";
@@ -77,8 +78,16 @@ export interface PackedUnit {
    * observer i answered `stimuli[t]` correctly.
    */
   packed: PackedObservers;
-  /** The unit's stimulus set, sorted (code-unit order): trial t of `packed` is `stimuli[t]`. */
+  /**
+   * The unit's stimulus set, sorted (code-unit order): trial t of `packed` is `stimuli[t]`;
+   * where pooled trials are matched within conditions, trial t is `stimuli[t]` under
+   * `conditions[t]`, sorted by condition, then stimulus.
+   */
   stimuli: string[];
+  /** How trials were matched (../core/pairs.ts TrialMatch): by stimulus, or by condition and stimulus (conditions pooled, some observer under several). */
+  match: TrialMatch;
+  /** With match "condition and stimulus": the condition of each trial of `stimuli`. */
+  conditions?: string[];
   /** Trials each packed observer answered correctly. */
   correct: Uint32Array;
   /** The humans among the packed observers. */
@@ -340,6 +349,8 @@ interface UnitScan {
   name: string;
   observers: string[];
   stimuli: string[];
+  /** Where pooled trials are matched within conditions: the condition of each of `stimuli` (the key is the pair). */
+  conditions?: string[];
   observerIndex: Map<string, number>;
   words: number;
   /** Per observer row: stimuli seen, stimuli answered correctly (N x words), trial rows. */
@@ -408,23 +419,33 @@ export async function readPackedTrials(path: string | readonly string[], options
     let bad: BadValue | undefined;
     let rows = 0;
     const check = rowCheckSql(columns, byCondition);
+    // Pooled with a condition column: stimuli are listed with their conditions and observers with
+    // how many conditions they have, to apply the matching rule (../core/pairs.ts TrialMatch).
+    const pooledConditions = !byCondition && columns.condition !== undefined;
     const pass1 = await query(
       () =>
         connection.stream(
-          // Without conditions the unit is a constant, left out of the grouping (it costs time).
           byCondition
-            ? `SELECT GROUPING(observer) AS by_stimulus, cond AS unit, observer, stimulus, bool_or(${check}) AS bad, count(*) AS n
+            ? `SELECT GROUPING(observer) AS by_stimulus, cond AS unit, observer, stimulus, NULL AS cond, bool_or(${check}) AS bad, count(*) AS n, 1 AS n_conditions
                FROM tw_trials GROUP BY GROUPING SETS ((cond, observer), (cond, stimulus))`
-            : `SELECT GROUPING(observer) AS by_stimulus, ${sqlString(NO_CONDITION)} AS unit, observer, stimulus, bool_or(${check}) AS bad, count(*) AS n
-               FROM tw_trials GROUP BY GROUPING SETS ((observer), (stimulus))`,
+            : pooledConditions
+              ? `SELECT GROUPING(observer) AS by_stimulus, ${sqlString(NO_CONDITION)} AS unit, observer, stimulus, cond, bool_or(${check}) AS bad, count(*) AS n,
+                   count(DISTINCT cond) AS n_conditions
+                 FROM tw_trials GROUP BY GROUPING SETS ((observer), (cond, stimulus))`
+              : // Without conditions the unit is a constant, left out of the grouping (it costs time).
+                `SELECT GROUPING(observer) AS by_stimulus, ${sqlString(NO_CONDITION)} AS unit, observer, stimulus, NULL AS cond, bool_or(${check}) AS bad, count(*) AS n, 1 AS n_conditions
+                 FROM tw_trials GROUP BY GROUPING SETS ((observer), (stimulus))`,
         ),
       fileLabel,
       "cannot read the trials",
     );
+    /** Pooled: the (condition, stimulus) keys in pass 1's order, and the most conditions of one observer. */
+    const keys: { condition: string; stimulus: string }[] = [];
+    let mostConditions = 1;
     for (;;) {
       const chunk = await query(() => pass1.fetchChunk(), fileLabel, "cannot read the trials");
       if (!chunk || chunk.rowCount === 0) break;
-      const [byStimulus, unit, observer, stimulus, rowCheck, n] = [0, 1, 2, 3, 4, 5].map((c) => chunk.getColumnVector(c));
+      const [byStimulus, unit, observer, stimulus, cond, rowCheck, n, conditionCount] = [0, 1, 2, 3, 4, 5, 6, 7].map((c) => chunk.getColumnVector(c));
       for (let r = 0; r < chunk.rowCount; r++) {
         const name = unit.getItem(r) as string | null;
         const isStimulus = Number(byStimulus.getItem(r)) === 1;
@@ -434,10 +455,13 @@ export async function readPackedTrials(path: string | readonly string[], options
         else if (rowCheck.getItem(r)) bad ??= { column: "row", value: null };
         else {
           const scan = unitOf(name!);
-          if (isStimulus) scan.stimuli.push(value!);
-          else {
+          if (isStimulus) {
+            if (pooledConditions) keys.push({ condition: cond.getItem(r) as string, stimulus: value! });
+            else scan.stimuli.push(value!);
+          } else {
             scan.observers.push(value!);
             rows += Number(n.getItem(r));
+            mostConditions = Math.max(mostConditions, Number(conditionCount.getItem(r)));
           }
         }
       }
@@ -446,19 +470,31 @@ export async function readPackedTrials(path: string | readonly string[], options
     if (units.size === 0) {
       throw new InputError("no trials; expected one row per observer and stimulus", fileLabel === undefined ? {} : { file: fileLabel });
     }
+    const match: TrialMatch = byCondition ? "stimulus" : pooledTrialMatch(mostConditions);
+    const withinConditions = match === "condition and stimulus";
+    if (pooledConditions) {
+      const scan = units.get(NO_CONDITION)!;
+      if (withinConditions) {
+        keys.sort((a, b) => compareText(a.condition, b.condition) || compareText(a.stimulus, b.stimulus));
+        scan.conditions = keys.map((k) => k.condition);
+        scan.stimuli = keys.map((k) => k.stimulus);
+      } else scan.stimuli = [...new Set(keys.map((k) => k.stimulus))];
+    }
 
     // The stimulus order of each unit goes back to DuckDB as (unit, stimulus, index).
-    await connection.run("CREATE TEMP TABLE tw_stimuli (unit VARCHAR, stimulus VARCHAR, i INTEGER)");
+    await connection.run("CREATE TEMP TABLE tw_stimuli (unit VARCHAR, cond VARCHAR, stimulus VARCHAR, i INTEGER)");
     const appender = await connection.createAppender("tw_stimuli");
     let maxWords = 0;
     for (const scan of units.values()) {
       scan.observers.sort(compareText);
-      scan.stimuli.sort(compareText);
+      if (!scan.conditions) scan.stimuli.sort(compareText);
       scan.observers.forEach((o, i) => scan.observerIndex.set(o, i));
       scan.words = wordsPerObserverFor(scan.stimuli.length);
       maxWords = Math.max(maxWords, scan.words);
       scan.stimuli.forEach((s, i) => {
         appender.appendVarchar(scan.name);
+        if (scan.conditions) appender.appendVarchar(scan.conditions[i]);
+        else appender.appendNull();
         appender.appendVarchar(s);
         appender.appendInteger(i);
         appender.endRow();
@@ -477,7 +513,7 @@ export async function readPackedTrials(path: string | readonly string[], options
         connection.stream(
           `SELECT ${byCondition ? "t.cond" : sqlString(NO_CONDITION)} AS unit, observer, count(*) AS n,
              bitstring_agg(2 * x.i + t.correct, 0, ${bitLength - 1}) AS trials
-           FROM tw_trials t JOIN tw_stimuli x ON ${byCondition ? "x.unit = t.cond AND " : ""}x.stimulus = t.stimulus
+           FROM tw_trials t JOIN tw_stimuli x ON ${byCondition ? "x.unit = t.cond AND " : withinConditions ? "x.cond = t.cond AND " : ""}x.stimulus = t.stimulus
            GROUP BY ${byCondition ? "t.cond, " : ""}observer`,
         ),
       fileLabel,
@@ -500,10 +536,10 @@ export async function readPackedTrials(path: string | readonly string[], options
       // A stimulus seen twice: more trial rows than distinct stimuli.
       for (let i = 0; i < scan.observers.length; i++) {
         if (scan.trials![i] !== rowPopcount(scan.seen!, i * scan.words, scan.words)) {
-          await throwDuplicate(connection, scanGroups, scan.observers[i], byCondition ? scan.name : undefined);
+          await throwDuplicate(connection, scanGroups, scan.observers[i]);
         }
       }
-      result.push(packUnit(dataset, scan, isHuman, options.strict ?? false));
+      result.push(packUnit(dataset, scan, isHuman, options.strict ?? false, match));
     }
     return { dataset, files, rows, units: result };
   } finally {
@@ -514,7 +550,7 @@ export async function readPackedTrials(path: string | readonly string[], options
 }
 
 /** The unit's stimulus set (the one most observers saw), its observers packed, the others listed. */
-function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boolean, strict: boolean): PackedUnit {
+function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boolean, strict: boolean, match: TrialMatch): PackedUnit {
   const { words, observers } = scan;
   const seen = scan.seen!;
   const hits = scan.hits!;
@@ -540,12 +576,15 @@ function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boole
 
   const kept = chosen.members.map((i) => observers[i]);
   let stimuli = scan.stimuli;
+  let conditions = scan.conditions;
   let keepTrials: number[] | undefined;
   if (chosen.size !== scan.stimuli.length) {
     // Some stimuli were seen only by excluded observers: the packed trials are the set's.
-    keepTrials = [];
-    for (let t = 0; t < scan.stimuli.length; t++) if ((seen[setRow + (t >>> 5)] >>> (t & 31)) & 1) keepTrials.push(t);
-    stimuli = keepTrials.map((t) => scan.stimuli[t]);
+    const kept: number[] = [];
+    for (let t = 0; t < scan.stimuli.length; t++) if ((seen[setRow + (t >>> 5)] >>> (t & 31)) & 1) kept.push(t);
+    keepTrials = kept;
+    stimuli = kept.map((t) => scan.stimuli[t]);
+    conditions = scan.conditions && kept.map((t) => scan.conditions![t]);
   }
   const packed = allocatePacked(kept, stimuli.length);
   const out = packed.bits;
@@ -566,6 +605,8 @@ function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boole
     condition: scan.name,
     packed,
     stimuli,
+    match,
+    ...(conditions ? { conditions } : {}),
     correct,
     humans: new Set(kept.filter(isHuman)),
     excluded,
@@ -624,28 +665,20 @@ async function throwBadValue(
   throw new InputError(`${at}: "${row.correct_raw}" is not a correctness value; expected 0 or 1`, { file, column: columns.correct });
 }
 
-async function throwDuplicate(connection: DuckDBConnection, groups: readonly ScanGroup[], observer: string, condition: string | undefined): Promise<never> {
-  const inUnit = condition === undefined ? "" : " AND cond = $2";
-  const params = condition === undefined ? [observer] : [observer, condition];
+async function throwDuplicate(connection: DuckDBConnection, groups: readonly ScanGroup[], observer: string): Promise<never> {
+  // Within one analysis unit an observer's keys repeat only within one condition: by condition,
+  // the unit is the condition; pooled, an observer has one condition or trials are matched
+  // within conditions (../core/pairs.ts TrialMatch).
   const repeated = await connection.runAndReadAll(
-    `SELECT stimulus FROM tw_trials WHERE observer = $1${inUnit} GROUP BY stimulus HAVING count(*) > 1 ORDER BY stimulus LIMIT 1`,
-    params,
+    `SELECT cond, stimulus FROM tw_trials WHERE observer = $1 GROUP BY cond, stimulus HAVING count(*) > 1 ORDER BY cond, stimulus LIMIT 1`,
+    [observer],
   );
-  const stimulus = repeated.getRowsJS()[0]?.[0] as string | undefined;
-  if (stimulus === undefined) throw new Error(`observer "${observer}" has repeated trials that were not found again`);
-  const hits = await firstRows(connection, groups, `observer = $1 AND stimulus = $2${condition === undefined ? "" : " AND cond = $3"}`, [observer, stimulus, ...(condition === undefined ? [] : [condition])], 2);
-  const [first, second] = hits;
-  const where = (h: { file: string; row: Record<string, unknown> }) => `${h.file} row ${h.row.tw_row}`;
-  if (first.row.cond === second.row.cond) {
-    throw new InputError(
-      `row ${second.row.tw_row}: observer "${observer}" saw stimulus "${stimulus}" twice in condition "${first.row.cond}" ` +
-        `(first at ${where(first)}); expected each stimulus once per observer and condition`,
-      { file: second.file },
-    );
-  }
+  const [condition, stimulus] = (repeated.getRowsJS()[0] ?? []) as (string | undefined)[];
+  if (stimulus === undefined || condition === undefined) throw new Error(`observer "${observer}" has repeated trials that were not found again`);
+  const [first, second] = await firstRows(connection, groups, "observer = $1 AND stimulus = $2 AND cond = $3", [observer, stimulus, condition], 2);
   throw new InputError(
-    `row ${second.row.tw_row}: observer "${observer}" saw stimulus "${stimulus}" in several conditions ("${first.row.cond}" ` +
-      `at ${where(first)} and "${second.row.cond}"), so trials cannot be matched by stimulus over all conditions; read by condition`,
+    `row ${second.row.tw_row}: observer "${observer}" saw stimulus "${stimulus}" twice in condition "${condition}" ` +
+      `(first at ${first.file} row ${first.row.tw_row}); expected each stimulus once per observer and condition`,
     { file: second.file },
   );
 }

@@ -15,7 +15,7 @@ function unit(condition: string, observers: string[], skipped = 0): UnitPairing 
 }
 
 function mismatch(observer1: string, observer2: string, outcome: StimulusMismatch["outcome"]): StimulusMismatch {
-  return { dataset: "d", condition: "all", observer1, observer2, pair_type: "model-model", n_common: 1, n_only_observer1: 1, n_only_observer2: 0, outcome };
+  return { dataset: "d", condition: "all", observer1, observer2, pair_type: "model-model", n_common: 1, n_only_observer1: 1, n_only_observer2: 0, n_crossing_conditions: 0, outcome };
 }
 
 describe("why there are no pairs: one rule", () => {

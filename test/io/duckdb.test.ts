@@ -291,7 +291,18 @@ describe("readPackedTrials", () => {
       return true;
     });
     await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,y,0\nb,s1,x,1\nb,s1,y,0\n");
-    await assert.rejects(readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } }), /row 2: observer "a" saw stimulus "s1" in several conditions \("x" at .* row 1 and "y"\).*read by condition/);
+    // Pooled, a stimulus under two conditions is two trials, matched within conditions (../core/pairs.ts TrialMatch).
+    const pooled = await readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } });
+    assert.deepEqual(pooled.units.map((u) => [u.condition, u.match, u.conditions, u.stimuli, u.packed.observers, [...u.correct]]), [
+      ["all", "condition and stimulus", ["x", "y"], ["s1", "s1"], ["a", "b"], [1, 1]],
+    ]);
+    await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,x,0\nb,s1,x,1\nb,s1,y,0\n");
+    await assert.rejects(readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } }), (error) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.message, `${csv}: row 2: observer "a" saw stimulus "s1" twice in condition "x" (first at ${csv} row 1); expected each stimulus once per observer and condition`);
+      return true;
+    });
+    await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,y,0\nb,s1,x,1\nb,s1,y,0\n");
     const byCondition = await readPackedTrials(csv, {
       columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" },
       byCondition: true,

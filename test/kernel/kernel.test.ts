@@ -319,17 +319,24 @@ describe("kernelPairs", () => {
     await assert.rejects(kernelPairs(table, { mismatch: "strict", minPairTrials: 0 }), /--strict expects identical stimulus sets/);
   });
 
-  test("a stimulus seen in several conditions: the same error as computePairs", async () => {
+  test("a stimulus seen in several pooled conditions: matched within conditions, as computePairs", async () => {
     const builder = new TrialTableBuilder("repeat");
     for (let i = 0; i < 3; i++) {
       for (const [condition, stimulus] of [["a", "x"], ["b", "x"], ["a", "y"]]) {
-        builder.add({ observer: name(i), condition, stimulus, truth: null, response: null, correct: true, missing: false, file: "r.csv", line: 2 });
+        if (i === 2 && condition === "b") continue;
+        builder.add({ observer: name(i), condition, stimulus, truth: null, response: null, correct: (i + stimulus.length) % 2 === 0 || condition === "a", missing: false, file: "r.csv", line: 2 });
       }
     }
     const table = builder.build();
-    let message = "";
-    assert.throws(() => computePairs(table), (error: Error) => ((message = error.message), true));
-    await assert.rejects(kernelPairs(table, { minPairTrials: 0 }), { message });
+    for (const options of [{}, { mismatch: "intersect" as const }]) {
+      const reference = computePairs(table, options);
+      assert.deepEqual(await kernelPairs(table, { ...options, minPairTrials: 0 }), reference);
+    }
+    // Observers 0 and 1: (a, x), (b, x), (a, y); observer 2 lacks (b, x).
+    assert.deepEqual(
+      computePairs(table, { mismatch: "intersect" }).pairs.map((p) => p.n_trials),
+      [3, 2, 2],
+    );
   });
 
   test("the real cue-conflict data and the whole collection: identical to computePairs", { skip: NO_SHARED_DATA }, async () => {

@@ -101,10 +101,10 @@ describe("matching observers by stimulus", () => {
     assert.equal(pooled.pairs[0].n_trials, 6);
   });
 
-  test("a stimulus in two conditions of one observer cannot be pooled: error pointing to --by condition", () => {
-    const table = tableOf([...observer("m1", "10", ["a", "b"], "low"), ...observer("m1", "1", ["a"], "high")]);
-    assert.throws(() => computePairs(table), (e: InputError) => e.location.line === 4 && /use --by condition/.test(e.message));
-    assert.equal(computePairs(table, { byCondition: true }).pairs.length, 0);
+  test("a stimulus in two conditions of one observer, pooled: each trial matched within its condition (issue 14)", () => {
+    const table = tableOf([...observer("m1", "10", ["a", "b"], "low"), ...observer("m1", "1", ["a"], "high"), ...observer("m2", "11", ["a", "b"], "low")]);
+    assert.deepEqual(computePairs(table, { mismatch: "intersect" }).pairs.map((p) => [p.n_trials, p.n_both_correct]), [[2, 1]]);
+    assert.equal(computePairs(table, { byCondition: true }).pairs.length, 1);
   });
 
   test("--observers restricts the pairs", () => {
