@@ -54,10 +54,15 @@ export function addByOption(command: Command): Command {
   return command.addOption(new Option("--by <what>", "analyse each condition separately").choices(["condition"]));
 }
 
-export function addAnalysisOptions(command: Command): Command {
-  return addByOption(command)
+/** How observers with different stimulus sets are paired: --intersect, --strict (`pairOptions` reads them). */
+export function addMatchingOptions(command: Command): Command {
+  return command
     .option("--intersect", "pair observers with different stimulus sets on their common stimuli")
-    .option("--strict", "make any difference between two observers' stimulus sets an error")
+    .option("--strict", "make any difference between two observers' stimulus sets an error");
+}
+
+export function addAnalysisOptions(command: Command): Command {
+  return addMatchingOptions(addByOption(command))
     .addOption(
       new Option("--undefined-kappa <rule>", "kappa where c_exp = 1: undefined (empty/null), or one (the 2020 code's rule)")
         .choices(["undefined", "one"])

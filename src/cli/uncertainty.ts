@@ -1,7 +1,7 @@
 /** `trialwise ci`, `test`, `compare` and `plan`: uncertainty, tests and experiment planning. */
 import { type Command, Option } from "commander";
 import { COPY_MODEL_TOLERANCE } from "../core/copy-model.ts";
-import { UsageError } from "../core/errors.ts";
+import { InputError, UsageError } from "../core/errors.ts";
 import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/independence-tests.ts";
 import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import { type PairCounts, kappaBounds } from "../core/metrics.ts";
@@ -11,7 +11,8 @@ import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed
 import { pairedModelTest } from "../core/paired-test.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
 import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../core/plan.ts";
-import type { TrialTable } from "../core/trials.ts";
+import { crossingNote, fewTrialsNote } from "../core/no-pairs.ts";
+import { type TrialTable, compareText } from "../core/trials.ts";
 import type { OutputFormat } from "../io/format.ts";
 import {
   REPLICATES_LIMIT_HELP,
@@ -26,7 +27,7 @@ import {
   wholeNumber,
 } from "./flags.ts";
 import type { CliIO } from "./io.ts";
-import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
+import { type InputFlags, addInputOptions, addMatchingOptions, loadOptions, pairOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
 
 interface CommonFlags extends InputFlags {
@@ -81,17 +82,73 @@ function checkCondition(table: TrialTable, condition: string | undefined): void 
   }
 }
 
-/** The 2x2 table of the pair A,B (matched by stimulus; identical stimulus sets required). */
-function pairOf(table: TrialTable, flag: string, condition: string | undefined): { counts: PairCounts; observer1: string; observer2: string } {
-  const names = nameList("--pair", flag);
-  if (names.length !== 2) throw new UsageError(`--pair: expected two different observers "A,B", not "${flag}"`);
+/** The flags of ci and test that say how the pair's trials are matched (as `pairs`). */
+interface PairFlags extends CommonFlags {
+  pair: string;
+  intersect?: boolean;
+  strict?: boolean;
+}
+
+/**
+ * The 2x2 table of the pair A,B, matched as `trialwise pairs` matches it (../core/pairs.ts:
+ * by stimulus, within conditions where they are pooled and real; --intersect, --strict), in
+ * --condition where given. What the matching left out is said in notes; a pair that cannot be
+ * computed is an error saying why and what would help.
+ */
+function pairOf(table: TrialTable, flags: PairFlags, note: (text: string) => void): { counts: PairCounts; observer1: string; observer2: string } {
+  const names = nameList("--pair", flags.pair);
+  if (names.length !== 2) throw new UsageError(`--pair: expected two different observers "A,B", not "${flags.pair}"`);
   for (const name of names) {
     if (!table.observer.includes(name)) throw new UsageError(`--pair: no observer "${name}" in dataset "${table.dataset}"`);
   }
+  const { mismatch } = pairOptions(flags);
+  const condition = flags.condition;
   checkCondition(table, condition);
+  if (condition !== undefined) checkPairCondition(table, names, condition);
   const subset = condition === undefined ? table : restrictToCondition(table, condition);
-  const result = computePairs(subset, { observers: names, mismatch: "strict" });
-  return { counts: pairCounts(result.pairs[0]), observer1: names[0], observer2: names[1] };
+  const result = computePairs(subset, { observers: names, byCondition: condition !== undefined, mismatch });
+  const report = result.skipped[0] ?? result.intersected[0];
+  const where = condition === undefined ? "(conditions pooled)" : `in condition "${condition}"`;
+  if (report) {
+    const { observer1: a, observer2: b, n_common: common, n_only_observer1: onlyA, n_only_observer2: onlyB } = report;
+    const crossing = report.n_crossing_conditions > 0 ? `; ${report.n_crossing_conditions} stimuli both saw only under different conditions, not matched` : "";
+    if (report.outcome === "skipped: no common stimuli") {
+      throw new InputError(`dataset "${table.dataset}": observers "${a}" and "${b}" share no trial ${where} (${onlyA} only "${a}", ${onlyB} only "${b}"${crossing})`);
+    }
+    if (report.outcome === "skipped: stimulus sets differ") {
+      throw new InputError(
+        `dataset "${table.dataset}": observers "${a}" and "${b}" saw different stimuli ${where} (${common} common, ${onlyA} only "${a}", ` +
+          `${onlyB} only "${b}"${crossing}); --intersect computes the pair on its ${common} common trials`,
+      );
+    }
+    note(`computed on the ${common} trials both observers saw ${condition === undefined ? "with conditions pooled" : where} (${onlyA} only "${a}", ${onlyB} only "${b}" left out)`);
+    const crossingText = crossingNote(report);
+    if (crossingText) note(crossingText);
+  }
+  const [row] = result.pairs;
+  if (!row) throw new Error(`the pair ${names.join(",")} was neither computed nor reported`);
+  const few = fewTrialsNote(names[0], names[1], row.n_trials);
+  if (few) note(few);
+  return { counts: pairCounts(row), observer1: names[0], observer2: names[1] };
+}
+
+/** A --condition both observers of the pair have trials in; else a UsageError listing each one's conditions. */
+function checkPairCondition(table: TrialTable, names: readonly string[], condition: string): void {
+  const conditions = names.map(() => new Set<string>());
+  for (let t = 0; t < table.length; t++) {
+    const k = names.indexOf(table.observer[t]);
+    if (k >= 0) conditions[k].add(table.condition[t]);
+  }
+  if (conditions.every((set) => set.has(condition))) return;
+  const shown = 10;
+  const list = (set: Set<string>) => {
+    const sorted = [...set].sort(compareText).map((c) => `"${c}"`);
+    if (sorted.length === 1) return `${sorted[0]} only`;
+    return sorted.length <= shown ? sorted.join(", ") : `${sorted.slice(0, shown).join(", ")} and ${sorted.length - shown} more`;
+  };
+  throw new UsageError(
+    `--condition: the pair ${names.join(",")} has no trials in condition "${condition}": "${names[0]}" has trials under ${list(conditions[0])}, "${names[1]}" under ${list(conditions[1])}`,
+  );
 }
 
 function restrictToCondition(table: TrialTable, condition: string): TrialTable {
@@ -148,7 +205,7 @@ async function emitObject(io: CliIO, flags: { format?: OutputFormat; output?: st
 function withCommon(command: Command): Command {
   return addInputOptions(command)
     .option("--dataset <name>", "the dataset, where the path holds several")
-    .option("--condition <name>", "one condition only (default: all trials, matched by stimulus)")
+    .option("--condition <name>", "one condition only (default: all trials; matched within conditions where an observer has trials under several)")
     .addOption(new Option("--format <format>", "output format (default: table on a terminal, else json)").choices(["json", "csv", "table"]))
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output");
 }
@@ -158,7 +215,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
   const data = "../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict";
 
-  withCommon(
+  addMatchingOptions(withCommon(
     configure(
       program
         .command("ci")
@@ -168,14 +225,14 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         .argument("<path>", "trial data"),
       [`trialwise ci ${data} --pair resnet50,subject-01 --format json`, `trialwise ci ${data} --pair resnet50,cornet-s --method bca --bootstrap 20000`],
     ),
-  )
+  ))
     .requiredOption("--pair <A,B>", "the two observers")
     .addOption(new Option("--method <method>", "interval method").choices(["percentile", "bca", "analytic"]).default("percentile"))
     .option("--bootstrap <n>", `bootstrap replicates (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP}); not for analytic`)
     .option("--seed <n>", `seed of the bootstrap (default ${PAIR_INTERVAL_DEFAULTS.seed}; ${SEED_HELP}); not for analytic`)
     .option("--level <p>", `confidence level, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`)
     .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ)")
-    .action(async (path: string, flags: CommonFlags & { pair: string; method: PairIntervalMethod; bootstrap?: string; seed?: string; level?: string; unbiased?: boolean }) => {
+    .action(async (path: string, flags: PairFlags & { method: PairIntervalMethod; bootstrap?: string; seed?: string; level?: string; unbiased?: boolean }) => {
       if (flags.method === "analytic") {
         notUsed("--bootstrap", flags.bootstrap, "by the analytic interval");
         notUsed("--seed", flags.seed, "by the analytic interval");
@@ -187,7 +244,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         seed: orDefault(flags.seed, (v) => seed("--seed", v), PAIR_INTERVAL_DEFAULTS.seed),
       };
       const table = await oneDataset(path, flags);
-      const { counts, observer1, observer2 } = pairOf(table, flags.pair, flags.condition);
+      const { counts, observer1, observer2 } = pairOf(table, flags, note);
       const progress = longWork(io, "ci", "replicates");
       let interval: ReturnType<typeof pairInterval>;
       try {
@@ -211,7 +268,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       await emitObject(io, flags, result);
     });
 
-  withCommon(
+  addMatchingOptions(withCommon(
     configure(
       program
         .command("test")
@@ -221,12 +278,12 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         .argument("<path>", "trial data"),
       [`trialwise test ${data} --pair resnet50,subject-01 --format json`, `trialwise test ${data} --pair resnet50,subject-01 --method beta --draws 20000`],
     ),
-  )
+  ))
     .requiredOption("--pair <A,B>", "the two observers")
     .addOption(new Option("--method <method>", "test").choices(["exact", "beta"]).default("exact"))
     .option("--draws <n>", `null draws of the beta test (default ${BETA_TEST_DEFAULTS.draws}; at most ${MAX_DRAWS}: the Monte-Carlo error of p is then under 0.0002)`)
     .option("--seed <n>", `seed of the beta test's draws (default ${BETA_TEST_DEFAULTS.seed}; ${SEED_HELP})`)
-    .action(async (path: string, flags: CommonFlags & { pair: string; method: "exact" | "beta"; draws?: string; seed?: string }) => {
+    .action(async (path: string, flags: PairFlags & { method: "exact" | "beta"; draws?: string; seed?: string }) => {
       if (flags.method === "exact") {
         notUsed("--draws", flags.draws, "by the exact test (--method beta uses it)");
         notUsed("--seed", flags.seed, "by the exact test (--method beta uses it)");
@@ -234,7 +291,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       const draws = orDefault(flags.draws, (v) => wholeNumber("--draws", v, { min: 1, max: MAX_DRAWS, why: DRAWS_WHY }), BETA_TEST_DEFAULTS.draws);
       const s = orDefault(flags.seed, (v) => seed("--seed", v), BETA_TEST_DEFAULTS.seed);
       const table = await oneDataset(path, flags);
-      const { counts, observer1, observer2 } = pairOf(table, flags.pair, flags.condition);
+      const { counts, observer1, observer2 } = pairOf(table, flags, note);
       const head = { dataset: table.dataset, condition: flags.condition ?? "all", observer1, observer2, n_trials: counts.trials, method: flags.method };
       if (flags.method === "exact") {
         await emitObject(io, flags, { ...head, ...exactIndependenceTest(counts) });

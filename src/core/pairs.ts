@@ -15,6 +15,11 @@
  *   kernel tile by tile and written by ../io/pair-writer.ts. Never holds the pair table.
  * - dashboard worker (../web/dashboard/compute.ts): `pairMatrix` on a unit's seen and correct
  *   bit rows, one kernel run for the chosen observers, as n x n arrays for the heatmap.
+ * How trials are matched is one rule, {@link TrialMatch}: by stimulus, or by condition and
+ * stimulus where conditions are pooled and some observer has trials under several (never a
+ * trial with a trial of another condition). Core, kernel and the dashboard's payload key their
+ * units through `unitOutcomes`; the DuckDB reader applies `pooledTrialMatch` to the conditions
+ * it counts per observer. test/core/pairs-conditions.test.ts runs one case through all four.
  */
 import { InputError } from "./errors.ts";
 import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "./metrics.ts";

@@ -181,3 +181,54 @@ describe("trialwise summary: bootstrap interval columns", () => {
     assert.ok(hh.boot_upper - hh.boot_lower < 0.1);
   });
 });
+
+describe("ci and test on real selections (issue 14, part 2)", () => {
+  const CONTRAST = join(RAW_DATA, "noise-generalisation_contrast-png");
+
+  for (const command of ["ci", "test"]) {
+    test(`${command}: a condition one of the pair lacks is a usage error naming each observer's conditions, not a crash`, { skip: NO_SHARED_DATA }, async () => {
+      const model = await cli(command, CUE_CONFLICT, "--pair", "resnet50,subject-01", "--condition", "0");
+      assert.equal(model.code, 2, model.stderr);
+      assert.doesNotMatch(model.stderr, /TypeError|n_trials/);
+      assert.match(
+        model.stderr,
+        /^trialwise: --condition: the pair resnet50,subject-01 has no trials in condition "0": "resnet50" has trials under "NaN" only, "subject-01" under "0" only\n$/,
+      );
+      const human = await cli(command, CUE_CONFLICT, "--pair", "subject-01,resnet50", "--condition", "NaN");
+      assert.equal(human.code, 2, human.stderr);
+      assert.match(human.stderr, /no trials in condition "NaN": "subject-01" has trials under "0" only, "resnet50" under "NaN" only/);
+    });
+  }
+
+  test("ci --condition on a noise dataset: the message names the condition and the flags given, and says what would help", { skip: NO_SHARED_DATA }, async () => {
+    const run = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05");
+    assert.equal(run.code, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /condition "all"|--strict/);
+    assert.match(run.stderr, /observers "resnet50" and "subject-01" saw different stimuli in condition "c05" \(9 common, 1111 only "resnet50", 151 only "subject-01"\); --intersect computes the pair on its 9 common trials/);
+    const strict = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05", "--strict");
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /in condition "c05" .*--strict expects identical stimulus sets/);
+    assert.equal((await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--strict")).code, 2);
+  });
+
+  test("ci and test --intersect: a model-human pair of the noise data, per condition and pooled within conditions, with notes", { skip: NO_SHARED_DATA }, async () => {
+    const c05 = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05", "--intersect", "--method", "analytic", "--format", "json");
+    assert.equal(c05.code, 0, c05.stderr);
+    const interval = JSON.parse(c05.stdout);
+    assert.equal(interval.condition, "c05");
+    assert.equal(interval.n_trials, 9);
+    const pairs = await cli("pairs", CONTRAST, "--observers", "resnet50,subject-01", "--by", "condition", "--intersect", "--format", "csv");
+    const row = pairs.stdout.split("\n").find((line) => line.includes(",c05,"))!.split(",");
+    assert.equal(interval.kappa, Number(row[12]));
+    assert.match(c05.stderr, /note: computed on the 9 trials both observers saw in condition "c05" \(1111 only "resnet50", 151 only "subject-01" left out\)/);
+    assert.match(c05.stderr, /note: resnet50 vs subject-01 is on 9 trials only \(under 30\)/);
+
+    const pooled = await cli("test", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--format", "json");
+    assert.equal(pooled.code, 0, pooled.stderr);
+    const result = JSON.parse(pooled.stdout);
+    assert.equal(result.condition, "all");
+    assert.equal(result.n_trials, 48);
+    assert.match(pooled.stderr, /note: conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
+    assert.doesNotMatch(pooled.stderr, /under 30/);
+  });
+});

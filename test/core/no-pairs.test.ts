@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { PairingTally, type UnitPairing, noPairsReasons } from "../../src/core/no-pairs.ts";
+import { FEW_TRIALS, MatchingNotes, PairingTally, type UnitPairing, crossingNote, fewTrialsNote, noPairsReasons } from "../../src/core/no-pairs.ts";
 import type { StimulusMismatch } from "../../src/core/pairs.ts";
 import { FIXTURES, cli } from "../helpers.ts";
 
@@ -102,5 +102,35 @@ describe("pairs and summary say on standard error why there are no pairs", () =>
     const chosen = await cli("summary", file, ...LONG, "--models", "m1");
     assert.equal(chosen.code, 0, chosen.stderr);
     assert.match(chosen.stderr, /no pairs in dataset "models": it has one observer of those chosen \("m1"\)/);
+  });
+});
+
+describe("how pairs were matched: stimuli seen under different conditions, pairs on few trials", () => {
+  test("one pair: a note under 30 trials only; a crossing note only where stimuli crossed", () => {
+    assert.equal(FEW_TRIALS, 30);
+    assert.equal(fewTrialsNote("a", "b", 29), "a vs b is on 29 trials only (under 30): its kappa is imprecise");
+    assert.equal(fewTrialsNote("a", "b", 1), "a vs b is on 1 trial only (under 30): its kappa is imprecise");
+    assert.equal(fewTrialsNote("a", "b", 30), null);
+    assert.equal(crossingNote({ n_common: 48, n_crossing_conditions: 0 }), null);
+    assert.match(crossingNote({ n_common: 48, n_crossing_conditions: 278 })!, /^conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
+  });
+
+  test("per unit: pairs with stimuli left unmatched, and the pair on the fewest trials", () => {
+    const notes = new MatchingNotes();
+    notes.unit({ dataset: "d", condition: "all", observers: ["a", "b", "c"] });
+    notes.mismatch({ ...mismatch("a", "b", "computed on common stimuli"), n_common: 48, n_crossing_conditions: 278 });
+    notes.pair(0, 1, 48);
+    notes.mismatch({ ...mismatch("a", "c", "skipped: stimulus sets differ"), n_common: 6, n_crossing_conditions: 2 });
+    notes.mismatch(mismatch("b", "c", "computed on common stimuli"));
+    notes.pair(1, 2, 1);
+    notes.unit({ dataset: "d", condition: "c05", observers: ["a", "b"] });
+    notes.pair(0, 1, 9);
+    notes.unit({ dataset: "d", condition: "c10", observers: ["a", "b"] });
+    notes.pair(0, 1, 30);
+    assert.deepEqual(notes.notes(), [
+      "d: conditions pooled, trials matched within conditions (an observer has trials under several): 2 pair(s) share stimuli seen only under different conditions (280 in all), left unmatched (e.g. a vs b: 48 matched within conditions, 278 would have crossed); --by condition analyses each condition alone",
+      "d: 1 pair(s) computed on fewer than 30 trials (fewest: 1, b vs c); their kappas are imprecise",
+      "d [c05]: 1 pair(s) computed on fewer than 30 trials (fewest: 9, a vs b); their kappas are imprecise",
+    ]);
   });
 });
