@@ -204,14 +204,32 @@ function describe({ file, line }: InputLocation): string {
   return file === undefined ? "another row" : line === undefined ? file : `${file}:${line}`;
 }
 
+/** A model's scores on one of its trials' stimuli (a row of `trialwise evaluate --scores`), as probabilities. */
+export interface TrialScores {
+  readonly observer: string;
+  readonly stimulus: string;
+  /** The stimulus's true category, as the score file gives it. */
+  readonly category: string;
+  readonly probabilities: readonly number[];
+  /** Category of each probability. */
+  readonly categories: readonly string[];
+  readonly at: InputLocation;
+}
+
 /**
  * The answers of a trial table as shares per option: every item's options are the dataset's
- * categories (the true categories and responses, `na` left out, in code-unit order). Items are
- * matched as the error-consistency pairs match trials ({@link pairTrialMatch}): by stimulus,
- * or by condition and stimulus where an observer has trials under several pooled conditions.
- * Needs each trial's true category and response (not only correctness).
+ * categories (the true categories and responses, `na` left out, and the categories of the
+ * scores, in code-unit order). Items are matched as the error-consistency pairs match trials
+ * ({@link pairTrialMatch}): by stimulus, or by condition and stimulus where an observer has
+ * trials under several pooled conditions. Needs each trial's true category and response (not
+ * only correctness).
+ *
+ * An observer with `scores` (rows for observers not in the table are left out) enters with
+ * probability vectors instead of its answers: each row matched to the observer's one trial of
+ * that stimulus (with the same true category). A row matching no trial, or trials under several
+ * conditions, and a trial without a row are errors naming the row or trial.
  */
-export function probabilityTableFromTrials(table: TrialTable, byCondition: boolean): ProbabilityTable {
+export function probabilityTableFromTrials(table: TrialTable, byCondition: boolean, scores: readonly TrialScores[] = []): ProbabilityTable {
   const categories = new Set<string>();
   for (let t = 0; t < table.length; t++) {
     const truth = table.truth[t];
@@ -222,7 +240,11 @@ export function probabilityTableFromTrials(table: TrialTable, byCondition: boole
     categories.add(truth);
     if (response !== NO_ANSWER) categories.add(response);
   }
+  const observers = new Set(table.observer);
+  const ownScores = scores.filter((row) => observers.has(row.observer));
+  for (const row of ownScores) row.categories.forEach((c) => categories.add(c));
   const options = [...categories].sort(compareText);
+  const vectors = trialVectors(table, ownScores, options);
   const withCondition = pairTrialMatch(table, byCondition) === "condition and stimulus";
   const builder = new ProbabilityTableBuilder(table.dataset, (o) => table.humans.has(o));
   for (let t = 0; t < table.length; t++) {
@@ -230,9 +252,51 @@ export function probabilityTableFromTrials(table: TrialTable, byCondition: boole
     const unit = byCondition ? table.condition[t] : NO_CONDITION;
     const key = withCondition ? `${table.condition[t]}/${table.stimulus[t]}` : table.stimulus[t];
     const item = builder.item({ unit, key, options, truth: table.truth[t]! }, at);
-    builder.answer(table.observer[t], item, table.response[t]!, at);
+    const scored = vectors.get(t);
+    if (scored) builder.probabilities(table.observer[t], item, scored.values, scored.at);
+    else builder.answer(table.observer[t], item, table.response[t]!, at);
   }
   return builder.build();
+}
+
+/** Each scored trial's probabilities in `options` order, checking that rows and trials match one to one. */
+function trialVectors(table: TrialTable, scores: readonly TrialScores[], options: readonly string[]): Map<number, { values: number[]; at: InputLocation }> {
+  const vectors = new Map<number, { values: number[]; at: InputLocation }>();
+  if (scores.length === 0) return vectors;
+  const scored = new Set(scores.map((row) => row.observer));
+  const trialsOf = new Map<string, number[]>();
+  for (let t = 0; t < table.length; t++) {
+    if (!scored.has(table.observer[t])) continue;
+    const id = `${table.observer[t]}\u0000${table.stimulus[t]}`;
+    const list = trialsOf.get(id);
+    if (list) list.push(t);
+    else trialsOf.set(id, [t]);
+  }
+  for (const row of scores) {
+    const trials = trialsOf.get(`${row.observer}\u0000${row.stimulus}`) ?? [];
+    if (trials.length === 0) throw new InputError(`scores of "${row.observer}" for stimulus "${row.stimulus}", which "${row.observer}" has no trial of in dataset "${table.dataset}"`, row.at);
+    if (trials.length > 1) {
+      const conditions = trials.map((t) => `"${table.condition[t]}"`).join(", ");
+      throw new InputError(`stimulus "${row.stimulus}" has trials of "${row.observer}" under conditions ${conditions}; a score row without a condition cannot be matched to one`, row.at);
+    }
+    const t = trials[0];
+    if (table.truth[t] !== row.category) throw new InputError(`category "${row.category}" here, "${table.truth[t]}" in the trial at ${table.file[t]}:${table.line[t]}`, row.at);
+    const earlier = vectors.get(t);
+    if (earlier) throw new InputError(`a second score row of "${row.observer}" for stimulus "${row.stimulus}" (the first at ${describe(earlier.at)})`, row.at);
+    const values = options.map((name) => {
+      const k = row.categories.indexOf(name);
+      if (k < 0) throw new InputError(`no score for category "${name}", a category of the trials; expected a score for every category`, row.at);
+      return row.probabilities[k];
+    });
+    vectors.set(t, { values, at: row.at });
+  }
+  for (let t = 0; t < table.length; t++) {
+    if (scored.has(table.observer[t]) && !vectors.has(t)) {
+      const missing = [...Array(table.length).keys()].filter((u) => table.observer[u] === table.observer[t] && !vectors.has(u)).length;
+      throw new InputError(`${missing} trial(s) of "${table.observer[t]}" have no scores, e.g. stimulus "${table.stimulus[t]}" here; expected scores for every trial of an observer with a score file`, { file: table.file[t], line: table.line[t] });
+    }
+  }
+  return vectors;
 }
 
 /** The unit names of a table's items, in code-unit order. */
