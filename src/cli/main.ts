@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
+import { addBenchmarkCommand } from "./benchmark.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
@@ -22,6 +23,7 @@ import {
   addOutputOptions,
 } from "./options.ts";
 import { PAIR_CI_HELP } from "./pair-extras.ts";
+import { addMetricOptions } from "./metric-pairs.ts";
 import { addReproduceCommand } from "./reproduce.ts";
 import { addServeCommand } from "./serve.ts";
 import { addUncertaintyCommands } from "./uncertainty.ts";
@@ -81,16 +83,19 @@ function buildProgram(io: CliIO): Command {
     ),
   ).action(async (path: string, flags: ObserversFlags) => (await import("./analysis.ts")).observers(path, flags, io));
 
-  addOutputOptions(
-    addAnalysisOptions(
-      addInputOptions(
-        command("pairs", "Error consistency of every pair of observers, on trials matched by stimulus.", [
+  addMetricOptions(
+    addOutputOptions(
+      addAnalysisOptions(
+        addInputOptions(
+          command("pairs", "Error consistency of every pair of observers, on trials matched by stimulus.", [
           `trialwise pairs ${EXAMPLE_DATA}/texture-shape_cue-conflict --observers resnet50,cornet-s --format table`,
           `trialwise pairs ${EXAMPLE_DATA} --by condition --intersect > pairs.csv`,
           "trialwise pairs runs.jsonl --observer-col model --stimulus-col image --correct-col hit",
-        ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+          "trialwise pairs lm-eval-output/ --metric capa",
+        ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets; with --metric also lm-evaluation-harness samples or a probability table"),
       ),
     ),
+  ),
   )
     .option("--observers <names>", "only pairs among these observers (comma-separated)")
     .option("--skipped <file>", "also write every skipped pair, with its counts, to this CSV file")
@@ -107,10 +112,11 @@ function buildProgram(io: CliIO): Command {
     .option("--normalized", "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test")
     .action(async (path: string, flags: PairsFlags) => (await import("./analysis.ts")).pairs(path, flags, io));
 
-  addOutputOptions(
-    addAnalysisOptions(
-      addInputOptions(
-        command(
+  addMetricOptions(
+    addOutputOptions(
+      addAnalysisOptions(
+        addInputOptions(
+          command(
           "summary",
           "Mean kappa per pair type (human-human, model-model, model-human) and each model's mean kappa with the humans, with normal 95% half-widths (1.959964 sd / sqrt(n)).",
           [
@@ -120,6 +126,7 @@ function buildProgram(io: CliIO): Command {
         ).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
       ),
     ),
+  ),
   )
     .option("--models <names>", "only these models take part (comma-separated); humans always do")
     .option("--bootstrap <n>", SUMMARY_BOOTSTRAP_HELP.bootstrap)
@@ -144,6 +151,7 @@ function buildProgram(io: CliIO): Command {
   addEvaluateCommand(program, io);
   addMergeCommand(program, io);
   addBenchCommand(program, io);
+  addBenchmarkCommand(program, io);
   addDataCommand(program, io);
   addExperimentCommand(program, io);
   return program;

@@ -1,9 +1,12 @@
 /**
- * Downloading the published trial data of Geirhos, Meding & Wichmann (2020) with checksums
- * (Node only). The manifest src/data/geirhos2020-raw-data.json lists every file of folder
- * raw-data/ of wichmann-lab/error-consistency at a pinned commit, with its size and sha256
- * (scripts/make-geirhos2020-manifest.ts makes it); the files go to
- * `<cache>/geirhos2020/raw-data/`.
+ * Downloading published trial data with checksums (Node only). Each source has a manifest
+ * listing every file of a repository folder at a pinned commit, with its size and sha256:
+ * - geirhos2020: src/data/geirhos2020-raw-data.json, folder raw-data/ of
+ *   wichmann-lab/error-consistency (scripts/make-geirhos2020-manifest.ts makes it), to
+ *   `<cache>/geirhos2020/raw-data/`;
+ * - model-vs-human: src/data/model-vs-human-raw-data.json, the human trial files of folder
+ *   raw-data/ of bethgelab/model-vs-human (scripts/make-model-vs-human-manifest.ts), to
+ *   `<cache>/model-vs-human/raw-data/`.
  */
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
@@ -12,6 +15,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 import type Geirhos2020ManifestJson from "../data/geirhos2020-raw-data.json";
+import type ModelVsHumanManifestJson from "../data/model-vs-human-raw-data.json";
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -36,24 +40,61 @@ export interface DataManifest {
 }
 
 /** Names `trialwise data` knows. */
-export const KNOWN_DATASETS = ["geirhos2020"] as const;
+export const KNOWN_DATASETS = ["geirhos2020", "model-vs-human"] as const;
+export type KnownDataset = (typeof KNOWN_DATASETS)[number];
 
 export const GEIRHOS2020_COMMIT = "eb53bdb5d8e48166c56b9201842b19e8259506c5";
 /** Where the files are downloaded from: `<base>/<relative path>`. */
 export const GEIRHOS2020_URL = `https://raw.githubusercontent.com/wichmann-lab/error-consistency/${GEIRHOS2020_COMMIT}/raw-data`;
 
-let manifest: DataManifest | undefined;
+export const MODEL_VS_HUMAN_COMMIT = "79ed7cd1d9ac3a114e71b6638f0a98bdd627316c";
+export const MODEL_VS_HUMAN_URL = `https://raw.githubusercontent.com/bethgelab/model-vs-human/${MODEL_VS_HUMAN_COMMIT}/raw-data`;
+
+/** What differs between the published data sets: names, manifest, where from, how to use a local copy instead. */
+export interface DataSource {
+  readonly name: KnownDataset;
+  readonly manifest: () => DataManifest;
+  readonly defaultUrl: string;
+  /** Environment variable that overrides the default URL. */
+  readonly urlEnv: string;
+  /** How to read a local copy instead, for messages. */
+  readonly localCopy: string;
+}
+
+// Manifests are loaded with require so that Node 20 before 20.10 (no import attributes) can
+// run the CLI; the type-only imports above make tsc copy the JSON to dist/ beside the code.
+const require = createRequire(import.meta.url);
+let geirhos2020: DataManifest | undefined;
+let modelVsHuman: DataManifest | undefined;
 
 /** The manifest of the published raw data (read on first use). */
 export function geirhos2020Manifest(): DataManifest {
-  if (!manifest) {
-    // Loaded with require so that Node 20 before 20.10 (no import attributes) can run the CLI;
-    // the type-only import above makes tsc copy the JSON to dist/ beside the code.
-    const require = createRequire(import.meta.url);
-    manifest = require("../data/geirhos2020-raw-data.json") as typeof Geirhos2020ManifestJson as DataManifest;
-  }
-  return manifest;
+  geirhos2020 ??= require("../data/geirhos2020-raw-data.json") as typeof Geirhos2020ManifestJson as DataManifest;
+  return geirhos2020;
 }
+
+/** The manifest of model-vs-human's human trials (read on first use). */
+export function modelVsHumanManifest(): DataManifest {
+  modelVsHuman ??= require("../data/model-vs-human-raw-data.json") as typeof ModelVsHumanManifestJson as DataManifest;
+  return modelVsHuman;
+}
+
+export const DATA_SOURCES: Readonly<Record<KnownDataset, DataSource>> = {
+  geirhos2020: {
+    name: "geirhos2020",
+    manifest: geirhos2020Manifest,
+    defaultUrl: GEIRHOS2020_URL,
+    urlEnv: "TRIALWISE_GEIRHOS2020_URL",
+    localCopy: "pass --data DIR or set TRIALWISE_DATA=DIR",
+  },
+  "model-vs-human": {
+    name: "model-vs-human",
+    manifest: modelVsHumanManifest,
+    defaultUrl: MODEL_VS_HUMAN_URL,
+    urlEnv: "TRIALWISE_MODEL_VS_HUMAN_URL",
+    localCopy: "pass --humans DIR or set TRIALWISE_MODEL_VS_HUMAN_DATA=DIR",
+  },
+};
 
 /**
  * The trialwise cache folder: `$TRIALWISE_CACHE` if set, else `$XDG_CACHE_HOME/trialwise`,
@@ -65,9 +106,14 @@ export function cacheDir(env: Env = process.env): string {
   return join(homedir(), ".cache", "trialwise");
 }
 
+/** The folder a data set's raw data lives in, in a cache folder: `<cache>/<name>/raw-data`. */
+export function dataCacheDir(name: KnownDataset, cache?: string, env: Env = process.env): string {
+  return join(cache === undefined ? cacheDir(env) : resolve(cache), name, "raw-data");
+}
+
 /** The folder the geirhos2020 raw data lives in, in a cache folder: `<cache>/geirhos2020/raw-data`. */
 export function geirhos2020CacheDir(cache?: string, env: Env = process.env): string {
-  return join(cache === undefined ? cacheDir(env) : resolve(cache), "geirhos2020", "raw-data");
+  return dataCacheDir("geirhos2020", cache, env);
 }
 
 /** What a download is doing, for progress bars; byte counts are of the files to download. */
@@ -166,13 +212,23 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * fails (the message says how many files are done and that running again resumes).
  */
 export async function fetchGeirhos2020(options: FetchOptions = {}): Promise<FetchResult> {
+  return fetchData(DATA_SOURCES.geirhos2020, options);
+}
+
+/** {@link fetchGeirhos2020} for model-vs-human's human trials (`TRIALWISE_MODEL_VS_HUMAN_URL` overrides the URL). */
+export async function fetchModelVsHuman(options: FetchOptions = {}): Promise<FetchResult> {
+  return fetchData(DATA_SOURCES["model-vs-human"], options);
+}
+
+/** Downloads a data source's manifest files into `<cache>/<name>/raw-data` (see {@link fetchGeirhos2020}). */
+export async function fetchData(source: DataSource, options: FetchOptions = {}): Promise<FetchResult> {
   const env = options.env ?? process.env;
-  const dir = geirhos2020CacheDir(options.cache, env);
-  const baseUrl = (options.baseUrl ?? (env.TRIALWISE_GEIRHOS2020_URL || GEIRHOS2020_URL)).replace(/\/+$/, "");
+  const dir = dataCacheDir(source.name, options.cache, env);
+  const baseUrl = (options.baseUrl ?? (env[source.urlEnv] || source.defaultUrl)).replace(/\/+$/, "");
   const fetchImpl = options.fetchImpl ?? fetch;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const files = selectFiles(geirhos2020Manifest().files, options.files);
+  const files = selectFiles(source.manifest().files, options.files, source.name);
 
   await fsStep(dir, () => mkdir(dir, { recursive: true }));
   await removeStaleParts(dir);
@@ -206,7 +262,7 @@ export async function fetchGeirhos2020(options: FetchOptions = {}): Promise<Fetc
       const file = missing[next++];
       let arrived = 0;
       try {
-        await downloadFile(file, dir, baseUrl, fetchImpl, timeoutMs, stop.signal, (n) => {
+        await downloadFile(source.name, file, dir, baseUrl, fetchImpl, timeoutMs, stop.signal, (n) => {
           arrived += n;
           bytesDone += n;
           report("data", file.path);
@@ -228,7 +284,7 @@ export async function fetchGeirhos2020(options: FetchOptions = {}): Promise<Fetc
   } finally {
     options.signal?.removeEventListener("abort", interrupt);
   }
-  if (options.signal?.aborted && filesDone < missing.length) failure = new DownloadError("download of geirhos2020 interrupted");
+  if (options.signal?.aborted && filesDone < missing.length) failure = new DownloadError(`download of ${source.name} interrupted`);
 
   if (failure !== undefined) {
     if (failure instanceof InputError) {
@@ -238,7 +294,7 @@ export async function fetchGeirhos2020(options: FetchOptions = {}): Promise<Fetc
         ? new DownloadError(
             `${failure.message}\n` +
               `  ${done} of ${total} files are in ${dir}, ${total - done} missing; running the command again resumes where it stopped.\n` +
-              "  To use a local copy of the raw-data folder instead, pass --data DIR or set TRIALWISE_DATA=DIR.",
+              `  To use a local copy of the raw-data folder instead, ${source.localCopy}.`,
           )
         : failure;
     }
@@ -316,12 +372,52 @@ export async function resolveGeirhos2020Data(options: ResolveOptions): Promise<s
   return result.dir;
 }
 
-function selectFiles(files: readonly ManifestFile[], filter: FetchOptions["files"]): ManifestFile[] {
+/** Where model-vs-human's human trials would come from, without downloading anything. */
+export interface ModelVsHumanLocation {
+  readonly dir: string;
+  readonly source: "--humans" | "TRIALWISE_MODEL_VS_HUMAN_DATA" | "cache";
+  /** Cache only: manifest files that are absent or have the wrong size. */
+  readonly missing: number;
+}
+
+/**
+ * model-vs-human's raw-data folder: `data` (`--humans`) if given, else env
+ * TRIALWISE_MODEL_VS_HUMAN_DATA (either must be an existing folder), else the cache folder,
+ * with `missing` counting its absent or wrong-size files.
+ */
+export async function locateModelVsHuman(options: { data?: string; env: Env; cache?: string }): Promise<ModelVsHumanLocation> {
+  if (options.data !== undefined) return { dir: await existingDir(options.data, "--humans"), source: "--humans", missing: 0 };
+  const fromEnv = options.env.TRIALWISE_MODEL_VS_HUMAN_DATA;
+  if (fromEnv) return { dir: await existingDir(fromEnv, "TRIALWISE_MODEL_VS_HUMAN_DATA"), source: "TRIALWISE_MODEL_VS_HUMAN_DATA", missing: 0 };
+  const dir = dataCacheDir("model-vs-human", options.cache, options.env);
+  let missing = 0;
+  for (const file of modelVsHumanManifest().files) {
+    const info = await stat(join(dir, ...file.path.split("/"))).catch(() => undefined);
+    if (!info?.isFile() || info.size !== file.size) missing++;
+  }
+  return { dir, source: "cache", missing };
+}
+
+/**
+ * The human data `trialwise benchmark model-vs-human score` reads ({@link locateModelVsHuman});
+ * a cache that lacks files is an InputError saying how to get them (nothing is downloaded
+ * unasked).
+ */
+export async function locateModelVsHumanData(options: { data?: string; env: Env; cache?: string }): Promise<string> {
+  const location = await locateModelVsHuman(options);
+  if (location.missing === 0) return location.dir;
+  throw new InputError(
+    `the model-vs-human human data is not in the cache (${location.dir}: ${location.missing} of ${modelVsHumanManifest().files.length} files missing); ` +
+      "run `trialwise data fetch model-vs-human`, or pass --humans DIR or set TRIALWISE_MODEL_VS_HUMAN_DATA=DIR to use a local copy of its raw-data folder",
+  );
+}
+
+function selectFiles(files: readonly ManifestFile[], filter: FetchOptions["files"], name: string): ManifestFile[] {
   if (filter === undefined) return [...files];
   if (typeof filter === "function") return files.filter((f) => filter(f.path));
   const known = new Map(files.map((f) => [f.path, f]));
   const unknown = filter.filter((p) => !known.has(p));
-  if (unknown.length > 0) throw new InputError(`not in the geirhos2020 manifest: ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new InputError(`not in the ${name} manifest: ${unknown.join(", ")}`);
   return [...new Set(filter)].map((p) => known.get(p)!);
 }
 
@@ -376,6 +472,7 @@ function fileUrl(baseUrl: string, path: string): string {
 }
 
 async function downloadFile(
+  name: string,
   file: ManifestFile,
   dir: string,
   baseUrl: string,
@@ -424,11 +521,11 @@ async function downloadFile(
     } catch (error) {
       // A response that comes after all is not wanted: let its connection go.
       responding.then((late) => late.body?.cancel().catch(() => undefined), () => undefined);
-      throw networkError(error, url, timedOut, timeoutMs);
+      throw networkError(name, error, url, timedOut, timeoutMs);
     }
     if (!response.ok || !response.body) {
       throw new DownloadError(
-        `download of geirhos2020 failed: ${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
+        `download of ${name} failed: ${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
       );
     }
     handle = await fsStep(part, () => open(part, "w"));
@@ -438,7 +535,7 @@ async function downloadFile(
       try {
         chunk = await untilAborted(reader.read(), signal);
       } catch (error) {
-        throw networkError(error, url, timedOut, timeoutMs);
+        throw networkError(name, error, url, timedOut, timeoutMs);
       }
       if (chunk.done) {
         complete = true;
@@ -504,9 +601,9 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** A failure of the network (DNS, refused connection, reset, timeout) as a DownloadError. */
-function networkError(error: unknown, url: string, timedOut: boolean, timeoutMs: number): DownloadError {
+function networkError(name: string, error: unknown, url: string, timedOut: boolean, timeoutMs: number): DownloadError {
   if (timedOut) {
-    return new DownloadError(`download of geirhos2020 failed (offline?): no data from ${url} for ${timeoutMs / 1000} s`);
+    return new DownloadError(`download of ${name} failed (offline?): no data from ${url} for ${timeoutMs / 1000} s`);
   }
   // Node's fetch throws TypeError("fetch failed") with the system error as its cause.
   let reason = error as { code?: string; message?: string; cause?: unknown } | undefined;
@@ -516,5 +613,5 @@ function networkError(error: unknown, url: string, timedOut: boolean, timeoutMs:
     else if (reason.message && reason.message !== "fetch failed") reasons.push(reason.message);
   }
   const why = reasons.length > 0 ? reasons[reasons.length - 1] : "network error";
-  return new DownloadError(`download of geirhos2020 failed (offline?): cannot get ${url} (${why})`);
+  return new DownloadError(`download of ${name} failed (offline?): cannot get ${url} (${why})`);
 }
