@@ -61,6 +61,7 @@ export async function observers(path: string, flags: ObserversFlags, io: CliIO):
 /** `trialwise pairs`: every pair's error consistency, streamed from the kernel to the output. */
 export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise<void> {
   const note = noteTo(io);
+  const { MatchingNotes } = await import("../core/no-pairs.ts");
   const options = pairOptions(flags);
   const observers = nameList("--observers", flags.observers);
   const extras = pairExtrasOptions(flags);
@@ -95,6 +96,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
   checkPairTable(format, total, extras);
   const notes = new PairNotes();
   const pairings = new PairingTally();
+  const matching = new MatchingNotes();
   const keepSkipped = format === "json" || flags.skipped !== undefined;
   const skipped: StimulusMismatch[] = [];
   const intersected: StimulusMismatch[] = [];
@@ -114,16 +116,19 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
         {
           unit(unit) {
             pairings.unit(unit);
+            matching.unit(unit);
             output.unit(unit);
           },
           pair(i, j, type, metrics) {
             counted();
             notes.pair(metrics);
+            matching.pair(i, j, metrics.n_trials);
             output.pair(i, j, type, metrics);
           },
           mismatch(report) {
             notes.mismatch(report);
             pairings.mismatch(report);
+            matching.mismatch(report);
             if (report.outcome === "computed on common stimuli") {
               if (format === "json") intersected.push(report);
             } else {
@@ -148,6 +153,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
     throw error;
   }
   notes.report(options.undefinedKappa, note);
+  matching.notes().forEach(note);
   noPairsReasons(pairings.units, observers !== undefined).forEach(note);
   if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, MISMATCH_COLUMNS));
 }
@@ -155,6 +161,8 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 /** `trialwise summary`: mean kappa per pair type and per model with the humans. */
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
   const note = noteTo(io);
+  const { MatchingNotes } = await import("../core/no-pairs.ts");
+  const matchingNotes: string[] = [];
   const options = pairOptions(flags);
   const models = nameList("--models", flags.models);
   const bootstrap = bootstrapSettings(flags);
@@ -169,22 +177,27 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
     const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
     let unit: StreamUnit | undefined;
     const pairings = new PairingTally((o) => table.humans.has(o) || !models || models.includes(o));
+    const matching = new MatchingNotes((o) => table.humans.has(o) || !models || models.includes(o));
     await streamPairs(table, options, {
       unit(u) {
         unit = u;
         pairings.unit(u);
+        matching.unit(u);
       },
       pair(a, b, type, metrics) {
         notes.pair(metrics);
+        matching.pair(a, b, metrics.n_trials);
         const { dataset, condition, observers } = unit!;
         summarizer.add({ dataset, condition, observer1: observers[a], observer2: observers[b], pair_type: type, kappa: metrics.kappa, c_exp: metrics.c_exp });
       },
       mismatch(report) {
         notes.mismatch(report);
         pairings.mismatch(report);
+        matching.mismatch(report);
       },
     });
     noPairs.push(...noPairsReasons(pairings.units, models !== undefined));
+    matchingNotes.push(...matching.notes());
     const summary = summarizer.rows();
     if (bootstrap.replicates === 0) rows.push(...summary);
     else {
@@ -194,6 +207,7 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
   }
   progress.stop();
   notes.report(options.undefinedKappa, note);
+  matchingNotes.forEach(note);
   noPairs.forEach(note);
   const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
   const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
@@ -220,5 +234,6 @@ const MISMATCH_COLUMNS = [
   "n_common",
   "n_only_observer1",
   "n_only_observer2",
+  "n_crossing_conditions",
   "outcome",
 ];

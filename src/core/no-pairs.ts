@@ -102,17 +102,19 @@ interface MatchingUnitNotes {
 
 /**
  * How the pairs of a table were matched, in words, gathered as pairs are computed or streamed
- * (`unit` as each analysis unit begins, then its pairs and mismatch reports): per unit, the
+ * (`unit` as each analysis unit begins, then its pairs and mismatch reports): per dataset, the
  * pairs with stimuli both observers saw only under different conditions (left unmatched) and
  * the pairs computed on fewer than {@link FEW_TRIALS} trials, with an example each.
+ * `included` restricts the observers whose pairs count (e.g. the humans and the chosen models).
  */
 export class MatchingNotes {
   private readonly units = new Map<string, MatchingUnitNotes>();
   private current?: { key: string; observers: readonly string[]; condition: string };
 
+  constructor(private readonly included: (observer: string) => boolean = () => true) {}
+
   unit(unit: { dataset: string; condition: string; observers: readonly string[] }): void {
-    const key = unit.condition === "all" ? unit.dataset : `${unit.dataset} [${unit.condition}]`;
-    this.current = { key, observers: unit.observers, condition: unit.condition };
+    this.current = { key: unit.dataset, observers: unit.observers, condition: unit.condition };
   }
 
   private entry(): MatchingUnitNotes {
@@ -124,21 +126,25 @@ export class MatchingNotes {
 
   /** A computed pair of the current unit's observers i < j, on `trials` trials. */
   pair(i: number, j: number, trials: number): void {
-    if (trials >= FEW_TRIALS) return;
+    const { observers } = this.current!;
+    if (trials >= FEW_TRIALS || !this.included(observers[i]) || !this.included(observers[j])) return;
     const entry = this.entry();
     entry.fewPairs++;
-    if (!entry.fewest || trials < entry.fewest.trials) entry.fewest = { trials, pair: `${this.current!.observers[i]} vs ${this.current!.observers[j]}` };
+    if (!entry.fewest || trials < entry.fewest.trials) {
+      const { condition } = this.current!;
+      entry.fewest = { trials, pair: `${observers[i]} vs ${observers[j]}${condition === "all" ? "" : ` in condition "${condition}"`}` };
+    }
   }
 
   mismatch(report: StimulusMismatch): void {
-    if (report.n_crossing_conditions === 0) return;
+    if (report.n_crossing_conditions === 0 || !this.included(report.observer1) || !this.included(report.observer2)) return;
     const entry = this.entry();
     entry.crossingPairs++;
     entry.crossing += report.n_crossing_conditions;
     entry.crossingExample ??= `${report.observer1} vs ${report.observer2}: ${report.n_common} matched within conditions, ${report.n_crossing_conditions} would have crossed`;
   }
 
-  /** The notes, unit by unit in the order they came. */
+  /** The notes, dataset by dataset in the order they came. */
   notes(): string[] {
     const notes: string[] = [];
     for (const [key, entry] of this.units) {

@@ -115,7 +115,7 @@ describe("how pairs were matched: stimuli seen under different conditions, pairs
     assert.match(crossingNote({ n_common: 48, n_crossing_conditions: 278 })!, /^conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
   });
 
-  test("per unit: pairs with stimuli left unmatched, and the pair on the fewest trials", () => {
+  test("per dataset: pairs with stimuli left unmatched, and the pair on the fewest trials; only the included observers' pairs", () => {
     const notes = new MatchingNotes();
     notes.unit({ dataset: "d", condition: "all", observers: ["a", "b", "c"] });
     notes.mismatch({ ...mismatch("a", "b", "computed on common stimuli"), n_common: 48, n_crossing_conditions: 278 });
@@ -129,8 +129,14 @@ describe("how pairs were matched: stimuli seen under different conditions, pairs
     notes.pair(0, 1, 30);
     assert.deepEqual(notes.notes(), [
       "d: conditions pooled, trials matched within conditions (an observer has trials under several): 2 pair(s) share stimuli seen only under different conditions (280 in all), left unmatched (e.g. a vs b: 48 matched within conditions, 278 would have crossed); --by condition analyses each condition alone",
-      "d: 1 pair(s) computed on fewer than 30 trials (fewest: 1, b vs c); their kappas are imprecise",
-      "d [c05]: 1 pair(s) computed on fewer than 30 trials (fewest: 9, a vs b); their kappas are imprecise",
+      "d: 2 pair(s) computed on fewer than 30 trials (fewest: 1, b vs c); their kappas are imprecise",
     ]);
+    const byCondition = new MatchingNotes((o) => o !== "c");
+    byCondition.unit({ dataset: "e", condition: "c05", observers: ["a", "b", "c"] });
+    byCondition.pair(0, 1, 9);
+    byCondition.pair(0, 2, 2);
+    byCondition.unit({ dataset: "e", condition: "c10", observers: ["a", "b"] });
+    byCondition.pair(0, 1, 4);
+    assert.deepEqual(byCondition.notes(), ['e: 2 pair(s) computed on fewer than 30 trials (fewest: 4, a vs b in condition "c10"); their kappas are imprecise']);
   });
 });

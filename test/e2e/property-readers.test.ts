@@ -306,19 +306,17 @@ function referencePairs(datasets: MeaningDataset[], format: Format, flags: Flags
       readErrors.push(...read.errors);
       continue;
     }
+    // Pooled, trials are matched within conditions where some observer of the dataset has several (issue 14), else by stimulus.
+    const conditionsOf = new Map<string, Set<string>>();
+    for (const t of read.ok) conditionsOf.set(t.observer, (conditionsOf.get(t.observer) ?? new Set()).add(t.condition));
+    const withinConditions = !flags.by && [...conditionsOf.values()].some((c) => c.size > 1);
     for (const [condition, trials] of units(read.ok, flags.by)) {
       for (const t of trials) known.add(t.observer);
       const names = [...new Set(trials.map((t) => t.observer))].filter((o) => !keep || keep.has(o)).sort(codeUnitOrder);
       const outcomes = new Map<string, Map<string, boolean>>();
       for (const name of names) {
         const byStimulus = new Map<string, boolean>();
-        for (const t of trials.filter((u) => u.observer === name)) {
-          if (byStimulus.has(t.stimulus)) {
-            // The same stimulus in two conditions, pooled: no single trial to match.
-            for (const u of trials) if (u.observer === name && u.stimulus === t.stimulus) pairErrors.push({ file: u.file, line: u.line });
-          }
-          byStimulus.set(t.stimulus, t.correct);
-        }
+        for (const t of trials.filter((u) => u.observer === name)) byStimulus.set(withinConditions ? JSON.stringify([t.condition, t.stimulus]) : t.stimulus, t.correct);
         outcomes.set(name, byStimulus);
       }
       for (let i = 0; i < names.length; i++) {
@@ -542,7 +540,7 @@ function geirhosTable(p: GeirhosParams, salt: number): { header: string[]; rows:
     }
   }
   if (p.repeat) {
-    // One observer sees a stimulus again: in another condition this needs --by condition to pair; in the same one it is a duplicate.
+    // One observer sees a stimulus again: in another condition a second trial (pooled: matched within conditions); in the same one a duplicate.
     const again = pick(random, trials);
     trials.push({ ...again, condition: pick(random, conditions) });
   }
