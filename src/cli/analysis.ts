@@ -17,6 +17,7 @@ import { trialFileKind } from "../io/trial-files.ts";
 import { type StreamUnit, pairCount, streamPairs } from "../kernel/pairs.ts";
 import { nameList } from "./flags.ts";
 import type { CliIO } from "./io.ts";
+import { type MetricFlags, usesResponseMetric } from "./metric-pairs.ts";
 import { type AnalysisFlags, type InputFlags, type OutputFlags, bootstrapSettings, checkNames, loadOptions, pairOptions } from "./options.ts";
 import { type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { PairNotes } from "./pair-notes.ts";
@@ -25,8 +26,8 @@ import { stepReporter } from "./progress.ts";
 import { withBootstrapIntervals } from "./summary-intervals.ts";
 
 export type ObserversFlags = InputFlags & OutputFlags & Pick<AnalysisFlags, "by">;
-export type PairsFlags = InputFlags & OutputFlags & AnalysisFlags & PairExtras & { observers?: string; skipped?: string };
-export type SummaryFlags = InputFlags & OutputFlags & AnalysisFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string };
+export type PairsFlags = InputFlags & OutputFlags & AnalysisFlags & PairExtras & MetricFlags & { observers?: string; skipped?: string };
+export type SummaryFlags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string };
 export type ShapeBiasFlags = InputFlags & OutputFlags;
 
 /** Pair tables of at least this many pairs show their progress. */
@@ -60,6 +61,7 @@ export async function observers(path: string, flags: ObserversFlags, io: CliIO):
 
 /** `trialwise pairs`: every pair's error consistency, streamed from the kernel to the output. */
 export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise<void> {
+  if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricPairsCommand(path, flags, io);
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const options = pairOptions(flags);
@@ -160,6 +162,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 
 /** `trialwise summary`: mean kappa per pair type and per model with the humans. */
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
+  if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricSummaryCommand(path, flags, io);
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const matchingNotes: string[] = [];

@@ -1,0 +1,187 @@
+/**
+ * `trialwise pairs --metric` and `trialwise summary --metric` for the response-level metrics
+ * (capa, capa-discrete, dmc, response-kappa); error-kappa, the default, stays with
+ * ./analysis.ts. Inputs: trial data (answers; `--scores` adds models' score files of
+ * `trialwise evaluate --scores`), probability tables (`--prob-prefix` or `--probs-col`), or
+ * lm-evaluation-harness samples (found by their names). Only the flag definitions load with
+ * the command line; the work is imported when it runs.
+ */
+import { type Command, Option } from "commander";
+import { InputError, UsageError } from "../core/errors.ts";
+import type { MetricPairRow, ResponseMetric } from "../core/metric-pairs.ts";
+import type { PairType } from "../core/pairs.ts";
+import type { ProbabilityTable } from "../core/probability-table.ts";
+import type { SummaryRow } from "../core/summary.ts";
+import type { ScoresAs } from "../io/scores.ts";
+import { nameList } from "./flags.ts";
+import type { CliIO } from "./io.ts";
+import type { AnalysisFlags, InputFlags, OutputFlags } from "./options.ts";
+
+export const METRIC_NAMES = ["error-kappa", "capa", "capa-discrete", "dmc", "response-kappa"] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export interface MetricFlags {
+  metric?: MetricName;
+  scores?: string;
+  scoresAs?: ScoresAs;
+  probPrefix?: string;
+  probsCol?: string;
+}
+
+/** The --metric flag and the flags of its inputs, for pairs and summary. */
+export function addMetricOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        "--metric <name>",
+        "what is compared (default error-kappa: kappa on correct/wrong): capa (probabilistic agreement, kappa_p), capa-discrete (on the answers), dmc (decision-margin correlation), response-kappa (kappa on the responses, and same wrong answers)",
+      ).choices(METRIC_NAMES),
+    )
+    .option("--scores <path>", "with --metric: score files of trialwise evaluate --scores (a file or folder; one per model, named after it) replacing those models' answers")
+    .addOption(new Option("--scores-as <how>", "with --metric: scores are probabilities (checked), logits (softmaxed) or normalize (divided by their sum)").choices(["probabilities", "logits", "normalize"]))
+    .option("--prob-prefix <prefix>", "with --metric: input is a probability table, one column <prefix><option> per option (with --observer-col, --stimulus-col, --truth-col)")
+    .option("--probs-col <name>", "with --metric: input is JSON Lines with the probabilities as one array field (options 0, 1, ...; with --observer-col, --stimulus-col, --truth-col)");
+}
+
+/** Whether the flags ask for a response-level metric; their inputs' flags are usage errors without one. */
+export function usesResponseMetric(flags: MetricFlags): boolean {
+  if (flags.metric !== undefined && flags.metric !== "error-kappa") return true;
+  for (const [flag, value] of [
+    ["--scores", flags.scores],
+    ["--scores-as", flags.scoresAs],
+    ["--prob-prefix", flags.probPrefix],
+    ["--probs-col", flags.probsCol],
+  ] as const) {
+    if (value !== undefined) throw new UsageError(`${flag} needs --metric capa, capa-discrete, dmc or response-kappa`);
+  }
+  return false;
+}
+
+type Flags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags;
+
+/** The probability tables the flags and path describe, with the readers' notes. */
+async function probabilityTables(path: string, flags: Flags, io: CliIO): Promise<ProbabilityTable[]> {
+  const byCondition = flags.by === "condition";
+  if (flags.probPrefix !== undefined || flags.probsCol !== undefined) {
+    if (flags.probPrefix !== undefined && flags.probsCol !== undefined) throw new UsageError("--prob-prefix and --probs-col exclude each other");
+    if (flags.scores !== undefined) throw new UsageError("--scores goes with trial data, not with a probability table");
+    if (flags.observerCol === undefined || flags.stimulusCol === undefined || flags.truthCol === undefined) {
+      throw new UsageError(`${flags.probPrefix !== undefined ? "--prob-prefix" : "--probs-col"} needs --observer-col, --stimulus-col and --truth-col`);
+    }
+    const { readProbabilityTable } = await import("../io/scores.ts");
+    const { loadOptions } = await import("./options.ts");
+    const humanPattern = loadOptions({ humanPattern: flags.humanPattern }).humanPattern;
+    const table = await readProbabilityTable(path, {
+      columns: {
+        observer: flags.observerCol,
+        stimulus: flags.stimulusCol,
+        truth: flags.truthCol,
+        ...(flags.conditionCol !== undefined ? { condition: flags.conditionCol } : {}),
+        ...(flags.probPrefix !== undefined ? { prefix: flags.probPrefix } : { array: flags.probsCol }),
+      },
+      scoresAs: flags.scoresAs,
+      byCondition,
+      humanPattern,
+    });
+    return [table];
+  }
+  const { findModelSamples, readLmEvalSamples } = await import("../io/lm-eval.ts");
+  if (path !== "-" && (await findModelSamples(path)) !== undefined) {
+    if (flags.scores !== undefined) throw new UsageError("--scores goes with trial data, not with lm-evaluation-harness samples");
+    return readLmEvalSamples(path);
+  }
+  const [{ loadDatasets }, { loadOptions }, { probabilityTableFromTrials }] = await Promise.all([
+    import("../io/datasets.ts"),
+    import("./options.ts"),
+    import("../core/probability-table.ts"),
+  ]);
+  const { datasets, notes } = await loadDatasets(path, loadOptions(flags));
+  notes.forEach((text) => io.stderr(`trialwise: note: ${text}\n`));
+  let scores: Awaited<ReturnType<typeof import("../io/scores.ts").readScoreFiles>> = [];
+  if (flags.scores !== undefined) {
+    if (datasets.length > 1) throw new UsageError("--scores needs one dataset (a trial file or a dataset folder): score rows are matched to trials by stimulus");
+    scores = await (await import("../io/scores.ts")).readScoreFiles(flags.scores, flags.scoresAs);
+    const observers = new Set(datasets.flatMap((t) => [...new Set(t.observer)]));
+    const unknown = [...new Set(scores.map((s) => s.observer))].filter((o) => !observers.has(o));
+    if (unknown.length > 0) {
+      throw new InputError(`scores of ${unknown.map((o) => `"${o}"`).join(", ")}, not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`, { file: flags.scores });
+    }
+  } else if (flags.scoresAs !== undefined) throw new UsageError("--scores-as needs --scores, --prob-prefix or --probs-col");
+  return datasets.map((table) => probabilityTableFromTrials(table, byCondition, scores));
+}
+
+/** Rows as written: undefined values (NaN) as null. */
+function written(row: MetricPairRow): Record<string, string | number | null> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && Number.isNaN(v) ? null : v]));
+}
+
+/** `trialwise pairs --metric <response-level metric>`. */
+export async function metricPairsCommand(path: string, flags: Flags & { observers?: string; skipped?: string }, io: CliIO): Promise<void> {
+  const metric = flags.metric as ResponseMetric;
+  const [{ METRIC_COLUMNS, metricPairs }, { pairOptions }] = await Promise.all([import("../core/metric-pairs.ts"), import("./options.ts")]);
+  const extras = flags as Record<string, unknown>;
+  for (const flag of ["ci", "normalized", "bootstrap", "seed", "level"]) {
+    if (extras[flag] !== undefined) throw new UsageError(`--${flag} is not available with --metric ${metric}`);
+  }
+  const options = pairOptions(flags);
+  const observers = nameList("--observers", flags.observers);
+  const tables = await probabilityTables(path, flags, io);
+  const known = new Set(tables.flatMap((t) => t.observers.map((o) => o.name)));
+  const unknown = (observers ?? []).filter((o) => !known.has(o));
+  if (unknown.length > 0) throw new UsageError(`--observers: unknown observer${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${[...known].sort().join(", ")}`);
+  const rows: MetricPairRow[] = [];
+  const skipped = [];
+  for (const table of tables) {
+    const result = metricPairs(table, { metric, mismatch: options.mismatch, ...(observers ? { observers } : {}) });
+    rows.push(...result.rows);
+    skipped.push(...result.skipped);
+    if (result.intersected.length > 0) io.stderr(`trialwise: note: ${result.intersected.length} pair(s) of "${table.dataset}" computed on their common items only\n`);
+  }
+  if (skipped.length > 0) io.stderr(`trialwise: note: ${skipped.length} pair(s) skipped: their item sets differ (--intersect computes them on the common items)\n`);
+  await emitRows(io, flags, rows.map(written), METRIC_COLUMNS[metric], { metric, pairs: rows.map(written), skipped_pairs: skipped });
+  if (flags.skipped) {
+    const [{ writeFileAtomic }, { toCsv }] = await Promise.all([import("../io/output.ts"), import("../io/format.ts")]);
+    await writeFileAtomic(flags.skipped, toCsv(skipped, ["dataset", "condition", "observer1", "observer2", "pair_type", "n_common", "n_only_observer1", "n_only_observer2", "outcome"]));
+  }
+}
+
+/** `trialwise summary --metric <response-level metric>`: the metric's mean per pair type and per model with the humans. */
+export async function metricSummaryCommand(path: string, flags: Flags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string }, io: CliIO): Promise<void> {
+  const metric = flags.metric as ResponseMetric;
+  if (flags.bootstrap !== undefined && flags.bootstrap !== "0") throw new UsageError(`--bootstrap is not available with --metric ${metric}; use --bootstrap 0`);
+  const [{ METRIC_VALUE, metricPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { pairOptions }] = await Promise.all([
+    import("../core/metric-pairs.ts"),
+    import("../core/summary.ts"),
+    import("./options.ts"),
+  ]);
+  const options = pairOptions(flags);
+  const models = nameList("--models", flags.models);
+  const tables = await probabilityTables(path, flags, io);
+  const value = METRIC_VALUE[metric];
+  const rows: SummaryRow[] = [];
+  for (const table of tables) {
+    const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
+    for (const row of metricPairs(table, { metric, mismatch: options.mismatch }).rows) {
+      const v = row[value] as number;
+      summarizer.add({
+        dataset: row.dataset as string,
+        condition: row.condition as string,
+        observer1: row.observer1 as string,
+        observer2: row.observer2 as string,
+        pair_type: row.pair_type as PairType,
+        kappa: Number.isNaN(v) ? null : v,
+        c_exp: typeof row.c_exp_p === "number" ? row.c_exp_p : 0,
+      });
+    }
+    rows.push(...summarizer.rows());
+  }
+  await emitRows(io, flags, rows, SUMMARY_COLUMNS, { metric, summary: rows });
+}
+
+async function emitRows(io: CliIO, flags: OutputFlags, rows: readonly object[], columns: readonly string[], json: unknown): Promise<void> {
+  const [{ outputFormat, writeFileAtomic }, { toCsv, toJson, toTable }] = await Promise.all([import("../io/output.ts"), import("../io/format.ts")]);
+  const format = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
+  const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
+  if (flags.output) await writeFileAtomic(flags.output, text);
+  else io.stdout(text);
+}
