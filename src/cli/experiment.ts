@@ -22,6 +22,11 @@ const PROTOCOL_FLAGS: { flag: string; field: keyof Protocol; help: string; numer
   { flag: "break-every", field: "breakEvery", help: "a break after every this many main trials (0: none)", numeric: true },
   { flag: "tolerance-ms", field: "toleranceMs", help: "flag trials whose measured stimulus or mask duration is off by more", numeric: true },
   { flag: "size", field: "sizePx", help: "side of stimulus and mask in CSS pixels", numeric: true },
+  { flag: "catch-trials", field: "catchTrials", help: "attention checks mixed into each participant's main block (exported in the participants' summary)", numeric: true },
+  { flag: "stimulus-deg", field: "stimulusDeg", help: "stimulus side in degrees of visual angle (each participant calibrates the screen first; 0: use --size)", numeric: true },
+  { flag: "viewing-distance-cm", field: "viewingDistanceCm", help: "viewing distance asked for in the calibration, cm", numeric: true },
+  { flag: "completion-code", field: "completionCode", help: "Prolific completion code: finished participants are sent to Prolific with it", numeric: false },
+  { flag: "completion-url", field: "completionUrl", help: "send finished participants here ({code}, {participant} filled in; https)", numeric: false },
   { flag: "keys", field: "responseKeys", help: 'response keys, one per category in grid order ("" for mouse only)', numeric: false },
   { flag: "background", field: "background", help: "screen background colour", numeric: false },
 ];
@@ -84,6 +89,12 @@ interface ServeFlags {
   practiceStimuli?: string;
   categories?: string;
   icons?: string;
+  study?: string;
+  consent?: string;
+  debrief?: string;
+  trustProxy?: boolean;
+  maxStartsPerHour?: string;
+  maxSubmissionsPerMinute?: string;
   /** The protocol flags (PROTOCOL_FLAGS), by their camel-case names. */
   [protocolFlag: string]: string | boolean | undefined;
 }
@@ -111,7 +122,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     experiment
       .command("serve")
       .description(
-        "Serve the experiment: participants open the printed address, each gets an id (subject-01, ...) and a design: the same stimuli per condition for everyone in an own seeded order, conditions counterbalanced by a balanced Latin square. Protocol defaults: fixation 300 ms, stimulus 200 ms, 1/f noise mask 200 ms, up to 1500 ms to answer on a 4x4 grid (no answer: na), 10 practice trials with feedback, a break every 256 trials. Every trial is validated and stored in the DuckDB file as it arrives.",
+        "Serve the experiment: participants open the printed address, each gets an id (<study>-subject-01, ...) and a design: the same stimuli per condition for everyone in an own seeded order, conditions counterbalanced by a balanced Latin square. Protocol defaults: fixation 300 ms, stimulus 200 ms, 1/f noise mask 200 ms, up to 1500 ms to answer on a 4x4 grid (no answer: na), 10 practice trials with feedback, a break every 256 trials. Every trial is validated and stored in the DuckDB file as it arrives.",
       )
       .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
       .option("--store <file>", "trial store (DuckDB file; created if missing, resumed if it holds this experiment)", "experiment.duckdb")
@@ -125,8 +136,14 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background, fullscreen")
       .option("--categories <list>", "response categories in grid order (default: the 16 of the published experiments)")
       .option("--icons <folder>", "respond on icons: one image per category, <category>.png (or .svg, .jpg)")
-      .option("--host <host>", "address to listen on (0.0.0.0 for other machines)", "127.0.0.1")
+      .option("--study <id>", "study id, the prefix of participant names (<study>-subject-01; default: the store's file name)")
+      .option("--consent <file>", "consent screen before the start (HTML or Markdown); declining ends the page, nothing stored")
+      .option("--debrief <file>", "debrief screen after the last trial (HTML or Markdown)")
+      .option("--host <host>", "address to listen on (0.0.0.0 for other machines; put a TLS reverse proxy in front for online studies)", "127.0.0.1")
       .option("--port <n>", "port to listen on", "8080")
+      .option("--trust-proxy", "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it)")
+      .option("--max-starts-per-hour <n>", "new participants per client address per hour", "60")
+      .option("--max-submissions-per-minute <n>", "trials, calibrations and finishes per client address per minute", "600")
       .option("--no-fullscreen", "do not ask the browser for fullscreen when the participant starts"),
     [
       "trialwise experiment serve ../shared/data/stimuli/edges",
@@ -140,9 +157,18 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     const port = portNumber("--port", flags.port);
     const seed = seedFlag("--seed", flags.seed);
     const { startExperimentServer } = await import("../experiment/server.ts");
+    const limits = {
+      startsPerHour: wholeNumber("--max-starts-per-hour", flags.maxStartsPerHour ?? "60", { min: 1 }),
+      submissionsPerMinute: wholeNumber("--max-submissions-per-minute", flags.maxSubmissionsPerMinute ?? "600", { min: 1 }),
+    };
     const server = await startExperimentServer({
       stimuli,
       dataset: flags.name,
+      study: flags.study,
+      consent: flags.consent,
+      debrief: flags.debrief,
+      trustProxy: flags.trustProxy === true,
+      limits,
       store: flags.store,
       protocol,
       categories: nameList("--categories", flags.categories) ?? CATEGORIES_16,
@@ -159,10 +185,12 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     });
     const { plan } = server;
     const perCondition = [...plan.stimuliByCondition.values()][0].length;
+    const checks = plan.catchTrials > 0 ? ` and ${plan.catchTrials} attention checks` : "";
     io.stderr(
       `trialwise experiment: ${server.store.settings.dataset}: ${server.store.settings.trialsPerParticipant} trials per participant ` +
-        `(${plan.conditionsPerParticipant} of ${plan.conditions.length} condition(s), ${perCondition} stimuli each), ${plan.practice.length} practice trials; store ${flags.store}\n` +
-        `trialwise experiment: open ${server.url}/ (add ?new to start the next participant in the same browser); Ctrl+C stops\n`,
+        `(${plan.conditionsPerParticipant} of ${plan.conditions.length} condition(s), ${perCondition} stimuli each${checks}), ${plan.practice.length} practice trials; ` +
+        `participants ${server.study}-subject-01, ...; store ${flags.store}\n` +
+        `trialwise experiment: open ${server.url}/ (add ?new to start the next participant in the same browser; ?PROLIFIC_PID=...&STUDY_ID=...&SESSION_ID=... or ?participant=ID links a recruitment id); Ctrl+C stops\n`,
     );
     if (plan.practice.length < protocol.practiceTrials) {
       io.stderr(
@@ -178,18 +206,22 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     experiment
       .command("export")
       .description(
-        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_subject-01_session_1.csv, written atomically), with response_source (key, mouse) and the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. While trialwise experiment serve runs on the store, the data come from that server.",
+        "Write the store's trials in the model-vs-human schema, one CSV per participant (<dataset>_<study>-subject-01_session_1.csv, written atomically), with response_source (key, mouse) and the measured stimulus_ms, mask_ms, frame_ms and timing_ok (1: within tolerance) as extra columns, and <dataset>_participants.json (seeds, conditions, times). The folder is ready for trialwise pairs. While trialwise experiment serve runs on the store, the data come from that server.",
       )
       .requiredOption("--store <file>", "the trial store written by trialwise experiment serve")
       .requiredOption("-o, --output <folder>", "folder to write the CSV files into (created if missing)")
-      .option("--partial", "also export participants who have not completed the main block"),
+      .option("--partial", "also export participants who have not completed the main block")
+      .option("--distinct-from <trials>", "refuse to export when a participant name is an observer of these trials (a file or folder, e.g. the published data to merge with)"),
     ["trialwise experiment export --store experiment.duckdb -o humans/", "trialwise experiment export --store experiment.duckdb -o humans/ --partial"],
-  ).action(async (flags: { store: string; output: string; partial?: boolean }) => {
+  ).action(async (flags: { store: string; output: string; partial?: boolean; distinctFrom?: string }) => {
     const { exportStore } = await import("../experiment/export.ts");
-    const result = await exportStore(flags.store, flags.output, { partial: flags.partial, onServer: throughServer(io, "export") });
+    const result = await exportStore(flags.store, flags.output, { partial: flags.partial, distinctFrom: flags.distinctFrom, onServer: throughServer(io, "export") });
     for (const p of result.incomplete) {
       const why = p.storedTrials === 0 ? "no trials stored" : `${p.storedTrials} trials stored, not complete; --partial exports it`;
       io.stderr(`trialwise experiment export: note: left out ${p.name} (${why})\n`);
+    }
+    for (const f of result.failedChecks) {
+      io.stderr(`trialwise experiment export: note: ${f.name} passed ${f.passed} of ${f.of} attention checks (attention_ok false in the participants' summary)\n`);
     }
     io.stderr(
       `trialwise experiment export: ${result.files.length} participant file(s), ${result.trials} trials (${result.flagged} with timing outside tolerance) written to ${flags.output}\n`,

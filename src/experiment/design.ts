@@ -41,6 +41,8 @@ export interface DesignStimulus {
   name: string;
   category: string;
   condition: string;
+  /** An attention check: the stimulus is the answer's name (`catch:<category>`), not an image of the set. */
+  catchTrial?: boolean;
 }
 
 export type ConditionOrder = "blocked" | "interleaved";
@@ -62,6 +64,8 @@ export interface DesignOptions {
   practiceStimuli?: readonly DesignStimulus[];
   /** The response categories; every stimulus's category must be one of them. */
   categories: readonly string[];
+  /** Attention checks mixed into each participant's main block (see {@link catchStimulus}). */
+  catchTrials?: number;
 }
 
 /** The stimuli of an experiment, fixed for all participants. */
@@ -74,6 +78,8 @@ export interface ExperimentPlan {
   stimuliByCondition: Map<string, DesignStimulus[]>;
   practice: DesignStimulus[];
   categories: readonly string[];
+  /** Attention checks per participant, mixed into the main block. */
+  catchTrials: number;
 }
 
 export interface DesignTrial {
@@ -211,6 +217,7 @@ export function planExperiment(stimuli: readonly DesignStimulus[], options: Desi
     stimuliByCondition,
     practice: balancedSelection(practicePool, practiceCount, options.seed ^ 0x5bd1e995),
     categories,
+    catchTrials: options.catchTrials ?? 0,
   };
 }
 
@@ -252,16 +259,96 @@ export function participantDesign(plan: ExperimentPlan, number: number): Partici
           conditions.flatMap((c) => plan.stimuliByCondition.get(c)!),
           random,
         );
+  const practice = shuffleWith(plan.practice, random);
+  const withChecks = withCatchTrials(ordered, plan.catchTrials, plan.categories, seed);
   return {
     number,
     seed,
     conditions,
-    trials: ordered.map((stimulus, index) => ({ index, stimulus })),
-    practice: shuffleWith(plan.practice, random),
+    trials: withChecks.map((stimulus, index) => ({ index, stimulus })),
+    practice,
   };
 }
 
-/** Observer name of participant `number` in the exported files: `subject-01` (a human by the model-vs-human rule). */
-export function participantName(number: number): string {
-  return `subject-${String(number).padStart(2, "0")}`;
+/**
+ * An attention check asking for `category`: the stimulus shows the category's name instead of an
+ * image, so an attentive participant answers it correctly. Its id, `catch:<category>`, is what
+ * the browser draws.
+ */
+export function catchStimulus(category: string): DesignStimulus {
+  const id = `catch:${category}`;
+  return { id, name: id, category, condition: "catch", catchTrial: true };
+}
+
+/**
+ * `trials` with `count` attention checks mixed in: the block is cut into `count` equal parts
+ * and one check goes at a random place within each (never first), asking for a random category;
+ * drawn from its own generator (seeded by the participant's seed), so the order of the real
+ * trials is the same with and without checks.
+ */
+function withCatchTrials(trials: readonly DesignStimulus[], count: number, categories: readonly string[], seed: number): DesignStimulus[] {
+  if (count === 0) return [...trials];
+  const random = new SeededRandom(seed ^ 0x2545f491);
+  const n = trials.length;
+  const positions: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const start = Math.max(1, Math.floor((k * n) / count));
+    const end = Math.max(start + 1, Math.floor(((k + 1) * n) / count));
+    positions.push(start + randomIndex(random, end - start));
+  }
+  const out: DesignStimulus[] = [];
+  let next = 0;
+  for (let i = 0; i <= n; i++) {
+    while (next < positions.length && positions[next] === i) {
+      out.push(catchStimulus(categories[randomIndex(random, categories.length)]));
+      next++;
+    }
+    if (i < n) out.push(trials[i]);
+  }
+  return out;
+}
+
+/** A study id: the prefix of participant names, so that one study's names never equal another's. */
+const STUDY_ID = /^[A-Za-z0-9][A-Za-z0-9.+-]{0,39}$/;
+
+/** What a study id may consist of, for error messages. */
+export const STUDY_ID_RULE = "1 to 40 characters: letters A-Z and a-z, digits 0-9, and . + - (starting with a letter or digit; no _, which separates the parts of exported file names)";
+
+/** Whether `id` is a valid study id ({@link STUDY_ID_RULE}). */
+export function isStudyId(id: string): boolean {
+  return STUDY_ID.test(id);
+}
+
+/**
+ * The default study id from a store's file name: the name without its extension, every
+ * character a study id may not hold replaced by "-" (`my store.duckdb` gives `my-store`),
+ * cut to 40 characters; `study` when nothing is left.
+ */
+export function studyIdFromStore(storePath: string): string {
+  const file = storePath.split(/[\\/]/).pop() ?? "";
+  const stem = file.replace(/\.[^.]*$/, "");
+  const id = stem
+    .replace(/[^A-Za-z0-9.+-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 40);
+  return isStudyId(id) ? id : "study";
+}
+
+/**
+ * Observer name of participant `number` of study `study` in the exported files:
+ * `<study>-subject-01` (a human by the model-vs-human rule, which looks for "subject"; the study
+ * prefix keeps it apart from the published participants, who are `subject-01`, ...).
+ */
+export function participantName(number: number, study: string): string {
+  return `${study}-subject-${String(number).padStart(2, "0")}`;
+}
+
+/** The number of a participant name of `study` ({@link participantName}); undefined for any other text. */
+export function participantNumber(name: string, study: string): number | undefined {
+  const prefix = `${study}-subject-`;
+  if (!name.startsWith(prefix)) return undefined;
+  const digits = name.slice(prefix.length);
+  if (!/^\d{2,9}$/.test(digits) || (digits.length > 2 && digits.startsWith("0"))) return undefined;
+  const number = Number(digits);
+  return number >= 1 && participantName(number, study) === name ? number : undefined;
 }

@@ -35,7 +35,32 @@ export interface Protocol {
   background: string;
   /** Ask the browser for fullscreen when the participant starts (and after each break). */
   fullscreen: boolean;
+  /**
+   * Stimulus side in degrees of visual angle (0: use `sizePx`). When set, each participant
+   * calibrates the screen first (a bank card matched on screen gives pixels per cm, and the
+   * viewing distance is stated), and the stimulus is drawn 2 d tan(deg / 2) cm wide.
+   */
+  stimulusDeg: number;
+  /** The viewing distance asked for (and proposed) in the calibration, in cm (57 cm: 1 cm on screen is about 1 degree). */
+  viewingDistanceCm: number;
+  /** Attention checks mixed into each participant's main block (the stimulus names the answer); 0: none. */
+  catchTrials: number;
+  /** Prolific's completion code: a finished participant is sent to Prolific's completion address with it ("": no redirect, unless `completionUrl`). */
+  completionCode: string;
+  /**
+   * Where a finished participant is sent ("": Prolific's address when there is a completion code,
+   * else nowhere). `{code}` is replaced by the completion code, `{participant}` by the id the
+   * participant came with (PROLIFIC_PID or `?participant=`), URL-encoded. Must be https (or http
+   * to localhost).
+   */
+  completionUrl: string;
 }
+
+/** Protocol fields that do not change what is measured (where a finished participant goes): left out of a store's settings, so they can change during a study, and never sent to browsers before the end. */
+export const RECRUITMENT_FIELDS = ["completionCode", "completionUrl"] as const;
+
+/** Prolific's completion address; `{code}` is the study's completion code. */
+export const PROLIFIC_COMPLETION_URL = "https://app.prolific.com/submissions/complete?cc={code}";
 
 /**
  * The lab protocol of the published experiments (model-vs-human; Geirhos et al.): fixation
@@ -58,10 +83,15 @@ export const DEFAULT_PROTOCOL: Readonly<Protocol> = Object.freeze({
   responseKeys: "1234qwerasdfzxcv",
   background: "#808080",
   fullscreen: true,
+  stimulusDeg: 0,
+  viewingDistanceCm: 57,
+  catchTrials: 0,
+  completionCode: "",
+  completionUrl: "",
 });
 
 const DURATIONS = ["fixationMs", "stimulusMs", "maskMs", "responseMs", "interTrialMs", "feedbackMs", "toleranceMs"] as const;
-const COUNTS = ["practiceTrials", "breakEvery"] as const;
+const COUNTS = ["practiceTrials", "breakEvery", "catchTrials"] as const;
 
 /**
  * The protocol from `overrides` (a parsed JSON object, or flags) on top of `base`; every field
@@ -83,6 +113,11 @@ export function parseProtocol(overrides: unknown, source: string, base: Readonly
       if (!Number.isInteger(value) || (value as number) < 0 || (field === "sizePx" && (value as number) < 16)) {
         throw new InputError(`${JSON.stringify(value)} is not valid; expected a whole number${field === "sizePx" ? " of at least 16" : " of 0 or more"}`, at);
       }
+    } else if (field === "stimulusDeg" || field === "viewingDistanceCm") {
+      const [low, high] = field === "stimulusDeg" ? [0, 60] : [20, 300];
+      if (typeof value !== "number" || !(value >= low && value <= high) || (field === "viewingDistanceCm" && value === 0)) {
+        throw new InputError(`${JSON.stringify(value)} is not valid; expected a number from ${low} to ${high}${field === "stimulusDeg" ? " (degrees; 0: sizePx)" : " (cm)"}`, at);
+      }
     } else if (field === "responseLayout") {
       if (value !== "labels" && value !== "icons") throw new InputError(`${JSON.stringify(value)} is not a layout; expected "labels" or "icons"`, at);
     } else if (field === "fullscreen") {
@@ -94,6 +129,12 @@ export function parseProtocol(overrides: unknown, source: string, base: Readonly
   }
   for (const field of ["stimulusMs", "maskMs", "responseMs"] as const) {
     if (protocol[field] === 0) throw new InputError("must be more than 0 ms", { file: source, column: field });
+  }
+  if (!/^[A-Za-z0-9]{0,32}$/.test(protocol.completionCode)) {
+    throw new InputError(`${JSON.stringify(protocol.completionCode)} is not a completion code; expected up to 32 letters and digits`, { file: source, column: "completionCode" });
+  }
+  if (protocol.completionUrl !== "" && !isCompletionUrl(protocol.completionUrl)) {
+    throw new InputError(`${JSON.stringify(protocol.completionUrl)} is not a completion address; expected an https:// URL (http:// only to localhost)`, { file: source, column: "completionUrl" });
   }
   const keys = [...protocol.responseKeys.toLowerCase()];
   if (new Set(keys).size !== keys.length) throw new InputError(`"${protocol.responseKeys}" repeats a key; expected distinct keys`, { file: source, column: "responseKeys" });
@@ -108,4 +149,27 @@ export function responseKeys(protocol: Protocol, categories: readonly string[]):
     throw new InputError(`${keys.length} response keys for ${categories.length} categories; give one key per category or none`, { column: "responseKeys" });
   }
   return keys.slice(0, categories.length);
+}
+
+function isCompletionUrl(url: string): boolean {
+  if (!URL.canParse(url.replace(/\{(code|participant)\}/g, "x"))) return false;
+  const parsed = new URL(url.replace(/\{(code|participant)\}/g, "x"));
+  return parsed.protocol === "https:" || (parsed.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname));
+}
+
+/**
+ * Where a finished participant is sent, or null for nowhere: `completionUrl` with `{code}` and
+ * `{participant}` filled in (URL-encoded), else Prolific's completion address when there is a
+ * completion code.
+ */
+export function completionRedirect(protocol: Pick<Protocol, "completionCode" | "completionUrl">, participantId: string | null): string | null {
+  const template = protocol.completionUrl !== "" ? protocol.completionUrl : protocol.completionCode !== "" ? PROLIFIC_COMPLETION_URL : null;
+  if (template === null) return null;
+  return template.replace(/\{code\}/g, encodeURIComponent(protocol.completionCode)).replace(/\{participant\}/g, encodeURIComponent(participantId ?? ""));
+}
+
+/** The protocol without its recruitment fields: what a store records and what browsers get. */
+export function measurementProtocol(protocol: Protocol): Omit<Protocol, (typeof RECRUITMENT_FIELDS)[number]> {
+  const { completionCode: _code, completionUrl: _url, ...rest } = protocol;
+  return rest;
 }

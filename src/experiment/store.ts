@@ -13,12 +13,38 @@ import type { AcceptedTrial } from "./validation.ts";
 
 /** What a store was created for; a server refuses a store made for other settings. */
 export interface ExperimentSettings {
-  /** Dataset name of the exported files (`<dataset>_subject-01_session_1.csv`). */
+  /** Dataset name of the exported files (`<dataset>_<study>-subject-01_session_1.csv`). */
   dataset: string;
+  /** Prefix of the participants' names (`<study>-subject-01`); absent in stores of earlier versions, whose participants are `subject-01`, ... */
+  study?: string;
   /** Main trials each participant does. */
   trialsPerParticipant: number;
   /** Everything that fixes the participants' designs and the protocol (compared as JSON). */
   design: Record<string, unknown>;
+}
+
+/**
+ * Who the participant is outside this store, as the link they came by said: Prolific's URL
+ * parameters (`PROLIFIC_PID`, `STUDY_ID`, `SESSION_ID`), or a generic `?participant=` id.
+ */
+export interface ExternalId {
+  source: "prolific" | "link";
+  /** PROLIFIC_PID, or the `participant` parameter. */
+  id: string;
+  /** Prolific's STUDY_ID and SESSION_ID (null for a generic link, or when the link lacked them). */
+  studyId: string | null;
+  sessionId: string | null;
+}
+
+/** The screen as the participant's calibration measured it (see calibration.ts). */
+export interface StoredCalibration {
+  pxPerCm: number;
+  viewingDistanceCm: number;
+  /** Side of the stimulus in CSS pixels that the calibration gave. */
+  stimulusPx: number;
+  devicePixelRatio: number;
+  screenWidthPx: number;
+  screenHeightPx: number;
 }
 
 export interface ParticipantRecord {
@@ -32,6 +58,13 @@ export interface ParticipantRecord {
   userAgent: string;
   storedTrials: number;
   flaggedTrials: number;
+  external: ExternalId | null;
+  calibration: StoredCalibration | null;
+}
+
+/** What addParticipant gives when the external id has taken part already: that participant, unchanged. */
+export interface DuplicateParticipant {
+  duplicate: ParticipantRecord;
 }
 
 export interface StoredTrial {
@@ -51,6 +84,8 @@ export interface StoredTrial {
   maskMs: number;
   frameMs: number;
   timingOk: boolean;
+  /** An attention check (its stimulus names the answer); exported in the participants' summary, not as a trial. */
+  catchTrial: boolean;
 }
 
 /** A participant as export and status see it: without the token hash, which never leaves the server. */
@@ -101,6 +136,12 @@ CREATE TABLE IF NOT EXISTS trials (
   received_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (participant, trial));
 CREATE TABLE IF NOT EXISTS rejections (
   rejected_at TIMESTAMP NOT NULL DEFAULT current_timestamp, participant INTEGER, reason VARCHAR NOT NULL, body VARCHAR NOT NULL);
+ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_source VARCHAR;
+ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_id VARCHAR;
+ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_study VARCHAR;
+ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_session VARCHAR;
+ALTER TABLE participants ADD COLUMN IF NOT EXISTS calibration VARCHAR;
+ALTER TABLE trials ADD COLUMN IF NOT EXISTS catch_trial BOOLEAN DEFAULT false;
 `;
 
 /**
@@ -115,6 +156,8 @@ export class TrialStore {
     private readonly connection: DuckDBConnection,
     readonly path: string,
     readonly settings: ExperimentSettings,
+    /** Columns added since the first version (external ids, calibration, catch trials): a store of an earlier version, read only, lacks them. */
+    private readonly current = true,
   ) {}
 
   /**
@@ -150,7 +193,8 @@ export class TrialStore {
     try {
       const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
       if (rows.length !== 1) throw new Error("no settings row");
-      return new TrialStore(instance, connection, path, JSON.parse(rows[0][0] as string) as ExperimentSettings);
+      const columns = await connection.runAndReadAll("SELECT 1 FROM information_schema.columns WHERE table_name = 'trials' AND column_name = 'catch_trial'");
+      return new TrialStore(instance, connection, path, JSON.parse(rows[0][0] as string) as ExperimentSettings, columns.getRowsJS().length > 0);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -166,20 +210,40 @@ export class TrialStore {
     return run;
   }
 
-  /** Adds the next participant (numbers 1, 2, ...): `describe` gives its seed and conditions from its number. */
-  addParticipant(tokenHash: string, userAgent: string, describe: (number: number) => { name: string; seed: number; conditions: string[] }): Promise<ParticipantRecord> {
+  /**
+   * Adds the next participant (numbers 1, 2, ...): `describe` gives its seed and conditions from
+   * its number. An external id (Prolific, a link) that has taken part already adds nobody: the
+   * earlier participant comes back as `duplicate` (checked and inserted in one queued step, so
+   * two simultaneous starts of one id never both count).
+   */
+  addParticipant(
+    tokenHash: string,
+    userAgent: string,
+    describe: (number: number) => { name: string; seed: number; conditions: string[] },
+    external: ExternalId | null = null,
+  ): Promise<ParticipantRecord | DuplicateParticipant> {
     return this.serial(async () => {
+      if (external) {
+        const earlier = (
+          await this.connection.runAndReadAll("SELECT number FROM participants WHERE external_source = $1 AND external_id = $2", [external.source, external.id])
+        ).getRowsJS();
+        if (earlier.length > 0) return { duplicate: (await this.participant(earlier[0][0] as number))! };
+      }
       const next = (await this.connection.runAndReadAll("SELECT coalesce(max(number), 0) + 1 FROM participants")).getRowsJS()[0][0] as number;
       const { name, seed, conditions } = describe(next);
-      await this.connection.run("INSERT INTO participants (number, name, seed, conditions, token_sha256, user_agent) VALUES ($1::INTEGER, $2, $3::BIGINT, $4, $5, $6)", [
-        next,
-        name,
-        seed,
-        JSON.stringify(conditions),
-        tokenHash,
-        userAgent,
-      ]);
+      await this.connection.run(
+        `INSERT INTO participants (number, name, seed, conditions, token_sha256, user_agent, external_source, external_id, external_study, external_session)
+         VALUES ($1::INTEGER, $2, $3::BIGINT, $4, $5, $6, $7::VARCHAR, $8::VARCHAR, $9::VARCHAR, $10::VARCHAR)`,
+        [next, name, seed, JSON.stringify(conditions), tokenHash, userAgent, external?.source ?? null, external?.id ?? null, external?.studyId ?? null, external?.sessionId ?? null],
+      );
       return (await this.participant(next))!;
+    });
+  }
+
+  /** Stores the participant's screen calibration (the latest one counts). */
+  setCalibration(participant: number, calibration: StoredCalibration): Promise<void> {
+    return this.serial(async () => {
+      await this.connection.run("UPDATE participants SET calibration = $1 WHERE number = $2::INTEGER", [JSON.stringify(calibration), participant]);
     });
   }
 
@@ -192,7 +256,8 @@ export class TrialStore {
     const reader = await this.connection.runAndReadAll(
       `SELECT p.number, p.name, p.seed, p.conditions, p.token_sha256, strftime(p.started_at, '%Y-%m-%dT%H:%M:%SZ') AS started,
          strftime(p.finished_at, '%Y-%m-%dT%H:%M:%SZ') AS finished, p.user_agent,
-         count(t.trial) AS stored, count(t.trial) FILTER (WHERE NOT t.timing_ok) AS flagged
+         count(t.trial) AS stored, count(t.trial) FILTER (WHERE NOT t.timing_ok) AS flagged,
+         ${this.current ? "p.external_source, p.external_id, p.external_study, p.external_session, p.calibration" : "NULL, NULL, NULL, NULL, NULL"}
        FROM participants p LEFT JOIN trials t ON t.participant = p.number
        ${only === undefined ? "" : "WHERE p.number = $1::INTEGER"}
        GROUP BY ALL ORDER BY p.number`,
@@ -209,6 +274,11 @@ export class TrialStore {
       userAgent: r[7] as string,
       storedTrials: Number(r[8]),
       flaggedTrials: Number(r[9]),
+      external:
+        r[10] === null
+          ? null
+          : { source: r[10] as ExternalId["source"], id: r[11] as string, studyId: (r[12] as string | null) ?? null, sessionId: (r[13] as string | null) ?? null },
+      calibration: r[14] === null ? null : (JSON.parse(r[14] as string) as StoredCalibration),
     }));
   }
 
@@ -223,9 +293,24 @@ export class TrialStore {
       if (!verdict.ok) return verdict;
       const t = (verdict as { ok: true; trial: AcceptedTrial }).trial;
       await this.connection.run(
-        `INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok)
-         VALUES ($1::INTEGER, $2::INTEGER, $3, $4, $5, $6, $7, $8::DOUBLE, $9::VARCHAR, $10::DOUBLE, $11::DOUBLE, $12::DOUBLE, $13::BOOLEAN)`,
-        [participant, t.trial, t.stimulus, t.stimulusInfo.name, t.stimulusInfo.category, t.stimulusInfo.condition, t.response, t.rt, t.source, t.stimulusMs, t.maskMs, t.frameMs, t.timingOk],
+        `INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok, catch_trial)
+         VALUES ($1::INTEGER, $2::INTEGER, $3, $4, $5, $6, $7, $8::DOUBLE, $9::VARCHAR, $10::DOUBLE, $11::DOUBLE, $12::DOUBLE, $13::BOOLEAN, $14::BOOLEAN)`,
+        [
+          participant,
+          t.trial,
+          t.stimulus,
+          t.stimulusInfo.name,
+          t.stimulusInfo.category,
+          t.stimulusInfo.condition,
+          t.response,
+          t.rt,
+          t.source,
+          t.stimulusMs,
+          t.maskMs,
+          t.frameMs,
+          t.timingOk,
+          t.stimulusInfo.catchTrial === true,
+        ],
       );
       return verdict;
     });
@@ -257,7 +342,8 @@ export class TrialStore {
   /** Every stored trial, by participant and trial. */
   async trials(): Promise<StoredTrial[]> {
     const reader = await this.connection.runAndReadAll(
-      "SELECT participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok FROM trials ORDER BY participant, trial",
+      `SELECT participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok, ${this.current ? "catch_trial" : "false"}
+       FROM trials ORDER BY participant, trial`,
     );
     return reader.getRowsJS().map((r) => ({
       participant: r[0] as number,
@@ -273,6 +359,7 @@ export class TrialStore {
       maskMs: r[10] as number,
       frameMs: r[11] as number,
       timingOk: r[12] as boolean,
+      catchTrial: r[13] === true,
     }));
   }
 

@@ -98,3 +98,44 @@ export function validateSubmission(body: unknown, design: ParticipantDesign, sto
   };
   return { ok: true, trial: { ...submission, stimulusInfo: expected, timingOk: timingWithinTolerance(submission, protocol) } };
 }
+
+/** An id from a recruitment link: letters, digits, _ and -, 1 to 64 characters (Prolific's ids are 24 hexadecimal digits). */
+const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What the page sends to start a participant: the ids of the link it was opened with, if any. */
+export interface StartRequest {
+  /** Prolific's URL parameters. */
+  PROLIFIC_PID?: string;
+  STUDY_ID?: string;
+  SESSION_ID?: string;
+  /** A generic link's `?participant=` id. */
+  participant?: string;
+}
+
+/**
+ * The external id of a start request ({@link StartRequest}): Prolific's when PROLIFIC_PID is
+ * given (STUDY_ID and SESSION_ID optional), else the generic `participant`, else none (null).
+ * A malformed id, or both kinds at once, is refused with the reason.
+ */
+export function parseStartRequest(
+  body: unknown,
+): { ok: true; external: { source: "prolific" | "link"; id: string; studyId: string | null; sessionId: string | null } | null } | { ok: false; reason: string } {
+  if (body === undefined || body === null) return { ok: true, external: null };
+  if (typeof body !== "object" || Array.isArray(body)) return { ok: false, reason: "expected a JSON object" };
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((k) => !["PROLIFIC_PID", "STUDY_ID", "SESSION_ID", "participant"].includes(k));
+  if (unknown.length > 0) return { ok: false, reason: `${unknown[0]}: unknown field; expected PROLIFIC_PID, STUDY_ID, SESSION_ID or participant` };
+  for (const field of ["PROLIFIC_PID", "STUDY_ID", "SESSION_ID", "participant"]) {
+    const value = b[field];
+    if (value !== undefined && (typeof value !== "string" || !EXTERNAL_ID.test(value))) {
+      return { ok: false, reason: `${field}: ${JSON.stringify(value).slice(0, 80)} is not an id; expected 1 to 64 letters, digits, _ or -` };
+    }
+  }
+  if (b.PROLIFIC_PID !== undefined && b.participant !== undefined) return { ok: false, reason: "PROLIFIC_PID and participant both given; expected one id" };
+  if (b.PROLIFIC_PID === undefined && (b.STUDY_ID !== undefined || b.SESSION_ID !== undefined)) return { ok: false, reason: "STUDY_ID or SESSION_ID without PROLIFIC_PID" };
+  if (b.PROLIFIC_PID !== undefined) {
+    return { ok: true, external: { source: "prolific", id: b.PROLIFIC_PID as string, studyId: (b.STUDY_ID as string | undefined) ?? null, sessionId: (b.SESSION_ID as string | undefined) ?? null } };
+  }
+  if (b.participant !== undefined) return { ok: true, external: { source: "link", id: b.participant as string, studyId: null, sessionId: null } };
+  return { ok: true, external: null };
+}

@@ -26,19 +26,20 @@ const PROTOCOL = parseProtocol(
 );
 
 /**
- * What the page waits for next (evaluated in the page, so written as a script: the tests are
- * type-checked without the DOM): done or error, a response grid not yet handled, an
- * instructions page, or a button screen.
+ * What the page waits for next: done or error, a response grid not yet handled, an instructions
+ * page, or a button screen. A function (run in the page), not a string: the page's CSP forbids
+ * evaluating strings. The tests are type-checked without the DOM, hence the loose types.
  */
-const NEXT_ACTION = `(() => {
-  const w = window.trialwise;
+const NEXT_ACTION = () => {
+  const page = globalThis as unknown as { trialwise?: { phase: string }; document: { querySelector(s: string): { hidden?: boolean; querySelector(s: string): unknown } | null } };
+  const w = page.trialwise;
   if (w && (w.phase === "done" || w.phase === "error")) return w.phase;
-  const grid = document.querySelector(".tw-response-grid:not([data-handled])");
+  const grid = page.document.querySelector(".tw-response-grid:not([data-handled])");
   if (grid && !grid.hidden && grid.querySelector(".tw-choice:not(:disabled)")) return "respond";
-  if (document.querySelector("#jspsych-instructions-next")) return "next";
-  if (document.querySelector(".jspsych-btn:not(.tw-choice)")) return "button";
+  if (page.document.querySelector("#jspsych-instructions-next")) return "next";
+  if (page.document.querySelector(".jspsych-btn:not(.tw-choice)")) return "button";
   return false;
-})()`;
+};
 
 type Answer = { category: string; by: "key" | "mouse" } | null;
 
@@ -124,6 +125,10 @@ test(
     const errors: string[] = [];
     const open = async (context: BrowserContext) => {
       const page = await context.newPage();
+      // Every CSP violation the page causes (the server's policy must let the page work as it is).
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI); })",
+      );
       page.on("pageerror", (e) => errors.push(e.message));
       page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
       page.on("response", (r) => void (r.status() >= 400 && errors.push(`${r.status()} ${new URL(r.url()).pathname}`)));
@@ -153,10 +158,11 @@ test(
       assert.ok(events1.includes("button Continue"), "a break after 4 trials");
       assert.equal(resumed1[0], "button Continue");
       assert.equal(resumed1.filter((e) => e.startsWith("trial"))[0], `trial ${participantDesign(server.plan, 1).trials[4].stimulus.id}`);
-      assert.equal(await first.locator(".tw-participant").innerText(), "subject-01");
+      assert.equal(await first.locator(".tw-participant").innerText(), "experiment-subject-01");
       assert.equal(await first.evaluate("document.fullscreenElement === document.documentElement"), true, "fullscreen from the start button on");
-      assert.ok(log.some((l) => /^rejected trial 4 from subject-01: response: "zebra"/.test(l)), log.join("\n"));
+      assert.ok(log.some((l) => /^rejected trial 4 from experiment-subject-01: response: "zebra"/.test(l)), log.join("\n"));
       await first.screenshot({ path: join(ARTIFACTS, "done.png") });
+      assert.deepEqual(await first.evaluate("window.__csp ?? []"), [], "no CSP violations");
 
       const context2 = await browser.newContext();
       const second = await open(context2);
@@ -166,6 +172,7 @@ test(
       const reopened = await open(context2);
       const after = await play(reopened, server, keys, answer2);
       assert.equal(after[0], "button Continue", "welcome back, without practice");
+      assert.deepEqual(await reopened.evaluate("window.__csp ?? []"), [], "no CSP violations");
       assert.equal(after.filter((e) => e.startsWith("trial")).length, 5, "trials 4 to 8");
       assert.deepEqual(
         after.filter((e) => e.startsWith("trial")).map((e) => e.slice(6)),
@@ -173,7 +180,7 @@ test(
         "the resumed page continues at the next unstored trial",
       );
       // The refused trial's 400 answer and the page's report of it, nothing else.
-      assert.deepEqual(errors.filter((e) => !/^400 \/api\/participants\/subject-01\/trials$|status of 400|trial 4 rejected: response: "zebra"/.test(e)), []);
+      assert.deepEqual(errors.filter((e) => !/^400 \/api\/participants\/experiment-subject-01\/trials$|status of 400|trial 4 rejected: response: "zebra"/.test(e)), []);
     } finally {
       await browser?.close();
       await server.close();
@@ -183,9 +190,9 @@ test(
     const exported = await cli("experiment", "export", "--store", store, "-o", out);
     assert.equal(exported.code, 0, exported.stderr);
     const flagged = Number(/^trialwise experiment export: 2 participant file\(s\), 16 trials \((\d+) with timing outside tolerance\) written to /.exec(exported.stderr)?.[1]);
-    assert.deepEqual((await readdir(out)).sort(), [`${dataset}_participants.json`, `${dataset}_subject-01_session_1.csv`, `${dataset}_subject-02_session_1.csv`]);
-    const rows1 = csvObjects(await readFile(join(out, `${dataset}_subject-01_session_1.csv`), "utf8"));
-    const rows2 = csvObjects(await readFile(join(out, `${dataset}_subject-02_session_1.csv`), "utf8"));
+    assert.deepEqual((await readdir(out)).sort(), [`${dataset}_experiment-subject-01_session_1.csv`, `${dataset}_experiment-subject-02_session_1.csv`, `${dataset}_participants.json`]);
+    const rows1 = csvObjects(await readFile(join(out, `${dataset}_experiment-subject-01_session_1.csv`), "utf8"));
+    const rows2 = csvObjects(await readFile(join(out, `${dataset}_experiment-subject-02_session_1.csv`), "utf8"));
     const idOf = new Map([...server.plan.stimuliByCondition.values()].flat().map((s) => [s.name, s.id]));
     for (const [rows, answer] of [
       [rows1, answer1],
@@ -222,13 +229,13 @@ test(
     const pairs = await cli("pairs", out);
     assert.equal(pairs.code, 0, pairs.stderr);
     const [pair] = csvObjects(pairs.stdout);
-    assert.equal(pair.observer1, "subject-01");
-    assert.equal(pair.observer2, "subject-02");
+    assert.equal(pair.observer1, "experiment-subject-01");
+    assert.equal(pair.observer2, "experiment-subject-02");
     assert.equal(pair.pair_type, "human-human");
     assert.equal(Number(pair.n_trials), 8);
     if (cExp === 1) assert.equal(pair.kappa, "");
     else assert.ok(Math.abs(Number(pair.kappa) - (cObs - cExp) / (1 - cExp)) < 1e-12, `kappa ${pair.kappa} vs ${(cObs - cExp) / (1 - cExp)}`);
-    assert.ok(log.includes("subject-02 finished"));
+    assert.ok(log.includes("experiment-subject-02 finished"));
     await rm(dir, { recursive: true, force: true });
   },
 );

@@ -11,8 +11,11 @@ import {
   latinSquareCycle,
   latinSquareRow,
   participantDesign,
+  isStudyId,
   participantName,
+  participantNumber,
   planExperiment,
+  studyIdFromStore,
   seededShuffle,
 } from "../../src/experiment/design.ts";
 import { fftSide, pinkNoise, pinkNoiseField } from "../../src/experiment/noise.ts";
@@ -171,8 +174,23 @@ test("planning errors name what was expected", () => {
   assert.throws(() => planExperiment([{ id: "0", name: "x.png", category: "zebra", condition: "NaN" }], opts, "set"), /^InputError: set: stimulus "x\.png" has category "zebra"/);
   assert.throws(() => planExperiment([...pool, { id: "x", name: "x.png", category: "cat", condition: "b" }], opts), /different numbers of stimuli \(a: 32, b: 33\)/);
   assert.throws(() => planExperiment(pool, { ...opts, practiceStimuli: [{ id: "p0", name: "p.png", category: "zebra", condition: "NaN" }] }), /stimulus "p\.png" has category "zebra"/);
-  assert.equal(participantName(3), "subject-03");
-  assert.equal(participantName(123), "subject-123");
+});
+
+test("participant names carry the study id, are human by the model-vs-human rule, and read back to their numbers", () => {
+  assert.equal(participantName(3, "pilot"), "pilot-subject-03");
+  assert.equal(participantName(123, "edges2"), "edges2-subject-123");
+  assert.equal(participantNumber("pilot-subject-03", "pilot"), 3);
+  assert.equal(participantNumber("pilot-subject-123", "pilot"), 123);
+  for (const other of ["subject-03", "pilot-subject-3", "pilot-subject-003", "pilot-subject-00", "pilot2-subject-03", "pilot-subject-03x"]) {
+    assert.equal(participantNumber(other, "pilot"), undefined, other);
+  }
+  assert.equal(studyIdFromStore("/data/edges.duckdb"), "edges");
+  assert.equal(studyIdFromStore("runs/my store (2).duckdb"), "my-store-2-");
+  assert.equal(studyIdFromStore("experiment.duckdb"), "experiment");
+  assert.equal(studyIdFromStore("/x/__.duckdb"), "study");
+  assert.equal(studyIdFromStore("a_b.duckdb"), "a-b");
+  assert.ok(isStudyId("pilot.2026+a"));
+  for (const bad of ["", "_x", "a_b", "-x", "x/y", "x".repeat(41)]) assert.equal(isStudyId(bad), false, bad);
 });
 
 const plan4 = planExperiment(stimulusSet(1, ["NaN"]), { seed: 9, trialsPerParticipant: 4, categories: CATEGORIES_16 });

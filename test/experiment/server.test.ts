@@ -88,8 +88,8 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   try {
     a = await api.start();
     b = await api.start();
-    assert.equal(a.name, "subject-01");
-    assert.equal(b.name, "subject-02");
+    assert.equal(a.name, "api-subject-01");
+    assert.equal(b.name, "api-subject-02");
     assert.match(a.token, /^[0-9a-f]{32}$/);
     assert.notEqual(a.token, b.token);
     assert.equal(a.trials.length, 8);
@@ -113,7 +113,7 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     const rejected: [number, Promise<{ status: number; json: Record<string, unknown> }>, RegExp][] = [
       [401, api.submit(a, trialBody(a, 1, "cat"), b.token), /missing or wrong participant token/],
       [401, api.submit(a, trialBody(a, 1, "cat"), ""), /missing or wrong participant token/],
-      [404, api.submit({ ...a, name: "subject-09" }, trialBody(a, 1, "cat")), /unknown participant "subject-09"/],
+      [404, api.submit({ ...a, name: "api-subject-09" }, trialBody(a, 1, "cat")), /unknown participant "api-subject-09"/],
       [409, api.submit(a, trialBody(a, 0, "cat")), /trial 0 is already stored/],
       [409, api.submit(a, trialBody(a, 2, "cat")), /ahead of the next trial 1/],
       [400, api.submit(a, trialBody(a, 1, "cat", { stimulus: a.trials[2] })), /stimulus: trial 1 shows stimulus/],
@@ -135,8 +135,8 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     // The submissions above ran concurrently, so the rejections are stored in any order.
     assert.deepEqual(stored.filter((r) => /wrong participant token/.test(r.reason)).map((r) => r.participant), [1, 1]);
     assert.deepEqual(stored.filter((r) => /unknown participant/.test(r.reason)).map((r) => r.participant), [null]);
-    assert.ok(log.some((l) => /^rejected trial 1 from subject-01: response: "zebra" is not a category/.test(l)), log.join("\n"));
-    assert.ok(log.includes("subject-01 started (conditions NaN; seed " + a.seed + ")"));
+    assert.ok(log.some((l) => /^rejected trial 1 from api-subject-01: response: "zebra" is not a category/.test(l)), log.join("\n"));
+    assert.ok(log.includes("api-subject-01 started (conditions NaN; seed " + a.seed + ")"));
 
     // Finishing early is refused; the rest of a's trials, one without an answer and one late frame.
     assert.equal((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).status, 409);
@@ -146,8 +146,8 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
       assert.equal(response.status, 201, JSON.stringify(response.json));
       assert.equal(response.json.timingOk, i !== 5);
     }
-    assert.ok(log.some((l) => l === "subject-01 trial 6: timing outside tolerance (stimulus 216.8 ms, mask 199.9 ms)"), log.join("\n"));
-    assert.deepEqual((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).json, { finished: true, name: "subject-01" });
+    assert.ok(log.some((l) => l === "api-subject-01 trial 6: timing outside tolerance (stimulus 216.8 ms, mask 199.9 ms)"), log.join("\n"));
+    assert.deepEqual((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).json, { finished: true, name: "api-subject-01", redirect: null });
     // b answers three trials and leaves: resuming gives the same design and the next trial.
     for (let i = 0; i < 3; i++) assert.equal((await api.submit(b, trialBody(b, i, categoryOf.get(b.trials[i])!))).status, 201);
     const resumed = (await api.call("GET", `/api/participants/${b.name}`, b.token)).json as unknown as Started;
@@ -177,9 +177,9 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   // Export: only the complete participant, in the schema, and trialwise pairs reads it.
   const out = join(dir, "export");
   const result = await exportStore(store, out);
-  assert.deepEqual(result.incomplete.map((p) => p.name), ["subject-02"]);
+  assert.deepEqual(result.incomplete.map((p) => p.name), ["api-subject-02"]);
   assert.equal(result.flagged, 1);
-  assert.deepEqual((await readdir(out)).sort(), ["toys_participants.json", "toys_subject-01_session_1.csv"]);
+  assert.deepEqual((await readdir(out)).sort(), ["toys_api-subject-01_session_1.csv", "toys_participants.json"]);
   // The export written through the running server is byte for byte the offline one.
   assert.deepEqual((await readdir(join(dir, "live"))).sort(), (await readdir(out)).sort());
   for (const file of await readdir(out)) assert.deepEqual(await readFile(join(dir, "live", file)), await readFile(join(out, file)), file);
@@ -190,13 +190,13 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.equal(offlineStatus.stdout, liveStatus!.stdout);
   assert.equal(offlineStatus.stderr, "trialwise experiment status: 12 rejected submission(s) (--rejections lists them)\n");
   await rm(sidecarPath(store));
-  const text = await readFile(join(out, "toys_subject-01_session_1.csv"), "utf8");
+  const text = await readFile(join(out, "toys_api-subject-01_session_1.csv"), "utf8");
   assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,response_source,stimulus_ms,mask_ms,frame_ms,timing_ok");
   const rows = csvObjects(text);
   assert.equal(rows.length, 8);
   assert.deepEqual(rows.map((r) => r.trial), ["1", "2", "3", "4", "5", "6", "7", "8"]);
   assert.deepEqual(rows[0], {
-    subj: "subject-01",
+    subj: "api-subject-01",
     session: "1",
     trial: "1",
     rt: "0.5",
@@ -218,22 +218,22 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   const pairs = await cli("pairs", join(dir, "partial"), "--intersect");
   assert.equal(pairs.code, 0, pairs.stderr);
   const pair = csvObjects(pairs.stdout)[0];
-  assert.equal(pair.observer1, "subject-01");
-  assert.equal(pair.observer2, "subject-02");
+  assert.equal(pair.observer1, "api-subject-01");
+  assert.equal(pair.observer2, "api-subject-02");
   assert.equal(pair.n_trials, "3", "the three stimuli both saw");
   const info = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8"));
   assert.deepEqual(
     info.participants.map((p: { subj: string; trials_stored: number; exported: boolean; seed: number }) => [p.subj, p.trials_stored, p.exported, p.seed]),
     [
-      ["subject-01", 8, true, a!.seed],
-      ["subject-02", 3, false, b!.seed],
+      ["api-subject-01", 8, true, a!.seed],
+      ["api-subject-02", 3, false, b!.seed],
     ],
   );
 
   // The store resumes numbering with the same settings and refuses other settings.
   const again = await serve(store);
   try {
-    assert.equal((await client(again).start()).name, "subject-03");
+    assert.equal((await client(again).start()).name, "api-subject-03");
   } finally {
     await again.close();
   }
@@ -247,9 +247,9 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.deepEqual(
     csvObjects(status.stdout).map((r) => [r.subj, r.trials, r.of, r.flagged]),
     [
-      ["subject-01", "8", "8", "1"],
-      ["subject-02", "3", "8", "0"],
-      ["subject-03", "0", "8", "0"],
+      ["api-subject-01", "8", "8", "1"],
+      ["api-subject-02", "3", "8", "0"],
+      ["api-subject-03", "0", "8", "0"],
     ],
   );
   // The ten above, the early finish and the resume with the wrong token.
@@ -258,7 +258,7 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.equal(listed.code, 0, listed.stderr);
   const reasons = (JSON.parse(listed.stdout) as { rows: { subj: string | null; reason: string }[] }).rows;
   assert.equal(reasons.length, 12);
-  assert.ok(reasons.some((r) => r.subj === "subject-01" && /response: "zebra" is not a category/.test(r.reason)));
+  assert.ok(reasons.some((r) => r.subj === "api-subject-01" && /response: "zebra" is not a category/.test(r.reason)));
 });
 
 test("conditions are counterbalanced across participants over HTTP; every participant of a condition sees its stimuli", async () => {
@@ -334,7 +334,7 @@ test("the admin listener answers export and status only with its token, only fro
     const answer = (await (await admin(sidecar.token)).json()) as { instance: string; data: { settings: { dataset: string }; participants: Record<string, unknown>[] } };
     assert.equal(answer.instance, sidecar.instance);
     assert.equal(answer.data.settings.dataset, "toys");
-    assert.deepEqual(answer.data.participants.map((p) => p.name), ["subject-01"]);
+    assert.deepEqual(answer.data.participants.map((p) => p.name), ["admin-subject-01"]);
     assert.ok(!("tokenHash" in answer.data.participants[0]), "participants' token hashes stay on the server");
     assert.ok(log.some((l) => l === "refused admin request GET /admin/status: missing or wrong admin token"), log.join("\n"));
     // The address check, with the request's source address set (the listener itself is bound to 127.0.0.1).
@@ -385,7 +385,7 @@ test("experiment serve wires its flags: protocol file, then flags on top; serves
   addExperimentCommand(program, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false }, () => stopped);
   const store = join(dir, "served.duckdb");
   const running = program.parseAsync(
-    ["experiment", "serve", stimuli, "--store", store, "--port", "0", "--protocol", protocol, "--mask-ms", "120", "--no-fullscreen", "--trials-per-subject", "16", "--name", "pilot", "--seed", "9"],
+    ["experiment", "serve", stimuli, "--store", store, "--port", "0", "--protocol", protocol, "--mask-ms", "120", "--no-fullscreen", "--trials-per-subject", "16", "--name", "pilot", "--seed", "9", "--study", "pilot2026"],
     { from: "user" },
   );
   const url = await waitFor(() => /open (http:\/\/\S+)\//.exec(stderr)?.[1]);
@@ -394,7 +394,7 @@ test("experiment serve wires its flags: protocol file, then flags on top; serves
   assert.equal(info.dataset, "pilot");
   assert.equal(info.trialsPerParticipant, 16);
   assert.deepEqual([info.protocol.stimulusMs, info.protocol.maskMs, info.protocol.breakEvery, info.protocol.fullscreen, info.protocol.fixationMs], [100, 120, 4, false, 300]);
-  assert.match(stderr, /pilot: 16 trials per participant \(1 of 1 condition\(s\), 16 stimuli each\), 10 practice trials; store /);
+  assert.match(stderr, /pilot: 16 trials per participant \(1 of 1 condition\(s\), 16 stimuli each\), 10 practice trials; participants pilot2026-subject-01, \.\.\.; store /);
   stop();
   await running;
   assert.match(stderr, /stopped\n$/);

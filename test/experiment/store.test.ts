@@ -111,7 +111,7 @@ test("export --partial notes a participant without stored trials as such, not as
   }
   const partial = await cli("experiment", "export", "--store", store, "-o", join(dir, "partial"), "--partial");
   assert.equal(partial.code, 0, partial.stderr);
-  assert.match(partial.stderr, /^trialwise experiment export: note: left out subject-02 \(no trials stored\)\n.*1 participant file\(s\), 1 trials/s);
+  assert.match(partial.stderr, /^trialwise experiment export: note: left out one-trial-subject-02 \(no trials stored\)\n.*1 participant file\(s\), 1 trials/s);
   const complete = await cli("experiment", "export", "--store", store, "-o", join(dir, "complete"));
   assert.equal(complete.code, 1);
   assert.match(complete.stderr, /no participant has completed all 16 trials yet \(--partial exports incomplete ones\)/);

@@ -1,13 +1,21 @@
 /** The experiment server's JSON API, as the browser app uses it. */
 import type { Protocol } from "../../experiment/protocol.ts";
-import type { TrialSubmission } from "../../experiment/validation.ts";
+import type { CalibrationMeasurement } from "../../experiment/calibration.ts";
+import type { StartRequest, TrialSubmission } from "../../experiment/validation.ts";
 
 export interface ExperimentInfo {
   dataset: string;
-  protocol: Protocol;
+  /** The protocol without its recruitment fields (the completion code comes only at the end). */
+  protocol: Omit<Protocol, "completionCode" | "completionUrl">;
   categories: string[];
   keys: string[];
+  /** Main trials per participant, attention checks included. */
   trialsPerParticipant: number;
+  /** Practice trials a new participant does (the plan's, which may be fewer than the protocol asks). */
+  practiceTrials: number;
+  /** Consent and debrief screens (HTML), or null for none. */
+  consentHtml: string | null;
+  debriefHtml: string | null;
 }
 
 export interface ParticipantState {
@@ -20,11 +28,17 @@ export interface ParticipantState {
   /** Index of the next main trial not yet stored. */
   next: number;
   finished: boolean;
+  /** The recruitment id the participant started with (PROLIFIC_PID or ?participant=), or null. */
+  externalId: string | null;
+  /** Stimulus side from the participant's calibration, CSS pixels; null before a calibration (or without one). */
+  stimulusPx: number | null;
 }
 
 export interface Session {
   name: string;
   token: string;
+  /** The recruitment id it started with, so that a link with another id starts a new participant. */
+  externalId?: string | null;
 }
 
 export class ApiError extends Error {
@@ -49,9 +63,11 @@ async function call<T>(method: string, path: string, session?: Session, body?: u
 
 export const api = {
   experiment: () => call<ExperimentInfo>("GET", "/api/experiment"),
-  start: () => call<ParticipantState & { token: string }>("POST", "/api/participants", undefined, {}),
+  start: (ids: StartRequest) => call<ParticipantState & { token: string }>("POST", "/api/participants", undefined, ids),
   resume: (session: Session) => call<ParticipantState>("GET", `/api/participants/${encodeURIComponent(session.name)}`, session),
-  finish: (session: Session) => call<{ finished: boolean }>("POST", `/api/participants/${encodeURIComponent(session.name)}/finish`, session, {}),
+  calibrate: (session: Session, measurement: CalibrationMeasurement) =>
+    call<{ stimulusPx: number }>("POST", `/api/participants/${encodeURIComponent(session.name)}/calibration`, session, measurement),
+  finish: (session: Session) => call<{ finished: boolean; redirect: string | null }>("POST", `/api/participants/${encodeURIComponent(session.name)}/finish`, session, {}),
 };
 
 /**

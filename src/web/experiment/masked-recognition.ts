@@ -36,6 +36,10 @@ const info = <const>{
     /** The true category, for feedback (practice); null for none. */
     feedback_category: { type: ParameterType.STRING, default: null },
     feedback_ms: { type: ParameterType.FLOAT, default: 1000 },
+    /** An attention check: this text (the category to choose) is shown instead of the image; null for an image trial. */
+    catch_text: { type: ParameterType.STRING, default: null },
+    /** Progress line above the stage ("Image 3 of 160"); null for none. */
+    progress: { type: ParameterType.STRING, default: null },
   },
   data: {
     /** The chosen category, or "na" when the response window ended without an answer. */
@@ -71,10 +75,17 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     const stage = element("div", "tw-stage");
     stage.style.width = stage.style.height = `${size}px`;
     const fixation = element("div", "tw-fixation");
-    const image = element("img", "tw-stimulus") as HTMLImageElement;
-    image.src = trial.stimulus;
-    image.width = image.height = size;
-    image.alt = "";
+    let image: HTMLElement;
+    if (trial.catch_text === null) {
+      const picture = element("img", "tw-stimulus") as HTMLImageElement;
+      picture.src = trial.stimulus;
+      picture.width = picture.height = size;
+      picture.alt = "";
+      image = picture;
+    } else {
+      image = element("div", "tw-stimulus tw-catch");
+      image.textContent = trial.catch_text;
+    }
     const mask = element("canvas", "tw-mask") as HTMLCanvasElement;
     mask.width = mask.height = size;
     drawNoise(mask, trial.mask_seed);
@@ -82,6 +93,11 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     for (const part of [fixation, image, mask]) part.hidden = true;
     stage.append(fixation, image, mask);
     display.append(stage, grid.root);
+    if (trial.progress !== null) {
+      const progress = element("div", "tw-progress");
+      progress.textContent = trial.progress;
+      display.append(progress);
+    }
 
     const show = (part: HTMLElement | null) => {
       for (const p of [fixation, image, mask]) p.hidden = p !== part;
@@ -147,10 +163,8 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     };
 
     // Decode the image first, so that its first frame does not wait for decoding.
-    image
-      .decode()
-      .catch(() => undefined)
-      .then(() => requestAnimationFrame(onFrame));
+    const decoded = image instanceof HTMLImageElement ? image.decode().catch(() => undefined) : Promise.resolve();
+    void decoded.then(() => requestAnimationFrame(onFrame));
   }
 
   private finish(display: HTMLElement, data: Record<string, unknown>): void {
