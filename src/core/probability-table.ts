@@ -42,8 +42,12 @@ export interface ProbabilityTable {
   readonly humans: ReadonlySet<string>;
 }
 
-/** How far a probability vector's sum may be from 1 (rounding of the writer's float64 or float32 text). */
-export const PROBABILITY_SUM_TOLERANCE = 1e-6;
+/**
+ * How far a probability vector's sum may be from 1: the rounding of probabilities written with
+ * six decimals or as float32 (16 options at 6 decimals can be 8e-6 off); unnormalized scores,
+ * logits and log-likelihoods are far outside it. Vectors within it are divided by their sum.
+ */
+export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 
 /**
  * Checks that `values` is a probability vector: finite, non-negative, summing to 1 within
@@ -144,7 +148,7 @@ export class ProbabilityTableBuilder {
     return known;
   }
 
-  /** A model's probability vector on an item (checked to be one). */
+  /** A model's probability vector on an item (checked to be one, then divided by its sum). */
   probabilities(observer: string, item: number, values: readonly number[], at: InputLocation): void {
     const options = this.items[item].item.options.length;
     if (values.length !== options) throw new InputError(`${values.length} probabilities for an item with ${options} options`, at);
@@ -152,7 +156,8 @@ export class ProbabilityTableBuilder {
     const entry = this.observer(observer, true, at);
     const seen = entry.vectors.get(item);
     if (seen) throw new InputError(`a second probability vector of observer "${observer}" for item "${this.items[item].item.key}" (the first at ${describe(seen.at)})`, at);
-    entry.vectors.set(item, { sum: [...values], trials: 1, at });
+    const total = values.reduce((s, v) => s + v, 0);
+    entry.vectors.set(item, { sum: values.map((v) => v / total), trials: 1, at });
   }
 
   /** One trial's answer on an item: an option's name, or `na` (no answer, chooses no option). */

@@ -120,6 +120,16 @@ describe("probability table checks", () => {
     assert.throws(() => builder.answer("m", q, "a", at), /has answers and probability vectors/);
   });
 
+  test("sums within 1e-4 of 1 (six-decimal text) are accepted and divided by their sum", () => {
+    const builder = new ProbabilityTableBuilder("d");
+    const q = builder.item({ unit: "all", key: "q", options: ["a", "b", "c", "d"], truth: "a" }, {});
+    builder.probabilities("m", q, [0.8, 0.066667, 0.066667, 0.066667], {});
+    const [observer] = builder.build().observers;
+    close(observer.values.reduce((s, v) => s + v, 0), 1);
+    close(observer.values[0], 0.8 / 1.000001);
+    assert.throws(() => builder.probabilities("n", q, [0.8, 0.07, 0.07, 0.07], {}), /sum to 1\.01 \(0\.01 above 1\); expected a sum of 1 within 0\.0001/);
+  });
+
   test("trials with only correctness cannot give response-level metrics", () => {
     const builder = new TrialTableBuilder("d");
     builder.add({ observer: "a", condition: "c", stimulus: "s", truth: null, response: null, correct: true, missing: false, file: "t.csv", line: 4 });
