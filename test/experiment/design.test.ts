@@ -314,3 +314,28 @@ test("the design, protocol, validation and noise modules bundle for the browser 
   assert.doesNotMatch(text, /from "node:|require\("node:/);
   assert.match(text, /airplane/);
 });
+
+test("attention checks: spread over the block (one per part, never first), asking for response categories; the real trials keep their order", () => {
+  const pool = stimulusSet(2, ["NaN"]);
+  const without = participantDesign(planExperiment(pool, { seed: 4, trialsPerParticipant: 32, categories: CATEGORIES_16 }), 3);
+  const plan = planExperiment(pool, { seed: 4, trialsPerParticipant: 32, categories: CATEGORIES_16, catchTrials: 4 });
+  const withChecks = participantDesign(plan, 3);
+  assert.equal(withChecks.trials.length, 36);
+  assert.deepEqual(withChecks.trials.map((t, i) => t.index === i), Array(36).fill(true));
+  const checks = withChecks.trials.filter((t) => t.stimulus.catchTrial === true);
+  assert.equal(checks.length, 4);
+  assert.ok(withChecks.trials[0].stimulus.catchTrial !== true);
+  for (const c of checks) {
+    assert.ok((CATEGORIES_16 as readonly string[]).includes(c.stimulus.category));
+    assert.equal(c.stimulus.id, `catch:${c.stimulus.category}`);
+    assert.equal(c.stimulus.condition, "catch");
+  }
+  // One check in each quarter of the 32 real trials (positions counted among the real trials before it).
+  const before = checks.map((c) => withChecks.trials.slice(0, c.index).filter((t) => t.stimulus.catchTrial !== true).length);
+  before.forEach((n, k) => assert.ok(n >= Math.max(1, k * 8) && n < (k + 1) * 8 + 1, `check ${k} after ${n} trials`));
+  assert.deepEqual(
+    withChecks.trials.filter((t) => t.stimulus.catchTrial !== true).map((t) => t.stimulus.id),
+    without.trials.map((t) => t.stimulus.id),
+  );
+  assert.deepEqual(participantDesign(plan, 3), withChecks, "reproducible");
+});
