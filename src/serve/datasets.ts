@@ -5,13 +5,15 @@
  * arranging trials into bit rows.
  */
 import { observerStats } from "../core/observers.ts";
-import { type UnitOutcomes, conditionGroups, unitOutcomes } from "../core/pairs.ts";
+import { type UnitOutcomes, conditionGroups, pairTrialMatch, unitOutcomes } from "../core/pairs.ts";
 import { InputError } from "../core/errors.ts";
 import { NO_CONDITION, type TrialTable, compareText } from "../core/trials.ts";
 import type { PackedTrials } from "../io/duckdb.ts";
+import type { StimulusImage } from "./files.ts";
 import { wordsPerObserverFor } from "../kernel/packed.ts";
 import type { DatasetPayload, DatasetSummary, ObserverInfo, PairTrial, PairTrialsResponse, UnitPayload } from "../web/dashboard/protocol.ts";
 import { encodeWords } from "../web/dashboard/protocol.ts";
+import { compareConditions, sortConditions } from "../web/dashboard/condition-order.ts";
 
 /** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */
 export type ServedDataset = {
@@ -30,8 +32,9 @@ export function datasetId(name: string, taken: ReadonlySet<string>): string {
   return id;
 }
 
+/** A table's conditions in natural order (the dashboard's one rule: ../web/dashboard/condition-order.ts). */
 function conditionsOf(table: TrialTable): string[] {
-  return [...new Set(table.condition)].sort(compareText);
+  return sortConditions(new Set(table.condition));
 }
 
 /** Several conditions, and some observer answered in more than one: then curves per condition say something. */
@@ -63,7 +66,7 @@ export function packedDataset(id: string, packed: PackedTrials, source: string, 
     kind: "packed",
     packed,
     notes,
-    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? conditions : [NO_CONDITION], uploadedBytes },
+    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? sortConditions(conditions) : [NO_CONDITION], uploadedBytes },
   };
 }
 
@@ -98,9 +101,10 @@ function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayloa
   }
   const conditionCurves = dataset.summary.conditions.length > 1 && conditionsVaryWithinObservers(table);
   if (conditionCurves || units.length === 0) {
-    for (const [condition, trials] of conditionGroups(table, true)) units.push(unitPayload(condition, unitOutcomes(table, trials), index));
+    const groups = conditionGroups(table, true);
+    for (const condition of sortConditions(groups.keys())) units.push(unitPayload(condition, unitOutcomes(table, groups.get(condition)!), index));
   }
-  return { ...dataset.summary, observerInfo, units, conditionCurves, notes };
+  return withDefaultCondition({ ...dataset.summary, observerInfo, units, conditionCurves, notes, defaultCondition: NO_CONDITION });
 }
 
 function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayload {
@@ -122,7 +126,8 @@ function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayl
   const notes = [...dataset.notes, ...packed.units.flatMap((u) =>
     u.excluded.map((e) => `${u.condition === NO_CONDITION ? "" : `condition ${u.condition}: `}left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`),
   )];
-  const units = packed.units.map((u): UnitPayload => {
+  const ordered = [...packed.units].sort((a, b) => Number(b.condition === NO_CONDITION) - Number(a.condition === NO_CONDITION) || compareConditions(a.condition, b.condition));
+  const units = ordered.map((u): UnitPayload => {
     const w = u.packed.wordsPerObserver;
     const seen = new Uint32Array(u.packed.observers.length * w);
     for (let i = 0; i < u.packed.observers.length; i++) for (let s = 0; s < u.stimuli.length; s++) seen[i * w + (s >>> 5)] |= 1 << (s & 31);
@@ -130,7 +135,20 @@ function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayl
   });
   const conditionUnits = packed.units.filter((u) => u.condition !== NO_CONDITION);
   const spread = conditionUnits.length > 1 && new Set(conditionUnits.flatMap((u) => u.packed.observers)).size < conditionUnits.reduce((sum, u) => sum + u.packed.observers.length, 0);
-  return { ...dataset.summary, observerInfo, units, conditionCurves: spread, notes };
+  return withDefaultCondition({ ...dataset.summary, observerInfo, units, conditionCurves: spread, notes, defaultCondition: NO_CONDITION });
+}
+
+/**
+ * The unit the page opens a dataset on: with several conditions that vary within observers,
+ * the first condition in natural order (per-condition analysis, as `trialwise pairs --by
+ * condition`: pooling conditions mixes easy and hard trials); else the pooled unit, or the
+ * first condition where conditions cannot be pooled.
+ */
+function withDefaultCondition(payload: DatasetPayload): DatasetPayload {
+  const perCondition = payload.units.filter((u) => u.condition !== NO_CONDITION);
+  const pooled = payload.units.some((u) => u.condition === NO_CONDITION);
+  const defaultCondition = (payload.conditionCurves || !pooled) && perCondition.length > 0 ? perCondition[0].condition : NO_CONDITION;
+  return { ...payload, defaultCondition };
 }
 
 /** The worker's payload of a dataset (built on first use, then kept). */
@@ -140,26 +158,38 @@ export function datasetPayload(dataset: ServedDataset): DatasetPayload {
 }
 
 /**
- * The trials two observers both answered in a condition ("all": every condition, matched by
- * stimulus), in stimulus order, with both responses and, where `imageUrl` knows it, the image.
+ * The trials two observers both answered in a condition ("all": every condition, matched as the
+ * pairs are: by stimulus, or by condition and stimulus where some observer has trials under
+ * several conditions, `pairTrialMatch`), in stimulus order, with both observers' conditions and
+ * responses and, where `imageUrl` knows it, the image.
  */
-export function pairTrials(dataset: ServedDataset, observer1: string, observer2: string, condition: string, imageUrl: (stimulus: string) => string | null): PairTrialsResponse {
+export function pairTrials(dataset: ServedDataset, observer1: string, observer2: string, condition: string, locate: ((stimulus: string, dataset?: string) => StimulusImage) | null): PairTrialsResponse {
+  const missing = { "not found": 0, ambiguous: 0 };
+  const imageUrl = (stimulus: string): string | null => {
+    if (!locate) return null;
+    const found = locate(stimulus, dataset.summary.name);
+    if (found.url === null) missing[found.why]++;
+    return found.url;
+  };
   const trials: PairTrial[] = [];
   if (dataset.kind === "table") {
     const { table } = dataset;
     const known = new Set(table.observer);
     for (const name of [observer1, observer2]) if (!known.has(name)) throw new InputError(`no observer "${name}" in dataset "${table.dataset}"`);
     if (condition !== NO_CONDITION && !dataset.summary.conditions.includes(condition)) throw new InputError(`no condition "${condition}" in dataset "${table.dataset}"`);
-    const byStimulus = new Map<string, number>();
+    const withinConditions = condition !== NO_CONDITION || pairTrialMatch(table, false) === "condition and stimulus";
+    const keyOf = withinConditions ? (t: number) => `${table.condition[t]}\u0000${table.stimulus[t]}` : (t: number) => table.stimulus[t];
+    const byKey = new Map<string, number>();
     const inUnit = (t: number) => condition === NO_CONDITION || table.condition[t] === condition;
-    for (let t = 0; t < table.length; t++) if (table.observer[t] === observer2 && inUnit(t)) byStimulus.set(table.stimulus[t], t);
+    for (let t = 0; t < table.length; t++) if (table.observer[t] === observer2 && inUnit(t)) byKey.set(keyOf(t), t);
     for (let t = 0; t < table.length; t++) {
       if (table.observer[t] !== observer1 || !inUnit(t)) continue;
-      const u = byStimulus.get(table.stimulus[t]);
+      const u = byKey.get(keyOf(t));
       if (u === undefined) continue;
       trials.push({
         stimulus: table.stimulus[t],
         condition: table.condition[t],
+        condition2: table.condition[u],
         truth: table.truth[t],
         response1: table.response[t],
         response2: table.response[u],
@@ -179,9 +209,14 @@ export function pairTrials(dataset: ServedDataset, observer1: string, observer2:
     const w = unit.packed.wordsPerObserver;
     const bit = (row: number, s: number) => ((unit.packed.bits[row * w + (s >>> 5)] >>> (s & 31)) & 1) === 1;
     unit.stimuli.forEach((stimulus, s) =>
-      trials.push({ stimulus, condition, truth: null, response1: null, response2: null, correct1: bit(rows[0], s), correct2: bit(rows[1], s), image: imageUrl(stimulus) }),
+      trials.push({ stimulus, condition: unit.conditions?.[s] ?? condition, condition2: unit.conditions?.[s] ?? condition, truth: null, response1: null, response2: null, correct1: bit(rows[0], s), correct2: bit(rows[1], s), image: imageUrl(stimulus) }),
     );
   }
   trials.sort((a, b) => compareText(a.stimulus, b.stimulus) || compareText(a.condition, b.condition));
-  return { observer1, observer2, condition, trials };
+  const notFound = [
+    missing["not found"] > 0 ? `${missing["not found"]} not found` : null,
+    missing.ambiguous > 0 ? `${missing.ambiguous} found in several folders (the folder named like the dataset has none of them)` : null,
+  ].filter(Boolean);
+  const imageNote = notFound.length > 0 ? `stimulus images under --stimuli, looked up by file name (first in folders named like "${dataset.summary.name}" or a part of it): ${notFound.join(", ")}, of ${trials.length}` : null;
+  return { observer1, observer2, condition, trials, imageNote };
 }

@@ -71,22 +71,35 @@ export function decodePath(raw: string): string | null {
   }
 }
 
+/** Where a stimulus image was found, or why not. */
+export type StimulusImage = { url: string } | { url: null; why: "not found" | "ambiguous" };
+
 /**
- * Image URLs of stimuli by id: the trial files' stimulus ids are file names
- * (`airplane1-bicycle2.png`), found anywhere in the folder (e.g. `<category>/<file>`); an id
- * may also be a relative path itself. Names found twice are ambiguous and get no image.
+ * Image URLs of stimuli by id, per dataset: the trial files' stimulus ids are file names
+ * (`airplane1-bicycle2.png`), found anywhere in the folder (e.g. `<set>/<category>/<file>`);
+ * an id may also be a relative path itself. Datasets reuse file names (edges and silhouettes
+ * both have `airplane1.png`), so a dataset looks first under the folders named like a part of
+ * its name ("texture-shape_edges" looks under any folder "edges", "texture-shape" or
+ * "texture-shape_edges"), then anywhere. A name found twice where it is looked up is
+ * ambiguous and gets no image; the answer says why.
  */
-export function stimulusLocator(index: FileIndex | undefined): (stimulus: string) => string | null {
-  if (!index) return () => null;
-  const byName = new Map<string, string | null>();
+export function stimulusLocator(index: FileIndex | undefined): (stimulus: string, dataset?: string) => StimulusImage {
+  if (!index) return () => ({ url: null, why: "not found" });
+  const byName = new Map<string, string[]>();
   for (const path of index.files.keys()) {
     const name = path.slice(path.lastIndexOf("/") + 1);
-    byName.set(name, byName.has(name) ? null : path);
+    const list = byName.get(name);
+    if (list) list.push(path);
+    else byName.set(name, [path]);
   }
   const url = (path: string) => `/stimuli/${path.split("/").map(encodeURIComponent).join("/")}`;
-  return (stimulus) => {
-    if (index.files.has(stimulus)) return url(stimulus);
-    const path = byName.get(stimulus);
-    return path ? url(path) : null;
+  return (stimulus, dataset) => {
+    if (index.files.has(stimulus)) return { url: url(stimulus) };
+    const paths = byName.get(stimulus) ?? [];
+    const parts = dataset ? new Set([dataset, ...dataset.split(/[_]/)]) : new Set<string>();
+    const inDataset = paths.filter((p) => p.split("/").slice(0, -1).some((folder) => parts.has(folder)));
+    const candidates = inDataset.length > 0 ? inDataset : paths;
+    if (candidates.length === 1) return { url: url(candidates[0]) };
+    return { url: null, why: candidates.length === 0 ? "not found" : "ambiguous" };
   };
 }

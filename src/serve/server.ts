@@ -210,7 +210,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new InputError(`the dashboard's browser bundle is missing (${options.bundleDir ?? BUNDLE_DIR}app.js); run \`npm run build\` (or \`npm run build:web\`) first`);
   }
   const stimuli: FileIndex | undefined = options.stimuli ? await indexFolder(options.stimuli, "a folder of stimulus images (--stimuli)") : undefined;
-  const imageUrl = stimulusLocator(stimuli);
+  const locateImage = stimuli ? stimulusLocator(stimuli) : null;
 
   const datasets: ServedDataset[] = [];
   const notes: string[] = [];
@@ -300,7 +300,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get("/api/datasets/:id/trials", (request) => {
     const query = request.query as Query;
     if (!query.observer1 || !query.observer2) throw new InputError("give observer1 and observer2");
-    return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", imageUrl);
+    return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", locateImage);
   });
 
   /** An upload's trials, read as the CLI reads its files; or the question which column holds what. */

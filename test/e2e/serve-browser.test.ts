@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, SHARED, cli, csvObjects } from "../helpers.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
+import { compareConditions } from "../../src/web/dashboard/condition-order.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
@@ -221,10 +222,10 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
 
   test("per-condition curves on noise data: accuracy of each observer and the pair's kappa per condition, as trialwise pairs --by condition", async () => {
     const run = await cli("pairs", CONTRAST, "--by", "condition", "--observers", "cornet-s,resnet50", "--format", "csv");
-    const expected = csvObjects(run.stdout);
+    const expected = csvObjects(run.stdout).sort((a, b) => compareConditions(a.condition, b.condition));
     assert.equal(expected.length, 8);
     const noise = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
-    await noise.goto(`${server.url}?d=noise-generalisation_contrast-png&pair=resnet50&pair=cornet-s`);
+    await noise.goto(`${server.url}?d=noise-generalisation_contrast-png&c=all&pair=resnet50&pair=cornet-s`);
     await ready(noise);
     assert.equal(await noise.locator("#condition option").count(), 1 + 8);
     // Pooled, the humans saw other images than the models: those 9 pairs (18 cells) are grey, not missing.

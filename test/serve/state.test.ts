@@ -36,7 +36,7 @@ test("the query string is read forgivingly: a pair in either order, junk ignored
   assert.equal(stateFromQuery("trials=sideways").trials, "disagree");
   assert.equal(stateFromQuery("m=whatever").mismatch, "identical");
   assert.deepEqual(stateFromQuery("group=nocolon&group=:x").groups, []);
-  assert.deepEqual(stateFromQuery("").condition, "all");
+  assert.deepEqual(stateFromQuery("").condition, "", "the dataset's default unit");
 });
 
 test("trial filters", () => {
@@ -60,7 +60,7 @@ test("requested paths: well-formed relative paths pass, every escape is refused"
   for (const path of ["", "../x", "a/../x", "a/./x", "a//x", "/etc/passwd", "C:/x", "a\\..\\x", "a%2e%2e", "x\u0000.png", "a/.."]) assert.notEqual(refusedPath(path), null, path);
 });
 
-test("stimulus images are found by file name anywhere in the folder; ambiguous names get none", async () => {
+test("stimulus images are found by file name anywhere in the folder, first under the dataset's own folder; ambiguous names get none, with the reason", async () => {
   const dir = await mkdtemp(join(tmpdir(), "trialwise-stimuli-"));
   try {
     await mkdir(join(dir, "cat"), { recursive: true });
@@ -69,13 +69,22 @@ test("stimulus images are found by file name anywhere in the folder; ambiguous n
     await writeFile(join(dir, "cat", "same.png"), "x");
     await writeFile(join(dir, "dog", "same.png"), "x");
     await writeFile(join(dir, "dog", "a b#?.png"), "x");
+    // Two datasets' images with the same names, as the published edges and silhouettes.
+    for (const set of ["edges", "silhouettes"]) {
+      await mkdir(join(dir, set, "airplane"), { recursive: true });
+      await writeFile(join(dir, set, "airplane", "airplane1.png"), set);
+    }
     const locate = stimulusLocator(await indexFolder(dir, "stimuli"));
-    assert.equal(locate("cat1-dog2.png"), "/stimuli/cat/cat1-dog2.png");
-    assert.equal(locate("cat/same.png"), "/stimuli/cat/same.png");
-    assert.equal(locate("same.png"), null);
-    assert.equal(locate("a b#?.png"), "/stimuli/dog/a%20b%23%3F.png");
-    assert.equal(locate("missing.png"), null);
-    assert.equal(stimulusLocator(undefined)("cat1-dog2.png"), null);
+    assert.deepEqual(locate("cat1-dog2.png"), { url: "/stimuli/cat/cat1-dog2.png" });
+    assert.deepEqual(locate("cat/same.png"), { url: "/stimuli/cat/same.png" });
+    assert.deepEqual(locate("same.png"), { url: null, why: "ambiguous" });
+    assert.deepEqual(locate("a b#?.png"), { url: "/stimuli/dog/a%20b%23%3F.png" });
+    assert.deepEqual(locate("missing.png"), { url: null, why: "not found" });
+    assert.deepEqual(locate("airplane1.png", "texture-shape_edges"), { url: "/stimuli/edges/airplane/airplane1.png" });
+    assert.deepEqual(locate("airplane1.png", "texture-shape_silhouettes"), { url: "/stimuli/silhouettes/airplane/airplane1.png" });
+    assert.deepEqual(locate("airplane1.png", "texture-shape_cue-conflict"), { url: null, why: "ambiguous" });
+    assert.deepEqual(locate("airplane1.png"), { url: null, why: "ambiguous" });
+    assert.deepEqual(stimulusLocator(undefined)("cat1-dog2.png"), { url: null, why: "not found" });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

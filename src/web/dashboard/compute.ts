@@ -434,33 +434,3 @@ function commonOutcomeMatrix(unit: Unit, matrix: PairMatrix): OutcomeMatrix {
           ),
   };
 }
-
-/** One point of the per-condition curves: an observer's accuracy, or the selected pair's kappa, in one condition. */
-export interface ConditionValue {
-  condition: string;
-  series: string;
-  value: number;
-}
-
-/**
- * Per condition unit: the accuracy of each chosen observer present there and, for the selected
- * pair, its kappa (on the trials both saw in that condition, through `pairMatrix`).
- */
-export async function conditionCurves(units: readonly Unit[], chosen: readonly string[], pair: readonly [string, string] | null, mismatch: DashboardMismatch): Promise<{ accuracy: ConditionValue[]; kappa: ConditionValue[] }> {
-  const accuracyPoints: ConditionValue[] = [];
-  const kappaPoints: ConditionValue[] = [];
-  for (const unit of units) {
-    const present = chosen.map((o) => unit.observers.indexOf(o)).filter((i) => i >= 0);
-    if (present.length === 0) continue;
-    const matrix = await pairMatrix(unit, present, { mismatch });
-    matrix.observers.forEach((o, i) => accuracyPoints.push({ condition: unit.condition, series: o, value: matrix.accuracy[i] }));
-    if (pair) {
-      const a = matrix.observers.indexOf(pair[0]);
-      const b = matrix.observers.indexOf(pair[1]);
-      if (a >= 0 && b >= 0 && isComputed(matrix, a, b) && !Number.isNaN(matrix.kappa[a * matrix.size + b])) {
-        kappaPoints.push({ condition: unit.condition, series: `${pair[0]} – ${pair[1]}`, value: matrix.kappa[a * matrix.size + b] });
-      }
-    }
-  }
-  return { accuracy: accuracyPoints, kappa: kappaPoints };
-}

@@ -63,8 +63,8 @@ export function renderRemoveButton(): void {
 }
 
 /** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
-export function renderNotes(payload: DatasetPayload | undefined): void {
-  byId("notes").replaceChildren(...[...listed.notes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)));
+export function renderNotes(payload: DatasetPayload | undefined, unitNote: string | null = null): void {
+  byId("notes").replaceChildren(...[...listed.notes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)), ...(unitNote ? [h("p", { class: "note", id: "unit-note" }, unitNote)] : []));
 }
 
 /** The payload of the dataset shown, once fetched. */

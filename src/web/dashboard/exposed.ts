@@ -2,9 +2,11 @@
  * What tests and tools read as `window.__trialwise` (docs/dashboard.md, "For tests and
  * tools"): the state, whether the views are drawn, errors, timings and the heatmap's cells.
  */
+import { figureSpec } from "./figure-views.ts";
 import type { Analysis } from "./messages.ts";
 import { heatmapCellCentre, heatmapShown } from "./sections/heatmap.ts";
 import { rankingPending } from "./sections/ranking.ts";
+import { chancePending } from "./sections/scatter.ts";
 import { session } from "./session.ts";
 import type { ViewState } from "./state.ts";
 import { isReady, latestError } from "./status.ts";
@@ -14,9 +16,9 @@ const exposed = {
   get ready(): boolean {
     return isReady();
   },
-  /** Ready, and the ranking's deferred bootstrap drawn too. */
+  /** Ready, and the deferred ranking bootstrap and chance regions drawn too. */
   get settled(): boolean {
-    return isReady() && !rankingPending();
+    return isReady() && !rankingPending() && !chancePending();
   },
   /** The analysis now asked for (bumped by every change of observers, groups, dataset, …). */
   get generation(): number {
@@ -41,6 +43,8 @@ const exposed = {
   get timing(): Analysis["timing"] | null {
     return session.analysis?.timing ?? null;
   },
+  /** The Vega-Lite spec (data included) a figure was last drawn from, by its export name ("kappa-per-condition", …); null if not drawn. */
+  figure: figureSpec,
   /** Observers picked in the list (or the ranking). */
   get picked(): string[] {
     return [...session.picked];

@@ -13,10 +13,18 @@ import { VegaFigures } from "./vega-views.ts";
 export const VEGA_HEATMAP_LIMIT = 80;
 
 const vegaFigures = new VegaFigures();
+/** The spec each figure was last drawn from, by name (for tests and tools: ./exposed.ts). */
+const drawnSpecs = new Map<string, TopLevelSpec>();
+
+/** The spec figure `name` was last drawn from; null when it is not drawn. */
+export function figureSpec(name: string): TopLevelSpec | null {
+  return drawnSpecs.get(name) ?? null;
+}
 
 /** Draws a figure and registers its exports. `created` runs once per new view, e.g. to listen to clicks. */
 export async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
   const result = await vegaFigures.draw(name, element, spec, renderer, created);
+  drawnSpecs.set(name, spec);
   registerFigure(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });
   return result;
 }
@@ -24,6 +32,7 @@ export async function vegaFigure(name: string, element: HTMLElement, spec: TopLe
 /** Removes a figure (its view ended, its exports gone), leaving `children` in its place. */
 export function clearFigure(name: string, element: HTMLElement, ...children: (Node | string)[]): void {
   vegaFigures.remove(name);
+  drawnSpecs.delete(name);
   forgetFigure(name);
   element.replaceChildren(...children);
 }

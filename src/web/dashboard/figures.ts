@@ -6,13 +6,17 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { linearRegression } from "../../core/math/regression.ts";
+import type { ChanceBandRow } from "../../core/chance.ts";
 import { expectedConsistency } from "../../core/metrics.ts";
 import type { PairRow } from "../../core/pairs.ts";
-import { type ConditionPoint, type ConsistencyPoint, type SeriesStyle, conditionSpec, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
+import { type ConsistencyPoint, type SeriesStyle, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
 import { kappaHeatmapSpec } from "../../figures/heatmap.ts";
 import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../../figures/style.ts";
 import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
-import { type ConditionValue, type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, pairTypeOf, seriesLabel } from "./compute.ts";
+import { type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, pairTypeOf, seriesLabel } from "./compute.ts";
+import type { ConditionValue } from "./condition-curves.ts";
+import { conditionLayout } from "./condition-order.ts";
+import { pairChanceBand } from "./pair-chance.ts";
 import type { Group } from "./state.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
@@ -204,30 +208,60 @@ export const MAX_SCATTER_POINTS = 20_000;
 
 /**
  * The c_obs-vs-c_exp and kappa-vs-c_exp scatters of every computed pair, coloured by group
- * pair, over the chance region: the report's `consistencyScatterSpec`.
+ * pair (the report's `consistencyScatterSpec`), with chance for each pair's own trial count
+ * (./pair-chance.ts): where every pair has the same count, the region of independent observers
+ * for it; where counts differ, a grey bar at each pair's point, the band for its n at its c_exp.
+ * `regions`: the regions computed so far by trial count (none yet: no chance drawn).
  */
-export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], chance: { trials: number; bands: import("../../core/chance.ts").ChanceBandRow[] } | null) {
+export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], trialCounts: readonly { trials: number; pairs: number }[], regions: ReadonlyMap<number, readonly ChanceBandRow[]>) {
   const n = matrix.size;
   const groupOf = observerGroups(matrix, groups);
   const total = (n * (n - 1)) / 2;
   const step = Math.max(1, Math.ceil(total / MAX_SCATTER_POINTS));
-  const points: ConsistencyPoint[] = [];
+  const points: (ConsistencyPoint & { n: number })[] = [];
   let k = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       if (k++ % step !== 0 || !isComputed(matrix, i, j)) continue;
       const kappa = matrix.kappa[i * n + j];
-      points.push({ c_exp: matrix.cExp[i * n + j], c_obs: matrix.cObs[i * n + j], kappa: Number.isNaN(kappa) ? null : kappa, series: seriesLabel(groupOf[i], groupOf[j]), observer1: matrix.observers[i], observer2: matrix.observers[j] });
+      points.push({ c_exp: matrix.cExp[i * n + j], c_obs: matrix.cObs[i * n + j], kappa: Number.isNaN(kappa) ? null : kappa, series: seriesLabel(groupOf[i], groupOf[j]), observer1: matrix.observers[i], observer2: matrix.observers[j], n: matrix.trials[i * n + j] });
     }
   }
   const series = seriesStyles([...new Set(points.map((p) => p.series))].sort());
-  const region = chance ? ` (grey: 95% region of independent observers, ${chance.trials} trials)` : "";
-  const options = { points, series, chance: chance?.bands, width: 360, height: 300 };
+  const single = trialCounts.length === 1 ? regions.get(trialCounts[0].trials) : undefined;
+  const bars = trialCounts.length > 1 ? points.flatMap((p) => {
+    const band = pairChanceBand(regions, p.n, p.c_exp);
+    return band ? [{ c_exp: p.c_exp, c_obs_low: band.c_obs_low, c_obs_high: band.c_obs_high, kappa_low: band.kappa_low, kappa_high: band.kappa_high }] : [];
+  }) : [];
+  const pending = trialCounts.some((c) => !regions.has(c.trials));
+  const shownCounts = trialCounts.filter((c) => regions.has(c.trials)).map((c) => c.trials);
+  const region = single ? ` (grey: 95% region of independent observers, ${trialCounts[0].trials} trials)` : bars.length > 0 ? " (grey bars: 95% band of independent observers for each pair's trial count)" : "";
+  const options = { points, series, chance: single, width: 360, height: 300 };
+  const withChance = (spec: TopLevelSpec, measure: "c_obs" | "kappa") => withChanceBars(withSelectedPair(spec, measure), bars, measure);
+  const notes = [
+    step > 1 ? `showing every ${step}th of ${total.toLocaleString("en")} pairs` : null,
+    trialCounts.length > 1 ? `pairs have ${trialCounts.length} different trial counts (${trialCounts.slice(0, 6).map((c) => `${c.pairs} pair(s) on ${c.trials}`).join(", ")}${trialCounts.length > 6 ? ", …" : ""}); each is compared with the chance band for its own count${shownCounts.length < trialCounts.length && !pending ? `, computed for the ${shownCounts.length} most common counts (${shownCounts.join(", ")})` : ""}` : null,
+    pending && trialCounts.length > 0 ? "computing the chance region…" : null,
+  ];
   return {
-    cObs: withSelectedPair(consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }), "c_obs"),
-    kappa: withSelectedPair(consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }), "kappa"),
-    note: step > 1 ? `showing every ${step}th of ${total.toLocaleString("en")} pairs` : null,
+    cObs: withChance(consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }), "c_obs"),
+    kappa: withChance(consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }), "kappa"),
+    note: notes.filter(Boolean).join("; ") || null,
   };
+}
+
+/** Name of the data set holding each pair's chance bar where trial counts differ. */
+export const CHANCE_BARS_DATA = "chance_bars";
+
+/** Puts a grey bar (the chance band for the pair's trial count) under every pair's point: a first layer over {@link CHANCE_BARS_DATA}. */
+function withChanceBars(spec: TopLevelSpec, bars: readonly object[], measure: "c_obs" | "kappa"): TopLevelSpec {
+  const layered = spec as TopLevelSpec & { layer: object[] };
+  const bar = {
+    data: { name: CHANCE_BARS_DATA, values: bars },
+    mark: { type: "rule", color: "#bdbdbd", strokeWidth: 3, opacity: 0.8 },
+    encoding: { x: { field: "c_exp", type: "quantitative" }, y: { field: `${measure}_low`, type: "quantitative" }, y2: { field: `${measure}_high` } },
+  };
+  return { ...layered, layer: [bar, ...layered.layer] } as TopLevelSpec;
 }
 
 /** Name of the data set holding the selected pair's point in the scatters (set with `view.data`). */
@@ -332,26 +366,41 @@ export function rankingSpec(ranking: Ranking): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Conditions in natural order: digit runs compared as numbers ("c5" before "c10"). */
-export function naturalOrder(conditions: readonly string[]): string[] {
-  return [...conditions].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-}
-
-/** x positions of conditions: their values where all are numbers, else their place in natural order. */
-export function conditionPositions(conditions: readonly string[]): { x: Map<string, number>; title: string } {
-  const numeric = conditions.every((c) => c.trim() !== "" && Number.isFinite(Number(c)));
-  const ordered = naturalOrder(conditions);
-  return {
-    x: new Map(ordered.map((c, k) => [c, numeric ? Number(c) : k + 1])),
-    title: numeric ? "condition" : `condition (${ordered.join(", ")})`,
-  };
-}
-
-/** A per-condition curve figure (the report's `conditionSpec`), one line per series. */
-export function curvesSpec(values: readonly ConditionValue[], conditions: readonly string[], title: string, yTitle: string, yDomain: [number, number]): TopLevelSpec {
-  const { x, title: xTitle } = conditionPositions(conditions);
-  const points: ConditionPoint[] = values.map((v) => ({ x: x.get(v.condition) ?? NaN, condition: v.condition, series: v.series, value: v.value }));
+/**
+ * A per-condition figure: conditions in natural order on a categorical axis (./condition-order.ts),
+ * one panel per family (eidolon's coherences), one line per series broken where a condition
+ * has no value, every point with its n in the tooltip; with `intervals`, each point's 95%
+ * interval as a capped bar and its n written above it.
+ */
+export function curvesSpec(values: readonly ConditionValue[], conditions: readonly string[], o: { title: string; yTitle: string; yDomain: [number, number]; intervals: boolean; colour: (series: string) => string }): TopLevelSpec {
+  const layout = conditionLayout(conditions);
+  const place = new Map(layout.places.map((p) => [p.condition, p]));
+  const rows = values.flatMap((v) => {
+    const at = place.get(v.condition);
+    return at ? [{ ...v, x: at.x, family: at.family, interval: v.lower !== null && v.upper !== null ? `[${fixed(v.lower)}, ${fixed(v.upper)}]` : "–", n_text: `n=${v.n}` }] : [];
+  });
+  const xOrder = [...new Set(layout.places.map((p) => p.x))];
   const names = [...new Set(values.map((v) => v.series))];
-  const series = names.map((label, k) => ({ label, colour: label.includes("subject") ? HUMAN_COLOUR : PALETTE[k % PALETTE.length], shape: "circle" as const }));
-  return conditionSpec({ title, xTitle, yTitle, points, series, yDomain });
+  const x = { field: "x", type: "ordinal" as const, sort: xOrder, scale: { domain: xOrder }, title: layout.families.length > 1 ? null : layout.xTitle, axis: { labelAngle: 0 } };
+  const y = { field: "value", type: "quantitative" as const, title: o.yTitle, scale: { domain: o.yDomain } };
+  const color = { field: "series", type: "nominal" as const, title: null, scale: { domain: names, range: names.map(o.colour) }, legend: names.length > 1 ? { orient: "bottom", columns: 2 } : null };
+  const defined = { filter: "datum.value !== null" };
+  const tooltip = [{ field: "series" }, { field: "condition" }, { field: "value", title: o.yTitle, format: ".4f" }, { field: "n", title: "n trials" }, ...(o.intervals ? [{ field: "interval", title: "95% interval" }] : [])];
+  const layers: object[] = [
+    { mark: { type: "line", strokeWidth: 2, invalid: "break-paths-show-path-domains" }, encoding: { x, y, color } },
+    { transform: [defined], mark: { type: "point", filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, tooltip } },
+  ];
+  if (o.intervals) {
+    const ranged = { filter: "datum.lower !== null && datum.upper !== null" };
+    layers.push(
+      { transform: [ranged], mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "lower", type: "quantitative" }, y2: { field: "upper" }, color, tooltip } },
+      { transform: [ranged], mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "lower", type: "quantitative" }, color } },
+      { transform: [ranged], mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "upper", type: "quantitative" }, color } },
+      { transform: [defined], mark: { type: "text", dy: -9, fontSize: 8, color: "#52525b" }, encoding: { x, y: { field: "upper", type: "quantitative" }, text: { field: "n_text" } } },
+    );
+  }
+  const panel = { width: layout.families.length > 1 ? 200 : Math.max(240, 36 * xOrder.length), height: 230, layer: layers };
+  const base = { $schema: SCHEMA, config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, titleLimit: 420 } }, title: { text: o.title, anchor: "start" }, data: { values: rows } };
+  if (layout.families.length === 1) return { ...base, ...panel } as TopLevelSpec;
+  return { ...base, facet: { column: { field: "family", type: "nominal", sort: layout.families, title: "condition (· along the axis)", header: { labelFontSize: 11, labelExpr: "'condition ' + datum.value" } } }, spec: panel } as TopLevelSpec;
 }

@@ -2,7 +2,8 @@
 import type { ChanceBandRow } from "../../core/chance.ts";
 import type { PairCounts } from "../../core/metrics.ts";
 import type { PairInterval } from "../../core/pair-intervals.ts";
-import type { ConditionValue, DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
+import type { DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
+import type { ConditionValue } from "./condition-curves.ts";
 import type { DatasetPayload } from "./protocol.ts";
 import type { Group } from "./state.ts";
 
@@ -23,13 +24,16 @@ export type WorkerRequest =
   /** The ranking with its joint-bootstrap intervals (asked of a second worker: it takes a while). */
   | ({ type: "ranking" } & AnalysisRequest)
   | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch }
-  | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string };
+  | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string }
+  /** The chance regions for these trial counts (asked of the second worker: 0.1 to 1.5 s each). */
+  | { type: "chance"; trials: number[] };
 
 export interface Analysis {
   type: "analyse";
   matrix: PairMatrix;
   order: { order: number[]; clustered: boolean; note: string | null };
-  chance: { trials: number; bands: ChanceBandRow[] } | null;
+  /** The computed pairs' trial counts, most pairs first (./pair-chance.ts): the chance regions to ask for. */
+  trialCounts: { trials: number; pairs: number }[];
   /** Kappa summaries per pair of groups (user groups, else humans and models). */
   groups: KappaSummary[];
   /** The same by kind only (humans, models), for the reference bands. */
@@ -46,4 +50,5 @@ export type WorkerAnswer =
   | { type: "ranking"; ranking: Ranking }
   | { type: "curves"; curves: { accuracy: ConditionValue[]; kappa: ConditionValue[] } }
   | { type: "pair-interval"; interval: PairInterval }
+  | { type: "chance"; regions: [number, ChanceBandRow[]][] }
   | { type: "error"; error: string };

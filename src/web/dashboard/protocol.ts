@@ -79,6 +79,11 @@ export interface DatasetPayload extends DatasetSummary {
   units: UnitPayload[];
   /** Whether per-condition curves make sense: several conditions and some observer in more than one. */
   conditionCurves: boolean;
+  /**
+   * The unit the page opens on: the first condition in natural order where conditions vary
+   * within observers (per-condition analysis, said on the page), else "all".
+   */
+  defaultCondition: string;
   /** What was left out or could not be done, in words. */
   notes: string[];
 }
@@ -86,7 +91,10 @@ export interface DatasetPayload extends DatasetSummary {
 /** One trial of a pair, for the "trials behind a pair" table. */
 export interface PairTrial {
   stimulus: string;
+  /** The first observer's condition of the trial. */
   condition: string;
+  /** The second observer's (differs from `condition` only where pooled trials are matched by stimulus alone, e.g. texture-shape's humans "0", models "NaN"). */
+  condition2: string;
   /** True category, where known. */
   truth: string | null;
   response1: string | null;
@@ -102,6 +110,8 @@ export interface PairTrialsResponse {
   observer2: string;
   condition: string;
   trials: PairTrial[];
+  /** Where --stimuli was given and some images were not found (or found twice), what and how many, in words; else null. */
+  imageNote: string | null;
 }
 
 /** The server's answer to an upload. */

@@ -19,7 +19,7 @@ export interface Group {
 export interface ViewState {
   /** Dataset id; null: the first one. */
   dataset: string | null;
-  /** Analysis unit: "all" or a condition. */
+  /** Analysis unit: "all" or a condition; "" for the dataset's default (its payload's `defaultCondition`). */
   condition: string;
   mismatch: DashboardMismatch;
   /** Observers left out of every view. */
@@ -32,7 +32,7 @@ export interface ViewState {
   view: string | null;
 }
 
-export const DEFAULT_STATE: ViewState = { dataset: null, condition: "all", mismatch: "identical", hidden: [], groups: [], pair: null, trials: "disagree", view: null };
+export const DEFAULT_STATE: ViewState = { dataset: null, condition: "", mismatch: "identical", hidden: [], groups: [], pair: null, trials: "disagree", view: null };
 
 /** The query string of a state (defaults left out), without the leading "?". */
 export function stateToQuery(state: ViewState): string {

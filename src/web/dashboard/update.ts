@@ -5,7 +5,8 @@
  */
 import { currentPayload, datasetList, ensurePayload, renderNotes, renderRemoveButton } from "./datasets.ts";
 import { byId, h } from "./dom.ts";
-import type { DatasetPayload } from "./protocol.ts";
+import type { Analysis } from "./messages.ts";
+import type { DatasetPayload, DatasetSummary } from "./protocol.ts";
 import { renderAccuracy } from "./sections/accuracy.ts";
 import { renderCurves } from "./sections/conditions.ts";
 import { renderGroupTable } from "./sections/groups.ts";
@@ -20,9 +21,9 @@ import { setStatus, tracked } from "./status.ts";
 import { saveUrl, scrollToView } from "./url.ts";
 import { ask } from "./workers.ts";
 
-/** Shows a dataset afresh: all conditions pooled, every observer, no groups, no pair. */
+/** Shows a dataset afresh: its default unit (per condition where conditions vary within observers), every observer, no groups, no pair. */
 export async function chooseDataset(id: string): Promise<void> {
-  await update({ dataset: id, condition: "all", hidden: [], groups: [], pair: null });
+  await update({ dataset: id, condition: "", hidden: [], groups: [], pair: null });
 }
 
 /** Applies a change of state, saves it in the URL and redraws what depends on it. */
@@ -51,23 +52,22 @@ export async function analyse(): Promise<void> {
     return;
   }
   if (!session.state.dataset || !datasetList().some((d) => d.id === session.state.dataset)) {
-    session.change({ dataset: datasetList()[0].id });
+    session.change({ dataset: openingDataset(datasetList()).id });
     saveUrl();
   }
   const generation = session.askAnalysis();
   const payload = await ensurePayload(session.state.dataset!);
-  if (!payload.units.some((u) => u.condition === session.state.condition)) session.change({ condition: payload.units[0]?.condition ?? "all" });
-  renderControls(payload);
+  const condition = payload.units.some((u) => u.condition === session.state.condition) ? session.state.condition : payload.defaultCondition;
+  renderControls(payload, condition);
   renderObservers(payload);
   renderGroups();
-  renderNotes(payload);
+  renderNotes(payload, condition === payload.defaultCondition && condition !== "all" ? defaultConditionNote(payload) : null);
   setStatus("computing…");
-  const request = { dataset: payload.id, condition: session.state.condition, observers: session.shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
+  const request = { dataset: payload.id, condition, observers: session.shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
   const analysis = await ask<"analyse">({ type: "analyse", ...request });
   if (!session.isCurrent(generation)) return;
   session.analysed(analysis);
-  const m = analysis.matrix;
-  setStatus(`${m.size} observers, ${((m.size * (m.size - 1)) / 2 - m.skipped).toLocaleString("en")} pairs computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`);
+  setStatus(analysisStatus(analysis));
   // The matrix, group means and pair first, painted before the other figures are drawn.
   await renderHeatmap(analysis);
   renderGroupTable(analysis);
@@ -75,7 +75,7 @@ export async function analyse(): Promise<void> {
   session.markShown(generation);
   await nextPaint();
   if (!session.isCurrent(generation)) return;
-  await renderScatters(analysis);
+  await renderScatters(analysis, generation);
   await renderAccuracy(analysis);
   byId("conditions-section").hidden = !payload.conditionCurves;
   if (payload.conditionCurves) await renderCurves(generation);
@@ -89,12 +89,35 @@ function nextPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-/** The pickers show the state: the dataset (with its remove button), its conditions, the mismatch rule, the trial filter. */
-function renderControls(payload: DatasetPayload): void {
+/** The status line after an analysis: how many observers and pairs, and how long the worker took. */
+export function analysisStatus(analysis: Analysis): string {
+  const m = analysis.matrix;
+  const pairs = (m.size * (m.size - 1)) / 2 - m.skipped;
+  return `${m.size} observers, ${pairs.toLocaleString("en")} ${pairs === 1 ? "pair" : "pairs"} computed in ${Math.round(analysis.timing.totalMs)} ms (kernel: ${m.kernel})`;
+}
+
+/**
+ * The dataset the page opens on where the URL names none: the one with the most observers
+ * (then the most trials, then the first listed), so the first view has the most pairs to show
+ * rather than, say, three people who saw different images.
+ */
+export function openingDataset(datasets: readonly DatasetSummary[]): DatasetSummary {
+  return datasets.reduce((best, d) => (d.observers > best.observers || (d.observers === best.observers && d.trials > best.trials) ? d : best));
+}
+
+/** What the page says when it opens a dataset on one condition. */
+function defaultConditionNote(payload: DatasetPayload): string {
+  const count = payload.units.filter((u) => u.condition !== "all").length;
+  const pooled = payload.units.some((u) => u.condition === "all");
+  return `Analysed per condition (as trialwise pairs --by condition), because observers answered in ${count} conditions: showing condition ${payload.defaultCondition}, the first of ${count}. Choose another condition${pooled ? " or “all conditions pooled”" : ""} under Trials; the per-condition figures show every condition.`;
+}
+
+/** The pickers show the state: the dataset (with its remove button), its conditions (natural order, as the server lists them), the mismatch rule, the trial filter. */
+function renderControls(payload: DatasetPayload, condition: string): void {
   byId<HTMLSelectElement>("dataset").value = payload.id;
   renderRemoveButton();
   byId<HTMLSelectElement>("condition").replaceChildren(...payload.units.map((u) => h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`)));
-  byId<HTMLSelectElement>("condition").value = session.state.condition;
+  byId<HTMLSelectElement>("condition").value = condition;
   byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;
   byId<HTMLSelectElement>("trial-filter").value = session.state.trials;
 }

@@ -3,8 +3,10 @@
  * (./compute.ts: the all-pairs kernel in WebAssembly, the core's metrics, clustering, chance
  * region, bootstrap), so the page stays responsive. Requests and answers are ./messages.ts.
  */
-import { chanceFor, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelMeans, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
+import { decodeUnit, groupSummaries, heatmapOrder, modelMeans, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
+import { conditionCurves } from "./condition-curves.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
+import { chanceBands, pairTrialCounts } from "./pair-chance.ts";
 
 const datasets = new Map<string, Unit[]>();
 
@@ -42,14 +44,14 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       const matrix = await pairMatrix(unit, chosenRows(unit, request.observers), { mismatch: request.mismatch });
       const counted = performance.now();
       const order = heatmapOrder(matrix);
-      const chance = chanceFor(matrix);
+      const trialCounts = pairTrialCounts(matrix);
       const groups = groupSummaries(matrix, request.groups);
       const kinds = groupSummaries(matrix, []);
       const means = modelMeans(matrix);
       const finished = performance.now();
       const transfer = [matrix.status, matrix.trials, matrix.correct1, matrix.bothCorrect, matrix.kappa, matrix.cObs, matrix.cExp, matrix.accuracy].map((a) => a.buffer);
       return {
-        answer: { type: "analyse", matrix, order, chance, groups, kinds, means, timing: { countMs: counted - started, totalMs: finished - started } },
+        answer: { type: "analyse", matrix, order, trialCounts, groups, kinds, means, timing: { countMs: counted - started, totalMs: finished - started } },
         transfer,
       };
     }
@@ -60,6 +62,8 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
     }
     case "pair-interval":
       return { answer: { type: "pair-interval", interval: pairBootstrapInterval(request.counts, request.observer1, request.observer2) }, transfer: [] };
+    case "chance":
+      return { answer: { type: "chance", regions: request.trials.map((trials) => [trials, chanceBands(trials)]) }, transfer: [] };
     case "curves": {
       const units = unitsOf(request.dataset).filter((u) => u.condition !== "all");
       return { answer: { type: "curves", curves: await conditionCurves(units, request.observers, request.pair, request.mismatch) }, transfer: [] };

@@ -10,7 +10,9 @@ import { summarizePairs } from "../../../src/core/summary.ts";
 import type { TrialTable } from "../../../src/core/trials.ts";
 import { loadDatasets } from "../../../src/io/datasets.ts";
 import { datasetPayload, tableDataset } from "../../../src/serve/datasets.ts";
-import { type DashboardMismatch, conditionCurves, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairDetails, pairMatrix } from "../../../src/web/dashboard/compute.ts";
+import { conditionCurves } from "../../../src/web/dashboard/condition-curves.ts";
+import { compareConditions } from "../../../src/web/dashboard/condition-order.ts";
+import { type DashboardMismatch, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairDetails, pairMatrix } from "../../../src/web/dashboard/compute.ts";
 import { NO_SHARED_DATA, RAW_DATA } from "../../helpers.ts";
 
 async function table(name: string): Promise<TrialTable> {
@@ -104,7 +106,13 @@ test("noise data: per-condition units, skipped and intersected pairs as computeP
   );
   const units = payload.units.slice(1).map((u) => decodeUnit(payload, u));
   const curves = await conditionCurves(units, ["resnet50", "cornet-s"], ["cornet-s", "resnet50"], "identical");
-  const expected = computePairs(data, { byCondition: true }).pairs.filter((p) => p.observer1 === "cornet-s" && p.observer2 === "resnet50");
+  const expected = computePairs(data, { byCondition: true })
+    .pairs.filter((p) => p.observer1 === "cornet-s" && p.observer2 === "resnet50")
+    .sort((a, b) => compareConditions(a.condition, b.condition));
+  assert.deepEqual(
+    curves.kappa.map((p) => p.n),
+    expected.map((p) => p.n_trials),
+  );
   assert.deepEqual(
     curves.kappa.map((p) => [p.condition, p.value]),
     expected.map((p) => [p.condition, p.kappa]),

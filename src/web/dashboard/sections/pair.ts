@@ -13,6 +13,7 @@ import { type TrialFilter, trialPasses } from "../state.ts";
 import { showError } from "../status.ts";
 import { ask } from "../workers.ts";
 import { selectInHeatmap } from "./heatmap.ts";
+import { FEW_TRIALS } from "./conditions.ts";
 import { markPairInScatters } from "./scatter.ts";
 
 /** Rows of a pair's trials shown at once (the CSV holds all). */
@@ -58,8 +59,10 @@ export async function showPair(): Promise<void> {
     return;
   }
   const field = (name: string, label: string, value: string) => [h("dt", {}, label), h("dd", { "data-field": name }, value)];
+  const few = details.n_trials < FEW_TRIALS ? [h("p", { class: "warning", id: "few-trials" }, `Only ${details.n_trials} common ${details.n_trials === 1 ? "trial" : "trials"}: κ is ${details.kappa === null ? "undefined" : fixed(details.kappa, 2)} on so few that its interval below is wide; read it, not the point.`)] : [];
   summary.replaceChildren(
     h("h3", {}, `${details.observer1} vs ${details.observer2} `, h("small", {}, `(${details.pair_type}${m.condition === "all" ? "" : `, condition ${m.condition}`})`)),
+    ...few,
     h(
       "dl",
       { class: "metrics" },
@@ -94,20 +97,21 @@ export function renderTrials(): void {
   const { observer1: first, observer2: second } = trials;
   const filter = session.state.trials;
   const rows = trials.trials.filter((t) => trialPasses(filter, t.correct1, t.correct2));
-  registerTable("trials", { rows: rows.map((t) => ({ ...t, observer1: first, observer2: second })), columns: ["stimulus", "condition", "truth", "observer1", "response1", "correct1", "observer2", "response2", "correct2", "image"] });
+  registerTable("trials", { rows: rows.map((t) => ({ ...t, condition1: t.condition, observer1: first, observer2: second })), columns: ["stimulus", "truth", "observer1", "condition1", "response1", "correct1", "observer2", "condition2", "response2", "correct2", "image"] });
   const mark = (correct: boolean) => h("span", { class: correct ? "right" : "wrong" }, correct ? "✓" : "✗");
-  const cell = (t: PairTrial) => (t.image ? h("img", { src: t.image, alt: t.stimulus, loading: "lazy", width: "72", height: "72" }) : "");
+  const cell = (t: PairTrial) => (t.image ? h("img", { src: t.image, alt: t.stimulus, loading: "lazy", width: "72", height: "72" }) : trials!.imageNote ? h("span", { class: "note" }, "no image") : "");
   container.replaceChildren(
+    ...(trials.imageNote ? [h("p", { class: "note", id: "image-note" }, trials.imageNote)] : []),
     h("p", { class: "note", id: "trial-count" }, `${rows.length} of ${trials.trials.length} common trials: ${FILTER_TEXT[filter]}${rows.length > TRIAL_ROWS_SHOWN ? ` (first ${TRIAL_ROWS_SHOWN} shown; the CSV has all)` : ""}`),
     h(
       "table",
       { class: "data", id: "trial-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, "image"), h("th", {}, "stimulus"), h("th", {}, "condition"), h("th", {}, "truth"), h("th", {}, first), h("th", {}, second))),
+      h("thead", {}, h("tr", {}, h("th", {}, "image"), h("th", {}, "stimulus"), h("th", {}, "truth"), h("th", {}, `condition of ${first}`), h("th", {}, first), h("th", {}, `condition of ${second}`), h("th", {}, second))),
       h(
         "tbody",
         {},
         ...rows.slice(0, TRIAL_ROWS_SHOWN).map((t) =>
-          h("tr", {}, h("td", {}, cell(t)), h("td", {}, t.stimulus), h("td", {}, t.condition), h("td", {}, t.truth ?? ""), h("td", {}, mark(t.correct1), " ", t.response1 ?? ""), h("td", {}, mark(t.correct2), " ", t.response2 ?? "")),
+          h("tr", {}, h("td", {}, cell(t)), h("td", {}, t.stimulus), h("td", {}, t.truth ?? ""), h("td", { class: "condition1" }, t.condition), h("td", {}, mark(t.correct1), " ", t.response1 ?? ""), h("td", { class: "condition2" }, t.condition2), h("td", {}, mark(t.correct2), " ", t.response2 ?? "")),
         ),
       ),
     ),

@@ -4,21 +4,59 @@
  * pair, which is marked in both.
  */
 import type { Result } from "vega-embed";
+import type { ChanceBandRow } from "../../../core/chance.ts";
 import { type PairDetails, pairDetails } from "../compute.ts";
 import { byId } from "../dom.ts";
 import { registerTable } from "../exports.ts";
 import { VEGA_HEATMAP_LIMIT, vegaFigure } from "../figure-views.ts";
 import { SELECTED_PAIR_DATA, consistencySpecs } from "../figures.ts";
 import type { Analysis } from "../messages.ts";
+import { CHANCE_TRIAL_COUNTS } from "../pair-chance.ts";
 import { session } from "../session.ts";
+import { showError } from "../status.ts";
 import { update } from "../update.ts";
+import { askRanking } from "../workers.ts";
 
 /** The scatters' views, to mark the selected pair in them. */
 let scatters: Result[] = [];
 
-/** Draws both scatters and registers every pair's numbers as the "pairs" table. */
-export async function renderScatters(analysis: Analysis): Promise<void> {
-  const specs = consistencySpecs(analysis.matrix, session.state.groups, analysis.chance);
+/** Chance regions computed so far, by trial count (each is the same for every dataset). */
+const regions = new Map<number, ChanceBandRow[]>();
+/** Chance regions asked of the worker and not yet drawn. */
+let pending = 0;
+
+/** Whether the scatters still wait for a chance region. */
+export function chancePending(): boolean {
+  return pending > 0;
+}
+
+/**
+ * Draws both scatters with the chance regions known so far, then, where some of the pairs'
+ * trial counts have none yet, asks the second worker for them (0.1 to 1.5 s each, so never
+ * before the first drawing) and draws the scatters again unless the analysis has changed.
+ */
+export async function renderScatters(analysis: Analysis, generation: number): Promise<void> {
+  await drawScatters(analysis);
+  void chanceLater(analysis, generation);
+}
+
+async function chanceLater(analysis: Analysis, generation: number): Promise<void> {
+  const wanted = analysis.trialCounts.slice(0, CHANCE_TRIAL_COUNTS).map((c) => c.trials).filter((t) => !regions.has(t));
+  if (wanted.length === 0) return;
+  pending++;
+  try {
+    const answer = await askRanking<"chance">({ type: "chance", trials: wanted });
+    for (const [trials, rows] of answer.regions) regions.set(trials, rows);
+    if (session.isCurrent(generation)) await drawScatters(analysis);
+  } catch (error) {
+    showError((error as Error).message);
+  } finally {
+    pending--;
+  }
+}
+
+async function drawScatters(analysis: Analysis): Promise<void> {
+  const specs = consistencySpecs(analysis.matrix, session.state.groups, analysis.trialCounts, regions);
   const large = analysis.matrix.size > VEGA_HEATMAP_LIMIT;
   const select = (result: Result) =>
     result.view.addEventListener("click", (_event, item) => {
@@ -26,7 +64,7 @@ export async function renderScatters(analysis: Analysis): Promise<void> {
       if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
     });
   scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
-  byId("scatter-note").textContent = [specs.note, analysis.chance ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
+  byId("scatter-note").textContent = [specs.note, analysis.trialCounts.length > 0 ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
   const m = analysis.matrix;
   const pairs = () => {
     const rows: PairDetails[] = [];
