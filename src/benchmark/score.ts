@@ -46,7 +46,6 @@
  * of each metric with its interval from the same replicates, and the share of replicates in
  * which A is ahead.
  */
-import { dot } from "../core/math/dot.ts";
 import { percentileInterval } from "../core/math/quantile.ts";
 import { SeededRandom, streamSeed } from "../core/math/random.ts";
 import { descendingRanks } from "../core/math/ranks.ts";
@@ -225,9 +224,15 @@ class DatasetEvaluator {
   readonly unitModelKappa: Float64Array;
   readonly unitHumanAccuracy: Float64Array;
   readonly unitHumanKappa: Float64Array;
-  private readonly humanRows: Float64Array[][];
-  private readonly modelRows: (Float64Array | null)[][];
-  private readonly weightedHuman: Float64Array[];
+  /** Per unit: the people's answer pattern of each stimulus, as an index into the unit's distinct patterns. */
+  private readonly patternOf: Int32Array[];
+  /** Per unit and person: the patterns in which that person is correct. */
+  private readonly patternsCorrect: Int32Array[][];
+  /** Per unit and model: the stimuli it answered correctly (null: no trials in an excluded condition). */
+  private readonly modelCorrect: (Int32Array | null)[][];
+  /** Scratch: weighted stimulus counts per pattern (all stimuli, and a model's correct ones). */
+  private readonly patternWeight: Float64Array;
+  private readonly patternWeightCorrect: Float64Array;
   private readonly humanCorrect: Float64Array;
   private readonly pairSums: Float64Array;
   private readonly pairCounts: Float64Array;
@@ -242,10 +247,32 @@ class DatasetEvaluator {
     this.M = prepared.models.length;
     this.units = prepared.units;
     const U = this.units.length;
-    const maxS = Math.max(...this.units.map((u) => u.stimuli.length));
-    this.humanRows = this.units.map((u) => u.humanRows.map((r) => Float64Array.from(r)));
-    this.modelRows = this.units.map((u) => u.modelRows.map((r) => (r ? Float64Array.from(r) : null)));
-    this.weightedHuman = Array.from({ length: this.H }, () => new Float64Array(maxS));
+    // Stimuli with the same pattern of people's answers count alike in every pair with a person,
+    // so a pair's weighted counts are sums over the unit's distinct patterns (at most 2^H, at
+    // most S): per model, one pass over its correct stimuli, then a sum per person.
+    this.patternOf = [];
+    this.patternsCorrect = [];
+    let maxPatterns = 1;
+    for (const unit of this.units) {
+      const index = new Map<string, number>();
+      const patterns: string[] = [];
+      const of = new Int32Array(unit.stimuli.length);
+      for (let s = 0; s < unit.stimuli.length; s++) {
+        const key = unit.humanRows.map((row) => row[s]).join("");
+        let k = index.get(key);
+        if (k === undefined) {
+          index.set(key, (k = patterns.length));
+          patterns.push(key);
+        }
+        of[s] = k;
+      }
+      this.patternOf.push(of);
+      this.patternsCorrect.push(Array.from({ length: this.H }, (_, h) => Int32Array.from(patterns.flatMap((key, k) => (key[h] === "1" ? [k] : [])))));
+      maxPatterns = Math.max(maxPatterns, patterns.length);
+    }
+    this.modelCorrect = this.units.map((u) => u.modelRows.map((row) => (row ? Int32Array.from(Array.from(row).flatMap((bit, s) => (bit ? [s] : []))) : null)));
+    this.patternWeight = new Float64Array(maxPatterns);
+    this.patternWeightCorrect = new Float64Array(maxPatterns);
     this.humanCorrect = new Float64Array(this.H);
     this.model = new Float64Array(this.M * DATASET_STATS);
     this.human = new Float64Array(DATASET_STATS);
@@ -299,15 +326,24 @@ class DatasetEvaluator {
       const unit = this.units[u];
       const S = unit.stimuli.length;
       const w = unitWeights[u];
+      const patternOf = this.patternOf[u];
+      const patternsCorrect = this.patternsCorrect[u];
+      const all = this.patternWeight;
+      all.fill(0);
       let n = 0;
-      for (let s = 0; s < S; s++) n += w[s];
+      for (let s = 0; s < S; s++) {
+        n += w[s];
+        all[patternOf[s]] += w[s];
+      }
+      const sumOver = (values: Float64Array, patterns: Int32Array) => {
+        let sum = 0;
+        for (let i = 0; i < patterns.length; i++) sum += values[patterns[i]];
+        return sum;
+      };
       let weightedCorrect = 0;
       let weightedPeople = 0;
       for (let h = 0; h < H; h++) {
-        const row = this.humanRows[u][h];
-        const out = this.weightedHuman[h];
-        let k = 0;
-        for (let s = 0; s < S; s++) k += out[s] = w[s] * row[s];
+        const k = sumOver(all, patternsCorrect[h]);
         this.humanCorrect[h] = k;
         weightedCorrect += humanWeights[h] * k;
         weightedPeople += humanWeights[h];
@@ -324,7 +360,18 @@ class DatasetEvaluator {
       const scratchCounts = new Float64Array(PAIR_STATS);
       for (let a = 0, p = 0; a < H; a++) {
         for (let b = a + 1; b < H; b++, p++) {
-          const both = dot(this.weightedHuman[a], this.humanRows[u][b], S);
+          // Both correct: the patterns where a is correct, counted where b is too.
+          let both = 0;
+          const aCorrect = patternsCorrect[a];
+          const bRow = patternsCorrect[b];
+          for (let i = 0, j = 0; i < aCorrect.length && j < bRow.length; ) {
+            if (aCorrect[i] === bRow[j]) {
+              both += all[aCorrect[i]];
+              i++;
+              j++;
+            } else if (aCorrect[i] < bRow[j]) i++;
+            else j++;
+          }
           const sums = unit.included ? this.humanPairSums : scratchSums;
           const counts = unit.included ? this.humanPairCounts : scratchCounts;
           const kappa = this.pairInUnit(sums, counts, unit.included ? p * PAIR_STATS : 0, n, this.humanCorrect[a], this.humanCorrect[b], both);
@@ -338,13 +385,20 @@ class DatasetEvaluator {
       this.unitHumanKappa[u] = kappaSum / kappaWeight;
       // Models against each person.
       for (let m = 0; m < M; m++) {
-        const row = this.modelRows[u][m];
-        if (!row) {
+        const correct = this.modelCorrect[u][m];
+        if (!correct) {
           this.unitModelAccuracy[u * M + m] = NaN;
           this.unitModelKappa[u * M + m] = NaN;
           continue;
         }
-        const k = dot(w, row, S);
+        const mine = this.patternWeightCorrect;
+        mine.fill(0);
+        let k = 0;
+        for (let i = 0; i < correct.length; i++) {
+          const s = correct[i];
+          k += w[s];
+          mine[patternOf[s]] += w[s];
+        }
         this.unitModelAccuracy[u * M + m] = k / n;
         if (unit.included) {
           modelCorrect[m] += k;
@@ -353,7 +407,7 @@ class DatasetEvaluator {
         let sum = 0;
         let weight = 0;
         for (let h = 0; h < H; h++) {
-          const both = dot(this.weightedHuman[h], row, S);
+          const both = sumOver(mine, patternsCorrect[h]);
           scratchSums.fill(0);
           scratchCounts.fill(0);
           const sums = unit.included ? this.pairSums : scratchSums;

@@ -81,11 +81,14 @@ interface PairValues {
 /** model-vs-human's analysis of two observers' trials (already of one condition): sort by image id, compare. */
 function analysePair(a: Row[], b: Row[], rule: "one" | "undefined"): PairValues {
   if (a.length !== b.length) throw new Error("lengths differ");
-  const sa = [...a].sort((x, y) => (stimulusId(x.imagename) < stimulusId(y.imagename) ? -1 : 1));
-  const sb = [...b].sort((x, y) => (stimulusId(x.imagename) < stimulusId(y.imagename) ? -1 : 1));
-  sa.forEach((r, i) => {
-    if (stimulusId(r.imagename) !== stimulusId(sb[i].imagename)) throw new Error("ids differ");
+  const sorted = (rows: Row[]) => rows.map((r) => ({ r, id: stimulusId(r.imagename) })).sort((x, y) => (x.id < y.id ? -1 : 1));
+  const ia = sorted(a);
+  const ib = sorted(b);
+  ia.forEach((x, i) => {
+    if (x.id !== ib[i].id) throw new Error("ids differ");
   });
+  const sa = ia.map((x) => x.r);
+  const sb = ib.map((x) => x.r);
   const ca = sa.map((r) => r.response === r.category);
   const cb = sb.map((r) => r.response === r.category);
   const n = ca.length;
@@ -121,7 +124,17 @@ export function oracleDataset(dataset: BenchmarkDataset, humans: Row[], modelRow
     return found;
   };
   const accuracy = (rows: Row[]) => rows.filter((r) => r.response === r.category).length / rows.length;
-  const perPair = (a: Row[], b: Row[], key: keyof PairValues, r: "one" | "undefined") => mean(conditions.map((c) => analysePair(of(a, null, c), of(b, null, c), r)[key]));
+  const analysed = new Map<string, PairValues>();
+  let nextId = 0;
+  const ids = new Map<Row[], number>();
+  const idOf = (rows: Row[]) => ids.get(rows) ?? (ids.set(rows, nextId++), nextId - 1);
+  const pair = (a: Row[], b: Row[], c: string | null, r: "one" | "undefined") => {
+    const key = `${idOf(a)} ${idOf(b)} ${c} ${r}`;
+    let values = analysed.get(key);
+    if (!values) analysed.set(key, (values = analysePair(of(a, null, c), of(b, null, c), r)));
+    return values;
+  };
+  const perPair = (a: Row[], b: Row[], key: keyof PairValues, r: "one" | "undefined") => mean(conditions.map((c) => pair(a, b, c, r)[key]));
   if (modelRows === null) {
     const pairs: [string, string][] = [];
     people.forEach((a, i) => people.slice(i + 1).forEach((b) => pairs.push([a, b])));
