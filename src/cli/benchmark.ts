@@ -38,9 +38,9 @@ export function addBenchmarkCommand(program: Command, io: CliIO, env: Env = proc
     "trialwise benchmark model-vs-human score my-runs/ --out benchmark/",
   ]);
   const mvh = configureCommand(
-    benchmark.command("model-vs-human").description("The model-vs-human benchmark (Geirhos et al. 2021): run a model on its 17 datasets, and score models against its human data."),
+    benchmark.command("model-vs-human").description("The model-vs-human benchmark (Geirhos et al. 2021): score models against its human data (17 datasets)."),
     io,
-    ["trialwise benchmark model-vs-human run resnet50.onnx --name resnet50 --out runs/", "trialwise benchmark model-vs-human score runs/ --out benchmark/"],
+    ["trialwise benchmark model-vs-human score runs/ --out benchmark/"],
   );
 
   configureCommand(

@@ -2,15 +2,18 @@ import type CliProgress from "cli-progress";
 import type { Command } from "commander";
 import { UsageError } from "../core/errors.ts";
 import {
+  DATA_SOURCES,
   type Env,
   type FetchProgress,
   type FetchResult,
   GEIRHOS2020_URL,
   KNOWN_DATASETS,
-  fetchGeirhos2020,
-  geirhos2020CacheDir,
-  geirhos2020Manifest,
+  type KnownDataset,
+  MODEL_VS_HUMAN_URL,
+  dataCacheDir,
+  fetchData,
   locateGeirhos2020Data,
+  locateModelVsHuman,
 } from "../io/fetch.ts";
 import { configureCommand } from "./command.ts";
 import type { CliIO } from "./io.ts";
@@ -51,10 +54,11 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
       )
       .argument("<name>", `dataset: ${KNOWN_DATASETS.join(", ")}`)
       .option("--cache <dir>", CACHE_HELP)
-      .option("--url <url>", `base URL of the raw-data/ folder (default: $TRIALWISE_GEIRHOS2020_URL, else ${GEIRHOS2020_URL})`),
+      .option("--url <url>", `base URL of the raw-data/ folder (default: $TRIALWISE_GEIRHOS2020_URL, else ${GEIRHOS2020_URL}; for model-vs-human $TRIALWISE_MODEL_VS_HUMAN_URL, else ${MODEL_VS_HUMAN_URL})`),
     [
       "trialwise data fetch geirhos2020",
       "trialwise data fetch geirhos2020 --cache ./trialwise-cache",
+      "trialwise data fetch model-vs-human",
       "TRIALWISE_GEIRHOS2020_URL=http://mirror.example/raw-data trialwise data fetch geirhos2020",
     ],
   )
@@ -63,13 +67,14 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
       "\nEnvironment:\n" +
         "  TRIALWISE_CACHE            cache folder; the data goes to <cache>/geirhos2020/raw-data\n" +
         "  XDG_CACHE_HOME             used as <XDG_CACHE_HOME>/trialwise when TRIALWISE_CACHE is not set\n" +
-        "  TRIALWISE_GEIRHOS2020_URL  where to download from (as --url)\n" +
+        "  TRIALWISE_GEIRHOS2020_URL  where to download geirhos2020 from (as --url)\n" +
+        "  TRIALWISE_MODEL_VS_HUMAN_URL  where to download model-vs-human from (as --url)\n" +
         "  TRIALWISE_DATA             a local raw-data folder that commands read instead of the cache\n",
     )
     .action(async (name: string, flags: FetchFlags) => {
       checkName(name);
       if (flags.url !== undefined) checkUrl(flags.url);
-      const dir = geirhos2020CacheDir(flags.cache, env);
+      const dir = dataCacheDir(name, flags.cache, env);
       const progress = reporter(io, name, dir);
       // Ctrl-C stops the downloads cleanly (no .part files left, the terminal restored); a second one kills.
       const interrupt = new AbortController();
@@ -78,7 +83,7 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
       process.once("SIGTERM", onSignal);
       let result: FetchResult;
       try {
-        result = await fetchGeirhos2020({
+        result = await fetchData(DATA_SOURCES[name], {
           cache: flags.cache,
           baseUrl: flags.url,
           env,
@@ -109,10 +114,11 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
     ["trialwise data path geirhos2020", 'trialwise summary "$(trialwise data path geirhos2020)" --format table'],
   ).action(async (name: string, flags: PathFlags) => {
     checkName(name);
-    const location = await locateGeirhos2020Data({ data: flags.data, env, cache: flags.cache });
+    const location =
+      name === "model-vs-human" ? await locateModelVsHuman({ data: flags.data, env, cache: flags.cache }) : await locateGeirhos2020Data({ data: flags.data, env, cache: flags.cache });
     if (location.missing > 0) {
       io.stderr(
-        `trialwise: note: ${location.missing} of ${geirhos2020Manifest().files.length} files are not in ${location.dir} yet; ` +
+        `trialwise: note: ${location.missing} of ${DATA_SOURCES[name].manifest().files.length} files are not in ${location.dir} yet; ` +
           `\`trialwise data fetch ${name}\` downloads them\n`,
       );
     }
@@ -120,7 +126,7 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
   });
 }
 
-function checkName(name: string): void {
+function checkName(name: string): asserts name is KnownDataset {
   if (!(KNOWN_DATASETS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown dataset "${name}"; known: ${KNOWN_DATASETS.join(", ")}`);
   }
