@@ -13,7 +13,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError, UsageError } from "../core/errors.ts";
-import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, SCHEMA_READ_COLUMNS, type TrialTable, geirhosTrials, longFormatTrials } from "../core/trials.ts";
+import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, type RawTable, SCHEMA_READ_COLUMNS, type TrialTable, TrialTableBuilder, geirhosTrials, longFormatTrials, stimulusId } from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
@@ -166,6 +166,32 @@ function mappingFrom(query: Query): LongFormatColumns | undefined {
   return columns;
 }
 
+/** Whether an upload's stimulus ids are model-vs-human file names to cut to their id (`stimulusIds=model-vs-human`, long format only). */
+function stimulusIdRule(query: Query): boolean {
+  if (query.stimulusIds === undefined) return false;
+  if (query.stimulusIds !== "model-vs-human") throw new InputError(`query parameter "stimulusIds": expected "model-vs-human", not "${query.stimulusIds.slice(0, 100)}"`);
+  if (query.format !== "long") throw new InputError('query parameter "stimulusIds" needs format=long (the model-vs-human schema cuts its imagename to the id already)');
+  return true;
+}
+
+/** A raw table whose `column` holds model-vs-human image names, with each cut to its stimulus id (`stimulusId`, the rule of the model-vs-human schema). */
+function withStimulusIds(raw: RawTable, column: string): RawTable {
+  const index = raw.columns.findIndex((c) => c.trim().toLowerCase() === column.trim().toLowerCase());
+  if (index < 0) return raw;
+  return { ...raw, rows: raw.rows.map((row) => row.map((value, k) => (k === index && value !== undefined ? stimulusId(value) : value))) };
+}
+
+/** Two trial tables as one (the first's name), every trial checked again as the readers check it. */
+function mergedTables(first: TrialTable, second: TrialTable, humanPattern: RegExp): TrialTable {
+  const builder = new TrialTableBuilder(first.dataset, humanPattern);
+  for (const table of [first, second]) {
+    for (let t = 0; t < table.length; t++) {
+      builder.add({ observer: table.observer[t], condition: table.condition[t], stimulus: table.stimulus[t], truth: table.truth[t], response: table.response[t], correct: table.correct[t] === 1, missing: table.missing[t] === 1, file: table.file[t], line: table.line[t] });
+    }
+  }
+  return builder.build();
+}
+
 /** Whether a host name or address means this machine only. */
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -304,11 +330,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   /** An upload's trials, read as the CLI reads its files; or the question which column holds what. */
-  const readUpload = async (name: string, body: Buffer, mapping: LongFormatColumns | undefined): Promise<ReadUpload> => {
+  const readUpload = async (name: string, body: Buffer, mapping: LongFormatColumns | undefined, modelVsHumanIds = false): Promise<ReadUpload> => {
     const dataset = name.replace(/\.[^.]*$/, "") || name;
     if (trialFileKind(name) !== "parquet") {
       const raw = parseRawTable(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
-      if (mapping) return { kind: "table", table: longFormatTrials([raw], dataset, mapping, humanPattern) };
+      if (mapping) return { kind: "table", table: longFormatTrials([modelVsHumanIds ? withStimulusIds(raw, mapping.stimulus) : raw], dataset, mapping, humanPattern) };
       if (hasColumns(raw.columns, SCHEMA_READ_COLUMNS)) return { kind: "table", table: geirhosTrials([raw], dataset, humanPattern) };
       return { needsMapping: true, file: name, columns: [...raw.columns] };
     }
@@ -341,6 +367,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const body = request.body;
     if (!(body instanceof Buffer) || body.length === 0) throw new InputError("empty upload; expected the file's contents", { file: name });
     const mapping = mappingFrom(query);
+    const modelVsHumanIds = stimulusIdRule(query);
+    const into = query.into === undefined ? undefined : findDataset(query.into);
+    if (into && into.kind !== "table") throw new InputError(`observers can be added to a dataset read from CSV or JSON Lines files, not to "${into.summary.id}" (read from Parquet as bitsets)`);
     if (heldBytes + body.length > maxHeld) {
       throw new Refusal(
         507,
@@ -351,8 +380,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     heldBytes += body.length;
     let kept = false;
     try {
-      const read = await readUpload(name, body, mapping);
+      const read = await readUpload(name, body, mapping, modelVsHumanIds);
       if ("needsMapping" in read) return read;
+      if (into) {
+        if (read.kind !== "table") throw new InputError(`"${name}" is read from Parquet as bitsets; only CSV or JSON Lines trials can be added to a dataset`);
+        const served = addObservers(into as ServedDataset & { kind: "table" }, read.table, name, body.length);
+        kept = true;
+        return { dataset: served.summary, notes: [] };
+      }
       // The id is chosen and taken at once, after the (possibly slow) reading.
       const id = datasetId(read.kind === "table" ? read.table.dataset : read.packed.dataset, taken);
       taken.add(id);
@@ -364,6 +399,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!kept) heldBytes -= body.length;
     }
   });
+
+  /**
+   * Adds an upload's observers to a dataset: an uploaded one grows in place (its bytes held
+   * grow too); one given on the command line stays as it is and a copy with the new observers
+   * becomes a new upload ("<name> + uploads"), removable like any upload. An observer already
+   * there with a stimulus it answered again in the same condition is refused (as by every reader).
+   */
+  const addObservers = (into: ServedDataset & { kind: "table" }, added: TrialTable, file: string, bytes: number): ServedDataset => {
+    const merged = mergedTables(into.table, added, humanPattern);
+    if (into.summary.uploadedBytes !== null) {
+      const grown = tableDataset(into.summary.id, merged, `${into.summary.source}, ${file}`, into.summary.uploadedBytes + bytes);
+      datasets.splice(datasets.indexOf(into), 1, grown);
+      return grown;
+    }
+    const id = datasetId(`${into.summary.id}-uploads`, taken);
+    taken.add(id);
+    const copy = tableDataset(id, { ...merged, dataset: `${into.summary.name} + uploads` }, `${into.summary.source} + upload: ${file}`, bytes);
+    datasets.push(copy);
+    return copy;
+  };
 
   const requestedPort = options.port ?? 8080;
   try {

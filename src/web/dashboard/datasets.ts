@@ -8,7 +8,7 @@ import { byId, getJson, h } from "./dom.ts";
 import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type RemoveResponse, formatBytes } from "./protocol.ts";
 import { session } from "./session.ts";
 import { setStatus, showError, tracked } from "./status.ts";
-import { chooseDataset } from "./update.ts";
+import { analyse, chooseDataset } from "./update.ts";
 import { uploader } from "./upload.ts";
 import { forgetDataset, sendDataset } from "./workers.ts";
 
@@ -20,10 +20,14 @@ const payloads = new Map<string, DatasetPayload>();
 /** Uploads, and the dialog that asks which column holds what. */
 const uploads = uploader({
   maxBytes: () => listed.maxUploadBytes,
-  added: async (id, name) => {
+  target: () => (byId<HTMLSelectElement>("upload-target").value === "shown" ? session.state.dataset : null),
+  added: async (id) => {
+    // A dataset that grew is fetched again, and handed to the workers again.
+    payloads.delete(id);
     await loadDatasetList();
-    setStatus(`added ${name}`);
-    await chooseDataset(id);
+    byId<HTMLSelectElement>("upload-target").value = "new";
+    if (id === session.state.dataset) await tracked(analyse);
+    else await chooseDataset(id);
   },
   error: showError,
   status: setStatus,

@@ -39,6 +39,7 @@ export function buildLayout(): void {
           h("option", { value: "intersect" }, "paired on common stimuli"),
         ),
       ),
+      h("select", { id: "upload-target", "aria-label": "where added trial files go" }, h("option", { value: "new" }, "as a new dataset"), h("option", { value: "shown" }, "added to the dataset shown")),
       h("label", { class: "button" }, "Add trial files…", h("input", { type: "file", id: "upload", multiple: true, accept: ".csv,.jsonl,.ndjson,.parquet,.pq", onchange: (e) => void uploadChosen(e.target as HTMLInputElement) })),
       h("span", { id: "status", "aria-live": "polite" }),
       h("nav", { "aria-label": "views" }, ...VIEWS.map(([id, label]) => h("a", { href: `#${id}-section`, "data-view": id, onclick: (e) => (e.preventDefault(), goToView(id)) }, label))),
@@ -73,7 +74,7 @@ export function buildLayout(): void {
       h(
         "div",
         { id: "views" },
-        section("heatmap", "Error consistency κ of every pair", exportButtons("heatmap", ["svg", "png", "csv"]), h("div", { id: "heatmap", class: "figure" }), h("p", { class: "note", id: "heatmap-note" })),
+        section("heatmap", "Error consistency κ of every pair", exportButtons("heatmap", ["svg", "png", "csv"]), h("p", { id: "no-pairs", class: "warning", hidden: true }), h("div", { id: "heatmap", class: "figure" }), h("p", { class: "note", id: "heatmap-note" })),
         section(
           "pair",
           "The trials behind a pair",

@@ -5,6 +5,8 @@
  */
 import { currentPayload, datasetList, ensurePayload, renderNotes, renderRemoveButton } from "./datasets.ts";
 import { byId, h } from "./dom.ts";
+import { noPairsReasons } from "../../core/no-pairs.ts";
+import { PAIR_STATUS } from "./compute.ts";
 import type { Analysis } from "./messages.ts";
 import type { DatasetPayload, DatasetSummary } from "./protocol.ts";
 import { renderAccuracy } from "./sections/accuracy.ts";
@@ -68,6 +70,7 @@ export async function analyse(): Promise<void> {
   if (!session.isCurrent(generation)) return;
   session.analysed(analysis);
   setStatus(analysisStatus(analysis));
+  explainNoPairs(analysis, payload);
   // The matrix, group means and pair first, painted before the other figures are drawn.
   await renderHeatmap(analysis);
   renderGroupTable(analysis);
@@ -87,6 +90,36 @@ export async function analyse(): Promise<void> {
 /** Resolves after the browser has painted the next frame. */
 function nextPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
+ * Where an analysis has no pair, why (the core's `noPairsReasons`, as the CLI says it) and what
+ * to change: show observers, choose a condition with two, pair on common stimuli, or give the
+ * stimulus ids that match (model-vs-human file names carry a per-observer prefix).
+ */
+export function noPairsExplanation(analysis: Analysis, payload: DatasetPayload, mismatch: ViewState["mismatch"]): string | null {
+  const m = analysis.matrix;
+  const possible = (m.size * (m.size - 1)) / 2;
+  if (possible > m.skipped) return null;
+  const [reason] = noPairsReasons([{ dataset: payload.name, condition: m.condition, observers: m.observers, skipped: m.skipped }], m.size < payload.observerInfo.length);
+  const noCommon = m.size > 1 && m.status.every((status, k) => Math.floor(k / m.size) === k % m.size || status === PAIR_STATUS.noCommon);
+  const perCondition = payload.units.length > 1;
+  const what =
+    m.size < 2
+      ? `show at least two observers${perCondition ? ", or choose another condition (or all conditions pooled) under Trials" : ""}, or add observers (“added to the dataset shown”)`
+      : noCommon
+        ? "no two observers share a stimulus id: trials are paired on equal ids, so check that the stimulus column holds the same id for the same image (for model-vs-human file names, upload with stimulus ids “model-vs-human file names”)"
+        : mismatch === "identical"
+          ? "choose “paired on common stimuli” to compute each pair on the trials both saw"
+          : "the observers share too few stimuli";
+  return `${reason ?? `no pairs in dataset "${payload.name}"`}. What to change: ${what}.`;
+}
+
+function explainNoPairs(analysis: Analysis, payload: DatasetPayload): void {
+  const text = noPairsExplanation(analysis, payload, session.state.mismatch);
+  const box = byId("no-pairs");
+  box.hidden = text === null;
+  box.textContent = text ?? "";
 }
 
 /** The status line after an analysis: how many observers and pairs, and how long the worker took. */
