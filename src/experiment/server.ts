@@ -183,6 +183,9 @@ export interface RequestLimits {
  */
 export const DEFAULT_LIMITS: Readonly<RequestLimits> = Object.freeze({ startsPerHour: 60, submissionsPerMinute: 600 });
 
+/** Who a request is from, once its token is checked. */
+type Identity = { number: number; name: string };
+
 /** Largest request body: a trial is about 250 bytes. */
 export const BODY_LIMIT_BYTES = 8 * 1024;
 
@@ -385,7 +388,7 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     };
   };
 
-  const rejectRequest = async (record: ParticipantRecord | null, status: number, reason: string, body: unknown, reply: FastifyReply) => {
+  const rejectRequest = async (record: Identity | null, status: number, reason: string, body: unknown, reply: FastifyReply) => {
     const who = record ? record.name : "unknown participant";
     const trial = typeof body === "object" && body !== null && "trial" in body ? ` trial ${JSON.stringify((body as { trial: unknown }).trial)}` : "";
     log(`rejected${trial} from ${who}: ${reason}`);
@@ -419,26 +422,26 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   });
 
   /** The participant named in the URL, when the request carries its token; else a reply is sent. */
-  const authorised = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<ParticipantRecord | undefined> => {
+  const authorised = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply): Promise<Identity | undefined> => {
     const number = participantNumber(request.params.name, study);
-    const record = number === undefined ? undefined : await store.participant(number);
-    if (!record || record.name !== request.params.name) {
+    const identity = number === undefined ? undefined : await store.identity(number);
+    if (!identity || identity.name !== request.params.name) {
       await rejectRequest(null, 404, `unknown participant ${JSON.stringify(request.params.name.slice(0, 80))}`, request.body, reply);
       return undefined;
     }
     const token = /^Bearer ([0-9a-f]{32})$/.exec(String(request.headers.authorization ?? ""))?.[1];
-    const ok = token !== undefined && timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(record.tokenHash));
+    const ok = token !== undefined && timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(identity.tokenHash));
     if (!ok) {
-      await rejectRequest(record, 401, "missing or wrong participant token", request.body, reply);
+      await rejectRequest(identity, 401, "missing or wrong participant token", request.body, reply);
       return undefined;
     }
-    return record;
+    return identity;
   };
 
   app.get<{ Params: { name: string } }>("/api/participants/:name", async (request, reply) => {
-    const record = await authorised(request, reply);
-    if (!record) return reply;
-    return publicDesign(record, await store.storedCount(record.number));
+    const identity = await authorised(request, reply);
+    if (!identity) return reply;
+    return publicDesign((await store.participant(identity.number))!, await store.storedCount(identity.number));
   });
 
   app.post<{ Params: { name: string } }>("/api/participants/:name/calibration", async (request, reply) => {
@@ -457,7 +460,7 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   app.post<{ Params: { name: string } }>("/api/participants/:name/trials", async (request, reply) => {
     const record = await authorised(request, reply);
     if (!record) return reply;
-    if (protocol.stimulusDeg > 0 && record.calibration === null) return rejectRequest(record, 409, "no calibration stored yet; expected the calibration before the trials", request.body, reply);
+    if (protocol.stimulusDeg > 0 && !(await store.calibrated(record.number))) return rejectRequest(record, 409, "no calibration stored yet; expected the calibration before the trials", request.body, reply);
     const design = designOf(record.number);
     const verdict = await store.storeTrial(record.number, (stored) => validateSubmission(request.body, design, stored, protocol, categories));
     if (!verdict.ok) return rejectRequest(record, verdict.status, verdict.reason, request.body, reply);
@@ -474,7 +477,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     if (stored < trialsPerParticipant) return rejectRequest(record, 409, `only ${stored} of ${trialsPerParticipant} trials are stored`, request.body, reply);
     await store.markFinished(record.number);
     log(`${record.name} finished`);
-    return { finished: true, name: record.name, redirect: completionRedirect(protocol, record.external?.id ?? null) };
+    const external = (await store.participant(record.number))!.external;
+    return { finished: true, name: record.name, redirect: completionRedirect(protocol, external?.id ?? null) };
   });
 
   app.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {

@@ -141,7 +141,7 @@ ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_id VARCHAR;
 ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_study VARCHAR;
 ALTER TABLE participants ADD COLUMN IF NOT EXISTS external_session VARCHAR;
 ALTER TABLE participants ADD COLUMN IF NOT EXISTS calibration VARCHAR;
-ALTER TABLE trials ADD COLUMN IF NOT EXISTS catch_trial BOOLEAN DEFAULT false;
+ALTER TABLE trials ADD COLUMN IF NOT EXISTS catch_trial BOOLEAN;
 `;
 
 /**
@@ -150,6 +150,11 @@ ALTER TABLE trials ADD COLUMN IF NOT EXISTS catch_trial BOOLEAN DEFAULT false;
  */
 export class TrialStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Name and token hash by participant number: fixed once a participant exists, so kept (every request checks them). */
+  private readonly identities = new Map<number, { name: string; tokenHash: string }>();
+  /** Stored trials by participant, kept in step by storeTrial (the only writer of trials). */
+  private readonly counts = new Map<number, number>();
+  private readonly calibratedParticipants = new Set<number>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -170,6 +175,11 @@ export class TrialStore {
     const { instance, connection } = await connect(path, false);
     try {
       await connection.run(SCHEMA);
+      // The tables written to the database file now, not left in the write-ahead log: DuckDB
+      // fails to replay a log that creates or alters a table with a DEFAULT expression
+      // ("GetDefaultDatabase with no default database set"), so a server killed before its
+      // first checkpoint would leave a store that cannot be opened (tested with SIGKILL).
+      await connection.run("CHECKPOINT");
       const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
       const wanted = JSON.stringify(settings);
       if (rows.length === 0) await connection.run("INSERT INTO experiment VALUES ($1)", [wanted]);
@@ -244,7 +254,28 @@ export class TrialStore {
   setCalibration(participant: number, calibration: StoredCalibration): Promise<void> {
     return this.serial(async () => {
       await this.connection.run("UPDATE participants SET calibration = $1 WHERE number = $2::INTEGER", [JSON.stringify(calibration), participant]);
+      this.calibratedParticipants.add(participant);
     });
+  }
+
+  /** The participant's name and token hash (what every request checks), without reading its trials. */
+  async identity(number: number): Promise<{ number: number; name: string; tokenHash: string } | undefined> {
+    let found = this.identities.get(number);
+    if (!found) {
+      const rows = (await this.connection.runAndReadAll("SELECT name, token_sha256 FROM participants WHERE number = $1::INTEGER", [number])).getRowsJS();
+      if (rows.length === 0) return undefined;
+      found = { name: rows[0][0] as string, tokenHash: rows[0][1] as string };
+      this.identities.set(number, found);
+    }
+    return { number, ...found };
+  }
+
+  /** Whether the participant has a stored calibration. */
+  async calibrated(number: number): Promise<boolean> {
+    if (this.calibratedParticipants.has(number)) return true;
+    const rows = (await this.connection.runAndReadAll("SELECT calibration IS NOT NULL FROM participants WHERE number = $1::INTEGER", [number])).getRowsJS();
+    if (rows.length > 0 && rows[0][0] === true) this.calibratedParticipants.add(number);
+    return this.calibratedParticipants.has(number);
   }
 
   async participant(number: number): Promise<ParticipantRecord | undefined> {
@@ -288,7 +319,7 @@ export class TrialStore {
    */
   storeTrial<R extends { ok: true; trial: AcceptedTrial } | { ok: false }>(participant: number, check: (storedCount: number) => R): Promise<R> {
     return this.serial(async () => {
-      const count = Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+      const count = await this.storedCount(participant);
       const verdict = check(count);
       if (!verdict.ok) return verdict;
       const t = (verdict as { ok: true; trial: AcceptedTrial }).trial;
@@ -312,13 +343,19 @@ export class TrialStore {
           t.stimulusInfo.catchTrial === true,
         ],
       );
+      this.counts.set(participant, count + 1);
       return verdict;
     });
   }
 
   /** Number of trials stored for a participant. */
   async storedCount(participant: number): Promise<number> {
-    return Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+    const known = this.counts.get(participant);
+    if (known !== undefined) return known;
+    const count = Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+    // Set only if storeTrial did not count meanwhile (it starts from this same query's kind).
+    if (!this.counts.has(participant)) this.counts.set(participant, count);
+    return this.counts.get(participant)!;
   }
 
   markFinished(participant: number): Promise<void> {
