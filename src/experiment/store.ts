@@ -176,7 +176,7 @@ export class TrialStore {
     try {
       await connection.run(SCHEMA);
       // The tables written to the database file now, not left in the write-ahead log: DuckDB
-      // fails to replay a log that creates or alters a table with a DEFAULT expression
+      // fails to replay a log that adds a column to a table with a DEFAULT expression
       // ("GetDefaultDatabase with no default database set"), so a server killed before its
       // first checkpoint would leave a store that cannot be opened (tested with SIGKILL).
       await connection.run("CHECKPOINT");
