@@ -239,3 +239,128 @@ test(
     await rm(dir, { recursive: true, force: true });
   },
 );
+
+test(
+  "online in Chromium: a Prolific link, consent, screen calibration, an attention check, progress, debrief, the completion redirect; a second tab of the same id is refused",
+  { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` },
+  async () => {
+    ensureBundle();
+    await mkdir(ARTIFACTS, { recursive: true });
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-experiment-online-"));
+    const stimuli = await stimulusFolder(join(dir, "toys"), 1);
+    const consent = join(dir, "consent.md");
+    await writeFile(consent, "# Consent\n\nYou take part **voluntarily**.\n");
+    const debrief = join(dir, "debrief.md");
+    await writeFile(debrief, "Thank you: this study measures *masked* object recognition.\n");
+    const protocol = { ...PROTOCOL, practiceTrials: 0, breakEvery: 0, catchTrials: 1, stimulusDeg: 4, viewingDistanceCm: 57, completionCode: "C0DE123" };
+    const log: string[] = [];
+    const server = await startExperimentServer({ stimuli, store: join(dir, "online.duckdb"), study: "web", protocol, consent, debrief, seed: 3, trialsPerParticipant: 4, port: 0, log: (l) => log.push(l) });
+    const categoryOf = new Map([...server.plan.stimuliByCondition.values()].flat().map((s) => [s.id, s.category]));
+    const pid = "5f8a1b2c3d4e5f6a7b8c9d0e";
+    const { chromium } = await import("playwright-core");
+    let browser: Browser | undefined;
+    const errors: string[] = [];
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+      const context = await browser.newContext();
+      // Prolific itself is not reached: the redirect's request is answered here.
+      let redirectedTo = "";
+      await context.route("https://app.prolific.com/**", (route) => {
+        redirectedTo = route.request().url();
+        return route.fulfill({ status: 200, contentType: "text/html", body: "<p>Prolific</p>" });
+      });
+      const page = await context.newPage();
+      await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI); })");
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+      await page.goto(`${server.url}/?PROLIFIC_PID=${pid}&STUDY_ID=60aa00bb11cc22dd33ee44ff&SESSION_ID=s1`);
+      const events: string[] = [];
+      const progress: string[] = [];
+      let sizes: number[] = [];
+      for (;;) {
+        const state = await page.waitForFunction(NEXT_ACTION, undefined, { timeout: 20_000 });
+        const what = (await state.jsonValue()) as string;
+        if (what === "error") throw new Error(String(await page.evaluate("window.trialwise.error")));
+        if (what === "done") break;
+        if (what === "next" || what === "button") {
+          const button = page.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)").first();
+          const label = await button.innerText();
+          if (label === "I agree") events.push(`consent ${await page.locator(".tw-consent h1").innerText()}`);
+          if (label === "Done") {
+            // Calibration: the card outline scaled to 340 CSS px (39.7 px/cm), 60 cm away.
+            await page.locator('.tw-calibration input[type="range"]').fill("340");
+            await page.locator(".tw-distance").fill("60");
+            await page.screenshot({ path: join(ARTIFACTS, "calibration.png") });
+          }
+          if (label.startsWith("Finish")) events.push(`debrief ${await page.locator(".tw-message em").innerText()}`);
+          events.push(`button ${label}`);
+          await button.click();
+          // The calibration screen stays until the server has answered: not a second "Done".
+          if (label === "Done") await page.locator(".tw-calibration").waitFor({ state: "detached", timeout: 10_000 });
+          continue;
+        }
+        await page.evaluate('document.querySelector(".tw-response-grid").setAttribute("data-handled", "")');
+        progress.push(await page.locator(".tw-progress").innerText());
+        const checkText = await page.locator(".tw-catch").count() > 0 ? await page.locator(".tw-catch").innerText() : null;
+        sizes.push((await page.locator(".tw-stage").boundingBox())?.width ?? -1);
+        if (checkText !== null) {
+          events.push(`check ${checkText}`);
+          await page.click(`.tw-choice[data-category="${checkText.replace("Choose: ", "")}"]`);
+        } else {
+          const id = decodeURIComponent((await page.locator("img.tw-stimulus").getAttribute("src"))!.replace("/stimuli/", ""));
+          events.push("trial");
+          await page.click(`.tw-choice[data-category="${categoryOf.get(id)}"]`);
+        }
+      }
+      assert.equal(await page.evaluate("window.trialwise.redirect"), "https://app.prolific.com/submissions/complete?cc=C0DE123");
+      assert.deepEqual(await page.evaluate("window.__csp ?? []"), [], "no CSP violations");
+      await page.screenshot({ path: join(ARTIFACTS, "completed.png") });
+      await page.waitForURL("https://app.prolific.com/**", { timeout: 10_000 });
+      assert.equal(redirectedTo, "https://app.prolific.com/submissions/complete?cc=C0DE123");
+      assert.deepEqual(events.slice(0, 2), ["consent Consent", "button I agree"]);
+      assert.ok(events.includes("button Done"), "calibrated");
+      assert.equal(events.filter((e) => e === "trial").length, 4);
+      assert.equal(events.filter((e) => e.startsWith("check Choose: ")).length, 1);
+      assert.ok(events.includes("debrief masked"));
+      assert.deepEqual(progress, ["Image 1 of 5", "Image 2 of 5", "Image 3 of 5", "Image 4 of 5", "Image 5 of 5"]);
+      // The stimulus drawn 4 degrees wide at 60 cm with 340 / 8.56 px per cm.
+      const expected = Math.round(2 * 60 * Math.tan((2 * Math.PI) / 180) * (340 / 8.56));
+      sizes = sizes.filter((s) => s > 0);
+      assert.ok(sizes.every((s) => Math.abs(s - expected) < 1), `stage ${sizes} px, expected ${expected}`);
+      // The same Prolific id in a fresh browser: refused with the reason, not counted again.
+      const other = await (await browser.newContext()).newPage();
+      await other.goto(`${server.url}/?PROLIFIC_PID=${pid}`);
+      // Consent and instructions again (a fresh browser), then the server's refusal.
+      const refusedOrButton = () => {
+        const w = globalThis as unknown as { trialwise?: { phase: string }; document: { querySelector(s: string): unknown } };
+        if (w.trialwise?.phase === "refused") return "refused";
+        if (w.document.querySelector("#jspsych-instructions-next")) return "next";
+        return w.document.querySelector(".jspsych-btn") ? "button" : false;
+      };
+      for (let step = 0; step < 10; step++) {
+        const what = (await (await other.waitForFunction(refusedOrButton, undefined, { timeout: 20_000 })).jsonValue()) as string;
+        if (what === "refused") break;
+        await other.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn").first().click();
+        await other.waitForTimeout(50);
+      }
+      assert.match(await other.locator(".tw-final").innerText(), new RegExp(`Prolific id ${pid} has already taken part \\(as web-subject-01, finished\\)`));
+      assert.equal((await server.store.participants()).length, 1);
+      assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+    } finally {
+      await browser?.close();
+      await server.close();
+    }
+    const out = join(dir, "out");
+    await cli("experiment", "export", "--store", join(dir, "online.duckdb"), "-o", out);
+    const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as { participants: Record<string, unknown>[] };
+    const [p] = summary.participants as { prolific_pid: string; prolific_session_id: string; attention_ok: boolean; calibration: { px_per_cm: number; viewing_distance_cm: number; stimulus_px: number } }[];
+    assert.equal(p.prolific_pid, pid);
+    assert.equal(p.prolific_session_id, "s1");
+    assert.equal(p.attention_ok, true);
+    assert.ok(Math.abs(p.calibration.px_per_cm - 340 / 8.56) < 1e-9);
+    assert.equal(p.calibration.viewing_distance_cm, 60);
+    assert.equal(p.calibration.stimulus_px, Math.round(2 * 60 * Math.tan((2 * Math.PI) / 180) * (340 / 8.56)));
+    assert.ok(log.some((l) => /^web-subject-01 started .*; prolific id 5f8a/.test(l)), log.join("\n"));
+    await rm(dir, { recursive: true, force: true });
+  },
+);
