@@ -111,4 +111,22 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
     assert.equal(await page.locator("#no-pairs").isVisible(), false);
     assert.deepEqual(pageErrors, []);
   });
+
+  test("on a small matrix the κ legend reads -1, -0.5, 0, 0.5, 1; grouping keeps the picks, so “show only picked” still works", async () => {
+    await page.goto(`${server.url}?d=mini-cue-conflict`);
+    await ready(page);
+    const legend = await page.locator("#heatmap .role-legend-label text").evaluateAll((list) => list.map((t) => t.textContent));
+    assert.deepEqual(legend, ["−1.0", "−0.5", "0.0", "0.5", "1.0"]);
+    await page.click("#observers tbody tr[data-observer='alexnet'] button");
+    await page.click("#observers tbody tr[data-observer='resnet50'] button");
+    await page.fill("#group-name", "models");
+    await page.click("#group-form button[type=submit]");
+    await ready(page);
+    assert.deepEqual(await page.evaluate("window.__trialwise.picked"), ["alexnet", "resnet50"]);
+    await page.click("#show-only");
+    await ready(page);
+    assert.equal(await page.locator("#error").isVisible(), false);
+    assert.deepEqual(((await page.evaluate("window.__trialwise.state.hidden")) as string[]).sort(), ["subject-01", "subject-02"]);
+    await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, "small-legend-group.png") });
+  });
 });

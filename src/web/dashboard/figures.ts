@@ -150,6 +150,9 @@ export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec:
   heatmap.data = { values: cells };
   heatmap.mark = { ...heatmap.mark, cursor: "pointer" };
   heatmap.encoding = { ...heatmap.encoding, ...cellHighlights(true), tooltip: CELL_TOOLTIP };
+  // One decimal: the default format rounds -0.5 and 0.5 to "-1" and "1" on a small legend.
+  const colour = heatmap.encoding.color as { legend?: Record<string, unknown> } | undefined;
+  if (colour?.legend) colour.legend = { ...colour.legend, format: ".1f" };
   return { spec: { ...spec, params: CELL_PARAMS } as TopLevelSpec, cells };
 }
 
@@ -183,7 +186,7 @@ export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly strin
         field: "kappa",
         type: "quantitative",
         scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
-        legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], gradientLength: Math.min(side, 220) },
+        legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], format: ".1f", gradientLength: Math.min(side, 220) },
       },
       ...cellHighlights(labels),
       tooltip: CELL_TOOLTIP,

@@ -84,7 +84,7 @@ export function showOnlyPicked(): void {
 
 /**
  * Makes the picked observers a group named in the form (replacing a group of that name; they
- * leave the groups they were in, and groups left empty go). The picks are cleared.
+ * leave the groups they were in, and groups left empty go). The picks stay.
  */
 export function makeGroup(): void {
   const input = byId<HTMLInputElement>("group-name");
@@ -96,8 +96,8 @@ export function makeGroup(): void {
   const unfit = members.find((m) => m.includes("|"));
   if (unfit) return showError(`observer "${unfit}" cannot join a group: its name contains "|"`);
   const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
+  // The picks stay: the group can be shown alone at once ("show only picked").
   input.value = "";
-  session.pick([]);
   void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
 }
 

@@ -19,6 +19,8 @@ import { askRanking } from "../workers.ts";
 
 /** The scatters' views, to mark the selected pair in them. */
 let scatters: Result[] = [];
+/** The pair marked in them. */
+let marked: PairDetails | null = null;
 
 /** Chance regions computed so far, by trial count (each is the same for every dataset). */
 const regions = new Map<number, ChanceBandRow[]>();
@@ -47,7 +49,11 @@ async function chanceLater(analysis: Analysis, generation: number): Promise<void
   try {
     const answer = await askRanking<"chance">({ type: "chance", trials: wanted });
     for (const [trials, rows] of answer.regions) regions.set(trials, rows);
-    if (session.isCurrent(generation)) await drawScatters(analysis);
+    if (session.isCurrent(generation)) {
+      await drawScatters(analysis);
+      // A figure drawn anew (the region adds layers) has lost the ring of the selected pair.
+      await markPairInScatters(marked);
+    }
   } catch (error) {
     showError((error as Error).message);
   } finally {
@@ -79,6 +85,7 @@ async function drawScatters(analysis: Analysis): Promise<void> {
 
 /** Marks the selected pair in the scatters (or clears the mark). */
 export async function markPairInScatters(details: PairDetails | null): Promise<void> {
+  marked = details;
   const point = details && details.kappa !== null ? [{ c_exp: details.c_exp, c_obs: details.c_obs, kappa: details.kappa }] : [];
   for (const result of scatters) await result.view.data(SELECTED_PAIR_DATA, point).runAsync();
 }
