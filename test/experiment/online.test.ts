@@ -349,3 +349,23 @@ test("consent and debrief from HTML or Markdown files; Markdown cannot put marku
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /consent\.txt: expected an HTML \(\.html\) or Markdown \(\.md\) file for --consent/);
 });
+
+test("the server listens on 127.0.0.1 unless told otherwise; X-Forwarded-For counts only with --trust-proxy", async () => {
+  const forwarded = (server: ExperimentServer, from: string) =>
+    fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": from }, body: "{}" }).then((r) => r.status);
+  const direct = await serve({}, { limits: { startsPerHour: 1 } });
+  try {
+    assert.equal(new URL(direct.url).hostname, "localhost");
+    // Without a trusted proxy a forged header does not get around the limit.
+    assert.deepEqual([await forwarded(direct, "192.0.2.1"), await forwarded(direct, "192.0.2.2")], [201, 429]);
+  } finally {
+    await direct.close();
+  }
+  const proxied = await serve({}, { limits: { startsPerHour: 1 }, trustProxy: true });
+  try {
+    // Behind a proxy every participant arrives from the proxy's address: the header tells them apart.
+    assert.deepEqual([await forwarded(proxied, "192.0.2.1"), await forwarded(proxied, "192.0.2.2"), await forwarded(proxied, "192.0.2.1")], [201, 201, 429]);
+  } finally {
+    await proxied.close();
+  }
+});
