@@ -144,3 +144,36 @@ test("the dataset name, which names the exported files, must be a name: --name, 
     return true;
   });
 });
+
+test("a store written before study ids, recruitment ids and attention checks still exports and reports", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const store = join(dir, "before.duckdb");
+  const instance = await DuckDBInstance.create(store);
+  const connection = await instance.connect();
+  // The first version's tables, as it created them.
+  await connection.run(`
+    CREATE TABLE experiment (settings VARCHAR NOT NULL);
+    CREATE TABLE participants (number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, seed BIGINT NOT NULL, conditions VARCHAR NOT NULL,
+      token_sha256 VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL DEFAULT current_timestamp, finished_at TIMESTAMP, user_agent VARCHAR NOT NULL);
+    CREATE TABLE trials (participant INTEGER NOT NULL, trial INTEGER NOT NULL, stimulus VARCHAR NOT NULL, imagename VARCHAR NOT NULL,
+      category VARCHAR NOT NULL, condition VARCHAR NOT NULL, response VARCHAR NOT NULL, rt_ms DOUBLE, source VARCHAR,
+      stimulus_ms DOUBLE NOT NULL, mask_ms DOUBLE NOT NULL, frame_ms DOUBLE NOT NULL, timing_ok BOOLEAN NOT NULL,
+      received_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (participant, trial));
+    CREATE TABLE rejections (rejected_at TIMESTAMP NOT NULL DEFAULT current_timestamp, participant INTEGER, reason VARCHAR NOT NULL, body VARCHAR NOT NULL);
+    INSERT INTO experiment VALUES ('{"dataset":"old","trialsPerParticipant":1,"design":{}}');
+    INSERT INTO participants (number, name, seed, conditions, token_sha256, user_agent) VALUES (1, 'subject-01', 5, '["NaN"]', 'x', 'ua');
+    INSERT INTO trials (participant, trial, stimulus, imagename, category, condition, response, rt_ms, source, stimulus_ms, mask_ms, frame_ms, timing_ok)
+      VALUES (1, 0, '0', 'cat1.png', 'cat', 'NaN', 'cat', 994.2, 'key', 200, 200, 16.7, true);
+    CHECKPOINT;`);
+  connection.closeSync();
+  instance.closeSync();
+  const out = join(dir, "before-out");
+  const result = await exportStore(store, out);
+  assert.equal(result.trials, 1);
+  assert.equal((await readFile(join(out, "old_subject-01_session_1.csv"), "utf8")).split("\n")[1], "subject-01,1,1,0.9942,cat,cat,NaN,cat1.png,key,200,200,16.7,1");
+  const summary = JSON.parse(await readFile(join(out, "old_participants.json"), "utf8")) as { study: string | null; participants: Record<string, unknown>[] };
+  assert.equal(summary.study, null);
+  assert.deepEqual([summary.participants[0].prolific_pid, summary.participants[0].attention_ok, summary.participants[0].calibration], [null, null, null]);
+  const status = await cli("experiment", "status", "--store", store);
+  assert.equal(status.code, 0, status.stderr);
+});
