@@ -80,7 +80,7 @@ export interface ExperimentServerOptions {
   debrief?: string;
   host?: string;
   port?: number;
-  /** Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
+  /** Take the client address from X-Forwarded-For as a reverse proxy on this machine (127.0.0.1, ::1) adds it; only behind such a proxy. */
   trustProxy?: boolean;
   /** Per-address limits: new participants per hour, submissions (trials, calibration, finish) per minute. */
   limits?: Partial<RequestLimits>;
@@ -307,7 +307,13 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
 
   const page = pageHtml(dataset, protocol);
   const headers = securityHeaders(page.styleHash);
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: options.trustProxy === true });
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Only a proxy on this machine is believed, and only for the address it appended (the last
+    // in X-Forwarded-For), never one a client wrote in front of it.
+    trustProxy: options.trustProxy === true ? "loopback" : false,
+  });
   app.addHook("onSend", async (request, reply, payload) => {
     reply.headers(headers);
     if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");

@@ -365,6 +365,8 @@ test("the server listens on 127.0.0.1 unless told otherwise; X-Forwarded-For cou
   try {
     // Behind a proxy every participant arrives from the proxy's address: the header tells them apart.
     assert.deepEqual([await forwarded(proxied, "192.0.2.1"), await forwarded(proxied, "192.0.2.2"), await forwarded(proxied, "192.0.2.1")], [201, 201, 429]);
+    // The address the proxy appended counts, not one the client put in front of it.
+    assert.equal(await forwarded(proxied, "198.51.100.9, 192.0.2.1"), 429);
   } finally {
     await proxied.close();
   }
