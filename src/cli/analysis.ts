@@ -4,26 +4,22 @@
  * commands do not load the readers, the kernel or DuckDB.
  */
 import { InputError, UsageError } from "../core/errors.ts";
-import { PairingTally, noPairsReasons } from "../core/no-pairs.ts";
 import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
 import type { StimulusMismatch } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias as shapeBiasRows } from "../core/shape-bias.ts";
-import { PairSummarizer, SUMMARY_COLUMNS, type SummaryRow } from "../core/summary.ts";
+import type { SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { loadDatasets } from "../io/datasets.ts";
 import { type OutputFormat, type Row, toCsv, toJson, toTable } from "../io/format.ts";
 import { outputFormat, writeFileAtomic } from "../io/output.ts";
 import { trialFileKind } from "../io/trial-files.ts";
-import { type StreamUnit, pairCount, streamPairs } from "../kernel/pairs.ts";
+import type { StreamUnit } from "../kernel/pairs.ts";
 import { nameList } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { type MetricFlags, usesResponseMetric } from "./metric-pairs.ts";
 import { type AnalysisFlags, type InputFlags, type OutputFlags, bootstrapSettings, checkNames, loadOptions, pairOptions } from "./options.ts";
 import { type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
-import { PairNotes } from "./pair-notes.ts";
-import { checkPairTable, openPairTable, pairTableFormatOf } from "./pairs-output.ts";
 import { stepReporter } from "./progress.ts";
-import { withBootstrapIntervals } from "./summary-intervals.ts";
 
 export type ObserversFlags = InputFlags & OutputFlags & Pick<AnalysisFlags, "by">;
 export type PairsFlags = InputFlags & OutputFlags & AnalysisFlags & PairExtras & MetricFlags & { observers?: string; skipped?: string };
@@ -52,6 +48,17 @@ async function load(path: string, flags: InputFlags, io: CliIO): Promise<TrialTa
   return datasets;
 }
 
+/** What computing pairs needs (the kernel, the pair table writers), loaded by the commands that do. */
+async function pairWork() {
+  const [kernel, notes, noPairs, output] = await Promise.all([
+    import("../kernel/pairs.ts"),
+    import("./pair-notes.ts"),
+    import("../core/no-pairs.ts"),
+    import("./pairs-output.ts"),
+  ]);
+  return { ...kernel, ...notes, ...noPairs, ...output };
+}
+
 /** `trialwise observers`: one row per dataset and observer. */
 export async function observers(path: string, flags: ObserversFlags, io: CliIO): Promise<void> {
   const datasets = await load(path, flags, io);
@@ -62,6 +69,7 @@ export async function observers(path: string, flags: ObserversFlags, io: CliIO):
 /** `trialwise pairs`: every pair's error consistency, streamed from the kernel to the output. */
 export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricPairsCommand(path, flags, io);
+  const { PairNotes, PairingTally, checkPairTable, noPairsReasons, openPairTable, pairCount, pairTableFormatOf, streamPairs } = await pairWork();
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const options = pairOptions(flags);
@@ -163,6 +171,11 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 /** `trialwise summary`: mean kappa per pair type and per model with the humans. */
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricSummaryCommand(path, flags, io);
+  const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { withBootstrapIntervals }] = await Promise.all([
+    pairWork(),
+    import("../core/summary.ts"),
+    import("./summary-intervals.ts"),
+  ]);
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const matchingNotes: string[] = [];

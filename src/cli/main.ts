@@ -9,6 +9,7 @@ import { InputError, UsageError } from "../core/errors.ts";
 import { VERSION } from "../version.ts";
 import { addBenchCommand } from "./bench.ts";
 import { addBenchmarkCommand } from "./benchmark.ts";
+import { addCopyModelCommand } from "./copy-model.ts";
 import { configureCommand } from "./command.ts";
 import { addDataCommand } from "./data.ts";
 import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
@@ -152,6 +153,7 @@ function buildProgram(io: CliIO): Command {
   addMergeCommand(program, io);
   addBenchCommand(program, io);
   addBenchmarkCommand(program, io);
+  addCopyModelCommand(program, io);
   addDataCommand(program, io);
   addExperimentCommand(program, io);
   return program;

@@ -22,17 +22,14 @@ import { kappaHeatmapSpec } from "../figures/heatmap.ts";
 import { shapeBiasByCategorySpec } from "../figures/shape-bias.ts";
 import {
   CNN_CNN_COLOUR,
-  CORNET_COLOUR,
   HUMAN_COLOUR,
   HUMAN_SHAPE,
   OTHER_FAMILY_STYLE,
-  RESNET50_COLOUR,
   SAME_FAMILY_STYLE,
   observerColour,
   observerStyle,
 } from "../figures/style.ts";
 import {
-  BRAIN_SCORE_NAMES,
   DATASET_LABELS,
   FOUR_NETWORKS,
   IMAGENET_ACCURACY,

@@ -13,7 +13,7 @@ import type { StimulusImage } from "./files.ts";
 import { wordsPerObserverFor } from "../kernel/packed.ts";
 import type { DatasetPayload, DatasetSummary, ObserverInfo, PairTrial, PairTrialsResponse, UnitPayload } from "../web/dashboard/protocol.ts";
 import { encodeWords } from "../web/dashboard/protocol.ts";
-import { compareConditions, sortConditions } from "../web/dashboard/condition-order.ts";
+import { compareConditions, sortConditions } from "../core/condition-order.ts";
 
 /** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */
 export type ServedDataset = {
@@ -32,7 +32,7 @@ export function datasetId(name: string, taken: ReadonlySet<string>): string {
   return id;
 }
 
-/** A table's conditions in natural order (the dashboard's one rule: ../web/dashboard/condition-order.ts). */
+/** A table's conditions in natural order (the dashboard's one rule: ../core/condition-order.ts). */
 function conditionsOf(table: TrialTable): string[] {
   return sortConditions(new Set(table.condition));
 }

@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, SHARED, cli, csvObjects } from "../helpers.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
-import { compareConditions } from "../../src/web/dashboard/condition-order.ts";
+import { compareConditions } from "../../src/core/condition-order.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");

@@ -1,7 +1,7 @@
 /**
  * The per-condition curves of the dashboard (run in its worker; isomorphic): each chosen
  * observer's accuracy and the selected pair's kappa in every condition, in the conditions'
- * natural order (./condition-order.ts), each point with its trial count n, kappa with the
+ * natural order (../../core/condition-order.ts), each point with its trial count n, kappa with the
  * pair's interval (`pairInterval` with its default method, Jeffreys: 10,000 draws, the seed
  * derived from seed 1 and the pair's names, as every pair's interval is seeded). A
  * condition where an observer (or the pair) has no value gets a point with value null, so the
@@ -9,7 +9,7 @@
  */
 import { PAIR_INTERVAL_DEFAULTS, pairInterval, pairSeed } from "../../core/pair-intervals.ts";
 import { type DashboardMismatch, PAIR_STATUS, type Unit, isComputed, pairCountsOf, pairMatrix } from "./compute.ts";
-import { compareConditions } from "./condition-order.ts";
+import { compareConditions } from "../../core/condition-order.ts";
 
 /** One point of a per-condition curve; value null: no value in that condition (a gap), with `missing` saying why. */
 export interface ConditionValue {

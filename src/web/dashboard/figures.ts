@@ -15,7 +15,7 @@ import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../
 import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
 import { type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, pairTypeOf, seriesLabel } from "./compute.ts";
 import type { ConditionValue } from "./condition-curves.ts";
-import { conditionLayout } from "./condition-order.ts";
+import { conditionLayout } from "../../core/condition-order.ts";
 import { pairChanceBand } from "./pair-chance.ts";
 import type { Group } from "./state.ts";
 
@@ -370,7 +370,7 @@ export function rankingSpec(ranking: Ranking): TopLevelSpec {
 }
 
 /**
- * A per-condition figure: conditions in natural order on a categorical axis (./condition-order.ts),
+ * A per-condition figure: conditions in natural order on a categorical axis (../../core/condition-order.ts),
  * one panel per family (eidolon's coherences), one line per series broken where a condition
  * has no value, every point with its n in the tooltip; with `intervals`, each point's 95%
  * interval as a capped bar and its n written above it.

@@ -11,7 +11,7 @@ import type { TrialTable } from "../../../src/core/trials.ts";
 import { loadDatasets } from "../../../src/io/datasets.ts";
 import { datasetPayload, tableDataset } from "../../../src/serve/datasets.ts";
 import { conditionCurves } from "../../../src/web/dashboard/condition-curves.ts";
-import { compareConditions } from "../../../src/web/dashboard/condition-order.ts";
+import { compareConditions } from "../../../src/core/condition-order.ts";
 import { type DashboardMismatch, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairDetails, pairMatrix } from "../../../src/web/dashboard/compute.ts";
 import { NO_SHARED_DATA, RAW_DATA } from "../../helpers.ts";
 

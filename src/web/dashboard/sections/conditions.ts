@@ -7,7 +7,7 @@ import { currentPayload } from "../datasets.ts";
 import { byId, h } from "../dom.ts";
 import { registerTable } from "../exports.ts";
 import { clearFigure, vegaFigure } from "../figure-views.ts";
-import { sortConditions } from "../condition-order.ts";
+import { sortConditions } from "../../../core/condition-order.ts";
 import { curvesSpec } from "../figures.ts";
 import { observerStyle } from "../../../figures/style.ts";
 import { session } from "../session.ts";

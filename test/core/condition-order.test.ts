@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compareConditions, conditionLayout, sortConditions } from "../../../src/web/dashboard/condition-order.ts";
+import { compareConditions, conditionLayout, sortConditions } from "../../src/core/condition-order.ts";
 
 describe("condition order (menu, server lists and figures share it)", () => {
   test("numbers inside names compare by value: contrast, eidolon, high-pass with inf, uniform noise", () => {
