@@ -101,10 +101,11 @@ function buildProgram(io: CliIO): Command {
     .option("--observers <names>", "only pairs among these observers (comma-separated)")
     .option("--skipped <file>", "also write every skipped pair, with its counts, to this CSV file")
     .addOption(
-      new Option("--ci <method>", "append each pair's confidence interval (ci_lower, ci_upper): trial bootstrap percentile or BCa, or analytic").choices([
+      new Option("--ci <method>", "append each pair's confidence interval (ci_lower, ci_upper): trial bootstrap percentile or BCa, analytic, or jeffreys (posterior draws; holds where a cell is empty)").choices([
         "percentile",
         "bca",
         "analytic",
+        "jeffreys",
       ]),
     )
     .option("--bootstrap <n>", PAIR_CI_HELP.bootstrap)

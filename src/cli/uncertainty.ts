@@ -227,8 +227,8 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     ),
   ))
     .requiredOption("--pair <A,B>", "the two observers")
-    .addOption(new Option("--method <method>", "interval method").choices(["percentile", "bca", "analytic"]).default("percentile"))
-    .option("--bootstrap <n>", `bootstrap replicates (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP}); not for analytic`)
+    .addOption(new Option("--method <method>", "interval method: trial bootstrap percentile or BCa, analytic, or jeffreys (posterior under Dirichlet(1/2,1/2,1/2,1/2) on the 2x2 table; holds its coverage where a cell is empty, docs/uncertainty.md)").choices(["percentile", "bca", "analytic", "jeffreys"]).default("percentile"))
+    .option("--bootstrap <n>", `bootstrap replicates or posterior draws (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP}); not for analytic`)
     .option("--seed <n>", `seed of the bootstrap (default ${PAIR_INTERVAL_DEFAULTS.seed}; ${SEED_HELP}); not for analytic`)
     .option("--level <p>", `confidence level, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`)
     .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ)")

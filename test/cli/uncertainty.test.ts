@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { FIXTURES, NO_SHARED_DATA, RAW_DATA, cli } from "../helpers.ts";
+import { FIXTURES, NO_SHARED_DATA, RAW_DATA, cli, csvObjects } from "../helpers.ts";
 
 const MINI = join(FIXTURES, "mini-cue-conflict");
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
@@ -230,5 +230,18 @@ describe("ci and test on real selections (issue 14, part 2)", () => {
     assert.equal(result.n_trials, 48);
     assert.match(pooled.stderr, /note: conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
     assert.doesNotMatch(pooled.stderr, /under 30/);
+  });
+});
+
+describe("trialwise ci and pairs --ci: the Jeffreys posterior interval", () => {
+  test("ci --method jeffreys brackets kappa, and pairs --ci jeffreys gives each pair the same interval", async () => {
+    const single = await json("ci", MINI, "--pair", "subject-01,alexnet", "--method", "jeffreys", "--bootstrap", "2000", "--seed", "4");
+    assert.equal(single.method, "jeffreys");
+    assert.ok(single.lower < single.kappa && single.kappa < single.upper, JSON.stringify(single));
+    const run = await cli("pairs", MINI, "--ci", "jeffreys", "--bootstrap", "2000", "--seed", "4");
+    assert.equal(run.code, 0, run.stderr);
+    const row = csvObjects(run.stdout).find((r) => r.observer1 === "alexnet" && r.observer2 === "subject-01")!;
+    assert.equal(Number(row.ci_lower), single.lower);
+    assert.equal(Number(row.ci_upper), single.upper);
   });
 });
