@@ -30,8 +30,13 @@ export type ShapeBiasFlags = InputFlags & OutputFlags;
 const PAIR_PROGRESS_MIN = 1_000_000;
 
 /** Writes rows as CSV, a table or JSON (by --format, -o's extension or the terminal) to -o or standard output. */
+/** The output's format; a --format or -o that cannot be written is a usage error, raised before any work. */
+function tableFormat(io: CliIO, flags: OutputFlags): OutputFormat {
+  return outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
+}
+
 async function emit(io: CliIO, flags: OutputFlags, rows: readonly Row[], columns: readonly string[], json: unknown): Promise<void> {
-  const format: OutputFormat = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
+  const format = tableFormat(io, flags);
   const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
   if (flags.output) await writeFileAtomic(flags.output, text);
   else io.stdout(text);
@@ -61,6 +66,7 @@ async function pairWork() {
 
 /** `trialwise observers`: one row per dataset and observer. */
 export async function observers(path: string, flags: ObserversFlags, io: CliIO): Promise<void> {
+  tableFormat(io, flags);
   const datasets = await load(path, flags, io);
   const rows = datasets.flatMap((table) => observerStats(table, flags.by === "condition"));
   await emit(io, flags, rows, OBSERVER_COLUMNS, { observers: rows });
@@ -171,6 +177,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 /** `trialwise summary`: mean kappa per pair type and per model with the humans. */
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricSummaryCommand(path, flags, io);
+  tableFormat(io, flags);
   const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { withBootstrapIntervals }] = await Promise.all([
     pairWork(),
     import("../core/summary.ts"),
@@ -232,6 +239,7 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
 
 /** `trialwise shape-bias`: shape / (shape + texture) decisions on cue-conflict data. */
 export async function shapeBias(path: string, flags: ShapeBiasFlags, io: CliIO): Promise<void> {
+  tableFormat(io, flags);
   const note = noteTo(io);
   const datasets = await load(path, flags, io);
   const cueConflict = datasets.length === 1 ? datasets : datasets.filter(isCueConflict);

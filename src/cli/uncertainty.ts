@@ -189,6 +189,12 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
   };
 }
 
+/** A --format or -o that cannot be written is a usage error before any work (and before any note). */
+async function checkOutput(io: CliIO, flags: { format?: OutputFormat; output?: string }): Promise<void> {
+  const { outputFormat } = await import("../io/output.ts");
+  outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
+}
+
 async function emitObject(io: CliIO, flags: { format?: OutputFormat; output?: string }, object: Record<string, unknown>, rows?: { rows: object[]; columns: string[] }): Promise<void> {
   const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([import("../io/format.ts"), import("../io/output.ts")]);
   const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
@@ -233,6 +239,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .option("--level <p>", `confidence level, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`)
     .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ)")
     .action(async (path: string, flags: PairFlags & { method: PairIntervalMethod; bootstrap?: string; seed?: string; level?: string; unbiased?: boolean }) => {
+      await checkOutput(io, flags);
       if (flags.method === "analytic") {
         notUsed("--bootstrap", flags.bootstrap, "by the analytic interval");
         notUsed("--seed", flags.seed, "by the analytic interval");
@@ -284,6 +291,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .option("--draws <n>", `null draws of the beta test (default ${BETA_TEST_DEFAULTS.draws}; at most ${MAX_DRAWS}: the Monte-Carlo error of p is then under 0.0002)`)
     .option("--seed <n>", `seed of the beta test's draws (default ${BETA_TEST_DEFAULTS.seed}; ${SEED_HELP})`)
     .action(async (path: string, flags: PairFlags & { method: "exact" | "beta"; draws?: string; seed?: string }) => {
+      await checkOutput(io, flags);
       if (flags.method === "exact") {
         notUsed("--draws", flags.draws, "by the exact test (--method beta uses it)");
         notUsed("--seed", flags.seed, "by the exact test (--method beta uses it)");
@@ -327,6 +335,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .option("--seed <n>", `seed of the bootstrap and the swaps (default ${AGGREGATE_DEFAULTS.seed}; ${SEED_HELP})`)
     .option("--level <p>", `confidence level, above 0 and below 1 (default ${AGGREGATE_DEFAULTS.level})`)
     .action(async (path: string, flags: CommonFlags & { models: string; humans: string; bootstrap?: string; seed?: string; level?: string }) => {
+      await checkOutput(io, flags);
       const options = {
         replicates: orDefault(flags.bootstrap, (v) => replicates("--bootstrap", v), AGGREGATE_DEFAULTS.replicates),
         seed: orDefault(flags.seed, (v) => seed("--seed", v), AGGREGATE_DEFAULTS.seed),
@@ -400,6 +409,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .addOption(new Option("--format <format>", "output format (default: table on a terminal, else json)").choices(["json", "csv", "table"]))
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output")
     .action(async (flags: { accuracy: string; kappa: string; halfWidth?: string; delta?: string; power?: string; humans?: string; level?: string; simulations?: string; seed?: string; figure?: string; format?: OutputFormat; output?: string }) => {
+      await checkOutput(io, flags);
       const accuracies = listItems("--accuracy", flags.accuracy).map((a) => realNumber("--accuracy", a, { min: 0, max: 1 }, "accuracies from 0 to 1"));
       if (accuracies.length !== 2) throw new UsageError(`--accuracy: expected two accuracies "a1,a2", not "${flags.accuracy}"`);
       if ((flags.halfWidth === undefined) === (flags.delta === undefined)) throw new UsageError("give either --half-width, or --delta (with --power)");
