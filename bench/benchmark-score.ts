@@ -28,15 +28,24 @@ const read = seconds(start);
 start = performance.now();
 const prepared = BENCHMARK_DATASETS.map((d) => prepareDataset(loaded.answers.get(d.name)!, []));
 const humanScores = scoreBenchmark(prepared, { replicates });
-console.log(`human analysis: read ${read} s, ceilings and all pairs of people with ${replicates} replicates ${seconds(start)} s (mean ceiling ${humanScores.humans.human_ceiling_mean.toFixed(5)})`);
+console.log(
+  `human analysis: read ${read} s, ceilings and all pairs of people with ${replicates} replicates ${seconds(start)} s (mean ceiling ${humanScores.humans.human_ceiling_mean.toFixed(5)})`,
+);
 
 const dir = await mkdtemp(join(tmpdir(), "trialwise-bench-benchmark-"));
 try {
   start = performance.now();
-  for (let m = 0; m < modelCount; m++) await writeModel(join(dir, "models"), humans, `model-${String(m).padStart(3, "0")}`, copyModel((m % 10) / 10), { seed: m + 1 });
+  for (let m = 0; m < modelCount; m++)
+    await writeModel(join(dir, "models"), humans, `model-${String(m).padStart(3, "0")}`, copyModel((m % 10) / 10), { seed: m + 1 });
   console.log(`built ${modelCount} models (${modelCount * 17} trial files) in ${seconds(start)} s`);
   start = performance.now();
-  const result = await runScore({ humansDir: humans, modelPaths: [join(dir, "models")], outDir: join(dir, "out"), replicates, version: "bench" });
+  const result = await runScore({
+    humansDir: humans,
+    modelPaths: [join(dir, "models")],
+    outDir: join(dir, "out"),
+    replicates,
+    version: "bench",
+  });
   const total = seconds(start);
   const s = result.seconds;
   console.log(

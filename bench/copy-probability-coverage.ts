@@ -10,7 +10,9 @@ import { parseArgs } from "node:util";
 import { copyProbability, copyProbabilityInterval, simulateCopyCounts } from "../src/core/copy-model.ts";
 import { SeededRandom, streamSeed } from "../src/core/math/random.ts";
 
-const { values } = parseArgs({ options: { experiments: { type: "string", default: "1000" }, replicates: { type: "string", default: "1000" } } });
+const { values } = parseArgs({
+  options: { experiments: { type: "string", default: "1000" }, replicates: { type: "string", default: "1000" } },
+});
 const EXPERIMENTS = Number(values.experiments);
 const REPLICATES = Number(values.replicates);
 const ROWS: [number, number, number, number][] = [
@@ -21,7 +23,9 @@ const ROWS: [number, number, number, number][] = [
   [160, 0.7, 0.6, 0.3],
   [1280, 0.7, 0.6, 0.3],
 ];
-console.log(`Coverage (%) of 95% intervals of the copy probability; ${EXPERIMENTS} experiments per row, ${REPLICATES} replicates/draws each.\n`);
+console.log(
+  `Coverage (%) of 95% intervals of the copy probability; ${EXPERIMENTS} experiments per row, ${REPLICATES} replicates/draws each.\n`,
+);
 console.log("| n | acc1 | acc2 | kappa | c | percentile | jeffreys |\n|---|---|---|---|---|---|---|");
 ROWS.forEach(([n, acc1, acc2, kappa], row) => {
   const truth = copyProbability(acc1, acc2, kappa);

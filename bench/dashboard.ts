@@ -63,16 +63,34 @@ interface Times {
 /** A click on the element the selector finds, as the page sees it. */
 const click = (selector: string) => `document.querySelector(${JSON.stringify(selector)}).click();`;
 /** A change of a select (or input) to a value. */
-const choose = (selector: string, value: string) => `const e = document.querySelector(${JSON.stringify(selector)}); e.value = ${JSON.stringify(value)}; e.dispatchEvent(new Event("change"));`;
+const choose = (selector: string, value: string) =>
+  `const e = document.querySelector(${JSON.stringify(selector)}); e.value = ${JSON.stringify(value)}; e.dispatchEvent(new Event("change"));`;
 
 /** Observers hidden and shown, one per round, so that no round finds the last one's ranking. */
-const HIDDEN = ["resnet50", "alexnet", "subject-03", "vgg19", "densenet121", "subject-07", "squeezenet1-1", "inception-v3", "subject-01", "resnet18"];
+const HIDDEN = [
+  "resnet50",
+  "alexnet",
+  "subject-03",
+  "vgg19",
+  "densenet121",
+  "subject-07",
+  "squeezenet1-1",
+  "inception-v3",
+  "subject-01",
+  "resnet18",
+];
 
 const INTERACTIONS: [string, (round: number) => string][] = [
   ["hide one observer", (round) => click(`#observers tr[data-observer='${HIDDEN[round % HIDDEN.length]}'] input`)],
   ["show it again", (round) => click(`#observers tr[data-observer='${HIDDEN[round % HIDDEN.length]}'] input`)],
-  ["pick humans", () => `[...document.querySelectorAll("#observers-section button")].find((b) => b.textContent === "pick humans").click();`],
-  ["group picked", () => `document.querySelector("#group-name").value = "bench humans"; document.querySelector("#group-form").requestSubmit();`],
+  [
+    "pick humans",
+    () => `[...document.querySelectorAll("#observers-section button")].find((b) => b.textContent === "pick humans").click();`,
+  ],
+  [
+    "group picked",
+    () => `document.querySelector("#group-name").value = "bench humans"; document.querySelector("#group-form").requestSubmit();`,
+  ],
   [
     "select a pair (cell click)",
     () => `const [x, y] = window.__trialwise.cellCentre("resnet50", "cornet-s");
@@ -87,7 +105,10 @@ async function main(): Promise<void> {
   if (!existsSync(join(bundleDir, "app.js"))) throw new Error(`no dashboard bundle in ${bundleDir}: run npm run build:web first`);
   if (!existsSync(CUE_CONFLICT)) throw new Error(`published data not found at ${CUE_CONFLICT}`);
   const server = await startServer({ paths: [CUE_CONFLICT, CONTRAST], port: 0, bundleDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const errors: string[] = [];
@@ -112,7 +133,10 @@ async function main(): Promise<void> {
     console.log(`median of ${ROUNDS} rounds after a warm-up round, ms from the click:\n`);
     console.log(`${"interaction".padEnd(30)} ${"matrix".padStart(8)} ${"all views".padStart(10)} ${"+ranking".padStart(9)}`);
     for (const [name, t] of times) {
-      const column = (key: keyof Times, width: number) => median(t.map((x) => x[key])).toFixed(0).padStart(width);
+      const column = (key: keyof Times, width: number) =>
+        median(t.map((x) => x[key]))
+          .toFixed(0)
+          .padStart(width);
       console.log(`${name.padEnd(30)} ${column("first", 8)} ${column("all", 10)} ${column("settled", 9)}`);
     }
   } finally {

@@ -33,7 +33,9 @@ const threads = Number(values.threads ?? availableParallelism());
 try {
   execFileSync(PYTHON, ["-c", "import torch, torchvision, PIL"], { stdio: "ignore" });
 } catch {
-  console.log(`bench/evaluate.ts: skipped: ${PYTHON} lacks torch/torchvision/PIL (apt-get install python3-torch python3-torchvision python3-pil)`);
+  console.log(
+    `bench/evaluate.ts: skipped: ${PYTHON} lacks torch/torchvision/PIL (apt-get install python3-torch python3-torchvision python3-pil)`,
+  );
   process.exit(0);
 }
 
@@ -44,10 +46,20 @@ try {
   const stimuli = await listStimuli(stimuliDir);
   const n = stimuli.length;
   const rate = (images: number, seconds: number) => `${(images / seconds).toFixed(1)} images/s (${seconds.toFixed(1)} s)`;
-  console.log(`ResNet-50 (random weights), ${n} images of ${stimuliDir}, batch ${batch}, ${threads} threads for the model, ${defaultDecoderCount()} decode thread(s)`);
+  console.log(
+    `ResNet-50 (random weights), ${n} images of ${stimuliDir}, batch ${batch}, ${threads} threads for the model, ${defaultDecoderCount()} decode thread(s)`,
+  );
 
   let start = performance.now();
-  await evaluateModel({ model, stimuli: stimuliDir, name: "resnet50", map: IMAGENET16, batch, output: join(dir, "trials.csv"), scores: join(dir, "scores.csv") });
+  await evaluateModel({
+    model,
+    stimuli: stimuliDir,
+    name: "resnet50",
+    map: IMAGENET16,
+    batch,
+    output: join(dir, "trials.csv"),
+    scores: join(dir, "scores.csv"),
+  });
   const trialwiseSeconds = (performance.now() - start) / 1000;
   console.log(`  trialwise evaluate, end to end:        ${rate(n, trialwiseSeconds)}`);
 
@@ -67,7 +79,12 @@ try {
   const modelSeconds = (performance.now() - start) / 1000;
   console.log(`  onnxruntime alone (one batch repeated): ${rate(repeats * batch, modelSeconds)}`);
 
-  const torch = JSON.parse(execFileSync(PYTHON, ["bench/resnet50.py", "run", stimuliDir, String(batch), String(threads)], { encoding: "utf8", maxBuffer: 1 << 26 })) as {
+  const torch = JSON.parse(
+    execFileSync(PYTHON, ["bench/resnet50.py", "run", stimuliDir, String(batch), String(threads)], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    }),
+  ) as {
     seconds: number;
     files: string[];
     top1: number[];
@@ -76,10 +93,14 @@ try {
 
   const [header, ...lines] = (await readFile(join(dir, "scores.csv"), "utf8")).trimEnd().split("\n");
   const column = (name: string) => header.split(",").indexOf(name);
-  const ours = new Map(lines.map((line) => line.split(",")).map((f) => [`${f[column("category")]}/${f[column("imagename")]}`, Number(f[column("top1")])]));
+  const ours = new Map(
+    lines.map((line) => line.split(",")).map((f) => [`${f[column("category")]}/${f[column("imagename")]}`, Number(f[column("top1")])]),
+  );
   const same = torch.files.filter((f, i) => ours.get(f) === torch.top1[i]).length;
   console.log(`  same top-1 class as PyTorch: ${same} of ${torch.files.length} images`);
-  console.log(`  trialwise / PyTorch throughput: ${(torch.seconds / trialwiseSeconds).toFixed(2)}x; decode / model throughput: ${(modelSeconds / (repeats * batch) / (decodeSeconds / n)).toFixed(1)}x`);
+  console.log(
+    `  trialwise / PyTorch throughput: ${(torch.seconds / trialwiseSeconds).toFixed(2)}x; decode / model throughput: ${(modelSeconds / (repeats * batch) / (decodeSeconds / n)).toFixed(1)}x`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -21,7 +21,17 @@ const dir = await mkdtemp(join(tmpdir(), "trialwise-experiment-load-"));
 try {
   const stimuli = await stimulusFolder(join(dir, "toys"), 1);
   const store = join(dir, "load.duckdb");
-  const server = await startServerProcess([stimuli, "--store", store, "--practice", "0", "--max-starts-per-hour", "1000000", "--max-submissions-per-minute", "100000000"]);
+  const server = await startServerProcess([
+    stimuli,
+    "--store",
+    store,
+    "--practice",
+    "0",
+    "--max-starts-per-hour",
+    "1000000",
+    "--max-submissions-per-minute",
+    "100000000",
+  ]);
   const latencies: number[] = [];
   const start = performance.now();
   try {

@@ -253,8 +253,7 @@ for (const [label, byCondition] of [
   for (const [key, p] of baseline) {
     if (!seen.has(key)) {
       mismatches.push(
-        `${label}: ${p.dataset} / ${p.condition} / ${p.observer1} vs ${p.observer2}: ` +
-          `computed by the baseline only (kappa ${p.kappa})`,
+        `${label}: ${p.dataset} / ${p.condition} / ${p.observer1} vs ${p.observer2}: ` + `computed by the baseline only (kappa ${p.kappa})`,
       );
     }
   }
@@ -298,8 +297,7 @@ if (JSON_OUTPUT) {
     t.skipped === null ? "-" : String(t.skipped),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   console.log(`trialwise foundation benchmark`);
   console.log(`data:  ${dataPath}`);
   for (const note of notes) console.log(`note:  ${note}`);

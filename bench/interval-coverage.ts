@@ -97,8 +97,14 @@ function simulateRow(row: Row, rowIndex: number): { tallies: Map<PairIntervalMet
     const isEmpty = hasEmptyCell(counts);
     if (isEmpty) empty++;
     for (const method of METHODS) {
-      const interval = pairInterval(counts, { method, level: LEVEL, replicates: REPLICATES, seed: streamSeed(SEED + 1, rowIndex * EXPERIMENTS + e) });
-      const covers = interval.lower !== null && interval.upper !== null && interval.lower <= row.kappa + 1e-12 && row.kappa - 1e-12 <= interval.upper;
+      const interval = pairInterval(counts, {
+        method,
+        level: LEVEL,
+        replicates: REPLICATES,
+        seed: streamSeed(SEED + 1, rowIndex * EXPERIMENTS + e),
+      });
+      const covers =
+        interval.lower !== null && interval.upper !== null && interval.lower <= row.kappa + 1e-12 && row.kappa - 1e-12 <= interval.upper;
       if (covers) {
         const tally = tallies.get(method)!;
         tally.covered++;
@@ -111,7 +117,9 @@ function simulateRow(row: Row, rowIndex: number): { tallies: Map<PairIntervalMet
 
 const rows = values.rows === "issue" ? issueRows() : grid();
 const percent = (x: number) => (100 * x).toFixed(1);
-console.log(`Coverage of nominal ${LEVEL * 100}% pair intervals; ${EXPERIMENTS} copy-model experiments per row, ${REPLICATES} replicates/draws per interval, seed ${SEED}.`);
+console.log(
+  `Coverage of nominal ${LEVEL * 100}% pair intervals; ${EXPERIMENTS} copy-model experiments per row, ${REPLICATES} replicates/draws per interval, seed ${SEED}.`,
+);
 console.log(`Cells: coverage % over all experiments (in brackets: inside the experiments with an empty cell).\n`);
 console.log(`| n | acc1 | acc2 | kappa | empty cell % | ${METHODS.join(" | ")} |`);
 console.log(`|---|---|---|---|---|${METHODS.map(() => "---").join("|")}|`);
@@ -130,5 +138,7 @@ rows.forEach((row, i) => {
   const kappa = `${round(row.kappa)}${row.label ? ` (${row.label})` : ""}`;
   console.log(`| ${row.trials} | ${row.acc1} | ${row.acc2} | ${kappa} | ${percent(empty / EXPERIMENTS)} | ${cells.join(" | ")} |`);
 });
-console.log(`\nRange over the rows: ${METHODS.map((m) => `${m} ${percent(worst.get(m)!.low)} to ${percent(worst.get(m)!.high)}`).join("; ")}.`);
+console.log(
+  `\nRange over the rows: ${METHODS.map((m) => `${m} ${percent(worst.get(m)!.low)} to ${percent(worst.get(m)!.high)}`).join("; ")}.`,
+);
 console.error(`${rows.length} rows in ${((performance.now() - start) / 1000).toFixed(0)} s`);

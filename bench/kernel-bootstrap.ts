@@ -28,12 +28,22 @@ let start = performance.now();
 kernelJointBootstrap(packed, { replicates: R, seed: 1, onReplicate: (_, kappa) => void (checksum += kappa[1]) });
 const kernelSeconds = (performance.now() - start) / 1000;
 
-const matrix = { dataset: "bench", condition: "all", observers: names, stimuli: Array.from({ length: M }, (_, t) => `s${t}`), correct: rows, humans: new Set<string>(), excluded: [] };
+const matrix = {
+  dataset: "bench",
+  condition: "all",
+  observers: names,
+  stimuli: Array.from({ length: M }, (_, t) => `s${t}`),
+  correct: rows,
+  humans: new Set<string>(),
+  excluded: [],
+};
 start = performance.now();
 jointBootstrap(matrix, { replicates: BASELINE_REPLICATES, seed: 1, statistic: (view) => view.kappa[1] });
 const baselineSeconds = ((performance.now() - start) / 1000) * (R / BASELINE_REPLICATES);
 
 console.log(`joint bootstrap of all ${(N * (N - 1)) / 2} pairs, ${N} observers x ${M} trials, ${R} replicates`);
 console.log(`  kernel (bit-planes, WebAssembly, 1 thread): ${kernelSeconds.toFixed(2)} s`);
-console.log(`  typed arrays (src/core/joint-bootstrap.ts), ${BASELINE_REPLICATES} replicates scaled to ${R}: ${baselineSeconds.toFixed(2)} s (ratio ${(baselineSeconds / kernelSeconds).toFixed(1)})`);
+console.log(
+  `  typed arrays (src/core/joint-bootstrap.ts), ${BASELINE_REPLICATES} replicates scaled to ${R}: ${baselineSeconds.toFixed(2)} s (ratio ${(baselineSeconds / kernelSeconds).toFixed(1)})`,
+);
 console.log(`  (checksum ${checksum.toFixed(6)})`);

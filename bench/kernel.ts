@@ -62,7 +62,13 @@ interface Timing {
   note?: string;
 }
 
-function summarize(measurement: string, size: string, seconds: number[], work: { trials: number; words: number | null }, note?: string): Timing {
+function summarize(
+  measurement: string,
+  size: string,
+  seconds: number[],
+  work: { trials: number; words: number | null },
+  note?: string,
+): Timing {
   const sorted = [...seconds].sort((a, b) => a - b);
   const min = sorted[0];
   return {
@@ -102,7 +108,12 @@ const log = (text: string) => {
     kernel.popcountSum(0, words, repeats);
     return (performance.now() - start) / 1000;
   });
-  timings.push(summarize("popcount limit (WebAssembly loop, 1 thread)", `${words} words x ${repeats} passes`, seconds, { trials: words * 64 * repeats, words: words * repeats }));
+  timings.push(
+    summarize("popcount limit (WebAssembly loop, 1 thread)", `${words} words x ${repeats} passes`, seconds, {
+      trials: words * 64 * repeats,
+      words: words * repeats,
+    }),
+  );
   log("popcount limit measured");
 }
 
@@ -117,7 +128,14 @@ for (const [kernel, threads, runs] of [
   ["ts", 2, 2],
 ] as const) {
   const seconds = await repeat(runs, async () => (await benchKernel({ observers: N, trials: M, threads, kernel })).seconds);
-  timings.push(summarize(`all pairs, counts + kappa, ${kernel === "wasm" ? "WebAssembly" : "TypeScript"}, ${threads} thread(s)`, fullSize, seconds, fullWork));
+  timings.push(
+    summarize(
+      `all pairs, counts + kappa, ${kernel === "wasm" ? "WebAssembly" : "TypeScript"}, ${threads} thread(s)`,
+      fullSize,
+      seconds,
+      fullWork,
+    ),
+  );
   log(`${kernel} ${threads} thread(s) measured`);
 }
 
@@ -131,7 +149,17 @@ function tableOf(observers: number, trials: number): TrialTable {
   for (let i = 0; i < observers; i++) {
     const observer = `model${String(i).padStart(4, "0")}`;
     for (let t = 0; t < trials; t++) {
-      builder.add({ observer, condition: "all", stimulus: `s${t}`, truth: null, response: null, correct: isCorrect(packed, i, t), missing: false, file: "generated", line: t });
+      builder.add({
+        observer,
+        condition: "all",
+        stimulus: `s${t}`,
+        truth: null,
+        response: null,
+        correct: isCorrect(packed, i, t),
+        missing: false,
+        file: "generated",
+        line: t,
+      });
     }
   }
   return builder.build();
@@ -149,13 +177,20 @@ if (!isDeepStrictEqual(reference, viaKernel)) {
     computePairs(table);
     return (performance.now() - start) / 1000;
   });
-  timings.push(summarize("computePairs (per-pair reference), from the trial table", smallSize, seconds, { trials: smallPairs * SMALL_M, words: null }));
+  timings.push(
+    summarize("computePairs (per-pair reference), from the trial table", smallSize, seconds, { trials: smallPairs * SMALL_M, words: null }),
+  );
   const kernelSeconds = await repeat(RUNS, async () => {
     const start = performance.now();
     await kernelPairs(table);
     return (performance.now() - start) / 1000;
   });
-  timings.push(summarize("kernelPairs (same PairResult, checked), from the trial table", smallSize, kernelSeconds, { trials: smallPairs * SMALL_M, words: null }));
+  timings.push(
+    summarize("kernelPairs (same PairResult, checked), from the trial table", smallSize, kernelSeconds, {
+      trials: smallPairs * SMALL_M,
+      words: null,
+    }),
+  );
   const alone = await repeat(RUNS, async () => (await benchKernel({ observers: SMALL_N, trials: SMALL_M, kernel: "wasm" })).seconds);
   timings.push(summarize("all pairs, counts + kappa, WebAssembly (threads auto), packed data", smallSize, alone, smallWork));
   log("small size measured");
@@ -227,13 +262,16 @@ const meta = {
 const find = (prefix: string, size: string) => timings.find((t) => t.measurement.startsWith(prefix) && t.size === size);
 const ratios = {
   kind: "ratios",
-  wasm_2_threads_vs_1: find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.min_s / find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.min_s,
-  wasm_vs_typescript_1_thread: find("all pairs, counts + kappa, TypeScript, 1", fullSize)!.min_s / find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.min_s,
+  wasm_2_threads_vs_1:
+    find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.min_s / find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.min_s,
+  wasm_vs_typescript_1_thread:
+    find("all pairs, counts + kappa, TypeScript, 1", fullSize)!.min_s / find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.min_s,
   kernel_vs_computePairs_pair_trials_per_second:
     find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.trials_per_second / find("computePairs", smallSize)!.trials_per_second,
   kernelPairs_vs_computePairs_same_table: find("computePairs", smallSize)!.min_s / find("kernelPairs", smallSize)!.min_s,
   wasm_1_thread_share_of_popcount_limit: find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.popcounts_per_second! / limit,
-  wasm_2_threads_share_of_2x_popcount_limit: find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.popcounts_per_second! / (2 * limit),
+  wasm_2_threads_share_of_2x_popcount_limit:
+    find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.popcounts_per_second! / (2 * limit),
 };
 
 if (args.json) {
@@ -255,7 +293,9 @@ if (args.json) {
   const line = (cells: string[]) => cells.map((c, k) => (k < 2 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join("  ");
   console.log("trialwise kernel benchmark");
   console.log(`node ${meta.node}, ${meta.cpus} CPU(s), ${meta.cpu_model}; 1 warm-up, then timed runs`);
-  console.log("G pair-trials/s: pairs x M per second (for the popcount limit: bits popcounted per second); G popcnt/s: 64-bit words popcounted per second\n");
+  console.log(
+    "G pair-trials/s: pairs x M per second (for the popcount limit: bits popcounted per second); G popcnt/s: 64-bit words popcounted per second\n",
+  );
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));
@@ -264,5 +304,7 @@ if (args.json) {
   console.log(`WebAssembly vs TypeScript fallback (1 thread):   ${ratios.wasm_vs_typescript_1_thread.toFixed(1)}x faster`);
   console.log(`kernel (2 threads) vs computePairs, pair-trials/s: ${ratios.kernel_vs_computePairs_pair_trials_per_second.toFixed(0)}x`);
   console.log(`kernelPairs vs computePairs on the same table:    ${ratios.kernelPairs_vs_computePairs_same_table.toFixed(2)}x faster`);
-  console.log(`WebAssembly 1 thread: ${(100 * ratios.wasm_1_thread_share_of_popcount_limit).toFixed(0)}% of the popcount limit; 2 threads: ${(100 * ratios.wasm_2_threads_share_of_2x_popcount_limit).toFixed(0)}% of twice the limit`);
+  console.log(
+    `WebAssembly 1 thread: ${(100 * ratios.wasm_1_thread_share_of_popcount_limit).toFixed(0)}% of the popcount limit; 2 threads: ${(100 * ratios.wasm_2_threads_share_of_2x_popcount_limit).toFixed(0)}% of twice the limit`,
+  );
 }

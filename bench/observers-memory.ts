@@ -172,7 +172,10 @@ interface Row {
 const rows: Row[] = [];
 const dir = await mkdtemp(join(tmpdir(), "trialwise-observers-"));
 const preload = join(dir, "max-rss.mjs");
-await writeFile(preload, `process.on("exit", () => process.stderr.write("trialwise-max-rss-kb=" + process.resourceUsage().maxRSS + "\\n"));\n`);
+await writeFile(
+  preload,
+  `process.on("exit", () => process.stderr.write("trialwise-max-rss-kb=" + process.resourceUsage().maxRSS + "\\n"));\n`,
+);
 const python = numpyPython();
 try {
   for (const n of SIZES) {
@@ -182,12 +185,22 @@ try {
     const inputMB = (await stat(input)).size / 2 ** 20;
     const row = (what: string, measured: Measured, extra: Partial<Row> = {}) => {
       rows.push({ observers: n, pairs, inputMB, what, measured, ...extra });
-      log(`${n} observers, ${what}: ${measured.ok ? "" : `FAILED (${measured.error}) `}${measured.seconds.toFixed(1)} s, peak RSS ${measured.peakRssMB?.toFixed(0) ?? "?"} MB`);
+      log(
+        `${n} observers, ${what}: ${measured.ok ? "" : `FAILED (${measured.error}) `}${measured.seconds.toFixed(1)} s, peak RSS ${measured.peakRssMB?.toFixed(0) ?? "?"} MB`,
+      );
     };
-    const cli = (checkout: string, heapMB?: number) => [...(heapMB ? [`--max-old-space-size=${heapMB}`] : []), "--import", "tsx", join(checkout, "src/cli/bin.ts")];
+    const cli = (checkout: string, heapMB?: number) => [
+      ...(heapMB ? [`--max-old-space-size=${heapMB}`] : []),
+      "--import",
+      "tsx",
+      join(checkout, "src/cli/bin.ts"),
+    ];
 
     log(`${n} observers x ${TRIALS} trials (${inputMB.toFixed(1)} MB CSV): loading only`);
-    row("load only (trialwise observers)", await measure(process.execPath, [...cli(REPO), "observers", input, ...LONG, "-o", join(dir, "observers.csv")], REPO, preload));
+    row(
+      "load only (trialwise observers)",
+      await measure(process.execPath, [...cli(REPO), "observers", input, ...LONG, "-o", join(dir, "observers.csv")], REPO, preload),
+    );
 
     const output = join(dir, `pairs.${OUT}`);
     log(`${n} observers: trialwise pairs -> ${OUT} (${pairs} pairs)`);
@@ -209,9 +222,15 @@ try {
     if (args.base && BASE_SIZES.has(n)) {
       log(`${n} observers: trialwise pairs with ${args.base}`);
       const heap = Number(args["base-heap-mb"]);
-      const before = await measure(process.execPath, [...cli(resolve(args.base), heap), "pairs", input, ...LONG, "-o", output], resolve(args.base), preload);
+      const before = await measure(
+        process.execPath,
+        [...cli(resolve(args.base), heap), "pairs", input, ...LONG, "-o", output],
+        resolve(args.base),
+        preload,
+      );
       let same: string | undefined;
-      if (before.ok && OUT === "csv") same = afterHash === (await sha256(output)) ? "same bytes as this checkout" : "DIFFERENT bytes from this checkout";
+      if (before.ok && OUT === "csv")
+        same = afterHash === (await sha256(output)) ? "same bytes as this checkout" : "DIFFERENT bytes from this checkout";
       if (before.ok && OUT === "parquet") same = "the base writes CSV text for a .parquet name";
       await rm(output, { force: true });
       row(`pairs, ${args.base} (heap limit ${heap} MB)`, before, { note: same });
@@ -220,14 +239,28 @@ try {
     // summary (no bootstrap: its replicates cost time, not memory): the per-pair kappas only.
     const summary = join(dir, "summary.csv");
     log(`${n} observers: trialwise summary --bootstrap 0`);
-    const summaryAfter = await measure(process.execPath, [...cli(REPO), "summary", input, ...LONG, "--bootstrap", "0", "-o", summary], REPO, preload);
+    const summaryAfter = await measure(
+      process.execPath,
+      [...cli(REPO), "summary", input, ...LONG, "--bootstrap", "0", "-o", summary],
+      REPO,
+      preload,
+    );
     const summaryHash = summaryAfter.ok ? await sha256(summary) : undefined;
     await rm(summary, { force: true });
     row("summary --bootstrap 0, this checkout", summaryAfter);
     if (args.base && BASE_SIZES.has(n)) {
       const heap = Number(args["base-heap-mb"]);
-      const before = await measure(process.execPath, [...cli(resolve(args.base), heap), "summary", input, ...LONG, "--bootstrap", "0", "-o", summary], resolve(args.base), preload);
-      const same = before.ok ? ((await sha256(summary)) === summaryHash ? "same bytes as this checkout" : "DIFFERENT bytes from this checkout") : undefined;
+      const before = await measure(
+        process.execPath,
+        [...cli(resolve(args.base), heap), "summary", input, ...LONG, "--bootstrap", "0", "-o", summary],
+        resolve(args.base),
+        preload,
+      );
+      const same = before.ok
+        ? (await sha256(summary)) === summaryHash
+          ? "same bytes as this checkout"
+          : "DIFFERENT bytes from this checkout"
+        : undefined;
       await rm(summary, { force: true });
       row(`summary --bootstrap 0, ${args.base} (heap limit ${heap} MB)`, before, { note: same });
     }
@@ -236,8 +269,13 @@ try {
       const run = spawnSync(python, ["-c", NUMPY, input, String(TRIALS)], { encoding: "utf8", timeout: TIMEOUT_S * 1000 });
       if (run.status === 0) {
         const [load, count, rss] = run.stdout.trim().split(" ").map(Number);
-        row("numpy: read CSV, C C^T (counts only)", { ok: true, seconds: load + count, peakRssMB: rss }, { note: `read ${load.toFixed(2)} s, C C^T ${count.toFixed(3)} s` });
-      } else row("numpy: read CSV, C C^T (counts only)", { ok: false, seconds: 0, peakRssMB: null, error: run.stderr.trim().split("\n").pop() });
+        row(
+          "numpy: read CSV, C C^T (counts only)",
+          { ok: true, seconds: load + count, peakRssMB: rss },
+          { note: `read ${load.toFixed(2)} s, C C^T ${count.toFixed(3)} s` },
+        );
+      } else
+        row("numpy: read CSV, C C^T (counts only)", { ok: false, seconds: 0, peakRssMB: null, error: run.stderr.trim().split("\n").pop() });
     }
     if (!args.keep) await rm(input, { force: true });
   }
@@ -247,7 +285,9 @@ try {
 }
 
 if (args.json) {
-  process.stdout.write(`${JSON.stringify({ trials: TRIALS, output: OUT, peakRss: TIME ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS", rows }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ trials: TRIALS, output: OUT, peakRss: TIME ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS", rows }, null, 2)}\n`,
+  );
 } else {
   const lines = [
     "| observers | pairs | run | wall s | peak RSS MB | output MB | note |",

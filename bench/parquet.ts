@@ -115,7 +115,10 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<{ value: T
     const value = await run();
     const seconds = (performance.now() - start) / 1000;
     peak = Math.max(peak, process.memoryUsage.rss());
-    if (!args.json) console.log(`${name.padEnd(34)} ${seconds.toFixed(2).padStart(8)} s   peak RSS (sampled) ${(peak / 2 ** 20).toFixed(0).padStart(6)} MB`);
+    if (!args.json)
+      console.log(
+        `${name.padEnd(34)} ${seconds.toFixed(2).padStart(8)} s   peak RSS (sampled) ${(peak / 2 ** 20).toFixed(0).padStart(6)} MB`,
+      );
     return { value, seconds, peakRssMB: peak / 2 ** 20 };
   } finally {
     clearInterval(timer);
@@ -132,16 +135,24 @@ async function sizeOf(path: string): Promise<number> {
 
 await mkdir(DIR, { recursive: true });
 const output = join(DIR, `pairs-${N}x${M}.${FORMAT}`);
-if (!args.json) console.log(`trialwise streamed scale check: N = ${N} models x M = ${M} stimuli, ${(N * (N - 1)) / 2} pairs, output ${FORMAT}`);
+if (!args.json)
+  console.log(`trialwise streamed scale check: N = ${N} models x M = ${M} stimuli, ${(N * (N - 1)) / 2} pairs, output ${FORMAT}`);
 
 let generateSeconds: number | null = null;
 if (!existsSync(INPUT)) {
   const start = performance.now();
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), "--generate-only"], { stdio: "inherit" });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), "--generate-only"],
+    { stdio: "inherit" },
+  );
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`generating the input failed (exit code ${code})`);
   generateSeconds = (performance.now() - start) / 1000;
-  if (!args.json) console.log(`${"generate input (child process)".padEnd(34)} ${generateSeconds.toFixed(2).padStart(8)} s   ${((await sizeOf(INPUT)) / 2 ** 20).toFixed(0)} MB on disk`);
+  if (!args.json)
+    console.log(
+      `${"generate input (child process)".padEnd(34)} ${generateSeconds.toFixed(2).padStart(8)} s   ${((await sizeOf(INPUT)) / 2 ** 20).toFixed(0)} MB on disk`,
+    );
 } else if (!args.json) console.log(`input exists, reused: ${INPUT}`);
 
 const read = await phase("read into bitsets (DuckDB)", () =>
@@ -149,7 +160,8 @@ const read = await phase("read into bitsets (DuckDB)", () =>
 );
 const [unit] = read.value.units;
 const { packed } = unit;
-if (packed.observers.length !== N || packed.trials !== M) throw new Error(`read ${packed.observers.length} x ${packed.trials}, expected ${N} x ${M}`);
+if (packed.observers.length !== N || packed.trials !== M)
+  throw new Error(`read ${packed.observers.length} x ${packed.trials}, expected ${N} x ${M}`);
 
 const tileSize = args["tile-size"] === undefined ? undefined : Number(args["tile-size"]);
 let countsOnly: { seconds: number; peakRssMB: number } | null = null;
@@ -159,15 +171,30 @@ if (!args["skip-counts-only"]) {
     await allPairCounts(packed, {
       threads: THREADS,
       tileSize,
-      onTile: (tile) => void (pairs += tile.rowStart === tile.colStart ? ((tile.rowEnd - tile.rowStart) * (tile.rowEnd - tile.rowStart - 1)) / 2 : (tile.rowEnd - tile.rowStart) * (tile.colEnd - tile.colStart)),
+      onTile: (tile) =>
+        void (pairs +=
+          tile.rowStart === tile.colStart
+            ? ((tile.rowEnd - tile.rowStart) * (tile.rowEnd - tile.rowStart - 1)) / 2
+            : (tile.rowEnd - tile.rowStart) * (tile.colEnd - tile.colStart)),
     });
     if (pairs !== (N * (N - 1)) / 2) throw new Error(`counted ${pairs} pairs`);
   });
 }
 
 const write = await phase(`pairs + write ${FORMAT} (streamed)`, async () => {
-  const writer = await openPairWriter(output, { rowsPerPart: args["rows-per-part"] === undefined ? undefined : Number(args["rows-per-part"]), memoryLimit: args["memory-limit"], threads: THREADS });
-  const pairUnit = { dataset: unit.dataset, condition: unit.condition, observers: packed.observers, humans: unit.humans, trials: packed.trials, correct: unit.correct };
+  const writer = await openPairWriter(output, {
+    rowsPerPart: args["rows-per-part"] === undefined ? undefined : Number(args["rows-per-part"]),
+    memoryLimit: args["memory-limit"],
+    threads: THREADS,
+  });
+  const pairUnit = {
+    dataset: unit.dataset,
+    condition: unit.condition,
+    observers: packed.observers,
+    humans: unit.humans,
+    trials: packed.trials,
+    correct: unit.correct,
+  };
   try {
     const counts = await allPairCounts(packed, { threads: THREADS, tileSize, onTile: (tile) => writer.writeTile(pairUnit, tile) });
     const summary = await writer.close();
@@ -187,7 +214,9 @@ const check = await (async () => {
   const connection = await instance.connect();
   const scan = FORMAT === "parquet" ? `read_parquet(${sql(output)})` : `read_csv(${sql(output)}, header = true)`;
   const [[rows]] = (await connection.runAndReadAll(`SELECT count(*) FROM ${scan}`)).getRowsJS();
-  const sample = (await connection.runAndReadAll(`SELECT observer1, observer2, n_both_correct, kappa FROM ${scan} USING SAMPLE 200 ROWS`)).getRowsJS();
+  const sample = (
+    await connection.runAndReadAll(`SELECT observer1, observer2, n_both_correct, kappa FROM ${scan} USING SAMPLE 200 ROWS`)
+  ).getRowsJS();
   connection.closeSync();
   instance.closeSync();
   const index = new Map(packed.observers.map((o, i) => [o, i]));
@@ -207,7 +236,9 @@ const check = await (async () => {
   return { rows: Number(rows), sampled: sample.length, mismatches };
 })();
 if (check.rows !== (N * (N - 1)) / 2 || check.mismatches > 0) {
-  throw new Error(`check failed: ${check.rows} rows written (expected ${(N * (N - 1)) / 2}), ${check.mismatches} of ${check.sampled} sampled rows differ`);
+  throw new Error(
+    `check failed: ${check.rows} rows written (expected ${(N * (N - 1)) / 2}), ${check.mismatches} of ${check.sampled} sampled rows differ`,
+  );
 }
 
 const usage = process.resourceUsage();
@@ -236,7 +267,9 @@ const result = {
 if (args.json) console.log(JSON.stringify(result));
 else {
   console.log(`end to end (read + pairs + write)   ${endToEnd.toFixed(2).padStart(8)} s`);
-  console.log(`kernel ${result.kernel} on ${result.kernel_threads} thread(s); ${result.rows_written} rows, ${result.output_mb.toFixed(0)} MB ${FORMAT}; check: ${check.rows} rows, ${check.sampled} sampled rows equal`);
+  console.log(
+    `kernel ${result.kernel} on ${result.kernel_threads} thread(s); ${result.rows_written} rows, ${result.output_mb.toFixed(0)} MB ${FORMAT}; check: ${check.rows} rows, ${check.sampled} sampled rows equal`,
+  );
   console.log(`peak memory (maxRSS, whole process, DuckDB included): ${result.max_rss_mb.toFixed(0)} MB`);
 }
 if (!args.keep) {

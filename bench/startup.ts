@@ -51,18 +51,35 @@ try {
   const exported = join(dir, "hyperfine.json");
   const hyperfine = spawnSync(
     "hyperfine",
-    ["--warmup", "3", "--runs", args.runs, "--shell=none", "--style", "none", "--export-json", exported, ...rows.flatMap((r) => ["--command-name", r.name, r.command])],
+    [
+      "--warmup",
+      "3",
+      "--runs",
+      args.runs,
+      "--shell=none",
+      "--style",
+      "none",
+      "--export-json",
+      exported,
+      ...rows.flatMap((r) => ["--command-name", r.name, r.command]),
+    ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   if (hyperfine.status !== 0) throw new Error(`hyperfine failed (exit ${hyperfine.status})`);
   const { results } = JSON.parse(await readFile(exported, "utf8")) as { results: { command: string; mean: number; stddev: number }[] };
   const node = results[0].mean;
-  const table = results.map((r) => ({ command: r.command, mean_ms: r.mean * 1000, sd_ms: r.stddev * 1000, above_node_ms: (r.mean - node) * 1000 }));
+  const table = results.map((r) => ({
+    command: r.command,
+    mean_ms: r.mean * 1000,
+    sd_ms: r.stddev * 1000,
+    above_node_ms: (r.mean - node) * 1000,
+  }));
   if (args.json) console.log(JSON.stringify(table, null, 2));
   else {
     console.log(`Start-up, ${args.runs} cold runs each (hyperfine), ${new Date().toISOString().slice(0, 10)}\n`);
     console.log("| command | mean (ms) | sd (ms) | above node -e 0 (ms) |\n|---|---:|---:|---:|");
-    for (const r of table) console.log(`| ${r.command} | ${r.mean_ms.toFixed(1)} | ${r.sd_ms.toFixed(1)} | ${r.above_node_ms.toFixed(1)} |`);
+    for (const r of table)
+      console.log(`| ${r.command} | ${r.mean_ms.toFixed(1)} | ${r.sd_ms.toFixed(1)} | ${r.above_node_ms.toFixed(1)} |`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

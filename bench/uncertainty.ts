@@ -42,7 +42,11 @@ const { pairs } = computePairs(table);
 const REPLICATES = 10_000;
 
 // 1. Every pair, 10,000 replicates each, multinomial shortcut.
-const shortcut = time(() => pairs.map((p) => pairInterval(pairCounts(p), { method: "percentile", replicates: REPLICATES, seed: pairSeed(1, p.observer1, p.observer2) })));
+const shortcut = time(() =>
+  pairs.map((p) =>
+    pairInterval(pairCounts(p), { method: "percentile", replicates: REPLICATES, seed: pairSeed(1, p.observer1, p.observer2) }),
+  ),
+);
 
 // 2. Baseline in the same run: explicit resampling of trial indices, on a few pairs.
 const outcomes = new Map<string, Uint8Array>();
@@ -84,7 +88,11 @@ const compare = time(() => compareModels(matrix, { models: [...PYTORCH_MODELS], 
 const rows = [
   ["pair intervals, multinomial shortcut", `${pairs.length} pairs x ${REPLICATES} replicates`, shortcut.ms],
   ["pair intervals, explicit trial resampling (baseline)", `${BASELINE_PAIRS} pairs x ${REPLICATES} replicates`, explicit.ms],
-  ["  baseline scaled to all pairs (estimate)", `${pairs.length} pairs x ${REPLICATES} replicates`, (explicit.ms * pairs.length) / BASELINE_PAIRS],
+  [
+    "  baseline scaled to all pairs (estimate)",
+    `${pairs.length} pairs x ${REPLICATES} replicates`,
+    (explicit.ms * pairs.length) / BASELINE_PAIRS,
+  ],
   ["joint stimulus bootstrap: groups and 25 models", "35 observers x 1280 stimuli x 1000 replicates", joint.ms],
   ["compare: 16 models, all pairs and ranking", "1000 replicates", compare.ms],
 ] as const;

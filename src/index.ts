@@ -34,6 +34,8 @@ export type { ReproduceOptions };
  * `trialwise reproduce geirhos2020`). Loads the figure renderers (Vega, sharp) when called, not
  * when the library is imported.
  */
-export async function reproduceGeirhos2020(options: ReproduceOptions): ReturnType<typeof import("./reproduce/run.ts").reproduceGeirhos2020> {
+export async function reproduceGeirhos2020(
+  options: ReproduceOptions,
+): ReturnType<typeof import("./reproduce/run.ts").reproduceGeirhos2020> {
   return (await import("./reproduce/run.ts")).reproduceGeirhos2020(options);
 }

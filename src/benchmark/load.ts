@@ -25,7 +25,9 @@ async function trialFiles(path: string): Promise<string[]> {
   if (info.isFile()) return [path];
   const found: string[] = [];
   const walk = async (folder: string) => {
-    const entries = (await readdir(folder, { withFileTypes: true })).filter((e) => !skipped(e.name)).sort((a, b) => compareText(a.name, b.name));
+    const entries = (await readdir(folder, { withFileTypes: true }))
+      .filter((e) => !skipped(e.name))
+      .sort((a, b) => compareText(a.name, b.name));
     for (const entry of entries) {
       const full = join(folder, entry.name);
       const isFolder = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isDirectory());
@@ -66,17 +68,29 @@ export interface LoadedBenchmark {
  * `modelPaths` (rows of people there are ignored, with a note). A model file of a dataset that
  * is not scored is an error, so that no input is silently left out.
  */
-export async function loadBenchmark(humansDir: string, modelPaths: readonly string[], datasets: readonly BenchmarkDataset[]): Promise<LoadedBenchmark> {
+export async function loadBenchmark(
+  humansDir: string,
+  modelPaths: readonly string[],
+  datasets: readonly BenchmarkDataset[],
+): Promise<LoadedBenchmark> {
   const answers = new Map(datasets.map((d) => [d.name, emptyDatasetAnswers(d)]));
   const notes: string[] = [];
   const humansInfo = await stat(humansDir).catch(() => undefined);
-  if (!humansInfo?.isDirectory()) throw new InputError("no such folder; expected the human data, a folder with one subfolder per dataset (model-vs-human's raw-data/)", { file: humansDir });
+  if (!humansInfo?.isDirectory())
+    throw new InputError("no such folder; expected the human data, a folder with one subfolder per dataset (model-vs-human's raw-data/)", {
+      file: humansDir,
+    });
   for (const dataset of datasets) {
     const folder = join(humansDir, dataset.name);
     const info = await stat(folder).catch(() => undefined);
-    if (!info?.isDirectory()) throw new InputError(`the human data lack dataset ${dataset.name}: no folder ${dataset.name}/ here; expected model-vs-human's raw-data/ folder`, { file: humansDir });
+    if (!info?.isDirectory())
+      throw new InputError(
+        `the human data lack dataset ${dataset.name}: no folder ${dataset.name}/ here; expected model-vs-human's raw-data/ folder`,
+        { file: humansDir },
+      );
     const files = (await trialFiles(folder)).filter((f) => dirname(f) === folder);
-    if (files.length === 0) throw new InputError(`no trial files for dataset ${dataset.name}; expected its human trials as CSV files`, { file: folder });
+    if (files.length === 0)
+      throw new InputError(`no trial files for dataset ${dataset.name}; expected its human trials as CSV files`, { file: folder });
     for (const file of files) addTrialFile(answers.get(dataset.name)!, await readRawTable(file), "humans");
   }
   let peopleRows = 0;
@@ -91,7 +105,10 @@ export async function loadBenchmark(humansDir: string, modelPaths: readonly stri
       const dataset = datasetOfFile(file);
       const target = answers.get(dataset.name);
       if (!target) {
-        throw new InputError(`this file holds trials of dataset ${dataset.name}, which is not scored (--datasets); leave it out or add the dataset`, { file });
+        throw new InputError(
+          `this file holds trials of dataset ${dataset.name}, which is not scored (--datasets); leave it out or add the dataset`,
+          { file },
+        );
       }
       const skippedRows = addTrialFile(target, await readRawTable(file), "models");
       if (skippedRows > 0) {
@@ -100,6 +117,9 @@ export async function loadBenchmark(humansDir: string, modelPaths: readonly stri
       }
     }
   }
-  if (peopleRows > 0) notes.push(`left out ${peopleRows} trials of people ("subject-..." observers) in ${peopleFiles.size} file(s) of the models' path; the humans come from the human data`);
+  if (peopleRows > 0)
+    notes.push(
+      `left out ${peopleRows} trials of people ("subject-..." observers) in ${peopleFiles.size} file(s) of the models' path; the humans come from the human data`,
+    );
   return { answers, notes };
 }

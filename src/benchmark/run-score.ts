@@ -44,7 +44,10 @@ export async function runScore(options: ScoreRunOptions): Promise<ScoreRunResult
   const loaded = await loadBenchmark(options.humansDir, options.modelPaths, datasets);
   for (const note of loaded.notes) options.onNote?.(note);
   const models = [...new Set([...loaded.answers.values()].flatMap((a) => [...a.models.keys()]))].sort(compareText);
-  if (models.length === 0) throw new InputError("no model trials found in the models' path; expected trial files of models (observers whose name does not start with \"subject-\")");
+  if (models.length === 0)
+    throw new InputError(
+      'no model trials found in the models\' path; expected trial files of models (observers whose name does not start with "subject-")',
+    );
   for (const model of models) {
     const lacking = datasets.filter((d) => !loaded.answers.get(d.name)!.models.has(model)).map((d) => d.name);
     if (lacking.length > 0) {
@@ -78,5 +81,9 @@ export async function runScore(options: ScoreRunOptions): Promise<ScoreRunResult
   ]);
   await writeDirectoryAtomic(options.outDir, files, { inputs: [options.humansDir, ...options.modelPaths] });
   const done = performance.now();
-  return { scores, models: models.length, seconds: { reading: (read - started) / 1000, scoring: (scored - read) / 1000, report: (done - scored) / 1000 } };
+  return {
+    scores,
+    models: models.length,
+    seconds: { reading: (read - started) / 1000, scoring: (scored - read) / 1000, report: (done - scored) / 1000 },
+  };
 }

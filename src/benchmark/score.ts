@@ -103,7 +103,17 @@ export interface DatasetModelScore {
   kappa_min: number;
   kappa_max: number;
   conditions: ConditionScore[];
-  intervals: Record<"ood_accuracy" | "accuracy_difference" | "observed_consistency" | "error_consistency" | "brain_score_raw" | "brain_score_ceiled" | "brain_score_signed" | "brain_score_ceiled_signed", IntervalPair>;
+  intervals: Record<
+    | "ood_accuracy"
+    | "accuracy_difference"
+    | "observed_consistency"
+    | "error_consistency"
+    | "brain_score_raw"
+    | "brain_score_ceiled"
+    | "brain_score_signed"
+    | "brain_score_ceiled_signed",
+    IntervalPair
+  >;
 }
 
 export interface DatasetHumanScore {
@@ -116,7 +126,10 @@ export interface DatasetHumanScore {
   human_ceiling_signed: number;
   chance_observed_consistency: number;
   conditions: ConditionScore[];
-  intervals: Record<"ood_accuracy" | "accuracy_difference" | "observed_consistency" | "error_consistency" | "human_ceiling" | "human_ceiling_signed", IntervalPair>;
+  intervals: Record<
+    "ood_accuracy" | "accuracy_difference" | "observed_consistency" | "error_consistency" | "human_ceiling" | "human_ceiling_signed",
+    IntervalPair
+  >;
 }
 
 export interface DatasetScore {
@@ -267,10 +280,14 @@ class DatasetEvaluator {
         of[s] = k;
       }
       this.patternOf.push(of);
-      this.patternsCorrect.push(Array.from({ length: this.H }, (_, h) => Int32Array.from(patterns.flatMap((key, k) => (key[h] === "1" ? [k] : [])))));
+      this.patternsCorrect.push(
+        Array.from({ length: this.H }, (_, h) => Int32Array.from(patterns.flatMap((key, k) => (key[h] === "1" ? [k] : [])))),
+      );
       maxPatterns = Math.max(maxPatterns, patterns.length);
     }
-    this.modelCorrect = this.units.map((u) => u.modelRows.map((row) => (row ? Int32Array.from(Array.from(row).flatMap((bit, s) => (bit ? [s] : []))) : null)));
+    this.modelCorrect = this.units.map((u) =>
+      u.modelRows.map((row) => (row ? Int32Array.from(Array.from(row).flatMap((bit, s) => (bit ? [s] : []))) : null)),
+    );
     this.patternWeight = new Float64Array(maxPatterns);
     this.patternWeightCorrect = new Float64Array(maxPatterns);
     this.humanCorrect = new Float64Array(this.H);
@@ -364,7 +381,7 @@ class DatasetEvaluator {
           let both = 0;
           const aCorrect = patternsCorrect[a];
           const bRow = patternsCorrect[b];
-          for (let i = 0, j = 0; i < aCorrect.length && j < bRow.length; ) {
+          for (let i = 0, j = 0; i < aCorrect.length && j < bRow.length;) {
             if (aCorrect[i] === bRow[j]) {
               both += all[aCorrect[i]];
               i++;
@@ -374,7 +391,15 @@ class DatasetEvaluator {
           }
           const sums = unit.included ? this.humanPairSums : scratchSums;
           const counts = unit.included ? this.humanPairCounts : scratchCounts;
-          const kappa = this.pairInUnit(sums, counts, unit.included ? p * PAIR_STATS : 0, n, this.humanCorrect[a], this.humanCorrect[b], both);
+          const kappa = this.pairInUnit(
+            sums,
+            counts,
+            unit.included ? p * PAIR_STATS : 0,
+            n,
+            this.humanCorrect[a],
+            this.humanCorrect[b],
+            both,
+          );
           const weight = humanWeights[a] * humanWeights[b];
           if (weight > 0 && !Number.isNaN(kappa)) {
             kappaSum += weight * kappa;
@@ -507,8 +532,24 @@ class MeanOverDatasets {
   }
 }
 
-const OVERALL_STATS = ["ood_accuracy", "accuracy_difference", "observed_consistency", "error_consistency", "brain_score_raw_mean", "brain_score_ceiled_mean", "chance_observed_consistency", "kappa_min", "kappa_max"] as const;
-const HUMAN_OVERALL_STATS = ["ood_accuracy", "accuracy_difference", "observed_consistency", "error_consistency", "human_ceiling_mean"] as const;
+const OVERALL_STATS = [
+  "ood_accuracy",
+  "accuracy_difference",
+  "observed_consistency",
+  "error_consistency",
+  "brain_score_raw_mean",
+  "brain_score_ceiled_mean",
+  "chance_observed_consistency",
+  "kappa_min",
+  "kappa_max",
+] as const;
+const HUMAN_OVERALL_STATS = [
+  "ood_accuracy",
+  "accuracy_difference",
+  "observed_consistency",
+  "error_consistency",
+  "human_ceiling_mean",
+] as const;
 
 /**
  * Scores every model of `prepared` (each dataset must hold the same models, in the same order)
@@ -524,7 +565,8 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
   if (prepared.length === 0) throw new RangeError("no datasets to score");
   const models = prepared[0].models;
   for (const p of prepared) {
-    if (p.models.join("\u0000") !== models.join("\u0000")) throw new RangeError(`dataset ${p.dataset.name} holds other models than ${prepared[0].dataset.name}`);
+    if (p.models.join("\u0000") !== models.join("\u0000"))
+      throw new RangeError(`dataset ${p.dataset.name} holds other models than ${prepared[0].dataset.name}`);
   }
   const M = models.length;
   const D = prepared.length;
@@ -562,11 +604,22 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
       for (let m = 0; m < M; m++) {
         const s = evaluator.model.subarray(m * DATASET_STATS, (m + 1) * DATASET_STATS);
         const raw = Math.abs(s[D_KAPPA_NAN]);
-        const values = [s[D_OOD], s[D_ACC_DIFF], s[D_C_OBS], s[D_KAPPA], raw, clipToUnit(raw / ceiling), s[D_KAPPA_NAN], s[D_KAPPA_NAN] / ceilingSigned];
+        const values = [
+          s[D_OOD],
+          s[D_ACC_DIFF],
+          s[D_C_OBS],
+          s[D_KAPPA],
+          raw,
+          clipToUnit(raw / ceiling),
+          s[D_KAPPA_NAN],
+          s[D_KAPPA_NAN] / ceilingSigned,
+        ];
         modelValues.set(values, m * MODEL_KEPT);
         const overall = r < 0 ? overallPoint : overallReplicates[r];
         const base = m * OVERALL_STATS.length;
-        [s[D_OOD], s[D_ACC_DIFF], s[D_C_OBS], s[D_KAPPA], raw, clipToUnit(raw / ceiling), s[D_C_EXP], s[D_KMIN], s[D_KMAX]].forEach((v, k) => overall.add(base + k, v));
+        [s[D_OOD], s[D_ACC_DIFF], s[D_C_OBS], s[D_KAPPA], raw, clipToUnit(raw / ceiling), s[D_C_EXP], s[D_KMIN], s[D_KMAX]].forEach(
+          (v, k) => overall.add(base + k, v),
+        );
         if (r >= 0) {
           values.forEach((v, k) => (modelSamples[m * MODEL_KEPT + k].values[r] = v));
           for (let u = 0; u < U; u++) {
@@ -591,8 +644,14 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
 
     evaluator.evaluate(ones, humanOnes);
     const point = record(-1);
-    const pointModelUnits = { accuracy: Float64Array.from(evaluator.unitModelAccuracy), kappa: Float64Array.from(evaluator.unitModelKappa) };
-    const pointHumanUnits = { accuracy: Float64Array.from(evaluator.unitHumanAccuracy), kappa: Float64Array.from(evaluator.unitHumanKappa) };
+    const pointModelUnits = {
+      accuracy: Float64Array.from(evaluator.unitModelAccuracy),
+      kappa: Float64Array.from(evaluator.unitModelKappa),
+    };
+    const pointHumanUnits = {
+      accuracy: Float64Array.from(evaluator.unitHumanAccuracy),
+      kappa: Float64Array.from(evaluator.unitHumanKappa),
+    };
     const pointModelStats = Float64Array.from(evaluator.model);
     const pointHumanStats = Float64Array.from(evaluator.human);
 
@@ -609,7 +668,13 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
       options.onProgress?.(++done, R * D);
     }
 
-    const conditionScores = (accuracy: Float64Array, kappa: Float64Array, samples: Samples[], index: (u: number) => number, sampleBase: (u: number) => number): ConditionScore[] =>
+    const conditionScores = (
+      accuracy: Float64Array,
+      kappa: Float64Array,
+      samples: Samples[],
+      index: (u: number) => number,
+      sampleBase: (u: number) => number,
+    ): ConditionScore[] =>
       p.units.map((unit, u) => ({
         condition: unit.condition,
         included: unit.included,
@@ -731,7 +796,12 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
       observed_consistency: value(2),
       error_consistency: value(3),
       mean_rank: pointRanks.mean[m],
-      ranks: { accuracy_difference: pointRanks.accRank[m], observed_consistency: pointRanks.obsRank[m], error_consistency: pointRanks.errRank[m], ood_accuracy: pointRanks.oodRank[m] },
+      ranks: {
+        accuracy_difference: pointRanks.accRank[m],
+        observed_consistency: pointRanks.obsRank[m],
+        error_consistency: pointRanks.errRank[m],
+        ood_accuracy: pointRanks.oodRank[m],
+      },
       brain_score_raw_mean: value(4),
       brain_score_ceiled_mean: value(5),
       chance_observed_consistency: value(6),
@@ -763,13 +833,25 @@ export function scoreBenchmark(prepared: readonly PreparedDataset[], options: Sc
       human_ceiling_mean: interval(humanSamples[4]),
     },
   };
-  const leaderboard = [...models].sort((a, b) => compareRank(modelScores[a].mean_rank, modelScores[b].mean_rank) || (a < b ? -1 : a > b ? 1 : 0));
+  const leaderboard = [...models].sort(
+    (a, b) => compareRank(modelScores[a].mean_rank, modelScores[b].mean_rank) || (a < b ? -1 : a > b ? 1 : 0),
+  );
 
   // Paired comparisons, in leaderboard order (A ranked above B).
   const comparisons: ModelComparison[] = [];
   const order = leaderboard.map((name) => models.indexOf(name));
-  const metrics: { metric: ModelComparison["metric"]; samples: (m: number) => Float64Array; point: (m: number) => number; lowerIsBetter: boolean }[] = [
-    ...MVH_METRICS.map((metric, k) => ({ metric, samples: (m: number) => metricSamples[m][k], point: (m: number) => overallPoint.mean(m * S + k), lowerIsBetter: metric === "accuracy_difference" })),
+  const metrics: {
+    metric: ModelComparison["metric"];
+    samples: (m: number) => Float64Array;
+    point: (m: number) => number;
+    lowerIsBetter: boolean;
+  }[] = [
+    ...MVH_METRICS.map((metric, k) => ({
+      metric,
+      samples: (m: number) => metricSamples[m][k],
+      point: (m: number) => overallPoint.mean(m * S + k),
+      lowerIsBetter: metric === "accuracy_difference",
+    })),
     { metric: "mean_rank", samples: (m) => rankSamples[m], point: (m) => pointRanks.mean[m], lowerIsBetter: true },
   ];
   for (const { metric, samples, point, lowerIsBetter } of metrics) {

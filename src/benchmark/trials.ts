@@ -43,7 +43,13 @@ export function emptyDatasetAnswers(dataset: BenchmarkDataset): DatasetAnswers {
   return { dataset, humans: new Map(), models: new Map() };
 }
 
-const COLUMNS = { subj: "subj", response: "object_response", category: "category", condition: "condition", imagename: "imagename" } as const;
+const COLUMNS = {
+  subj: "subj",
+  response: "object_response",
+  category: "category",
+  condition: "condition",
+  imagename: "imagename",
+} as const;
 
 /**
  * Adds one trial file's rows to a dataset. `role` says what the file was given as: from the
@@ -71,10 +77,13 @@ export function addTrialFile(answers: DatasetAnswers, table: RawTable, role: "hu
       if (!dataset.conditions.includes(condition)) {
         const written = table.rows[r][col.condition];
         const read = written === condition ? `"${condition}"` : `"${written}" (read as pandas reads it: "${condition}")`;
-        throw new InputError(`condition ${read} is not a condition of ${dataset.name}; expected one of ${dataset.conditions.map((c) => `"${c}"`).join(", ")}`, {
-          ...where,
-          column: table.columns[col.condition],
-        });
+        throw new InputError(
+          `condition ${read} is not a condition of ${dataset.name}; expected one of ${dataset.conditions.map((c) => `"${c}"`).join(", ")}`,
+          {
+            ...where,
+            column: table.columns[col.condition],
+          },
+        );
       }
     }
     const group = human ? answers.humans : answers.models;
@@ -97,7 +106,10 @@ export function addTrialFile(answers: DatasetAnswers, table: RawTable, role: "hu
     const earlier = byStimulus.get(stimulus);
     if (earlier) {
       const inCondition = condition === ALL_TRIALS ? "" : ` in condition "${condition}"`;
-      throw new InputError(`"${observer}" answered stimulus "${stimulus}"${inCondition} twice (first at ${earlier.file}:${earlier.line}); expected each stimulus once`, where);
+      throw new InputError(
+        `"${observer}" answered stimulus "${stimulus}"${inCondition} twice (first at ${earlier.file}:${earlier.line}); expected each stimulus once`,
+        where,
+      );
     }
     const response = requiredField(table, r, col.response);
     const truth = requiredField(table, r, col.category);
@@ -147,7 +159,9 @@ export function prepareDataset(answers: DatasetAnswers, models: readonly string[
   const { dataset } = answers;
   const humans = [...answers.humans.keys()].sort(compareText);
   if (humans.length < 2) {
-    throw new InputError(`the human data of ${dataset.name} hold ${humans.length === 0 ? "no people" : "one person"}; expected the trials of at least two people ("subject-..." observers)`);
+    throw new InputError(
+      `the human data of ${dataset.name} hold ${humans.length === 0 ? "no people" : "one person"}; expected the trials of at least two people ("subject-..." observers)`,
+    );
   }
   const conditions = dataset.conditions.length === 0 ? [ALL_TRIALS] : dataset.conditions;
   const units: ScoringUnit[] = [];
@@ -158,7 +172,9 @@ export function prepareDataset(answers: DatasetAnswers, models: readonly string[
     if (seenBy.length === 0 && !included) continue;
     if (seenBy.length < humans.length) {
       const lacking = answers.humans.get(humans.find((h) => !seenBy.includes(h))!)!;
-      throw new InputError(`the human data lack ${shown}: "${lacking.name}" (${describe(lacking)}) has no trials there; expected every person in every condition`);
+      throw new InputError(
+        `the human data lack ${shown}: "${lacking.name}" (${describe(lacking)}) has no trials there; expected every person in every condition`,
+      );
     }
     const reference = answers.humans.get(humans[0])!.conditions.get(condition)!;
     const stimuli = [...reference.keys()].sort(compareText);
@@ -166,7 +182,9 @@ export function prepareDataset(answers: DatasetAnswers, models: readonly string[
       const byStimulus = observer.conditions.get(condition);
       if (!byStimulus) {
         if (!included) return null;
-        throw new InputError(`${role} "${observer.name}" (${describe(observer)}) has no trials in ${shown}; expected its ${stimuli.length} images`);
+        throw new InputError(
+          `${role} "${observer.name}" (${describe(observer)}) has no trials in ${shown}; expected its ${stimuli.length} images`,
+        );
       }
       const missing = stimuli.filter((s) => !byStimulus.has(s));
       if (missing.length > 0) {

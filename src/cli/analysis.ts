@@ -17,13 +17,24 @@ import type { StreamUnit } from "../kernel/pairs.ts";
 import { nameList } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { type MetricFlags, usesResponseMetric } from "./metric-pairs.ts";
-import { type AnalysisFlags, type InputFlags, type OutputFlags, bootstrapSettings, checkNames, loadOptions, pairOptions } from "./options.ts";
+import {
+  type AnalysisFlags,
+  type InputFlags,
+  type OutputFlags,
+  bootstrapSettings,
+  checkNames,
+  loadOptions,
+  pairOptions,
+} from "./options.ts";
 import { type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
 import { stepReporter } from "./progress.ts";
 
 export type ObserversFlags = InputFlags & OutputFlags & Pick<AnalysisFlags, "by">;
 export type PairsFlags = InputFlags & OutputFlags & AnalysisFlags & PairExtras & MetricFlags & { observers?: string; skipped?: string };
-export type SummaryFlags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string };
+export type SummaryFlags = InputFlags &
+  OutputFlags &
+  AnalysisFlags &
+  MetricFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string };
 export type ShapeBiasFlags = InputFlags & OutputFlags;
 
 /** Pair tables of at least this many pairs show their progress. */
@@ -75,7 +86,8 @@ export async function observers(path: string, flags: ObserversFlags, io: CliIO):
 /** `trialwise pairs`: every pair's error consistency, streamed from the kernel to the output. */
 export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricPairsCommand(path, flags, io);
-  const { PairNotes, PairingTally, checkPairTable, noPairsReasons, openPairTable, pairCount, pairTableFormatOf, streamPairs } = await pairWork();
+  const { PairNotes, PairingTally, checkPairTable, noPairsReasons, openPairTable, pairCount, pairTableFormatOf, streamPairs } =
+    await pairWork();
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const options = pairOptions(flags);
@@ -85,7 +97,9 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
   // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
   if (trialFileKind(path) === "parquet" && loadOptions(flags).format?.kind === "long") {
     if (options.mismatch === "intersect" || observers || extras.columns.length > 0 || flags.skipped) {
-      throw new UsageError("Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it");
+      throw new UsageError(
+        "Parquet input is streamed: --intersect, --observers, --skipped, --ci and --normalized are not available for it",
+      );
     }
     const progress = stepReporter(io, "trialwise pairs");
     const { streamedPairs } = await import("./pairs-stream.ts");
@@ -100,7 +114,8 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
       progress: progress.onProgress,
     });
     progress.stop();
-    if (written.undefinedKappa > 0) note(`${written.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong)`);
+    if (written.undefinedKappa > 0)
+      note(`${written.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong)`);
     io.stderr(`trialwise pairs: ${written.rows} pairs written to ${flags.output}\n`);
     return;
   }
@@ -158,7 +173,16 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
     }
     progress.stop();
     await output.finish({
-      ...(extras.ci ? { ci: { method: extras.ci.method, level: extras.ci.level, replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates, seed: extras.ci.seed } } : {}),
+      ...(extras.ci
+        ? {
+            ci: {
+              method: extras.ci.method,
+              level: extras.ci.level,
+              replicates: extras.ci.method === "analytic" ? 0 : extras.ci.replicates,
+              seed: extras.ci.seed,
+            },
+          }
+        : {}),
       skipped_pairs: skipped,
       intersected_pairs: intersected,
       undefined_kappa: notes.undefinedKappa,
@@ -178,11 +202,8 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricSummaryCommand(path, flags, io);
   tableFormat(io, flags);
-  const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { withBootstrapIntervals }] = await Promise.all([
-    pairWork(),
-    import("../core/summary.ts"),
-    import("./summary-intervals.ts"),
-  ]);
+  const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { withBootstrapIntervals }] =
+    await Promise.all([pairWork(), import("../core/summary.ts"), import("./summary-intervals.ts")]);
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const matchingNotes: string[] = [];
@@ -211,7 +232,15 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
         notes.pair(metrics);
         matching.pair(a, b, metrics.n_trials);
         const { dataset, condition, observers } = unit!;
-        summarizer.add({ dataset, condition, observer1: observers[a], observer2: observers[b], pair_type: type, kappa: metrics.kappa, c_exp: metrics.c_exp });
+        summarizer.add({
+          dataset,
+          condition,
+          observer1: observers[a],
+          observer2: observers[b],
+          pair_type: type,
+          kappa: metrics.kappa,
+          c_exp: metrics.c_exp,
+        });
       },
       mismatch(report) {
         notes.mismatch(report);
@@ -225,7 +254,17 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
     if (bootstrap.replicates === 0) rows.push(...summary);
     else {
       progress.onProgress("bootstrapping intervals", i, datasets.length);
-      rows.push(...withBootstrapIntervals(summary, (row) => summarizer.undefinedKappa(row), table, options.byCondition ?? false, models, bootstrap, note));
+      rows.push(
+        ...withBootstrapIntervals(
+          summary,
+          (row) => summarizer.undefinedKappa(row),
+          table,
+          options.byCondition ?? false,
+          models,
+          bootstrap,
+          note,
+        ),
+      );
     }
   }
   progress.stop();
@@ -233,7 +272,16 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
   matchingNotes.forEach(note);
   noPairs.forEach(note);
   const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
-  const about = bootstrap.replicates === 0 ? {} : { bootstrap: { method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap", interval: "percentile", ...bootstrap } };
+  const about =
+    bootstrap.replicates === 0
+      ? {}
+      : {
+          bootstrap: {
+            method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap",
+            interval: "percentile",
+            ...bootstrap,
+          },
+        };
   await emit(io, flags, rows, columns, { ...about, summary: rows });
 }
 
@@ -244,7 +292,8 @@ export async function shapeBias(path: string, flags: ShapeBiasFlags, io: CliIO):
   const datasets = await load(path, flags, io);
   const cueConflict = datasets.length === 1 ? datasets : datasets.filter(isCueConflict);
   for (const table of datasets) if (!cueConflict.includes(table)) note(`left out dataset "${table.dataset}": not cue-conflict stimuli`);
-  if (cueConflict.length === 0) throw new InputError("no cue-conflict dataset found (stimulus ids like airplane1-bicycle2.png)", { file: path });
+  if (cueConflict.length === 0)
+    throw new InputError("no cue-conflict dataset found (stimulus ids like airplane1-bicycle2.png)", { file: path });
   const rows = cueConflict.flatMap(shapeBiasRows);
   await emit(io, flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
 }

@@ -162,10 +162,19 @@ export function addBenchCommand(program: Command, io: CliIO): void {
             `${MAX_BENCH_BYTES / 1024 ** 3} GiB bench kernel allows (the bits are held twice: as generated, and in the kernel's memory)`,
         );
       }
-      const threads = flags.threads === undefined ? undefined : wholeNumber("--threads", flags.threads, { min: 1, max: MAX_THREADS, why: "each thread is a worker with its own copy of the kernel" });
+      const threads =
+        flags.threads === undefined
+          ? undefined
+          : wholeNumber("--threads", flags.threads, {
+              min: 1,
+              max: MAX_THREADS,
+              why: "each thread is a worker with its own copy of the kernel",
+            });
       const seed = flags.seed === undefined ? BENCH_SEED : seedFlag("--seed", flags.seed);
-      const tileSize = flags.tileSize === undefined ? undefined : wholeNumber("--tile-size", flags.tileSize, { min: 2, max: MAX_TILE_SIZE });
-      if (tileSize !== undefined && tileSize % 2 !== 0) throw new UsageError(`--tile-size: expected an even number, not "${flags.tileSize}"`);
+      const tileSize =
+        flags.tileSize === undefined ? undefined : wholeNumber("--tile-size", flags.tileSize, { min: 2, max: MAX_TILE_SIZE });
+      if (tileSize !== undefined && tileSize % 2 !== 0)
+        throw new UsageError(`--tile-size: expected an even number, not "${flags.tileSize}"`);
       const result = await benchKernel({ observers, trials, threads, kernel: flags.kernel, seed, tileSize });
       if (flags.json) io.stdout(`${JSON.stringify(result)}\n`);
       else {

@@ -38,7 +38,10 @@ export function addCopyModelCommand(program: Command, io: CliIO): void {
       )
       .argument("<path>", "trial data"),
     io,
-    [`trialwise copy-model ${data} --pair resnet50,subject-01 --format table`, `trialwise copy-model ${data} --pair resnet50,vgg19 --method percentile --bootstrap 20000`],
+    [
+      `trialwise copy-model ${data} --pair resnet50,subject-01 --format table`,
+      `trialwise copy-model ${data} --pair resnet50,vgg19 --method percentile --bootstrap 20000`,
+    ],
   );
   addInputOptions(command)
     .requiredOption("--pair <A,B>", "the two observers")
@@ -46,7 +49,10 @@ export function addCopyModelCommand(program: Command, io: CliIO): void {
     .option("--condition <name>", "one condition only (default: all trials)")
     .option("--intersect", "pair observers with different stimulus sets on their common stimuli")
     .addOption(
-      new Option("--method <method>", "interval of c: jeffreys (posterior under the Jeffreys prior on the four cells) or percentile (trial bootstrap)")
+      new Option(
+        "--method <method>",
+        "interval of c: jeffreys (posterior under the Jeffreys prior on the four cells) or percentile (trial bootstrap)",
+      )
         .choices(["jeffreys", "percentile"])
         .default(DEFAULTS.method),
     )
@@ -67,21 +73,39 @@ async function copyModel(path: string, flags: CopyModelFlags, io: CliIO): Promis
     seed: flags.seed === undefined ? DEFAULTS.seed : seed("--seed", flags.seed),
     level: flags.level === undefined ? DEFAULTS.level : probability("--level", flags.level),
   };
-  const [{ loadDatasets }, { copyProbabilityInterval, fitCopyModel }, { pairSeed, unbiasedKappa }, { computePairs, pairCounts }, { pairMetrics }] =
-    await Promise.all([
-      import("../io/datasets.ts"),
-      import("../core/copy-model.ts"),
-      import("../core/pair-intervals.ts"),
-      import("../core/pairs.ts"),
-      import("../core/metrics.ts"),
-    ]);
+  const [
+    { loadDatasets },
+    { copyProbabilityInterval, fitCopyModel },
+    { pairSeed, unbiasedKappa },
+    { computePairs, pairCounts },
+    { pairMetrics },
+  ] = await Promise.all([
+    import("../io/datasets.ts"),
+    import("../core/copy-model.ts"),
+    import("../core/pair-intervals.ts"),
+    import("../core/pairs.ts"),
+    import("../core/metrics.ts"),
+  ]);
   const { datasets } = await loadDatasets(path, loadOptions(flags));
   const table = pickDataset(datasets, path, flags.dataset);
-  for (const name of names) if (!table.observer.includes(name)) throw new UsageError(`--pair: no observer "${name}" in dataset "${table.dataset}"`);
-  const result = computePairs(table, { observers: names, byCondition: flags.condition !== undefined, mismatch: flags.intersect ? "intersect" : "identical" });
+  for (const name of names)
+    if (!table.observer.includes(name)) throw new UsageError(`--pair: no observer "${name}" in dataset "${table.dataset}"`);
+  const result = computePairs(table, {
+    observers: names,
+    byCondition: flags.condition !== undefined,
+    mismatch: flags.intersect ? "intersect" : "identical",
+  });
   const condition = flags.condition ?? "all";
   const row = result.pairs.find((p) => p.condition === condition);
-  if (!row) throw new UsageError(noPairReason(table, names, flags.condition, result.skipped.find((s) => s.condition === condition)));
+  if (!row)
+    throw new UsageError(
+      noPairReason(
+        table,
+        names,
+        flags.condition,
+        result.skipped.find((s) => s.condition === condition),
+      ),
+    );
   const counts: PairCounts = pairCounts(row);
   const metrics = pairMetrics(counts);
   const progress = stepReporter(io, "trialwise copy-model", "draws", { delayMs: LONG_WORK_MS });
@@ -117,7 +141,10 @@ async function copyModel(path: string, flags: CopyModelFlags, io: CliIO): Promis
     undefined_replicates: interval.undefined_replicates,
     seed: options.seed,
   };
-  const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([import("../io/format.ts"), import("../io/output.ts")]);
+  const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([
+    import("../io/format.ts"),
+    import("../io/output.ts"),
+  ]);
   const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
   const columns = Object.keys(object);
   const text = format === "json" ? toJson(object) : format === "csv" ? toCsv([object], columns) : toTable([object], columns);

@@ -40,7 +40,9 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
   const configure = (command: Command, examples: string[]) => configureCommand(command, io, examples);
 
   const data = configure(
-    program.command("data").description(`The published trial data (${KNOWN_DATASETS.join(", ")}): download it with checksums, or show where it is.`),
+    program
+      .command("data")
+      .description(`The published trial data (${KNOWN_DATASETS.join(", ")}): download it with checksums, or show where it is.`),
     ["trialwise data fetch geirhos2020", 'trialwise summary "$(trialwise data path geirhos2020)" --format table'],
   );
 
@@ -54,7 +56,10 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
       )
       .argument("<name>", `dataset: ${KNOWN_DATASETS.join(", ")}`)
       .option("--cache <dir>", CACHE_HELP)
-      .option("--url <url>", `base URL of the raw-data/ folder (default: $TRIALWISE_GEIRHOS2020_URL, else ${GEIRHOS2020_URL}; for model-vs-human $TRIALWISE_MODEL_VS_HUMAN_URL, else ${MODEL_VS_HUMAN_URL})`),
+      .option(
+        "--url <url>",
+        `base URL of the raw-data/ folder (default: $TRIALWISE_GEIRHOS2020_URL, else ${GEIRHOS2020_URL}; for model-vs-human $TRIALWISE_MODEL_VS_HUMAN_URL, else ${MODEL_VS_HUMAN_URL})`,
+      ),
     [
       "trialwise data fetch geirhos2020",
       "trialwise data fetch geirhos2020 --cache ./trialwise-cache",
@@ -115,7 +120,9 @@ export function addDataCommand(program: Command, io: CliIO, env: Env = process.e
   ).action(async (name: string, flags: PathFlags) => {
     checkName(name);
     const location =
-      name === "model-vs-human" ? await locateModelVsHuman({ data: flags.data, env, cache: flags.cache }) : await locateGeirhos2020Data({ data: flags.data, env, cache: flags.cache });
+      name === "model-vs-human"
+        ? await locateModelVsHuman({ data: flags.data, env, cache: flags.cache })
+        : await locateGeirhos2020Data({ data: flags.data, env, cache: flags.cache });
     if (location.missing > 0) {
       io.stderr(
         `trialwise: note: ${location.missing} of ${DATA_SOURCES[name].manifest().files.length} files are not in ${location.dir} yet; ` +

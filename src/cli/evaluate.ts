@@ -96,47 +96,79 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
     )
     .argument("<model>", "the ONNX model (input N x 3 x 224 x 224 float32)")
     .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
-    .option("-o, --output <file>", "trials file to write (atomically): CSV, or Parquet when it ends in .parquet; a folder (existing, or ending in /) gets <dataset>_<name>_session-1.csv (the default, in the current folder)")
+    .option(
+      "-o, --output <file>",
+      "trials file to write (atomically): CSV, or Parquet when it ends in .parquet; a folder (existing, or ending in /) gets <dataset>_<name>_session-1.csv (the default, in the current folder)",
+    )
     .option("--name <name>", "observer name written as subj (default: the model file's name)")
     .option("--dataset <name>", "the dataset's name, for the default file name (default: the stimulus folder's or manifest's name)")
     .option("--mapping <map>", "imagenet16, or a JSON label map {classes, categories: {name: [indices]}}", "imagenet16")
     .addOption(
-      new Option("--identity <categories>", "the model outputs these categories directly, in this order (comma-separated); instead of --mapping and --aggregation").conflicts([
-        "mapping",
-        "aggregation",
-      ]),
+      new Option(
+        "--identity <categories>",
+        "the model outputs these categories directly, in this order (comma-separated); instead of --mapping and --aggregation",
+      ).conflicts(["mapping", "aggregation"]),
     )
-    .addOption(new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"))
+    .addOption(
+      new Option("--aggregation <how>", "how a category's class probabilities combine").choices(["mean", "sum", "max"]).default("mean"),
+    )
     .addOption(new Option("--outputs <kind>", "what the model outputs").choices(["logits", "probabilities"]).default("logits"))
     .option("--batch <n>", `images per inference batch (at most ${MAX_BATCH})`, "16")
-    .option("--decoders <n>", `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, up to 4; the most allowed is ${MAX_DECODERS})`)
+    .option(
+      "--decoders <n>",
+      `worker threads decoding and preprocessing images ahead of the model (default ${defaultDecoderCount()}: the cores but one, up to 4; the most allowed is ${MAX_DECODERS})`,
+    )
     .addOption(
       new Option(
         "--card <file>",
         "a model card (JSON): input name, resize, crop, mean, std, layout NCHW/NHWC, colours RGB/BGR, outputs, mapping, aggregation; instead of --mapping, --identity, --aggregation and --outputs",
       ).conflicts(["mapping", "identity", "aggregation", "outputs"]),
     )
-    .option("--providers <list>", "onnxruntime execution providers in order of preference (cuda needs onnxruntime-node's CUDA binaries, see docs/cli.md)", "cpu")
+    .option(
+      "--providers <list>",
+      "onnxruntime execution providers in order of preference (cuda needs onnxruntime-node's CUDA binaries, see docs/cli.md)",
+      "cpu",
+    )
     .option("--shard <k/n>", "evaluate only shard k of n (deterministic; join the shards with trialwise merge)")
-    .option("--scores <file>", "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs")
+    .option(
+      "--scores <file>",
+      "also write one row per image (CSV, or Parquet for .parquet): its category scores (score_<category>) and the indices of the model's top-5 outputs",
+    )
     .action(async (model: string, stimuli: string, flags: EvaluateFlags) => {
       const [{ evaluateModel, modelName }, { tableFileFormat }, { stepReporter }] = await Promise.all([
         import("../evaluate/run.ts"),
         import("../io/table-parquet.ts"),
         import("./progress.ts"),
       ]);
-      const batch = wholeNumber("--batch", flags.batch, { min: 1, max: MAX_BATCH, why: "a batch is one float32 tensor in memory, about 0.6 MB per 224 x 224 image" });
-      const decoders = flags.decoders === undefined ? undefined : wholeNumber("--decoders", flags.decoders, { min: 1, max: MAX_DECODERS, why: "each decoder is a worker thread holding decoded images; more threads than cores do not help" });
+      const batch = wholeNumber("--batch", flags.batch, {
+        min: 1,
+        max: MAX_BATCH,
+        why: "a batch is one float32 tensor in memory, about 0.6 MB per 224 x 224 image",
+      });
+      const decoders =
+        flags.decoders === undefined
+          ? undefined
+          : wholeNumber("--decoders", flags.decoders, {
+              min: 1,
+              max: MAX_DECODERS,
+              why: "each decoder is a worker thread holding decoded images; more threads than cores do not help",
+            });
       const card = flags.card ? await readCard(flags.card) : undefined;
       const name = flags.name ?? modelName(model);
-      checkName(name, flags.name === undefined ? { file: model, what: "the observer's name from the model file's name", flag: "--name" } : { flag: "--name" });
+      checkName(
+        name,
+        flags.name === undefined
+          ? { file: model, what: "the observer's name from the model file's name", flag: "--name" }
+          : { flag: "--name" },
+      );
       if (flags.dataset !== undefined) checkName(flags.dataset, { flag: "--dataset" });
       const dataset = flags.dataset ?? basename(stimuli, extname(stimuli));
       const output = await outputPath(flags.output, dataset, name);
       tableFileFormat(output);
       if (flags.scores !== undefined) tableFileFormat(flags.scores, "--scores");
       // The stimulus folder's name matters only where it names the output file.
-      if (output !== flags.output) checkName(dataset, { file: stimuli, what: "the dataset's name from the stimulus folder's name", flag: "--dataset" });
+      if (output !== flags.output)
+        checkName(dataset, { file: stimuli, what: "the dataset's name from the stimulus folder's name", flag: "--dataset" });
       const progress = stepReporter(io, "trialwise evaluate", "images");
       const start = performance.now();
       try {
@@ -160,7 +192,9 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
         });
         progress.stop();
         const rate = result.evaluated / ((performance.now() - start) / 1000);
-        io.stderr(`trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${output} (${result.evaluated} images evaluated now, ${rate.toFixed(1)} images/s)\n`);
+        io.stderr(
+          `trialwise evaluate: ${result.trials} trials, accuracy ${(result.correct / result.trials).toFixed(4)}, written to ${output} (${result.evaluated} images evaluated now, ${rate.toFixed(1)} images/s)\n`,
+        );
       } finally {
         progress.stop();
       }

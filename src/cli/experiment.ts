@@ -20,13 +20,38 @@ const PROTOCOL_FLAGS: { flag: string; field: keyof Protocol; help: string; numer
   { flag: "feedback-ms", field: "feedbackMs", help: "feedback after each practice trial", numeric: true },
   { flag: "practice", field: "practiceTrials", help: "practice trials with feedback before the main block", numeric: true },
   { flag: "break-every", field: "breakEvery", help: "a break after every this many main trials (0: none)", numeric: true },
-  { flag: "tolerance-ms", field: "toleranceMs", help: "flag trials whose measured stimulus or mask duration is off by more", numeric: true },
+  {
+    flag: "tolerance-ms",
+    field: "toleranceMs",
+    help: "flag trials whose measured stimulus or mask duration is off by more",
+    numeric: true,
+  },
   { flag: "size", field: "sizePx", help: "side of stimulus and mask in CSS pixels", numeric: true },
-  { flag: "catch-trials", field: "catchTrials", help: "attention checks mixed into each participant's main block (exported in the participants' summary)", numeric: true },
-  { flag: "stimulus-deg", field: "stimulusDeg", help: "stimulus side in degrees of visual angle (each participant calibrates the screen first; 0: use --size)", numeric: true },
+  {
+    flag: "catch-trials",
+    field: "catchTrials",
+    help: "attention checks mixed into each participant's main block (exported in the participants' summary)",
+    numeric: true,
+  },
+  {
+    flag: "stimulus-deg",
+    field: "stimulusDeg",
+    help: "stimulus side in degrees of visual angle (each participant calibrates the screen first; 0: use --size)",
+    numeric: true,
+  },
   { flag: "viewing-distance-cm", field: "viewingDistanceCm", help: "viewing distance asked for in the calibration, cm", numeric: true },
-  { flag: "completion-code", field: "completionCode", help: "Prolific completion code: finished participants are sent to Prolific with it", numeric: false },
-  { flag: "completion-url", field: "completionUrl", help: "send finished participants here ({code}, {participant} filled in; https)", numeric: false },
+  {
+    flag: "completion-code",
+    field: "completionCode",
+    help: "Prolific completion code: finished participants are sent to Prolific with it",
+    numeric: false,
+  },
+  {
+    flag: "completion-url",
+    field: "completionUrl",
+    help: "send finished participants here ({code}, {participant} filled in; https)",
+    numeric: false,
+  },
   { flag: "keys", field: "responseKeys", help: 'response keys, one per category in grid order ("" for mouse only)', numeric: false },
   { flag: "background", field: "background", help: "screen background colour", numeric: false },
 ];
@@ -101,7 +126,8 @@ interface ServeFlags {
 
 /** The one line export and status write when a running server answers for its store. */
 function throughServer(io: CliIO, command: string): (sidecar: Sidecar) => void {
-  return (sidecar) => io.stderr(`trialwise experiment ${command}: the store is held by a running server (pid ${sidecar.pid}); read through it\n`);
+  return (sidecar) =>
+    io.stderr(`trialwise experiment ${command}: the store is held by a running server (pid ${sidecar.pid}); read through it\n`);
 }
 
 /** Registers `trialwise experiment serve|export|status`. `untilStopped` resolves when serving should end (default: Ctrl+C or SIGTERM). */
@@ -110,7 +136,9 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
   const experiment = configure(
     program
       .command("experiment")
-      .description("Collect human decisions in the browser: a masked 16-way object recognition experiment on a stimulus folder, every trial stored as it happens, exported in the model-vs-human schema."),
+      .description(
+        "Collect human decisions in the browser: a masked 16-way object recognition experiment on a stimulus folder, every trial stored as it happens, exported in the model-vs-human schema.",
+      ),
     [
       "trialwise experiment serve ../shared/data/stimuli/edges --trials-per-subject 160",
       "trialwise experiment export --store experiment.duckdb -o humans/",
@@ -127,19 +155,33 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .argument("<stimuli>", "stimulus folder laid out <category>/<image>, or a manifest CSV file,category[,condition]")
       .option("--store <file>", "trial store (DuckDB file; created if missing, resumed if it holds this experiment)", "experiment.duckdb")
       .option("--name <dataset>", "dataset name of the exported files (default: the stimulus folder's name)")
-      .option("--trials-per-subject <n>", "main trials per participant, split evenly over its conditions (default: every stimulus of its conditions)")
+      .option(
+        "--trials-per-subject <n>",
+        "main trials per participant, split evenly over its conditions (default: every stimulus of its conditions)",
+      )
       .option("--conditions <list>", "only these conditions of the manifest, in this order (comma-separated)")
       .option("--conditions-per-subject <k>", "each participant sees k of the conditions, rotated across participants (default: all)")
-      .addOption(new Option("--order <how>", "conditions in counterbalanced blocks, or all trials shuffled together").choices(["blocked", "interleaved"]).default("blocked"))
+      .addOption(
+        new Option("--order <how>", "conditions in counterbalanced blocks, or all trials shuffled together")
+          .choices(["blocked", "interleaved"])
+          .default("blocked"),
+      )
       .option("--practice-stimuli <path>", "stimuli for practice (default: stimuli of the set not in the main block)")
       .option("--seed <n>", "seed of the stimulus selection and of every participant's order, 0 to 2^53 - 1", "1")
-      .option("--protocol <file>", "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background, fullscreen")
+      .option(
+        "--protocol <file>",
+        "protocol JSON: any of fixationMs, stimulusMs, maskMs, responseMs, interTrialMs, feedbackMs, practiceTrials, breakEvery, toleranceMs, sizePx, responseLayout, responseKeys, background, fullscreen",
+      )
       .option("--categories <list>", "response categories in grid order (default: the 16 of the published experiments)")
       .option("--icons <folder>", "respond on icons: one image per category, <category>.png (or .svg, .jpg)")
       .option("--study <id>", "study id, the prefix of participant names (<study>-subject-01; default: the store's file name)")
       .option("--consent <file>", "consent screen before the start (HTML or Markdown); declining ends the page, nothing stored")
       .option("--debrief <file>", "debrief screen after the last trial (HTML or Markdown)")
-      .option("--host <host>", "address to listen on (0.0.0.0 for other machines; put a TLS reverse proxy in front for online studies)", "127.0.0.1")
+      .option(
+        "--host <host>",
+        "address to listen on (0.0.0.0 for other machines; put a TLS reverse proxy in front for online studies)",
+        "127.0.0.1",
+      )
       .option("--port <n>", "port to listen on", "8080")
       .option("--trust-proxy", "take client addresses from X-Forwarded-For (only behind a reverse proxy that sets it)")
       .option("--max-starts-per-hour <n>", "new participants per client address per hour", "60")
@@ -211,17 +253,29 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .requiredOption("--store <file>", "the trial store written by trialwise experiment serve")
       .requiredOption("-o, --output <folder>", "folder to write the CSV files into (created if missing)")
       .option("--partial", "also export participants who have not completed the main block")
-      .option("--distinct-from <trials>", "refuse to export when a participant name is an observer of these trials (a file or folder, e.g. the published data to merge with)"),
-    ["trialwise experiment export --store experiment.duckdb -o humans/", "trialwise experiment export --store experiment.duckdb -o humans/ --partial"],
+      .option(
+        "--distinct-from <trials>",
+        "refuse to export when a participant name is an observer of these trials (a file or folder, e.g. the published data to merge with)",
+      ),
+    [
+      "trialwise experiment export --store experiment.duckdb -o humans/",
+      "trialwise experiment export --store experiment.duckdb -o humans/ --partial",
+    ],
   ).action(async (flags: { store: string; output: string; partial?: boolean; distinctFrom?: string }) => {
     const { exportStore } = await import("../experiment/export.ts");
-    const result = await exportStore(flags.store, flags.output, { partial: flags.partial, distinctFrom: flags.distinctFrom, onServer: throughServer(io, "export") });
+    const result = await exportStore(flags.store, flags.output, {
+      partial: flags.partial,
+      distinctFrom: flags.distinctFrom,
+      onServer: throughServer(io, "export"),
+    });
     for (const p of result.incomplete) {
       const why = p.storedTrials === 0 ? "no trials stored" : `${p.storedTrials} trials stored, not complete; --partial exports it`;
       io.stderr(`trialwise experiment export: note: left out ${p.name} (${why})\n`);
     }
     for (const f of result.failedChecks) {
-      io.stderr(`trialwise experiment export: note: ${f.name} passed ${f.passed} of ${f.of} attention checks (attention_ok false in the participants' summary)\n`);
+      io.stderr(
+        `trialwise experiment export: note: ${f.name} passed ${f.passed} of ${f.of} attention checks (attention_ok false in the participants' summary)\n`,
+      );
     }
     io.stderr(
       `trialwise experiment export: ${result.files.length} participant file(s), ${result.trials} trials (${result.flagged} with timing outside tolerance) written to ${flags.output}\n`,
@@ -236,9 +290,14 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       )
       .requiredOption("--store <file>", "the trial store")
       .option("--rejections", "list the rejected submissions with their reasons instead")
-      .addOption(new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]))
+      .addOption(
+        new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]),
+      )
       .option("-o, --output <file>", "write to this file (atomically) instead of standard output"),
-    ["trialwise experiment status --store experiment.duckdb", "trialwise experiment status --store experiment.duckdb --rejections --format table"],
+    [
+      "trialwise experiment status --store experiment.duckdb",
+      "trialwise experiment status --store experiment.duckdb --rejections --format table",
+    ],
   ).action(async (flags: { store: string; rejections?: boolean; format?: OutputFormat; output?: string }) => {
     const [{ readStoreData }, { toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([
       import("../experiment/admin.ts"),
@@ -248,7 +307,15 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
     const { settings, participants, rejections } = await readStoreData(flags.store, "status", throughServer(io, "status"));
     const names = new Map(participants.map((p) => [p.number, p]));
     const [rows, columns] = flags.rejections
-      ? [rejections.map((r) => ({ at: r.at, subj: r.participant === null ? null : (names.get(r.participant)?.name ?? null), reason: r.reason, body: r.body })), ["at", "subj", "reason", "body"]]
+      ? [
+          rejections.map((r) => ({
+            at: r.at,
+            subj: r.participant === null ? null : (names.get(r.participant)?.name ?? null),
+            reason: r.reason,
+            body: r.body,
+          })),
+          ["at", "subj", "reason", "body"],
+        ]
       : [
           participants.map((p) => ({
             subj: p.name,
@@ -262,9 +329,13 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
           ["subj", "trials", "of", "flagged", "conditions", "started", "finished"],
         ];
     const format = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
-    const text = format === "json" ? toJson({ dataset: settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
+    const text =
+      format === "json" ? toJson({ dataset: settings.dataset, rows }) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
     if (flags.output) await writeFileAtomic(flags.output, text);
     else io.stdout(text);
-    if (!flags.rejections) io.stderr(`trialwise experiment status: ${rejections.length} rejected submission(s)${rejections.length > 0 ? " (--rejections lists them)" : ""}\n`);
+    if (!flags.rejections)
+      io.stderr(
+        `trialwise experiment status: ${rejections.length} rejected submission(s)${rejections.length > 0 ? " (--rejections lists them)" : ""}\n`,
+      );
   });
 }

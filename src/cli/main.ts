@@ -16,13 +16,7 @@ import { addEvaluateCommand, addMergeCommand } from "./evaluate.ts";
 import { addExperimentCommand } from "./experiment.ts";
 import type { CliIO } from "./io.ts";
 import type { ObserversFlags, PairsFlags, ShapeBiasFlags, SummaryFlags } from "./analysis.ts";
-import {
-  SUMMARY_BOOTSTRAP_HELP,
-  addAnalysisOptions,
-  addByOption,
-  addInputOptions,
-  addOutputOptions,
-} from "./options.ts";
+import { SUMMARY_BOOTSTRAP_HELP, addAnalysisOptions, addByOption, addInputOptions, addOutputOptions } from "./options.ts";
 import { PAIR_CI_HELP } from "./pair-extras.ts";
 import { addMetricOptions } from "./metric-pairs.ts";
 import { addReproduceCommand } from "./reproduce.ts";
@@ -45,9 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
-        ? 0
-        : 2;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : 2;
     }
     if (error instanceof UsageError) {
       io.stderr(`trialwise: ${error.message}\n`);
@@ -89,29 +81,33 @@ function buildProgram(io: CliIO): Command {
       addAnalysisOptions(
         addInputOptions(
           command("pairs", "Error consistency of every pair of observers, on trials matched by stimulus.", [
-          `trialwise pairs ${EXAMPLE_DATA}/texture-shape_cue-conflict --observers resnet50,cornet-s --format table`,
-          `trialwise pairs ${EXAMPLE_DATA} --by condition --intersect > pairs.csv`,
-          "trialwise pairs runs.jsonl --observer-col model --stimulus-col image --correct-col hit",
-          "trialwise pairs lm-eval-output/ --metric capa",
-        ]).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets; with --metric also lm-evaluation-harness samples or a probability table"),
+            `trialwise pairs ${EXAMPLE_DATA}/texture-shape_cue-conflict --observers resnet50,cornet-s --format table`,
+            `trialwise pairs ${EXAMPLE_DATA} --by condition --intersect > pairs.csv`,
+            "trialwise pairs runs.jsonl --observer-col model --stimulus-col image --correct-col hit",
+            "trialwise pairs lm-eval-output/ --metric capa",
+          ]).argument(
+            "<path>",
+            "trial file, folder of trial files (a dataset) or folder of datasets; with --metric also lm-evaluation-harness samples or a probability table",
+          ),
+        ),
       ),
     ),
-  ),
   )
     .option("--observers <names>", "only pairs among these observers (comma-separated)")
     .option("--skipped <file>", "also write every skipped pair, with its counts, to this CSV file")
     .addOption(
-      new Option("--ci <method>", "append each pair's confidence interval (ci_lower, ci_upper): trial bootstrap percentile or BCa, analytic, or jeffreys (posterior draws; holds where a cell is empty)").choices([
-        "percentile",
-        "bca",
-        "analytic",
-        "jeffreys",
-      ]),
+      new Option(
+        "--ci <method>",
+        "append each pair's confidence interval (ci_lower, ci_upper): trial bootstrap percentile or BCa, analytic, or jeffreys (posterior draws; holds where a cell is empty)",
+      ).choices(["percentile", "bca", "analytic", "jeffreys"]),
     )
     .option("--bootstrap <n>", PAIR_CI_HELP.bootstrap)
     .option("--seed <n>", PAIR_CI_HELP.seed)
     .option("--level <p>", PAIR_CI_HELP.level)
-    .option("--normalized", "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test")
+    .option(
+      "--normalized",
+      "append kappa_normalized = kappa / kappa_max, a descriptive scale (1: as consistent as the accuracies allow), not a test",
+    )
     .action(async (path: string, flags: PairsFlags) => (await import("./analysis.ts")).pairs(path, flags, io));
 
   addMetricOptions(
@@ -119,16 +115,16 @@ function buildProgram(io: CliIO): Command {
       addAnalysisOptions(
         addInputOptions(
           command(
-          "summary",
-          "Mean kappa per pair type (human-human, model-model, model-human) and each model's mean kappa with the humans, with normal 95% half-widths (1.959964 sd / sqrt(n)).",
-          [
-            `trialwise summary ${EXAMPLE_DATA} --format table`,
-            `trialwise summary ${EXAMPLE_DATA}/texture-shape_edges --models alexnet,resnet50,vgg16-bn`,
-          ],
-        ).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+            "summary",
+            "Mean kappa per pair type (human-human, model-model, model-human) and each model's mean kappa with the humans, with normal 95% half-widths (1.959964 sd / sqrt(n)).",
+            [
+              `trialwise summary ${EXAMPLE_DATA} --format table`,
+              `trialwise summary ${EXAMPLE_DATA}/texture-shape_edges --models alexnet,resnet50,vgg16-bn`,
+            ],
+          ).argument("<path>", "trial file, folder of trial files (a dataset) or folder of datasets"),
+        ),
       ),
     ),
-  ),
   )
     .option("--models <names>", "only these models take part (comma-separated); humans always do")
     .option("--bootstrap <n>", SUMMARY_BOOTSTRAP_HELP.bootstrap)

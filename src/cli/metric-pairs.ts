@@ -37,10 +37,24 @@ export function addMetricOptions(command: Command): Command {
         "what is compared (default error-kappa: kappa on correct/wrong): capa (probabilistic agreement, kappa_p), capa-discrete (on the answers), dmc (decision-margin correlation), response-kappa (kappa on the responses, and same wrong answers)",
       ).choices(METRIC_NAMES),
     )
-    .option("--scores <path>", "with --metric: score files of trialwise evaluate --scores (a file or folder; one per model, named after it) replacing those models' answers")
-    .addOption(new Option("--scores-as <how>", "with --metric: scores are probabilities (checked), logits (softmaxed) or normalize (divided by their sum)").choices(["probabilities", "logits", "normalize"]))
-    .option("--prob-prefix <prefix>", "with --metric: input is a probability table, one column <prefix><option> per option (with --observer-col, --stimulus-col, --truth-col)")
-    .option("--probs-col <name>", "with --metric: input is JSON Lines with the probabilities as one array field (options 0, 1, ...; with --observer-col, --stimulus-col, --truth-col)");
+    .option(
+      "--scores <path>",
+      "with --metric: score files of trialwise evaluate --scores (a file or folder; one per model, named after it) replacing those models' answers",
+    )
+    .addOption(
+      new Option(
+        "--scores-as <how>",
+        "with --metric: scores are probabilities (checked), logits (softmaxed) or normalize (divided by their sum)",
+      ).choices(["probabilities", "logits", "normalize"]),
+    )
+    .option(
+      "--prob-prefix <prefix>",
+      "with --metric: input is a probability table, one column <prefix><option> per option (with --observer-col, --stimulus-col, --truth-col)",
+    )
+    .option(
+      "--probs-col <name>",
+      "with --metric: input is JSON Lines with the probabilities as one array field (options 0, 1, ...; with --observer-col, --stimulus-col, --truth-col)",
+    );
 }
 
 /** Whether the flags ask for a response-level metric; their inputs' flags are usage errors without one. */
@@ -63,10 +77,13 @@ type Flags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags;
 async function probabilityTables(path: string, flags: Flags, io: CliIO): Promise<ProbabilityTable[]> {
   const byCondition = flags.by === "condition";
   if (flags.probPrefix !== undefined || flags.probsCol !== undefined) {
-    if (flags.probPrefix !== undefined && flags.probsCol !== undefined) throw new UsageError("--prob-prefix and --probs-col exclude each other");
+    if (flags.probPrefix !== undefined && flags.probsCol !== undefined)
+      throw new UsageError("--prob-prefix and --probs-col exclude each other");
     if (flags.scores !== undefined) throw new UsageError("--scores goes with trial data, not with a probability table");
     if (flags.observerCol === undefined || flags.stimulusCol === undefined || flags.truthCol === undefined) {
-      throw new UsageError(`${flags.probPrefix !== undefined ? "--prob-prefix" : "--probs-col"} needs --observer-col, --stimulus-col and --truth-col`);
+      throw new UsageError(
+        `${flags.probPrefix !== undefined ? "--prob-prefix" : "--probs-col"} needs --observer-col, --stimulus-col and --truth-col`,
+      );
     }
     const { readProbabilityTable } = await import("../io/scores.ts");
     const { loadOptions } = await import("./options.ts");
@@ -99,12 +116,16 @@ async function probabilityTables(path: string, flags: Flags, io: CliIO): Promise
   notes.forEach((text) => io.stderr(`trialwise: note: ${text}\n`));
   let scores: Awaited<ReturnType<typeof import("../io/scores.ts").readScoreFiles>> = [];
   if (flags.scores !== undefined) {
-    if (datasets.length > 1) throw new UsageError("--scores needs one dataset (a trial file or a dataset folder): score rows are matched to trials by stimulus");
+    if (datasets.length > 1)
+      throw new UsageError("--scores needs one dataset (a trial file or a dataset folder): score rows are matched to trials by stimulus");
     scores = await (await import("../io/scores.ts")).readScoreFiles(flags.scores, flags.scoresAs);
     const observers = new Set(datasets.flatMap((t) => [...new Set(t.observer)]));
     const unknown = [...new Set(scores.map((s) => s.observer))].filter((o) => !observers.has(o));
     if (unknown.length > 0) {
-      throw new InputError(`scores of ${unknown.map((o) => `"${o}"`).join(", ")}, not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`, { file: flags.scores });
+      throw new InputError(
+        `scores of ${unknown.map((o) => `"${o}"`).join(", ")}, not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`,
+        { file: flags.scores },
+      );
     }
   } else if (flags.scoresAs !== undefined) throw new UsageError("--scores-as needs --scores, --prob-prefix or --probs-col");
   return datasets.map((table) => probabilityTableFromTrials(table, byCondition, scores));
@@ -128,27 +149,52 @@ export async function metricPairsCommand(path: string, flags: Flags & { observer
   const tables = await probabilityTables(path, flags, io);
   const known = new Set(tables.flatMap((t) => t.observers.map((o) => o.name)));
   const unknown = (observers ?? []).filter((o) => !known.has(o));
-  if (unknown.length > 0) throw new UsageError(`--observers: unknown observer${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${[...known].sort().join(", ")}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--observers: unknown observer${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${[...known].sort().join(", ")}`,
+    );
   const rows: MetricPairRow[] = [];
   const skipped = [];
   for (const table of tables) {
     const result = metricPairs(table, { metric, mismatch: options.mismatch, ...(observers ? { observers } : {}) });
     rows.push(...result.rows);
     skipped.push(...result.skipped);
-    if (result.intersected.length > 0) io.stderr(`trialwise: note: ${result.intersected.length} pair(s) of "${table.dataset}" computed on their common items only\n`);
+    if (result.intersected.length > 0)
+      io.stderr(`trialwise: note: ${result.intersected.length} pair(s) of "${table.dataset}" computed on their common items only\n`);
   }
-  if (skipped.length > 0) io.stderr(`trialwise: note: ${skipped.length} pair(s) skipped: their item sets differ (--intersect computes them on the common items)\n`);
+  if (skipped.length > 0)
+    io.stderr(
+      `trialwise: note: ${skipped.length} pair(s) skipped: their item sets differ (--intersect computes them on the common items)\n`,
+    );
   await emitRows(io, flags, rows.map(written), METRIC_COLUMNS[metric], { metric, pairs: rows.map(written), skipped_pairs: skipped });
   if (flags.skipped) {
     const [{ writeFileAtomic }, { toCsv }] = await Promise.all([import("../io/output.ts"), import("../io/format.ts")]);
-    await writeFileAtomic(flags.skipped, toCsv(skipped, ["dataset", "condition", "observer1", "observer2", "pair_type", "n_common", "n_only_observer1", "n_only_observer2", "outcome"]));
+    await writeFileAtomic(
+      flags.skipped,
+      toCsv(skipped, [
+        "dataset",
+        "condition",
+        "observer1",
+        "observer2",
+        "pair_type",
+        "n_common",
+        "n_only_observer1",
+        "n_only_observer2",
+        "outcome",
+      ]),
+    );
   }
 }
 
 /** `trialwise summary --metric <response-level metric>`: the metric's mean per pair type and per model with the humans. */
-export async function metricSummaryCommand(path: string, flags: Flags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string }, io: CliIO): Promise<void> {
+export async function metricSummaryCommand(
+  path: string,
+  flags: Flags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string },
+  io: CliIO,
+): Promise<void> {
   const metric = flags.metric as ResponseMetric;
-  if (flags.bootstrap !== undefined && flags.bootstrap !== "0") throw new UsageError(`--bootstrap is not available with --metric ${metric}; use --bootstrap 0`);
+  if (flags.bootstrap !== undefined && flags.bootstrap !== "0")
+    throw new UsageError(`--bootstrap is not available with --metric ${metric}; use --bootstrap 0`);
   const [{ METRIC_VALUE, metricPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { pairOptions }] = await Promise.all([
     import("../core/metric-pairs.ts"),
     import("../core/summary.ts"),
@@ -179,7 +225,10 @@ export async function metricSummaryCommand(path: string, flags: Flags & { models
 }
 
 async function emitRows(io: CliIO, flags: OutputFlags, rows: readonly object[], columns: readonly string[], json: unknown): Promise<void> {
-  const [{ outputFormat, writeFileAtomic }, { toCsv, toJson, toTable }] = await Promise.all([import("../io/output.ts"), import("../io/format.ts")]);
+  const [{ outputFormat, writeFileAtomic }, { toCsv, toJson, toTable }] = await Promise.all([
+    import("../io/output.ts"),
+    import("../io/format.ts"),
+  ]);
   const format = outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
   const text = format === "json" ? toJson(json) : format === "table" ? toTable(rows, columns) : toCsv(rows, columns);
   if (flags.output) await writeFileAtomic(flags.output, text);

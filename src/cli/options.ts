@@ -44,9 +44,7 @@ export function addInputOptions(command: Command): Command {
 
 export function addOutputOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]),
-    )
+    .addOption(new Option("--format <format>", "output format (default: table on a terminal, else csv)").choices(["csv", "json", "table"]))
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output");
 }
 
@@ -62,12 +60,11 @@ export function addMatchingOptions(command: Command): Command {
 }
 
 export function addAnalysisOptions(command: Command): Command {
-  return addMatchingOptions(addByOption(command))
-    .addOption(
-      new Option("--undefined-kappa <rule>", "kappa where c_exp = 1: undefined (empty/null), or one (the 2020 code's rule)")
-        .choices(["undefined", "one"])
-        .default("undefined"),
-    );
+  return addMatchingOptions(addByOption(command)).addOption(
+    new Option("--undefined-kappa <rule>", "kappa where c_exp = 1: undefined (empty/null), or one (the 2020 code's rule)")
+      .choices(["undefined", "one"])
+      .default("undefined"),
+  );
 }
 
 /** Reader settings from the flags: the long format as soon as any column flag is given. */
@@ -108,12 +105,7 @@ export function pairOptions(flags: AnalysisFlags): PairOptions {
 }
 
 /** Every name must be an observer of at least one dataset (of the wanted kind). */
-export function checkNames(
-  flag: string,
-  names: readonly string[] | undefined,
-  datasets: readonly TrialTable[],
-  kind?: "model",
-): void {
+export function checkNames(flag: string, names: readonly string[] | undefined, datasets: readonly TrialTable[], kind?: "model"): void {
   if (!names) return;
   const known = new Set<string>();
   for (const table of datasets) {

@@ -46,14 +46,19 @@ export class PairNotes {
     for (const key of keys) {
       const entry = this.units.get(key)!;
       if (entry.skipped > 0) {
-        note(`${key}: skipped ${entry.skipped} pair(s) whose stimulus sets differ (e.g. ${entry.example}); --intersect pairs them on common stimuli, --skipped FILE lists them`);
+        note(
+          `${key}: skipped ${entry.skipped} pair(s) whose stimulus sets differ (e.g. ${entry.example}); --intersect pairs them on common stimuli, --skipped FILE lists them`,
+        );
       }
       if (entry.intersected > 0) {
         note(`${key}: ${entry.intersected} pair(s) computed on common stimuli only, dropping ${entry.dropped} trial(s) in all`);
       }
     }
     if (this.undefinedKappa > 0) {
-      const shown = policy === "one" ? "set to 1 as --undefined-kappa one asks" : "left empty; --undefined-kappa one sets them to 1 as the 2020 code did";
+      const shown =
+        policy === "one"
+          ? "set to 1 as --undefined-kappa one asks"
+          : "left empty; --undefined-kappa one sets them to 1 as the 2020 code did";
       note(`${this.undefinedKappa} pair(s) have undefined kappa (c_exp = 1: both observers all correct or all wrong), ${shown}`);
     }
   }

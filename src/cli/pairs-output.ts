@@ -48,7 +48,9 @@ export function checkPairTable(format: PairTableFormat, pairs: number, extras: P
     );
   }
   if (format === "parquet" && extras.columns.length > 0) {
-    throw new UsageError(`--ci and --normalized columns are written as CSV or JSON, not Parquet; give an output file ending in .csv (or --format csv)`);
+    throw new UsageError(
+      `--ci and --normalized columns are written as CSV or JSON, not Parquet; give an output file ending in .csv (or --format csv)`,
+    );
   }
 }
 
@@ -65,7 +67,12 @@ export interface PairTable {
 }
 
 /** Opens the pair table: to `output` (a file) or, without it, to standard output. */
-export async function openPairTable(format: PairTableFormat, output: string | undefined, io: CliIO, extras: PairExtrasOptions): Promise<PairTable> {
+export async function openPairTable(
+  format: PairTableFormat,
+  output: string | undefined,
+  io: CliIO,
+  extras: PairExtrasOptions,
+): Promise<PairTable> {
   const columns = [...PAIR_COLUMNS, ...extras.columns];
   if (format === "parquet") return parquetTable(await openPairWriter(output!, { format: "parquet" }));
   if (format === "table") return collectedTable(output ? await fileText(output) : stdoutText(io), columns, extras);
@@ -175,7 +182,14 @@ function unitRows(unit: StreamUnit): UnitRows {
 }
 
 function pairRow({ unit }: UnitRows, i: number, j: number, type: PairType, metrics: PairMetrics): PairRow {
-  return { dataset: unit.dataset, condition: unit.condition, observer1: unit.observers[i], observer2: unit.observers[j], pair_type: type, ...metrics };
+  return {
+    dataset: unit.dataset,
+    condition: unit.condition,
+    observer1: unit.observers[i],
+    observer2: unit.observers[j],
+    pair_type: type,
+    ...metrics,
+  };
 }
 
 /** Distinct values whose text {@link remembered} keeps; past it, it starts over. */
@@ -232,7 +246,9 @@ function csvTable(text: TextSink, columns: readonly string[], extras: PairExtras
       let tail: string;
       if (n < KEYED_TRIALS) {
         keyed = m;
-        tail = numbersByCounts(((n * KEYED_TRIALS + Math.round(m.acc1 * n)) * KEYED_TRIALS + Math.round(m.acc2 * n)) * KEYED_TRIALS + m.n_both_correct);
+        tail = numbersByCounts(
+          ((n * KEYED_TRIALS + Math.round(m.acc1 * n)) * KEYED_TRIALS + Math.round(m.acc2 * n)) * KEYED_TRIALS + m.n_both_correct,
+        );
       } else tail = numbers(m);
       let line = `${rowStart}${csvNames[j]},${type},${tail}`;
       if (extras.columns.length > 0) {

@@ -27,9 +27,12 @@ export interface StreamedPairsOptions {
 
 export async function streamedPairs(path: string, options: StreamedPairsOptions): Promise<{ rows: number; undefinedKappa: number }> {
   if (options.load.format?.kind !== "long") {
-    throw new UsageError("Parquet input is read in the long format: give --observer-col, --stimulus-col and --correct-col (or --truth-col and --response-col)");
+    throw new UsageError(
+      "Parquet input is read in the long format: give --observer-col, --stimulus-col and --correct-col (or --truth-col and --response-col)",
+    );
   }
-  if (!options.output) throw new UsageError("Parquet input streams its pair table to a file: give --output pairs.csv or --output pairs.parquet");
+  if (!options.output)
+    throw new UsageError("Parquet input streams its pair table to a file: give --output pairs.csv or --output pairs.parquet");
   const format = outputFormat({ format: options.format, output: options.output }, { formats: ["csv", "parquet"] });
   options.progress("reading trials into bitsets", 0, 0);
   const trials = await readPackedTrials(path, {
@@ -42,7 +45,9 @@ export async function streamedPairs(path: string, options: StreamedPairsOptions)
   try {
     for (const [k, unit] of trials.units.entries()) {
       for (const e of unit.excluded) {
-        options.note(`${trials.dataset} [${unit.condition}]: left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`);
+        options.note(
+          `${trials.dataset} [${unit.condition}]: left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`,
+        );
       }
       options.progress("counting pairs", k, trials.units.length);
       const pairUnit = {

@@ -53,7 +53,10 @@ export function stepReporter(
       current = step;
       if (io.isTTY) {
         const rate = rateUnit ? ` {speed} ${rateUnit}/s` : "";
-        const format = total > 0 ? `${prefix}: ${step} [{bar}] {value}/{total}${rate} ETA {eta_formatted}` : `${prefix}: ${step}: {value}${rateUnit ? ` ${rateUnit}` : ""}${rate}`;
+        const format =
+          total > 0
+            ? `${prefix}: ${step} [{bar}] {value}/{total}${rate} ETA {eta_formatted}`
+            : `${prefix}: ${step}: {value}${rateUnit ? ` ${rateUnit}` : ""}${rate}`;
         const { SingleBar, Presets } = progressBars();
         bar = new SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
         stepStart = { time: performance.now(), done };

@@ -33,9 +33,16 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
     )
     .argument("<study>", `the study: ${STUDIES.join(", ")}`)
     .option("--data <dir>", "a local copy of the study's raw-data folder (default: $TRIALWISE_DATA, else the cache)")
-    .option("--out <dir>", "report folder, replaced as a whole when done: a new or empty folder, or a report trialwise wrote (never a folder of other files, nor the data)", "./trialwise-report")
+    .option(
+      "--out <dir>",
+      "report folder, replaced as a whole when done: a new or empty folder, or a report trialwise wrote (never a folder of other files, nor the data)",
+      "./trialwise-report",
+    )
     .option("--format <list>", "figure files to write: svg, png or both", "svg,png")
-    .option("--cache <dir>", "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)")
+    .option(
+      "--cache <dir>",
+      "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)",
+    )
     .action(async (study: string, flags: ReproduceFlags) => {
       if (!STUDIES.includes(study)) throw new UsageError(`unknown study "${study}"; known: ${STUDIES.join(", ")}`);
       const formats = nameList("--format", flags.format);
@@ -63,7 +70,9 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
           onProgress: progress.onProgress,
         });
         progress.stop();
-        io.stderr(`trialwise reproduce ${study}: ${result.figures} figures, ${result.files} files in ${result.outDir} (${result.seconds.toFixed(1)} s)\n`);
+        io.stderr(
+          `trialwise reproduce ${study}: ${result.figures} figures, ${result.files} files in ${result.outDir} (${result.seconds.toFixed(1)} s)\n`,
+        );
         io.stdout(`${result.outDir}/index.html\n`);
       } finally {
         progress.stop();

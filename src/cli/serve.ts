@@ -20,7 +20,8 @@ interface ServeFlags extends InputFlags {
 
 /** Opens a URL in the desktop's browser; quietly does nothing where no opener exists. */
 export function openInBrowser(url: string, platform: NodeJS.Platform = process.platform): void {
-  const [command, args] = platform === "darwin" ? ["open", [url]] : platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
+  const [command, args] =
+    platform === "darwin" ? ["open", [url]] : platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]];
   try {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     child.on("error", () => undefined);
@@ -31,13 +32,20 @@ export function openInBrowser(url: string, platform: NodeJS.Platform = process.p
 }
 
 /** The largest --max-upload: an upload is one buffer, and Node's buffers have a largest size. */
-const MAX_UPLOAD = { max: Math.floor(bufferConstants.MAX_LENGTH / 2 ** 20), why: "an upload is held in memory whole, as one buffer, and Node's buffers hold no more" };
+const MAX_UPLOAD = {
+  max: Math.floor(bufferConstants.MAX_LENGTH / 2 ** 20),
+  why: "an upload is held in memory whole, as one buffer, and Node's buffers hold no more",
+};
 
 /**
  * Registers `trialwise serve`. `waitForStop` resolves when the server should stop (default: on
  * Ctrl-C or SIGTERM); tests pass their own.
  */
-export function addServeCommand(program: Command, io: CliIO, waitForStop: (server: RunningServer) => Promise<void> = untilInterrupted): void {
+export function addServeCommand(
+  program: Command,
+  io: CliIO,
+  waitForStop: (server: RunningServer) => Promise<void> = untilInterrupted,
+): void {
   addInputOptions(
     configureCommand(program.command("serve"), io, [
       "trialwise serve ../shared/data/geirhos2020/raw-data --stimuli ../shared/data/stimuli --open",
@@ -55,7 +63,11 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
     .option("--host <address>", "address to bind (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--open", "open the dashboard in the browser")
     .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
-    .option("--max-upload <MB>", `largest file the page may upload (at most ${MAX_UPLOAD.max})`, String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024))
+    .option(
+      "--max-upload <MB>",
+      `largest file the page may upload (at most ${MAX_UPLOAD.max})`,
+      String(DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024),
+    )
     .option(
       "--max-held <MB>",
       `most uploaded data kept at once, as the sum of the uploaded files' sizes (the trials take a few times that in memory); ` +
@@ -75,7 +87,9 @@ export function addServeCommand(program: Command, io: CliIO, waitForStop: (serve
       });
       for (const note of server.notes) io.stderr(`trialwise: note: ${note}\n`);
       const count = server.datasets.length;
-      io.stderr(`trialwise serve: ${count} dataset${count === 1 ? "" : "s"}${count === 0 ? " (drop trial files onto the page)" : ""}; Ctrl-C stops\n`);
+      io.stderr(
+        `trialwise serve: ${count} dataset${count === 1 ? "" : "s"}${count === 0 ? " (drop trial files onto the page)" : ""}; Ctrl-C stops\n`,
+      );
       io.stdout(`${server.url}\n`);
       if (flags.open) openInBrowser(server.url);
       await waitForStop(server);

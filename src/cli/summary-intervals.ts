@@ -46,7 +46,12 @@ export function withBootstrapIntervals(
       const known = models?.filter((m) => matrix.observers.includes(m));
       const modelCount = known?.length ?? matrix.observers.filter((o) => !matrix.humans.has(o)).length;
       // The bootstrap keeps a series of replicates per statistic: the 3 pair types' means, then the models' means.
-      checkReplicateMemory("--bootstrap", settings.replicates, (modelCount + 3) * 8, `${modelCount + 3} series (the means of ${modelCount} models and of 3 pair types)`);
+      checkReplicateMemory(
+        "--bootstrap",
+        settings.replicates,
+        (modelCount + 3) * 8,
+        `${modelCount + 3} series (the means of ${modelCount} models and of 3 pair types)`,
+      );
       const options = { ...settings, models: known };
       for (const g of groupKappaIntervals(matrix, options).groups) intervals.set(key(condition, "group", g.group), g);
       if (matrix.humans.size > 0) {
@@ -89,7 +94,9 @@ export function withBootstrapIntervals(
     );
   }
   if (mismatched > 0) {
-    note(`${table.dataset}: ${mismatched} summary row(s) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest`);
+    note(
+      `${table.dataset}: ${mismatched} summary row(s) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest`,
+    );
   }
   return result;
 }

@@ -72,7 +72,11 @@ export function capaOf(layout: VectorLayout, values1: ArrayLike<number>, values2
  * @example
  * capa([[0.5, 0.5], [0, 1]], [[1, 0], [0.5, 0.5]], [0, 1]).kappa_p // => -0.3333...
  */
-export function capa(probabilities1: readonly (readonly number[])[], probabilities2: readonly (readonly number[])[], truth: readonly number[]): CapaResult {
+export function capa(
+  probabilities1: readonly (readonly number[])[],
+  probabilities2: readonly (readonly number[])[],
+  truth: readonly number[],
+): CapaResult {
   const offsets = [0];
   for (const p of probabilities1) offsets.push(offsets[offsets.length - 1] + p.length);
   probabilities2.forEach((p, i) => {

@@ -431,8 +431,7 @@ function computeExact({ trials: n, gridSteps, gridEdge }: ResolvedChanceOptions 
   // (k1, k2) and (k2, k1) contribute the same, so k1 <= k2 with weight 2 off the diagonal.
   const weightOf = (k1: number, k2: number) => marginal[k1] * marginal[k2] * (k1 === k2 ? 1 : 2);
   const cExpOf = (k1: number, k2: number) => expectedConsistency(accuracy(k1, n), accuracy(k2, n));
-  const kappaOf = (k1: number, k2: number, x: number, cExp: number) =>
-    kappaOrNaN(observedConsistency(x, n - k1 - k2 + x, n), cExp);
+  const kappaOf = (k1: number, k2: number, x: number, cExp: number) => kappaOrNaN(observedConsistency(x, n - k1 - k2 + x, n), cExp);
 
   // Pass 1: the mass of every bin, its c_obs distribution (exact: c_obs = m / N) and a
   // histogram of its kappa distribution.

@@ -180,7 +180,11 @@ export function simulateCopyCounts(rng: SeededRandom, trials: number, params: Co
  * or inverts (c < 0) the leader's outcome when U2 < |c|, else is correct when U3 < u (U1, U2,
  * U3 uniforms from `rng`, in that order; U3 is drawn only when the follower does not copy). Observers in the caller's order.
  */
-export function simulateCopyObservers(rng: SeededRandom, trials: number, params: CopyModelParams): { first: Uint8Array; second: Uint8Array } {
+export function simulateCopyObservers(
+  rng: SeededRandom,
+  trials: number,
+  params: CopyModelParams,
+): { first: Uint8Array; second: Uint8Array } {
   if (!(Number.isInteger(trials) && trials >= 0)) throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
   const { acc1, acc2, kappa } = params;
   const c = copyProbability(acc1, acc2, kappa);
@@ -266,7 +270,8 @@ export function copyProbabilityInterval(counts: PairCounts, options: CopyProbabi
     seed = COPY_PROBABILITY_DEFAULTS.seed,
   } = options;
   checkLevel(level);
-  if (method !== "percentile" && method !== "jeffreys") throw new RangeError(`method must be "percentile" or "jeffreys", got ${String(method)}`);
+  if (method !== "percentile" && method !== "jeffreys")
+    throw new RangeError(`method must be "percentile" or "jeffreys", got ${String(method)}`);
   if (!(Number.isInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a positive integer, got ${replicates}`);
   const [n11, n10, n01, n00] = pairCells(counts);
   const c = undefinedAsNull(copyProbabilityOfCells(n11, n10, n01, n00));

@@ -79,12 +79,21 @@ export interface DecisionMarginResult {
  *
  * @example decisionMarginConsistency([0.1, 0.5, 0.9], [1, 2, 3], [0, 1, 2]).dmc // => 1
  */
-export function decisionMarginConsistency(margins1: ArrayLike<number>, margins2: ArrayLike<number>, items: ArrayLike<number>): DecisionMarginResult {
+export function decisionMarginConsistency(
+  margins1: ArrayLike<number>,
+  margins2: ArrayLike<number>,
+  items: ArrayLike<number>,
+): DecisionMarginResult {
   let s1 = 0;
   let s2 = 0;
   for (let k = 0; k < items.length; k++) {
     s1 += margins1[items[k]];
     s2 += margins2[items[k]];
   }
-  return { n_items: items.length, mean_margin1: s1 / items.length, mean_margin2: s2 / items.length, dmc: pearsonOver(margins1, margins2, items) };
+  return {
+    n_items: items.length,
+    mean_margin1: s1 / items.length,
+    mean_margin2: s2 / items.length,
+    dmc: pearsonOver(margins1, margins2, items),
+  };
 }

@@ -41,7 +41,10 @@ export function trialsWithKappa(rng: SeededRandom, trials: number, params: CopyM
   const k1 = Math.round(acc1 * n);
   const k2 = Math.round(acc2 * n);
   const cExp = expectedConsistency(k1 / n, k2 / n);
-  if (cExp === 1) throw new RangeError(`kappa is undefined for ${n} trials at accuracies ${acc1} and ${acc2}: both observers always right or always wrong`);
+  if (cExp === 1)
+    throw new RangeError(
+      `kappa is undefined for ${n} trials at accuracies ${acc1} and ${acc2}: both observers always right or always wrong`,
+    );
   const wanted = (n * (cExp + kappa * (1 - cExp)) - n + k1 + k2) / 2;
   const both = Math.min(Math.min(k1, k2), Math.max(Math.max(0, k1 + k2 - n), Math.round(wanted)));
   const cells = [both, k1 - both, k2 - both, n - k1 - k2 + both];

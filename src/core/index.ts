@@ -118,13 +118,7 @@ export {
 
 // Comparing models with the same humans: the paired test, all pairs, rankings, corrections
 export { type PairedModelTest, type PairedTestOptions, pairedModelTest } from "./paired-test.ts";
-export {
-  type CompareOptions,
-  type ModelComparison,
-  type ModelComparisons,
-  type ModelRank,
-  compareModels,
-} from "./model-comparison.ts";
+export { type CompareOptions, type ModelComparison, type ModelComparisons, type ModelRank, compareModels } from "./model-comparison.ts";
 export { benjaminiHochberg, holm } from "./multiple-comparisons.ts";
 
 // The copy model and planning experiments

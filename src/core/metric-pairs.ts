@@ -23,7 +23,17 @@ export const METRIC_COLUMNS: Readonly<Record<ResponseMetric, readonly string[]>>
   capa: [...PAIR_KEYS, "p_hat1", "p_hat2", "c_obs_p", "c_exp_p", "kappa_p"],
   "capa-discrete": [...PAIR_KEYS, "p_hat1", "p_hat2", "c_obs_p", "c_exp_p", "kappa_p"],
   dmc: [...PAIR_KEYS, "mean_margin1", "mean_margin2", "dmc"],
-  "response-kappa": [...PAIR_KEYS, "p_obs", "p_exp", "response_kappa", "n_both_wrong", "same_wrong", "same_wrong_marginal", "same_wrong_uniform", "same_wrong_kappa"],
+  "response-kappa": [
+    ...PAIR_KEYS,
+    "p_obs",
+    "p_exp",
+    "response_kappa",
+    "n_both_wrong",
+    "same_wrong",
+    "same_wrong_marginal",
+    "same_wrong_uniform",
+    "same_wrong_kappa",
+  ],
 };
 
 /** The column each metric's summary averages. */
@@ -133,7 +143,12 @@ export function metricPairs(table: ProbabilityTable, options: MetricPairOptions)
             n_only_observer1: seen[a].length - common.length,
             n_only_observer2: seen[b].length - common.length,
             n_crossing_conditions: 0,
-            outcome: common.length === 0 ? "skipped: no common stimuli" : mismatch === "intersect" ? "computed on common stimuli" : "skipped: stimulus sets differ",
+            outcome:
+              common.length === 0
+                ? "skipped: no common stimuli"
+                : mismatch === "intersect"
+                  ? "computed on common stimuli"
+                  : "skipped: stimulus sets differ",
           };
           if (mismatch === "strict" && common.length > 0) {
             throw new InputError(
@@ -164,7 +179,13 @@ export function metricPairs(table: ProbabilityTable, options: MetricPairOptions)
   return result;
 }
 
-function metricValues(metric: ResponseMetric, layout: CategoryLayout, first: Prepared, second: Prepared, items: readonly number[]): Record<string, number> {
+function metricValues(
+  metric: ResponseMetric,
+  layout: CategoryLayout,
+  first: Prepared,
+  second: Prepared,
+  items: readonly number[],
+): Record<string, number> {
   if (metric === "capa" || metric === "capa-discrete") {
     const r = capaOf(layout, first.vectors, second.vectors, items);
     return { p_hat1: r.p_hat1, p_hat2: r.p_hat2, c_obs_p: r.c_obs_p, c_exp_p: r.c_exp_p, kappa_p: r.kappa_p };

@@ -131,7 +131,13 @@ export interface PairMetrics {
 export function checkPairCounts(counts: PairCounts): void {
   const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
   const integers = [n, k1, k2, b].every((v) => Number.isInteger(v));
-  if (!integers || !(n >= 1) || !(k1 >= 0 && k1 <= n) || !(k2 >= 0 && k2 <= n) || !(b >= Math.max(0, k1 + k2 - n) && b <= Math.min(k1, k2))) {
+  if (
+    !integers ||
+    !(n >= 1) ||
+    !(k1 >= 0 && k1 <= n) ||
+    !(k2 >= 0 && k2 <= n) ||
+    !(b >= Math.max(0, k1 + k2 - n) && b <= Math.min(k1, k2))
+  ) {
     throw new RangeError(
       `not a 2x2 table of a pair: trials=${n}, correct1=${k1}, correct2=${k2}, bothCorrect=${b} ` +
         "(need integers, n >= 1, 0 <= k1, k2 <= n and max(0, k1 + k2 - n) <= bothCorrect <= min(k1, k2))",

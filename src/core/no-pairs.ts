@@ -155,7 +155,9 @@ export class MatchingNotes {
         );
       }
       if (entry.fewPairs > 0) {
-        notes.push(`${key}: ${entry.fewPairs} pair(s) computed on fewer than ${FEW_TRIALS} trials (fewest: ${entry.fewest!.trials}, ${entry.fewest!.pair}); their kappas are imprecise`);
+        notes.push(
+          `${key}: ${entry.fewPairs} pair(s) computed on fewer than ${FEW_TRIALS} trials (fewest: ${entry.fewest!.trials}, ${entry.fewest!.pair}); their kappas are imprecise`,
+        );
       }
     }
     return notes;

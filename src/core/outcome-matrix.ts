@@ -64,9 +64,7 @@ export function outcomeMatrix(table: TrialTable, condition?: string): OutcomeMat
     seen.set(keyOf(t), t);
   }
   if (byObserver.size === 0) {
-    throw new InputError(
-      `dataset "${table.dataset}" has no trials${condition === undefined ? "" : ` in condition "${condition}"`}`,
-    );
+    throw new InputError(`dataset "${table.dataset}" has no trials${condition === undefined ? "" : ` in condition "${condition}"`}`);
   }
   const names = [...byObserver.keys()].sort(compareText);
   const lists = names.map((name) => [...byObserver.get(name)!.keys()].sort(compareText));

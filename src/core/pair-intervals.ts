@@ -16,7 +16,16 @@ import { normalCdf, normalQuantile } from "./math/normal.ts";
 import { type Interval, checkLevel, countNaN, percentileInterval, quantileType7, sortedDefined } from "./math/quantile.ts";
 import { SeededRandom } from "./math/random.ts";
 import { gammaDraw, multinomialCells } from "./math/samplers.ts";
-import { type PairCounts, checkPairCounts, expectedConsistency, kappaFromCounts, kappaOrNaN, pairCells, pairMetrics, undefinedAsNull } from "./metrics.ts";
+import {
+  type PairCounts,
+  checkPairCounts,
+  expectedConsistency,
+  kappaFromCounts,
+  kappaOrNaN,
+  pairCells,
+  pairMetrics,
+  undefinedAsNull,
+} from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +113,10 @@ export interface BcaInterval extends Interval {
  * cell j (j = 11, 10, 01, 00), each occurring n_j times. NaN for a cell with no trials or where
  * the reduced table's kappa is undefined. O(1).
  */
-export function jackknifeKappas(counts: PairCounts): { values: [number, number, number, number]; weights: [number, number, number, number] } {
+export function jackknifeKappas(counts: PairCounts): {
+  values: [number, number, number, number];
+  weights: [number, number, number, number];
+} {
   checkPairCounts(counts);
   const { trials: n, correct1: k1, correct2: k2, bothCorrect: b } = counts;
   const weights = pairCells(counts);
@@ -299,7 +311,13 @@ export function jeffreysStatistic(
  * c_obs = p11 + p00, kappa = (c_obs - c_exp) / (1 - c_exp). Every draw's kappa is defined.
  */
 export function jeffreysKappas(counts: PairCounts, draws: number, rng: SeededRandom, onProgress?: ProgressCallback): Float64Array {
-  return jeffreysStatistic(counts, draws, rng, (p11, p10, p01, p00) => kappaOrNaN(p11 + p00, expectedConsistency(p11 + p10, p11 + p01)), onProgress);
+  return jeffreysStatistic(
+    counts,
+    draws,
+    rng,
+    (p11, p10, p01, p00) => kappaOrNaN(p11 + p00, expectedConsistency(p11 + p10, p11 + p01)),
+    onProgress,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,7 +345,10 @@ export function unbiasedKappa(kappa: number, n: number): number {
  *
  * @example unbiasedKappaInterval({ lower: 0.2, upper: 0.5 }, 10).lower // => 0.2173...
  */
-export function unbiasedKappaInterval(interval: { lower: number | null; upper: number | null }, n: number): { lower: number | null; upper: number | null } {
+export function unbiasedKappaInterval(
+  interval: { lower: number | null; upper: number | null },
+  n: number,
+): { lower: number | null; upper: number | null } {
   const at = (k: number | null) => (k === null ? null : unbiasedKappa(k, n));
   return { lower: at(interval.lower), upper: at(interval.upper) };
 }

@@ -38,12 +38,7 @@ export interface PairedModelTest extends Omit<ModelComparison, "p_holm" | "p_bh"
  * t-test the per-human kappas as independent pairs: they share the stimuli and the models'
  * answers.)
  */
-export function pairedModelTest(
-  matrix: OutcomeMatrix,
-  modelA: string,
-  modelB: string,
-  options: PairedTestOptions = {},
-): PairedModelTest {
+export function pairedModelTest(matrix: OutcomeMatrix, modelA: string, modelB: string, options: PairedTestOptions = {}): PairedModelTest {
   if (modelA === modelB) throw new RangeError("compare two different models");
   const comparison = compareModels(matrix, { ...options, models: [modelA, modelB] });
   const row = comparison.comparisons[0];

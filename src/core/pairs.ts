@@ -161,7 +161,10 @@ export function pairTrialMatch(table: TrialTable, byCondition: boolean): TrialMa
 export function conditionGroups(table: TrialTable, byCondition: boolean): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   if (!byCondition) {
-    groups.set(NO_CONDITION, Array.from({ length: table.length }, (_, i) => i));
+    groups.set(
+      NO_CONDITION,
+      Array.from({ length: table.length }, (_, i) => i),
+    );
     return groups;
   }
   for (let i = 0; i < table.length; i++) {
@@ -196,7 +199,12 @@ export interface UnitOutcomes {
  * condition both keys agree). Each observer has at most one trial per key: the table rejects a
  * stimulus seen twice in one condition, and by stimulus alone every observer has one condition.
  */
-export function unitOutcomes(table: TrialTable, trials: readonly number[], keep?: ReadonlySet<string>, match: TrialMatch = pairTrialMatch(table, false)): UnitOutcomes {
+export function unitOutcomes(
+  table: TrialTable,
+  trials: readonly number[],
+  keep?: ReadonlySet<string>,
+  match: TrialMatch = pairTrialMatch(table, false),
+): UnitOutcomes {
   const byCondition = match === "condition and stimulus";
   // NUL cannot occur in parsed text fields: it separates condition and stimulus unambiguously.
   const keyOf = byCondition ? (t: number) => `${table.condition[t]}\u0000${table.stimulus[t]}` : (t: number) => table.stimulus[t];

@@ -112,7 +112,14 @@ function settings(s: PlanSettings): ResolvedSettings {
   const level = s.level ?? PLAN_DEFAULTS.level;
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
   checkKappaCanVary(s.acc1, s.acc2);
-  return { acc1: s.acc1, acc2: s.acc2, kappa: s.kappa, level, simulations: s.simulations ?? PLAN_DEFAULTS.simulations, seed: s.seed ?? PLAN_DEFAULTS.seed };
+  return {
+    acc1: s.acc1,
+    acc2: s.acc2,
+    kappa: s.kappa,
+    level,
+    simulations: s.simulations ?? PLAN_DEFAULTS.simulations,
+    seed: s.seed ?? PLAN_DEFAULTS.seed,
+  };
 }
 
 /**
@@ -124,7 +131,9 @@ function settings(s: PlanSettings): ResolvedSettings {
 function checkKappaCanVary(acc1: number, acc2: number): void {
   for (const a of [acc1, acc2]) if (!(a >= 0 && a <= 1)) throw new RangeError(`accuracies must be in [0, 1], got ${a}`);
   if (expectedConsistency(acc1, acc2) === 1) {
-    throw new RangeError(`kappa is undefined for accuracies ${acc1} and ${acc2} (both observers always right, or always wrong): there is nothing to plan`);
+    throw new RangeError(
+      `kappa is undefined for accuracies ${acc1} and ${acc2} (both observers always right, or always wrong): there is nothing to plan`,
+    );
   }
   if (acc1 === 0 || acc1 === 1 || acc2 === 0 || acc2 === 1) {
     throw new RangeError(
@@ -136,7 +145,9 @@ function checkKappaCanVary(acc1: number, acc2: number): void {
 /** Refuses a target whose first guess of the trials needed is beyond {@link PLAN_MAX_TRIALS}. */
 function checkGuess(guess: number, target: string): void {
   if (guess > PLAN_MAX_TRIALS) {
-    throw new RangeError(`${target} needs about ${guess.toPrecision(2)} trials by the large-sample formula, more than the ${PLAN_MAX_TRIALS} trials a plan may have`);
+    throw new RangeError(
+      `${target} needs about ${guess.toPrecision(2)} trials by the large-sample formula, more than the ${PLAN_MAX_TRIALS} trials a plan may have`,
+    );
   }
 }
 
@@ -315,7 +326,8 @@ export function planDifference(plan: PlanSettings & { delta: number; power: numb
   const guess = Math.max(10, Math.ceil(((zAlpha + zBeta) ** 2 * 2 * s1 * s1) / (humans * plan.delta * plan.delta)));
   checkGuess(guess, `a difference of ${plan.delta} with power ${plan.power} and ${humans} human(s)`);
   const counter = new SimulationCounter(plan.onProgress);
-  const power = (n: number, simulations = s.simulations) => simulatedPower(n, { ...s, simulations, delta: plan.delta, humans }, counter.tick);
+  const power = (n: number, simulations = s.simulations) =>
+    simulatedPower(n, { ...s, simulations, delta: plan.delta, humans }, counter.tick);
   const closedPower = (n: number) => normalCdf(plan.delta * Math.sqrt((humans * n) / (2 * s1 * s1)) - zAlpha);
   counter.start("search", 0);
   const simulated = new Map<number, number>();
@@ -332,7 +344,8 @@ export function planDifference(plan: PlanSettings & { delta: number; power: numb
       points.map(([, p]) => Math.round(p * s.simulations)),
       points.map(() => s.simulations),
     );
-    if (!(fit.slope > 0)) throw new RangeError(`the simulated power does not rise with the trials (fitted slope ${fit.slope}); try more --simulations`);
+    if (!(fit.slope > 0))
+      throw new RangeError(`the simulated power does not rise with the trials (fitted slope ${fit.slope}); try more --simulations`);
     const root = (zBeta - fit.intercept) / fit.slope;
     return { fit, trials: root <= Math.SQRT2 ? 2 : checkTrials(Math.ceil(root * root)) };
   };

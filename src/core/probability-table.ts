@@ -127,7 +127,8 @@ export class ProbabilityTableBuilder {
     if (truth < 0) {
       throw new InputError(`the correct option "${input.truth}" is not one of the item's options (${input.options.join(", ")})`, at);
     }
-    if (input.options.length < 2) throw new InputError(`item "${input.key}" has ${input.options.length} option(s); expected at least 2`, at);
+    if (input.options.length < 2)
+      throw new InputError(`item "${input.key}" has ${input.options.length} option(s); expected at least 2`, at);
     const known = this.itemIndex.get(id);
     if (known === undefined) {
       this.itemIndex.set(id, this.items.length);
@@ -137,13 +138,22 @@ export class ProbabilityTableBuilder {
     const first = this.items[known];
     const where = describe(first.at);
     if (first.item.options.length !== input.options.length) {
-      throw new InputError(`item "${input.key}" has ${input.options.length} options here and ${first.item.options.length} at ${where}; expected the same options for every observer`, at);
+      throw new InputError(
+        `item "${input.key}" has ${input.options.length} options here and ${first.item.options.length} at ${where}; expected the same options for every observer`,
+        at,
+      );
     }
     if (first.item.options.some((o, k) => o !== input.options[k])) {
-      throw new InputError(`item "${input.key}" has options ${input.options.join(", ")} here and ${first.item.options.join(", ")} at ${where}; expected the same options in the same order`, at);
+      throw new InputError(
+        `item "${input.key}" has options ${input.options.join(", ")} here and ${first.item.options.join(", ")} at ${where}; expected the same options in the same order`,
+        at,
+      );
     }
     if (first.item.truth !== truth) {
-      throw new InputError(`item "${input.key}" has correct option "${input.truth}" here and "${first.item.options[first.item.truth]}" at ${where}`, at);
+      throw new InputError(
+        `item "${input.key}" has correct option "${input.truth}" here and "${first.item.options[first.item.truth]}" at ${where}`,
+        at,
+      );
     }
     return known;
   }
@@ -155,7 +165,11 @@ export class ProbabilityTableBuilder {
     checkProbabilities(values, at);
     const entry = this.observer(observer, true, at);
     const seen = entry.vectors.get(item);
-    if (seen) throw new InputError(`a second probability vector of observer "${observer}" for item "${this.items[item].item.key}" (the first at ${describe(seen.at)})`, at);
+    if (seen)
+      throw new InputError(
+        `a second probability vector of observer "${observer}" for item "${this.items[item].item.key}" (the first at ${describe(seen.at)})`,
+        at,
+      );
     const total = values.reduce((s, v) => s + v, 0);
     entry.vectors.set(item, { sum: values.map((v) => v / total), trials: 1, at });
   }
@@ -164,7 +178,8 @@ export class ProbabilityTableBuilder {
   answer(observer: string, item: number, response: string, at: InputLocation): void {
     const { options } = this.items[item].item;
     const chosen = response === NO_ANSWER ? -1 : options.indexOf(response);
-    if (chosen < 0 && response !== NO_ANSWER) throw new InputError(`response "${response}" is not one of the item's options (${options.join(", ")})`, at);
+    if (chosen < 0 && response !== NO_ANSWER)
+      throw new InputError(`response "${response}" is not one of the item's options (${options.join(", ")})`, at);
     const entry = this.observer(observer, false, at);
     let vector = entry.vectors.get(item);
     if (!vector) {
@@ -240,7 +255,10 @@ export function probabilityTableFromTrials(table: TrialTable, byCondition: boole
     const truth = table.truth[t];
     const response = table.response[t];
     if (truth === null || response === null) {
-      throw new InputError("response-level metrics need each trial's true category and response (not only --correct-col)", { file: table.file[t], line: table.line[t] });
+      throw new InputError("response-level metrics need each trial's true category and response (not only --correct-col)", {
+        file: table.file[t],
+        line: table.line[t],
+      });
     }
     categories.add(truth);
     if (response !== NO_ANSWER) categories.add(response);
@@ -265,7 +283,11 @@ export function probabilityTableFromTrials(table: TrialTable, byCondition: boole
 }
 
 /** Each scored trial's probabilities in `options` order, checking that rows and trials match one to one. */
-function trialVectors(table: TrialTable, scores: readonly TrialScores[], options: readonly string[]): Map<number, { values: number[]; at: InputLocation }> {
+function trialVectors(
+  table: TrialTable,
+  scores: readonly TrialScores[],
+  options: readonly string[],
+): Map<number, { values: number[]; at: InputLocation }> {
   const vectors = new Map<number, { values: number[]; at: InputLocation }>();
   if (scores.length === 0) return vectors;
   const scored = new Set(scores.map((row) => row.observer));
@@ -279,18 +301,34 @@ function trialVectors(table: TrialTable, scores: readonly TrialScores[], options
   }
   for (const row of scores) {
     const trials = trialsOf.get(`${row.observer}\u0000${row.stimulus}`) ?? [];
-    if (trials.length === 0) throw new InputError(`scores of "${row.observer}" for stimulus "${row.stimulus}", which "${row.observer}" has no trial of in dataset "${table.dataset}"`, row.at);
+    if (trials.length === 0)
+      throw new InputError(
+        `scores of "${row.observer}" for stimulus "${row.stimulus}", which "${row.observer}" has no trial of in dataset "${table.dataset}"`,
+        row.at,
+      );
     if (trials.length > 1) {
       const conditions = trials.map((t) => `"${table.condition[t]}"`).join(", ");
-      throw new InputError(`stimulus "${row.stimulus}" has trials of "${row.observer}" under conditions ${conditions}; a score row without a condition cannot be matched to one`, row.at);
+      throw new InputError(
+        `stimulus "${row.stimulus}" has trials of "${row.observer}" under conditions ${conditions}; a score row without a condition cannot be matched to one`,
+        row.at,
+      );
     }
     const t = trials[0];
-    if (table.truth[t] !== row.category) throw new InputError(`category "${row.category}" here, "${table.truth[t]}" in the trial at ${table.file[t]}:${table.line[t]}`, row.at);
+    if (table.truth[t] !== row.category)
+      throw new InputError(
+        `category "${row.category}" here, "${table.truth[t]}" in the trial at ${table.file[t]}:${table.line[t]}`,
+        row.at,
+      );
     const earlier = vectors.get(t);
-    if (earlier) throw new InputError(`a second score row of "${row.observer}" for stimulus "${row.stimulus}" (the first at ${describe(earlier.at)})`, row.at);
+    if (earlier)
+      throw new InputError(
+        `a second score row of "${row.observer}" for stimulus "${row.stimulus}" (the first at ${describe(earlier.at)})`,
+        row.at,
+      );
     const values = options.map((name) => {
       const k = row.categories.indexOf(name);
-      if (k < 0) throw new InputError(`no score for category "${name}", a category of the trials; expected a score for every category`, row.at);
+      if (k < 0)
+        throw new InputError(`no score for category "${name}", a category of the trials; expected a score for every category`, row.at);
       return row.probabilities[k];
     });
     vectors.set(t, { values, at: row.at });
@@ -298,7 +336,10 @@ function trialVectors(table: TrialTable, scores: readonly TrialScores[], options
   for (let t = 0; t < table.length; t++) {
     if (scored.has(table.observer[t]) && !vectors.has(t)) {
       const missing = [...Array(table.length).keys()].filter((u) => table.observer[u] === table.observer[t] && !vectors.has(u)).length;
-      throw new InputError(`${missing} trial(s) of "${table.observer[t]}" have no scores, e.g. stimulus "${table.stimulus[t]}" here; expected scores for every trial of an observer with a score file`, { file: table.file[t], line: table.line[t] });
+      throw new InputError(
+        `${missing} trial(s) of "${table.observer[t]}" have no scores, e.g. stimulus "${table.stimulus[t]}" here; expected scores for every trial of an observer with a score file`,
+        { file: table.file[t], line: table.line[t] },
+      );
     }
   }
   return vectors;

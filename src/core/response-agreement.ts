@@ -48,7 +48,12 @@ export interface ResponseAgreement {
  * const layout = { offsets: [0, 3, 6], truth: [0, 0], category: [0, 1, 2, 0, 1, 2], categories: 3 };
  * responseAgreement(layout, [0, 1, 0, 0, 0, 1], [0, 1, 0, 0, 1, 0], [0, 1]).same_wrong // => 0.5
  */
-export function responseAgreement(layout: CategoryLayout, answers1: ArrayLike<number>, answers2: ArrayLike<number>, items: ArrayLike<number>): ResponseAgreement {
+export function responseAgreement(
+  layout: CategoryLayout,
+  answers1: ArrayLike<number>,
+  answers2: ArrayLike<number>,
+  items: ArrayLike<number>,
+): ResponseAgreement {
   const k = layout.categories;
   const marginal1 = new Float64Array(k);
   const marginal2 = new Float64Array(k);

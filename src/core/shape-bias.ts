@@ -55,7 +55,17 @@ export function shapeBias(table: TrialTable): ShapeBiasRow[] {
   const row = (observer: string, kind: ShapeBiasRow["kind"]): ShapeBiasRow => {
     let entry = rows.get(observer);
     if (!entry) {
-      entry = { dataset: table.dataset, observer, kind, n_trials: 0, n_excluded: 0, n_shape: 0, n_texture: 0, n_other: 0, shape_bias: null };
+      entry = {
+        dataset: table.dataset,
+        observer,
+        kind,
+        n_trials: 0,
+        n_excluded: 0,
+        n_shape: 0,
+        n_texture: 0,
+        n_other: 0,
+        shape_bias: null,
+      };
       rows.set(observer, entry);
     }
     return entry;
@@ -73,10 +83,10 @@ export function shapeBias(table: TrialTable): ShapeBiasRow[] {
       });
     }
     if (texture === null) {
-      throw new InputError(
-        `stimulus "${table.stimulus[t]}" is not a cue-conflict stimulus; expected ids like "airplane1-bicycle2.png"`,
-        { file: table.file[t], line: table.line[t] },
-      );
+      throw new InputError(`stimulus "${table.stimulus[t]}" is not a cue-conflict stimulus; expected ids like "airplane1-bicycle2.png"`, {
+        file: table.file[t],
+        line: table.line[t],
+      });
     }
     const targets = [row(table.observer[t], observerKind(table, table.observer[t]))];
     if (table.humans.has(table.observer[t])) targets.push(row(POOLED_HUMANS, "humans-pooled"));

@@ -134,6 +134,12 @@ export function excludedFromBitRows(
 ): ExcludedObserver[] {
   const setSize = rowPopcount(bits, setRow * words, words);
   return rows.map(({ observer, kind, row }) =>
-    excludedObserver(observer, kind, rowPopcount(bits, row * words, words), rowAndPopcount(bits, row * words, setRow * words, words), setSize),
+    excludedObserver(
+      observer,
+      kind,
+      rowPopcount(bits, row * words, words),
+      rowAndPopcount(bits, row * words, setRow * words, words),
+      setSize,
+    ),
   );
 }

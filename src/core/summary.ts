@@ -43,7 +43,10 @@ export function summarizeKappas(pairs: readonly PairRow[]): Pick<SummaryRow, "n_
 }
 
 /** Mean, sd and 95% half-width of defined kappas (null where undefined), with the count of undefined ones. */
-function kappaStatistics(values: readonly number[], undefinedCount: number): Pick<SummaryRow, "n_pairs" | "n_undefined" | "mean" | "sd" | "ci95"> {
+function kappaStatistics(
+  values: readonly number[],
+  undefinedCount: number,
+): Pick<SummaryRow, "n_pairs" | "n_undefined" | "mean" | "sd" | "ci95"> {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   return {
     n_pairs: values.length,
@@ -72,7 +75,10 @@ type RowKey = Pick<SummaryRow, "dataset" | "condition" | "kind" | "name">;
  * humans (8 bytes a pair, not the pair). `add` every pair, in order; then `rows()`.
  */
 export class PairSummarizer {
-  private readonly units = new Map<string, { dataset: string; condition: string; types: Map<PairType, Kappas>; models: Map<string, Kappas> }>();
+  private readonly units = new Map<
+    string,
+    { dataset: string; condition: string; types: Map<PairType, Kappas>; models: Map<string, Kappas> }
+  >();
 
   constructor(
     private readonly isHuman: (observer: string) => boolean,

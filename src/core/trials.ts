@@ -178,11 +178,7 @@ export class TrialTableBuilder {
 const quoted = (name: string): string => JSON.stringify(name);
 
 /** Index of each wanted column in a header (names compared trimmed and case-insensitively). */
-export function findColumns<K extends string>(
-  table: RawTable,
-  wanted: Record<K, string>,
-  what: string,
-): Record<K, number> {
+export function findColumns<K extends string>(table: RawTable, wanted: Record<K, string>, what: string): Record<K, number> {
   const normalized = table.columns.map((name) => name.trim().toLowerCase());
   const found = {} as Record<K, number>;
   const absent: string[] = [];
@@ -234,11 +230,7 @@ const GEIRHOS_COLUMNS = {
  * case). Observer = `subj`; correct iff `object_response == category`; `na` is wrong;
  * stimulus id by {@link stimulusId}. Only the columns used must be present.
  */
-export function geirhosTrials(
-  tables: readonly RawTable[],
-  dataset: string,
-  humanPattern: RegExp = DEFAULT_HUMAN_PATTERN,
-): TrialTable {
+export function geirhosTrials(tables: readonly RawTable[], dataset: string, humanPattern: RegExp = DEFAULT_HUMAN_PATTERN): TrialTable {
   const builder = new TrialTableBuilder(dataset, humanPattern);
   for (const table of tables) {
     const col = findColumns(table, GEIRHOS_COLUMNS, "the model-vs-human trial schema");
@@ -290,9 +282,7 @@ export function longFormatTrials(
 ): TrialTable {
   const byCorrectness = columns.correct !== undefined;
   if (byCorrectness === (columns.truth !== undefined || columns.response !== undefined)) {
-    throw new InputError(
-      "the long format needs either a correct column, or both a truth and a response column",
-    );
+    throw new InputError("the long format needs either a correct column, or both a truth and a response column");
   }
   if (!byCorrectness && (columns.truth === undefined || columns.response === undefined)) {
     throw new InputError("the long format needs both a truth and a response column");
@@ -308,8 +298,7 @@ export function longFormatTrials(
   for (const table of tables) {
     const col = findColumns(table, wanted, "the long format as configured");
     for (let r = 0; r < table.rows.length; r++) {
-      const condition =
-        col.condition === undefined ? NO_CONDITION : requiredField(table, r, col.condition);
+      const condition = col.condition === undefined ? NO_CONDITION : requiredField(table, r, col.condition);
       let truth: string | null = null;
       let response: string | null = null;
       let correct: boolean;

@@ -40,7 +40,9 @@ export function parseModelCard(json: unknown, file: string): ModelCard {
   };
   const triple = (field: string, fallback: readonly number[], check: (x: number) => boolean) => {
     const v = card[field] ?? fallback;
-    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number" && check(x)) ? (v as number[]) : fail(field, "three numbers, one per channel", v);
+    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number" && check(x))
+      ? (v as number[])
+      : fail(field, "three numbers, one per channel", v);
   };
   const choice = <T extends string>(field: string, options: readonly T[], fallback: T): T => {
     const v = card[field] ?? fallback;
@@ -55,7 +57,8 @@ export function parseModelCard(json: unknown, file: string): ModelCard {
   if (mapping !== undefined && mapping !== "imagenet16") {
     if (typeof mapping === "object" && mapping !== null && "identity" in mapping) {
       const identity = (mapping as { identity: unknown }).identity;
-      if (!Array.isArray(identity) || identity.length === 0 || !identity.every((c) => typeof c === "string")) fail("mapping", '{"identity": ["category", ...]}', mapping);
+      if (!Array.isArray(identity) || identity.length === 0 || !identity.every((c) => typeof c === "string"))
+        fail("mapping", '{"identity": ["category", ...]}', mapping);
       map = { identity: identity as string[] };
     } else if (typeof mapping === "object") {
       map = checkLabelMap(mapping, file);

@@ -45,7 +45,8 @@ export function checkLabelMap(map: unknown, source: string): LabelMap {
   if (typeof map !== "object" || map === null) fail("a label map must be a JSON object");
   const { classes, categories } = map as { classes?: unknown; categories?: unknown };
   if (!(Number.isInteger(classes) && (classes as number) > 0)) fail(`"classes" must be a positive integer, got ${JSON.stringify(classes)}`);
-  if (typeof categories !== "object" || categories === null || Object.keys(categories).length === 0) fail(`"categories" must name at least one category`);
+  if (typeof categories !== "object" || categories === null || Object.keys(categories).length === 0)
+    fail(`"categories" must name at least one category`);
   const owner = new Map<number, string>();
   for (const [name, indices] of Object.entries(categories as Record<string, unknown>)) {
     if (!Array.isArray(indices) || indices.length === 0) fail(`category "${name}" needs a non-empty list of output indices`);

@@ -29,7 +29,11 @@ export async function mergeShards(files: readonly string[], output: string, stim
     table.rows.forEach((fields, r) => {
       const trial = Number(fields[col.trial]);
       if (!Number.isInteger(trial) || trial < 1) {
-        throw new InputError(`"${fields[col.trial]}" is not a trial number; expected 1, 2, ...`, { file, line: table.lines[r], column: "trial" });
+        throw new InputError(`"${fields[col.trial]}" is not a trial number; expected 1, 2, ...`, {
+          file,
+          line: table.lines[r],
+          column: "trial",
+        });
       }
       rows.push({ trial, fields, file, line: table.lines[r] });
       const holding = filesOf.get(fields[col.subj]) ?? [];
@@ -45,26 +49,42 @@ export async function mergeShards(files: readonly string[], output: string, stim
   // Doubles first: a shard given twice is a clearer message than the gaps it also causes.
   rows.forEach((row, i) => {
     if (i > 0 && rows[i - 1].trial === row.trial) {
-      throw new InputError(`trial ${row.trial} appears twice (also ${rows[i - 1].file}:${rows[i - 1].line}); expected each trial in one shard`, { file: row.file, line: row.line });
+      throw new InputError(
+        `trial ${row.trial} appears twice (also ${rows[i - 1].file}:${rows[i - 1].line}); expected each trial in one shard`,
+        { file: row.file, line: row.line },
+      );
     }
   });
   rows.forEach((row, i) => {
     if (row.trial !== i + 1) {
-      throw new InputError(`trial ${i + 1} is missing (the shards jump from ${i} to ${row.trial}); expected trials 1..N, a shard may not have finished`, { file: row.file, line: row.line });
+      throw new InputError(
+        `trial ${i + 1} is missing (the shards jump from ${i} to ${row.trial}); expected trials 1..N, a shard may not have finished`,
+        { file: row.file, line: row.line },
+      );
     }
   });
   if (stimuliFolder !== undefined) {
     const expected = await readStimuli(stimuliFolder);
     if (expected.length !== rows.length) {
-      throw new InputError(`the shards hold ${rows.length} trials but the folder has ${expected.length} images; a shard is missing`, { file: stimuliFolder });
+      throw new InputError(`the shards hold ${rows.length} trials but the folder has ${expected.length} images; a shard is missing`, {
+        file: stimuliFolder,
+      });
     }
     expected.forEach((s, i) => {
       if (rows[i].fields[imageColumn] !== s.name) {
-        throw new InputError(`trial ${i + 1} is "${rows[i].fields[imageColumn]}", expected "${s.name}" from the stimulus folder`, { file: rows[i].file, line: rows[i].line });
+        throw new InputError(`trial ${i + 1} is "${rows[i].fields[imageColumn]}", expected "${s.name}" from the stimulus folder`, {
+          file: rows[i].file,
+          line: rows[i].line,
+        });
       }
     });
   }
   const names = columns ?? [];
-  await writeTable(output, rows.map((r) => Object.fromEntries(names.map((c, i) => [c, r.fields[i]]))), names, TRIAL_COLUMN_TYPES);
+  await writeTable(
+    output,
+    rows.map((r) => Object.fromEntries(names.map((c, i) => [c, r.fields[i]]))),
+    names,
+    TRIAL_COLUMN_TYPES,
+  );
   return rows.length;
 }

@@ -132,7 +132,11 @@ export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /** NCHW float32 of one image: (x / 255 - mean_c) / std_c per channel plane. */
-export function normalizeNchw(image: RgbImage, mean: readonly number[] = IMAGENET_MEAN, std: readonly number[] = IMAGENET_STD): Float32Array {
+export function normalizeNchw(
+  image: RgbImage,
+  mean: readonly number[] = IMAGENET_MEAN,
+  std: readonly number[] = IMAGENET_STD,
+): Float32Array {
   const plane = image.width * image.height;
   const out = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) {

@@ -28,7 +28,9 @@ async function loadOnnxRuntime(): Promise<OnnxRuntime> {
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && /'onnxruntime-node'/.test((error as Error).message);
     if (!missing) throw error;
-    throw new InputError("trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node");
+    throw new InputError(
+      "trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node",
+    );
   }
   // onnxruntime's own log lines (e.g. a missing CUDA library, printed in colour before the call
   // fails) would repeat on stderr what trialwise's error or note already says with its reason.
@@ -82,9 +84,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   const categories = "identity" in options.map ? options.map.identity : Object.keys(options.map.categories);
   const unknown = [...new Set(stimuli.map((s) => s.category))].filter((c) => !categories.includes(c));
   if (unknown.length > 0) {
-    throw new InputError(`folder categories ${unknown.map((c) => `"${c}"`).join(", ")} are not categories of the label map (${[...categories].sort(compareText).join(", ")})`, {
-      file: options.stimuli,
-    });
+    throw new InputError(
+      `folder categories ${unknown.map((c) => `"${c}"`).join(", ")} are not categories of the label map (${[...categories].sort(compareText).join(", ")})`,
+      {
+        file: options.stimuli,
+      },
+    );
   }
   const ort = await loadOnnxRuntime();
   const session = await openSession(ort, options.model, options.providers ?? ["cpu"], options.onNote);
@@ -145,13 +150,19 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       try {
         result = await session.run({ [input]: new ort.Tensor("float32", data, dims(images)) });
       } catch (error) {
-        throw new InputError(`the model does not accept a ${dims(images).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`, { file: options.model });
+        throw new InputError(
+          `the model does not accept a ${dims(images).join("x")} float32 input "${input}" (${(error as Error).message.split("\n")[0]}); a model card (--card) can set its size and layout`,
+          { file: options.model },
+        );
       }
       const logits = result[output].data as Float32Array;
       const width = logits.length / images;
       const expected = "identity" in options.map ? options.map.identity.length : options.map.classes;
       if (width !== expected) {
-        throw new InputError(`the model gives ${width} outputs per image, the label map expects ${expected}; a model card (--card) or --mapping/--identity can describe its outputs`, { file: options.model });
+        throw new InputError(
+          `the model gives ${width} outputs per image, the label map expects ${expected}; a model card (--card) or --mapping/--identity can describe its outputs`,
+          { file: options.model },
+        );
       }
       topCount = Math.min(5, width);
       chunk.forEach((s, i) => {
@@ -181,7 +192,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
       });
       // After an image without a decision the checkpoint would no longer follow the stimuli in order.
       if (notFinite.length === 0) {
-        const added = rows.slice(start).map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`).join("");
+        const added = rows
+          .slice(start)
+          .map((row, i) => `${JSON.stringify({ row, scores: scoreRows[start + i] })}\n`)
+          .join("");
         await appendFile(checkpoint, added);
       }
       options.onProgress?.(Math.min(start + batch, stimuli.length), stimuli.length);
@@ -190,7 +204,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
     await pool.close();
   }
   if (notFinite.length > 0) {
-    const shown = notFinite.slice(0, 5).map((s) => s.path).join(", ");
+    const shown = notFinite
+      .slice(0, 5)
+      .map((s) => s.path)
+      .join(", ");
     const more = notFinite.length > 5 ? ` and ${notFinite.length - 5} more` : "";
     throw new InputError(
       `the model's outputs are not finite (NaN or infinite) for ${notFinite.length} of ${stimuli.length} images: ${shown}${more}; expected finite scores for every image`,
@@ -200,8 +217,16 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
   await writeTable(options.output, rows, SCHEMA_COLUMNS, TRIAL_COLUMN_TYPES);
   if (options.scores) {
     const tops = Array.from({ length: topCount }, (_, r) => `top${r + 1}`);
-    const types: Record<string, ColumnType> = Object.fromEntries([...scoreNames.map((n) => [`score_${n}`, "double"]), ...tops.map((t) => [t, "integer"])]);
-    await writeTable(options.scores, scoreRows, ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops], types);
+    const types: Record<string, ColumnType> = Object.fromEntries([
+      ...scoreNames.map((n) => [`score_${n}`, "double"]),
+      ...tops.map((t) => [t, "integer"]),
+    ]);
+    await writeTable(
+      options.scores,
+      scoreRows,
+      ["imagename", "category", "decision", ...scoreNames.map((n) => `score_${n}`), ...tops],
+      types,
+    );
   }
   await rm(checkpoint, { force: true });
   return { trials: rows.length, correct, evaluated: rows.length - resumed.length };
@@ -212,7 +237,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ trials:
  * provider whose libraries are missing (e.g. CUDA without onnxruntime-node's CUDA binaries) is
  * noted and the next one tried; the last one's failure is the error.
  */
-async function openSession(ort: OnnxRuntime, model: string, providers: readonly string[], note: (message: string) => void = () => {}): Promise<Ort.InferenceSession> {
+async function openSession(
+  ort: OnnxRuntime,
+  model: string,
+  providers: readonly string[],
+  note: (message: string) => void = () => {},
+): Promise<Ort.InferenceSession> {
   try {
     await stat(model);
   } catch {
@@ -307,6 +337,7 @@ async function resumeFrom(checkpoint: string, key: string, stimuli: readonly Sti
 /** Shard k of n (1-based): the items at positions i with i mod n = k - 1; deterministic. */
 export function shardOf<T>(items: readonly T[], shard: { k: number; n: number }): T[] {
   const { k, n } = shard;
-  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 1 && k <= n)) throw new RangeError(`shard must be k/n with 1 <= k <= n, got ${k}/${n}`);
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 1 && k <= n))
+    throw new RangeError(`shard must be k/n with 1 <= k <= n, got ${k}/${n}`);
   return items.filter((_, i) => i % n === k - 1);
 }

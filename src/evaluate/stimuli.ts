@@ -30,7 +30,9 @@ export interface Stimulus {
 
 /** A folder's entries, sorted by name, as files or folders (symbolic links followed), without system files. */
 async function folderEntries(folder: string): Promise<{ name: string; path: string; isFolder: boolean }[]> {
-  const entries = (await readdir(folder, { withFileTypes: true })).filter((e) => !isSystemFile(e.name)).sort((a, b) => compareText(a.name, b.name));
+  const entries = (await readdir(folder, { withFileTypes: true }))
+    .filter((e) => !isSystemFile(e.name))
+    .sort((a, b) => compareText(a.name, b.name));
   return Promise.all(
     entries.map(async (e) => {
       const path = join(folder, e.name);
@@ -58,18 +60,26 @@ export async function listStimuli(folder: string): Promise<Stimulus[]> {
   const stimuli: Stimulus[] = [];
   for (const entry of top) {
     if (!entry.isFolder) {
-      if (IMAGE.test(entry.name)) throw new InputError("an image outside a category folder; expected <category>/<image>", { file: entry.path });
+      if (IMAGE.test(entry.name))
+        throw new InputError("an image outside a category folder; expected <category>/<image>", { file: entry.path });
       continue;
     }
     const files = await folderEntries(entry.path);
-    if (files.length === 0) throw new InputError("an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)", { file: entry.path });
+    if (files.length === 0)
+      throw new InputError(
+        "an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)",
+        { file: entry.path },
+      );
     for (const file of files) {
-      if (file.isFolder) throw new InputError("a folder inside a category folder; expected the images directly in <category>/", { file: file.path });
-      if (!IMAGE.test(file.name)) throw new InputError(`not an image file; expected ${IMAGE_EXTENSIONS} in a category folder`, { file: file.path });
+      if (file.isFolder)
+        throw new InputError("a folder inside a category folder; expected the images directly in <category>/", { file: file.path });
+      if (!IMAGE.test(file.name))
+        throw new InputError(`not an image file; expected ${IMAGE_EXTENSIONS} in a category folder`, { file: file.path });
       stimuli.push({ path: file.path, name: file.name, category: entry.name, condition: "NaN" });
     }
   }
-  if (stimuli.length === 0) throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
+  if (stimuli.length === 0)
+    throw new InputError("no images found; expected a stimulus folder laid out <category>/<image>", { file: folder });
   return stimuli;
 }
 
@@ -92,7 +102,10 @@ export async function readStimuli(path: string): Promise<Stimulus[]> {
     const name = basename(file);
     const key = `${name}\u0000${condition < 0 ? "" : table.rows[r][condition]}`;
     if (seen.has(key)) {
-      throw new InputError(`image "${name}" is listed twice (first at line ${seen.get(key)}); expected each image once per condition`, { file: path, line: table.lines[r] });
+      throw new InputError(`image "${name}" is listed twice (first at line ${seen.get(key)}); expected each image once per condition`, {
+        file: path,
+        line: table.lines[r],
+      });
     }
     seen.set(key, table.lines[r]);
     return {

@@ -67,7 +67,8 @@ export function adminApp(store: TrialStore, token: string, instance: string, log
       return reply.code(401).send({ error: "missing or wrong admin token" });
     }
   });
-  for (const view of Object.keys(READERS) as StoreView[]) app.get(`/admin/${view}`, async () => ({ instance, data: await READERS[view](store) }));
+  for (const view of Object.keys(READERS) as StoreView[])
+    app.get(`/admin/${view}`, async () => ({ instance, data: await READERS[view](store) }));
   return app;
 }
 
@@ -87,7 +88,9 @@ export async function startAdmin(store: TrialStore, log: (line: string) => void)
   } catch (error) {
     await app.close();
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot listen on 127.0.0.1 for export and status (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(
+      `cannot listen on 127.0.0.1 for export and status (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return {
     close: async () => {
@@ -120,7 +123,10 @@ async function fetchView<V extends StoreView>(sidecar: Sidecar, view: V): Promis
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 5000);
   try {
-    const response = await fetch(`${sidecar.url}/admin/${view}`, { headers: { authorization: `Bearer ${sidecar.token}` }, signal: abort.signal });
+    const response = await fetch(`${sidecar.url}/admin/${view}`, {
+      headers: { authorization: `Bearer ${sidecar.token}` },
+      signal: abort.signal,
+    });
     clearTimeout(timer);
     if (!response.ok) return undefined;
     const body = (await response.json()) as { instance?: unknown; data?: StoreViews[V] };
@@ -137,7 +143,11 @@ async function fetchView<V extends StoreView>(sidecar: Sidecar, view: V): Promis
  * (`onServer` is told once it answered). A sidecar whose server is gone, or does not answer as
  * the one that wrote it, leaves the lock's error ("stop it first").
  */
-export async function readStoreData<V extends StoreView>(path: string, view: V, onServer?: (sidecar: Sidecar) => void): Promise<StoreViews[V]> {
+export async function readStoreData<V extends StoreView>(
+  path: string,
+  view: V,
+  onServer?: (sidecar: Sidecar) => void,
+): Promise<StoreViews[V]> {
   let store: TrialStore;
   try {
     store = await TrialStore.read(path);

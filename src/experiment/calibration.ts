@@ -45,7 +45,8 @@ export function parseCalibration(body: unknown): { ok: true; measurement: Calibr
   const measurement = {} as Record<keyof CalibrationMeasurement, number>;
   for (const [field, [low, high]] of Object.entries(CALIBRATION_LIMITS) as [keyof CalibrationMeasurement, readonly [number, number]][]) {
     const value = b[field];
-    if (typeof value !== "number" || !(value >= low && value <= high)) return { ok: false, reason: `${field}: ${JSON.stringify(value)} is not plausible; expected a number from ${low} to ${high}` };
+    if (typeof value !== "number" || !(value >= low && value <= high))
+      return { ok: false, reason: `${field}: ${JSON.stringify(value)} is not plausible; expected a number from ${low} to ${high}` };
     measurement[field] = value;
   }
   return { ok: true, measurement };

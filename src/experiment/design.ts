@@ -181,21 +181,29 @@ export function planExperiment(stimuli: readonly DesignStimulus[], options: Desi
   const categories = options.categories;
   const unknownCategory = [...stimuli, ...(options.practiceStimuli ?? [])].find((s) => !categories.includes(s.category));
   if (unknownCategory) {
-    throw new InputError(`stimulus "${unknownCategory.name}" has category "${unknownCategory.category}"; expected one of the response categories ${categories.join(", ")}`, {
-      file: source,
-    });
+    throw new InputError(
+      `stimulus "${unknownCategory.name}" has category "${unknownCategory.category}"; expected one of the response categories ${categories.join(", ")}`,
+      {
+        file: source,
+      },
+    );
   }
   const present = [...new Set(stimuli.map((s) => s.condition))].sort(compareText);
   const conditions = options.conditions ? [...options.conditions] : present;
   if (conditions.length === 0) throw new InputError("no stimuli; expected at least one image", { file: source });
   const absent = conditions.filter((c) => !present.includes(c));
   if (absent.length > 0) {
-    throw new InputError(`no stimuli in condition${absent.length > 1 ? "s" : ""} ${absent.map((c) => `"${c}"`).join(", ")}; the set's conditions: ${present.join(", ")}`, { file: source });
+    throw new InputError(
+      `no stimuli in condition${absent.length > 1 ? "s" : ""} ${absent.map((c) => `"${c}"`).join(", ")}; the set's conditions: ${present.join(", ")}`,
+      { file: source },
+    );
   }
   if (new Set(conditions).size !== conditions.length) throw new InputError(`a condition is named twice in ${conditions.join(", ")}`);
   const perParticipant = options.conditionsPerParticipant ?? conditions.length;
   if (!(Number.isInteger(perParticipant) && perParticipant >= 1 && perParticipant <= conditions.length)) {
-    throw new InputError(`conditions per participant must be an integer from 1 to ${conditions.length} (the conditions used), not ${perParticipant}`);
+    throw new InputError(
+      `conditions per participant must be an integer from 1 to ${conditions.length} (the conditions used), not ${perParticipant}`,
+    );
   }
   const pools = new Map(conditions.map((c) => [c, stimuli.filter((s) => s.condition === c)]));
   const perCondition = perConditionTrials(options.trialsPerParticipant, perParticipant, pools, source);
@@ -221,21 +229,33 @@ export function planExperiment(stimuli: readonly DesignStimulus[], options: Desi
   };
 }
 
-function perConditionTrials(total: number | undefined, perParticipant: number, pools: Map<string, DesignStimulus[]>, source: string): number {
+function perConditionTrials(
+  total: number | undefined,
+  perParticipant: number,
+  pools: Map<string, DesignStimulus[]>,
+  source: string,
+): number {
   const smallest = Math.min(...[...pools.values()].map((p) => p.length));
   if (total === undefined) {
     const sizes = new Set([...pools.values()].map((p) => p.length));
     if (sizes.size > 1) {
-      throw new InputError(`the conditions have different numbers of stimuli (${[...pools].map(([c, p]) => `${c}: ${p.length}`).join(", ")}); give the trials per participant (at most ${smallest * perParticipant})`, { file: source });
+      throw new InputError(
+        `the conditions have different numbers of stimuli (${[...pools].map(([c, p]) => `${c}: ${p.length}`).join(", ")}); give the trials per participant (at most ${smallest * perParticipant})`,
+        { file: source },
+      );
     }
     return smallest;
   }
   if (!(Number.isInteger(total) && total >= 1 && total % perParticipant === 0)) {
-    throw new InputError(`trials per participant must be a positive multiple of the ${perParticipant} condition(s) each participant sees, not ${total}`);
+    throw new InputError(
+      `trials per participant must be a positive multiple of the ${perParticipant} condition(s) each participant sees, not ${total}`,
+    );
   }
   const each = total / perParticipant;
   if (each > smallest) {
-    throw new InputError(`${total} trials per participant need ${each} stimuli per condition, but a condition has only ${smallest}`, { file: source });
+    throw new InputError(`${total} trials per participant need ${each} stimuli per condition, but a condition has only ${smallest}`, {
+      file: source,
+    });
   }
   return each;
 }
@@ -312,7 +332,8 @@ function withCatchTrials(trials: readonly DesignStimulus[], count: number, categ
 const STUDY_ID = /^[A-Za-z0-9][A-Za-z0-9.+-]{0,39}$/;
 
 /** What a study id may consist of, for error messages. */
-export const STUDY_ID_RULE = "1 to 40 characters: letters A-Z and a-z, digits 0-9, and . + - (starting with a letter or digit; no _, which separates the parts of exported file names)";
+export const STUDY_ID_RULE =
+  "1 to 40 characters: letters A-Z and a-z, digits 0-9, and . + - (starting with a letter or digit; no _, which separates the parts of exported file names)";
 
 /** Whether `id` is a valid study id ({@link STUDY_ID_RULE}). */
 export function isStudyId(id: string): boolean {

@@ -112,7 +112,13 @@ export async function exportStore(
     count += rows.length;
     flagged += rows.filter((t) => !t.timingOk).length;
     const file = join(folder, participantFileName(dataset, p));
-    await writeFileAtomic(file, toCsv(rows.map((t) => exportRow(p, t)), EXPORT_COLUMNS));
+    await writeFileAtomic(
+      file,
+      toCsv(
+        rows.map((t) => exportRow(p, t)),
+        EXPORT_COLUMNS,
+      ),
+    );
     files.push(file);
   }
   const failedChecks: ExportResult["failedChecks"] = [];
@@ -134,7 +140,12 @@ export async function exportStore(
       prolific_study_id: p.external?.studyId ?? null,
       prolific_session_id: p.external?.sessionId ?? null,
       link_participant: p.external?.source === "link" ? p.external.id : null,
-      catch_trials: checks.map((t) => ({ trial: t.trial + 1, asked: t.category, response: t.response, rt: t.rtMs === null ? "NaN" : seconds(t.rtMs) })),
+      catch_trials: checks.map((t) => ({
+        trial: t.trial + 1,
+        asked: t.category,
+        response: t.response,
+        rt: t.rtMs === null ? "NaN" : seconds(t.rtMs),
+      })),
       catch_passed: passed,
       attention_ok: checks.length === 0 ? null : passed === checks.length,
       calibration:

@@ -31,8 +31,12 @@ function images(n: number): string {
 
 /** The instruction pages (HTML; no text from outside the server's settings). */
 export function instructionPages(facts: InstructionFacts): string[] {
-  const practice = facts.practiceTrials > 0 ? ` First come ${facts.practiceTrials} practice ${facts.practiceTrials === 1 ? "image" : "images"} with feedback.` : "";
-  const breaks = facts.breakEvery > 0 && facts.breakEvery < facts.mainTrials ? ` You can take a break after every ${images(facts.breakEvery)}.` : "";
+  const practice =
+    facts.practiceTrials > 0
+      ? ` First come ${facts.practiceTrials} practice ${facts.practiceTrials === 1 ? "image" : "images"} with feedback.`
+      : "";
+  const breaks =
+    facts.breakEvery > 0 && facts.breakEvery < facts.mainTrials ? ` You can take a break after every ${images(facts.breakEvery)}.` : "";
   return [
     `<div class="tw-message"><h1>Object recognition</h1><p>You will see many images, each for a fraction of a second, followed by a noise pattern.</p>` +
       `<p>After each image, choose what it showed among ${facts.categories} categories: click its button${facts.keys ? " or press the key shown on it" : ""}.</p>` +

@@ -111,15 +111,22 @@ export function parseProtocol(overrides: unknown, source: string, base: Readonly
       }
     } else if ((COUNTS as readonly string[]).includes(field) || field === "sizePx") {
       if (!Number.isInteger(value) || (value as number) < 0 || (field === "sizePx" && (value as number) < 16)) {
-        throw new InputError(`${JSON.stringify(value)} is not valid; expected a whole number${field === "sizePx" ? " of at least 16" : " of 0 or more"}`, at);
+        throw new InputError(
+          `${JSON.stringify(value)} is not valid; expected a whole number${field === "sizePx" ? " of at least 16" : " of 0 or more"}`,
+          at,
+        );
       }
     } else if (field === "stimulusDeg" || field === "viewingDistanceCm") {
       const [low, high] = field === "stimulusDeg" ? [0, 60] : [20, 300];
       if (typeof value !== "number" || !(value >= low && value <= high) || (field === "viewingDistanceCm" && value === 0)) {
-        throw new InputError(`${JSON.stringify(value)} is not valid; expected a number from ${low} to ${high}${field === "stimulusDeg" ? " (degrees; 0: sizePx)" : " (cm)"}`, at);
+        throw new InputError(
+          `${JSON.stringify(value)} is not valid; expected a number from ${low} to ${high}${field === "stimulusDeg" ? " (degrees; 0: sizePx)" : " (cm)"}`,
+          at,
+        );
       }
     } else if (field === "responseLayout") {
-      if (value !== "labels" && value !== "icons") throw new InputError(`${JSON.stringify(value)} is not a layout; expected "labels" or "icons"`, at);
+      if (value !== "labels" && value !== "icons")
+        throw new InputError(`${JSON.stringify(value)} is not a layout; expected "labels" or "icons"`, at);
     } else if (field === "fullscreen") {
       if (typeof value !== "boolean") throw new InputError(`${JSON.stringify(value)} is not valid; expected true or false`, at);
     } else if (typeof value !== "string") {
@@ -131,13 +138,20 @@ export function parseProtocol(overrides: unknown, source: string, base: Readonly
     if (protocol[field] === 0) throw new InputError("must be more than 0 ms", { file: source, column: field });
   }
   if (!/^[A-Za-z0-9]{0,32}$/.test(protocol.completionCode)) {
-    throw new InputError(`${JSON.stringify(protocol.completionCode)} is not a completion code; expected up to 32 letters and digits`, { file: source, column: "completionCode" });
+    throw new InputError(`${JSON.stringify(protocol.completionCode)} is not a completion code; expected up to 32 letters and digits`, {
+      file: source,
+      column: "completionCode",
+    });
   }
   if (protocol.completionUrl !== "" && !isCompletionUrl(protocol.completionUrl)) {
-    throw new InputError(`${JSON.stringify(protocol.completionUrl)} is not a completion address; expected an https:// URL (http:// only to localhost)`, { file: source, column: "completionUrl" });
+    throw new InputError(
+      `${JSON.stringify(protocol.completionUrl)} is not a completion address; expected an https:// URL (http:// only to localhost)`,
+      { file: source, column: "completionUrl" },
+    );
   }
   const keys = [...protocol.responseKeys.toLowerCase()];
-  if (new Set(keys).size !== keys.length) throw new InputError(`"${protocol.responseKeys}" repeats a key; expected distinct keys`, { file: source, column: "responseKeys" });
+  if (new Set(keys).size !== keys.length)
+    throw new InputError(`"${protocol.responseKeys}" repeats a key; expected distinct keys`, { file: source, column: "responseKeys" });
   return protocol;
 }
 
@@ -146,7 +160,9 @@ export function responseKeys(protocol: Protocol, categories: readonly string[]):
   if (protocol.responseKeys === "") return [];
   const keys = [...protocol.responseKeys.toLowerCase()];
   if (keys.length < categories.length) {
-    throw new InputError(`${keys.length} response keys for ${categories.length} categories; give one key per category or none`, { column: "responseKeys" });
+    throw new InputError(`${keys.length} response keys for ${categories.length} categories; give one key per category or none`, {
+      column: "responseKeys",
+    });
   }
   return keys.slice(0, categories.length);
 }
@@ -162,10 +178,15 @@ function isCompletionUrl(url: string): boolean {
  * `{participant}` filled in (URL-encoded), else Prolific's completion address when there is a
  * completion code.
  */
-export function completionRedirect(protocol: Pick<Protocol, "completionCode" | "completionUrl">, participantId: string | null): string | null {
+export function completionRedirect(
+  protocol: Pick<Protocol, "completionCode" | "completionUrl">,
+  participantId: string | null,
+): string | null {
   const template = protocol.completionUrl !== "" ? protocol.completionUrl : protocol.completionCode !== "" ? PROLIFIC_COMPLETION_URL : null;
   if (template === null) return null;
-  return template.replace(/\{code\}/g, encodeURIComponent(protocol.completionCode)).replace(/\{participant\}/g, encodeURIComponent(participantId ?? ""));
+  return template
+    .replace(/\{code\}/g, encodeURIComponent(protocol.completionCode))
+    .replace(/\{participant\}/g, encodeURIComponent(participantId ?? ""));
 }
 
 /** The protocol without its recruitment fields: what a store records and what browsers get. */

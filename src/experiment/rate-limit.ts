@@ -38,6 +38,7 @@ export class RateLimiter {
 
   /** Forgets addresses whose requests have all left the window. */
   sweep(now: number): void {
-    for (const [address, times] of this.recent) if (times.length === 0 || times[times.length - 1] <= now - this.windowMs) this.recent.delete(address);
+    for (const [address, times] of this.recent)
+      if (times.length === 0 || times[times.length - 1] <= now - this.windowMs) this.recent.delete(address);
   }
 }

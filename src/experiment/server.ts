@@ -120,13 +120,12 @@ function fingerprint(stimuli: readonly DesignStimulus[]): string {
 function iconFiles(folder: string, categories: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
   for (const category of categories) {
-    const file = ICON_EXTENSIONS
-      .map((ext) => join(folder, `${category}${ext}`))
-      .find((path) => existsSync(path));
+    const file = ICON_EXTENSIONS.map((ext) => join(folder, `${category}${ext}`)).find((path) => existsSync(path));
     if (file) found.set(category, file);
   }
   const missing = categories.filter((c) => !found.has(c));
-  if (missing.length > 0) throw new InputError(`no icon for ${missing.join(", ")}; expected <category>.png (or .svg, .jpg) for every category`, { file: folder });
+  if (missing.length > 0)
+    throw new InputError(`no icon for ${missing.join(", ")}; expected <category>.png (or .svg, .jpg) for every category`, { file: folder });
   return found;
 }
 
@@ -165,7 +164,11 @@ async function checkImagesShow(paths: readonly string[], source: string): Promis
   if (failed.length === 0) return;
   const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
   throw new InputError(
-    `${failed.length} of ${paths.length} stimulus images cannot be shown in a browser: ${failed.slice(0, 5).join(", ")}${more}; expected ${Object.values(BROWSER_FORMATS).join(", ").replace(/, (?=[^,]*$)/, " or ")} images that decode`,
+    `${failed.length} of ${paths.length} stimulus images cannot be shown in a browser: ${failed.slice(0, 5).join(", ")}${more}; expected ${Object.values(
+      BROWSER_FORMATS,
+    )
+      .join(", ")
+      .replace(/, (?=[^,]*$)/, " or ")} images that decode`,
     { file: source },
   );
 }
@@ -196,12 +199,16 @@ const STORED_BODY_CHARS = 1000;
 async function protocolText(path: string | undefined, flag: string): Promise<string | null> {
   if (path === undefined) return null;
   const extension = extname(path).toLowerCase();
-  if (![".html", ".htm", ".md", ".markdown"].includes(extension)) throw new InputError(`expected an HTML (.html) or Markdown (.md) file for ${flag}`, { file: path });
+  if (![".html", ".htm", ".md", ".markdown"].includes(extension))
+    throw new InputError(`expected an HTML (.html) or Markdown (.md) file for ${flag}`, { file: path });
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InputError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected an HTML or Markdown file for ${flag}`, { file: path });
+    throw new InputError(
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected an HTML or Markdown file for ${flag}`,
+      { file: path },
+    );
   }
   if (text.trim() === "") throw new InputError(`empty; expected the text of the ${flag.slice(2)} screen`, { file: path });
   return extension.startsWith(".htm") ? text : markdownToHtml(text);
@@ -241,14 +248,20 @@ function securityHeaders(styleHash: string): Record<string, string> {
 /** Starts the experiment server; resolves once it listens. */
 export async function startExperimentServer(options: ExperimentServerOptions): Promise<ExperimentServer> {
   if (!existsSync(join(BUNDLE_FOLDER, "experiment.js"))) {
-    throw new InputError("the experiment's browser bundle is missing; run `npm run build` (or `npm run build:web`) first", { file: BUNDLE_FOLDER });
+    throw new InputError("the experiment's browser bundle is missing; run `npm run build` (or `npm run build:web`) first", {
+      file: BUNDLE_FOLDER,
+    });
   }
   // The dataset names the exported files.
   const dataset = options.dataset ?? basename(resolve(options.stimuli)).replace(/\.csv$/i, "");
   checkName(
     dataset,
     options.dataset === undefined
-      ? { file: options.stimuli, what: `the dataset's name from the stimulus ${/\.csv$/i.test(options.stimuli) ? "manifest's" : "folder's"} name`, flag: "--name" }
+      ? {
+          file: options.stimuli,
+          what: `the dataset's name from the stimulus ${/\.csv$/i.test(options.stimuli) ? "manifest's" : "folder's"} name`,
+          flag: "--name",
+        }
       : { flag: "--name" },
   );
   const study = options.study ?? studyIdFromStore(options.store);
@@ -343,7 +356,9 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     const reason = `too many ${what} from this address (at most ${limiter.limit} per ${limiter === starts ? "hour" : "minute"}); try again in ${wait} s`;
     if (!refusing.has(key)) {
       refusing.add(key);
-      log(`refused ${request.method} ${request.url} from ${request.ip}: ${reason} (further refusals of this address are not logged until it may send again)`);
+      log(
+        `refused ${request.method} ${request.url} from ${request.ip}: ${reason} (further refusals of this address are not logged until it may send again)`,
+      );
     }
     return reply.code(429).header("retry-after", String(wait)).send({ error: reason });
   });
@@ -396,7 +411,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
 
   const rejectRequest = async (record: Identity | null, status: number, reason: string, body: unknown, reply: FastifyReply) => {
     const who = record ? record.name : "unknown participant";
-    const trial = typeof body === "object" && body !== null && "trial" in body ? ` trial ${JSON.stringify((body as { trial: unknown }).trial)}` : "";
+    const trial =
+      typeof body === "object" && body !== null && "trial" in body ? ` trial ${JSON.stringify((body as { trial: unknown }).trial)}` : "";
     log(`rejected${trial} from ${who}: ${reason}`);
     await store.reject(record?.number ?? null, reason, body === undefined ? null : truncated(body));
     return reply.code(status).send({ error: reason });
@@ -420,7 +436,13 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
       const earlier = added.duplicate;
       const label = start.external!.source === "prolific" ? "Prolific id" : "participant id";
       const state = earlier.finishedAt !== null ? "finished" : `${earlier.storedTrials} of ${trialsPerParticipant} trials stored`;
-      return rejectRequest(earlier, 409, `${label} ${start.external!.id} has already taken part (as ${earlier.name}, ${state}); it counts once: continue in the browser in which you started`, request.body, reply);
+      return rejectRequest(
+        earlier,
+        409,
+        `${label} ${start.external!.id} has already taken part (as ${earlier.name}, ${state}); it counts once: continue in the browser in which you started`,
+        request.body,
+        reply,
+      );
     }
     const via = added.external ? `; ${added.external.source} id ${added.external.id}` : "";
     log(`${added.name} started (conditions ${added.conditions.join(", ")}; seed ${added.seed}${via})`);
@@ -453,25 +475,40 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   app.post<{ Params: { name: string } }>("/api/participants/:name/calibration", async (request, reply) => {
     const record = await authorised(request, reply);
     if (!record) return reply;
-    if (protocol.stimulusDeg === 0) return rejectRequest(record, 409, "this experiment has no calibration (stimulusDeg is 0)", request.body, reply);
+    if (protocol.stimulusDeg === 0)
+      return rejectRequest(record, 409, "this experiment has no calibration (stimulusDeg is 0)", request.body, reply);
     const parsed = parseCalibration(request.body);
     if (!parsed.ok) return rejectRequest(record, 400, parsed.reason, request.body, reply);
     const stimulusPx = stimulusSidePx(protocol.stimulusDeg, parsed.measurement.viewingDistanceCm, parsed.measurement.pxPerCm);
-    if (stimulusPx < 16) return rejectRequest(record, 400, `${protocol.stimulusDeg} degrees at this calibration are ${stimulusPx} pixels; expected at least 16`, request.body, reply);
+    if (stimulusPx < 16)
+      return rejectRequest(
+        record,
+        400,
+        `${protocol.stimulusDeg} degrees at this calibration are ${stimulusPx} pixels; expected at least 16`,
+        request.body,
+        reply,
+      );
     await store.setCalibration(record.number, { ...parsed.measurement, stimulusPx });
-    log(`${record.name} calibrated: ${parsed.measurement.pxPerCm.toFixed(1)} px/cm at ${parsed.measurement.viewingDistanceCm} cm: stimulus ${stimulusPx} px`);
+    log(
+      `${record.name} calibrated: ${parsed.measurement.pxPerCm.toFixed(1)} px/cm at ${parsed.measurement.viewingDistanceCm} cm: stimulus ${stimulusPx} px`,
+    );
     return reply.code(201).send({ stimulusPx });
   });
 
   app.post<{ Params: { name: string } }>("/api/participants/:name/trials", async (request, reply) => {
     const record = await authorised(request, reply);
     if (!record) return reply;
-    if (protocol.stimulusDeg > 0 && !(await store.calibrated(record.number))) return rejectRequest(record, 409, "no calibration stored yet; expected the calibration before the trials", request.body, reply);
+    if (protocol.stimulusDeg > 0 && !(await store.calibrated(record.number)))
+      return rejectRequest(record, 409, "no calibration stored yet; expected the calibration before the trials", request.body, reply);
     const design = designOf(record.number);
-    const verdict = await store.storeTrial(record.number, (stored) => validateSubmission(request.body, design, stored, protocol, categories));
+    const verdict = await store.storeTrial(record.number, (stored) =>
+      validateSubmission(request.body, design, stored, protocol, categories),
+    );
     if (!verdict.ok) return rejectRequest(record, verdict.status, verdict.reason, request.body, reply);
     if (!verdict.trial.timingOk && !verdict.trial.stimulusInfo.catchTrial) {
-      log(`${record.name} trial ${verdict.trial.trial + 1}: timing outside tolerance (stimulus ${verdict.trial.stimulusMs.toFixed(1)} ms, mask ${verdict.trial.maskMs.toFixed(1)} ms)`);
+      log(
+        `${record.name} trial ${verdict.trial.trial + 1}: timing outside tolerance (stimulus ${verdict.trial.stimulusMs.toFixed(1)} ms, mask ${verdict.trial.maskMs.toFixed(1)} ms)`,
+      );
     }
     return reply.code(201).send({ stored: verdict.trial.trial, next: verdict.trial.trial + 1, timingOk: verdict.trial.timingOk });
   });
@@ -480,7 +517,8 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
     const record = await authorised(request, reply);
     if (!record) return reply;
     const stored = await store.storedCount(record.number);
-    if (stored < trialsPerParticipant) return rejectRequest(record, 409, `only ${stored} of ${trialsPerParticipant} trials are stored`, request.body, reply);
+    if (stored < trialsPerParticipant)
+      return rejectRequest(record, 409, `only ${stored} of ${trialsPerParticipant} trials are stored`, request.body, reply);
     await store.markFinished(record.number);
     log(`${record.name} finished`);
     const external = (await store.participant(record.number))!.external;
@@ -503,7 +541,9 @@ export async function startExperimentServer(options: ExperimentServerOptions): P
   } catch (error) {
     clearInterval(sweep);
     await store.close();
-    throw new InputError(`cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8080} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(
+      `cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? 8080} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let admin: Awaited<ReturnType<typeof startAdmin>>;
   try {

@@ -185,7 +185,10 @@ export class TrialStore {
       if (rows.length === 0) await connection.run("INSERT INTO experiment VALUES ($1)", [wanted]);
       else if (rows[0][0] !== wanted) {
         const stored = JSON.parse(rows[0][0] as string) as ExperimentSettings;
-        throw new InputError(`this store holds an experiment with other settings (${differences(stored, settings).join("; ")}); give the same stimuli and options, or a new --store`, { file: path });
+        throw new InputError(
+          `this store holds an experiment with other settings (${differences(stored, settings).join("; ")}); give the same stimuli and options, or a new --store`,
+          { file: path },
+        );
       }
     } catch (error) {
       connection.closeSync();
@@ -197,14 +200,23 @@ export class TrialStore {
 
   /** Opens an existing store to read (export, status). */
   static async read(path: string): Promise<TrialStore> {
-    if (!existsSync(path)) throw new InputError("no such file; expected a trial store (DuckDB file) written by trialwise experiment serve", { file: path });
+    if (!existsSync(path))
+      throw new InputError("no such file; expected a trial store (DuckDB file) written by trialwise experiment serve", { file: path });
     await checkDuckDbFile(path);
     const { instance, connection } = await connect(path, true);
     try {
       const rows = (await connection.runAndReadAll("SELECT settings FROM experiment")).getRowsJS();
       if (rows.length !== 1) throw new Error("no settings row");
-      const columns = await connection.runAndReadAll("SELECT 1 FROM information_schema.columns WHERE table_name = 'trials' AND column_name = 'catch_trial'");
-      return new TrialStore(instance, connection, path, JSON.parse(rows[0][0] as string) as ExperimentSettings, columns.getRowsJS().length > 0);
+      const columns = await connection.runAndReadAll(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'trials' AND column_name = 'catch_trial'",
+      );
+      return new TrialStore(
+        instance,
+        connection,
+        path,
+        JSON.parse(rows[0][0] as string) as ExperimentSettings,
+        columns.getRowsJS().length > 0,
+      );
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -235,16 +247,32 @@ export class TrialStore {
     return this.serial(async () => {
       if (external) {
         const earlier = (
-          await this.connection.runAndReadAll("SELECT number FROM participants WHERE external_source = $1 AND external_id = $2", [external.source, external.id])
+          await this.connection.runAndReadAll("SELECT number FROM participants WHERE external_source = $1 AND external_id = $2", [
+            external.source,
+            external.id,
+          ])
         ).getRowsJS();
         if (earlier.length > 0) return { duplicate: (await this.participant(earlier[0][0] as number))! };
       }
-      const next = (await this.connection.runAndReadAll("SELECT coalesce(max(number), 0) + 1 FROM participants")).getRowsJS()[0][0] as number;
+      const next = (
+        await this.connection.runAndReadAll("SELECT coalesce(max(number), 0) + 1 FROM participants")
+      ).getRowsJS()[0][0] as number;
       const { name, seed, conditions } = describe(next);
       await this.connection.run(
         `INSERT INTO participants (number, name, seed, conditions, token_sha256, user_agent, external_source, external_id, external_study, external_session)
          VALUES ($1::INTEGER, $2, $3::BIGINT, $4, $5, $6, $7::VARCHAR, $8::VARCHAR, $9::VARCHAR, $10::VARCHAR)`,
-        [next, name, seed, JSON.stringify(conditions), tokenHash, userAgent, external?.source ?? null, external?.id ?? null, external?.studyId ?? null, external?.sessionId ?? null],
+        [
+          next,
+          name,
+          seed,
+          JSON.stringify(conditions),
+          tokenHash,
+          userAgent,
+          external?.source ?? null,
+          external?.id ?? null,
+          external?.studyId ?? null,
+          external?.sessionId ?? null,
+        ],
       );
       return (await this.participant(next))!;
     });
@@ -253,7 +281,10 @@ export class TrialStore {
   /** Stores the participant's screen calibration (the latest one counts). */
   setCalibration(participant: number, calibration: StoredCalibration): Promise<void> {
     return this.serial(async () => {
-      await this.connection.run("UPDATE participants SET calibration = $1 WHERE number = $2::INTEGER", [JSON.stringify(calibration), participant]);
+      await this.connection.run("UPDATE participants SET calibration = $1 WHERE number = $2::INTEGER", [
+        JSON.stringify(calibration),
+        participant,
+      ]);
       this.calibratedParticipants.add(participant);
     });
   }
@@ -262,7 +293,9 @@ export class TrialStore {
   async identity(number: number): Promise<{ number: number; name: string; tokenHash: string } | undefined> {
     let found = this.identities.get(number);
     if (!found) {
-      const rows = (await this.connection.runAndReadAll("SELECT name, token_sha256 FROM participants WHERE number = $1::INTEGER", [number])).getRowsJS();
+      const rows = (
+        await this.connection.runAndReadAll("SELECT name, token_sha256 FROM participants WHERE number = $1::INTEGER", [number])
+      ).getRowsJS();
       if (rows.length === 0) return undefined;
       found = { name: rows[0][0] as string, tokenHash: rows[0][1] as string };
       this.identities.set(number, found);
@@ -273,7 +306,9 @@ export class TrialStore {
   /** Whether the participant has a stored calibration. */
   async calibrated(number: number): Promise<boolean> {
     if (this.calibratedParticipants.has(number)) return true;
-    const rows = (await this.connection.runAndReadAll("SELECT calibration IS NOT NULL FROM participants WHERE number = $1::INTEGER", [number])).getRowsJS();
+    const rows = (
+      await this.connection.runAndReadAll("SELECT calibration IS NOT NULL FROM participants WHERE number = $1::INTEGER", [number])
+    ).getRowsJS();
     if (rows.length > 0 && rows[0][0] === true) this.calibratedParticipants.add(number);
     return this.calibratedParticipants.has(number);
   }
@@ -308,7 +343,12 @@ export class TrialStore {
       external:
         r[10] === null
           ? null
-          : { source: r[10] as ExternalId["source"], id: r[11] as string, studyId: (r[12] as string | null) ?? null, sessionId: (r[13] as string | null) ?? null },
+          : {
+              source: r[10] as ExternalId["source"],
+              id: r[11] as string,
+              studyId: (r[12] as string | null) ?? null,
+              sessionId: (r[13] as string | null) ?? null,
+            },
       calibration: r[14] === null ? null : (JSON.parse(r[14] as string) as StoredCalibration),
     }));
   }
@@ -317,7 +357,10 @@ export class TrialStore {
    * Stores the participant's next trial after `check` accepts it, given the number of trials
    * already stored (checked and inserted in one queued step).
    */
-  storeTrial<R extends { ok: true; trial: AcceptedTrial } | { ok: false }>(participant: number, check: (storedCount: number) => R): Promise<R> {
+  storeTrial<R extends { ok: true; trial: AcceptedTrial } | { ok: false }>(
+    participant: number,
+    check: (storedCount: number) => R,
+  ): Promise<R> {
     return this.serial(async () => {
       const count = await this.storedCount(participant);
       const verdict = check(count);
@@ -352,7 +395,9 @@ export class TrialStore {
   async storedCount(participant: number): Promise<number> {
     const known = this.counts.get(participant);
     if (known !== undefined) return known;
-    const count = Number((await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0]);
+    const count = Number(
+      (await this.connection.runAndReadAll("SELECT count(*) FROM trials WHERE participant = $1::INTEGER", [participant])).getRowsJS()[0][0],
+    );
     // Set only if storeTrial did not count meanwhile (it starts from this same query's kind).
     if (!this.counts.has(participant)) this.counts.set(participant, count);
     return this.counts.get(participant)!;
@@ -360,20 +405,31 @@ export class TrialStore {
 
   markFinished(participant: number): Promise<void> {
     return this.serial(async () => {
-      await this.connection.run("UPDATE participants SET finished_at = current_timestamp WHERE number = $1::INTEGER AND finished_at IS NULL", [participant]);
+      await this.connection.run(
+        "UPDATE participants SET finished_at = current_timestamp WHERE number = $1::INTEGER AND finished_at IS NULL",
+        [participant],
+      );
     });
   }
 
   /** Records a rejected submission and its reason. */
   reject(participant: number | null, reason: string, body: unknown): Promise<void> {
     return this.serial(async () => {
-      await this.connection.run("INSERT INTO rejections (participant, reason, body) VALUES ($1::INTEGER, $2, $3)", [participant, reason, JSON.stringify(body) ?? "null"]);
+      await this.connection.run("INSERT INTO rejections (participant, reason, body) VALUES ($1::INTEGER, $2, $3)", [
+        participant,
+        reason,
+        JSON.stringify(body) ?? "null",
+      ]);
     });
   }
 
   async rejections(): Promise<Rejection[]> {
-    const reader = await this.connection.runAndReadAll("SELECT strftime(rejected_at, '%Y-%m-%dT%H:%M:%SZ'), participant, reason, body FROM rejections ORDER BY rejected_at");
-    return reader.getRowsJS().map((r) => ({ at: r[0] as string, participant: (r[1] as number | null) ?? null, reason: r[2] as string, body: r[3] as string }));
+    const reader = await this.connection.runAndReadAll(
+      "SELECT strftime(rejected_at, '%Y-%m-%dT%H:%M:%SZ'), participant, reason, body FROM rejections ORDER BY rejected_at",
+    );
+    return reader
+      .getRowsJS()
+      .map((r) => ({ at: r[0] as string, participant: (r[1] as number | null) ?? null, reason: r[2] as string, body: r[3] as string }));
   }
 
   /** Every stored trial, by participant and trial. */
@@ -402,12 +458,20 @@ export class TrialStore {
 
   /** Export's data, read between two queued writes so that trial counts and trials agree. */
   exportData(): Promise<ExportData> {
-    return this.serial(async () => ({ settings: this.settings, participants: withoutTokens(await this.participants()), trials: await this.trials() }));
+    return this.serial(async () => ({
+      settings: this.settings,
+      participants: withoutTokens(await this.participants()),
+      trials: await this.trials(),
+    }));
   }
 
   /** Status's data, read between two queued writes. */
   statusData(): Promise<StatusData> {
-    return this.serial(async () => ({ settings: this.settings, participants: withoutTokens(await this.participants()), rejections: await this.rejections() }));
+    return this.serial(async () => ({
+      settings: this.settings,
+      participants: withoutTokens(await this.participants()),
+      rejections: await this.rejections(),
+    }));
   }
 
   async close(): Promise<void> {
@@ -437,10 +501,16 @@ async function checkDuckDbFile(path: string): Promise<void> {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw new InputError(`cannot read the trial store (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a DuckDB file`, { file: path });
+    throw new InputError(
+      `cannot read the trial store (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a DuckDB file`,
+      { file: path },
+    );
   }
   if (bytesRead < header.length || header.toString("latin1", DUCKDB_MAGIC.offset) !== DUCKDB_MAGIC.bytes) {
-    throw new InputError("not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create", { file: path });
+    throw new InputError(
+      "not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create",
+      { file: path },
+    );
   }
 }
 
@@ -450,9 +520,14 @@ async function connect(path: string, readOnly: boolean): Promise<{ instance: Duc
     instance = await DuckDBInstance.create(path, readOnly ? { access_mode: "READ_ONLY" } : {});
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
-    if (/lock/i.test(message)) throw new StoreLockedError("the store is in use by another process (a running `trialwise experiment serve`?); stop it first", { file: path });
+    if (/lock/i.test(message))
+      throw new StoreLockedError("the store is in use by another process (a running `trialwise experiment serve`?); stop it first", {
+        file: path,
+      });
     throw new InputError(
-      readOnly ? `cannot open the trial store (${message}); expected a DuckDB file written by trialwise experiment serve` : `cannot open or create the trial store (${message})`,
+      readOnly
+        ? `cannot open the trial store (${message}); expected a DuckDB file written by trialwise experiment serve`
+        : `cannot open or create the trial store (${message})`,
       { file: path },
     );
   }

@@ -49,8 +49,14 @@ export const MAX_MEASURED_MS = 60_000;
  * error is at most half a frame (8.3 ms at 60 Hz); a dropped or extra frame exceeds the
  * default 10 ms tolerance at 60 Hz and is flagged.
  */
-export function timingWithinTolerance(measured: { stimulusMs: number; maskMs: number }, protocol: Pick<Protocol, "stimulusMs" | "maskMs" | "toleranceMs">): boolean {
-  return Math.abs(measured.stimulusMs - protocol.stimulusMs) <= protocol.toleranceMs && Math.abs(measured.maskMs - protocol.maskMs) <= protocol.toleranceMs;
+export function timingWithinTolerance(
+  measured: { stimulusMs: number; maskMs: number },
+  protocol: Pick<Protocol, "stimulusMs" | "maskMs" | "toleranceMs">,
+): boolean {
+  return (
+    Math.abs(measured.stimulusMs - protocol.stimulusMs) <= protocol.toleranceMs &&
+    Math.abs(measured.maskMs - protocol.maskMs) <= protocol.toleranceMs
+  );
 }
 
 /**
@@ -60,7 +66,13 @@ export function timingWithinTolerance(measured: { stimulusMs: number; maskMs: nu
  * (0, responseMs + RT_SLACK_MS] and a source (key or mouse) for an answer, both null for `na`, measured durations and frame
  * interval finite and in (0, MAX_MEASURED_MS]. Returns the reason of the first failed check.
  */
-export function validateSubmission(body: unknown, design: ParticipantDesign, storedCount: number, protocol: Protocol, categories: readonly string[]): Verdict {
+export function validateSubmission(
+  body: unknown,
+  design: ParticipantDesign,
+  storedCount: number,
+  protocol: Protocol,
+  categories: readonly string[],
+): Verdict {
   const bad = (reason: string): Verdict => ({ ok: false, status: 400, reason });
   if (typeof body !== "object" || body === null || Array.isArray(body)) return bad("expected a JSON object");
   const b = body as Record<string, unknown>;
@@ -68,7 +80,8 @@ export function validateSubmission(body: unknown, design: ParticipantDesign, sto
   const index = b.trial as number;
   if (index < 0 || index >= design.trials.length) return bad(`trial: ${index} is out of range; expected 0 to ${design.trials.length - 1}`);
   if (index < storedCount) return { ok: false, status: 409, reason: `trial ${index} is already stored` };
-  if (index > storedCount) return { ok: false, status: 409, reason: `trial ${index} is ahead of the next trial ${storedCount}; trials are stored in order` };
+  if (index > storedCount)
+    return { ok: false, status: 409, reason: `trial ${index} is ahead of the next trial ${storedCount}; trials are stored in order` };
   const expected = design.trials[index].stimulus;
   if (b.stimulus !== expected.id) return bad(`stimulus: trial ${index} shows stimulus ${expected.id}, not ${JSON.stringify(b.stimulus)}`);
   if (typeof b.response !== "string" || (b.response !== NO_ANSWER && !categories.includes(b.response))) {
@@ -79,12 +92,15 @@ export function validateSubmission(body: unknown, design: ParticipantDesign, sto
     if (b.source !== null) return bad(`source: expected null for a missing answer (${NO_ANSWER}), got ${JSON.stringify(b.source)}`);
   } else {
     const limit = protocol.responseMs + RT_SLACK_MS;
-    if (typeof b.rt !== "number" || !(b.rt > 0 && b.rt <= limit)) return bad(`rt: ${JSON.stringify(b.rt)} is not a plausible response time; expected milliseconds in (0, ${limit}]`);
-    if (b.source !== "key" && b.source !== "mouse") return bad(`source: ${JSON.stringify(b.source)} is not how an answer is given; expected "key" or "mouse"`);
+    if (typeof b.rt !== "number" || !(b.rt > 0 && b.rt <= limit))
+      return bad(`rt: ${JSON.stringify(b.rt)} is not a plausible response time; expected milliseconds in (0, ${limit}]`);
+    if (b.source !== "key" && b.source !== "mouse")
+      return bad(`source: ${JSON.stringify(b.source)} is not how an answer is given; expected "key" or "mouse"`);
   }
   for (const field of ["stimulusMs", "maskMs", "frameMs"] as const) {
     const value = b[field];
-    if (typeof value !== "number" || !(value > 0 && value <= MAX_MEASURED_MS)) return bad(`${field}: ${JSON.stringify(value)} is not a measured duration; expected milliseconds in (0, ${MAX_MEASURED_MS}]`);
+    if (typeof value !== "number" || !(value > 0 && value <= MAX_MEASURED_MS))
+      return bad(`${field}: ${JSON.stringify(value)} is not a measured duration; expected milliseconds in (0, ${MAX_MEASURED_MS}]`);
   }
   const submission: TrialSubmission = {
     trial: index,
@@ -119,23 +135,40 @@ export interface StartRequest {
  */
 export function parseStartRequest(
   body: unknown,
-): { ok: true; external: { source: "prolific" | "link"; id: string; studyId: string | null; sessionId: string | null } | null } | { ok: false; reason: string } {
+):
+  | { ok: true; external: { source: "prolific" | "link"; id: string; studyId: string | null; sessionId: string | null } | null }
+  | { ok: false; reason: string } {
   if (body === undefined || body === null) return { ok: true, external: null };
   if (typeof body !== "object" || Array.isArray(body)) return { ok: false, reason: "expected a JSON object" };
   const b = body as Record<string, unknown>;
   const unknown = Object.keys(b).filter((k) => !["PROLIFIC_PID", "STUDY_ID", "SESSION_ID", "participant"].includes(k));
-  if (unknown.length > 0) return { ok: false, reason: `${unknown[0]}: unknown field; expected PROLIFIC_PID, STUDY_ID, SESSION_ID or participant` };
+  if (unknown.length > 0)
+    return { ok: false, reason: `${unknown[0]}: unknown field; expected PROLIFIC_PID, STUDY_ID, SESSION_ID or participant` };
   for (const field of ["PROLIFIC_PID", "STUDY_ID", "SESSION_ID", "participant"]) {
     const value = b[field];
     if (value !== undefined && (typeof value !== "string" || !EXTERNAL_ID.test(value))) {
-      return { ok: false, reason: `${field}: ${JSON.stringify(value).slice(0, 80)} is not an id; expected 1 to 64 letters, digits, _ or -` };
+      return {
+        ok: false,
+        reason: `${field}: ${JSON.stringify(value).slice(0, 80)} is not an id; expected 1 to 64 letters, digits, _ or -`,
+      };
     }
   }
-  if (b.PROLIFIC_PID !== undefined && b.participant !== undefined) return { ok: false, reason: "PROLIFIC_PID and participant both given; expected one id" };
-  if (b.PROLIFIC_PID === undefined && (b.STUDY_ID !== undefined || b.SESSION_ID !== undefined)) return { ok: false, reason: "STUDY_ID or SESSION_ID without PROLIFIC_PID" };
+  if (b.PROLIFIC_PID !== undefined && b.participant !== undefined)
+    return { ok: false, reason: "PROLIFIC_PID and participant both given; expected one id" };
+  if (b.PROLIFIC_PID === undefined && (b.STUDY_ID !== undefined || b.SESSION_ID !== undefined))
+    return { ok: false, reason: "STUDY_ID or SESSION_ID without PROLIFIC_PID" };
   if (b.PROLIFIC_PID !== undefined) {
-    return { ok: true, external: { source: "prolific", id: b.PROLIFIC_PID as string, studyId: (b.STUDY_ID as string | undefined) ?? null, sessionId: (b.SESSION_ID as string | undefined) ?? null } };
+    return {
+      ok: true,
+      external: {
+        source: "prolific",
+        id: b.PROLIFIC_PID as string,
+        studyId: (b.STUDY_ID as string | undefined) ?? null,
+        sessionId: (b.SESSION_ID as string | undefined) ?? null,
+      },
+    };
   }
-  if (b.participant !== undefined) return { ok: true, external: { source: "link", id: b.participant as string, studyId: null, sessionId: null } };
+  if (b.participant !== undefined)
+    return { ok: true, external: { source: "link", id: b.participant as string, studyId: null, sessionId: null } };
   return { ok: true, external: null };
 }

@@ -81,7 +81,13 @@ export function cExpDensitySpec(steps = 50): TopLevelSpec {
           x2: { field: "p1_end" },
           y: { field: "p2", ...y },
           y2: { field: "p2_end" },
-          color: { field: "c_exp", type: "quantitative", title: "c_exp", scale: { scheme: "viridis", domain: [0, 1] }, legend: { gradientLength: 300, values: [0, 0.25, 0.5, 0.75, 1] } },
+          color: {
+            field: "c_exp",
+            type: "quantitative",
+            title: "c_exp",
+            scale: { scheme: "viridis", domain: [0, 1] },
+            legend: { gradientLength: 300, values: [0, 0.25, 0.5, 0.75, 1] },
+          },
           tooltip: [{ field: "c_exp", format: ".3f" }],
         },
       },
@@ -138,11 +144,17 @@ export function diagnosticCurves(trials: number, band: readonly ChanceBand[], au
     const c = k / 400;
     const limits = cObsLimits(c);
     const half = binomialHalfWidth(c, trials);
-    for (const [edge, value] of [["low", limits.low], ["high", limits.high]] as const) {
+    for (const [edge, value] of [
+      ["low", limits.low],
+      ["high", limits.high],
+    ] as const) {
       curves.push({ c_exp: c, value, curve: DIAGNOSTIC_CURVES.limits, edge, measure: "c_obs" });
       if (c < 1) curves.push({ c_exp: c, value: kappaOf(value, c), curve: DIAGNOSTIC_CURVES.limits, edge, measure: "kappa" });
     }
-    for (const [edge, value] of [["low", c - half], ["high", c + half]] as const) {
+    for (const [edge, value] of [
+      ["low", c - half],
+      ["high", c + half],
+    ] as const) {
       curves.push({ c_exp: c, value, curve: DIAGNOSTIC_CURVES.approximation, edge, measure: "c_obs" });
       if (c < 1) curves.push({ c_exp: c, value: kappaOf(value, c), curve: DIAGNOSTIC_CURVES.approximation, edge, measure: "kappa" });
     }

@@ -61,7 +61,10 @@ export function groupedLegend(series: readonly SeriesStyle[], place: LegendPlace
     values.push(shown.label);
     renames.push([shown.label, s.legendGroup]);
   }
-  const labelExpr = renames.reduceRight((rest, [from, to]) => `datum.label === ${JSON.stringify(from)} ? ${JSON.stringify(to)} : ${rest}`, "datum.label");
+  const labelExpr = renames.reduceRight(
+    (rest, [from, to]) => `datum.label === ${JSON.stringify(from)} ? ${JSON.stringify(to)} : ${rest}`,
+    "datum.label",
+  );
   // Inside the plot a legend is kept small: it must leave the data visible.
   const inside = { offset: 4, labelFontSize: 11, symbolSize: 45, rowPadding: 0, padding: 4 };
   return { values, labelExpr, orient: place, title, symbolOpacity: 1, ...(place === "right" ? {} : inside) };
@@ -97,9 +100,18 @@ export interface KappaVsAccuracyOptions {
 /** Short horizontal caps at both ends of vertical error bars (`low`, `high` fields). */
 function errorBarLayers(x: object, y: object, colour = "#333") {
   return [
-    { mark: { type: "rule", strokeWidth: 1.2 }, encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: { value: colour } } },
-    { mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 }, encoding: { x, y: { field: "low", ...y }, color: { value: colour } } },
-    { mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 }, encoding: { x, y: { field: "high", ...y }, color: { value: colour } } },
+    {
+      mark: { type: "rule", strokeWidth: 1.2 },
+      encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: { value: colour } },
+    },
+    {
+      mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 },
+      encoding: { x, y: { field: "low", ...y }, color: { value: colour } },
+    },
+    {
+      mark: { type: "tick", orient: "horizontal", size: 9, thickness: 1.2 },
+      encoding: { x, y: { field: "high", ...y }, color: { value: colour } },
+    },
   ];
 }
 
@@ -108,7 +120,15 @@ function errorBarLayers(x: object, y: object, colour = "#333") {
  * covers no point), and far enough above (falling line) or below (rising line) the line that
  * the line clears the whole text.
  */
-export function fitLabelPlace(xs: readonly number[], domain: [number, number], fit: { slope: number; intercept: number }, yDomain: [number, number], size: { width: number; height: number }, text: string, fontSize: number) {
+export function fitLabelPlace(
+  xs: readonly number[],
+  domain: [number, number],
+  fit: { slope: number; intercept: number },
+  yDomain: [number, number],
+  size: { width: number; height: number },
+  text: string,
+  fontSize: number,
+) {
   const stops = [domain[0], ...[...xs].sort((a, b) => a - b), domain[1]];
   let at = (domain[0] + domain[1]) / 2;
   let widest = -1;
@@ -120,7 +140,12 @@ export function fitLabelPlace(xs: readonly number[], domain: [number, number], f
   }
   const pixelSlope = (fit.slope * size.height) / (yDomain[1] - yDomain[0]) / (size.width / (domain[1] - domain[0]));
   const clearance = Math.abs(pixelSlope) * (textWidth(text, fontSize) / 2) + 5;
-  return { accuracy: at, kappa: fit.intercept + fit.slope * at, dy: fit.slope >= 0 ? clearance : -clearance, baseline: fit.slope >= 0 ? "top" : "bottom" };
+  return {
+    accuracy: at,
+    kappa: fit.intercept + fit.slope * at,
+    dy: fit.slope >= 0 ? clearance : -clearance,
+    baseline: fit.slope >= 0 ? "top" : "bottom",
+  };
 }
 
 /**
@@ -130,7 +155,10 @@ export function fitLabelPlace(xs: readonly number[], domain: [number, number], f
 export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
   const xs = o.points.map((p) => p.accuracy);
   const [xMin, xMax] = o.xDomain ?? [Math.floor(Math.min(...xs) - 2), Math.ceil(Math.max(...xs) + 2)];
-  const yMax = Math.max(0.7, Math.ceil((Math.max(...o.bands.map((b) => b.mean + b.ci95), ...o.points.map((p) => p.kappa)) + 0.08) * 10) / 10);
+  const yMax = Math.max(
+    0.7,
+    Math.ceil((Math.max(...o.bands.map((b) => b.mean + b.ci95), ...o.points.map((p) => p.kappa)) + 0.08) * 10) / 10,
+  );
   const yMin = Math.min(0, Math.floor(Math.min(...o.points.map((p) => p.kappa)) * 10) / 10);
   const width = o.width ?? 460;
   const height = o.height ?? 340;
@@ -138,7 +166,12 @@ export function kappaVsAccuracySpec(o: KappaVsAccuracyOptions): TopLevelSpec {
   const y = { type: "quantitative" as const, title: "Error consistency κ", scale: { domain: [yMin, yMax] } };
   const scales = legendScales(o.models);
   const legend = groupedLegend(o.models, o.legend ?? "right", "model (mean ± 95% CI)");
-  const bands = o.bands.map((b) => ({ ...b, low: b.mean - b.ci95, high: b.mean + b.ci95, text: `${b.label}: ${b.mean.toFixed(2)} ± ${b.ci95.toFixed(2)}` }));
+  const bands = o.bands.map((b) => ({
+    ...b,
+    low: b.mean - b.ci95,
+    high: b.mean + b.ci95,
+    text: `${b.label}: ${b.mean.toFixed(2)} ± ${b.ci95.toFixed(2)}`,
+  }));
   const fitLine = [xMin, xMax].map((a) => ({ accuracy: a, kappa: o.fit.intercept + o.fit.slope * a }));
   const label = fitLabelPlace(xs, [xMin, xMax], o.fit, [yMin, yMax], { width, height }, o.fitLabel, 13);
   return {
@@ -257,14 +290,21 @@ function consistencyLayers(o: ConsistencyScatterOptions) {
   }
   if (!isKappa) {
     layers.push({
-      data: { values: [{ c_exp: 0, c_obs: 0 }, { c_exp: 1, c_obs: 1 }] },
+      data: {
+        values: [
+          { c_exp: 0, c_obs: 0 },
+          { c_exp: 1, c_obs: 1 },
+        ],
+      },
       mark: { type: "line", color: "black", strokeDash: [5, 4], strokeWidth: 1.2 },
       encoding: { x, y: { field: "c_obs", ...y } },
     });
   }
   // Later series are drawn over earlier ones (series order), so the last series stays visible.
   const order = new Map(o.series.map((series, i) => [series.label, i]));
-  const points = o.points.filter((p) => (isKappa ? p.kappa !== null : true)).sort((a, b) => (order.get(a.series) ?? 0) - (order.get(b.series) ?? 0));
+  const points = o.points
+    .filter((p) => (isKappa ? p.kappa !== null : true))
+    .sort((a, b) => (order.get(a.series) ?? 0) - (order.get(b.series) ?? 0));
   const legend = o.legend === null ? null : groupedLegend(o.series, o.legend ?? "top-left");
   layers.push({
     data: { values: points },
@@ -301,7 +341,9 @@ export function consistencyPanelsSpec(title: string, panels: readonly Consistenc
     config: FIGURE_CONFIG,
     title,
     resolve: { legend: { color: "independent", shape: "independent" } },
-    hconcat: panels.map((p, i) => consistencyLayers({ ...p, width: p.width ?? 340, height: p.height ?? 320, legend: i === 0 ? (p.legend ?? "top-left") : null })),
+    hconcat: panels.map((p, i) =>
+      consistencyLayers({ ...p, width: p.width ?? 340, height: p.height ?? 320, legend: i === 0 ? (p.legend ?? "top-left") : null }),
+    ),
   } as TopLevelSpec;
 }
 
@@ -357,7 +399,12 @@ export function shapeBiasVsKappaSpec(o: {
   const height = 300;
   const yMax = Math.max(0.3, Math.ceil(Math.max(...o.rows.map((r) => r.mean + r.ci95)) * 10 + 0.5) / 10);
   const pixelY = (value: number) => height * (1 - value / yMax);
-  const errorBars = o.rows.map((r) => ({ x: r.shape_bias * width - 5, y: pixelY(r.mean + r.ci95), width: 10, height: pixelY(r.mean - r.ci95) - pixelY(r.mean + r.ci95) }));
+  const errorBars = o.rows.map((r) => ({
+    x: r.shape_bias * width - 5,
+    y: pixelY(r.mean + r.ci95),
+    width: 10,
+    height: pixelY(r.mean - r.ci95) - pixelY(r.mean + r.ci95),
+  }));
   const places = placeLabels(
     o.rows.map((r) => ({ x: r.shape_bias * width, y: pixelY(r.mean), text: r.label })),
     { width, height },
@@ -366,7 +413,12 @@ export function shapeBiasVsKappaSpec(o: {
     errorBars,
   );
   const rows = o.rows.map((r, i) => ({ ...r, low: r.mean - r.ci95, high: r.mean + r.ci95, ...places[i] }));
-  const x = { field: "shape_bias", type: "quantitative" as const, title: "Shape bias (fraction of shape decisions)", scale: { domain: [0, 1] } };
+  const x = {
+    field: "shape_bias",
+    type: "quantitative" as const,
+    title: "Shape bias (fraction of shape decisions)",
+    scale: { domain: [0, 1] },
+  };
   const y = { type: "quantitative" as const, title: "Mean error consistency with humans, κ", scale: { domain: [0, yMax] } };
   const layers: object[] = [];
   if (o.humanShapeBias !== undefined) {
@@ -374,7 +426,10 @@ export function shapeBiasVsKappaSpec(o: {
       data: { values: [{ shape_bias: o.humanShapeBias, text: "humans" }] },
       layer: [
         { mark: { type: "rule", color: HUMAN_COLOUR, strokeDash: [6, 4] }, encoding: { x } },
-        { mark: { type: "text", color: HUMAN_COLOUR, align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 12 }, encoding: { x, y: { value: 0 }, text: { field: "text" } } },
+        {
+          mark: { type: "text", color: HUMAN_COLOUR, align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 12 },
+          encoding: { x, y: { value: 0 }, text: { field: "text" } },
+        },
       ],
     });
   }
@@ -384,7 +439,12 @@ export function shapeBiasVsKappaSpec(o: {
       ...errorBarLayers(x, y),
       {
         mark: { type: "point", filled: true, size: 120, opacity: 1, stroke: "#222", strokeWidth: 0.6 },
-        encoding: { x, y: { field: "mean", ...y }, color: { field: "colour", type: "nominal", scale: null }, tooltip: [{ field: "label" }, { field: "shape_bias", format: ".4f" }, { field: "mean", format: ".4f" }] },
+        encoding: {
+          x,
+          y: { field: "mean", ...y },
+          color: { field: "colour", type: "nominal", scale: null },
+          tooltip: [{ field: "label" }, { field: "shape_bias", format: ".4f" }, { field: "mean", format: ".4f" }],
+        },
       },
       // One text layer per label: Vega-Lite takes offsets and alignment from the mark, not from data.
       ...rows.map((r) => ({
@@ -422,11 +482,20 @@ export function conditionSpec(o: {
   yDomain?: [number, number];
 }): TopLevelSpec {
   const scales = legendScales(o.series);
-  const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale: { reverse: o.reverseX ?? false, zero: false, nice: false } };
+  const x = {
+    field: "x",
+    type: "quantitative" as const,
+    title: o.xTitle,
+    scale: { reverse: o.reverseX ?? false, zero: false, nice: false },
+  };
   const y = { type: "quantitative" as const, title: o.yTitle, scale: { domain: o.yDomain ?? [0, 1] } };
   const layers: object[] = [];
   if (o.reference !== undefined) {
-    layers.push({ data: { values: [{ value: o.reference }] }, mark: { type: "rule", color: "#888", strokeDash: [4, 4] }, encoding: { y: { field: "value", ...y } } });
+    layers.push({
+      data: { values: [{ value: o.reference }] },
+      mark: { type: "rule", color: "#888", strokeDash: [4, 4] },
+      encoding: { y: { field: "value", ...y } },
+    });
   }
   const ranged = o.points.filter((p) => p.min !== undefined && p.min !== null && p.max !== undefined && p.max !== null);
   if (ranged.length > 0) {
@@ -435,15 +504,24 @@ export function conditionSpec(o: {
       data: { values: ranged.map((p) => ({ ...p, low: p.min, high: p.max })) },
       layer: [
         { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "low", ...y }, y2: { field: "high" }, color: colour } },
-        { mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "low", ...y }, color: colour } },
-        { mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "high", ...y }, color: colour } },
+        {
+          mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 },
+          encoding: { x, y: { field: "low", ...y }, color: colour },
+        },
+        {
+          mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 },
+          encoding: { x, y: { field: "high", ...y }, color: colour },
+        },
       ],
     });
   }
   layers.push({
     data: { values: o.points },
     layer: [
-      { mark: { type: "line", strokeWidth: 2 }, encoding: { x, y: { field: "value", ...y }, color: { field: "series", type: "nominal", scale: scales.color, title: null } } },
+      {
+        mark: { type: "line", strokeWidth: 2 },
+        encoding: { x, y: { field: "value", ...y }, color: { field: "series", type: "nominal", scale: scales.color, title: null } },
+      },
       {
         mark: { type: "point", filled: true, size: 90, opacity: 1 },
         encoding: {
@@ -480,12 +558,27 @@ export interface ConditionKappa {
  * bar), the chance band of independent observers (grey bar), and kappa with its 95% interval
  * (capped), joined by a line.
  */
-export function kappaPerConditionSpec(o: { title: string; xTitle: string; rows: readonly ConditionKappa[]; reverseX?: boolean; colour: string }): TopLevelSpec {
+export function kappaPerConditionSpec(o: {
+  title: string;
+  xTitle: string;
+  rows: readonly ConditionKappa[];
+  reverseX?: boolean;
+  colour: string;
+}): TopLevelSpec {
   const low = Math.min(-0.2, ...o.rows.map((r) => Math.floor(Math.min(r.bound_low, r.lower) * 10) / 10));
-  const x = { field: "x", type: "quantitative" as const, title: o.xTitle, scale: { reverse: o.reverseX ?? false, zero: false, nice: false, padding: 14 } };
+  const x = {
+    field: "x",
+    type: "quantitative" as const,
+    title: o.xTitle,
+    scale: { reverse: o.reverseX ?? false, zero: false, nice: false, padding: 14 },
+  };
   const y = { type: "quantitative" as const, title: "Error consistency κ", scale: { domain: [Math.max(-1, low), 1] } };
   const kinds = ["range the accuracies allow", "independent observers (95%)", "κ with 95% interval"];
-  const kind = { type: "nominal" as const, scale: { domain: kinds, range: ["#eeeeee", "#bdbdbd", o.colour] }, legend: { orient: "bottom", direction: "horizontal", columns: 2, title: null, symbolType: "square" } };
+  const kind = {
+    type: "nominal" as const,
+    scale: { domain: kinds, range: ["#eeeeee", "#bdbdbd", o.colour] },
+    legend: { orient: "bottom", direction: "horizontal", columns: 2, title: null, symbolType: "square" },
+  };
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
@@ -495,8 +588,14 @@ export function kappaPerConditionSpec(o: { title: string; xTitle: string; rows: 
     data: { values: o.rows.map((r) => ({ ...r, low: r.lower, high: r.upper })) },
     layer: [
       { mark: { type: "rule", color: "#888", strokeDash: [4, 4] }, encoding: { y: { datum: 0, ...y } } },
-      { mark: { type: "bar", size: 16, stroke: "#cccccc", strokeWidth: 0.6 }, encoding: { x, y: { field: "bound_low", ...y }, y2: { field: "bound_high" }, color: { datum: kinds[0], ...kind } } },
-      { mark: { type: "bar", size: 8 }, encoding: { x, y: { field: "chance_low", ...y }, y2: { field: "chance_high" }, color: { datum: kinds[1], ...kind } } },
+      {
+        mark: { type: "bar", size: 16, stroke: "#cccccc", strokeWidth: 0.6 },
+        encoding: { x, y: { field: "bound_low", ...y }, y2: { field: "bound_high" }, color: { datum: kinds[0], ...kind } },
+      },
+      {
+        mark: { type: "bar", size: 8 },
+        encoding: { x, y: { field: "chance_low", ...y }, y2: { field: "chance_high" }, color: { datum: kinds[1], ...kind } },
+      },
       { mark: { type: "line", strokeWidth: 1.5, color: o.colour }, encoding: { x, y: { field: "kappa", ...y } } },
       ...errorBarLayers(x, y, o.colour),
       {
@@ -505,7 +604,13 @@ export function kappaPerConditionSpec(o: { title: string; xTitle: string; rows: 
           x,
           y: { field: "kappa", ...y },
           color: { datum: kinds[2], ...kind },
-          tooltip: [{ field: "condition" }, { field: "kappa", title: "κ", format: ".3f" }, { field: "lower", format: ".3f" }, { field: "upper", format: ".3f" }, { field: "bound_high", title: "κ max", format: ".3f" }],
+          tooltip: [
+            { field: "condition" },
+            { field: "kappa", title: "κ", format: ".3f" },
+            { field: "lower", format: ".3f" },
+            { field: "upper", format: ".3f" },
+            { field: "bound_high", title: "κ max", format: ".3f" },
+          ],
         },
       },
     ],

@@ -215,7 +215,16 @@ export function kappaHeatmapSpec(options: KappaHeatmapOptions): TopLevelSpec {
             field: "kappa",
             type: "quantitative",
             scale: { ...KAPPA_COLOUR_SCALE, domain: [...KAPPA_COLOUR_SCALE.domain] },
-            legend: { title: "κ", orient: "right", gradientLength: Math.min(side, 240), gradientThickness: 14, values: [-1, -0.5, 0, 0.5, 1], titleFontSize: 16, titleFontWeight: "normal", titleFontStyle: "italic" },
+            legend: {
+              title: "κ",
+              orient: "right",
+              gradientLength: Math.min(side, 240),
+              gradientThickness: 14,
+              values: [-1, -0.5, 0, 0.5, 1],
+              titleFontSize: 16,
+              titleFontWeight: "normal",
+              titleFontStyle: "italic",
+            },
           },
           tooltip: [
             { field: "row", title: "observer 1" },

@@ -29,7 +29,12 @@ export function shapeBiasByCategorySpec(o: ShapeBiasByCategoryOptions): TopLevel
   const colour = { domain: o.series.map((s) => s.label), range: o.series.map((s) => s.colour) };
   const shape = { domain: o.series.map((s) => s.label), range: o.series.map((s) => vegaShape(s.shape)) };
   const legend = groupedLegend(o.series, o.legend ?? "right");
-  const x = { field: "shape_bias", type: "quantitative" as const, title: "Fraction of shape decisions (1 − fraction of texture decisions)", scale: { domain: [0, 1] } };
+  const x = {
+    field: "shape_bias",
+    type: "quantitative" as const,
+    title: "Fraction of shape decisions (1 − fraction of texture decisions)",
+    scale: { domain: [0, 1] },
+  };
   const y = { field: "category", type: "nominal" as const, title: "Shape category", sort: [...o.categories], axis: { labelFontSize: 12 } };
   // Later series over earlier ones: humans, listed first, are drawn last so they stay visible.
   const order = new Map(o.series.map((s, i) => [s.label, i]));

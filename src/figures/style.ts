@@ -89,7 +89,12 @@ export const FAMILIES: Record<string, FamilyStyle> = {
     shape: "circle",
   },
   squeezenet: { label: "SqueezeNet", shades: ["#e7298a", "#91003f"], members: ["squeezenet1-0", "squeezenet1-1"], shape: "circle" },
-  densenet: { label: "DenseNet", shades: ["#fdbe85", "#fd8d3c", "#d94701"], members: ["densenet121", "densenet169", "densenet201"], shape: "circle" },
+  densenet: {
+    label: "DenseNet",
+    shades: ["#fdbe85", "#fd8d3c", "#d94701"],
+    members: ["densenet121", "densenet169", "densenet201"],
+    shape: "circle",
+  },
   inception: { label: "Inception-v3", shades: ["#a89a8c"], members: ["inception-v3"], shape: "circle" },
   resnet: {
     label: "ResNet",

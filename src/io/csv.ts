@@ -41,10 +41,11 @@ export function parseCsv(text: string, file: string): RawTable {
     if (row.length === 1 && row[0].trim() === "") return;
     const quoted = row.findIndex((field) => QUOTE_AFTER_SPACE.test(field));
     if (quoted >= 0) {
-      throw new InputError(
-        "white space before a quoted field; expected the double quote right after the comma (or no quotes)",
-        { file, line: rowLines[i], column: header?.[quoted] },
-      );
+      throw new InputError("white space before a quoted field; expected the double quote right after the comma (or no quotes)", {
+        file,
+        line: rowLines[i],
+        column: header?.[quoted],
+      });
     }
     const trimmed = row.map((field) => field.trim());
     header ??= trimmed;

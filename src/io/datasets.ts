@@ -107,9 +107,7 @@ async function readStreamTable(path: string, standardInput: boolean): Promise<Ra
 function buildTable(tables: RawTable[], dataset: string, options: LoadOptions): TrialTable {
   const format = options.format ?? { kind: "geirhos" };
   const humans = options.humanPattern ?? DEFAULT_HUMAN_PATTERN;
-  return format.kind === "geirhos"
-    ? geirhosTrials(tables, dataset, humans)
-    : longFormatTrials(tables, dataset, format.columns, humans);
+  return format.kind === "geirhos" ? geirhosTrials(tables, dataset, humans) : longFormatTrials(tables, dataset, format.columns, humans);
 }
 
 /** One entry of a folder, symbolic links followed. */

@@ -47,7 +47,6 @@ import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../ke
 import { duckdbMessage, sqlIdentifier, sqlString } from "./sql.ts";
 import { type TrialFileKind, trialFileKind } from "./trial-files.ts";
 
-
 export interface PackedReadOptions {
   /**
    * Which columns hold what (compared trimmed and case-insensitively); default
@@ -181,7 +180,9 @@ async function describeFile(connection: DuckDBConnection, file: string): Promise
   const reader = await query(
     () => connection.runAndReadAll(`DESCRIBE SELECT * FROM ${scanSql(kind, [file])}`),
     file,
-    kind === "parquet" ? "cannot read as Parquet" : "cannot read as CSV (expected UTF-8, comma-separated, a header line and the same number of fields in every row)",
+    kind === "parquet"
+      ? "cannot read as Parquet"
+      : "cannot read as CSV (expected UTF-8, comma-separated, a header line and the same number of fields in every row)",
   );
   const columns = reader.getRowsJS().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
   return { file, kind, columns };
@@ -212,7 +213,10 @@ function wantedColumns(columns: LongFormatColumns, byCondition: boolean): Partia
 }
 
 /** The file's spelling and type of each wanted column; an InputError naming the missing ones. */
-function resolveColumns(info: FileColumns, wanted: Partial<Record<ColumnKey, string>>): Partial<Record<ColumnKey, { name: string; type: string }>> {
+function resolveColumns(
+  info: FileColumns,
+  wanted: Partial<Record<ColumnKey, string>>,
+): Partial<Record<ColumnKey, { name: string; type: string }>> {
   const normalized = info.columns.map((c) => c.name.trim().toLowerCase());
   const found: Partial<Record<ColumnKey, { name: string; type: string }>> = {};
   const absent: string[] = [];
@@ -233,7 +237,8 @@ function resolveColumns(info: FileColumns, wanted: Partial<Record<ColumnKey, str
   return found;
 }
 
-const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(.*\))?)$/;
+const NUMERIC_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(.*\))?)$/;
 
 /** SQL for 1 (correct), 0 (wrong) or NULL (not a correctness value) from the correct column. */
 function correctSql(column: { name: string; type: string }, file: string): string {
@@ -264,9 +269,7 @@ interface ScanGroup {
 function selectSql(group: ScanGroup, files: readonly string[], rowNumber: boolean): string {
   const col = group.columns;
   const text = (key: ColumnKey) => `CAST(${sqlIdentifier(col[key]!.name)} AS VARCHAR)`;
-  const correct = col.correct
-    ? correctSql(col.correct, files[0])
-    : `CAST(${text("truth")} = ${text("response")} AS UTINYINT)`;
+  const correct = col.correct ? correctSql(col.correct, files[0]) : `CAST(${text("truth")} = ${text("response")} AS UTINYINT)`;
   const raw = col.correct ? text("correct") : `${text("truth")} || ' / ' || ${text("response")}`;
   const columns = [
     `${text("observer")} AS observer`,
@@ -445,7 +448,9 @@ export async function readPackedTrials(path: string | readonly string[], options
     for (;;) {
       const chunk = await query(() => pass1.fetchChunk(), fileLabel, "cannot read the trials");
       if (!chunk || chunk.rowCount === 0) break;
-      const [byStimulus, unit, observer, stimulus, cond, rowCheck, n, conditionCount] = [0, 1, 2, 3, 4, 5, 6, 7].map((c) => chunk.getColumnVector(c));
+      const [byStimulus, unit, observer, stimulus, cond, rowCheck, n, conditionCount] = [0, 1, 2, 3, 4, 5, 6, 7].map((c) =>
+        chunk.getColumnVector(c),
+      );
       for (let r = 0; r < chunk.rowCount; r++) {
         const name = unit.getItem(r) as string | null;
         const isStimulus = Number(byStimulus.getItem(r)) === 1;
@@ -555,7 +560,15 @@ function packUnit(dataset: string, scan: UnitScan, isHuman: (o: string) => boole
   const seen = scan.seen!;
   const hits = scan.hits!;
   // Observers are in code-unit order, as the rule's tie-break needs.
-  const chosen = unitStimulusSet(groupByStimulusSet(bitRowSets(seen, words, observers.map((_, i) => i))))!;
+  const chosen = unitStimulusSet(
+    groupByStimulusSet(
+      bitRowSets(
+        seen,
+        words,
+        observers.map((_, i) => i),
+      ),
+    ),
+  )!;
   const setRow = chosen.members[0] * words;
   const inSet = new Uint8Array(observers.length);
   for (const i of chosen.members) inSet[i] = 1;
@@ -674,8 +687,15 @@ async function throwDuplicate(connection: DuckDBConnection, groups: readonly Sca
     [observer],
   );
   const [condition, stimulus] = (repeated.getRowsJS()[0] ?? []) as (string | undefined)[];
-  if (stimulus === undefined || condition === undefined) throw new Error(`observer "${observer}" has repeated trials that were not found again`);
-  const [first, second] = await firstRows(connection, groups, "observer = $1 AND stimulus = $2 AND cond = $3", [observer, stimulus, condition], 2);
+  if (stimulus === undefined || condition === undefined)
+    throw new Error(`observer "${observer}" has repeated trials that were not found again`);
+  const [first, second] = await firstRows(
+    connection,
+    groups,
+    "observer = $1 AND stimulus = $2 AND cond = $3",
+    [observer, stimulus, condition],
+    2,
+  );
   throw new InputError(
     `row ${second.row.tw_row}: observer "${observer}" saw stimulus "${stimulus}" twice in condition "${condition}" ` +
       `(first at ${first.file} row ${first.row.tw_row}); expected each stimulus once per observer and condition`,

@@ -388,7 +388,8 @@ export interface ModelVsHumanLocation {
 export async function locateModelVsHuman(options: { data?: string; env: Env; cache?: string }): Promise<ModelVsHumanLocation> {
   if (options.data !== undefined) return { dir: await existingDir(options.data, "--humans"), source: "--humans", missing: 0 };
   const fromEnv = options.env.TRIALWISE_MODEL_VS_HUMAN_DATA;
-  if (fromEnv) return { dir: await existingDir(fromEnv, "TRIALWISE_MODEL_VS_HUMAN_DATA"), source: "TRIALWISE_MODEL_VS_HUMAN_DATA", missing: 0 };
+  if (fromEnv)
+    return { dir: await existingDir(fromEnv, "TRIALWISE_MODEL_VS_HUMAN_DATA"), source: "TRIALWISE_MODEL_VS_HUMAN_DATA", missing: 0 };
   const dir = dataCacheDir("model-vs-human", options.cache, options.env);
   let missing = 0;
   for (const file of modelVsHumanManifest().files) {
@@ -520,7 +521,10 @@ async function downloadFile(
       response = await untilAborted(responding, signal);
     } catch (error) {
       // A response that comes after all is not wanted: let its connection go.
-      responding.then((late) => late.body?.cancel().catch(() => undefined), () => undefined);
+      responding.then(
+        (late) => late.body?.cancel().catch(() => undefined),
+        () => undefined,
+      );
       throw networkError(name, error, url, timedOut, timeoutMs);
     }
     if (!response.ok || !response.body) {

@@ -102,11 +102,20 @@ function targetIndex(sample: Record<string, unknown>, choices: number, at: Input
   else if (typeof target === "string") {
     const texts = choiceTexts(sample.arguments);
     const found = texts?.findIndex((t) => t.trim() === target.trim()) ?? -1;
-    if (found < 0) throw new InputError(`target ${JSON.stringify(target)} is neither a choice's index nor the text of one of the ${choices} choices`, { ...at, column: "target" });
+    if (found < 0)
+      throw new InputError(`target ${JSON.stringify(target)} is neither a choice's index nor the text of one of the ${choices} choices`, {
+        ...at,
+        column: "target",
+      });
     index = found;
   }
-  if (index === undefined || !Number.isInteger(index)) throw new InputError(`target ${JSON.stringify(target)}: expected the correct choice's index (0 to ${choices - 1})`, { ...at, column: "target" });
-  if (index < 0 || index >= choices) throw new InputError(`target ${index} is outside the ${choices} choices (0 to ${choices - 1})`, { ...at, column: "target" });
+  if (index === undefined || !Number.isInteger(index))
+    throw new InputError(`target ${JSON.stringify(target)}: expected the correct choice's index (0 to ${choices - 1})`, {
+      ...at,
+      column: "target",
+    });
+  if (index < 0 || index >= choices)
+    throw new InputError(`target ${index} is outside the ${choices} choices (0 to ${choices - 1})`, { ...at, column: "target" });
   return index;
 }
 
@@ -152,7 +161,8 @@ async function readSamples(file: string): Promise<{ sample: Record<string, unkno
       } catch (error) {
         throw new InputError(`invalid JSON (${(error as Error).message}); expected one JSON object per line`, { file, line: i + 1 });
       }
-      if (value === null || typeof value !== "object" || Array.isArray(value)) throw new InputError("expected a JSON object per line", { file, line: i + 1 });
+      if (value === null || typeof value !== "object" || Array.isArray(value))
+        throw new InputError("expected a JSON object per line", { file, line: i + 1 });
       samples.push({ sample: value as Record<string, unknown>, line: i + 1 });
     });
   if (samples.length === 0) throw new InputError("no samples; expected one JSON object per document", { file });
@@ -194,7 +204,11 @@ export async function readLmEvalSamples(path: string): Promise<ProbabilityTable[
     for (const file of files) {
       const task = samplesTask(basename(file));
       const earlier = taskFile.get(task);
-      if (earlier) throw new InputError(`a second samples file of task "${task}" for model "${model}" (the first: ${earlier}); keep one run per task and model`, { file });
+      if (earlier)
+        throw new InputError(
+          `a second samples file of task "${task}" for model "${model}" (the first: ${earlier}); keep one run per task and model`,
+          { file },
+        );
       taskFile.set(task, file);
       let builder = builders.get(task);
       if (!builder) builders.set(task, (builder = new ProbabilityTableBuilder(task)));
@@ -202,10 +216,15 @@ export async function readLmEvalSamples(path: string): Promise<ProbabilityTable[
       for (const { sample, line } of await readSamples(file)) {
         const at = { file, line };
         const id = sample.doc_id;
-        if (typeof id !== "number" && typeof id !== "string") throw new InputError(`doc_id ${JSON.stringify(id)}: expected the document's number`, { ...at, column: "doc_id" });
+        if (typeof id !== "number" && typeof id !== "string")
+          throw new InputError(`doc_id ${JSON.stringify(id)}: expected the document's number`, { ...at, column: "doc_id" });
         const key = String(id);
         const first = seen.get(key);
-        if (first !== undefined) throw new InputError(`doc_id ${key} a second time (first at line ${first}); expected one sample per document (one filter)`, { ...at, column: "doc_id" });
+        if (first !== undefined)
+          throw new InputError(`doc_id ${key} a second time (first at line ${first}); expected one sample per document (one filter)`, {
+            ...at,
+            column: "doc_id",
+          });
         seen.set(key, line);
         const lls = logLikelihoods(sample, at);
         const options = lls.map((_, k) => String(k));

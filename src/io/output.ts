@@ -67,7 +67,10 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
     if (info.isFile()) return { path, file: current, direct: false };
     if (info.isFIFO() || info.isCharacterDevice()) return { path, file: current, direct: true };
     if (info.isDirectory()) throw new InputError("cannot write output: it is a folder; give a file name", { file: path });
-    throw new InputError("cannot write output: not a regular file, FIFO or character device, and trialwise replaces no other kind of file", { file: path });
+    throw new InputError(
+      "cannot write output: not a regular file, FIFO or character device, and trialwise replaces no other kind of file",
+      { file: path },
+    );
   }
   throw new InputError(`cannot write output: more than ${MAX_LINKS} symbolic links`, { file: path });
 }
@@ -314,16 +317,21 @@ export async function checkOutputFolder(dir: string, inputs: readonly string[] =
   for (const input of inputs) {
     const source = await physicalPath(input);
     if (within(target, source)) {
-      throw new InputError(`cannot write the output folder here: it ${target === source ? "is" : "lies inside"} the input ${input}; give a folder outside it`, { file: dir });
+      throw new InputError(
+        `cannot write the output folder here: it ${target === source ? "is" : "lies inside"} the input ${input}; give a folder outside it`,
+        { file: dir },
+      );
     }
-    if (within(source, target)) throw new InputError(`cannot write the output folder here: it holds the input ${input}; give a folder outside it`, { file: dir });
+    if (within(source, target))
+      throw new InputError(`cannot write the output folder here: it holds the input ${input}; give a folder outside it`, { file: dir });
   }
   const info = await lstat(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw outputError(dir, error);
   });
   if (!info) return target;
-  if (!info.isDirectory()) throw new InputError("cannot write the output folder here: it is a file, not a folder; give a folder name", { file: dir });
+  if (!info.isDirectory())
+    throw new InputError("cannot write the output folder here: it is a file, not a folder; give a folder name", { file: dir });
   const entries = await readdir(target);
   if (entries.length === 0) return target;
   const marker = await lstat(join(target, OUTPUT_FOLDER_MARKER)).catch(() => undefined);
@@ -341,7 +349,11 @@ export async function checkOutputFolder(dir: string, inputs: readonly string[] =
  * beside the target, which then replaces the target (an earlier folder there is moved aside
  * first and removed after).
  */
-export async function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, string | Uint8Array>, options: { inputs?: readonly string[] } = {}): Promise<void> {
+export async function writeDirectoryAtomic(
+  dir: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+  options: { inputs?: readonly string[] } = {},
+): Promise<void> {
   const target = await checkOutputFolder(dir, options.inputs);
   await removeStaleTemporaries(target);
   const stem = temporaryStem(target);
@@ -384,7 +396,13 @@ export type OutputFileFormat = OutputFormat | "parquet";
 
 const FORMAT_NAMES: Record<OutputFileFormat, string> = { csv: "CSV", json: "JSON", table: "an aligned text table", parquet: "Parquet" };
 /** The format an output file's extension says. */
-const EXTENSION_FORMATS: Readonly<Record<string, OutputFileFormat>> = { ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".txt": "table" };
+const EXTENSION_FORMATS: Readonly<Record<string, OutputFileFormat>> = {
+  ".csv": "csv",
+  ".json": "json",
+  ".parquet": "parquet",
+  ".pq": "parquet",
+  ".txt": "table",
+};
 /** Text formats a .txt file may hold (--format chooses; the aligned table without it). */
 const TEXT_FORMATS: readonly OutputFileFormat[] = ["table", "csv", "json"];
 /** Data-file extensions trialwise does not write (rather than writing something else under their name). */
@@ -423,13 +441,16 @@ export function outputFormat<F extends OutputFileFormat>(
     const allowed = byExtension === "table" ? TEXT_FORMATS : [byExtension];
     const format = flags.format ?? byExtension;
     if (!allowed.includes(format)) {
-      throw new UsageError(`--format ${flags.format} conflicts with ${flag} ${flags.output}: a ${extension} file holds ${allowed.map((f) => FORMAT_NAMES[f]).join(" or ")}`);
+      throw new UsageError(
+        `--format ${flags.format} conflicts with ${flag} ${flags.output}: a ${extension} file holds ${allowed.map((f) => FORMAT_NAMES[f]).join(" or ")}`,
+      );
     }
     if (!writes(format)) throw new UsageError(`${flag} ${flags.output}: this command does not write ${FORMAT_NAMES[format]}; ${offered()}`);
     return format;
   }
   if (flags.format) {
-    if (!writes(flags.format)) throw new UsageError(`--format ${flags.format}: this command does not write ${FORMAT_NAMES[flags.format]}; ${offered()}`);
+    if (!writes(flags.format))
+      throw new UsageError(`--format ${flags.format}: this command does not write ${FORMAT_NAMES[flags.format]}; ${offered()}`);
     return flags.format;
   }
   const table: OutputFileFormat = "table";

@@ -184,7 +184,9 @@ export class ParquetSink implements Sink {
   async finish(): Promise<void> {
     if (!this.current) {
       // No pairs at all: an empty table with the columns.
-      const columns = PAIR_COLUMNS.map((c, k) => `CAST(NULL AS ${k < 5 ? "VARCHAR" : INTEGER_COLUMNS.has(c) ? "INTEGER" : "DOUBLE"}) AS ${c}`);
+      const columns = PAIR_COLUMNS.map(
+        (c, k) => `CAST(NULL AS ${k < 5 ? "VARCHAR" : INTEGER_COLUMNS.has(c) ? "INTEGER" : "DOUBLE"}) AS ${c}`,
+      );
       await this.connection.run(`COPY (SELECT ${columns.join(", ")} LIMIT 0) TO ${sqlString(this.temporary)} (FORMAT parquet)`);
     } else {
       await this.writePart(this.parts.length === 0);

@@ -31,7 +31,15 @@
  */
 import { type PairMetrics, type UndefinedKappaPolicy, pairMetrics } from "../core/metrics.ts";
 import { PAIR_COLUMNS } from "../core/pairs.ts";
-import { type PairNames, type PairTableFormat, type PairUnit, type PairWriterOptions, PAIR_TYPES, type Sink, humanFlags } from "./pair-sink.ts";
+import {
+  type PairNames,
+  type PairTableFormat,
+  type PairUnit,
+  type PairWriterOptions,
+  PAIR_TYPES,
+  type Sink,
+  humanFlags,
+} from "./pair-sink.ts";
 import { type OutputStream, type OutputTarget, openOutputStream, outputError, outputTarget } from "./output.ts";
 
 export type { PairNames, PairTableFormat, PairUnit, PairWriterOptions } from "./pair-sink.ts";
@@ -134,8 +142,9 @@ export function forEachTilePair(
 export async function openPairWriter(path: string, options: PairWriterOptions = {}): Promise<PairWriter> {
   const format = options.format ?? pairTableFormat(path);
   const target = await outputTarget(path);
-    // DuckDB (about 300 ms to load) only for Parquet output.
-  const sink = format === "csv" ? await CsvSink.open(target) : await (await import("./pair-writer-parquet.ts")).ParquetSink.open(target, options);
+  // DuckDB (about 300 ms to load) only for Parquet output.
+  const sink =
+    format === "csv" ? await CsvSink.open(target) : await (await import("./pair-writer-parquet.ts")).ParquetSink.open(target, options);
   let rows = 0;
   let undefinedKappa = 0;
   let state: "open" | "closed" | "failed" = "open";

@@ -25,12 +25,14 @@ export type ScoresAs = "probabilities" | "logits" | "normalize";
 /** A score vector as probabilities: as given (checked later), softmaxed, or divided by its sum (non-negative scores). */
 export function scoresToProbabilities(values: readonly number[], as: ScoresAs, at: InputLocation): number[] {
   values.forEach((v, o) => {
-    if (!Number.isFinite(v)) throw new InputError(`score ${o + 1} is ${Number.isNaN(v) ? "not a number" : v}; expected a finite number`, at);
+    if (!Number.isFinite(v))
+      throw new InputError(`score ${o + 1} is ${Number.isNaN(v) ? "not a number" : v}; expected a finite number`, at);
   });
   if (as === "logits") return softmaxOf(values);
   if (as === "probabilities") return [...values];
   const negative = values.findIndex((v) => v < 0);
-  if (negative >= 0) throw new InputError(`score ${negative + 1} is negative (${values[negative]}); --scores-as normalize needs non-negative scores`, at);
+  if (negative >= 0)
+    throw new InputError(`score ${negative + 1} is negative (${values[negative]}); --scores-as normalize needs non-negative scores`, at);
   const sum = values.reduce((s, v) => s + v, 0);
   if (sum === 0) throw new InputError("all scores are 0; --scores-as normalize needs a positive sum", at);
   return values.map((v) => v / sum);
@@ -66,14 +68,21 @@ async function dataFiles(path: string): Promise<string[]> {
     throw new InputError(`cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
   }
   if (!info.isDirectory()) return [path];
-  const files = (await readdir(path)).filter((n) => DATA_FILE.test(n)).sort(compareText).map((n) => join(path, n));
+  const files = (await readdir(path))
+    .filter((n) => DATA_FILE.test(n))
+    .sort(compareText)
+    .map((n) => join(path, n));
   if (files.length === 0) throw new InputError("no CSV, Parquet or JSON Lines files in the folder", { file: path });
   return files;
 }
 
 function columnIndex(table: RawTable, name: string, flag: string): number {
   const index = table.columns.findIndex((c) => c.trim().toLowerCase() === name.toLowerCase());
-  if (index < 0) throw new InputError(`no column ${JSON.stringify(name)} (${flag}); columns: ${table.columns.map((c) => JSON.stringify(c)).join(", ")}`, { file: table.file, line: 1 });
+  if (index < 0)
+    throw new InputError(
+      `no column ${JSON.stringify(name)} (${flag}); columns: ${table.columns.map((c) => JSON.stringify(c)).join(", ")}`,
+      { file: table.file, line: 1 },
+    );
   return index;
 }
 
@@ -89,7 +98,8 @@ async function jsonLinesObjects(file: string): Promise<{ object: Record<string, 
     } catch (error) {
       throw new InputError(`invalid JSON (${(error as Error).message}); expected one JSON object per line`, { file, line: i + 1 });
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new InputError("expected a JSON object per line", { file, line: i + 1 });
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw new InputError("expected a JSON object per line", { file, line: i + 1 });
     rows.push({ object: value as Record<string, unknown>, line: i + 1 });
   });
   if (rows.length === 0) throw new InputError("empty file; expected one JSON object per observer and item", { file, line: 1 });
@@ -115,22 +125,33 @@ export async function readProbabilityTable(path: string, options: ProbabilityFil
         const at = { file, line };
         const text = (name: string) => {
           const v = object[name];
-          if (typeof v !== "string" && typeof v !== "number") throw new InputError(`expected text or a number in field ${JSON.stringify(name)}`, { ...at, column: name });
+          if (typeof v !== "string" && typeof v !== "number")
+            throw new InputError(`expected text or a number in field ${JSON.stringify(name)}`, { ...at, column: name });
           return String(v);
         };
         const vector = object[columns.array];
-        if (!Array.isArray(vector) || !vector.every((v) => typeof v === "number")) throw new InputError("expected an array of numbers", { ...at, column: columns.array });
+        if (!Array.isArray(vector) || !vector.every((v) => typeof v === "number"))
+          throw new InputError("expected an array of numbers", { ...at, column: columns.array });
         const optionNames = vector.map((_, k) => String(k));
         const condition = columns.condition === undefined ? NO_CONDITION : text(columns.condition);
-        const item = builder.item({ unit: unitOf(condition), key: keyOf(condition, text(columns.stimulus)), options: optionNames, truth: text(columns.truth) }, { ...at, column: columns.truth });
+        const item = builder.item(
+          { unit: unitOf(condition), key: keyOf(condition, text(columns.stimulus)), options: optionNames, truth: text(columns.truth) },
+          { ...at, column: columns.truth },
+        );
         builder.probabilities(text(columns.observer), item, scoresToProbabilities(vector, scoresAs, at), at);
       }
       continue;
     }
     const table = await readRawTable(file);
     const prefix = columns.prefix!;
-    const optionColumns = table.columns.map((c, k) => ({ c: c.trim(), k })).filter(({ c }) => c.startsWith(prefix) && c.length > prefix.length);
-    if (optionColumns.length < 2) throw new InputError(`${optionColumns.length} column(s) start with --prob-prefix ${JSON.stringify(prefix)}; expected one per option, at least 2`, { file, line: 1 });
+    const optionColumns = table.columns
+      .map((c, k) => ({ c: c.trim(), k }))
+      .filter(({ c }) => c.startsWith(prefix) && c.length > prefix.length);
+    if (optionColumns.length < 2)
+      throw new InputError(
+        `${optionColumns.length} column(s) start with --prob-prefix ${JSON.stringify(prefix)}; expected one per option, at least 2`,
+        { file, line: 1 },
+      );
     const optionNames = optionColumns.map(({ c }) => c.slice(prefix.length));
     const observer = columnIndex(table, columns.observer, "--observer-col");
     const stimulus = columnIndex(table, columns.stimulus, "--stimulus-col");
@@ -145,7 +166,10 @@ export async function readProbabilityTable(path: string, options: ProbabilityFil
         return value;
       });
       const conditionName = condition < 0 ? NO_CONDITION : row[condition];
-      const item = builder.item({ unit: unitOf(conditionName), key: keyOf(conditionName, row[stimulus]), options: optionNames, truth: row[truth] }, { ...at, column: columns.truth });
+      const item = builder.item(
+        { unit: unitOf(conditionName), key: keyOf(conditionName, row[stimulus]), options: optionNames, truth: row[truth] },
+        { ...at, column: columns.truth },
+      );
       builder.probabilities(row[observer], item, scoresToProbabilities(values, scoresAs, at), at);
     });
   }
@@ -179,8 +203,11 @@ export async function readScoreFiles(path: string, scoresAs: ScoresAs = "probabi
     const image = columnIndex(table, "imagename", "a score file of trialwise evaluate --scores");
     const category = columnIndex(table, "category", "a score file of trialwise evaluate --scores");
     const subject = table.columns.findIndex((c) => c.trim().toLowerCase() === "subj");
-    const scoreColumns = table.columns.map((c, k) => ({ c: c.trim(), k })).filter(({ c }) => c.startsWith(SCORE_PREFIX) && c.length > SCORE_PREFIX.length);
-    if (scoreColumns.length < 2) throw new InputError(`expected score_<category> columns (at least 2), found ${scoreColumns.length}`, { file, line: 1 });
+    const scoreColumns = table.columns
+      .map((c, k) => ({ c: c.trim(), k }))
+      .filter(({ c }) => c.startsWith(SCORE_PREFIX) && c.length > SCORE_PREFIX.length);
+    if (scoreColumns.length < 2)
+      throw new InputError(`expected score_<category> columns (at least 2), found ${scoreColumns.length}`, { file, line: 1 });
     const categories = scoreColumns.map(({ c }) => c.slice(SCORE_PREFIX.length));
     const named = basename(file, extname(file));
     table.rows.forEach((row, r) => {

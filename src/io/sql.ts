@@ -16,5 +16,8 @@ export function sqlIdentifier(name: string): string {
 /** The first line of a DuckDB error message, without DuckDB's error-class prefix. */
 export function duckdbMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0].replace(/^[A-Za-z ]*Error: /, "").trim();
+  return text
+    .split("\n")[0]
+    .replace(/^[A-Za-z ]*Error: /, "")
+    .trim();
 }

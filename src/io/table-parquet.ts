@@ -95,7 +95,9 @@ export async function readParquetTable(path: string): Promise<RawTable> {
     const columnTypes = described.getRowsJS().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
     const columns = columnTypes.map((c) => c.name);
     // Numbers become text as JavaScript writes them (NaN as "NaN", as the CSV files have it); other types as DuckDB casts them.
-    const casts = columnTypes.map(({ name, type }) => (JS_TEXT_TYPES.test(type) ? sqlIdentifier(name) : `CAST(${sqlIdentifier(name)} AS VARCHAR)`)).join(", ");
+    const casts = columnTypes
+      .map(({ name, type }) => (JS_TEXT_TYPES.test(type) ? sqlIdentifier(name) : `CAST(${sqlIdentifier(name)} AS VARCHAR)`))
+      .join(", ");
     const reader = await connection.runAndReadAll(`SELECT ${casts} FROM read_parquet(${sqlString(path)})`);
     const rows = reader.getRowsJS().map((row) => row.map((v) => (v === null ? "" : String(v))));
     return { file: path, columns, rows, lines: rows.map((_, r) => r + 2) };
@@ -117,7 +119,12 @@ export function tableFileFormat(path: string, flag = "--output"): "csv" | "parqu
 }
 
 /** Writes rows atomically as Parquet or CSV by the file's name (`tableFileFormat`). */
-export async function writeTable(path: string, rows: readonly Record<string, string | number>[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): Promise<void> {
+export async function writeTable(
+  path: string,
+  rows: readonly Record<string, string | number>[],
+  columns: readonly string[],
+  types: Readonly<Record<string, ColumnType>>,
+): Promise<void> {
   if (tableFileFormat(path) === "parquet") await writeParquetTable(path, columns, rows, types);
   else await writeFileAtomic(path, toCsv(rows, columns));
 }

@@ -40,7 +40,8 @@ function strict(encoding: "utf-8" | "utf-16le" | "utf-16be", bytes: Uint8Array, 
   }
   const zero = text.indexOf("\u0000");
   if (zero >= 0) {
-    const hint = encoding === "utf-8" ? "it contains zero bytes: UTF-16 or UTF-32 without a byte-order mark?" : "it contains a zero character";
+    const hint =
+      encoding === "utf-8" ? "it contains zero bytes: UTF-16 or UTF-32 without a byte-order mark?" : "it contains a zero character";
     throw unknownEncoding(text, zero, file, hint);
   }
   return text;

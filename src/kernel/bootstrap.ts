@@ -27,7 +27,11 @@ export interface WeightedPairCounts {
  * Every observer's and every pair's weighted correct counts for integer trial weights (one per
  * trial, >= 0), exactly, by bit-planes (see the module comment).
  */
-export function weightedPairCounts(packed: PackedObservers, weights: ArrayLike<number>, options: { kernel?: KernelName | "auto" } = {}): WeightedPairCounts {
+export function weightedPairCounts(
+  packed: PackedObservers,
+  weights: ArrayLike<number>,
+  options: { kernel?: KernelName | "auto" } = {},
+): WeightedPairCounts {
   const n = packed.observers.length;
   const words = packed.wordsPerObserver;
   if (weights.length !== packed.trials) throw new RangeError(`need one weight per trial (${packed.trials}), got ${weights.length}`);
@@ -88,7 +92,12 @@ export function kernelJointBootstrap(packed: PackedObservers, options: KernelBoo
     for (let i = 0; i < n; i++) {
       kappa[i * n + i] = 1;
       for (let j = i + 1; j < n; j++) {
-        kappa[i * n + j] = kappa[j * n + i] = kappaFromCounts(counts.total, counts.correct[i], counts.correct[j], counts.bothCorrect[i * n + j]);
+        kappa[i * n + j] = kappa[j * n + i] = kappaFromCounts(
+          counts.total,
+          counts.correct[i],
+          counts.correct[j],
+          counts.bothCorrect[i * n + j],
+        );
       }
     }
     options.onReplicate(r, kappa);

@@ -123,7 +123,8 @@ function checkTileSize(tileSize: number): void {
 function resolveKernel(kernel: KernelName | "auto" | undefined): KernelName {
   if (kernel === undefined || kernel === "auto") return wasmAvailable() ? "wasm" : "ts";
   if (kernel !== "wasm" && kernel !== "ts") throw new RangeError(`kernel must be "wasm", "ts" or "auto", got "${kernel}"`);
-  if (kernel === "wasm" && !wasmAvailable()) throw new Error("the WebAssembly kernel is not available here (no WebAssembly); use kernel \"ts\"");
+  if (kernel === "wasm" && !wasmAvailable())
+    throw new Error('the WebAssembly kernel is not available here (no WebAssembly); use kernel "ts"');
   return kernel;
 }
 
@@ -154,7 +155,12 @@ interface Run {
 }
 
 /** Computes the tiles on this thread, handing each (a view, valid during the call) to `take`. */
-function computeTiles(packed: PackedObservers, tiles: Int32Array, run: Run, take: (tile: PairTile) => void | Promise<void>): void | Promise<void> {
+function computeTiles(
+  packed: PackedObservers,
+  tiles: Int32Array,
+  run: Run,
+  take: (tile: PairTile) => void | Promise<void>,
+): void | Promise<void> {
   const n = packed.observers.length;
   const words = packed.wordsPerObserver;
   let compute: (r0: number, r1: number, c0: number, c1: number) => Uint32Array;
@@ -196,7 +202,11 @@ function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; ti
 }
 
 /** The consumer of tiles: the caller's onTile (with a copy of the counts), or the N x N matrix. */
-function tileSink(n: number, correct: Uint32Array, onTile: AllPairOptions["onTile"]): { take: (tile: PairTile, owned: boolean) => void | Promise<void>; matrix?: Uint32Array } {
+function tileSink(
+  n: number,
+  correct: Uint32Array,
+  onTile: AllPairOptions["onTile"],
+): { take: (tile: PairTile, owned: boolean) => void | Promise<void>; matrix?: Uint32Array } {
   if (onTile) return { take: (tile, owned) => onTile(owned ? tile : { ...tile, counts: tile.counts.slice() }) };
   const matrix = new Uint32Array(n * n);
   for (let i = 0; i < n; i++) matrix[i * n + i] = correct[i];
@@ -214,7 +224,10 @@ function tileSink(n: number, correct: Uint32Array, onTile: AllPairOptions["onTil
  * All pairs' both-correct counts and every observer's correct count, on this thread
  * (synchronous; `onTile` is not awaited). See {@link allPairCounts}.
  */
-export function allPairCountsSync(packed: PackedObservers, options: Omit<AllPairOptions, "threads" | "onTile"> & { onTile?: (tile: PairTile) => void } = {}): AllPairCounts {
+export function allPairCountsSync(
+  packed: PackedObservers,
+  options: Omit<AllPairOptions, "threads" | "onTile"> & { onTile?: (tile: PairTile) => void } = {},
+): AllPairCounts {
   const { run, tiles, correct } = setUp(packed, options);
   const sink = tileSink(packed.observers.length, correct, options.onTile);
   void computeTiles(packed, tiles, run, (tile) => void sink.take(tile, false));
@@ -236,7 +249,12 @@ function result(packed: PackedObservers, run: Run, threads: number, correct: Uin
 interface ThreadsModule {
   defaultThreadCount(): number;
   closeKernelThreads(): Promise<void>;
-  computeTilesThreaded(packed: PackedObservers, tiles: Int32Array, run: Run & { threads: number }, take: (tile: PairTile, owned: boolean) => void | Promise<void>): Promise<void>;
+  computeTilesThreaded(
+    packed: PackedObservers,
+    tiles: Int32Array,
+    run: Run & { threads: number },
+    take: (tile: PairTile, owned: boolean) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 let threadsModule: Promise<ThreadsModule> | undefined;
@@ -271,7 +289,8 @@ export async function allPairCounts(packed: PackedObservers, options: AllPairOpt
   const { run, tiles, correct } = setUp(packed, options);
   const n = packed.observers.length;
   let threads = options.threads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const nTiles = tiles.length / 4;
   if (threads === undefined) {
     threads = 1;

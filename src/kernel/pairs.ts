@@ -110,7 +110,11 @@ function groupsBySet(unit: UnitOutcomes): { members: number[]; stimuli: Int32Arr
 }
 
 /** The unit's groups worth the kernel, packed and started; `position` and `groupOf` say where each observer is (-1: none). */
-function kernelGroups(unit: UnitOutcomes, options: KernelPairOptions, minPairTrials: number): { groups: KernelGroup[]; groupOf: Int32Array; position: Int32Array } {
+function kernelGroups(
+  unit: UnitOutcomes,
+  options: KernelPairOptions,
+  minPairTrials: number,
+): { groups: KernelGroup[]; groupOf: Int32Array; position: Int32Array } {
   const n = unit.observers.length;
   const groupOf = new Int32Array(n).fill(-1);
   const position = new Int32Array(n).fill(-1);
@@ -135,7 +139,11 @@ function kernelGroups(unit: UnitOutcomes, options: KernelPairOptions, minPairTri
         if (outcome[stimuli[p]] === 1) bits[base + (p >>> 5)] |= 1 << (p & 31);
       }
     });
-    return { size: members.length, stimuli: stimuli.length, bands: pairBands(packed, { kernel: options.kernel, threads, tileSize: options.tileSize }) };
+    return {
+      size: members.length,
+      stimuli: stimuli.length,
+      bands: pairBands(packed, { kernel: options.kernel, threads, tileSize: options.tileSize }),
+    };
   });
   return { groups, groupOf, position };
 }
@@ -193,7 +201,9 @@ export async function streamPairs(table: TrialTable, options: KernelPairOptions,
     const unit = k === 0 ? first! : unitOutcomes(table, trials, keep);
     first = undefined;
     receiver.unit({ dataset: table.dataset, condition, observers: unit.observers, humans: table.humans });
-    const { groups, groupOf, position } = useKernel ? kernelGroups(unit, options, minPairTrials) : { groups: [], groupOf: undefined, position: undefined };
+    const { groups, groupOf, position } = useKernel
+      ? kernelGroups(unit, options, minPairTrials)
+      : { groups: [], groupOf: undefined, position: undefined };
     try {
       const tally = (i: number, j: number): PairTally => {
         const g = groupOf === undefined ? -1 : groupOf[i];
@@ -202,7 +212,12 @@ export async function streamPairs(table: TrialTable, options: KernelPairOptions,
         const a = position![i];
         const b = position![j];
         const width = size - band!.rowStart;
-        return { common: stimuli, correct1: bands.correct[a], correct2: bands.correct[b], bothCorrect: band!.counts[(a - band!.rowStart) * width + (b - band!.rowStart)] };
+        return {
+          common: stimuli,
+          correct1: bands.correct[a],
+          correct2: bands.correct[b],
+          bothCorrect: band!.counts[(a - band!.rowStart) * width + (b - band!.rowStart)],
+        };
       };
       let sinceDrain = 0;
       const n = unit.observers.length;

@@ -98,7 +98,17 @@ export interface WasmKernel {
    * only entries with c > r are exact; the others are unspecified. `chunk`: 64-bit words per
    * cache block (0: all at once).
    */
-  bothCorrectTile(pairs: number, words64: number, r0: number, r1: number, c0: number, c1: number, out: number, upper: number, chunk: number): void;
+  bothCorrectTile(
+    pairs: number,
+    words64: number,
+    r0: number,
+    r1: number,
+    c0: number,
+    c1: number,
+    out: number,
+    upper: number,
+    chunk: number,
+  ): void;
   /** Sum of popcnt over `words64` 64-bit words at `p`, `repeats` times (the popcount-throughput reference). */
   popcountSum(p: number, words64: number, repeats: number): bigint;
 }

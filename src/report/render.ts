@@ -23,5 +23,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /** Rasterises SVG text to PNG at `scale` times its size (2 = 144 dpi for a 72-dpi SVG). */
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .png()
+    .toBuffer();
 }

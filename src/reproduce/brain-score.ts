@@ -23,7 +23,10 @@ export function parseBrainScoreBehaviour(text: string, file: string): Map<string
     const behaviour = cells[COLUMNS.indexOf("Behavior")];
     const value = behaviour === "" || behaviour.toLowerCase() === "nan" ? null : Number(behaviour);
     if (value !== null && !(Number.isFinite(value) && value >= 0 && value <= 1)) {
-      throw new InputError(`column Behavior: expected a score between 0 and 1, "nan" or nothing, not "${behaviour}"`, { ...where, column: "Behavior" });
+      throw new InputError(`column Behavior: expected a score between 0 and 1, "nan" or nothing, not "${behaviour}"`, {
+        ...where,
+        column: "Behavior",
+      });
     }
     if (scores.has(cells[0])) throw new InputError(`model "${cells[0]}" appears twice`, where);
     scores.set(cells[0], value);

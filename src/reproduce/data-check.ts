@@ -66,7 +66,9 @@ export async function checkGeirhos2020Copy(dataDir: string): Promise<void> {
     const missing = [...expected].filter((name) => !present.has(name)).sort(compareText);
     const extra = [...present].filter((name) => !expected.has(name) && trialFileKind(name) !== undefined).sort(compareText);
     if (missing.length > 0) {
-      problems.push(`  ${folder}: missing ${listed(missing, (name) => `${name}${observerOfFile(name) ? ` (observer ${observerOfFile(name)})` : ""}`)}`);
+      problems.push(
+        `  ${folder}: missing ${listed(missing, (name) => `${name}${observerOfFile(name) ? ` (observer ${observerOfFile(name)})` : ""}`)}`,
+      );
     }
     if (extra.length > 0) problems.push(`  ${folder}: not published: ${listed(extra)}`);
   }

@@ -78,7 +78,11 @@ const FAMILY_LEGEND: Record<string, string> = {
 
 /** One series per PyTorch model, in one legend entry per family (shades darken with depth). */
 function pytorchSeries(suffix: string): SeriesStyle[] {
-  return PYTORCH_MODELS.map((m) => ({ label: `${m}${suffix}`, ...observerStyle(m, false), legendGroup: `${FAMILY_LEGEND[modelFamily(m)]}${suffix}` }));
+  return PYTORCH_MODELS.map((m) => ({
+    label: `${m}${suffix}`,
+    ...observerStyle(m, false),
+    legendGroup: `${FAMILY_LEGEND[modelFamily(m)]}${suffix}`,
+  }));
 }
 
 const FAMILY_NOTE =
@@ -243,7 +247,9 @@ function shapeBiasFigures(a: TextureShapeAnalysis): Figure[] {
       caption:
         `The four ResNet-50 training variants (ImageNet; Stylized-ImageNet, SIN; SIN and ImageNet; SIN and ImageNet then fine-tuned on ImageNet): ` +
         `shape bias on cue-conflict against mean κ with the 10 humans (± 95% half-width). ` +
-        SIN_VARIANTS.map((m) => `${SIN_LABELS[m]}: ${(100 * a.models[m].shape_bias!).toFixed(2)}%, κ ${a.models[m].mean_kappa_vs_humans!.toFixed(3)}`).join("; ") +
+        SIN_VARIANTS.map(
+          (m) => `${SIN_LABELS[m]}: ${(100 * a.models[m].shape_bias!).toFixed(2)}%, κ ${a.models[m].mean_kappa_vs_humans!.toFixed(3)}`,
+        ).join("; ") +
         `. A stronger shape bias goes with higher error consistency, yet all stay far below human-human consistency (${a.groups["human-human"].mean!.toFixed(3)}).`,
       spec: shapeBiasVsKappaSpec({
         title: "Shape bias vs κ with humans (cue-conflict)",
@@ -278,9 +284,24 @@ export function noiseAxes(dataset: string): NoiseAxis[] {
     case "contrast-png":
       return [{ panel: name, title: "log10 of contrast (%)", position: (c) => Math.log10(Number(c.replace(/^c/, ""))), reverse: true }];
     case "high-pass":
-      return [{ panel: name, title: "log2 of filter standard deviation", position: (c) => (c === "inf" ? null : Math.log2(Number(c))), reverse: true, note: "the unfiltered control (inf) is not drawn" }];
+      return [
+        {
+          panel: name,
+          title: "log2 of filter standard deviation",
+          position: (c) => (c === "inf" ? null : Math.log2(Number(c))),
+          reverse: true,
+          note: "the unfiltered control (inf) is not drawn",
+        },
+      ];
     case "low-pass":
-      return [{ panel: name, title: "log2 of filter standard deviation", position: (c) => (Number(c) === 0 ? null : Math.log2(Number(c))), note: "the unfiltered control (0) is not drawn" }];
+      return [
+        {
+          panel: name,
+          title: "log2 of filter standard deviation",
+          position: (c) => (Number(c) === 0 ? null : Math.log2(Number(c))),
+          note: "the unfiltered control (0) is not drawn",
+        },
+      ];
     case "phase-scrambling":
       return [{ panel: name, title: "Phase noise width (°)", position: Number }];
     case "uniform-noise":
@@ -339,7 +360,9 @@ function noiseFigures(analysis: Geirhos2020Analysis, inputs: FigureInputs): Figu
       const rows = analysis.noiseAccuracy.filter((r) => r.dataset === dataset && (axis.includes?.(r.condition) ?? true));
       const points: ConditionPoint[] = rows.flatMap((r) => {
         const x = axis.position(r.condition);
-        return x === null ? [] : [{ x, condition: r.condition, series: NOISE_LABEL[r.observer], value: r.accuracy, min: r.min, max: r.max }];
+        return x === null
+          ? []
+          : [{ x, condition: r.condition, series: NOISE_LABEL[r.observer], value: r.accuracy, min: r.min, max: r.max }];
       });
       if (points.length === 0) continue;
       const humans = rows.find((r) => r.observer === "humans");
@@ -350,14 +373,34 @@ function noiseFigures(analysis: Geirhos2020Analysis, inputs: FigureInputs): Figu
         caption:
           `Classification accuracy (16 categories; chance 1/16, dashed) per condition of ${dataset}${axis.note ? ` (${axis.note})` : ""}. ` +
           `ResNet-50 and CORnet-S: all sessions pooled; participants: all ${humans?.n_observers ?? 0} humans' trials pooled, bars from the lowest to the highest individual accuracy.`,
-        spec: conditionSpec({ title: axis.panel, xTitle: axis.title, yTitle: "Classification accuracy", points, series: NOISE_SERIES, reverseX: axis.reverse, reference: 1 / 16 }),
+        spec: conditionSpec({
+          title: axis.panel,
+          xTitle: axis.title,
+          yTitle: "Classification accuracy",
+          points,
+          series: NOISE_SERIES,
+          reverseX: axis.reverse,
+          reference: 1 / 16,
+        }),
       });
       const details = inputs.noiseDetails.filter((d) => d.dataset === dataset && (axis.includes?.(d.condition) ?? true));
       const kappaRows = details.flatMap((d) => {
         const x = axis.position(d.condition);
         return x === null
           ? []
-          : [{ x, condition: d.condition, kappa: d.kappa, lower: d.ci_low, upper: d.ci_high, chance_low: d.chance_low, chance_high: d.chance_high, bound_low: d.kappa_min, bound_high: d.kappa_max }];
+          : [
+              {
+                x,
+                condition: d.condition,
+                kappa: d.kappa,
+                lower: d.ci_low,
+                upper: d.ci_high,
+                chance_low: d.chance_low,
+                chance_high: d.chance_high,
+                bound_low: d.kappa_min,
+                bound_high: d.kappa_max,
+              },
+            ];
       });
       if (kappaRows.length === 0) continue;
       figures.push({
@@ -370,7 +413,13 @@ function noiseFigures(analysis: Geirhos2020Analysis, inputs: FigureInputs): Figu
           `Grey bar: where two independent observers with these accuracies fall (2.5%–97.5% at this c_exp and trial count); light bar: the whole range of κ the two accuracies allow (κ_min to κ_max). ` +
           `Humans saw other images, so no human-model κ exists here.` +
           responseBiasNote(details),
-        spec: kappaPerConditionSpec({ title: axis.panel, xTitle: axis.title, rows: kappaRows, reverseX: axis.reverse, colour: CNN_CNN_COLOUR }),
+        spec: kappaPerConditionSpec({
+          title: axis.panel,
+          xTitle: axis.title,
+          rows: kappaRows,
+          reverseX: axis.reverse,
+          colour: CNN_CNN_COLOUR,
+        }),
       });
     }
   }
@@ -387,7 +436,13 @@ function heatmapFigure(a: TextureShapeAnalysis): Figure {
     caption:
       `κ of every pair of the ${observers.length} observers (${a.table.humans.size} humans, ${observers.length - a.table.humans.size} models) on all ${a.trialsPerObserver} trials of ${label}, ` +
       `ordered by average-linkage hierarchical clustering on the distance 1 − κ (dendrogram above). Diagonal: 1.`,
-    spec: kappaHeatmapSpec({ dataset: a.dataset, title: `${label}: κ of every pair, clustered`, pairs: a.pairs as PairRow[], observers, isHuman: (o: string) => a.table.humans.has(o) }),
+    spec: kappaHeatmapSpec({
+      dataset: a.dataset,
+      title: `${label}: κ of every pair, clustered`,
+      pairs: a.pairs as PairRow[],
+      observers,
+      isHuman: (o: string) => a.table.humans.has(o),
+    }),
   };
 }
 
@@ -407,8 +462,11 @@ export function fourNetworkPoints(a: TextureShapeAnalysis): ConsistencyPoint[] {
     let series: string | null = null;
     if (p.pair_type === "human-human") series = "humans vs. humans";
     else if (p.pair_type === "model-model" && label.has(p.observer1) && label.has(p.observer2)) series = "CNNs vs. CNNs";
-    else if (p.pair_type === "model-human" && label.has(modelOfPair(p, a.table))) series = `${label.get(modelOfPair(p, a.table))} vs. humans`;
-    return series === null ? [] : [{ c_exp: p.c_exp, c_obs: p.c_obs, kappa: p.kappa, series, observer1: p.observer1, observer2: p.observer2 }];
+    else if (p.pair_type === "model-human" && label.has(modelOfPair(p, a.table)))
+      series = `${label.get(modelOfPair(p, a.table))} vs. humans`;
+    return series === null
+      ? []
+      : [{ c_exp: p.c_exp, c_obs: p.c_obs, kappa: p.kappa, series, observer1: p.observer1, observer2: p.observer2 }];
   });
 }
 
@@ -435,15 +493,28 @@ function shapeBiasByCategoryFigures(analysis: Geirhos2020Analysis): Figure[] {
   const rows = analysis.shapeBiasByCategory.filter((r) => r.shape_bias !== null);
   const humans = rows.filter((r) => r.kind === "humans-pooled");
   // Categories top to bottom from the most shape-driven for humans, as in the paper.
-  const categories = [...humans].sort((x, y) => y.shape_bias! - x.shape_bias! || x.category.localeCompare(y.category)).map((r) => r.category);
+  const categories = [...humans]
+    .sort((x, y) => y.shape_bias! - x.shape_bias! || x.category.localeCompare(y.category))
+    .map((r) => r.category);
   const overall = analysis.textureShape.get("texture-shape_cue-conflict")!.shapeBias!;
-  const figure = (id: string, title: string, models: readonly { model: string; label: string; legendGroup?: string }[], note: string, extra = ""): Figure => {
+  const figure = (
+    id: string,
+    title: string,
+    models: readonly { model: string; label: string; legendGroup?: string }[],
+    note: string,
+    extra = "",
+  ): Figure => {
     const names = new Map(models.map((m) => [m.model, m.label]));
     const label = (observer: string) => (observer === "humans" ? "humans (pooled)" : names.get(observer)!);
     const keep = (observer: string) => observer === "humans" || names.has(observer);
     const series: SeriesStyle[] = [
       { label: "humans (pooled)", colour: HUMAN_COLOUR, shape: HUMAN_SHAPE },
-      ...models.map((m) => ({ label: m.label, ...observerStyle(m.model, false), shape: "circle" as const, ...(m.legendGroup ? { legendGroup: m.legendGroup } : {}) })),
+      ...models.map((m) => ({
+        label: m.label,
+        ...observerStyle(m.model, false),
+        shape: "circle" as const,
+        ...(m.legendGroup ? { legendGroup: m.legendGroup } : {}),
+      })),
     ];
     return {
       id,
@@ -457,8 +528,12 @@ function shapeBiasByCategoryFigures(analysis: Geirhos2020Analysis): Figure[] {
       spec: shapeBiasByCategorySpec({
         title,
         categories,
-        points: rows.filter((r) => keep(r.observer)).map((r) => ({ category: r.category, series: label(r.observer), shape_bias: r.shape_bias! })),
-        overall: overall.filter((r) => keep(r.observer) && r.shape_bias !== null).map((r) => ({ series: label(r.observer), shape_bias: r.shape_bias! })),
+        points: rows
+          .filter((r) => keep(r.observer))
+          .map((r) => ({ category: r.category, series: label(r.observer), shape_bias: r.shape_bias! })),
+        overall: overall
+          .filter((r) => keep(r.observer) && r.shape_bias !== null)
+          .map((r) => ({ series: label(r.observer), shape_bias: r.shape_bias! })),
         series,
       }),
     };
@@ -488,7 +563,11 @@ function brainScoreFigure(analysis: Geirhos2020Analysis): Figure {
   const a = analysis.textureShape.get("texture-shape_cue-conflict")!;
   const hh = a.groups["human-human"];
   const fit = b.regression;
-  const series = b.models.map((m) => ({ label: m.model, ...observerStyle(m.model, false), legendGroup: FAMILY_LEGEND[modelFamily(m.model)] }));
+  const series = b.models.map((m) => ({
+    label: m.model,
+    ...observerStyle(m.model, false),
+    legendGroup: FAMILY_LEGEND[modelFamily(m.model)],
+  }));
   const scores = b.models.map((m) => m.behaviour);
   return {
     id: "kappa-vs-brain-score_cue-conflict",
@@ -523,7 +602,9 @@ function brainScoreFigure(analysis: Geirhos2020Analysis): Figure {
  * captions: the value is the exact 97.5% quantile, and it was checked against other designs.
  */
 function edgesSpikeNote(band: readonly ChanceBand[]): string {
-  const high = band.filter((row) => row.c_exp_mean > 0.9 && row.kappa_high !== null).reduce((best, row) => (row.kappa_high! > best.kappa_high! ? row : best));
+  const high = band
+    .filter((row) => row.c_exp_mean > 0.9 && row.kappa_high !== null)
+    .reduce((best, row) => (row.kappa_high! > best.kappa_high! ? row : best));
   return (
     `The band's spike at c_exp ≈ ${high.c_exp_mean.toFixed(3)} reaches κ = ${high.kappa_high!.toFixed(3)}: with 160 trials and c_exp this close to 1 a pair makes few errors, κ takes few values, and the 97.5% quantile of that bin falls on ${high.kappa_high!.toFixed(3)}. ` +
     "The authors' band file has the same value; trialwise computes the band exactly and obtains it for grid edges 0.05 to 0.25, with 1200 or 4200 accuracies, and in six seeded simulations of 88 million pairs (the authors' design). " +
@@ -551,11 +632,16 @@ function chanceFigures(inputs: FigureInputs, trialCounts: readonly number[]): Fi
       title: `The chance band for ${trials} trials, and what bounds it`,
       caption:
         `c_obs (left) and κ (right) against c_exp for two independent observers with ${trials} trials each. Black: the 2.5%–97.5% band trialwise computes (see "Methods"). ` +
-        (authors ? "Pink, dotted: the authors' published band. " : "The authors' band file (reference/ beside the raw data) was not found, so it is not drawn. ") +
+        (authors
+          ? "Pink, dotted: the authors' published band. "
+          : "The authors' band file (reference/ beside the raw data) was not found, so it is not drawn. ") +
         `Orange, dashed: the normal approximation c_exp ± 1.96·√(c_exp(1 − c_exp)/${trials}) (κ: divided by 1 − c_exp), which ignores that accuracies are estimated and fails near c_exp = 1. ` +
         "Blue: what any two observers can reach, whatever their accuracies: c_obs between 0 and 1 − √(1 − 2c_exp) for c_exp < 0.5, between √(2c_exp − 1) and 1 above." +
         (trials === 160 ? ` ${edgesSpikeNote(inputs.band(160))}` : ""),
-      spec: chanceDiagnosticSpec({ title: `Chance band, ${trials} trials`, curves: diagnosticCurves(trials, inputs.band(trials), authors) }),
+      spec: chanceDiagnosticSpec({
+        title: `Chance band, ${trials} trials`,
+        curves: diagnosticCurves(trials, inputs.band(trials), authors),
+      }),
     });
   }
   return figures;
@@ -576,7 +662,10 @@ export function geirhos2020Figures(analysis: Geirhos2020Analysis, inputs: Figure
     ...byDataset((a) => cornetFigure(a, chance(a.trialsPerObserver))),
     ...shapeBiasByCategoryFigures(analysis),
     ...shapeBiasFigures(cueConflict),
-    ...chanceFigures(inputs, [...new Set(texture.map((a) => a.trialsPerObserver))].sort((x, y) => x - y)),
+    ...chanceFigures(
+      inputs,
+      [...new Set(texture.map((a) => a.trialsPerObserver))].sort((x, y) => x - y),
+    ),
     ...noiseFigures(analysis, inputs),
     ...byDataset(heatmapFigure),
   ];

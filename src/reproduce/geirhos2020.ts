@@ -282,7 +282,11 @@ export function roundsTo(value: number, printed: string): boolean {
   return Math.abs(value - Number(printed)) <= unit / 2 + 1e-12 * Math.abs(value);
 }
 
-function recomputedValue(id: string, analyses: Map<string, TextureShapeAnalysis>, paper: PaperNumber): { all: number; subset: number | null } {
+function recomputedValue(
+  id: string,
+  analyses: Map<string, TextureShapeAnalysis>,
+  paper: PaperNumber,
+): { all: number; subset: number | null } {
   const a = analyses.get(paper.dataset)!;
   const parts = id.split(".");
   const kind = parts[1];
@@ -377,9 +381,9 @@ export function shapeBiasByCategory(table: TrialTable): CategoryShapeBiasRow[] {
       line: table.line[t],
     });
   }
-  return [...byCategory.keys()].sort(compareText).flatMap((category) =>
-    shapeBias({ ...byCategory.get(category)!.build(), humans: table.humans }).map((row) => ({ category, ...row })),
-  );
+  return [...byCategory.keys()]
+    .sort(compareText)
+    .flatMap((category) => shapeBias({ ...byCategory.get(category)!.build(), humans: table.humans }).map((row) => ({ category, ...row })));
 }
 
 export interface BrainScoreModel {
@@ -402,10 +406,15 @@ export interface BrainScoreAnalysis {
 }
 
 /** Cue-conflict kappa with humans against Brain-Score behaviour, for the models of {@link BRAIN_SCORE_NAMES}. */
-export function brainScoreAnalysis(a: TextureShapeAnalysis, behaviour: ReadonlyMap<string, number | null>, file: string): BrainScoreAnalysis {
+export function brainScoreAnalysis(
+  a: TextureShapeAnalysis,
+  behaviour: ReadonlyMap<string, number | null>,
+  file: string,
+): BrainScoreAnalysis {
   const models: BrainScoreModel[] = Object.entries(BRAIN_SCORE_NAMES).map(([model, name]) => {
     const score = behaviour.get(name);
-    if (score === undefined || score === null) throw new InputError(`no Behavior score for "${name}" (model ${model}), which the paper's figure uses`, { file });
+    if (score === undefined || score === null)
+      throw new InputError(`no Behavior score for "${name}" (model ${model}), which the paper's figure uses`, { file });
     const m = a.models[model];
     return { model, brain_score_name: name, behaviour: score, mean_kappa_vs_humans: m.mean_kappa_vs_humans!, ci95: m.ci95! };
   });
@@ -414,7 +423,8 @@ export function brainScoreAnalysis(a: TextureShapeAnalysis, behaviour: ReadonlyM
   const points = a.pairs
     .filter((p) => p.pair_type === "model-human" && scoreOf.has(modelOfPair(p, a.table)) && p.kappa !== null)
     .map((p) => ({ model: modelOfPair(p, a.table), behaviour: scoreOf.get(modelOfPair(p, a.table))!, kappa: p.kappa! }));
-  const among = (pairs: readonly PairRow[]) => pairs.filter((p) => p.pair_type === "model-model" && names.includes(p.observer1) && names.includes(p.observer2));
+  const among = (pairs: readonly PairRow[]) =>
+    pairs.filter((p) => p.pair_type === "model-model" && names.includes(p.observer1) && names.includes(p.observer2));
   const subset = computePairs(rowSubset(a.table, a.paperSubset.rowsMod4), { mismatch: "strict", observers: names }).pairs;
   return {
     models,
@@ -479,13 +489,22 @@ function topResponses(tables: readonly TrialTable[]): Map<string, { response: st
  * at the pair's c_exp (`chance(n)` gives the band for n trials) and the range the accuracies
  * allow, and each model's most frequent response (a shared response bias shows there).
  */
-export function noiseModelDetails(analysis: Geirhos2020Analysis, noiseTables: readonly TrialTable[], chance: (trials: number) => readonly ChanceBandRow[]): NoiseModelDetail[] {
+export function noiseModelDetails(
+  analysis: Geirhos2020Analysis,
+  noiseTables: readonly TrialTable[],
+  chance: (trials: number) => readonly ChanceBandRow[],
+): NoiseModelDetail[] {
   const top = topResponses(noiseTables.filter((t) => analysis.noiseModelConsistency.some((p) => p.dataset === t.dataset)));
   return analysis.noiseModelConsistency.flatMap((p) => {
     if (p.kappa === null) return [];
     const resnetFirst = p.observer1 === "resnet50";
     const [accResnet, accCornet] = resnetFirst ? [p.acc1, p.acc2] : [p.acc2, p.acc1];
-    const counts = { trials: p.n_trials, correct1: Math.round(p.acc1 * p.n_trials), correct2: Math.round(p.acc2 * p.n_trials), bothCorrect: p.n_both_correct };
+    const counts = {
+      trials: p.n_trials,
+      correct1: Math.round(p.acc1 * p.n_trials),
+      correct2: Math.round(p.acc2 * p.n_trials),
+      bothCorrect: p.n_both_correct,
+    };
     const interval = pairInterval(counts, { method: "percentile", seed: pairSeed(1, p.observer1, p.observer2) });
     const bin = chanceBin(p.c_exp);
     const band = chance(p.n_trials).find((row) => row.bin === bin);
@@ -530,10 +549,16 @@ function checkPaperObservers(table: TrialTable): void {
   const missing = PAPER_MODELS.filter((m) => !observers.has(m));
   const where = `dataset "${table.dataset}"`;
   if (missing.length > 0) {
-    throw new InputError(`the paper's analysis needs observer${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, not among the ${observers.size} observers of ${where}`, { file: folder });
+    throw new InputError(
+      `the paper's analysis needs observer${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, not among the ${observers.size} observers of ${where}`,
+      { file: folder },
+    );
   }
   if (table.humans.size !== PAPER_HUMANS) {
-    throw new InputError(`the paper's analysis has ${PAPER_HUMANS} humans in each texture-shape dataset, ${where} has ${table.humans.size}: ${[...table.humans].sort(compareText).join(", ")}`, { file: folder });
+    throw new InputError(
+      `the paper's analysis has ${PAPER_HUMANS} humans in each texture-shape dataset, ${where} has ${table.humans.size}: ${[...table.humans].sort(compareText).join(", ")}`,
+      { file: folder },
+    );
   }
 }
 
@@ -541,7 +566,10 @@ function checkPaperObservers(table: TrialTable): void {
  * The whole analysis from the datasets of the published raw-data collection. A missing
  * texture-shape dataset, or one without the paper's observers, is an InputError.
  */
-export function analyseGeirhos2020(datasets: readonly TrialTable[], brainScore: { behaviour: ReadonlyMap<string, number | null>; file: string }): Geirhos2020Analysis {
+export function analyseGeirhos2020(
+  datasets: readonly TrialTable[],
+  brainScore: { behaviour: ReadonlyMap<string, number | null>; file: string },
+): Geirhos2020Analysis {
   const byName = new Map(datasets.map((d) => [d.dataset, d]));
   const textureShape = new Map<TextureShapeDataset, TextureShapeAnalysis>();
   for (const name of TEXTURE_SHAPE_DATASETS) {
@@ -563,7 +591,10 @@ export function analyseGeirhos2020(datasets: readonly TrialTable[], brainScore: 
 }
 
 /** Pairs for the c_obs / kappa vs c_exp figures, labelled as the paper's legends. */
-export function pairCategory(pair: PairRow, table: TrialTable): "humans vs. humans" | "CNNs vs. CNNs (same family)" | "CNNs vs. CNNs (different family)" | "CNN vs. humans" | null {
+export function pairCategory(
+  pair: PairRow,
+  table: TrialTable,
+): "humans vs. humans" | "CNNs vs. CNNs (same family)" | "CNNs vs. CNNs (different family)" | "CNN vs. humans" | null {
   if (pair.pair_type === "human-human") return "humans vs. humans";
   if (pair.pair_type === "model-model") {
     if (!isPytorch.has(pair.observer1) || !isPytorch.has(pair.observer2)) return null;

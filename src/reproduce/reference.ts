@@ -26,7 +26,8 @@ export function parseAuthorsBand(text: string, file: string): ChanceBand[] {
       const text = row[i]?.trim() ?? "";
       if (text === "NA" || text === "") return null;
       const value = Number(text);
-      if (!Number.isFinite(value)) throw new InputError(`expected a number or NA, not "${text}"`, { file, line: lines[r], column: COLUMNS[k] });
+      if (!Number.isFinite(value))
+        throw new InputError(`expected a number or NA, not "${text}"`, { file, line: lines[r], column: COLUMNS[k] });
       return value;
     });
     if (values[0] === null) return [];

@@ -57,7 +57,12 @@ export function geirhos2020Numbers(analysis: Geirhos2020Analysis, meta: Record<s
     };
   }
   const b = analysis.brainScore;
-  numbers.brain_score_behaviour = { models: b.models, regression: fitNumbers(b.regression), cnn_cnn: b.cnnCnn, cnn_cnn_paper_subset: b.cnnCnnPaperSubset };
+  numbers.brain_score_behaviour = {
+    models: b.models,
+    regression: fitNumbers(b.regression),
+    cnn_cnn: b.cnnCnn,
+    cnn_cnn_paper_subset: b.cnnCnnPaperSubset,
+  };
   numbers.paper_vs_recomputed = analysis.paperVsRecomputed;
   return numbers;
 }
@@ -65,28 +70,68 @@ export function geirhos2020Numbers(analysis: Geirhos2020Analysis, meta: Record<s
 const texture = (analysis: Geirhos2020Analysis) => [...analysis.textureShape.values()];
 
 /** The CSV tables, by file name. */
-export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: ReadonlyMap<number, readonly ChanceBand[]>, noiseDetails: readonly NoiseModelDetail[]): Map<string, string> {
+export function geirhos2020Tables(
+  analysis: Geirhos2020Analysis,
+  chance: ReadonlyMap<number, readonly ChanceBand[]>,
+  noiseDetails: readonly NoiseModelDetail[],
+): Map<string, string> {
   const tables = new Map<string, string>();
   const all = texture(analysis);
-  tables.set("pairs.csv", toCsv(all.flatMap((a) => a.pairs), PAIR_COLUMNS));
-  tables.set("observers.csv", toCsv(all.flatMap((a) => a.observers), OBSERVER_COLUMNS));
+  tables.set(
+    "pairs.csv",
+    toCsv(
+      all.flatMap((a) => a.pairs),
+      PAIR_COLUMNS,
+    ),
+  );
+  tables.set(
+    "observers.csv",
+    toCsv(
+      all.flatMap((a) => a.observers),
+      OBSERVER_COLUMNS,
+    ),
+  );
   tables.set(
     "groups.csv",
     toCsv(
-      all.flatMap((a) => GROUP_NAMES.map((group) => ({ dataset: a.dataset, group, trials: "all", ...a.groups[group] }))).concat(
-        all.map((a) => ({ dataset: a.dataset, group: "cnn-cnn", trials: "paper subset (row p mod 4 in {0,1})", ...a.paperSubset.cnnCnn })),
-      ),
+      all
+        .flatMap((a) => GROUP_NAMES.map((group) => ({ dataset: a.dataset, group, trials: "all", ...a.groups[group] })))
+        .concat(
+          all.map((a) => ({
+            dataset: a.dataset,
+            group: "cnn-cnn",
+            trials: "paper subset (row p mod 4 in {0,1})",
+            ...a.paperSubset.cnnCnn,
+          })),
+        ),
       ["dataset", "group", "trials", "n", "mean", "sd", "ci95"],
     ),
   );
-  tables.set("models.csv", toCsv(all.flatMap(modelRows), ["dataset", "model", "family", "imagenet_top1", "imagenet_top5", "accuracy", "n_humans", "mean_kappa_vs_humans", "sd", "ci95", "shape_bias"]));
+  tables.set(
+    "models.csv",
+    toCsv(all.flatMap(modelRows), [
+      "dataset",
+      "model",
+      "family",
+      "imagenet_top1",
+      "imagenet_top5",
+      "accuracy",
+      "n_humans",
+      "mean_kappa_vs_humans",
+      "sd",
+      "ci95",
+      "shape_bias",
+    ]),
+  );
   tables.set(
     "regressions.csv",
     toCsv(
       all.flatMap((a) => [
         { dataset: a.dataset, predictor: "imagenet_top5", ...fitNumbers(a.regressionTop5) },
         { dataset: a.dataset, predictor: "imagenet_top1", ...fitNumbers(a.regressionTop1) },
-        ...(a.dataset === "texture-shape_cue-conflict" ? [{ dataset: a.dataset, predictor: "brain_score_behaviour", ...fitNumbers(analysis.brainScore.regression) }] : []),
+        ...(a.dataset === "texture-shape_cue-conflict"
+          ? [{ dataset: a.dataset, predictor: "brain_score_behaviour", ...fitNumbers(analysis.brainScore.regression) }]
+          : []),
       ]),
       ["dataset", "predictor", "n", "slope", "intercept", "r2", "f", "df1", "df2", "p"],
     ),
@@ -95,9 +140,22 @@ export function geirhos2020Tables(analysis: Geirhos2020Analysis, chance: Readonl
   tables.set("shape-bias.csv", toCsv(cueConflict.shapeBias!, SHAPE_BIAS_COLUMNS));
   tables.set(
     "paper-vs-recomputed.csv",
-    toCsv(analysis.paperVsRecomputed, ["id", "dataset", "quantity", "where", "paper", "recomputed", "recomputed_subset", "verdict", "explanation"]),
+    toCsv(analysis.paperVsRecomputed, [
+      "id",
+      "dataset",
+      "quantity",
+      "where",
+      "paper",
+      "recomputed",
+      "recomputed_subset",
+      "verdict",
+      "explanation",
+    ]),
   );
-  tables.set("noise-accuracy.csv", toCsv(analysis.noiseAccuracy, ["dataset", "condition", "observer", "accuracy", "n_trials", "min", "max", "n_observers"]));
+  tables.set(
+    "noise-accuracy.csv",
+    toCsv(analysis.noiseAccuracy, ["dataset", "condition", "observer", "accuracy", "n_trials", "min", "max", "n_observers"]),
+  );
   tables.set("noise-model-consistency.csv", toCsv(analysis.noiseModelConsistency, PAIR_COLUMNS));
   tables.set("noise-model-consistency-details.csv", toCsv(noiseDetails, NOISE_MODEL_DETAIL_COLUMNS));
   tables.set("shape-bias-by-category.csv", toCsv(analysis.shapeBiasByCategory, SHAPE_BIAS_BY_CATEGORY_COLUMNS));
@@ -130,11 +188,18 @@ export interface RenderedFigure extends Figure {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** The self-contained report: every figure inline (SVG), captions, tables, methods. */
-export function geirhos2020Html(analysis: Geirhos2020Analysis, figures: readonly RenderedFigure[], meta: { dataDir: string; version: string; chanceNote: string }): string {
+export function geirhos2020Html(
+  analysis: Geirhos2020Analysis,
+  figures: readonly RenderedFigure[],
+  meta: { dataDir: string; version: string; chanceNote: string },
+): string {
   const sections = new Map<string, RenderedFigure[]>();
   for (const f of figures) {
     const list = sections.get(f.section);
@@ -182,13 +247,7 @@ export function geirhos2020Html(analysis: Geirhos2020Analysis, figures: readonly
     { dataset: DATASET_LABELS[a.dataset], predictor: "top-1", ...fitNumbers(a.regressionTop1) },
   ]);
   const subsetRows = all.map((a) => ({ ...a, dataset: DATASET_LABELS[a.dataset] }));
-  const nav = [
-    "Key numbers",
-    "Paper vs recomputed",
-    ...sections.keys(),
-    "Tables",
-    "Methods",
-  ]
+  const nav = ["Key numbers", "Paper vs recomputed", ...sections.keys(), "Tables", "Methods"]
     .map((name) => `<li><a href="#${slug(name)}">${escapeHtml(name)}</a></li>`)
     .join("");
   return `<!doctype html>

@@ -49,7 +49,9 @@ function chanceNote(trialCounts: readonly number[]): string {
   return (
     "Two independent observers, true accuracies on a grid of " +
     `${CHANCE_DEFAULTS.gridSteps} values each (a third on each of [0, e], [e, 1 − e], [1 − e, 1], with the edge e the 2020 analysis used for that trial count: ` +
-    `${Object.entries(GEIRHOS2020_GRID_EDGES).map(([n, e]) => `${e} for ${n} trials`).join(", ")}), N trials each; ` +
+    `${Object.entries(GEIRHOS2020_GRID_EDGES)
+      .map(([n, e]) => `${e} for ${n} trials`)
+      .join(", ")}), N trials each; ` +
     "observed c_exp, c_obs and κ per pair, binned by c_exp into 100 bins of width 1/99; the band is the 2.5% to 97.5% quantile range of c_obs and κ per bin. " +
     how
   );
@@ -75,7 +77,10 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   try {
     brainScoreText = await readFile(brainScoreFile, "utf8");
   } catch (error) {
-    throw new InputError(`cannot read the Brain-Score table the report plots kappa against (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: brainScoreFile });
+    throw new InputError(
+      `cannot read the Brain-Score table the report plots kappa against (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { file: brainScoreFile },
+    );
   }
   const brainScore = { behaviour: parseBrainScoreBehaviour(brainScoreText, brainScoreFile), file: brainScoreFile };
   progress("analysing", 0, 0);
@@ -90,7 +95,9 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   }
   progress("simulating chance regions", 0, 0);
   const chance = new Map<number, ChanceBandRow[]>();
-  const trialCounts = [...analysis.textureShape.values()].map((a) => a.trialsPerObserver).concat(analysis.noiseModelConsistency.map((p) => p.n_trials));
+  const trialCounts = [...analysis.textureShape.values()]
+    .map((a) => a.trialsPerObserver)
+    .concat(analysis.noiseModelConsistency.map((p) => p.n_trials));
   for (const trials of new Set(trialCounts)) {
     chance.set(trials, await cachedChanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }, options.cacheDir));
   }

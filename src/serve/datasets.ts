@@ -11,7 +11,14 @@ import { NO_CONDITION, type TrialTable, compareText } from "../core/trials.ts";
 import type { PackedTrials } from "../io/duckdb.ts";
 import type { StimulusImage } from "./files.ts";
 import { wordsPerObserverFor } from "../kernel/packed.ts";
-import type { DatasetPayload, DatasetSummary, ObserverInfo, PairTrial, PairTrialsResponse, UnitPayload } from "../web/dashboard/protocol.ts";
+import type {
+  DatasetPayload,
+  DatasetSummary,
+  ObserverInfo,
+  PairTrial,
+  PairTrialsResponse,
+  UnitPayload,
+} from "../web/dashboard/protocol.ts";
 import { encodeWords } from "../web/dashboard/protocol.ts";
 import { compareConditions, sortConditions } from "../core/condition-order.ts";
 
@@ -54,19 +61,41 @@ export function tableDataset(id: string, table: TrialTable, source: string, uplo
     kind: "table",
     table,
     notes: [],
-    summary: { id, name: table.dataset, source, observers: new Set(table.observer).size, trials: table.length, conditions: conditionsOf(table), uploadedBytes },
+    summary: {
+      id,
+      name: table.dataset,
+      source,
+      observers: new Set(table.observer).size,
+      trials: table.length,
+      conditions: conditionsOf(table),
+      uploadedBytes,
+    },
   };
 }
 
 /** A dataset read as bitsets: its units pooled ("all") and/or per condition (../serve/server.ts readParquet). `uploadedBytes` as for {@link tableDataset}. */
-export function packedDataset(id: string, packed: PackedTrials, source: string, notes: string[] = [], uploadedBytes: number | null = null): ServedDataset {
+export function packedDataset(
+  id: string,
+  packed: PackedTrials,
+  source: string,
+  notes: string[] = [],
+  uploadedBytes: number | null = null,
+): ServedDataset {
   const observers = new Set(packed.units.flatMap((u) => [...u.packed.observers, ...u.excluded.map((e) => e.observer)]));
   const conditions = packed.units.filter((u) => u.condition !== NO_CONDITION).map((u) => u.condition);
   return {
     kind: "packed",
     packed,
     notes,
-    summary: { id, name: packed.dataset, source, observers: observers.size, trials: packed.rows, conditions: conditions.length > 0 ? sortConditions(conditions) : [NO_CONDITION], uploadedBytes },
+    summary: {
+      id,
+      name: packed.dataset,
+      source,
+      observers: observers.size,
+      trials: packed.rows,
+      conditions: conditions.length > 0 ? sortConditions(conditions) : [NO_CONDITION],
+      uploadedBytes,
+    },
   };
 }
 
@@ -83,12 +112,26 @@ function unitPayload(condition: string, unit: UnitOutcomes, index: Map<string, n
       if (row[s] === 1) correct[i * w + (s >>> 5)] |= 1 << (s & 31);
     }
   });
-  return { condition, stimuli, observers: unit.observers.map((o) => index.get(o)!), wordsPerObserver: w, seen: encodeWords(seen), correct: encodeWords(correct) };
+  return {
+    condition,
+    stimuli,
+    observers: unit.observers.map((o) => index.get(o)!),
+    wordsPerObserver: w,
+    seen: encodeWords(seen),
+    correct: encodeWords(correct),
+  };
 }
 
 function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayload {
   const { table } = dataset;
-  const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({ name: r.observer, kind: r.kind, n_trials: r.n_trials, n_correct: r.n_correct, n_na: r.n_na, accuracy: r.accuracy }));
+  const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({
+    name: r.observer,
+    kind: r.kind,
+    n_trials: r.n_trials,
+    n_correct: r.n_correct,
+    n_na: r.n_na,
+    accuracy: r.accuracy,
+  }));
   const index = new Map(observerInfo.map((o, i) => [o.name, i]));
   const notes = [...dataset.notes];
   const units: UnitPayload[] = [];
@@ -102,7 +145,8 @@ function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayloa
   const conditionCurves = dataset.summary.conditions.length > 1 && conditionsVaryWithinObservers(table);
   if (conditionCurves || units.length === 0) {
     const groups = conditionGroups(table, true);
-    for (const condition of sortConditions(groups.keys())) units.push(unitPayload(condition, unitOutcomes(table, groups.get(condition)!), index));
+    for (const condition of sortConditions(groups.keys()))
+      units.push(unitPayload(condition, unitOutcomes(table, groups.get(condition)!), index));
   }
   return withDefaultCondition({ ...dataset.summary, observerInfo, units, conditionCurves, notes, defaultCondition: NO_CONDITION });
 }
@@ -115,26 +159,52 @@ function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayl
   const pooled = packed.units.filter((u) => u.condition === NO_CONDITION);
   for (const unit of pooled.length > 0 ? pooled : packed.units) {
     unit.packed.observers.forEach((name, i) => {
-      const entry = info.get(name) ?? { name, kind: unit.humans.has(name) ? "human" : "model", n_trials: 0, n_correct: 0, n_na: null, accuracy: 0 };
+      const entry = info.get(name) ?? {
+        name,
+        kind: unit.humans.has(name) ? "human" : "model",
+        n_trials: 0,
+        n_correct: 0,
+        n_na: null,
+        accuracy: 0,
+      };
       entry.n_trials += unit.stimuli.length;
       entry.n_correct += unit.correct[i];
       info.set(name, entry);
     });
   }
-  const observerInfo = [...info.values()].sort((a, b) => compareText(a.name, b.name)).map((o) => ({ ...o, accuracy: o.n_correct / o.n_trials }));
+  const observerInfo = [...info.values()]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((o) => ({ ...o, accuracy: o.n_correct / o.n_trials }));
   const index = new Map(observerInfo.map((o, i) => [o.name, i]));
-  const notes = [...dataset.notes, ...packed.units.flatMap((u) =>
-    u.excluded.map((e) => `${u.condition === NO_CONDITION ? "" : `condition ${u.condition}: `}left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`),
-  )];
-  const ordered = [...packed.units].sort((a, b) => Number(b.condition === NO_CONDITION) - Number(a.condition === NO_CONDITION) || compareConditions(a.condition, b.condition));
+  const notes = [
+    ...dataset.notes,
+    ...packed.units.flatMap((u) =>
+      u.excluded.map(
+        (e) =>
+          `${u.condition === NO_CONDITION ? "" : `condition ${u.condition}: `}left out ${e.kind} "${e.observer}": its stimulus set differs (${e.n_common} common, ${e.n_only_observer} only it saw, ${e.n_missing} it did not see)`,
+      ),
+    ),
+  ];
+  const ordered = [...packed.units].sort(
+    (a, b) => Number(b.condition === NO_CONDITION) - Number(a.condition === NO_CONDITION) || compareConditions(a.condition, b.condition),
+  );
   const units = ordered.map((u): UnitPayload => {
     const w = u.packed.wordsPerObserver;
     const seen = new Uint32Array(u.packed.observers.length * w);
     for (let i = 0; i < u.packed.observers.length; i++) for (let s = 0; s < u.stimuli.length; s++) seen[i * w + (s >>> 5)] |= 1 << (s & 31);
-    return { condition: u.condition, stimuli: u.stimuli.length, observers: u.packed.observers.map((o) => index.get(o)!), wordsPerObserver: w, seen: encodeWords(seen), correct: encodeWords(u.packed.bits.subarray(0, u.packed.observers.length * w)) };
+    return {
+      condition: u.condition,
+      stimuli: u.stimuli.length,
+      observers: u.packed.observers.map((o) => index.get(o)!),
+      wordsPerObserver: w,
+      seen: encodeWords(seen),
+      correct: encodeWords(u.packed.bits.subarray(0, u.packed.observers.length * w)),
+    };
   });
   const conditionUnits = packed.units.filter((u) => u.condition !== NO_CONDITION);
-  const spread = conditionUnits.length > 1 && new Set(conditionUnits.flatMap((u) => u.packed.observers)).size < conditionUnits.reduce((sum, u) => sum + u.packed.observers.length, 0);
+  const spread =
+    conditionUnits.length > 1 &&
+    new Set(conditionUnits.flatMap((u) => u.packed.observers)).size < conditionUnits.reduce((sum, u) => sum + u.packed.observers.length, 0);
   return withDefaultCondition({ ...dataset.summary, observerInfo, units, conditionCurves: spread, notes, defaultCondition: NO_CONDITION });
 }
 
@@ -163,7 +233,13 @@ export function datasetPayload(dataset: ServedDataset): DatasetPayload {
  * several conditions, `pairTrialMatch`), in stimulus order, with both observers' conditions and
  * responses and, where `imageUrl` knows it, the image.
  */
-export function pairTrials(dataset: ServedDataset, observer1: string, observer2: string, condition: string, locate: ((stimulus: string, dataset?: string) => StimulusImage) | null): PairTrialsResponse {
+export function pairTrials(
+  dataset: ServedDataset,
+  observer1: string,
+  observer2: string,
+  condition: string,
+  locate: ((stimulus: string, dataset?: string) => StimulusImage) | null,
+): PairTrialsResponse {
   const missing = { "not found": 0, ambiguous: 0 };
   const imageUrl = (stimulus: string): string | null => {
     if (!locate) return null;
@@ -175,8 +251,10 @@ export function pairTrials(dataset: ServedDataset, observer1: string, observer2:
   if (dataset.kind === "table") {
     const { table } = dataset;
     const known = new Set(table.observer);
-    for (const name of [observer1, observer2]) if (!known.has(name)) throw new InputError(`no observer "${name}" in dataset "${table.dataset}"`);
-    if (condition !== NO_CONDITION && !dataset.summary.conditions.includes(condition)) throw new InputError(`no condition "${condition}" in dataset "${table.dataset}"`);
+    for (const name of [observer1, observer2])
+      if (!known.has(name)) throw new InputError(`no observer "${name}" in dataset "${table.dataset}"`);
+    if (condition !== NO_CONDITION && !dataset.summary.conditions.includes(condition))
+      throw new InputError(`no condition "${condition}" in dataset "${table.dataset}"`);
     const withinConditions = condition !== NO_CONDITION || pairTrialMatch(table, false) === "condition and stimulus";
     const keyOf = withinConditions ? (t: number) => `${table.condition[t]}\u0000${table.stimulus[t]}` : (t: number) => table.stimulus[t];
     const byKey = new Map<string, number>();
@@ -209,7 +287,17 @@ export function pairTrials(dataset: ServedDataset, observer1: string, observer2:
     const w = unit.packed.wordsPerObserver;
     const bit = (row: number, s: number) => ((unit.packed.bits[row * w + (s >>> 5)] >>> (s & 31)) & 1) === 1;
     unit.stimuli.forEach((stimulus, s) =>
-      trials.push({ stimulus, condition: unit.conditions?.[s] ?? condition, condition2: unit.conditions?.[s] ?? condition, truth: null, response1: null, response2: null, correct1: bit(rows[0], s), correct2: bit(rows[1], s), image: imageUrl(stimulus) }),
+      trials.push({
+        stimulus,
+        condition: unit.conditions?.[s] ?? condition,
+        condition2: unit.conditions?.[s] ?? condition,
+        truth: null,
+        response1: null,
+        response2: null,
+        correct1: bit(rows[0], s),
+        correct2: bit(rows[1], s),
+        image: imageUrl(stimulus),
+      }),
     );
   }
   trials.sort((a, b) => compareText(a.stimulus, b.stimulus) || compareText(a.condition, b.condition));
@@ -217,6 +305,9 @@ export function pairTrials(dataset: ServedDataset, observer1: string, observer2:
     missing["not found"] > 0 ? `${missing["not found"]} not found` : null,
     missing.ambiguous > 0 ? `${missing.ambiguous} found in several folders (the folder named like the dataset has none of them)` : null,
   ].filter(Boolean);
-  const imageNote = notFound.length > 0 ? `stimulus images under --stimuli, looked up by file name (first in folders named like "${dataset.summary.name}" or a part of it): ${notFound.join(", ")}, of ${trials.length}` : null;
+  const imageNote =
+    notFound.length > 0
+      ? `stimulus images under --stimuli, looked up by file name (first in folders named like "${dataset.summary.name}" or a part of it): ${notFound.join(", ")}, of ${trials.length}`
+      : null;
   return { observer1, observer2, condition, trials, imageNote };
 }

@@ -58,7 +58,8 @@ export function refusedPath(path: string): string | null {
   if (path.includes("\u0000")) return "NUL is not allowed";
   if (path.includes("%")) return "encoded characters are not allowed after decoding";
   if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "absolute paths are not allowed";
-  if (path.split("/").some((segment) => segment === ".." || segment === "." || segment === "")) return "path segments '..', '.' and empty ones are not allowed";
+  if (path.split("/").some((segment) => segment === ".." || segment === "." || segment === ""))
+    return "path segments '..', '.' and empty ones are not allowed";
   return null;
 }
 
@@ -97,7 +98,12 @@ export function stimulusLocator(index: FileIndex | undefined): (stimulus: string
     if (index.files.has(stimulus)) return { url: url(stimulus) };
     const paths = byName.get(stimulus) ?? [];
     const parts = dataset ? new Set([dataset, ...dataset.split(/[_]/)]) : new Set<string>();
-    const inDataset = paths.filter((p) => p.split("/").slice(0, -1).some((folder) => parts.has(folder)));
+    const inDataset = paths.filter((p) =>
+      p
+        .split("/")
+        .slice(0, -1)
+        .some((folder) => parts.has(folder)),
+    );
     const candidates = inDataset.length > 0 ? inDataset : paths;
     if (candidates.length === 1) return { url: url(candidates[0]) };
     return { url: null, why: candidates.length === 0 ? "not found" : "ambiguous" };

@@ -13,13 +13,29 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { InputError, UsageError } from "../core/errors.ts";
-import { DEFAULT_HUMAN_PATTERN, type LongFormatColumns, type RawTable, SCHEMA_READ_COLUMNS, type TrialTable, TrialTableBuilder, geirhosTrials, longFormatTrials, stimulusId } from "../core/trials.ts";
+import {
+  DEFAULT_HUMAN_PATTERN,
+  type LongFormatColumns,
+  type RawTable,
+  SCHEMA_READ_COLUMNS,
+  type TrialTable,
+  TrialTableBuilder,
+  geirhosTrials,
+  longFormatTrials,
+  stimulusId,
+} from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { trialFileKind } from "../io/trial-files.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
-import { type DatasetListResponse, type ErrorResponse, type RemoveResponse, type UploadResponse, formatBytes } from "../web/dashboard/protocol.ts";
+import {
+  type DatasetListResponse,
+  type ErrorResponse,
+  type RemoveResponse,
+  type UploadResponse,
+  formatBytes,
+} from "../web/dashboard/protocol.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "./limits.ts";
@@ -71,7 +87,10 @@ class Refusal extends Error {
 }
 
 /** What an upload was read into, before it gets its id. */
-type ReadUpload = { kind: "table"; table: TrialTable } | { kind: "packed"; packed: PackedTrials; notes: string[] } | { needsMapping: true; file: string; columns: string[] };
+type ReadUpload =
+  | { kind: "table"; table: TrialTable }
+  | { kind: "packed"; packed: PackedTrials; notes: string[] }
+  | { needsMapping: true; file: string; columns: string[] };
 
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
 
@@ -98,7 +117,10 @@ function pageHtml(): string {
  * Parquet trials as bitsets: pooled over conditions and, with a condition column, also per
  * condition (two scans); where conditions cannot be pooled, per condition only, with a note.
  */
-async function readParquet(path: string, options: { columns: LongFormatColumns; humanPattern?: RegExp; dataset?: string; threads?: number }): Promise<{ packed: PackedTrials; notes: string[] }> {
+async function readParquet(
+  path: string,
+  options: { columns: LongFormatColumns; humanPattern?: RegExp; dataset?: string; threads?: number },
+): Promise<{ packed: PackedTrials; notes: string[] }> {
   const read = (byCondition: boolean) => readPackedTrials(path, { ...options, byCondition });
   if (options.columns.condition === undefined) return { packed: await read(false), notes: [] };
   const byCondition = await read(true);
@@ -145,7 +167,8 @@ type Query = Readonly<Record<string, string | undefined>>;
 /** The first query parameter given more than once, as an error; null when each is given once. */
 function repeatedParameter(query: unknown): InputError | null {
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (Array.isArray(value)) return new InputError(`query parameter "${key.slice(0, 100)}" is given ${value.length} times; expected one value`);
+    if (Array.isArray(value))
+      return new InputError(`query parameter "${key.slice(0, 100)}" is given ${value.length} times; expected one value`);
   }
   return null;
 }
@@ -169,8 +192,12 @@ function mappingFrom(query: Query): LongFormatColumns | undefined {
 /** Whether an upload's stimulus ids are model-vs-human file names to cut to their id (`stimulusIds=model-vs-human`, long format only). */
 function stimulusIdRule(query: Query): boolean {
   if (query.stimulusIds === undefined) return false;
-  if (query.stimulusIds !== "model-vs-human") throw new InputError(`query parameter "stimulusIds": expected "model-vs-human", not "${query.stimulusIds.slice(0, 100)}"`);
-  if (query.format !== "long") throw new InputError('query parameter "stimulusIds" needs format=long (the model-vs-human schema cuts its imagename to the id already)');
+  if (query.stimulusIds !== "model-vs-human")
+    throw new InputError(`query parameter "stimulusIds": expected "model-vs-human", not "${query.stimulusIds.slice(0, 100)}"`);
+  if (query.format !== "long")
+    throw new InputError(
+      'query parameter "stimulusIds" needs format=long (the model-vs-human schema cuts its imagename to the id already)',
+    );
   return true;
 }
 
@@ -186,7 +213,17 @@ function mergedTables(first: TrialTable, second: TrialTable, humanPattern: RegEx
   const builder = new TrialTableBuilder(first.dataset, humanPattern);
   for (const table of [first, second]) {
     for (let t = 0; t < table.length; t++) {
-      builder.add({ observer: table.observer[t], condition: table.condition[t], stimulus: table.stimulus[t], truth: table.truth[t], response: table.response[t], correct: table.correct[t] === 1, missing: table.missing[t] === 1, file: table.file[t], line: table.line[t] });
+      builder.add({
+        observer: table.observer[t],
+        condition: table.condition[t],
+        stimulus: table.stimulus[t],
+        truth: table.truth[t],
+        response: table.response[t],
+        correct: table.correct[t] === 1,
+        missing: table.missing[t] === 1,
+        file: table.file[t],
+        line: table.line[t],
+      });
     }
   }
   return builder.build();
@@ -216,7 +253,10 @@ export function listenFailure(error: unknown, host: string, port: number): Error
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "";
   const where = `port ${port} on ${host}`;
   if (code === "EADDRINUSE") return new InputError(`${where} is in use: give another --port N, or --port 0 for a free one`);
-  if (code === "EACCES") return new InputError(`${where} needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one`);
+  if (code === "EACCES")
+    return new InputError(
+      `${where} needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one`,
+    );
   if (code in HOST_FAILURES) return new UsageError(`--host: cannot bind "${host}" (${code}: ${HOST_FAILURES[code]})`);
   return new InputError(`cannot listen on ${where} (${code || (error as Error).message})`);
 }
@@ -228,14 +268,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (host.trim() === "") throw new UsageError('--host: expected an address or host name, e.g. 127.0.0.1 (this machine only), not ""');
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const maxHeld = options.maxHeldBytes ?? Math.max(DEFAULT_MAX_HELD_BYTES, maxUpload);
-  if (maxHeld < maxUpload) throw new UsageError(`--max-held (${formatBytes(maxHeld)}) is smaller than --max-upload (${formatBytes(maxUpload)}): one upload could never be held; raise --max-held`);
+  if (maxHeld < maxUpload)
+    throw new UsageError(
+      `--max-held (${formatBytes(maxHeld)}) is smaller than --max-upload (${formatBytes(maxUpload)}): one upload could never be held; raise --max-held`,
+    );
   const load = options.load ?? {};
   const humanPattern = load.humanPattern ?? DEFAULT_HUMAN_PATTERN;
   const bundle = await indexFolder(options.bundleDir ?? BUNDLE_DIR, "the dashboard's browser bundle").catch(() => undefined);
   if (!bundle || !bundle.files.has("app.js") || !bundle.files.has("worker.js")) {
-    throw new InputError(`the dashboard's browser bundle is missing (${options.bundleDir ?? BUNDLE_DIR}app.js); run \`npm run build\` (or \`npm run build:web\`) first`);
+    throw new InputError(
+      `the dashboard's browser bundle is missing (${options.bundleDir ?? BUNDLE_DIR}app.js); run \`npm run build\` (or \`npm run build:web\`) first`,
+    );
   }
-  const stimuli: FileIndex | undefined = options.stimuli ? await indexFolder(options.stimuli, "a folder of stimulus images (--stimuli)") : undefined;
+  const stimuli: FileIndex | undefined = options.stimuli
+    ? await indexFolder(options.stimuli, "a folder of stimulus images (--stimuli)")
+    : undefined;
   const locateImage = stimuli ? stimulusLocator(stimuli) : null;
 
   const datasets: ServedDataset[] = [];
@@ -251,24 +298,38 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxUpload }, (_request, body, done) => done(null, body));
 
-  const fail = (reply: FastifyReply, status: number, error: string) => reply.code(status).type("application/json; charset=utf-8").send({ error } satisfies ErrorResponse);
+  const fail = (reply: FastifyReply, status: number, error: string) =>
+    reply
+      .code(status)
+      .type("application/json; charset=utf-8")
+      .send({ error } satisfies ErrorResponse);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) {
       const name = (request.query as Query).name;
-      return fail(reply, 413, `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`);
+      return fail(
+        reply,
+        413,
+        `upload refused: ${name ? `"${basename(name)}" is` : "the file is"} larger than the upload limit of ${formatBytes(maxUpload)} (start trialwise serve with --max-upload to raise it)`,
+      );
     }
     if (error instanceof Refusal) return fail(reply, error.statusCode, error.message);
     if (error instanceof InputError) return fail(reply, 400, error.message);
-    if (!(error.statusCode && error.statusCode < 500)) options.log?.(`trialwise serve: internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}\n`);
-    return fail(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 500, `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`);
+    if (!(error.statusCode && error.statusCode < 500))
+      options.log?.(`trialwise serve: internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}\n`);
+    return fail(
+      reply,
+      error.statusCode && error.statusCode < 500 ? error.statusCode : 500,
+      `${error.statusCode && error.statusCode < 500 ? "" : "internal error: "}${error.message}`,
+    );
   });
   // Bound to this machine only, answer only requests addressed to it: a web page elsewhere whose
   // domain name resolves to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused.
   if (isLoopback(host)) {
     app.addHook("onRequest", async (request, reply) => {
       const name = (request.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
-      if (!isLoopback(name)) return fail(reply, 403, `refused: this dashboard answers requests to 127.0.0.1 or localhost only, not to "${name}"`);
+      if (!isLoopback(name))
+        return fail(reply, 403, `refused: this dashboard answers requests to 127.0.0.1 or localhost only, not to "${name}"`);
     });
   }
   // The API reads its query parameters as single strings: repeated ones are refused before
@@ -293,7 +354,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // The raw URL, before any normalisation, so that refused paths are refused rather than rewritten.
   const rawTail = (url: string, prefix: string) => url.slice(prefix.length).split("?")[0];
   app.get("/assets/*", (request, reply) => sendIndexed(bundle, rawTail(request.raw.url ?? "", "/assets/"), reply));
-  app.get("/stimuli/*", (request, reply) => (stimuli ? sendIndexed(stimuli, rawTail(request.raw.url ?? "", "/stimuli/"), reply) : fail(reply, 404, "no stimulus folder was given (trialwise serve --stimuli DIR)")));
+  app.get("/stimuli/*", (request, reply) =>
+    stimuli
+      ? sendIndexed(stimuli, rawTail(request.raw.url ?? "", "/stimuli/"), reply)
+      : fail(reply, 404, "no stimulus folder was given (trialwise serve --stimuli DIR)"),
+  );
 
   // The bytes of the uploads held, and of those being read (reserved first, so that uploads
   // arriving together cannot pass the limit together).
@@ -318,7 +383,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.delete("/api/datasets/:id", (request): RemoveResponse => {
     const dataset = findDataset((request.params as { id: string }).id);
     const bytes = dataset.summary.uploadedBytes;
-    if (bytes === null) throw new Refusal(403, `dataset "${dataset.summary.id}" was given on the command line; only uploaded datasets can be removed`);
+    if (bytes === null)
+      throw new Refusal(403, `dataset "${dataset.summary.id}" was given on the command line; only uploaded datasets can be removed`);
     datasets.splice(datasets.indexOf(dataset), 1);
     heldBytes -= bytes;
     return { removed: dataset.summary.id, heldUploadBytes: heldBytes, maxHeldBytes: maxHeld };
@@ -326,15 +392,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get("/api/datasets/:id/trials", (request) => {
     const query = request.query as Query;
     if (!query.observer1 || !query.observer2) throw new InputError("give observer1 and observer2");
-    return pairTrials(findDataset((request.params as { id: string }).id), query.observer1, query.observer2, query.condition ?? "all", locateImage);
+    return pairTrials(
+      findDataset((request.params as { id: string }).id),
+      query.observer1,
+      query.observer2,
+      query.condition ?? "all",
+      locateImage,
+    );
   });
 
   /** An upload's trials, read as the CLI reads its files; or the question which column holds what. */
-  const readUpload = async (name: string, body: Buffer, mapping: LongFormatColumns | undefined, modelVsHumanIds = false): Promise<ReadUpload> => {
+  const readUpload = async (
+    name: string,
+    body: Buffer,
+    mapping: LongFormatColumns | undefined,
+    modelVsHumanIds = false,
+  ): Promise<ReadUpload> => {
     const dataset = name.replace(/\.[^.]*$/, "") || name;
     if (trialFileKind(name) !== "parquet") {
       const raw = parseRawTable(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name);
-      if (mapping) return { kind: "table", table: longFormatTrials([modelVsHumanIds ? withStimulusIds(raw, mapping.stimulus) : raw], dataset, mapping, humanPattern) };
+      if (mapping)
+        return {
+          kind: "table",
+          table: longFormatTrials([modelVsHumanIds ? withStimulusIds(raw, mapping.stimulus) : raw], dataset, mapping, humanPattern),
+        };
       if (hasColumns(raw.columns, SCHEMA_READ_COLUMNS)) return { kind: "table", table: geirhosTrials([raw], dataset, humanPattern) };
       return { needsMapping: true, file: name, columns: [...raw.columns] };
     }
@@ -354,7 +435,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return { kind: "table", table: geirhosTrials([{ ...raw, file: name }], dataset, humanPattern) };
       }
       if (!mapping && !hasColumns(columns, Object.values(DEFAULT_PARQUET_COLUMNS))) return { needsMapping: true, file: name, columns };
-      const { packed, notes } = await readParquet(file, { columns: mapping ?? DEFAULT_PARQUET_COLUMNS, humanPattern, dataset, threads: 2 }).catch(asUploaded);
+      const { packed, notes } = await readParquet(file, {
+        columns: mapping ?? DEFAULT_PARQUET_COLUMNS,
+        humanPattern,
+        dataset,
+        threads: 2,
+      }).catch(asUploaded);
       return { kind: "packed", packed, notes };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -369,7 +455,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const mapping = mappingFrom(query);
     const modelVsHumanIds = stimulusIdRule(query);
     const into = query.into === undefined ? undefined : findDataset(query.into);
-    if (into && into.kind !== "table") throw new InputError(`observers can be added to a dataset read from CSV or JSON Lines files, not to "${into.summary.id}" (read from Parquet as bitsets)`);
+    if (into && into.kind !== "table")
+      throw new InputError(
+        `observers can be added to a dataset read from CSV or JSON Lines files, not to "${into.summary.id}" (read from Parquet as bitsets)`,
+      );
     if (heldBytes + body.length > maxHeld) {
       throw new Refusal(
         507,
@@ -383,7 +472,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const read = await readUpload(name, body, mapping, modelVsHumanIds);
       if ("needsMapping" in read) return read;
       if (into) {
-        if (read.kind !== "table") throw new InputError(`"${name}" is read from Parquet as bitsets; only CSV or JSON Lines trials can be added to a dataset`);
+        if (read.kind !== "table")
+          throw new InputError(`"${name}" is read from Parquet as bitsets; only CSV or JSON Lines trials can be added to a dataset`);
         const served = addObservers(into as ServedDataset & { kind: "table" }, read.table, name, body.length);
         kept = true;
         return { dataset: served.summary, notes: [] };
@@ -391,7 +481,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // The id is chosen and taken at once, after the (possibly slow) reading.
       const id = datasetId(read.kind === "table" ? read.table.dataset : read.packed.dataset, taken);
       taken.add(id);
-      const served = read.kind === "table" ? tableDataset(id, read.table, `upload: ${name}`, body.length) : packedDataset(id, read.packed, `upload: ${name}`, read.notes, body.length);
+      const served =
+        read.kind === "table"
+          ? tableDataset(id, read.table, `upload: ${name}`, body.length)
+          : packedDataset(id, read.packed, `upload: ${name}`, read.notes, body.length);
       datasets.push(served);
       kept = true;
       return { dataset: served.summary, notes: [] };
@@ -415,7 +508,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const id = datasetId(`${into.summary.id}-uploads`, taken);
     taken.add(id);
-    const copy = tableDataset(id, { ...merged, dataset: `${into.summary.name} + uploads` }, `${into.summary.source} + upload: ${file}`, bytes);
+    const copy = tableDataset(
+      id,
+      { ...merged, dataset: `${into.summary.name} + uploads` },
+      `${into.summary.source} + upload: ${file}`,
+      bytes,
+    );
     datasets.push(copy);
     return copy;
   };

@@ -10,7 +10,24 @@ import { pandasColumnText } from "../../src/benchmark/labels.ts";
 import { stimulusId } from "../../src/core/trials.ts";
 import { seededRandom } from "../helpers.ts";
 
-export const CATEGORIES = ["airplane", "bear", "bicycle", "bird", "boat", "bottle", "car", "cat", "chair", "clock", "dog", "elephant", "keyboard", "knife", "oven", "truck"];
+export const CATEGORIES = [
+  "airplane",
+  "bear",
+  "bicycle",
+  "bird",
+  "boat",
+  "bottle",
+  "car",
+  "cat",
+  "chair",
+  "clock",
+  "dog",
+  "elephant",
+  "keyboard",
+  "knife",
+  "oven",
+  "truck",
+];
 
 export interface Row {
   subj: string;
@@ -27,7 +44,13 @@ export async function readRows(file: string): Promise<Row[]> {
   const at = (name: string) => cols.indexOf(name);
   const fields = lines.map((l) => l.split(","));
   const labels = pandasColumnText(fields.map((f) => f[at("condition")]));
-  return fields.map((f, i) => ({ subj: f[at("subj")], response: f[at("object_response")], category: f[at("category")], condition: labels[i], imagename: f[at("imagename")] }));
+  return fields.map((f, i) => ({
+    subj: f[at("subj")],
+    response: f[at("object_response")],
+    category: f[at("category")],
+    condition: labels[i],
+    imagename: f[at("imagename")],
+  }));
 }
 
 export async function humanRows(humansDir: string, dataset: string): Promise<Row[]> {
@@ -39,7 +62,10 @@ export async function humanRows(humansDir: string, dataset: string): Promise<Row
 /** How a built model answers one human trial (of the person it copies). */
 export type Answerer = (row: Row, random: () => number) => string;
 
-export const copyModel = (share: number): Answerer => (row, random) => (random() < share ? row.response : CATEGORIES[Math.floor(random() * 16)]);
+export const copyModel =
+  (share: number): Answerer =>
+  (row, random) =>
+    random() < share ? row.response : CATEGORIES[Math.floor(random() * 16)];
 export const randomModel: Answerer = (_, random) => CATEGORIES[Math.floor(random() * 16)];
 export const airplaneModel: Answerer = () => "airplane";
 
@@ -48,7 +74,18 @@ export const airplaneModel: Answerer = () => "airplane";
  * `source` (a person), answered by `answer`; conditions written as in the human file unless
  * `spell` rewrites them.
  */
-export async function writeModel(dir: string, humansDir: string, name: string, answer: Answerer, options: { seed: number; source?: string; datasets?: readonly BenchmarkDataset[]; spell?: (condition: string, dataset: string) => string }): Promise<void> {
+export async function writeModel(
+  dir: string,
+  humansDir: string,
+  name: string,
+  answer: Answerer,
+  options: {
+    seed: number;
+    source?: string;
+    datasets?: readonly BenchmarkDataset[];
+    spell?: (condition: string, dataset: string) => string;
+  },
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const random = seededRandom(options.seed);
   for (const dataset of options.datasets ?? BENCHMARK_DATASETS) {
@@ -111,7 +148,8 @@ export interface OracleDataset {
 
 /** A model's (or, for `model` = null, the humans') dataset values, as model-vs-human computes them. */
 export function oracleDataset(dataset: BenchmarkDataset, humans: Row[], modelRows: Row[] | null, rule: "one" | "undefined"): OracleDataset {
-  const included = (r: Row) => dataset.conditions.length === 0 || (dataset.conditions.includes(r.condition) && !dataset.excluded.includes(r.condition));
+  const included = (r: Row) =>
+    dataset.conditions.length === 0 || (dataset.conditions.includes(r.condition) && !dataset.excluded.includes(r.condition));
   const conditions = dataset.conditions.length === 0 ? [null] : dataset.conditions.filter((c) => !dataset.excluded.includes(c));
   const people = [...new Set(humans.map((r) => r.subj))].sort();
   const cache = new Map<Row[], Map<string, Row[]>>();
@@ -138,9 +176,22 @@ export function oracleDataset(dataset: BenchmarkDataset, humans: Row[], modelRow
   if (modelRows === null) {
     const pairs: [string, string][] = [];
     people.forEach((a, i) => people.slice(i + 1).forEach((b) => pairs.push([a, b])));
-    const over = (key: keyof PairValues, r: "one" | "undefined") => mean(pairs.map(([a, b]) => perPair(of(humans, a, null), of(humans, b, null), key, r)));
-    return { ood: accuracy(humans.filter(included)), accDiff: over("accDiff", rule), cObs: over("cObs", rule), kappa: over("kappa", rule), kappaNoRule: over("kappa", "undefined") };
+    const over = (key: keyof PairValues, r: "one" | "undefined") =>
+      mean(pairs.map(([a, b]) => perPair(of(humans, a, null), of(humans, b, null), key, r)));
+    return {
+      ood: accuracy(humans.filter(included)),
+      accDiff: over("accDiff", rule),
+      cObs: over("cObs", rule),
+      kappa: over("kappa", rule),
+      kappaNoRule: over("kappa", "undefined"),
+    };
   }
   const over = (key: keyof PairValues, r: "one" | "undefined") => mean(people.map((h) => perPair(modelRows, of(humans, h, null), key, r)));
-  return { ood: accuracy(modelRows.filter(included)), accDiff: over("accDiff", rule), cObs: over("cObs", rule), kappa: over("kappa", rule), kappaNoRule: over("kappa", "undefined") };
+  return {
+    ood: accuracy(modelRows.filter(included)),
+    accDiff: over("accDiff", rule),
+    cObs: over("cObs", rule),
+    kappa: over("kappa", rule),
+    kappaNoRule: over("kappa", "undefined"),
+  };
 }

@@ -20,7 +20,9 @@ async function writeObserver(dir: string, dataset: string, file: string, subj: s
     [...bits].forEach((bit, s) => {
       trial++;
       const category = ["airplane", "bear", "boat", "car"][s];
-      lines.push(`${subj},1,${trial},0.5,${bit === "1" ? category : "knife"},${category},${condition},${String(trial).padStart(4, "0")}_x_s01_${condition}_${category}_10_n0${condition.toLowerCase().replace(/\W/g, "")}_${s}.png`);
+      lines.push(
+        `${subj},1,${trial},0.5,${bit === "1" ? category : "knife"},${category},${condition},${String(trial).padStart(4, "0")}_x_s01_${condition}_${category}_10_n0${condition.toLowerCase().replace(/\W/g, "")}_${s}.png`,
+      );
     });
   }
   await mkdir(join(dir, dataset), { recursive: true });
@@ -36,9 +38,24 @@ describe("benchmark score: hand-computed values", () => {
     humans = join(root, "raw-data");
     models = join(root, "models");
     // rotation: condition 0 is excluded; 90, 180, 270 count.
-    await writeObserver(humans, "rotation", "rotation_subject-01_session_1.csv", "subject-01", { "0": "1111", "90": "1100", "180": "1111", "270": "0000" });
-    await writeObserver(humans, "rotation", "rotation_subject-02_session_1.csv", "subject-02", { "0": "1111", "90": "1110", "180": "1111", "270": "1000" });
-    await writeObserver(models, "rotation", "rotation_model-a_session-1.csv", "model-a", { "0": "0000", "90": "1010", "180": "1111", "270": "0000" });
+    await writeObserver(humans, "rotation", "rotation_subject-01_session_1.csv", "subject-01", {
+      "0": "1111",
+      "90": "1100",
+      "180": "1111",
+      "270": "0000",
+    });
+    await writeObserver(humans, "rotation", "rotation_subject-02_session_1.csv", "subject-02", {
+      "0": "1111",
+      "90": "1110",
+      "180": "1111",
+      "270": "1000",
+    });
+    await writeObserver(models, "rotation", "rotation_model-a_session-1.csv", "model-a", {
+      "0": "0000",
+      "90": "1010",
+      "180": "1111",
+      "270": "0000",
+    });
     // false-colour: the people's files say true/false, the model's True/False (pandas reads both as True/False); True is excluded.
     await writeObserver(humans, "false-colour", "false-colour_subject-01_session_1.csv", "subject-01", { true: "1111", false: "1100" });
     await writeObserver(humans, "false-colour", "false-colour_subject-02_session_1.csv", "subject-02", { true: "1111", false: "1110" });
@@ -46,7 +63,20 @@ describe("benchmark score: hand-computed values", () => {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  const run = (...extra: string[]) => cli("benchmark", "model-vs-human", "score", models, "--humans", humans, "--datasets", "rotation,false-colour", "--bootstrap", "0", ...extra);
+  const run = (...extra: string[]) =>
+    cli(
+      "benchmark",
+      "model-vs-human",
+      "score",
+      models,
+      "--humans",
+      humans,
+      "--datasets",
+      "rotation,false-colour",
+      "--bootstrap",
+      "0",
+      ...extra,
+    );
 
   test("model-vs-human's metrics with its kappa = 1 rule, exclusions, averaging order; Brain-Score's ceiling, raw and ceiled", async () => {
     const out = join(root, "out-one");
@@ -106,8 +136,48 @@ describe("benchmark score: hand-computed values", () => {
   test("intervals: seeded, reproducible, around the point value", async () => {
     const a = join(root, "out-boot-a");
     const b = join(root, "out-boot-b");
-    assert.equal((await cli("benchmark", "model-vs-human", "score", models, "--humans", humans, "--datasets", "rotation,false-colour", "--bootstrap", "200", "--seed", "7", "--out", a)).code, 0);
-    assert.equal((await cli("benchmark", "model-vs-human", "score", models, "--humans", humans, "--datasets", "rotation,false-colour", "--bootstrap", "200", "--seed", "7", "--out", b)).code, 0);
+    assert.equal(
+      (
+        await cli(
+          "benchmark",
+          "model-vs-human",
+          "score",
+          models,
+          "--humans",
+          humans,
+          "--datasets",
+          "rotation,false-colour",
+          "--bootstrap",
+          "200",
+          "--seed",
+          "7",
+          "--out",
+          a,
+        )
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await cli(
+          "benchmark",
+          "model-vs-human",
+          "score",
+          models,
+          "--humans",
+          humans,
+          "--datasets",
+          "rotation,false-colour",
+          "--bootstrap",
+          "200",
+          "--seed",
+          "7",
+          "--out",
+          b,
+        )
+      ).code,
+      0,
+    );
     const ja = await readFile(join(a, "benchmark.json"), "utf8");
     assert.equal(ja, await readFile(join(b, "benchmark.json"), "utf8"));
     const json = JSON.parse(ja);
@@ -123,7 +193,19 @@ describe("benchmark score: hand-computed values", () => {
     ];
     for (const [flags, message, code] of cases) {
       const out = join(root, "out-bad");
-      const result = await cli("benchmark", "model-vs-human", "score", models, "--humans", humans, "--bootstrap", "0", "--out", out, ...flags);
+      const result = await cli(
+        "benchmark",
+        "model-vs-human",
+        "score",
+        models,
+        "--humans",
+        humans,
+        "--bootstrap",
+        "0",
+        "--out",
+        out,
+        ...flags,
+      );
       assert.equal(result.code, code, result.stderr);
       assert.match(result.stderr, message);
       assert.equal(existsSync(out), false);
@@ -138,16 +220,36 @@ describe("benchmark score: hand-computed values", () => {
     const lacking = join(root, "lacking");
     await writeObserver(lacking, "rotation", "rotation_model-b_session-1.csv", "model-b", { "90": "1010", "180": "1111", "270": "0000" });
     const badLabel = join(root, "bad-label");
-    await writeObserver(badLabel, "rotation", "rotation_model-c_session-1.csv", "model-c", { "90.0": "1010", "180.0": "1111", "270.0": "0000" });
+    await writeObserver(badLabel, "rotation", "rotation_model-c_session-1.csv", "model-c", {
+      "90.0": "1010",
+      "180.0": "1111",
+      "270.0": "0000",
+    });
     const more: [string, RegExp][] = [
-      [partial, /model "model-a" \(.*rotation_model-a_session-1.csv\) answered 3 of the 4 images of condition "180" of rotation \(missing "n0180_3.png"\)/],
+      [
+        partial,
+        /model "model-a" \(.*rotation_model-a_session-1.csv\) answered 3 of the 4 images of condition "180" of rotation \(missing "n0180_3.png"\)/,
+      ],
       [two, /two files hold trials of model "model-a" on dataset rotation/],
       [lacking, /model "model-b" has no trials on false-colour/],
       [badLabel, /condition "90.0" is not a condition of rotation; expected one of "0", "90", "180", "270"/],
     ];
     for (const [path, message] of more) {
       const out = join(root, "out-bad");
-      const result = await cli("benchmark", "model-vs-human", "score", path, "--humans", humans, "--datasets", "rotation,false-colour", "--bootstrap", "0", "--out", out);
+      const result = await cli(
+        "benchmark",
+        "model-vs-human",
+        "score",
+        path,
+        "--humans",
+        humans,
+        "--datasets",
+        "rotation,false-colour",
+        "--bootstrap",
+        "0",
+        "--out",
+        out,
+      );
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, /\n\s+at /);

@@ -35,7 +35,10 @@ const BRAIN_SCORE_CEILINGS: Record<string, number> = {
   "uniform-noise": 0.43406,
 };
 
-async function score(modelPaths: string[], options: { replicates?: number; kappaRule?: "one" | "undefined" } = {}): Promise<BenchmarkScores> {
+async function score(
+  modelPaths: string[],
+  options: { replicates?: number; kappaRule?: "one" | "undefined" } = {},
+): Promise<BenchmarkScores> {
   const loaded = await loadBenchmark(HUMANS, modelPaths, BENCHMARK_DATASETS);
   const models = [...new Set([...loaded.answers.values()].flatMap((a) => [...a.models.keys()]))].sort();
   const prepared = BENCHMARK_DATASETS.map((d) => prepareDataset(loaded.answers.get(d.name)!, models));
@@ -57,7 +60,10 @@ describe("model-vs-human benchmark on the published human data", { skip: NO_HUMA
 
   test("Brain-Score's published human ceiling of each of the 17 datasets, and their mean 0.43122", () => {
     for (const d of scores.datasets) {
-      assert.ok(Math.abs(d.human_ceiling - BRAIN_SCORE_CEILINGS[d.dataset]) <= 5e-6, `${d.dataset}: ${d.human_ceiling} vs ${BRAIN_SCORE_CEILINGS[d.dataset]}`);
+      assert.ok(
+        Math.abs(d.human_ceiling - BRAIN_SCORE_CEILINGS[d.dataset]) <= 5e-6,
+        `${d.dataset}: ${d.human_ceiling} vs ${BRAIN_SCORE_CEILINGS[d.dataset]}`,
+      );
     }
     assert.equal(scores.datasets.length, 17);
     assert.ok(Math.abs(scores.humans.human_ceiling_mean - 0.43122) <= 5e-6);
@@ -97,7 +103,10 @@ describe("model-vs-human benchmark on the published human data", { skip: NO_HUMA
     for (const d of scores.datasets) {
       const m = d.models["copy-all"];
       assert.ok(m.error_consistency > d.humans_row.error_consistency, d.dataset);
-      assert.ok(m.brain_score_ceiled === 1 && m.brain_score_ceiled_signed > 1, `${d.dataset}: Brain-Score clips ${m.brain_score_ceiled_signed} to 1`);
+      assert.ok(
+        m.brain_score_ceiled === 1 && m.brain_score_ceiled_signed > 1,
+        `${d.dataset}: Brain-Score clips ${m.brain_score_ceiled_signed} to 1`,
+      );
     }
   });
 
@@ -105,10 +114,23 @@ describe("model-vs-human benchmark on the published human data", { skip: NO_HUMA
     const names = Object.keys(scores.models);
     for (const name of names) {
       const m = scores.models[name];
-      const rankBy = (value: (n: string) => number, ascending: boolean) => 1 + names.filter((o) => (ascending ? value(o) < value(name) : value(o) > value(name))).length;
-      close(m.ranks.accuracy_difference, rankBy((n) => scores.models[n].accuracy_difference, true), `${name} acc rank`);
-      close(m.ranks.error_consistency, rankBy((n) => scores.models[n].error_consistency, false), `${name} err rank`);
-      close(m.ranks.observed_consistency, rankBy((n) => scores.models[n].observed_consistency, false), `${name} obs rank`);
+      const rankBy = (value: (n: string) => number, ascending: boolean) =>
+        1 + names.filter((o) => (ascending ? value(o) < value(name) : value(o) > value(name))).length;
+      close(
+        m.ranks.accuracy_difference,
+        rankBy((n) => scores.models[n].accuracy_difference, true),
+        `${name} acc rank`,
+      );
+      close(
+        m.ranks.error_consistency,
+        rankBy((n) => scores.models[n].error_consistency, false),
+        `${name} err rank`,
+      );
+      close(
+        m.ranks.observed_consistency,
+        rankBy((n) => scores.models[n].observed_consistency, false),
+        `${name} obs rank`,
+      );
       close(m.mean_rank, (m.ranks.accuracy_difference + m.ranks.error_consistency + m.ranks.observed_consistency) / 3, `${name} mean rank`);
     }
     assert.equal(scores.leaderboard[0], "copy-all");
@@ -127,4 +149,3 @@ describe("model-vs-human benchmark on the published human data", { skip: NO_HUMA
 function close(actual: number, expected: number, what: string, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
 }
-

@@ -10,7 +10,11 @@ import { FIXTURES, REPO } from "../helpers.ts";
 const BIN = ["--import", "tsx", join(REPO, "src/cli/bin.ts")];
 const MINI = join(FIXTURES, "mini-cue-conflict");
 
-function run(stdout: number | "pipe", closeStdout: boolean, ...argv: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+function run(
+  stdout: number | "pipe",
+  closeStdout: boolean,
+  ...argv: string[]
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...BIN, ...argv], { cwd: REPO, stdio: ["ignore", stdout, "pipe"] });
     // Closing the reading end at once: the child's first write meets a closed pipe.

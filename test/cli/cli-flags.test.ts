@@ -46,7 +46,10 @@ describe("--seed", () => {
     assert.equal(a.seed, 1000);
     assert.deepEqual(await json("ci", MINI, ...PAIR, "--bootstrap", "200", "--seed", "1000"), a);
     assert.equal((await json("ci", MINI, ...PAIR, "--bootstrap", "200", "--seed", "9007199254740991")).seed, 9007199254740991);
-    await usage(["ci", MINI, ...PAIR, "--seed", "9007199254740993"], /--seed: "9007199254740993" is more than 9007199254740991, the largest allowed/);
+    await usage(
+      ["ci", MINI, ...PAIR, "--seed", "9007199254740993"],
+      /--seed: "9007199254740993" is more than 9007199254740991, the largest allowed/,
+    );
     await usage(["ci", MINI, ...PAIR, "--seed", "1.0000000000000001"], /--seed: expected a whole number/);
     await usage(["ci", MINI, ...PAIR, "--seed", "0x10"], /--seed: expected a whole number/);
     await usage(["ci", MINI, ...PAIR, "--seed", "-1"], /--seed: expected a whole number from 0/);
@@ -57,7 +60,10 @@ describe("--bootstrap", () => {
   test("not whole, negative or zero", async () => {
     await usage(["ci", MINI, ...PAIR, "--bootstrap", "2.5"], /--bootstrap: expected a whole number from 1 to 1000000, not "2\.5"/);
     await usage(["ci", MINI, ...PAIR, "--bootstrap", "-1"], /--bootstrap: expected a whole number from 1 to 1000000, not "-1"/);
-    await usage(["compare", MINI, "--models", "alexnet,resnet50", "--bootstrap", "0"], /--bootstrap: expected a whole number from 1 to 1000000, not "0"/);
+    await usage(
+      ["compare", MINI, "--models", "alexnet,resnet50", "--bootstrap", "0"],
+      /--bootstrap: expected a whole number from 1 to 1000000, not "0"/,
+    );
     await usage(["summary", MINI, "--bootstrap", "-1"], /--bootstrap: expected a whole number from 0 to 1000000, not "-1"/);
     await usage(["pairs", MINI, "--ci", "bca", "--bootstrap", "2.5"], /--bootstrap: expected a whole number from 1 to 1000000/);
   });
@@ -98,10 +104,16 @@ describe("--bootstrap", () => {
 describe("--level and other probabilities", () => {
   test("0 and 1 are not confidence levels", async () => {
     await usage(["ci", MINI, ...PAIR, "--level", "1"], /--level: expected a number above 0 and below 1, not "1"/);
-    await usage(["compare", MINI, "--models", "alexnet,resnet50", "--level", "0"], /--level: expected a number above 0 and below 1, not "0"/);
+    await usage(
+      ["compare", MINI, "--models", "alexnet,resnet50", "--level", "0"],
+      /--level: expected a number above 0 and below 1, not "0"/,
+    );
     await usage(["summary", MINI, "--level", "95"], /--level: expected a number above 0 and below 1, not "95"/);
     await usage(["pairs", MINI, "--ci", "analytic", "--level", "1"], /--level: expected a number above 0 and below 1, not "1"/);
-    await usage(["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.1", "--power", "1"], /--power: expected a number above 0 and below 1, not "1"/);
+    await usage(
+      ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.1", "--power", "1"],
+      /--power: expected a number above 0 and below 1, not "1"/,
+    );
   });
 });
 
@@ -120,8 +132,14 @@ describe("options a command does not use", () => {
     await usage(["pairs", MINI, "--ci", "analytic", "--seed", "2"], /--seed: not used by --ci analytic/);
     await usage(["summary", MINI, "--bootstrap", "0", "--seed", "3"], /--seed: not used with --bootstrap 0/);
     await usage(["summary", MINI, "--bootstrap", "0", "--hierarchical"], /--hierarchical: not used with --bootstrap 0/);
-    await usage(["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--power", "0.9"], /--power: not used with --half-width/);
-    await usage(["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--humans", "4"], /--humans: not used with --half-width/);
+    await usage(
+      ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--power", "0.9"],
+      /--power: not used with --half-width/,
+    );
+    await usage(
+      ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.05", "--humans", "4"],
+      /--humans: not used with --half-width/,
+    );
   });
 
   test("the defaults still apply where the flags are used", async () => {
@@ -142,7 +160,10 @@ describe("lists", () => {
     await usage(["pairs", MINI, "--observers", ""], /--observers: expected a comma-separated list, not ""/);
     await usage(["compare", MINI, "--models", ""], /--models: expected a comma-separated list, not ""/);
     await usage(["compare", MINI, "--models", "alexnet,resnet50", "--humans", ""], /--humans: expected a comma-separated list, not ""/);
-    await usage(["plan", "--accuracy", "", "--kappa", "0.3", "--half-width", "0.05"], /--accuracy: expected a comma-separated list, not ""/);
+    await usage(
+      ["plan", "--accuracy", "", "--kappa", "0.3", "--half-width", "0.05"],
+      /--accuracy: expected a comma-separated list, not ""/,
+    );
   });
 
   test("empty items and duplicates", async () => {
@@ -150,25 +171,40 @@ describe("lists", () => {
     await usage(["compare", MINI, "--models", "alexnet,alexnet"], /--models: "alexnet" is named twice in "alexnet,alexnet"/);
     await usage(["summary", MINI, "--models", "alexnet,alexnet"], /--models: "alexnet" is named twice/);
     await usage(["ci", MINI, "--pair", "alexnet,alexnet"], /--pair: "alexnet" is named twice/);
-    await usage(["plan", "--accuracy", "0.7,,0.4", "--kappa", "0.3", "--half-width", "0.05"], /--accuracy: item 2 of "0\.7,,0\.4" is empty/);
+    await usage(
+      ["plan", "--accuracy", "0.7,,0.4", "--kappa", "0.3", "--half-width", "0.05"],
+      /--accuracy: item 2 of "0\.7,,0\.4" is empty/,
+    );
   });
 });
 
 describe("long work is bounded", () => {
   test("test --draws 1e12 is refused at once, saying the largest allowed and why", async () => {
-    await usage(["test", MINI, ...PAIR, "--method", "beta", "--draws", "1e12"], /--draws: "1e12" is more than 10000000, the largest allowed: .*standard error of p/);
+    await usage(
+      ["test", MINI, ...PAIR, "--method", "beta", "--draws", "1e12"],
+      /--draws: "1e12" is more than 10000000, the largest allowed: .*standard error of p/,
+    );
   });
 
   test("plan --half-width 1e-6 is refused at once: it needs about 2.2e12 trials", async () => {
     const start = performance.now();
-    await usage(["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "1e-6"], /half-width 0\.000001 needs about 2\.2e\+12 trials by the large-sample formula, more than the 10000000 trials a plan may have/);
+    await usage(
+      ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "1e-6"],
+      /half-width 0\.000001 needs about 2\.2e\+12 trials by the large-sample formula, more than the 10000000 trials a plan may have/,
+    );
     assert.ok(performance.now() - start < 5000);
   });
 
   test("plan --simulations and --humans have a largest value", async () => {
     const plan = ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3"];
-    await usage([...plan, "--half-width", "0.05", "--simulations", "1e9"], /--simulations: "1e9" is more than 1000000, the largest allowed/);
-    await usage([...plan, "--half-width", "0.05", "--simulations", "99"], /--simulations: expected a whole number from 100 to 1000000, not "99"/);
+    await usage(
+      [...plan, "--half-width", "0.05", "--simulations", "1e9"],
+      /--simulations: "1e9" is more than 1000000, the largest allowed/,
+    );
+    await usage(
+      [...plan, "--half-width", "0.05", "--simulations", "99"],
+      /--simulations: expected a whole number from 100 to 1000000, not "99"/,
+    );
     await usage([...plan, "--delta", "0.1", "--humans", "1e6"], /--humans: "1e6" is more than 1000, the largest allowed/);
   });
 });
@@ -178,7 +214,10 @@ describe("servers, bench and evaluate", () => {
     await usage(["serve", MINI, "--port", ""], /--port: expected a whole number from 0 to 65535, not ""/);
     await usage(["serve", MINI, "--port", "65536"], /--port: expected a whole number from 0 to 65535, not "65536"/);
     await usage(["serve", MINI, "--max-upload", "0"], /--max-upload: expected a size in MB above 0 and at most \d+, not "0"/);
-    await usage(["serve", MINI, "--max-upload", "1e10"], /--max-upload: "1e10" is more than \d+, the largest allowed: an upload is held in memory whole/);
+    await usage(
+      ["serve", MINI, "--max-upload", "1e10"],
+      /--max-upload: "1e10" is more than \d+, the largest allowed: an upload is held in memory whole/,
+    );
     await usage(["serve", MINI, "--max-upload", "0x10"], /--max-upload: expected a size in MB/);
   });
 
@@ -187,23 +226,38 @@ describe("servers, bench and evaluate", () => {
     await usage(["experiment", "serve", stimuli, "--seed", ""], /--seed: expected a whole number from 0 to 9007199254740991, not ""/);
     await usage(["experiment", "serve", stimuli, "--seed", "1.5"], /--seed: expected a whole number/);
     await usage(["experiment", "serve", stimuli, "--port", "70000"], /--port: expected a whole number from 0 to 65535, not "70000"/);
-    await usage(["experiment", "serve", stimuli, "--trials-per-subject", "2.5"], /--trials-per-subject: expected a whole number of at least 1, not "2\.5"/);
+    await usage(
+      ["experiment", "serve", stimuli, "--trials-per-subject", "2.5"],
+      /--trials-per-subject: expected a whole number of at least 1, not "2\.5"/,
+    );
     await usage(["experiment", "serve", stimuli, "--stimulus-ms", "0x10"], /--stimulus-ms: expected a number, not "0x10"/);
     await usage(["experiment", "serve", stimuli, "--conditions", "a,a"], /--conditions: "a" is named twice/);
   });
 
   test("bench kernel: the generated data must fit in memory", async () => {
-    await usage(["bench", "kernel", "--observers", "1e6", "--trials", "1e6"], /--observers, --trials: 1000000 observers x 1000000 trials need 116\.4 GiB as bits, more than the 2 GiB bench kernel allows/);
+    await usage(
+      ["bench", "kernel", "--observers", "1e6", "--trials", "1e6"],
+      /--observers, --trials: 1000000 observers x 1000000 trials need 116\.4 GiB as bits, more than the 2 GiB bench kernel allows/,
+    );
     await usage(["bench", "kernel", "--observers", "1", "--trials", "10"], /--observers: expected a whole number of at least 2, not "1"/);
-    await usage(["bench", "kernel", "--observers", "4", "--trials", "10", "--tile-size", "3"], /--tile-size: expected an even number, not "3"/);
-    await usage(["bench", "kernel", "--observers", "4", "--trials", "10", "--tile-size", "8192"], /--tile-size: expected a whole number from 2 to 4096/);
+    await usage(
+      ["bench", "kernel", "--observers", "4", "--trials", "10", "--tile-size", "3"],
+      /--tile-size: expected an even number, not "3"/,
+    );
+    await usage(
+      ["bench", "kernel", "--observers", "4", "--trials", "10", "--tile-size", "8192"],
+      /--tile-size: expected a whole number from 2 to 4096/,
+    );
   });
 
   test("evaluate: batch and decoders", async () => {
     await usage(["evaluate", "model.onnx", MINI, "--batch", "2.5"], /--batch: expected a whole number from 1 to 1024, not "2\.5"/);
     await usage(["evaluate", "model.onnx", MINI, "--batch", ""], /--batch: expected a whole number from 1 to 1024, not ""/);
     await usage(["evaluate", "model.onnx", MINI, "--decoders", "1e3"], /--decoders: "1e3" is more than 64, the largest allowed/);
-    await usage(["evaluate", "model.onnx", MINI, "--shard", "1/99999999999999999999"], /--shard: "99999999999999999999" is more than 9007199254740991/);
+    await usage(
+      ["evaluate", "model.onnx", MINI, "--shard", "1/99999999999999999999"],
+      /--shard: "99999999999999999999" is more than 9007199254740991/,
+    );
     await usage(["evaluate", "model.onnx", MINI, "--identity", "cat,,dog"], /--identity: item 2 of "cat,,dog" is empty/);
   });
 });

@@ -32,7 +32,18 @@ describe("trialwise pairs", () => {
   });
 
   test("JSON output: null for an undefined kappa, and the skipped pairs", async () => {
-    const { stdout } = await cli("pairs", join(FIXTURES, "mini-long.jsonl"), "--observer-col", "who", "--stimulus-col", "stim", "--correct-col", "hit", "--format", "json");
+    const { stdout } = await cli(
+      "pairs",
+      join(FIXTURES, "mini-long.jsonl"),
+      "--observer-col",
+      "who",
+      "--stimulus-col",
+      "stim",
+      "--correct-col",
+      "hit",
+      "--format",
+      "json",
+    );
     const parsed = JSON.parse(stdout);
     assert.equal(parsed.pairs.length, 6);
     assert.deepEqual(parsed.skipped_pairs, []);
@@ -138,8 +149,14 @@ describe("trialwise observers, summary, shape-bias", () => {
     assert.deepEqual([hh.n_pairs, hh.sd, hh.ci95], ["1", "", ""]);
     assert.ok(Math.abs(Number(hh.mean) + 0.5) < 1e-15);
     const restricted = csvObjects((await cli("summary", MINI, "--models", "alexnet")).stdout);
-    assert.deepEqual(restricted.filter((r) => r.kind === "model").map((r) => r.name), ["alexnet"]);
-    assert.equal(restricted.find((r) => r.name === "model-model"), undefined);
+    assert.deepEqual(
+      restricted.filter((r) => r.kind === "model").map((r) => r.name),
+      ["alexnet"],
+    );
+    assert.equal(
+      restricted.find((r) => r.name === "model-model"),
+      undefined,
+    );
     const unknown = await cli("summary", MINI, "--models", "subject-01");
     assert.equal(unknown.code, 2, "a human is not a model");
   });
@@ -148,7 +165,13 @@ describe("trialwise observers, summary, shape-bias", () => {
     const rows = csvObjects((await cli("shape-bias", MINI)).stdout);
     assert.deepEqual(
       rows.map((r) => [r.observer, r.shape_bias]),
-      [["alexnet", "0.2"], ["resnet50", "0.6"], ["subject-01", "0.75"], ["subject-02", "0.6"], ["humans", "0.6666666666666666"]],
+      [
+        ["alexnet", "0.2"],
+        ["resnet50", "0.6"],
+        ["subject-01", "0.75"],
+        ["subject-02", "0.6"],
+        ["humans", "0.6666666666666666"],
+      ],
     );
   });
 
@@ -164,7 +187,14 @@ describe("trialwise observers, summary, shape-bias", () => {
   });
 
   test("--by condition on a noise dataset: model-model pairs per condition", { skip: NO_SHARED_DATA }, async () => {
-    const { stdout } = await cli("pairs", join(RAW_DATA, "noise-generalisation_high-pass"), "--by", "condition", "--observers", "resnet50,cornet-s");
+    const { stdout } = await cli(
+      "pairs",
+      join(RAW_DATA, "noise-generalisation_high-pass"),
+      "--by",
+      "condition",
+      "--observers",
+      "resnet50,cornet-s",
+    );
     const rows = csvObjects(stdout);
     assert.equal(rows.length, 8, "eight filter conditions");
     assert.ok(rows.every((r) => r.pair_type === "model-model" && Number(r.n_trials) > 0));
@@ -172,7 +202,11 @@ describe("trialwise observers, summary, shape-bias", () => {
 
   test("the installed command: npx-style bin runs, exit codes survive", { skip: NO_SHARED_DATA }, async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s"], { cwd: REPO });
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s"],
+      { cwd: REPO },
+    );
     assert.match(stdout, /cornet-s,resnet50,model-model,1280,/);
     await assert.rejects(
       run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "pairs"], { cwd: REPO }),

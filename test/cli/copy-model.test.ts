@@ -48,24 +48,30 @@ describe("trialwise copy-model", () => {
     assert.equal(COPY_PROBABILITY_DEFAULTS.level, 0.95);
   });
 
-  test("edges, resnet50 vs subject-01: c from the pair's accuracies and kappa, its interval, the leader", { skip: NO_SHARED_DATA }, async () => {
-    const r = await run(EDGES, "--pair", "resnet50,subject-01", "--format", "json");
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
-    assert.equal(out.n_trials, 160);
-    assert.ok(Math.abs(out.c - copyProbability(out.acc1, out.acc2, out.kappa)) < 1e-12, `c ${out.c}`);
-    assert.ok(Math.abs(out.latent_accuracy - latentAccuracy(out.acc1, out.acc2, out.c)) < 1e-12);
-    assert.ok(Math.abs(out.kappa_unbiased - unbiasedKappa(out.kappa, 160)) < 1e-15);
-    assert.ok(out.c_lower < out.c && out.c < out.c_upper, `${out.c_lower} < ${out.c} < ${out.c_upper}`);
-    assert.equal(out.leader, out.acc1 >= out.acc2 ? out.observer1 : out.observer2);
-    assert.deepEqual([out.method, out.level, out.replicates, out.seed], ["jeffreys", 0.95, 10_000, 1]);
-    const again = await run(EDGES, "--pair", "subject-01,resnet50", "--format", "json");
-    assert.deepEqual(JSON.parse(again.stdout).c_lower, out.c_lower, "the same seed for the pair in either order");
-    const boot = JSON.parse((await run(EDGES, "--pair", "resnet50,subject-01", "--format", "json", "--method", "percentile", "--bootstrap", "2000")).stdout);
-    assert.equal(boot.method, "percentile");
-    assert.equal(boot.c, out.c);
-    assert.notEqual(boot.c_lower, out.c_lower);
-  });
+  test(
+    "edges, resnet50 vs subject-01: c from the pair's accuracies and kappa, its interval, the leader",
+    { skip: NO_SHARED_DATA },
+    async () => {
+      const r = await run(EDGES, "--pair", "resnet50,subject-01", "--format", "json");
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.n_trials, 160);
+      assert.ok(Math.abs(out.c - copyProbability(out.acc1, out.acc2, out.kappa)) < 1e-12, `c ${out.c}`);
+      assert.ok(Math.abs(out.latent_accuracy - latentAccuracy(out.acc1, out.acc2, out.c)) < 1e-12);
+      assert.ok(Math.abs(out.kappa_unbiased - unbiasedKappa(out.kappa, 160)) < 1e-15);
+      assert.ok(out.c_lower < out.c && out.c < out.c_upper, `${out.c_lower} < ${out.c} < ${out.c_upper}`);
+      assert.equal(out.leader, out.acc1 >= out.acc2 ? out.observer1 : out.observer2);
+      assert.deepEqual([out.method, out.level, out.replicates, out.seed], ["jeffreys", 0.95, 10_000, 1]);
+      const again = await run(EDGES, "--pair", "subject-01,resnet50", "--format", "json");
+      assert.deepEqual(JSON.parse(again.stdout).c_lower, out.c_lower, "the same seed for the pair in either order");
+      const boot = JSON.parse(
+        (await run(EDGES, "--pair", "resnet50,subject-01", "--format", "json", "--method", "percentile", "--bootstrap", "2000")).stdout,
+      );
+      assert.equal(boot.method, "percentile");
+      assert.equal(boot.c, out.c);
+      assert.notEqual(boot.c_lower, out.c_lower);
+    },
+  );
 
   test("bad pairs: unknown observer, one name, a condition one of them lacks, differing stimulus sets (and --intersect)", async () => {
     const data = await dataset([
@@ -112,7 +118,10 @@ describe("trialwise copy-model", () => {
       const r = await run(data.dir, "--pair", "a,b", "--format", "csv", "-o", file);
       assert.equal(r.code, 0, r.stderr);
       const [header, line] = (await readFile(file, "utf8")).trimEnd().split("\n");
-      assert.ok(header.startsWith("dataset,condition,observer1,observer2,n_trials,acc1,acc2,kappa,kappa_unbiased,leader,c,c_lower,c_upper"), header);
+      assert.ok(
+        header.startsWith("dataset,condition,observer1,observer2,n_trials,acc1,acc2,kappa,kappa_unbiased,leader,c,c_lower,c_upper"),
+        header,
+      );
       // b is always right: kappa 0, kappa_unbiased 0, b leads, c 0.
       assert.match(line, /,2,0\.5,1,0,0,b,0,/);
       assert.match((await run(data.dir, "--pair", "a,b", "--level", "1")).stderr, /--level/);

@@ -39,31 +39,38 @@ after(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-test("data fetch model-vs-human: the 90 human files, checked by sha256, into <cache>/model-vs-human/raw-data; again: nothing fetched; data path and benchmark score find them", { skip }, async () => {
-  const first = await cli("data", "fetch", "model-vs-human", "--cache", cache, "--url", url);
-  assert.equal(first.code, 0, first.stderr);
-  const dir = join(cache, "model-vs-human", "raw-data");
-  assert.equal(first.stdout, `${dir}\n`);
-  assert.match(first.stderr, /fetched 90 files .* all 90 verified \(sha256\)/);
-  assert.equal(await readFile(join(dir, "edge/edge_subject-01_session_1.csv"), "utf8"), await readFile(join(HUMANS, "edge/edge_subject-01_session_1.csv"), "utf8"));
-  const seen = requests;
-  const again = await cli("data", "fetch", "model-vs-human", "--cache", cache, "--url", url);
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /fetched 0 files .* 90 already present/);
-  assert.equal(requests, seen);
-  const path = await cli("data", "path", "model-vs-human", "--cache", cache);
-  assert.equal(path.stdout, `${dir}\n`);
-  assert.equal(path.stderr, "");
-  // Without --humans, score reads the cache; with an empty cache it says how to get the data.
-  const empty = await mkdtemp(join(tmpdir(), "trialwise-mvh-empty-"));
-  try {
-    const missing = await cli("benchmark", "model-vs-human", "score", HUMANS, "--cache", empty, "--out", join(empty, "out"));
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /not in the cache .* 90 of 90 files missing\); run `trialwise data fetch model-vs-human`/);
-  } finally {
-    await rm(empty, { recursive: true, force: true });
-  }
-});
+test(
+  "data fetch model-vs-human: the 90 human files, checked by sha256, into <cache>/model-vs-human/raw-data; again: nothing fetched; data path and benchmark score find them",
+  { skip },
+  async () => {
+    const first = await cli("data", "fetch", "model-vs-human", "--cache", cache, "--url", url);
+    assert.equal(first.code, 0, first.stderr);
+    const dir = join(cache, "model-vs-human", "raw-data");
+    assert.equal(first.stdout, `${dir}\n`);
+    assert.match(first.stderr, /fetched 90 files .* all 90 verified \(sha256\)/);
+    assert.equal(
+      await readFile(join(dir, "edge/edge_subject-01_session_1.csv"), "utf8"),
+      await readFile(join(HUMANS, "edge/edge_subject-01_session_1.csv"), "utf8"),
+    );
+    const seen = requests;
+    const again = await cli("data", "fetch", "model-vs-human", "--cache", cache, "--url", url);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /fetched 0 files .* 90 already present/);
+    assert.equal(requests, seen);
+    const path = await cli("data", "path", "model-vs-human", "--cache", cache);
+    assert.equal(path.stdout, `${dir}\n`);
+    assert.equal(path.stderr, "");
+    // Without --humans, score reads the cache; with an empty cache it says how to get the data.
+    const empty = await mkdtemp(join(tmpdir(), "trialwise-mvh-empty-"));
+    try {
+      const missing = await cli("benchmark", "model-vs-human", "score", HUMANS, "--cache", empty, "--out", join(empty, "out"));
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /not in the cache .* 90 of 90 files missing\); run `trialwise data fetch model-vs-human`/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  },
+);
 
 test("data fetch model-vs-human offline: a clear message, nothing left behind", { skip }, async () => {
   const offline = await mkdtemp(join(tmpdir(), "trialwise-mvh-offline-"));

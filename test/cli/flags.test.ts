@@ -46,7 +46,25 @@ describe("wholeNumber", () => {
   });
 
   test("everything else names the flag, the value and what was expected", () => {
-    for (const value of ["", " ", "2.5", "-1", "0", "1001", "1e4", "0x10", "1_000", "Infinity", "NaN", "1e", "e3", ".", "1..2", "1,000", "ten"]) {
+    for (const value of [
+      "",
+      " ",
+      "2.5",
+      "-1",
+      "0",
+      "1001",
+      "1e4",
+      "0x10",
+      "1_000",
+      "Infinity",
+      "NaN",
+      "1e",
+      "e3",
+      ".",
+      "1..2",
+      "1,000",
+      "ten",
+    ]) {
       const message = usageError(() => wholeNumber("--n", value, range));
       assert.equal(message.startsWith(`--n: expected a whole number from 1 to 1000, not "${value}"`), true, message);
     }
@@ -83,9 +101,18 @@ describe("seed", () => {
     assert.equal(seed("--seed", "0"), 0);
     assert.equal(seed("--seed", "1e3"), 1000);
     assert.equal(seed("--seed", String(MAX_SEED)), MAX_SEED);
-    assert.match(usageError(() => seed("--seed", "")), /^--seed: expected a whole number from 0 to 9007199254740991, not ""$/);
-    assert.match(usageError(() => seed("--seed", "-1")), /^--seed: expected a whole number from 0 to 9007199254740991, not "-1"$/);
-    assert.match(usageError(() => seed("--seed", "9007199254740993")), /^--seed: "9007199254740993" is more than 9007199254740991, the largest allowed: .*exactly/);
+    assert.match(
+      usageError(() => seed("--seed", "")),
+      /^--seed: expected a whole number from 0 to 9007199254740991, not ""$/,
+    );
+    assert.match(
+      usageError(() => seed("--seed", "-1")),
+      /^--seed: expected a whole number from 0 to 9007199254740991, not "-1"$/,
+    );
+    assert.match(
+      usageError(() => seed("--seed", "9007199254740993")),
+      /^--seed: "9007199254740993" is more than 9007199254740991, the largest allowed: .*exactly/,
+    );
   });
 });
 
@@ -95,28 +122,52 @@ describe("realNumber and probability", () => {
     assert.equal(probability("--level", ".5"), 0.5);
     assert.equal(probability("--level", "5e-1"), 0.5);
     for (const value of ["0", "1", "95", "-0.5", "", "1/2", "Infinity", "0x1"]) {
-      assert.equal(usageError(() => probability("--level", value)), `--level: expected a number above 0 and below 1, not "${value}"`);
+      assert.equal(
+        usageError(() => probability("--level", value)),
+        `--level: expected a number above 0 and below 1, not "${value}"`,
+      );
     }
     const kappa = { min: -1, max: 1 };
     assert.equal(realNumber("--kappa", "-1", kappa), -1);
     assert.equal(realNumber("--kappa", "1", kappa), 1);
-    assert.equal(usageError(() => realNumber("--kappa", "1.5", kappa)), '--kappa: expected a number from -1 to 1, not "1.5"');
-    assert.equal(usageError(() => realNumber("--delta", "0", { min: 0, max: 2, minOpen: true })), '--delta: expected a number above 0 and at most 2, not "0"');
+    assert.equal(
+      usageError(() => realNumber("--kappa", "1.5", kappa)),
+      '--kappa: expected a number from -1 to 1, not "1.5"',
+    );
+    assert.equal(
+      usageError(() => realNumber("--delta", "0", { min: 0, max: 2, minOpen: true })),
+      '--delta: expected a number above 0 and at most 2, not "0"',
+    );
   });
 });
 
 describe("lists", () => {
   test("never silently empty, no empty items", () => {
     assert.deepEqual(listItems("--accuracy", "0.7, 0.7"), ["0.7", "0.7"]);
-    assert.equal(usageError(() => listItems("--models", "")), '--models: expected a comma-separated list, not ""');
-    assert.equal(usageError(() => listItems("--models", " , ")), '--models: expected a comma-separated list, not " , "');
-    assert.equal(usageError(() => listItems("--models", "a,,b")), '--models: item 2 of "a,,b" is empty');
-    assert.equal(usageError(() => listItems("--models", "a,b,")), '--models: item 3 of "a,b," is empty');
+    assert.equal(
+      usageError(() => listItems("--models", "")),
+      '--models: expected a comma-separated list, not ""',
+    );
+    assert.equal(
+      usageError(() => listItems("--models", " , ")),
+      '--models: expected a comma-separated list, not " , "',
+    );
+    assert.equal(
+      usageError(() => listItems("--models", "a,,b")),
+      '--models: item 2 of "a,,b" is empty',
+    );
+    assert.equal(
+      usageError(() => listItems("--models", "a,b,")),
+      '--models: item 3 of "a,b," is empty',
+    );
   });
 
   test("names: no duplicates", () => {
     assert.deepEqual(nameList("--models", "resnet50, alexnet"), ["resnet50", "alexnet"]);
-    assert.equal(usageError(() => nameList("--models", "a,b,a")), '--models: "a" is named twice in "a,b,a"');
+    assert.equal(
+      usageError(() => nameList("--models", "a,b,a")),
+      '--models: "a" is named twice in "a,b,a"',
+    );
   });
 });
 
@@ -125,20 +176,32 @@ describe("ports, megabytes, unused flags", () => {
     assert.equal(portNumber("--port", "0"), 0);
     assert.equal(portNumber("--port", "65535"), 65535);
     for (const value of ["", "65536", "-1", "80.5", "http"]) {
-      assert.equal(usageError(() => portNumber("--port", value)), `--port: expected a whole number from 0 to 65535, not "${value}"`);
+      assert.equal(
+        usageError(() => portNumber("--port", value)),
+        `--port: expected a whole number from 0 to 65535, not "${value}"`,
+      );
     }
   });
 
   test("megabytes become whole bytes, rounded up", () => {
     assert.equal(megabytes("--max-upload", "200", { max: 4096 }), 200 * 1024 * 1024);
     assert.equal(megabytes("--max-upload", "0.000000001", { max: 4096 }), 1);
-    assert.equal(usageError(() => megabytes("--max-upload", "0", { max: 4096 })), '--max-upload: expected a size in MB above 0 and at most 4096, not "0"');
-    assert.match(usageError(() => megabytes("--max-upload", "5000", { max: 4096, why: "held in memory" })), /^--max-upload: "5000" is more than 4096, the largest allowed: held in memory$/);
+    assert.equal(
+      usageError(() => megabytes("--max-upload", "0", { max: 4096 })),
+      '--max-upload: expected a size in MB above 0 and at most 4096, not "0"',
+    );
+    assert.match(
+      usageError(() => megabytes("--max-upload", "5000", { max: 4096, why: "held in memory" })),
+      /^--max-upload: "5000" is more than 4096, the largest allowed: held in memory$/,
+    );
   });
 
   test("a flag the chosen mode does not use is an error, an absent one is not", () => {
     notUsed("--draws", undefined, "by the exact test");
-    assert.equal(usageError(() => notUsed("--draws", 100, "by the exact test")), "--draws: not used by the exact test");
+    assert.equal(
+      usageError(() => notUsed("--draws", 100, "by the exact test")),
+      "--draws: not used by the exact test",
+    );
   });
 });
 
@@ -190,7 +253,12 @@ describe("progress callbacks of long core computations", () => {
       condition: "all",
       stimuli: ["s1", "s2", "s3", "s4", "s5", "s6"],
       observers: ["m1", "m2", "h1", "h2"],
-      correct: [Uint8Array.of(1, 1, 0, 1, 0, 1), Uint8Array.of(1, 0, 0, 1, 1, 1), Uint8Array.of(1, 1, 0, 0, 0, 1), Uint8Array.of(0, 1, 0, 1, 0, 1)],
+      correct: [
+        Uint8Array.of(1, 1, 0, 1, 0, 1),
+        Uint8Array.of(1, 0, 0, 1, 1, 1),
+        Uint8Array.of(1, 1, 0, 0, 0, 1),
+        Uint8Array.of(0, 1, 0, 1, 0, 1),
+      ],
       humans: new Set(["h1", "h2"]),
       excluded: [],
     };
@@ -203,7 +271,11 @@ describe("progress callbacks of long core computations", () => {
   test("plan: the search (total unknown, 0) then the curve (8 trial counts x simulations)", () => {
     const phases: { phase: string; done: number; total: number }[] = [];
     const settings = { acc1: 0.7, acc2: 0.4, kappa: 0.3, simulations: 200, seed: 1 };
-    const plan = planHalfWidth({ ...settings, halfWidth: 0.1, onProgress: (phase, done, total) => void phases.push({ phase, done, total }) });
+    const plan = planHalfWidth({
+      ...settings,
+      halfWidth: 0.1,
+      onProgress: (phase, done, total) => void phases.push({ phase, done, total }),
+    });
     assert.deepEqual(plan, planHalfWidth({ ...settings, halfWidth: 0.1 }));
     const search = phases.filter((p) => p.phase === "search");
     const curve = phases.filter((p) => p.phase === "curve");
@@ -217,11 +289,17 @@ describe("progress callbacks of long core computations", () => {
 
   test("plan: a target beyond PLAN_MAX_TRIALS by the large-sample formula is refused before simulating", () => {
     const start = performance.now();
-    assert.throws(() => planHalfWidth({ acc1: 0.7, acc2: 0.4, kappa: 0.3, halfWidth: 1e-6 }), (error: Error) => {
-      assert.ok(error instanceof RangeError);
-      assert.match(error.message, /half-width 0\.000001 needs about 2\.2e\+12 trials by the large-sample formula, more than the 10000000 trials a plan may have/);
-      return true;
-    });
+    assert.throws(
+      () => planHalfWidth({ acc1: 0.7, acc2: 0.4, kappa: 0.3, halfWidth: 1e-6 }),
+      (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(
+          error.message,
+          /half-width 0\.000001 needs about 2\.2e\+12 trials by the large-sample formula, more than the 10000000 trials a plan may have/,
+        );
+        return true;
+      },
+    );
     assert.throws(() => planDifference({ acc1: 0.7, acc2: 0.4, kappa: 0.3, delta: 1e-5, power: 0.8 }), /more than the 10000000 trials/);
     assert.ok(performance.now() - start < 1000);
     assert.equal(PLAN_MAX_TRIALS, 10_000_000);

@@ -69,17 +69,47 @@ describe("trialwise pairs --metric", () => {
   });
 
   test("--scores: a model's score file replaces its answers", async () => {
-    await writeFile(join(root, "resnet.csv"), ["imagename,category,decision,score_bird,score_cat,score_dog", "0001_cat1.png,cat,cat,0.1,0.6,0.3", "0002_dog1.png,dog,cat,0.1,0.5,0.4", "0003_bird1.png,bird,bird,0.8,0.1,0.1", ""].join("\n"));
+    await writeFile(
+      join(root, "resnet.csv"),
+      [
+        "imagename,category,decision,score_bird,score_cat,score_dog",
+        "0001_cat1.png,cat,cat,0.1,0.6,0.3",
+        "0002_dog1.png,dog,cat,0.1,0.5,0.4",
+        "0003_bird1.png,bird,bird,0.8,0.1,0.1",
+        "",
+      ].join("\n"),
+    );
     const run = await cli("pairs", join(root, "trials.csv"), "--metric", "capa", "--scores", join(root, "resnet.csv"));
     assert.equal(run.code, 0, run.stderr);
     const [row] = csvObjects(run.stdout);
-    const expected = capa([[0.1, 0.6, 0.3], [0.1, 0.5, 0.4], [0.8, 0.1, 0.1]], [[0, 1, 0], [1, 0, 0], [1, 0, 0]], [1, 2, 0]);
+    const expected = capa(
+      [
+        [0.1, 0.6, 0.3],
+        [0.1, 0.5, 0.4],
+        [0.8, 0.1, 0.1],
+      ],
+      [
+        [0, 1, 0],
+        [1, 0, 0],
+        [1, 0, 0],
+      ],
+      [1, 2, 0],
+    );
     assert.ok(Math.abs(Number(row.kappa_p) - expected.kappa_p) < 1e-12);
   });
 
   test("bad input and flags: located errors, exit codes, nothing written", async () => {
     await mkdir(join(root, "bad"));
-    await writeFile(join(root, "bad", "resnet.csv"), ["imagename,category,decision,score_bird,score_cat,score_dog", "0001_cat1.png,cat,cat,0.1,0.6,0.3", "0002_dog1.png,dog,cat,0.1,0.6,0.2", "0003_bird1.png,bird,bird,0.8,0.1,0.1", ""].join("\n"));
+    await writeFile(
+      join(root, "bad", "resnet.csv"),
+      [
+        "imagename,category,decision,score_bird,score_cat,score_dog",
+        "0001_cat1.png,cat,cat,0.1,0.6,0.3",
+        "0002_dog1.png,dog,cat,0.1,0.6,0.2",
+        "0003_bird1.png,bird,bird,0.8,0.1,0.1",
+        "",
+      ].join("\n"),
+    );
     const out = join(root, "out.csv");
     const bad = await cli("pairs", join(root, "trials.csv"), "--metric", "capa", "--scores", join(root, "bad"), "-o", out);
     assert.equal(bad.code, 1);

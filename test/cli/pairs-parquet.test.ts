@@ -31,14 +31,21 @@ describe("trialwise pairs on Parquet input", () => {
     const streamed = await cli("pairs", parquet, ...COLUMNS, "--output", csvOut);
     assert.equal(streamed.code, 0, streamed.stderr);
     assert.match(streamed.stderr, /6 pairs written/);
-    const sort = (text: string) => text.trimEnd().split("\n").map((l) => l.replace(/^mini-long,/, "DATASET,")).sort();
+    const sort = (text: string) =>
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.replace(/^mini-long,/, "DATASET,"))
+        .sort();
     assert.deepEqual(sort(await readFile(csvOut, "utf8")), sort(reference.stdout));
 
     const parquetOut = join(dir, "pairs.parquet");
     assert.equal((await cli("pairs", parquet, ...COLUMNS, "--output", parquetOut)).code, 0);
     const db = await DuckDBInstance.create(":memory:");
     const connection = await db.connect();
-    const rows = (await connection.runAndReadAll(`SELECT observer1, observer2, kappa FROM read_parquet('${parquetOut}') ORDER BY observer1, observer2`)).getRowObjects();
+    const rows = (
+      await connection.runAndReadAll(`SELECT observer1, observer2, kappa FROM read_parquet('${parquetOut}') ORDER BY observer1, observer2`)
+    ).getRowObjects();
     connection.closeSync();
     assert.equal(rows.length, 6);
     const hh = rows.find((r) => r.observer1 === "subject-01" && r.observer2 === "subject-02")!;

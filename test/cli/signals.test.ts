@@ -12,11 +12,18 @@ import { REPO } from "../helpers.ts";
 
 const COLUMNS = ["--observer-col", "model", "--stimulus-col", "image", "--correct-col", "hit"];
 
-function start(dir: string, output: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "pairs", join(dir, "big.parquet"), ...COLUMNS, "-o", join(dir, output)], {
-    cwd: REPO,
-    stdio: "ignore",
-  });
+function start(
+  dir: string,
+  output: string,
+): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "pairs", join(dir, "big.parquet"), ...COLUMNS, "-o", join(dir, output)],
+    {
+      cwd: REPO,
+      stdio: "ignore",
+    },
+  );
   const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => {
@@ -33,7 +40,11 @@ async function midRun(dir: string, output: string, bytes: number): Promise<void>
     for (const name of await readdir(dir)) {
       if (!name.startsWith(`${output}.`) || !name.endsWith(".tmp")) continue;
       const info = await stat(join(dir, name)).catch(() => undefined);
-      if (info && (info.isDirectory() ? (await readdir(join(dir, name)).catch(() => [])).some((f) => f.startsWith("part-")) : info.size > bytes)) return;
+      if (
+        info &&
+        (info.isDirectory() ? (await readdir(join(dir, name)).catch(() => [])).some((f) => f.startsWith("part-")) : info.size > bytes)
+      )
+        return;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -76,7 +87,10 @@ describe("trialwise pairs (streamed) interrupted", () => {
     await midRun(dir, "out.parquet", 0);
     killed.child.kill("SIGKILL");
     assert.equal((await killed.exited).signal, "SIGKILL");
-    assert.ok((await readdir(dir)).some((f) => f.endsWith(".tmp")), "the killed run left its temporaries");
+    assert.ok(
+      (await readdir(dir)).some((f) => f.endsWith(".tmp")),
+      "the killed run left its temporaries",
+    );
     const next = start(dir, "out.parquet");
     assert.deepEqual(await next.exited, { code: 0, signal: null });
     assert.deepEqual((await readdir(dir)).sort(), ["big.parquet", "out.parquet"]);

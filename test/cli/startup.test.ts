@@ -14,7 +14,17 @@ const run = promisify(execFile);
 const RECORDER = join(FIXTURES, "startup/record-packages.mjs");
 const CSV = join(FIXTURES, "mini-cue-conflict/mini_alexnetsession-1.csv");
 /** Packages that only some commands need (DuckDB: Parquet; fastify: servers; sharp, ONNX Runtime: evaluate; Vega: figures). */
-const HEAVY = ["@duckdb/node-api", "fastify", "@fastify/static", "sharp", "onnxruntime-node", "vega", "vega-lite", "vega-embed", "cli-progress"];
+const HEAVY = [
+  "@duckdb/node-api",
+  "fastify",
+  "@fastify/static",
+  "sharp",
+  "onnxruntime-node",
+  "vega",
+  "vega-lite",
+  "vega-embed",
+  "cli-progress",
+];
 
 /** The packages that modules under src/ import while `args` runs in a fresh Node process. */
 async function packagesLoaded(args: string[]): Promise<Set<string>> {
@@ -30,7 +40,9 @@ function assertNoHeavy(loaded: Set<string>, what: string): void {
 describe("start-up: a command loads only what it needs", () => {
   test("the recorder sees what a command loads: evaluate loads sharp before it finds the model missing", async () => {
     // A model file that does not exist: evaluate loads its modules, then fails on the file.
-    const loaded = await packagesLoaded([join(REPO, "src/cli/bin.ts"), "evaluate", "missing.onnx", FIXTURES, "--name", "m"]).catch((error: { stderr: string }) => new Set([...error.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1])));
+    const loaded = await packagesLoaded([join(REPO, "src/cli/bin.ts"), "evaluate", "missing.onnx", FIXTURES, "--name", "m"]).catch(
+      (error: { stderr: string }) => new Set([...error.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1])),
+    );
     assert.ok(loaded.has("commander"), [...loaded].join(", "));
     assert.ok(loaded.has("sharp"), [...loaded].join(", "));
   });
@@ -61,13 +73,27 @@ test("evaluate without onnxruntime-node (an optional peer dependency): exit 1 an
     await mkdir(join(dir, "stimuli/airplane"), { recursive: true });
     await writeFile(join(dir, "stimuli/airplane/airplane1.png"), "");
     const hide = join(FIXTURES, "startup/hide-onnxruntime.mjs");
-    const args = ["--import", import.meta.resolve("tsx"), "--import", hide, join(REPO, "src/cli/bin.ts"), "evaluate", join(dir, "m.onnx"), join(dir, "stimuli"), "--name", "m"];
+    const args = [
+      "--import",
+      import.meta.resolve("tsx"),
+      "--import",
+      hide,
+      join(REPO, "src/cli/bin.ts"),
+      "evaluate",
+      join(dir, "m.onnx"),
+      join(dir, "stimuli"),
+      "--name",
+      "m",
+    ];
     const failed = await run(process.execPath, args, { cwd: dir }).then(
       () => assert.fail("evaluate ran without onnxruntime-node"),
       (error: { code: number; stderr: string }) => error,
     );
     assert.equal(failed.code, 1, failed.stderr);
-    assert.equal(failed.stderr, "trialwise: error: trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node\n");
+    assert.equal(
+      failed.stderr,
+      "trialwise: error: trialwise evaluate needs onnxruntime-node, an optional dependency that is not installed: npm install onnxruntime-node\n",
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

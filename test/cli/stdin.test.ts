@@ -16,7 +16,10 @@ const JSONL_COLUMNS = ["--observer-col", "who", "--stimulus-col", "stim", "--cor
 /** Runs the CLI in a child process with `input` piped into its standard input. */
 function piped(input: Buffer | string, ...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), ...argv], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/bin.ts"), ...argv], {
+      cwd: REPO,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -62,7 +65,11 @@ describe("trial data from standard input and FIFOs", () => {
     const source = join(dir, "joined.csv");
     await writeFile(source, joined);
     const shell = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn("sh", ["-c", 'cat "$1" | "$2" --import tsx "$3" pairs /dev/stdin', "sh", source, process.execPath, join(REPO, "src/cli/bin.ts")], { cwd: REPO });
+      const child = spawn(
+        "sh",
+        ["-c", 'cat "$1" | "$2" --import tsx "$3" pairs /dev/stdin', "sh", source, process.execPath, join(REPO, "src/cli/bin.ts")],
+        { cwd: REPO },
+      );
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -113,10 +120,24 @@ describe("trial data from standard input and FIFOs", () => {
     const parquet = join(dir, "t.parquet");
     const db = await DuckDBInstance.create(":memory:");
     const connection = await db.connect();
-    await connection.run(`COPY (SELECT * FROM read_csv('${join(FIXTURES, "mini-long.csv")}', all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT * FROM read_csv('${join(FIXTURES, "mini-long.csv")}', all_varchar = true)) TO '${parquet}' (FORMAT parquet)`,
+    );
     connection.closeSync();
     db.closeSync();
-    const run = await piped(await readFile(parquet), "pairs", "-", "--observer-col", "model", "--stimulus-col", "image", "--truth-col", "label", "--response-col", "answer");
+    const run = await piped(
+      await readFile(parquet),
+      "pairs",
+      "-",
+      "--observer-col",
+      "model",
+      "--stimulus-col",
+      "image",
+      "--truth-col",
+      "label",
+      "--response-col",
+      "answer",
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /^trialwise: error: <stdin>: .*Parquet.*give it as a file/);
   });

@@ -53,15 +53,28 @@ describe("summary: why a row has no bootstrap interval", () => {
     // m3 saw a stimulus the others did not: it is left out of the bootstrap, and the pairs
     // (m1, m3), (m2, m3) skipped, so only their group's rows compare.
     const file = await data("differ.csv", [
-      "m1,a,1", "m1,b,0", "m1,c,1",
-      "m2,a,0", "m2,b,1", "m2,c,1",
-      "subject-1,a,1", "subject-1,b,1", "subject-1,c,0",
-      "subject-2,a,1", "subject-2,b,0", "subject-2,c,0",
-      "m3,a,1", "m3,b,0", "m3,d,0",
+      "m1,a,1",
+      "m1,b,0",
+      "m1,c,1",
+      "m2,a,0",
+      "m2,b,1",
+      "m2,c,1",
+      "subject-1,a,1",
+      "subject-1,b,1",
+      "subject-1,c,0",
+      "subject-2,a,1",
+      "subject-2,b,0",
+      "subject-2,c,0",
+      "m3,a,1",
+      "m3,b,0",
+      "m3,d,0",
     ]);
     const { code, stderr } = await cli("summary", file, ...LONG, "--bootstrap", "50", "--intersect");
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /differ: \d+ summary row\(s\) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest/);
+    assert.match(
+      stderr,
+      /differ: \d+ summary row\(s\) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest/,
+    );
     assert.doesNotMatch(stderr, /undefined kappa/);
   });
 });

@@ -92,7 +92,16 @@ describe("trialwise compare", { skip: NO_SHARED_DATA }, () => {
   });
 
   test("--humans restricts the humans; a human is not a model", async () => {
-    const r = await json("compare", CUE_CONFLICT, "--models", "resnet50,cornet-s", "--humans", "subject-01,subject-02", "--bootstrap", "200");
+    const r = await json(
+      "compare",
+      CUE_CONFLICT,
+      "--models",
+      "resnet50,cornet-s",
+      "--humans",
+      "subject-01,subject-02",
+      "--bootstrap",
+      "200",
+    );
     assert.equal(r.n_humans, 2);
     assert.equal((await cli("compare", CUE_CONFLICT, "--models", "resnet50,subject-01")).code, 2);
   });
@@ -116,7 +125,21 @@ describe("trialwise plan", () => {
   });
 
   test("difference: power with humans, and the stated assumption", async () => {
-    const r = await json("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.1", "--power", "0.8", "--humans", "10", "--simulations", "1000");
+    const r = await json(
+      "plan",
+      "--accuracy",
+      "0.7,0.4",
+      "--kappa",
+      "0.3",
+      "--delta",
+      "0.1",
+      "--power",
+      "0.8",
+      "--humans",
+      "10",
+      "--simulations",
+      "1000",
+    );
     assert.equal(r.goal, "difference");
     assert.equal(r.humans, 10);
     assert.ok(r.trials > 40 && r.trials < 200, String(r.trials));
@@ -130,7 +153,10 @@ describe("trialwise plan", () => {
     assert.equal(impossible.code, 2);
     // accuracies 0.9 and 0.2: c_exp = 0.18 + 0.08 = 0.26; agreement at most 1 - |0.9 - 0.2| = 0.3 and at
     // least 1 - min(1.1, 0.9) = 0.1, so kappa lies in [(0.1 - 0.26) / 0.74, (0.3 - 0.26) / 0.74]
-    assert.match(impossible.stderr, /^trialwise: --kappa: 0\.9 is outside the range \[-0\.216216, 0\.0540541\] that --accuracy 0\.9,0\.2 allows/);
+    assert.match(
+      impossible.stderr,
+      /^trialwise: --kappa: 0\.9 is outside the range \[-0\.216216, 0\.0540541\] that --accuracy 0\.9,0\.2 allows/,
+    );
     const tooFar = await cli("plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--delta", "0.3");
     assert.equal(tooFar.code, 2);
     // 0.7 and 0.4: c_exp = 0.28 + 0.18 = 0.46, kappa_max = (0.7 - 0.46) / 0.54 = 0.444444, so --delta may be at most 0.144444
@@ -148,7 +174,9 @@ describe("trialwise pairs --ci and --normalized", () => {
     const [header, ...lines] = run.stdout.trimEnd().split("\n");
     assert.match(header, /,kappa_min,kappa_max,ci_lower,ci_upper,kappa_normalized$/);
     const columns = header.split(",");
-    const row = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v]))).find((r) => r.observer1 === "alexnet" && r.observer2 === "subject-01")!;
+    const row = lines
+      .map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v])))
+      .find((r) => r.observer1 === "alexnet" && r.observer2 === "subject-01")!;
     const single = await json("ci", MINI, "--pair", "subject-01,alexnet", "--bootstrap", "500", "--seed", "4");
     assert.equal(Number(row.ci_lower), single.lower);
     assert.equal(Number(row.ci_upper), single.upper);
@@ -165,7 +193,10 @@ describe("trialwise summary: bootstrap interval columns", () => {
     const columns = header.split(",");
     const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [columns[i], v])));
     for (const row of rows) {
-      assert.ok(Number(row.boot_lower) <= Number(row.mean) + 1e-12 && Number(row.mean) <= Number(row.boot_upper) + 1e-12, JSON.stringify(row));
+      assert.ok(
+        Number(row.boot_lower) <= Number(row.mean) + 1e-12 && Number(row.mean) <= Number(row.boot_upper) + 1e-12,
+        JSON.stringify(row),
+      );
     }
     const json = JSON.parse((await cli("summary", MINI, "--bootstrap", "300", "--seed", "2", "--format", "json")).stdout);
     assert.equal(json.bootstrap.method, "joint stimulus bootstrap");
@@ -186,51 +217,97 @@ describe("ci and test on real selections (issue 14, part 2)", () => {
   const CONTRAST = join(RAW_DATA, "noise-generalisation_contrast-png");
 
   for (const command of ["ci", "test"]) {
-    test(`${command}: a condition one of the pair lacks is a usage error naming each observer's conditions, not a crash`, { skip: NO_SHARED_DATA }, async () => {
-      const model = await cli(command, CUE_CONFLICT, "--pair", "resnet50,subject-01", "--condition", "0");
-      assert.equal(model.code, 2, model.stderr);
-      assert.doesNotMatch(model.stderr, /TypeError|n_trials/);
-      assert.match(
-        model.stderr,
-        /^trialwise: --condition: the pair resnet50,subject-01 has no trials in condition "0": "resnet50" has trials under "NaN" only, "subject-01" under "0" only\n$/,
-      );
-      const human = await cli(command, CUE_CONFLICT, "--pair", "subject-01,resnet50", "--condition", "NaN");
-      assert.equal(human.code, 2, human.stderr);
-      assert.match(human.stderr, /no trials in condition "NaN": "subject-01" has trials under "0" only, "resnet50" under "NaN" only/);
-    });
+    test(
+      `${command}: a condition one of the pair lacks is a usage error naming each observer's conditions, not a crash`,
+      { skip: NO_SHARED_DATA },
+      async () => {
+        const model = await cli(command, CUE_CONFLICT, "--pair", "resnet50,subject-01", "--condition", "0");
+        assert.equal(model.code, 2, model.stderr);
+        assert.doesNotMatch(model.stderr, /TypeError|n_trials/);
+        assert.match(
+          model.stderr,
+          /^trialwise: --condition: the pair resnet50,subject-01 has no trials in condition "0": "resnet50" has trials under "NaN" only, "subject-01" under "0" only\n$/,
+        );
+        const human = await cli(command, CUE_CONFLICT, "--pair", "subject-01,resnet50", "--condition", "NaN");
+        assert.equal(human.code, 2, human.stderr);
+        assert.match(human.stderr, /no trials in condition "NaN": "subject-01" has trials under "0" only, "resnet50" under "NaN" only/);
+      },
+    );
   }
 
-  test("ci --condition on a noise dataset: the message names the condition and the flags given, and says what would help", { skip: NO_SHARED_DATA }, async () => {
-    const run = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05");
-    assert.equal(run.code, 1, run.stderr);
-    assert.doesNotMatch(run.stderr, /condition "all"|--strict/);
-    assert.match(run.stderr, /observers "resnet50" and "subject-01" saw different stimuli in condition "c05" \(9 common, 1111 only "resnet50", 151 only "subject-01"\); --intersect computes the pair on its 9 common trials/);
-    const strict = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05", "--strict");
-    assert.equal(strict.code, 1);
-    assert.match(strict.stderr, /in condition "c05" .*--strict expects identical stimulus sets/);
-    assert.equal((await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--strict")).code, 2);
-  });
+  test(
+    "ci --condition on a noise dataset: the message names the condition and the flags given, and says what would help",
+    { skip: NO_SHARED_DATA },
+    async () => {
+      const run = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05");
+      assert.equal(run.code, 1, run.stderr);
+      assert.doesNotMatch(run.stderr, /condition "all"|--strict/);
+      assert.match(
+        run.stderr,
+        /observers "resnet50" and "subject-01" saw different stimuli in condition "c05" \(9 common, 1111 only "resnet50", 151 only "subject-01"\); --intersect computes the pair on its 9 common trials/,
+      );
+      const strict = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05", "--strict");
+      assert.equal(strict.code, 1);
+      assert.match(strict.stderr, /in condition "c05" .*--strict expects identical stimulus sets/);
+      assert.equal((await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--strict")).code, 2);
+    },
+  );
 
-  test("ci and test --intersect: a model-human pair of the noise data, per condition and pooled within conditions, with notes", { skip: NO_SHARED_DATA }, async () => {
-    const c05 = await cli("ci", CONTRAST, "--pair", "resnet50,subject-01", "--condition", "c05", "--intersect", "--method", "analytic", "--format", "json");
-    assert.equal(c05.code, 0, c05.stderr);
-    const interval = JSON.parse(c05.stdout);
-    assert.equal(interval.condition, "c05");
-    assert.equal(interval.n_trials, 9);
-    const pairs = await cli("pairs", CONTRAST, "--observers", "resnet50,subject-01", "--by", "condition", "--intersect", "--format", "csv");
-    const row = pairs.stdout.split("\n").find((line) => line.includes(",c05,"))!.split(",");
-    assert.equal(interval.kappa, Number(row[12]));
-    assert.match(c05.stderr, /note: computed on the 9 trials both observers saw in condition "c05" \(1111 only "resnet50", 151 only "subject-01" left out\)/);
-    assert.match(c05.stderr, /note: resnet50 vs subject-01 is on 9 trials only \(under 30\)/);
+  test(
+    "ci and test --intersect: a model-human pair of the noise data, per condition and pooled within conditions, with notes",
+    { skip: NO_SHARED_DATA },
+    async () => {
+      const c05 = await cli(
+        "ci",
+        CONTRAST,
+        "--pair",
+        "resnet50,subject-01",
+        "--condition",
+        "c05",
+        "--intersect",
+        "--method",
+        "analytic",
+        "--format",
+        "json",
+      );
+      assert.equal(c05.code, 0, c05.stderr);
+      const interval = JSON.parse(c05.stdout);
+      assert.equal(interval.condition, "c05");
+      assert.equal(interval.n_trials, 9);
+      const pairs = await cli(
+        "pairs",
+        CONTRAST,
+        "--observers",
+        "resnet50,subject-01",
+        "--by",
+        "condition",
+        "--intersect",
+        "--format",
+        "csv",
+      );
+      const row = pairs.stdout
+        .split("\n")
+        .find((line) => line.includes(",c05,"))!
+        .split(",");
+      assert.equal(interval.kappa, Number(row[12]));
+      assert.match(
+        c05.stderr,
+        /note: computed on the 9 trials both observers saw in condition "c05" \(1111 only "resnet50", 151 only "subject-01" left out\)/,
+      );
+      assert.match(c05.stderr, /note: resnet50 vs subject-01 is on 9 trials only \(under 30\)/);
 
-    const pooled = await cli("test", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--format", "json");
-    assert.equal(pooled.code, 0, pooled.stderr);
-    const result = JSON.parse(pooled.stdout);
-    assert.equal(result.condition, "all");
-    assert.equal(result.n_trials, 48);
-    assert.match(pooled.stderr, /note: conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
-    assert.doesNotMatch(pooled.stderr, /under 30/);
-  });
+      const pooled = await cli("test", CONTRAST, "--pair", "resnet50,subject-01", "--intersect", "--format", "json");
+      assert.equal(pooled.code, 0, pooled.stderr);
+      const result = JSON.parse(pooled.stdout);
+      assert.equal(result.condition, "all");
+      assert.equal(result.n_trials, 48);
+      assert.match(
+        pooled.stderr,
+        /note: conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/,
+      );
+      assert.doesNotMatch(pooled.stderr, /under 30/);
+    },
+  );
 });
 
 describe("trialwise ci and pairs --ci: the Jeffreys posterior interval", () => {

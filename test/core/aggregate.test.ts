@@ -86,8 +86,7 @@ function populationKappa(a: SimObserver, b: SimObserver): number {
   return (2 * a.c * b.c * p * (1 - p)) / (accA + accB - 2 * accA * accB);
 }
 
-const meanKappaWithHumans = (model: SimObserver) =>
-  HUMANS.reduce((sum, h) => sum + populationKappa(model, h), 0) / HUMANS.length;
+const meanKappaWithHumans = (model: SimObserver) => HUMANS.reduce((sum, h) => sum + populationKappa(model, h), 0) / HUMANS.length;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -127,9 +126,8 @@ describe("multiplicity corrections", () => {
 describe("outcome matrix", () => {
   test("keeps the observers with the unit's stimulus set and lists the others", () => {
     const full = [1, 0, 1, 1];
-    const table = tableOf(
-      { "subject-01": full, "subject-02": [0, 0, 1, 1], alexnet: full, short: [1, 0, 1], odd: full },
-      (i, observer) => (observer === "odd" && i === 3 ? "x9" : `s${i}`),
+    const table = tableOf({ "subject-01": full, "subject-02": [0, 0, 1, 1], alexnet: full, short: [1, 0, 1], odd: full }, (i, observer) =>
+      observer === "odd" && i === 3 ? "x9" : `s${i}`,
     );
     const m = outcomeMatrix(table);
     assert.deepEqual(m.observers, ["alexnet", "subject-01", "subject-02"]);
@@ -146,7 +144,17 @@ describe("outcome matrix", () => {
   test("one condition, and a stimulus seen in two pooled conditions: matched within conditions", () => {
     const builder = new TrialTableBuilder("two");
     const add = (observer: string, condition: string, stimulus: string, correct: boolean) =>
-      builder.add({ observer, condition, stimulus, truth: "a", response: correct ? "a" : "b", correct, missing: false, file: "f", line: 1 });
+      builder.add({
+        observer,
+        condition,
+        stimulus,
+        truth: "a",
+        response: correct ? "a" : "b",
+        correct,
+        missing: false,
+        file: "f",
+        line: 1,
+      });
     add("subject-01", "x", "s1", true);
     add("subject-01", "y", "s1", false);
     add("m", "x", "s1", false);
@@ -154,9 +162,18 @@ describe("outcome matrix", () => {
     const table = builder.build();
     const m = outcomeMatrix(table, "y");
     assert.equal(m.condition, "y");
-    assert.deepEqual(m.correct.map((r) => [...r]), [[1], [0]]);
+    assert.deepEqual(
+      m.correct.map((r) => [...r]),
+      [[1], [0]],
+    );
     // Pooled, each trial is matched within its condition (issue 14): two trials per observer.
-    assert.deepEqual(outcomeMatrix(table).correct.map((r) => [...r]), [[0, 1], [1, 0]]);
+    assert.deepEqual(
+      outcomeMatrix(table).correct.map((r) => [...r]),
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    );
     assert.throws(() => outcomeMatrix(table, "z"), /no trials/);
   });
 });
@@ -190,7 +207,10 @@ describe("weighted kappa", () => {
     for (const seed of [1, 2, 3]) {
       const draws = resampleIndices(new SeededRandom(seed), S);
       const weights = resampleWeights(new SeededRandom(seed), S);
-      assert.equal(weights.reduce((a, b) => a + b), S);
+      assert.equal(
+        weights.reduce((a, b) => a + b),
+        S,
+      );
       // The resampled trials as a table of their own (draws index the matrix's stimulus
       // columns): copy j of stimulus s is the stimulus "s#j".
       const resampled: Record<string, number[]> = {};
@@ -228,7 +248,14 @@ describe("joint bootstrap intervals", () => {
     }
     const groups = groupKappaIntervals(matrix, { replicates: 300, seed: 5, hierarchical: true });
     assert.equal(groups.method, "hierarchical: stimuli and humans");
-    assert.deepEqual(groups.groups.map((g) => [g.group, g.n_pairs]), [["human-human", 10], ["model-model", 1], ["model-human", 10]]);
+    assert.deepEqual(
+      groups.groups.map((g) => [g.group, g.n_pairs]),
+      [
+        ["human-human", 10],
+        ["model-model", 1],
+        ["model-human", 10],
+      ],
+    );
     for (const g of groups.groups) {
       const expected = summary.find((r) => r.kind === "group" && r.name === g.group)!;
       near(g.mean, expected.mean!, 1e-15, g.group);
@@ -261,7 +288,11 @@ describe("joint bootstrap intervals", () => {
   });
 
   test("the same seed gives the same results; another seed other replicates", () => {
-    const matrix = simulate(new SeededRandom(8), 150, [...HUMANS, { name: "a", c: 0.3, u: 0.5, human: false }, { name: "b", c: 0.3, u: 0.6, human: false }]);
+    const matrix = simulate(new SeededRandom(8), 150, [
+      ...HUMANS,
+      { name: "a", c: 0.3, u: 0.5, human: false },
+      { name: "b", c: 0.3, u: 0.6, human: false },
+    ]);
     const run = (seed: number) => ({
       models: modelKappaIntervals(matrix, { replicates: 100, seed }),
       hierarchical: groupKappaIntervals(matrix, { replicates: 100, seed, hierarchical: true }),
@@ -346,16 +377,32 @@ describe("paired test of model A against model B", () => {
     assert.equal(row.p_a_greater, 1);
     assert.deepEqual(
       all.ranking.map((r) => [r.model, r.rank, r.rank_lower, r.rank_upper]),
-      [["good", 1, 1, 1], ["bad", 2, 2, 2]],
+      [
+        ["good", 1, 1, 1],
+        ["bad", 2, 2, 2],
+      ],
     );
   });
 });
 
 describe("published cue-conflict data", { skip: NO_SHARED_DATA }, () => {
   const PYTORCH_16 = [
-    "alexnet", "vgg11-bn", "vgg13-bn", "vgg16-bn", "vgg19-bn", "squeezenet1-0", "squeezenet1-1",
-    "densenet121", "densenet169", "densenet201", "inception-v3", "resnet18", "resnet34", "resnet50",
-    "resnet101", "resnet152",
+    "alexnet",
+    "vgg11-bn",
+    "vgg13-bn",
+    "vgg16-bn",
+    "vgg19-bn",
+    "squeezenet1-0",
+    "squeezenet1-1",
+    "densenet121",
+    "densenet169",
+    "densenet201",
+    "inception-v3",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
   ];
   let matrix: OutcomeMatrix;
 
@@ -396,8 +443,14 @@ describe("published cue-conflict data", { skip: NO_SHARED_DATA }, () => {
     const result = compareModels(matrix, { models: PYTORCH_16, replicates: 1000, seed: 1 });
     t.diagnostic(`compareModels, 16 models, 1000 replicates: ${((performance.now() - start) / 1000).toFixed(2)} s`);
     const ranking = result.ranking;
-    for (const r of ranking) t.diagnostic(`${r.rank} ${r.model} ${r.mean.toFixed(4)} [${r.lower.toFixed(4)}, ${r.upper.toFixed(4)}] ranks ${r.rank_lower}-${r.rank_upper}`);
-    assert.deepEqual(ranking.map((r) => r.rank), Array.from({ length: 16 }, (_, k) => k + 1));
+    for (const r of ranking)
+      t.diagnostic(
+        `${r.rank} ${r.model} ${r.mean.toFixed(4)} [${r.lower.toFixed(4)}, ${r.upper.toFixed(4)}] ranks ${r.rank_lower}-${r.rank_upper}`,
+      );
+    assert.deepEqual(
+      ranking.map((r) => r.rank),
+      Array.from({ length: 16 }, (_, k) => k + 1),
+    );
     // Tier 1: inception-v3, rank 1 in every replicate.
     assert.equal(ranking[0].model, "inception-v3");
     assert.deepEqual([ranking[0].rank_lower, ranking[0].rank_upper], [1, 1]);

@@ -4,7 +4,11 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { popcount32, rowAndPopcount, rowHash, rowPopcount, rowsEqual } from "../../src/core/bit-rows.ts";
 
-const ones = (x: number) => (x >>> 0).toString(2).split("").filter((c) => c === "1").length;
+const ones = (x: number) =>
+  (x >>> 0)
+    .toString(2)
+    .split("")
+    .filter((c) => c === "1").length;
 
 describe("bit rows", () => {
   test("popcount32 counts bits", () => {

@@ -317,7 +317,10 @@ describe("chance region: simulation", () => {
     for (const method of ["simulation", "exact"] as const) {
       const rows = chanceRegion({ trials: 160, method });
       for (const r of rows.filter((row) => row.bin > 0 && row.bin < 99)) {
-        assert.ok(r.kappa_low !== null && r.kappa_low <= 1e-12 && r.kappa_high !== null && r.kappa_high >= -1e-12, `${method} bin ${r.bin}`);
+        assert.ok(
+          r.kappa_low !== null && r.kappa_low <= 1e-12 && r.kappa_high !== null && r.kappa_high >= -1e-12,
+          `${method} bin ${r.bin}`,
+        );
         assert.ok(r.c_obs_low - 1 / 160 <= r.c_exp_mean && r.c_exp_mean <= r.c_obs_high + 1 / 160, `${method} bin ${r.bin}`);
       }
     }
@@ -432,7 +435,11 @@ describe("chance region: cache (5)", () => {
     const expected = chanceRegion(options);
     const path = chanceCachePath(options, dir);
     await cachedChanceRegion(options, dir);
-    for (const content of ["{ not json", JSON.stringify({ key: "other", rows: expected }), JSON.stringify({ key: chanceKey(options), rows: [{ bin: "x" }] })]) {
+    for (const content of [
+      "{ not json",
+      JSON.stringify({ key: "other", rows: expected }),
+      JSON.stringify({ key: chanceKey(options), rows: [{ bin: "x" }] }),
+    ]) {
       await writeFile(path, content);
       assert.deepEqual(await cachedChanceRegion(options, dir), expected);
       assert.deepEqual(JSON.parse(await readFile(path, "utf8")).rows, expected);

@@ -116,7 +116,16 @@ describe("hierarchical clustering: hand-checked cases", () => {
 
   test("ties are broken by cluster id, not by where a merged cluster is stored", () => {
     // (0,2) at 0.5 forms cluster 5; then (1,3) and (4,5) tie at 1: ids (1,3) < (4,5).
-    const d = matrix(5, [[0, 2, 0.5], [0, 4, 1], [2, 4, 1], [1, 3, 1]], 3);
+    const d = matrix(
+      5,
+      [
+        [0, 2, 0.5],
+        [0, 4, 1],
+        [2, 4, 1],
+        [1, 3, 1],
+      ],
+      3,
+    );
     for (const method of LINKAGES) {
       assert.deepEqual(linkage(d, { method }), [m(0, 2, 0.5, 2), m(1, 3, 1, 2), m(4, 5, 1, 3), m(6, 7, 3, 5)], method);
     }
@@ -132,7 +141,13 @@ describe("hierarchical clustering: hand-checked cases", () => {
   test("0, 1 and 2 items", () => {
     assert.deepEqual(hierarchicalClustering([]), { method: "average", merges: [], order: [], segments: [] });
     assert.deepEqual(hierarchicalClustering([[0]]), { method: "average", merges: [], order: [0], segments: [] });
-    const two = hierarchicalClustering([[0, 0.4], [0.4, 0]], { method: "single" });
+    const two = hierarchicalClustering(
+      [
+        [0, 0.4],
+        [0.4, 0],
+      ],
+      { method: "single" },
+    );
     assert.deepEqual(two.merges, [m(0, 1, 0.4, 2)]);
     assert.deepEqual(two.order, [0, 1]);
     assert.equal(two.segments.length, 3);
@@ -143,7 +158,14 @@ describe("hierarchical clustering: hand-checked cases", () => {
     assert.throws(() => linkage(d), InputError);
     assert.throws(() => linkage(d, { labels: ["a", "b", "c"] }), /distance between "a" and "c" is NaN/);
     assert.throws(() => linkage(matrix(3, [], 1).map((row, i) => (i === 1 ? [1, 0] : row))), RangeError);
-    assert.throws(() => linkage([[0, 1], [2, 0]]), /not symmetric/);
+    assert.throws(
+      () =>
+        linkage([
+          [0, 1],
+          [2, 0],
+        ]),
+      /not symmetric/,
+    );
     assert.throws(() => leafOrder([m(0, 0, 1, 2)], 2), RangeError);
   });
 });
@@ -161,17 +183,30 @@ describe("hierarchical clustering: properties on random metric data", () => {
         const { merges, order, segments } = hierarchicalClustering(d, { method });
         assert.equal(merges.length, n - 1);
         for (let k = 1; k < merges.length; k++) assert.ok(merges[k].height >= merges[k - 1].height);
-        assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+        assert.deepEqual(
+          [...order].sort((a, b) => a - b),
+          Array.from({ length: n }, (_, i) => i),
+        );
         assert.equal(merges.at(-1)!.size, n);
         assert.equal(segments.length, 3 * (n - 1));
         // Leaves sit at y = 0 on x = 0..n-1, one leg each.
-        const legs = segments.filter((s) => s.y1 === 0 && s.x1 === s.x2).map((s) => s.x1).sort((a, b) => a - b);
-        assert.deepEqual(legs, Array.from({ length: n }, (_, i) => i));
+        const legs = segments
+          .filter((s) => s.y1 === 0 && s.x1 === s.x2)
+          .map((s) => s.x1)
+          .sort((a, b) => a - b);
+        assert.deepEqual(
+          legs,
+          Array.from({ length: n }, (_, i) => i),
+        );
         // The height is the linkage of the two clusters' items, computed from scratch.
         merges.forEach((merge) => {
           const between = members(merges, n, merge.left).flatMap((a) => members(merges, n, merge.right).map((b) => d[a][b]));
           const expected =
-            method === "single" ? Math.min(...between) : method === "complete" ? Math.max(...between) : between.reduce((s, v) => s + v, 0) / between.length;
+            method === "single"
+              ? Math.min(...between)
+              : method === "complete"
+                ? Math.max(...between)
+                : between.reduce((s, v) => s + v, 0) / between.length;
           assert.ok(Math.abs(merge.height - expected) <= 1e-12, `${merge.height} vs ${expected}`);
           assert.equal(merge.size, members(merges, n, merge.left).length + members(merges, n, merge.right).length);
         });
@@ -245,7 +280,17 @@ function syntheticPairs(): { pairs: PairRow[]; observers: string[]; humans: Set<
     const pattern = name.startsWith("subject") ? humanPattern : modelPattern;
     stimuli.forEach((stimulus, s) => {
       const correct = random() < 0.2 ? random() < 0.5 : pattern[s];
-      builder.add({ observer: name, condition: "c", stimulus, truth: "x", response: correct ? "x" : "y", correct, missing: false, file: "synthetic.csv", line: line++ });
+      builder.add({
+        observer: name,
+        condition: "c",
+        stimulus,
+        truth: "x",
+        response: correct ? "x" : "y",
+        correct,
+        missing: false,
+        file: "synthetic.csv",
+        line: line++,
+      });
     });
   }
   const table = builder.build();
@@ -278,7 +323,9 @@ describe("kappaHeatmapSpec", () => {
   test("the dendrogram is aligned with the heatmap's columns", async () => {
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     await view.runAsync();
-    const order = hierarchicalClustering(kappaDistances(kappaMatrix(pairs, observers)), { labels: observers }).order.map((i) => observers[i]);
+    const order = hierarchicalClustering(kappaDistances(kappaMatrix(pairs, observers)), { labels: observers }).order.map(
+      (i) => observers[i],
+    );
     assert.deepEqual(view.scale("heatmap_x").domain(), order);
     assert.deepEqual(view.scale("heatmap_y").domain(), order);
     const columns = view.scale("heatmap_x");
@@ -292,7 +339,10 @@ describe("kappaHeatmapSpec", () => {
 
   test("a missing pair is refused with the observers' names", () => {
     const incomplete = pairs.filter((p) => !(p.observer1 === "model-a" && p.observer2 === "model-b"));
-    assert.throws(() => kappaHeatmapSpec({ dataset: "synthetic", pairs: incomplete, observers, isHuman: (o) => humans.has(o) }), /"model-a" and "model-b"/);
+    assert.throws(
+      () => kappaHeatmapSpec({ dataset: "synthetic", pairs: incomplete, observers, isHuman: (o) => humans.has(o) }),
+      /"model-a" and "model-b"/,
+    );
   });
 });
 
@@ -313,22 +363,37 @@ describe("the published cue-conflict data", { skip: NO_SHARED_DATA }, () => {
     const { merges, order } = cluster("average");
     const n = observers.length;
     const root = merges.at(-1)!;
-    const sides = [root.left, root.right].map((id) => members(merges, n, id).map((i) => observers[i]).sort());
+    const sides = [root.left, root.right].map((id) =>
+      members(merges, n, id)
+        .map((i) => observers[i])
+        .sort(),
+    );
     const humans = [...table.humans].sort();
-    assert.deepEqual(sides.find((s) => s.length === 10), humans);
+    assert.deepEqual(
+      sides.find((s) => s.length === 10),
+      humans,
+    );
     // UPGMA height = mean distance between the two sides = 1 − mean model-human kappa.
     const modelHuman = pairs.filter((p) => p.pair_type === "model-human").map((p) => p.kappa!);
     assert.equal(modelHuman.length, 250);
     assert.ok(Math.abs(root.height - (1 - modelHuman.reduce((s, v) => s + v, 0) / 250)) < 1e-12);
     // So the humans form one block of the leaf order (here the first 10 leaves).
-    assert.deepEqual(order.slice(0, 10).map((i) => observers[i]).sort(), humans);
+    assert.deepEqual(
+      order
+        .slice(0, 10)
+        .map((i) => observers[i])
+        .sort(),
+      humans,
+    );
     // All models but the SIN-trained ResNet-50 are one cluster before any two humans merge.
     const isHuman = (id: number) => id < n && table.humans.has(observers[id]);
     const firstHumanMerge = merges.findIndex((mm) => isHuman(mm.left) && isHuman(mm.right));
     const models = merges.findIndex((mm) => mm.size === 24);
     assert.ok(models >= 0 && models < firstHumanMerge);
     assert.deepEqual(
-      members(merges, n, n + models).map((i) => observers[i]).sort(),
+      members(merges, n, n + models)
+        .map((i) => observers[i])
+        .sort(),
       observers.filter((o) => !table.humans.has(o) && o !== "resnet50-trained-on-SIN"),
     );
   });

@@ -149,7 +149,10 @@ describe("trials with an exact kappa", () => {
     }
     assert.deepEqual([c1, c2, both], [70, 60, 49]);
     assert.notDeepEqual([...exact.first.slice(0, 70)], new Array(70).fill(1), "shuffled, not sorted");
-    assert.deepEqual(trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first, trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first);
+    assert.deepEqual(
+      trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first,
+      trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first,
+    );
   });
 
   test("negative kappa, the bounds, and refusals", () => {

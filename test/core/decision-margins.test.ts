@@ -27,7 +27,12 @@ describe("decision margins", () => {
     const logits = [2.5, -1, 0.5];
     const exps = logits.map(Math.exp);
     const sum = exps.reduce((s, x) => s + x, 0);
-    const m = decisionMargins({ offsets: [0, 3], truth: [0] }, exps.map((e) => e / sum), [1], true);
+    const m = decisionMargins(
+      { offsets: [0, 3], truth: [0] },
+      exps.map((e) => e / sum),
+      [1],
+      true,
+    );
     close(m[0], (2.5 - 0.5) / Math.SQRT2);
   });
 });
@@ -50,9 +55,23 @@ describe("decision-margin consistency", () => {
     const r = pearsonOver(x, y, all);
     close(pearsonOver(y, x, all), r);
     const order = [...all].sort(() => random() - 0.5);
-    close(pearsonOver(x.map((_, k) => x[order[k]]), y.map((_, k) => y[order[k]]), all), r);
+    close(
+      pearsonOver(
+        x.map((_, k) => x[order[k]]),
+        y.map((_, k) => y[order[k]]),
+        all,
+      ),
+      r,
+    );
     close(pearsonOver(x, x, all), 1);
-    close(pearsonOver(x, x.map((v) => 3 * v - 1), all), 1);
+    close(
+      pearsonOver(
+        x,
+        x.map((v) => 3 * v - 1),
+        all,
+      ),
+      1,
+    );
     // Items outside the list do not count, even where they hold NaN (not seen).
     const withUnseen = [...x, NaN];
     close(pearsonOver(withUnseen, [...y, 5], all), r);

@@ -30,7 +30,9 @@ interface Example {
 function examplesOf(file: string): Example[] {
   const text = readFileSync(file, "utf8");
   const examples: Example[] = [];
-  for (const match of text.matchAll(/\/\*\*([\s\S]*?)\*\/\s*(?:export\s+)?(?:async\s+)?(?:function|const|class|interface|type)?\s*(\w+)?/g)) {
+  for (const match of text.matchAll(
+    /\/\*\*([\s\S]*?)\*\/\s*(?:export\s+)?(?:async\s+)?(?:function|const|class|interface|type)?\s*(\w+)?/g,
+  )) {
     const lines = match[1].split("\n").map((line) => line.replace(/^\s*\* ?/, ""));
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i].startsWith("@example")) continue;

@@ -20,7 +20,16 @@ import { countNaN, percentileInterval } from "../../src/core/math/quantile.ts";
 import { SeededRandom } from "../../src/core/math/random.ts";
 import { betaDraw, gammaDraw, multinomialCells, normalDraw } from "../../src/core/math/samplers.ts";
 import { type PairCounts, checkPairCounts, kappaBounds, kappaFromCounts, pairMetrics } from "../../src/core/metrics.ts";
-import { analyticInterval, bcaInterval, bootstrapKappas, jackknifeKappas, kappaAcceleration, kappaStandardError, pairInterval, unbiasedKappa } from "../../src/core/pair-intervals.ts";
+import {
+  analyticInterval,
+  bcaInterval,
+  bootstrapKappas,
+  jackknifeKappas,
+  kappaAcceleration,
+  kappaStandardError,
+  pairInterval,
+  unbiasedKappa,
+} from "../../src/core/pair-intervals.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what = "") =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} expected ${expected} ± ${tolerance}, got ${actual}`);
@@ -348,7 +357,10 @@ describe("bootstrap", () => {
     const m = 20_000;
     for (let i = 0; i < m; i++) {
       const x = multinomialCells(rng, 50, p);
-      assert.equal(x.reduce((a, b) => a + b, 0), 50);
+      assert.equal(
+        x.reduce((a, b) => a + b, 0),
+        50,
+      );
       x.forEach((v, j) => (sums[j] += v));
     }
     sums.forEach((s, j) => close(s / m, 50 * p[j], 5 * Math.sqrt((50 * p[j] * (1 - p[j])) / m) + 1e-12));
@@ -445,14 +457,20 @@ describe("bootstrap", () => {
     close(kappaAcceleration(counts), s3 / (6 * s2 ** 1.5), 1e-12, "acceleration");
     const cellOf = (i: number) => (first[i] ? (second[i] ? 0 : 1) : second[i] ? 2 : 3);
     brute.forEach((v, i) => assert.equal(values[cellOf(i)], v));
-    assert.equal(weights.reduce((a, b) => a + b, 0), 60);
+    assert.equal(
+      weights.reduce((a, b) => a + b, 0),
+      60,
+    );
   });
 
   test("percentile interval: type-7 quantiles, NaNs left out", () => {
     const { lower, upper } = percentileInterval([5, NaN, 1, 4, 2, 3], 0.5); // quantiles 0.25, 0.75 of 1..5
     assert.equal(lower, 2);
     assert.equal(upper, 4);
-    const wide = percentileInterval(Float64Array.from({ length: 101 }, (_, i) => i / 100), 0.95);
+    const wide = percentileInterval(
+      Float64Array.from({ length: 101 }, (_, i) => i / 100),
+      0.95,
+    );
     close(wide.lower, 0.025, 1e-15);
     close(wide.upper, 0.975, 1e-15);
     assert.ok(Number.isNaN(percentileInterval([NaN], 0.95).lower));
@@ -478,7 +496,11 @@ describe("bootstrap", () => {
     const alpha2 = normalCdf(zHi / (1 - bca.acceleration * zHi));
     close(bca.upper, k + (alpha2 * 2000 - 1000) / 5000, 1e-12);
     // All samples above the estimate: p0 is held at 1/(2B), z0 finite.
-    const shifted = bcaInterval(counts, samples.map((x) => x + 1), 0.9);
+    const shifted = bcaInterval(
+      counts,
+      samples.map((x) => x + 1),
+      0.9,
+    );
     close(shifted.z0, normalQuantile(0.5 / 2001), 1e-15);
   });
 });
@@ -510,7 +532,9 @@ describe("coverage of the bootstrap intervals under the copy model", () => {
           const b = bcaInterval(counts, samples, 0.95);
           if (b.lower <= params.kappa && params.kappa <= b.upper) bca++;
         }
-        t.diagnostic(`coverage: percentile ${percentile / experiments}, BCa ${bca / experiments} (${undefinedReplicates} undefined replicates)`);
+        t.diagnostic(
+          `coverage: percentile ${percentile / experiments}, BCa ${bca / experiments} (${undefinedReplicates} undefined replicates)`,
+        );
         for (const [name, hits] of [
           ["percentile", percentile],
           ["BCa", bca],
@@ -687,7 +711,11 @@ const PINNED_PERCENTILE = [0.059318700422994836, 0.3633700678939023];
 describe("the copy model from (accuracies, c)", () => {
   test("kappaFromCopyProbability inverts copyProbability, and its cells have that kappa", async () => {
     const { copyProbability, kappaFromCopyProbability, copyModelCells } = await import("../../src/core/copy-model.ts");
-    for (const [a1, a2, k] of [[0.7, 0.6, 0.3], [0.5, 0.75, -0.2], [0.9, 0.4, 0.05]] as const) {
+    for (const [a1, a2, k] of [
+      [0.7, 0.6, 0.3],
+      [0.5, 0.75, -0.2],
+      [0.9, 0.4, 0.05],
+    ] as const) {
       const c = copyProbability(a1, a2, k);
       const back = kappaFromCopyProbability(a1, a2, c);
       assert.ok(Math.abs(back - k) < 1e-12, `${a1} ${a2} ${k}: ${back}`);

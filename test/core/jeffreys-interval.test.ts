@@ -66,7 +66,10 @@ describe("Jeffreys posterior interval of a pair's kappa", () => {
     close(percentile.kappa!, -0.03 / 0.22, 1e-12, "kappa");
     assert.ok(percentile.upper! < -0.08, `percentile upper ${percentile.upper}`);
     const jeffreys = pairInterval(counts, { method: "jeffreys" });
-    assert.ok(jeffreys.upper! > percentile.upper! + 0.05 && jeffreys.lower! < percentile.kappa!, `jeffreys [${jeffreys.lower}, ${jeffreys.upper}]`);
+    assert.ok(
+      jeffreys.upper! > percentile.upper! + 0.05 && jeffreys.lower! < percentile.kappa!,
+      `jeffreys [${jeffreys.lower}, ${jeffreys.upper}]`,
+    );
     // .95/.90 accuracies, 40 trials, n00 = 0 (kappa -1/14): the analytic interval excludes
     // independence, the Jeffreys interval does not.
     const few = { trials: 40, correct1: 38, correct2: 36, bothCorrect: 34 };
@@ -93,7 +96,12 @@ describe("Jeffreys posterior interval of a pair's kappa", () => {
     // The two settings of issue 14 (bench/interval-coverage.ts runs the whole grid).
     const experiments = 600;
     const tolerance = 2 * Math.sqrt((0.95 * 0.05) / experiments); // two Monte-Carlo SEs
-    const coverage = (method: PairIntervalMethod, trials: number, params: { acc1: number; acc2: number; kappa: number }, stream: number) => {
+    const coverage = (
+      method: PairIntervalMethod,
+      trials: number,
+      params: { acc1: number; acc2: number; kappa: number },
+      stream: number,
+    ) => {
       const rng = new SeededRandom(streamSeed(1, stream));
       let covered = 0;
       for (let e = 0; e < experiments; e++) {
@@ -108,7 +116,9 @@ describe("Jeffreys posterior interval of a pair's kappa", () => {
     const jeffreysFlat = coverage("jeffreys", 160, flat, 1);
     const jeffreysEdges = coverage("jeffreys", 160, edges, 2);
     const percentileFlat = coverage("percentile", 160, flat, 1);
-    t.diagnostic(`coverage at .90/.85, kappa 0: jeffreys ${jeffreysFlat}, percentile ${percentileFlat}; at .90/.14, kappa .02: jeffreys ${jeffreysEdges}`);
+    t.diagnostic(
+      `coverage at .90/.85, kappa 0: jeffreys ${jeffreysFlat}, percentile ${percentileFlat}; at .90/.14, kappa .02: jeffreys ${jeffreysEdges}`,
+    );
     for (const c of [jeffreysFlat, jeffreysEdges]) assert.ok(c >= 0.93 - tolerance && c <= 0.97 + tolerance, `coverage ${c}`);
     assert.ok(percentileFlat < 0.92, `percentile coverage ${percentileFlat}`);
   });

@@ -15,7 +15,17 @@ function trials(observers: Record<string, string[]>, condition = "c") {
   for (const [observer, answers] of Object.entries(observers)) {
     answers.forEach((answer, i) => {
       const [truth, response] = answer.split(">");
-      builder.add({ observer, condition, stimulus: `s${i}`, truth, response, correct: truth === response, missing: response === "na", file: "hand.csv", line: i + 2 });
+      builder.add({
+        observer,
+        condition,
+        stimulus: `s${i}`,
+        truth,
+        response,
+        correct: truth === response,
+        missing: response === "na",
+        file: "hand.csv",
+        line: i + 2,
+      });
     });
   }
   return builder.build();
@@ -92,14 +102,30 @@ describe("metric pairs from trials", () => {
 
   test("by condition: one unit per condition", () => {
     const builder = new TrialTableBuilder("hand");
-    for (const [condition, response] of [["c1", "x"], ["c2", "y"]]) {
+    for (const [condition, response] of [
+      ["c1", "x"],
+      ["c2", "y"],
+    ]) {
       for (const observer of ["a", "b"]) {
-        builder.add({ observer, condition, stimulus: "s", truth: "x", response, correct: response === "x", missing: false, file: "f", line: 1 });
+        builder.add({
+          observer,
+          condition,
+          stimulus: "s",
+          truth: "x",
+          response,
+          correct: response === "x",
+          missing: false,
+          file: "f",
+          line: 1,
+        });
         builder.add({ observer, condition, stimulus: "t", truth: "y", response: "y", correct: true, missing: false, file: "f", line: 2 });
       }
     }
     const { rows } = metricPairs(probabilityTableFromTrials(builder.build(), true), { metric: "capa-discrete" });
-    assert.deepEqual(rows.map((r) => r.condition), ["c1", "c2"]);
+    assert.deepEqual(
+      rows.map((r) => r.condition),
+      ["c1", "c2"],
+    );
   });
 });
 
@@ -109,14 +135,29 @@ describe("probability table checks", () => {
   test("probabilities: how far the sum is off and where; negative values; option counts; truth", () => {
     const builder = new ProbabilityTableBuilder("d");
     const q = builder.item({ unit: "all", key: "q", options: ["a", "b", "c"], truth: "a" }, { file: "p.csv", line: 2 });
-    assert.throws(() => builder.probabilities("m", q, [0.5, 0.3, 0.1], at), (e: unknown) => e instanceof InputError && /^p\.csv:3: probabilities sum to 0\.9 \(0\.1 below 1\)/.test(e.message));
+    assert.throws(
+      () => builder.probabilities("m", q, [0.5, 0.3, 0.1], at),
+      (e: unknown) => e instanceof InputError && /^p\.csv:3: probabilities sum to 0\.9 \(0\.1 below 1\)/.test(e.message),
+    );
     assert.throws(() => builder.probabilities("m", q, [1.2, -0.2, 0], at), /p\.csv:3: probability 2 is negative \(-0\.2\)/);
     assert.throws(() => builder.probabilities("m", q, [0.5, 0.5], at), /p\.csv:3: 2 probabilities for an item with 3 options/);
-    assert.throws(() => builder.item({ unit: "all", key: "q", options: ["a", "b"], truth: "a" }, at), /item "q" has 2 options here and 3 at p\.csv:2/);
-    assert.throws(() => builder.item({ unit: "all", key: "r", options: ["a", "b"], truth: "z" }, at), /p\.csv:3: the correct option "z" is not one of the item's options \(a, b\)/);
-    assert.throws(() => builder.item({ unit: "all", key: "q", options: ["a", "b", "c"], truth: "b" }, at), /correct option "b" here and "a" at p\.csv:2/);
+    assert.throws(
+      () => builder.item({ unit: "all", key: "q", options: ["a", "b"], truth: "a" }, at),
+      /item "q" has 2 options here and 3 at p\.csv:2/,
+    );
+    assert.throws(
+      () => builder.item({ unit: "all", key: "r", options: ["a", "b"], truth: "z" }, at),
+      /p\.csv:3: the correct option "z" is not one of the item's options \(a, b\)/,
+    );
+    assert.throws(
+      () => builder.item({ unit: "all", key: "q", options: ["a", "b", "c"], truth: "b" }, at),
+      /correct option "b" here and "a" at p\.csv:2/,
+    );
     builder.probabilities("m", q, [0.5, 0.25, 0.25], at);
-    assert.throws(() => builder.probabilities("m", q, [0.5, 0.25, 0.25], { file: "p.csv", line: 9 }), /second probability vector of observer "m" for item "q" \(the first at p\.csv:3\)/);
+    assert.throws(
+      () => builder.probabilities("m", q, [0.5, 0.25, 0.25], { file: "p.csv", line: 9 }),
+      /second probability vector of observer "m" for item "q" \(the first at p\.csv:3\)/,
+    );
     assert.throws(() => builder.answer("m", q, "a", at), /has answers and probability vectors/);
   });
 
@@ -125,14 +166,33 @@ describe("probability table checks", () => {
     const q = builder.item({ unit: "all", key: "q", options: ["a", "b", "c", "d"], truth: "a" }, {});
     builder.probabilities("m", q, [0.8, 0.066667, 0.066667, 0.066667], {});
     const [observer] = builder.build().observers;
-    close(observer.values.reduce((s, v) => s + v, 0), 1);
+    close(
+      observer.values.reduce((s, v) => s + v, 0),
+      1,
+    );
     close(observer.values[0], 0.8 / 1.000001);
-    assert.throws(() => builder.probabilities("n", q, [0.8, 0.07, 0.07, 0.07], {}), /sum to 1\.01 \(0\.01 above 1\); expected a sum of 1 within 0\.0001/);
+    assert.throws(
+      () => builder.probabilities("n", q, [0.8, 0.07, 0.07, 0.07], {}),
+      /sum to 1\.01 \(0\.01 above 1\); expected a sum of 1 within 0\.0001/,
+    );
   });
 
   test("trials with only correctness cannot give response-level metrics", () => {
     const builder = new TrialTableBuilder("d");
-    builder.add({ observer: "a", condition: "c", stimulus: "s", truth: null, response: null, correct: true, missing: false, file: "t.csv", line: 4 });
-    assert.throws(() => probabilityTableFromTrials(builder.build(), false), /t\.csv:4: response-level metrics need each trial's true category and response/);
+    builder.add({
+      observer: "a",
+      condition: "c",
+      stimulus: "s",
+      truth: null,
+      response: null,
+      correct: true,
+      missing: false,
+      file: "t.csv",
+      line: 4,
+    });
+    assert.throws(
+      () => probabilityTableFromTrials(builder.build(), false),
+      /t\.csv:4: response-level metrics need each trial's true category and response/,
+    );
   });
 });

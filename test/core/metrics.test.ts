@@ -201,12 +201,8 @@ describe("properties on random observers", () => {
       const n = a.length;
       const k1 = a.filter(Boolean).length;
       const k2 = b.filter(Boolean).length;
-      const aligned = computePairs(
-        tableOf({ a: "1".repeat(k1) + "0".repeat(n - k1), b: "1".repeat(k2) + "0".repeat(n - k2) }),
-      ).pairs[0];
-      const opposed = computePairs(
-        tableOf({ a: "1".repeat(k1) + "0".repeat(n - k1), b: "0".repeat(n - k2) + "1".repeat(k2) }),
-      ).pairs[0];
+      const aligned = computePairs(tableOf({ a: "1".repeat(k1) + "0".repeat(n - k1), b: "1".repeat(k2) + "0".repeat(n - k2) })).pairs[0];
+      const opposed = computePairs(tableOf({ a: "1".repeat(k1) + "0".repeat(n - k1), b: "0".repeat(n - k2) + "1".repeat(k2) })).pairs[0];
       assert.equal(aligned.kappa, aligned.kappa_max);
       assert.equal(opposed.kappa, opposed.kappa_min);
     }

@@ -3,7 +3,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { FEW_TRIALS, MatchingNotes, PairingTally, type UnitPairing, crossingNote, fewTrialsNote, noPairsReasons } from "../../src/core/no-pairs.ts";
+import {
+  FEW_TRIALS,
+  MatchingNotes,
+  PairingTally,
+  type UnitPairing,
+  crossingNote,
+  fewTrialsNote,
+  noPairsReasons,
+} from "../../src/core/no-pairs.ts";
 import type { StimulusMismatch } from "../../src/core/pairs.ts";
 import { FIXTURES, cli } from "../helpers.ts";
 
@@ -15,7 +23,18 @@ function unit(condition: string, observers: string[], skipped = 0): UnitPairing 
 }
 
 function mismatch(observer1: string, observer2: string, outcome: StimulusMismatch["outcome"]): StimulusMismatch {
-  return { dataset: "d", condition: "all", observer1, observer2, pair_type: "model-model", n_common: 1, n_only_observer1: 1, n_only_observer2: 0, n_crossing_conditions: 0, outcome };
+  return {
+    dataset: "d",
+    condition: "all",
+    observer1,
+    observer2,
+    pair_type: "model-model",
+    n_common: 1,
+    n_only_observer1: 1,
+    n_only_observer2: 0,
+    n_crossing_conditions: 0,
+    outcome,
+  };
 }
 
 describe("why there are no pairs: one rule", () => {
@@ -53,7 +72,9 @@ describe("why there are no pairs: one rule", () => {
     tally.mismatch(mismatch("m1", "m2", "skipped: stimulus sets differ"));
     tally.mismatch(mismatch("m1", "m3", "skipped: no common stimuli"));
     assert.deepEqual(tally.units, [unit("all", ["m1", "m2"], 1)]);
-    assert.deepEqual(noPairsReasons(tally.units), ['no pairs in dataset "d": all 1 pair(s) of its 2 observers were skipped because their stimulus sets differ']);
+    assert.deepEqual(noPairsReasons(tally.units), [
+      'no pairs in dataset "d": all 1 pair(s) of its 2 observers were skipped because their stimulus sets differ',
+    ]);
     const intersecting = new PairingTally();
     intersecting.unit({ dataset: "d", condition: "all", observers: ["m1", "m2"] });
     intersecting.mismatch(mismatch("m1", "m2", "computed on common stimuli"));
@@ -89,7 +110,11 @@ describe("pairs and summary say on standard error why there are no pairs", () =>
     for (const command of ["pairs", "summary"]) {
       const { code, stderr } = await cli(command, file, ...LONG);
       assert.equal(code, 0, stderr);
-      assert.match(stderr, /no pairs in dataset "apart": all 1 pair\(s\) of its 2 observers were skipped because their stimulus sets differ/, command);
+      assert.match(
+        stderr,
+        /no pairs in dataset "apart": all 1 pair\(s\) of its 2 observers were skipped because their stimulus sets differ/,
+        command,
+      );
     }
   });
 
@@ -112,7 +137,10 @@ describe("how pairs were matched: stimuli seen under different conditions, pairs
     assert.equal(fewTrialsNote("a", "b", 1), "a vs b is on 1 trial only (under 30): its kappa is imprecise");
     assert.equal(fewTrialsNote("a", "b", 30), null);
     assert.equal(crossingNote({ n_common: 48, n_crossing_conditions: 0 }), null);
-    assert.match(crossingNote({ n_common: 48, n_crossing_conditions: 278 })!, /^conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/);
+    assert.match(
+      crossingNote({ n_common: 48, n_crossing_conditions: 278 })!,
+      /^conditions pooled, trials matched within conditions: 48 matched; 278 stimuli both saw only under different conditions were not matched/,
+    );
   });
 
   test("per dataset: pairs with stimuli left unmatched, and the pair on the fewest trials; only the included observers' pairs", () => {
@@ -137,6 +165,8 @@ describe("how pairs were matched: stimuli seen under different conditions, pairs
     byCondition.pair(0, 2, 2);
     byCondition.unit({ dataset: "e", condition: "c10", observers: ["a", "b"] });
     byCondition.pair(0, 1, 4);
-    assert.deepEqual(byCondition.notes(), ['e: 2 pair(s) computed on fewer than 30 trials (fewest: 4, a vs b in condition "c10"); their kappas are imprecise']);
+    assert.deepEqual(byCondition.notes(), [
+      'e: 2 pair(s) computed on fewer than 30 trials (fewest: 4, a vs b in condition "c10"); their kappas are imprecise',
+    ]);
   });
 });

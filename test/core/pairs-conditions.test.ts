@@ -31,38 +31,71 @@ async function contrast(): Promise<TrialTable> {
 function tableOf(name: string, rows: readonly (readonly [string, string, string, 0 | 1])[]): TrialTable {
   const builder = new TrialTableBuilder(name);
   rows.forEach(([observer, condition, stimulus, correct], k) =>
-    builder.add({ observer, condition, stimulus, truth: null, response: null, correct: correct === 1, missing: false, file: `${name}.csv`, line: k + 2 }),
+    builder.add({
+      observer,
+      condition,
+      stimulus,
+      truth: null,
+      response: null,
+      correct: correct === 1,
+      missing: false,
+      file: `${name}.csv`,
+      line: k + 2,
+    }),
   );
   return builder.build();
 }
 
-test("noise data, conditions pooled: resnet50 vs subject-01 is matched within conditions (48 trials), not across them (326)", { skip: NO_SHARED_DATA }, async () => {
-  const table = await contrast();
-  assert.equal(pairTrialMatch(table, false), "condition and stimulus");
-  const result = computePairs(table, { observers: ["resnet50", "subject-01"], mismatch: "intersect" });
-  assert.equal(result.pairs.length, 1);
-  const [pair] = result.pairs;
-  // Per condition (--by condition --intersect): c01 6, c03 7, c05 9, c10 4, c100 7, c15 4, c30 7, c50 4 trials;
-  // both correct 1+1+4+4+7+4+7+1 = 29, resnet50 correct 2+1+5+4+7+4+7+3 = 33, subject-01 1+1+6+4+7+4+7+1 = 31.
-  assert.deepEqual([pair.condition, pair.n_trials, pair.n_both_correct, Math.round(pair.acc1 * 48), Math.round(pair.acc2 * 48)], ["all", 48, 29, 33, 31]);
-  const perCondition = computePairs(table, { observers: ["resnet50", "subject-01"], mismatch: "intersect", byCondition: true }).pairs;
-  assert.equal(perCondition.reduce((sum, p) => sum + p.n_trials, 0), 48);
-  assert.deepEqual(pair, { ...pair, ...pairMetrics({ trials: 48, correct1: 33, correct2: 31, bothCorrect: 29 }) });
-  assert.notEqual(pair.kappa?.toFixed(3), "0.164", "not the kappa of the 326 stimulus matches");
-  // The report says how many matched within conditions and how many would have crossed them.
-  assert.deepEqual(result.intersected.map((r) => [r.n_common, r.n_crossing_conditions, r.n_only_observer1, r.n_only_observer2]), [[48, 278, 8960 - 48, 1280 - 48]]);
-  const identical = computePairs(table, { observers: ["resnet50", "subject-01"] });
-  assert.deepEqual(identical.pairs, []);
-  assert.deepEqual(identical.skipped.map((r) => [r.outcome, r.n_common, r.n_crossing_conditions]), [["skipped: stimulus sets differ", 48, 278]]);
-});
+test(
+  "noise data, conditions pooled: resnet50 vs subject-01 is matched within conditions (48 trials), not across them (326)",
+  { skip: NO_SHARED_DATA },
+  async () => {
+    const table = await contrast();
+    assert.equal(pairTrialMatch(table, false), "condition and stimulus");
+    const result = computePairs(table, { observers: ["resnet50", "subject-01"], mismatch: "intersect" });
+    assert.equal(result.pairs.length, 1);
+    const [pair] = result.pairs;
+    // Per condition (--by condition --intersect): c01 6, c03 7, c05 9, c10 4, c100 7, c15 4, c30 7, c50 4 trials;
+    // both correct 1+1+4+4+7+4+7+1 = 29, resnet50 correct 2+1+5+4+7+4+7+3 = 33, subject-01 1+1+6+4+7+4+7+1 = 31.
+    assert.deepEqual(
+      [pair.condition, pair.n_trials, pair.n_both_correct, Math.round(pair.acc1 * 48), Math.round(pair.acc2 * 48)],
+      ["all", 48, 29, 33, 31],
+    );
+    const perCondition = computePairs(table, { observers: ["resnet50", "subject-01"], mismatch: "intersect", byCondition: true }).pairs;
+    assert.equal(
+      perCondition.reduce((sum, p) => sum + p.n_trials, 0),
+      48,
+    );
+    assert.deepEqual(pair, { ...pair, ...pairMetrics({ trials: 48, correct1: 33, correct2: 31, bothCorrect: 29 }) });
+    assert.notEqual(pair.kappa?.toFixed(3), "0.164", "not the kappa of the 326 stimulus matches");
+    // The report says how many matched within conditions and how many would have crossed them.
+    assert.deepEqual(
+      result.intersected.map((r) => [r.n_common, r.n_crossing_conditions, r.n_only_observer1, r.n_only_observer2]),
+      [[48, 278, 8960 - 48, 1280 - 48]],
+    );
+    const identical = computePairs(table, { observers: ["resnet50", "subject-01"] });
+    assert.deepEqual(identical.pairs, []);
+    assert.deepEqual(
+      identical.skipped.map((r) => [r.outcome, r.n_common, r.n_crossing_conditions]),
+      [["skipped: stimulus sets differ", 48, 278]],
+    );
+  },
+);
 
-test("noise data, conditions pooled: the model pair keeps all 8,960 trials (same images at the same conditions)", { skip: NO_SHARED_DATA }, async () => {
-  const table = await contrast();
-  const [pair] = computePairs(table, { observers: ["cornet-s", "resnet50"] }).pairs;
-  assert.equal(pair.n_trials, 8960);
-  const perCondition = computePairs(table, { observers: ["cornet-s", "resnet50"], byCondition: true }).pairs;
-  assert.equal(pair.n_both_correct, perCondition.reduce((sum, p) => sum + p.n_both_correct, 0));
-});
+test(
+  "noise data, conditions pooled: the model pair keeps all 8,960 trials (same images at the same conditions)",
+  { skip: NO_SHARED_DATA },
+  async () => {
+    const table = await contrast();
+    const [pair] = computePairs(table, { observers: ["cornet-s", "resnet50"] }).pairs;
+    assert.equal(pair.n_trials, 8960);
+    const perCondition = computePairs(table, { observers: ["cornet-s", "resnet50"], byCondition: true }).pairs;
+    assert.equal(
+      pair.n_both_correct,
+      perCondition.reduce((sum, p) => sum + p.n_both_correct, 0),
+    );
+  },
+);
 
 test("a stimulus seen under two conditions by one observer: matched within each condition, no longer an error", () => {
   // The model saw s1 and s2 under both conditions, the person each once.
@@ -81,11 +114,17 @@ test("a stimulus seen under two conditions by one observer: matched within each 
     result.pairs.map((p) => [p.n_trials, p.n_both_correct, p.n_both_wrong]),
     [[2, 1, 1]],
   );
-  assert.deepEqual(result.intersected.map((r) => [r.n_common, r.n_crossing_conditions, r.n_only_observer1, r.n_only_observer2]), [[2, 0, 2, 0]]);
+  assert.deepEqual(
+    result.intersected.map((r) => [r.n_common, r.n_crossing_conditions, r.n_only_observer1, r.n_only_observer2]),
+    [[2, 0, 2, 0]],
+  );
   const matrix = outcomeMatrix(table);
   assert.equal(matrix.stimuli.length, 4, "the model's four (condition, stimulus) trials");
   assert.deepEqual(matrix.observers, ["model"]);
-  assert.deepEqual(matrix.excluded.map((e) => [e.observer, e.n_stimuli, e.n_common, e.n_missing]), [["subject-01", 2, 2, 2]]);
+  assert.deepEqual(
+    matrix.excluded.map((e) => [e.observer, e.n_stimuli, e.n_common, e.n_missing]),
+    [["subject-01", 2, 2, 2]],
+  );
 });
 
 test("one condition per observer (the texture-shape quirk: humans 0, models NaN): pooled by stimulus, as published", () => {
@@ -124,8 +163,14 @@ test("the rule is the table's, not the chosen observers': a pair gives the same 
   assert.equal(pairTrialMatch(table, false), "condition and stimulus");
   const alone = computePairs(table, { observers: ["a", "b"], mismatch: "intersect" });
   assert.deepEqual(alone.pairs, []);
-  assert.deepEqual(alone.skipped.map((r) => [r.outcome, r.n_common, r.n_crossing_conditions]), [["skipped: no common stimuli", 0, 2]]);
-  assert.deepEqual(computePairs(table, { mismatch: "intersect" }).skipped.filter((r) => r.observer2 === "b" && r.observer1 === "a"), alone.skipped);
+  assert.deepEqual(
+    alone.skipped.map((r) => [r.outcome, r.n_common, r.n_crossing_conditions]),
+    [["skipped: no common stimuli", 0, 2]],
+  );
+  assert.deepEqual(
+    computePairs(table, { mismatch: "intersect" }).skipped.filter((r) => r.observer2 === "b" && r.observer1 === "a"),
+    alone.skipped,
+  );
 });
 
 /**
@@ -140,7 +185,11 @@ async function fourPaths(table: TrialTable, options: PairOptions & { mismatch: D
   const unitPayload = payload.units.find((u) => u.condition === "all");
   assert.ok(unitPayload, "the dashboard has a pooled unit");
   const unit = decodeUnit(payload, unitPayload);
-  const matrix = await pairMatrix(unit, unit.observers.map((_, i) => i), { mismatch: options.mismatch });
+  const matrix = await pairMatrix(
+    unit,
+    unit.observers.map((_, i) => i),
+    { mismatch: options.mismatch },
+  );
   const dashboard: PairRow[] = [];
   for (let i = 0; i < matrix.size; i++) {
     for (let j = i + 1; j < matrix.size; j++) {
@@ -154,9 +203,13 @@ async function fourPaths(table: TrialTable, options: PairOptions & { mismatch: D
   try {
     const csv = join(dir, `${table.dataset}.csv`);
     const lines = ["observer,stimulus,condition,correct"];
-    for (let t = 0; t < table.length; t++) lines.push(`${table.observer[t]},${table.stimulus[t]},${table.condition[t]},${table.correct[t]}`);
+    for (let t = 0; t < table.length; t++)
+      lines.push(`${table.observer[t]},${table.stimulus[t]},${table.condition[t]},${table.correct[t]}`);
     await writeFile(csv, `${lines.join("\n")}\n`);
-    const read = await readPackedTrials(csv, { dataset: table.dataset, columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } });
+    const read = await readPackedTrials(csv, {
+      dataset: table.dataset,
+      columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" },
+    });
     assert.equal(read.units.length, 1);
     const [packedUnit] = read.units;
     const { packed } = packedUnit;
@@ -191,7 +244,8 @@ test("four pair paths, one small case: a trial is never matched across condition
   // for s1, s2 and x for s3, s4; matching by stimulus alone would pair every one of them.
   const rows: [string, string, string, 0 | 1][] = [];
   const outcome = (o: string, k: number) => ((o.charCodeAt(0) * 7 + k * 3) % 5 < 3 ? 1 : 0);
-  for (const o of ["a", "b"]) for (const c of ["x", "y"]) for (let s = 1; s <= 4; s++) rows.push([o, c, `s${s}`, outcome(o, s + (c === "y" ? 4 : 0))]);
+  for (const o of ["a", "b"])
+    for (const c of ["x", "y"]) for (let s = 1; s <= 4; s++) rows.push([o, c, `s${s}`, outcome(o, s + (c === "y" ? 4 : 0))]);
   for (let s = 1; s <= 4; s++) rows.push(["c", "x", `s${s}`, outcome("c", s)]);
   for (let s = 1; s <= 4; s++) rows.push(["d", s <= 2 ? "y" : "x", `s${s}`, outcome("d", s)]);
   const table = tableOf("four", rows);
@@ -200,8 +254,18 @@ test("four pair paths, one small case: a trial is never matched across condition
     assert.deepEqual(kernel, core, `kernel, ${mismatch}`);
     assert.deepEqual(dashboard, core.pairs, `dashboard, ${mismatch}`);
     // DuckDB packs the unit's stimulus set (a's and b's 8 trials) and lists c and d.
-    assert.deepEqual(duckdb, core.pairs.filter((p) => p.observer1 === "a" && p.observer2 === "b"), `duckdb, ${mismatch}`);
-    assert.deepEqual(excluded.map((e) => [e.observer, e.n_stimuli, e.n_common, e.n_missing]), [["c", 4, 4, 4], ["d", 4, 4, 4]]);
+    assert.deepEqual(
+      duckdb,
+      core.pairs.filter((p) => p.observer1 === "a" && p.observer2 === "b"),
+      `duckdb, ${mismatch}`,
+    );
+    assert.deepEqual(
+      excluded.map((e) => [e.observer, e.n_stimuli, e.n_common, e.n_missing]),
+      [
+        ["c", 4, 4, 4],
+        ["d", 4, 4, 4],
+      ],
+    );
   }
   const { core } = await fourPaths(table, { mismatch: "intersect" });
   assert.deepEqual(
@@ -230,6 +294,14 @@ test("four pair paths on the noise data: resnet50 vs subject-01 on 48 trials eve
   assert.equal(pick(core.pairs, "resnet50", "subject-01")?.n_trials, 48);
   assert.equal(pick(dashboard, "resnet50", "subject-01")?.n_trials, 48);
   assert.deepEqual(duckdb, [pick(core.pairs, "cornet-s", "resnet50")]);
-  assert.deepEqual(excluded.map((e) => [e.observer, e.n_stimuli]), [["subject-01", 1280], ["subject-05", 1280], ["subject-06", 1280]]);
-  for (const e of excluded) assert.ok(e.n_common < 1280 / 4, `${e.observer}: ${e.n_common} trials in the models' (condition, stimulus) set`);
+  assert.deepEqual(
+    excluded.map((e) => [e.observer, e.n_stimuli]),
+    [
+      ["subject-01", 1280],
+      ["subject-05", 1280],
+      ["subject-06", 1280],
+    ],
+  );
+  for (const e of excluded)
+    assert.ok(e.n_common < 1280 / 4, `${e.observer}: ${e.n_common} trials in the models' (condition, stimulus) set`);
 });

@@ -62,7 +62,10 @@ describe("pairBands", () => {
             assert.equal(pairs, (observers * (observers - 1)) / 2, `${observers} observers, tiles of ${tileSize}, ${threads} thread(s)`);
             assert.ok(nextRow >= observers - 1, "every row with pairs came");
             await bands.finished();
-            assert.deepEqual([...bands.correct], rows.map((r) => r.reduce((s, v) => s + v, 0)));
+            assert.deepEqual(
+              [...bands.correct],
+              rows.map((r) => r.reduce((s, v) => s + v, 0)),
+            );
           }
         }
       }
@@ -93,7 +96,17 @@ function mixedTable(): TrialTable {
     for (let s = 0; s < 60; s++) {
       if (i % 3 === 1 && s < 4) continue; // set 2: without s0..s3
       if (i % 3 === 2 && s === 59) continue; // set 3: without s59
-      builder.add({ observer, condition: s % 2 ? "odd" : "even", stimulus: `s${s}`, truth: null, response: null, correct: rng() < 0.65, missing: false, file: "f.csv", line: i * 60 + s + 2 });
+      builder.add({
+        observer,
+        condition: s % 2 ? "odd" : "even",
+        stimulus: `s${s}`,
+        truth: null,
+        response: null,
+        correct: rng() < 0.65,
+        missing: false,
+        file: "f.csv",
+        line: i * 60 + s + 2,
+      });
     }
   }
   return builder.build();
@@ -102,26 +115,47 @@ function mixedTable(): TrialTable {
 describe("streamPairs", () => {
   test("several stimulus-set groups in many bands, threads, slow drains: the same pairs, order and reports as computePairs", async () => {
     const table = mixedTable();
-    const cases: PairOptions[] = [{}, { mismatch: "intersect" }, { byCondition: true }, { byCondition: true, mismatch: "intersect", undefinedKappa: "one" }, { observers: ["m01", "m02", "m04", "subject-05"] }];
+    const cases: PairOptions[] = [
+      {},
+      { mismatch: "intersect" },
+      { byCondition: true },
+      { byCondition: true, mismatch: "intersect", undefinedKappa: "one" },
+      { observers: ["m01", "m02", "m04", "subject-05"] },
+    ];
     for (const options of cases) {
       const reference = computePairs(table, options);
       for (const threads of [1, 2]) {
-        assert.deepEqual(await kernelPairs(table, { ...options, tileSize: 4, threads, minPairTrials: 0 }), reference, JSON.stringify(options));
+        assert.deepEqual(
+          await kernelPairs(table, { ...options, tileSize: 4, threads, minPairTrials: 0 }),
+          reference,
+          JSON.stringify(options),
+        );
       }
       // Streamed to a receiver that drains slowly: the same rows, in the same order.
       const rows: PairRow[] = [];
       let drains = 0;
       let unit: { dataset: string; condition: string; observers: readonly string[] } | undefined;
-      await streamPairs(table, { ...options, tileSize: 2, minPairTrials: 0 }, {
-        unit: (u) => void (unit = u),
-        pair: (i: number, j: number, pair_type, metrics: PairMetrics) =>
-          void rows.push({ dataset: unit!.dataset, condition: unit!.condition, observer1: unit!.observers[i], observer2: unit!.observers[j], pair_type, ...metrics }),
-        mismatch: () => undefined,
-        async drain() {
-          drains++;
-          await tick();
+      await streamPairs(
+        table,
+        { ...options, tileSize: 2, minPairTrials: 0 },
+        {
+          unit: (u) => void (unit = u),
+          pair: (i: number, j: number, pair_type, metrics: PairMetrics) =>
+            void rows.push({
+              dataset: unit!.dataset,
+              condition: unit!.condition,
+              observer1: unit!.observers[i],
+              observer2: unit!.observers[j],
+              pair_type,
+              ...metrics,
+            }),
+          mismatch: () => undefined,
+          async drain() {
+            drains++;
+            await tick();
+          },
         },
-      });
+      );
       assert.deepEqual(rows, reference.pairs);
       assert.ok(drains > 0);
     }
@@ -130,17 +164,28 @@ describe("streamPairs", () => {
   test("--strict and input errors are found before any pair is handed on", async () => {
     const table = mixedTable();
     let message = "";
-    assert.throws(() => computePairs(table, { mismatch: "strict", byCondition: true }), (error: Error) => ((message = error.message), true));
+    assert.throws(
+      () => computePairs(table, { mismatch: "strict", byCondition: true }),
+      (error: Error) => ((message = error.message), true),
+    );
     // The first unit ("even") is mismatched; with only sets 1 and 3 the first unit is clean and the second is not.
     let handed = 0;
     const receiver = { unit: () => undefined, pair: () => void handed++, mismatch: () => void handed++ };
     await assert.rejects(streamPairs(table, { mismatch: "strict", byCondition: true, minPairTrials: 0 }, receiver), { message });
     const builder = new TrialTableBuilder("later");
-    for (const [observer, stimulus, condition] of [["a", "x", "c1"], ["b", "x", "c1"], ["a", "y", "c2"], ["b", "z", "c2"]]) {
+    for (const [observer, stimulus, condition] of [
+      ["a", "x", "c1"],
+      ["b", "x", "c1"],
+      ["a", "y", "c2"],
+      ["b", "z", "c2"],
+    ]) {
       builder.add({ observer, condition, stimulus, truth: null, response: null, correct: true, missing: false, file: "f.csv", line: 2 });
     }
     const later = builder.build();
-    assert.throws(() => computePairs(later, { mismatch: "strict", byCondition: true }), (error: Error) => ((message = error.message), true));
+    assert.throws(
+      () => computePairs(later, { mismatch: "strict", byCondition: true }),
+      (error: Error) => ((message = error.message), true),
+    );
     await assert.rejects(streamPairs(later, { mismatch: "strict", byCondition: true }, receiver), { message });
     assert.equal(handed, 0, "no pair before the error");
   });
@@ -164,7 +209,8 @@ function longCsv(observers: number, stimuli: number, seed: number): string {
   const difficulty = Array.from({ length: stimuli }, () => rng());
   const lines = ["who,stim,cond,hit"];
   for (let i = 0; i < observers; i++) {
-    const name = i < ODD_NAMES.length ? ODD_NAMES[i] : i % 10 === 0 ? `subject-${String(i).padStart(4, "0")}` : `model-${String(i).padStart(4, "0")}`;
+    const name =
+      i < ODD_NAMES.length ? ODD_NAMES[i] : i % 10 === 0 ? `subject-${String(i).padStart(4, "0")}` : `model-${String(i).padStart(4, "0")}`;
     const field = /[",]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name;
     const skill = 0.3 + 0.6 * rng();
     for (let s = 0; s < stimuli; s++) {
@@ -177,7 +223,9 @@ function longCsv(observers: number, stimuli: number, seed: number): string {
 }
 
 /** Runs the CLI in-process with standard output that takes text slowly: the most it was handed before it drained. */
-async function slowStdoutCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; mostPending: number; drains: number }> {
+async function slowStdoutCli(
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string; mostPending: number; drains: number }> {
   let stdout = "";
   let stderr = "";
   let pending = 0;
@@ -211,7 +259,8 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
     // 320 observers x 100 stimuli: 4.9 million pair-trials in the largest set, so the kernel
     // counts it (3 bands of 128 rows).
     await writeFile(file, longCsv(320, 100, 11));
-    table = (await loadDatasets(file, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })).datasets[0];
+    table = (await loadDatasets(file, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } }))
+      .datasets[0];
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
@@ -252,7 +301,11 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
   });
 
   test("--by condition, --observers, --normalized and --ci: the reference text", async () => {
-    const conditionTable = (await loadDatasets(file, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit", condition: "cond" } } })).datasets[0];
+    const conditionTable = (
+      await loadDatasets(file, {
+        format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit", condition: "cond" } },
+      })
+    ).datasets[0];
     const byCondition = computePairs(conditionTable, { byCondition: true, mismatch: "intersect" });
     const run = await cli("pairs", file, ...WITH_CONDITION, "--by", "condition", "--intersect");
     assert.equal(run.stdout, toCsv(byCondition.pairs, PAIR_COLUMNS));
@@ -270,7 +323,9 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
   test("many trials per pair (numbers formatted one by one, not by count key): the reference text", async () => {
     const long = join(dir, "long.csv");
     await writeFile(long, longCsv(9, 3000, 8));
-    const longTable = (await loadDatasets(long, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })).datasets[0];
+    const longTable = (
+      await loadDatasets(long, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })
+    ).datasets[0];
     const reference = computePairs(longTable, { mismatch: "intersect" });
     assert.ok(reference.pairs.every((p) => p.n_trials >= 2998));
     assert.equal((await cli("pairs", long, ...LONG, "--intersect")).stdout, toCsv(reference.pairs, PAIR_COLUMNS));
@@ -291,7 +346,10 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
       const expected = reference.pairs[k] as unknown as Record<string, unknown>;
       for (const column of PAIR_COLUMNS) assert.equal(row[column], expected[column], `row ${k} ${column}`);
     });
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes(".tmp")), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.includes(".tmp")),
+      [],
+    );
     const extras = await cli("pairs", file, ...LONG, "--normalized", "-o", join(dir, "x.parquet"));
     assert.equal(extras.code, 2);
     assert.match(extras.stderr, /not Parquet/);
@@ -311,7 +369,9 @@ describe("trialwise pairs and summary stream, byte-identical to the reference pa
   test("the aligned table: the reference below its limit; above it a usage error naming what streams", async () => {
     const small = join(dir, "small.csv");
     await writeFile(small, longCsv(12, 30, 3));
-    const smallTable = (await loadDatasets(small, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })).datasets[0];
+    const smallTable = (
+      await loadDatasets(small, { format: { kind: "long", columns: { observer: "who", stimulus: "stim", correct: "hit" } } })
+    ).datasets[0];
     const run = await cli("pairs", small, ...LONG, "--format", "table");
     assert.equal(run.stdout, toTable(computePairs(smallTable).pairs, PAIR_COLUMNS));
 
@@ -344,7 +404,13 @@ test("published data: pairs and summary of every dataset as the reference path",
   const results = datasets.map((t) => computePairs(t, options));
   const run = await cli("pairs", RAW_DATA, "--by", "condition", "--intersect");
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stdout, toCsv(results.flatMap((r) => r.pairs), PAIR_COLUMNS));
+  assert.equal(
+    run.stdout,
+    toCsv(
+      results.flatMap((r) => r.pairs),
+      PAIR_COLUMNS,
+    ),
+  );
   const summary = await cli("summary", RAW_DATA, "--bootstrap", "0");
   assert.equal(summary.code, 0, summary.stderr);
   const rows = datasets.flatMap((t) => summarizePairs(computePairs(t).pairs, (o) => t.humans.has(o)));

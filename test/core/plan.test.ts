@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { PLAN_ANSWER_SIMULATIONS, perTrialKappaSd, planDifference, planHalfWidth, simulatedHalfWidth, simulatedPower } from "../../src/core/plan.ts";
+import {
+  PLAN_ANSWER_SIMULATIONS,
+  perTrialKappaSd,
+  planDifference,
+  planHalfWidth,
+  simulatedHalfWidth,
+  simulatedPower,
+} from "../../src/core/plan.ts";
 
 const close = (actual: number, expected: number, tolerance: number, what = "") =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} expected ${expected} ± ${tolerance}, got ${actual}`);
@@ -24,7 +31,10 @@ describe("planning the number of trials", () => {
     // An independent check with another seed and more experiments: within Monte-Carlo error.
     assert.ok(simulatedHalfWidth(plan.trials, { ...pair, simulations: 8000, seed: 99 }) < 0.05 * 1.03);
     assert.ok(simulatedHalfWidth(Math.round(plan.trials / 2), { ...pair, simulations: 8000, seed: 99 }) > 0.05 * 1.2);
-    assert.ok(plan.curve.every((p, i) => i === 0 || p.simulated < plan.curve[i - 1].simulated), "half-width falls with n");
+    assert.ok(
+      plan.curve.every((p, i) => i === 0 || p.simulated < plan.curve[i - 1].simulated),
+      "half-width falls with n",
+    );
   });
 
   test("the power test holds its level when both models have the same kappa", () => {
@@ -78,7 +88,10 @@ describe("planning the number of trials", () => {
     ]) {
       assert.throws(
         () => planHalfWidth({ acc1, acc2, kappa: 0, halfWidth: 0.05 }),
-        (error: Error) => error instanceof RangeError && /kappa is 0 whatever the trials/.test(error.message) && error.message.includes(`${acc1} and ${acc2}`),
+        (error: Error) =>
+          error instanceof RangeError &&
+          /kappa is 0 whatever the trials/.test(error.message) &&
+          error.message.includes(`${acc1} and ${acc2}`),
       );
       assert.throws(() => planDifference({ acc1, acc2, kappa: 0, delta: 0.1, power: 0.8 }), /kappa is 0 whatever the trials/);
     }

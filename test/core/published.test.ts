@@ -13,9 +13,22 @@ import { loadDatasets } from "../../src/io/datasets.ts";
 import { NO_SHARED_DATA, RAW_DATA, SHARED } from "../helpers.ts";
 
 const PYTORCH_16 = new Set([
-  "alexnet", "vgg11-bn", "vgg13-bn", "vgg16-bn", "vgg19-bn", "squeezenet1-0", "squeezenet1-1",
-  "densenet121", "densenet169", "densenet201", "inception-v3", "resnet18", "resnet34", "resnet50",
-  "resnet101", "resnet152",
+  "alexnet",
+  "vgg11-bn",
+  "vgg13-bn",
+  "vgg16-bn",
+  "vgg19-bn",
+  "squeezenet1-0",
+  "squeezenet1-1",
+  "densenet121",
+  "densenet169",
+  "densenet201",
+  "inception-v3",
+  "resnet18",
+  "resnet34",
+  "resnet50",
+  "resnet101",
+  "resnet152",
 ]);
 const SIN_VARIANTS = [
   "resnet50",
@@ -35,7 +48,10 @@ function near(actual: number | null | undefined, expected: number, tolerance = 1
 /** Asserts agreement to the significant digits a number was published with. */
 function nearSignificant(actual: number, published: string, what: string) {
   const expected = Number(published);
-  const digits = published.replace(/^[-0.]+/, "").replace(/e.*$/, "").replace(".", "").length;
+  const digits = published
+    .replace(/^[-0.]+/, "")
+    .replace(/e.*$/, "")
+    .replace(".", "").length;
   const tolerance = 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(expected))) - digits + 1);
   near(actual, expected, tolerance * 1.0001, what);
 }
@@ -60,25 +76,33 @@ describe("published numbers (all trials)", { skip: NO_SHARED_DATA }, () => {
   };
   const group = (key: keyof typeof DATASETS, type: string, models?: Set<string>) =>
     summary(key, models).find((r) => r.kind === "group" && r.name === type)!;
-  const modelMean = (key: keyof typeof DATASETS, model: string) =>
-    summary(key).find((r) => r.kind === "model" && r.name === model)!;
+  const modelMean = (key: keyof typeof DATASETS, model: string) => summary(key).find((r) => r.kind === "model" && r.name === model)!;
   const pair = (key: keyof typeof DATASETS, a: string, b: string) =>
-    pairs.get(DATASETS[key])!.pairs.find(
-      (p) => (p.observer1 === a && p.observer2 === b) || (p.observer1 === b && p.observer2 === a),
-    )!;
+    pairs.get(DATASETS[key])!.pairs.find((p) => (p.observer1 === a && p.observer2 === b) || (p.observer1 === b && p.observer2 === a))!;
 
   test("the texture-shape datasets: 35 observers (10 humans), 595 pairs, all computed", () => {
-    for (const [key, trials] of [["CC", 1280], ["E", 160], ["S", 160]] as const) {
+    for (const [key, trials] of [
+      ["CC", 1280],
+      ["E", 160],
+      ["S", 160],
+    ] as const) {
       const result = pairs.get(DATASETS[key])!;
       assert.equal(result.pairs.length, 595, key);
       assert.equal(result.skipped.length, 0, key);
       assert.equal(tables.get(DATASETS[key])!.humans.size, 10, key);
-      assert.ok(result.pairs.every((p) => p.n_trials === trials), `${key}: ${trials} trials per pair`);
+      assert.ok(
+        result.pairs.every((p) => p.n_trials === trials),
+        `${key}: ${trials} trials per pair`,
+      );
     }
   });
 
   test("mean human-human kappa, 45 pairs: CC 0.331052, E 0.318436, S 0.475709", () => {
-    for (const [key, value] of [["CC", 0.331052], ["E", 0.318436], ["S", 0.475709]] as const) {
+    for (const [key, value] of [
+      ["CC", 0.331052],
+      ["E", 0.318436],
+      ["S", 0.475709],
+    ] as const) {
       const row = group(key, "human-human");
       assert.equal(row.n_pairs, 45);
       near(row.mean, value, 1e-6, key);
@@ -106,7 +130,11 @@ describe("published numbers (all trials)", { skip: NO_SHARED_DATA }, () => {
     near(cc.ci95, 0.013066, 1e-6, "CC CNN-CNN half-width");
     near(group("E", "model-model", PYTORCH_16).mean, 0.471034, 1e-6, "E CNN-CNN");
     near(group("S", "model-model", PYTORCH_16).mean, 0.626662, 1e-6, "S CNN-CNN");
-    for (const [key, value] of [["CC", 0.067142], ["E", 0.053096], ["S", 0.324814]] as const) {
+    for (const [key, value] of [
+      ["CC", 0.067142],
+      ["E", 0.053096],
+      ["S", 0.324814],
+    ] as const) {
       const row = group(key, "model-human", PYTORCH_16);
       assert.equal(row.n_pairs, 160);
       near(row.mean, value, 1e-6, `${key} CNN-human`);
@@ -120,10 +148,14 @@ describe("published numbers (all trials)", { skip: NO_SHARED_DATA }, () => {
   test("regression of CNN-human kappa on ImageNet top-5 accuracy over the 160 points", () => {
     const csv = readFileSync(join(SHARED, "data/geirhos2020/reference/imagenet-accuracy-pytorch-zoo.csv"), "utf8");
     const top5 = new Map(
-      csv.trim().split("\n").slice(1).map((line) => {
-        const [name, , five] = line.split(",");
-        return [name, Number(five)] as const;
-      }),
+      csv
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => {
+          const [name, , five] = line.split(",");
+          return [name, Number(five)] as const;
+        }),
     );
     const fit = (key: keyof typeof DATASETS) => {
       const table = tables.get(DATASETS[key])!;
@@ -133,7 +165,10 @@ describe("published numbers (all trials)", { skip: NO_SHARED_DATA }, () => {
         .map((p) => ({ model: table.humans.has(p.observer1) ? p.observer2 : p.observer1, kappa: p.kappa! }))
         .filter((p) => PYTORCH_16.has(p.model));
       assert.equal(points.length, 160);
-      return linearRegression(points.map((p) => top5.get(p.model)!), points.map((p) => p.kappa));
+      return linearRegression(
+        points.map((p) => top5.get(p.model)!),
+        points.map((p) => p.kappa),
+      );
     };
     const cc = fit("CC");
     assert.equal(cc.df2, 158);

@@ -41,7 +41,17 @@ function tableOf(design: Design): TrialTable {
   let line = 2;
   for (const [observer, outcomes] of Object.entries(design)) {
     for (const [stimulus, correct] of Object.entries(outcomes)) {
-      builder.add({ observer, condition: "0", stimulus, truth: "cat", response: correct ? "cat" : "dog", correct: correct === 1, missing: false, file: "ties.csv", line: line++ });
+      builder.add({
+        observer,
+        condition: "0",
+        stimulus,
+        truth: "cat",
+        response: correct ? "cat" : "dog",
+        correct: correct === 1,
+        missing: false,
+        file: "ties.csv",
+        line: line++,
+      });
     }
   }
   return builder.build();
@@ -72,15 +82,46 @@ describe("the rule", () => {
   });
 
   test("most observers first; ties: the larger set, then the smallest first member", () => {
-    assert.deepEqual(unitStimulusSet([{ members: [0], size: 9 }, { members: [1, 2], size: 3 }])!.members, [1, 2]);
-    assert.deepEqual(unitStimulusSet([{ members: [0, 3], size: 4 }, { members: [1, 2], size: 5 }])!.members, [1, 2]);
-    assert.deepEqual(unitStimulusSet([{ members: [1, 2], size: 5 }, { members: [0, 3], size: 5 }])!.members, [0, 3]);
-    assert.deepEqual(unitStimulusSet([{ members: [0, 3], size: 5 }, { members: [1, 2], size: 5 }])!.members, [0, 3]);
+    assert.deepEqual(
+      unitStimulusSet([
+        { members: [0], size: 9 },
+        { members: [1, 2], size: 3 },
+      ])!.members,
+      [1, 2],
+    );
+    assert.deepEqual(
+      unitStimulusSet([
+        { members: [0, 3], size: 4 },
+        { members: [1, 2], size: 5 },
+      ])!.members,
+      [1, 2],
+    );
+    assert.deepEqual(
+      unitStimulusSet([
+        { members: [1, 2], size: 5 },
+        { members: [0, 3], size: 5 },
+      ])!.members,
+      [0, 3],
+    );
+    assert.deepEqual(
+      unitStimulusSet([
+        { members: [0, 3], size: 5 },
+        { members: [1, 2], size: 5 },
+      ])!.members,
+      [0, 3],
+    );
     assert.equal(unitStimulusSet([]), undefined);
   });
 
   test("an excluded observer's counts", () => {
-    assert.deepEqual(excludedObserver("m", "model", 7, 5, 6), { observer: "m", kind: "model", n_stimuli: 7, n_common: 5, n_only_observer: 2, n_missing: 1 });
+    assert.deepEqual(excludedObserver("m", "model", 7, 5, 6), {
+      observer: "m",
+      kind: "model",
+      n_stimuli: 7,
+      n_common: 5,
+      n_only_observer: 2,
+      n_missing: 1,
+    });
   });
 });
 

@@ -31,7 +31,10 @@ const PROTOCOL = parseProtocol(
  * evaluating strings. The tests are type-checked without the DOM, hence the loose types.
  */
 const NEXT_ACTION = () => {
-  const page = globalThis as unknown as { trialwise?: { phase: string }; document: { querySelector(s: string): { hidden?: boolean; querySelector(s: string): unknown } | null } };
+  const page = globalThis as unknown as {
+    trialwise?: { phase: string };
+    document: { querySelector(s: string): { hidden?: boolean; querySelector(s: string): unknown } | null };
+  };
   const w = page.trialwise;
   if (w && (w.phase === "done" || w.phase === "error")) return w.phase;
   const grid = page.document.querySelector(".tw-response-grid:not([data-handled])");
@@ -48,7 +51,13 @@ type Answer = { category: string; by: "key" | "mouse" } | null;
  * closes the tab while the next trial runs). `answer` decides per stimulus id; null lets the
  * response window pass (na).
  */
-async function play(page: Page, server: ExperimentServer, keys: string[], answer: (id: string) => Answer, stopAfter?: { number: number; trials: number }): Promise<string[]> {
+async function play(
+  page: Page,
+  server: ExperimentServer,
+  keys: string[],
+  answer: (id: string) => Answer,
+  stopAfter?: { number: number; trials: number },
+): Promise<string[]> {
   const events: string[] = [];
   let mainTrials = 0;
   for (;;) {
@@ -58,9 +67,15 @@ async function play(page: Page, server: ExperimentServer, keys: string[], answer
     if (what === "error") return [...events, `error ${await page.evaluate("window.trialwise.error")}`];
     if (what === "next" || what === "button") {
       if (what === "next" && events.length === 0) await page.screenshot({ path: join(ARTIFACTS, "instructions.png") });
-      const label = await page.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)").first().innerText();
+      const label = await page
+        .locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)")
+        .first()
+        .innerText();
       events.push(`button ${label}`);
-      await page.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)").first().click();
+      await page
+        .locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn:not(.tw-choice)")
+        .first()
+        .click();
       continue;
     }
     const id = decodeURIComponent((await page.locator("img.tw-stimulus").getAttribute("src"))!.replace("/stimuli/", ""));
@@ -69,7 +84,10 @@ async function play(page: Page, server: ExperimentServer, keys: string[], answer
       // The grid (like the stage before it) is centred in the window.
       const box = (await page.locator(".tw-response-grid").boundingBox())!;
       const size = page.viewportSize()!;
-      assert.ok(Math.abs(box.x + box.width / 2 - size.width / 2) < 2 && Math.abs(box.y + box.height / 2 - size.height / 2) < 2, JSON.stringify(box));
+      assert.ok(
+        Math.abs(box.x + box.width / 2 - size.width / 2) < 2 && Math.abs(box.y + box.height / 2 - size.height / 2) < 2,
+        JSON.stringify(box),
+      );
       await page.screenshot({ path: join(ARTIFACTS, "response-grid.png") });
       const mask = (await page.evaluate('document.querySelector("canvas.tw-mask").toDataURL("image/png")')) as string;
       await writeFile(join(ARTIFACTS, "mask.png"), Buffer.from(mask.split(",")[1], "base64"));
@@ -78,7 +96,11 @@ async function play(page: Page, server: ExperimentServer, keys: string[], answer
     const choice = answer(id);
     if (choice?.by === "key") await page.keyboard.press(keys[CATEGORIES_16.indexOf(choice.category as (typeof CATEGORIES_16)[number])]);
     else if (choice?.by === "mouse") await page.click(`.tw-choice[data-category="${choice.category}"]`);
-    if (stopAfter && !participantDesign(server.plan, stopAfter.number).practice.some((s) => s.id === id) && ++mainTrials === stopAfter.trials) {
+    if (
+      stopAfter &&
+      !participantDesign(server.plan, stopAfter.number).practice.some((s) => s.id === id) &&
+      ++mainTrials === stopAfter.trials
+    ) {
       if (await waitUntil(async () => (await server.store.storedCount(stopAfter.number)) >= stopAfter.trials, 5000)) {
         // Close the tab while the next trial is under way: that trial is lost, none other.
         await page.waitForSelector(".tw-fixation:not([hidden]), .tw-stimulus:not([hidden]), .tw-mask:not([hidden])", { state: "attached" });
@@ -110,15 +132,32 @@ test(
     const dataset = existsSync(EDGES) ? "edges" : "toys";
     const store = join(dir, "experiment.duckdb");
     const log: string[] = [];
-    const server = await startExperimentServer({ stimuli, store, protocol: PROTOCOL, seed: 7, trialsPerParticipant: 8, port: 0, log: (l) => log.push(l) });
-    const categoryOf = new Map([...server.plan.stimuliByCondition.values()].flat().concat(server.plan.practice).map((s) => [s.id, s.category]));
+    const server = await startExperimentServer({
+      stimuli,
+      store,
+      protocol: PROTOCOL,
+      seed: 7,
+      trialsPerParticipant: 8,
+      port: 0,
+      log: (l) => log.push(l),
+    });
+    const categoryOf = new Map(
+      [...server.plan.stimuliByCondition.values()]
+        .flat()
+        .concat(server.plan.practice)
+        .map((s) => [s.id, s.category]),
+    );
     const keys = [...PROTOCOL.responseKeys];
     const wrong = (category: string) => CATEGORIES_16[(CATEGORIES_16.indexOf(category as (typeof CATEGORIES_16)[number]) + 1) % 16];
     // Participant 1 (keys): wrong on every third stimulus id. Participant 2 (mouse): wrong on odd
     // ids, and no answer at all on its sixth main trial.
     const mainOrder2 = participantDesign(server.plan, 2).trials.map((t) => t.stimulus.id);
-    const answer1 = (id: string): Answer => ({ category: Number(id) % 3 === 0 ? wrong(categoryOf.get(id)!) : categoryOf.get(id)!, by: "key" });
-    const answer2 = (id: string): Answer => (id === mainOrder2[5] ? null : { category: Number(id) % 2 === 1 ? wrong(categoryOf.get(id)!) : categoryOf.get(id)!, by: "mouse" });
+    const answer1 = (id: string): Answer => ({
+      category: Number(id) % 3 === 0 ? wrong(categoryOf.get(id)!) : categoryOf.get(id)!,
+      by: "key",
+    });
+    const answer2 = (id: string): Answer =>
+      id === mainOrder2[5] ? null : { category: Number(id) % 2 === 1 ? wrong(categoryOf.get(id)!) : categoryOf.get(id)!, by: "mouse" };
 
     const { chromium } = await import("playwright-core");
     let browser: Browser | undefined;
@@ -136,7 +175,10 @@ test(
       return page;
     };
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
       const first = await open(await browser.newContext());
       // The answer to the fifth main trial is tampered with on its way: the server refuses it,
       // the page stops and asks for a reload, which shows that trial again.
@@ -153,14 +195,24 @@ test(
       await first.reload();
       const resumed1 = await play(first, server, keys, answer1);
       const trials1 = [...events1, ...resumed1].filter((e) => e.startsWith("trial"));
-      assert.ok(trials1.length >= 11 && trials1.length <= 12, "2 practice, 8 main trials and the refused one again (and at most one begun after it)");
+      assert.ok(
+        trials1.length >= 11 && trials1.length <= 12,
+        "2 practice, 8 main trials and the refused one again (and at most one begun after it)",
+      );
       assert.deepEqual(events1.slice(0, 3), ["button Next >", "button Next >", "button Start practice"]);
       assert.ok(events1.includes("button Continue"), "a break after 4 trials");
       assert.equal(resumed1[0], "button Continue");
       assert.equal(resumed1.filter((e) => e.startsWith("trial"))[0], `trial ${participantDesign(server.plan, 1).trials[4].stimulus.id}`);
       assert.equal(await first.locator(".tw-participant").innerText(), "experiment-subject-01");
-      assert.equal(await first.evaluate("document.fullscreenElement === document.documentElement"), true, "fullscreen from the start button on");
-      assert.ok(log.some((l) => /^rejected trial 4 from experiment-subject-01: response: "zebra"/.test(l)), log.join("\n"));
+      assert.equal(
+        await first.evaluate("document.fullscreenElement === document.documentElement"),
+        true,
+        "fullscreen from the start button on",
+      );
+      assert.ok(
+        log.some((l) => /^rejected trial 4 from experiment-subject-01: response: "zebra"/.test(l)),
+        log.join("\n"),
+      );
       await first.screenshot({ path: join(ARTIFACTS, "done.png") });
       assert.deepEqual(await first.evaluate("window.__csp ?? []"), [], "no CSP violations");
 
@@ -180,7 +232,12 @@ test(
         "the resumed page continues at the next unstored trial",
       );
       // The refused trial's 400 answer and the page's report of it, nothing else.
-      assert.deepEqual(errors.filter((e) => !/^400 \/api\/participants\/experiment-subject-01\/trials$|status of 400|trial 4 rejected: response: "zebra"/.test(e)), []);
+      assert.deepEqual(
+        errors.filter(
+          (e) => !/^400 \/api\/participants\/experiment-subject-01\/trials$|status of 400|trial 4 rejected: response: "zebra"/.test(e),
+        ),
+        [],
+      );
     } finally {
       await browser?.close();
       await server.close();
@@ -189,8 +246,16 @@ test(
     const out = join(dir, "humans");
     const exported = await cli("experiment", "export", "--store", store, "-o", out);
     assert.equal(exported.code, 0, exported.stderr);
-    const flagged = Number(/^trialwise experiment export: 2 participant file\(s\), 16 trials \((\d+) with timing outside tolerance\) written to /.exec(exported.stderr)?.[1]);
-    assert.deepEqual((await readdir(out)).sort(), [`${dataset}_experiment-subject-01_session_1.csv`, `${dataset}_experiment-subject-02_session_1.csv`, `${dataset}_participants.json`]);
+    const flagged = Number(
+      /^trialwise experiment export: 2 participant file\(s\), 16 trials \((\d+) with timing outside tolerance\) written to /.exec(
+        exported.stderr,
+      )?.[1],
+    );
+    assert.deepEqual((await readdir(out)).sort(), [
+      `${dataset}_experiment-subject-01_session_1.csv`,
+      `${dataset}_experiment-subject-02_session_1.csv`,
+      `${dataset}_participants.json`,
+    ]);
     const rows1 = csvObjects(await readFile(join(out, `${dataset}_experiment-subject-01_session_1.csv`), "utf8"));
     const rows2 = csvObjects(await readFile(join(out, `${dataset}_experiment-subject-02_session_1.csv`), "utf8"));
     const idOf = new Map([...server.plan.stimuliByCondition.values()].flat().map((s) => [s.name, s.id]));
@@ -198,7 +263,10 @@ test(
       [rows1, answer1],
       [rows2, answer2],
     ] as const) {
-      assert.deepEqual(rows.map((r) => r.trial), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+      assert.deepEqual(
+        rows.map((r) => r.trial),
+        ["1", "2", "3", "4", "5", "6", "7", "8"],
+      );
       for (const r of rows) {
         const given = answer(idOf.get(r.imagename)!);
         assert.equal(r.object_response, given?.category ?? "na");
@@ -234,7 +302,8 @@ test(
     assert.equal(pair.pair_type, "human-human");
     assert.equal(Number(pair.n_trials), 8);
     if (cExp === 1) assert.equal(pair.kappa, "");
-    else assert.ok(Math.abs(Number(pair.kappa) - (cObs - cExp) / (1 - cExp)) < 1e-12, `kappa ${pair.kappa} vs ${(cObs - cExp) / (1 - cExp)}`);
+    else
+      assert.ok(Math.abs(Number(pair.kappa) - (cObs - cExp) / (1 - cExp)) < 1e-12, `kappa ${pair.kappa} vs ${(cObs - cExp) / (1 - cExp)}`);
     assert.ok(log.includes("experiment-subject-02 finished"));
     await rm(dir, { recursive: true, force: true });
   },
@@ -252,16 +321,38 @@ test(
     await writeFile(consent, "# Consent\n\nYou take part **voluntarily**.\n");
     const debrief = join(dir, "debrief.md");
     await writeFile(debrief, "Thank you: this study measures *masked* object recognition.\n");
-    const protocol = { ...PROTOCOL, practiceTrials: 0, breakEvery: 0, catchTrials: 1, stimulusDeg: 4, viewingDistanceCm: 57, completionCode: "C0DE123" };
+    const protocol = {
+      ...PROTOCOL,
+      practiceTrials: 0,
+      breakEvery: 0,
+      catchTrials: 1,
+      stimulusDeg: 4,
+      viewingDistanceCm: 57,
+      completionCode: "C0DE123",
+    };
     const log: string[] = [];
-    const server = await startExperimentServer({ stimuli, store: join(dir, "online.duckdb"), study: "web", protocol, consent, debrief, seed: 3, trialsPerParticipant: 4, port: 0, log: (l) => log.push(l) });
+    const server = await startExperimentServer({
+      stimuli,
+      store: join(dir, "online.duckdb"),
+      study: "web",
+      protocol,
+      consent,
+      debrief,
+      seed: 3,
+      trialsPerParticipant: 4,
+      port: 0,
+      log: (l) => log.push(l),
+    });
     const categoryOf = new Map([...server.plan.stimuliByCondition.values()].flat().map((s) => [s.id, s.category]));
     const pid = "5f8a1b2c3d4e5f6a7b8c9d0e";
     const { chromium } = await import("playwright-core");
     let browser: Browser | undefined;
     const errors: string[] = [];
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
       const context = await browser.newContext();
       // Prolific itself is not reached: the redirect's request is answered here.
       let redirectedTo = "";
@@ -270,7 +361,9 @@ test(
         return route.fulfill({ status: 200, contentType: "text/html", body: "<p>Prolific</p>" });
       });
       const page = await context.newPage();
-      await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI); })");
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ??= []).push(e.violatedDirective + ' ' + e.blockedURI); })",
+      );
       page.on("pageerror", (e) => errors.push(e.message));
       page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
       await page.goto(`${server.url}/?PROLIFIC_PID=${pid}&STUDY_ID=60aa00bb11cc22dd33ee44ff&SESSION_ID=s1`);
@@ -301,7 +394,7 @@ test(
         }
         await page.evaluate('document.querySelector(".tw-response-grid").setAttribute("data-handled", "")');
         progress.push(await page.locator(".tw-progress").innerText());
-        const checkText = await page.locator(".tw-catch").count() > 0 ? await page.locator(".tw-catch").innerText() : null;
+        const checkText = (await page.locator(".tw-catch").count()) > 0 ? await page.locator(".tw-catch").innerText() : null;
         sizes.push((await page.locator(".tw-stage").boundingBox())?.width ?? -1);
         if (checkText !== null) {
           events.push(`check ${checkText}`);
@@ -326,7 +419,10 @@ test(
       // The stimulus drawn 4 degrees wide at 60 cm with 340 / 8.56 px per cm.
       const expected = Math.round(2 * 60 * Math.tan((2 * Math.PI) / 180) * (340 / 8.56));
       sizes = sizes.filter((s) => s > 0);
-      assert.ok(sizes.every((s) => Math.abs(s - expected) < 1), `stage ${sizes} px, expected ${expected}`);
+      assert.ok(
+        sizes.every((s) => Math.abs(s - expected) < 1),
+        `stage ${sizes} px, expected ${expected}`,
+      );
       // The same Prolific id in a fresh browser: refused with the reason, not counted again.
       const other = await (await browser.newContext()).newPage();
       await other.goto(`${server.url}/?PROLIFIC_PID=${pid}`);
@@ -340,12 +436,21 @@ test(
       for (let step = 0; step < 10; step++) {
         const what = (await (await other.waitForFunction(refusedOrButton, undefined, { timeout: 20_000 })).jsonValue()) as string;
         if (what === "refused") break;
-        await other.locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn").first().click();
+        await other
+          .locator(what === "next" ? "#jspsych-instructions-next" : ".jspsych-btn")
+          .first()
+          .click();
         await other.waitForTimeout(50);
       }
-      assert.match(await other.locator(".tw-final").innerText(), new RegExp(`Prolific id ${pid} has already taken part \\(as web-subject-01, finished\\)`));
+      assert.match(
+        await other.locator(".tw-final").innerText(),
+        new RegExp(`Prolific id ${pid} has already taken part \\(as web-subject-01, finished\\)`),
+      );
       assert.equal((await server.store.participants()).length, 1);
-      assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+      assert.deepEqual(
+        errors.filter((e) => !/status of 409/.test(e)),
+        [],
+      );
     } finally {
       await browser?.close();
       await server.close();
@@ -353,14 +458,22 @@ test(
     const out = join(dir, "out");
     await cli("experiment", "export", "--store", join(dir, "online.duckdb"), "-o", out);
     const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as { participants: Record<string, unknown>[] };
-    const [p] = summary.participants as { prolific_pid: string; prolific_session_id: string; attention_ok: boolean; calibration: { px_per_cm: number; viewing_distance_cm: number; stimulus_px: number } }[];
+    const [p] = summary.participants as {
+      prolific_pid: string;
+      prolific_session_id: string;
+      attention_ok: boolean;
+      calibration: { px_per_cm: number; viewing_distance_cm: number; stimulus_px: number };
+    }[];
     assert.equal(p.prolific_pid, pid);
     assert.equal(p.prolific_session_id, "s1");
     assert.equal(p.attention_ok, true);
     assert.ok(Math.abs(p.calibration.px_per_cm - 340 / 8.56) < 1e-9);
     assert.equal(p.calibration.viewing_distance_cm, 60);
     assert.equal(p.calibration.stimulus_px, Math.round(2 * 60 * Math.tan((2 * Math.PI) / 180) * (340 / 8.56)));
-    assert.ok(log.some((l) => /^web-subject-01 started .*; prolific id 5f8a/.test(l)), log.join("\n"));
+    assert.ok(
+      log.some((l) => /^web-subject-01 started .*; prolific id 5f8a/.test(l)),
+      log.join("\n"),
+    );
     await rm(dir, { recursive: true, force: true });
   },
 );

@@ -27,7 +27,15 @@ port.on("message", async ({ id, argv }: RunRequest) => {
     reply = { id, kind: "exit", code, stdout, stderr };
   } catch (error) {
     const e = error as Error;
-    reply = { id, kind: "threw", name: e?.name ?? typeof error, message: String(e?.message ?? error), stack: String(e?.stack ?? ""), stdout, stderr };
+    reply = {
+      id,
+      kind: "threw",
+      name: e?.name ?? typeof error,
+      message: String(e?.message ?? error),
+      stack: String(e?.stack ?? ""),
+      stdout,
+      stderr,
+    };
   }
   port.postMessage(reply);
 });

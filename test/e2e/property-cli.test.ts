@@ -18,7 +18,15 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { seededRandom } from "../helpers.ts";
-import { CliSandbox, checkWellBehaved, commandLine, parseOutputCsv, propertyParameters, sameSnapshot, snapshot } from "./property-support.ts";
+import {
+  CliSandbox,
+  checkWellBehaved,
+  commandLine,
+  parseOutputCsv,
+  propertyParameters,
+  sameSnapshot,
+  snapshot,
+} from "./property-support.ts";
 
 /**
  * What a flag value must lead to: "valid" exit 0; "usage" exit 2 naming the flag; "refused"
@@ -73,13 +81,44 @@ function describeCase(this: Case): string {
 
 /** Whole-number texts and what each is: its exact value, or why it is none. */
 const WHOLE_TEXTS: [string, number | "not a number" | "not whole" | "too large"][] = [
-  ["0", 0], ["1", 1], ["2", 2], ["3", 3], ["7", 7], ["100", 100], ["250", 250], ["1000", 1000],
-  ["-1", -1], ["-7", -7], ["-0", 0], ["+3", 3], [" 7 ", 7], ["2.0", 2], ["1e3", 1000], ["1e2", 100], ["007", 7],
-  ["1.5", "not whole"], [".5", "not whole"], ["1.0000000000000001", "not whole"], ["2.5e0", "not whole"],
-  ["abc", "not a number"], ["", "not a number"], ["  ", "not a number"], ["NaN", "not a number"], ["Infinity", "not a number"],
-  ["-Infinity", "not a number"], ["0x10", "not a number"], ["0b11", "not a number"], ["5abc", "not a number"], ["1_000", "not a number"], ["1,000", "not a number"],
-  ["1e400", "too large"], ["4294967296", 4294967296], ["1e12", 1e12], ["9007199254740991", 9007199254740991],
-  ["9007199254740993", "too large"], ["99999999999999999999", "too large"],
+  ["0", 0],
+  ["1", 1],
+  ["2", 2],
+  ["3", 3],
+  ["7", 7],
+  ["100", 100],
+  ["250", 250],
+  ["1000", 1000],
+  ["-1", -1],
+  ["-7", -7],
+  ["-0", 0],
+  ["+3", 3],
+  [" 7 ", 7],
+  ["2.0", 2],
+  ["1e3", 1000],
+  ["1e2", 100],
+  ["007", 7],
+  ["1.5", "not whole"],
+  [".5", "not whole"],
+  ["1.0000000000000001", "not whole"],
+  ["2.5e0", "not whole"],
+  ["abc", "not a number"],
+  ["", "not a number"],
+  ["  ", "not a number"],
+  ["NaN", "not a number"],
+  ["Infinity", "not a number"],
+  ["-Infinity", "not a number"],
+  ["0x10", "not a number"],
+  ["0b11", "not a number"],
+  ["5abc", "not a number"],
+  ["1_000", "not a number"],
+  ["1,000", "not a number"],
+  ["1e400", "too large"],
+  ["4294967296", 4294967296],
+  ["1e12", 1e12],
+  ["9007199254740991", 9007199254740991],
+  ["9007199254740993", "too large"],
+  ["99999999999999999999", "too large"],
 ];
 
 /**
@@ -91,23 +130,60 @@ function whole(flag: string, min: number, cheap: number, cheapValues: string[]):
   const judge = (text: string): Given => {
     // Plain digits mean their value; every other spelling is in the table.
     const meaning = /^\d+$/.test(text) ? Number(text) : WHOLE_TEXTS.find(([t]) => t === text)![1];
-    if (typeof meaning !== "number" || meaning < min || (text.trim().startsWith("-") && meaning !== 0)) return { flag, value: text, verdict: "usage" };
+    if (typeof meaning !== "number" || meaning < min || (text.trim().startsWith("-") && meaning !== 0))
+      return { flag, value: text, verdict: "usage" };
     if (meaning > cheap) return { flag, value: text, verdict: "open" };
     if (/^\d+$/.test(text)) return { flag, value: text, verdict: "valid" };
     return { flag, value: text, verdict: "open", canonical: String(meaning) };
   };
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...cheapValues) }, { weight: 2, arbitrary: fc.constantFrom(...WHOLE_TEXTS.map(([t]) => t)) }).map(judge);
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...cheapValues) },
+      { weight: 2, arbitrary: fc.constantFrom(...WHOLE_TEXTS.map(([t]) => t)) },
+    )
+    .map(judge);
 }
 
 const REAL_TEXTS: [string, number | "not a number"][] = [
-  ["0.95", 0.95], ["0.5", 0.5], ["0.9", 0.9], ["0.8", 0.8], ["0.05", 0.05], ["0.1", 0.1], ["0.2", 0.2], ["0.3", 0.3], ["0", 0], ["1", 1],
-  ["-0.1", -0.1], ["-0.5", -0.5], ["1.5", 1.5], ["2", 2], ["-1", -1], ["5e-1", 0.5], [".5", 0.5], ["+0.5", 0.5], [" 0.9 ", 0.9], ["1e-300", 1e-300],
-  ["0.999999", 0.999999], ["NaN", "not a number"], ["", "not a number"], ["abc", "not a number"], ["Infinity", "not a number"], ["0x1", "not a number"],
-  ["1e400", "not a number"], ["0.95abc", "not a number"], ["50%", "not a number"], ["0,5", "not a number"],
+  ["0.95", 0.95],
+  ["0.5", 0.5],
+  ["0.9", 0.9],
+  ["0.8", 0.8],
+  ["0.05", 0.05],
+  ["0.1", 0.1],
+  ["0.2", 0.2],
+  ["0.3", 0.3],
+  ["0", 0],
+  ["1", 1],
+  ["-0.1", -0.1],
+  ["-0.5", -0.5],
+  ["1.5", 1.5],
+  ["2", 2],
+  ["-1", -1],
+  ["5e-1", 0.5],
+  [".5", 0.5],
+  ["+0.5", 0.5],
+  [" 0.9 ", 0.9],
+  ["1e-300", 1e-300],
+  ["0.999999", 0.999999],
+  ["NaN", "not a number"],
+  ["", "not a number"],
+  ["abc", "not a number"],
+  ["Infinity", "not a number"],
+  ["0x1", "not a number"],
+  ["1e400", "not a number"],
+  ["0.95abc", "not a number"],
+  ["50%", "not a number"],
+  ["0,5", "not a number"],
 ];
 
 /** A real-number flag in a range; `cheap` says which in-range values surely run fast here. */
-function real(flag: string, range: { min: number; max: number; minOpen?: boolean; maxOpen?: boolean }, cheapValues: string[], cheap: (x: number) => boolean = () => true): fc.Arbitrary<Given> {
+function real(
+  flag: string,
+  range: { min: number; max: number; minOpen?: boolean; maxOpen?: boolean },
+  cheapValues: string[],
+  cheap: (x: number) => boolean = () => true,
+): fc.Arbitrary<Given> {
   const judge = (text: string): Given => {
     const x = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : REAL_TEXTS.find(([t]) => t === text)![1];
     if (typeof x !== "number") return { flag, value: text, verdict: "usage" };
@@ -117,17 +193,24 @@ function real(flag: string, range: { min: number; max: number; minOpen?: boolean
     if (/^-?\d+(\.\d+)?$/.test(text)) return { flag, value: text, verdict: "valid" };
     return { flag, value: text, verdict: "open", canonical: String(x) };
   };
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...cheapValues) }, { weight: 2, arbitrary: fc.constantFrom(...REAL_TEXTS.map(([t]) => t)) }).map(judge);
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...cheapValues) },
+      { weight: 2, arbitrary: fc.constantFrom(...REAL_TEXTS.map(([t]) => t)) },
+    )
+    .map(judge);
 }
 
 /** One of a flag's choices, or something else (another case: open; anything else: usage). */
 function choice(flag: string, choices: string[]): fc.Arbitrary<Given> {
   const others = ["xml", "", " ", choices[0].toUpperCase(), `${choices[0]} `, "none"];
-  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...choices) }, { weight: 1, arbitrary: fc.constantFrom(...others) }).map((text): Given => {
-    if (choices.includes(text)) return { flag, value: text, verdict: "valid" };
-    if (choices.includes(text.toLowerCase())) return { flag, value: text, verdict: "open", canonical: text.toLowerCase() };
-    return { flag, value: text, verdict: "usage" };
-  });
+  return fc
+    .oneof({ weight: 4, arbitrary: fc.constantFrom(...choices) }, { weight: 1, arbitrary: fc.constantFrom(...others) })
+    .map((text): Given => {
+      if (choices.includes(text)) return { flag, value: text, verdict: "valid" };
+      if (choices.includes(text.toLowerCase())) return { flag, value: text, verdict: "open", canonical: text.toLowerCase() };
+      return { flag, value: text, verdict: "usage" };
+    });
 }
 
 /**
@@ -137,16 +220,37 @@ function choice(flag: string, choices: string[]): fc.Arbitrary<Given> {
  */
 function names(flag: string, known: string[], count: { min: number; max: number }, extra: string[] = []): fc.Arbitrary<Given> {
   const samples = fc.oneof(
-    { weight: 4, arbitrary: fc.shuffledSubarray(known, { minLength: count.min, maxLength: Math.min(count.max, known.length) }).map((l) => l.join(",")) },
+    {
+      weight: 4,
+      arbitrary: fc.shuffledSubarray(known, { minLength: count.min, maxLength: Math.min(count.max, known.length) }).map((l) => l.join(",")),
+    },
     {
       weight: 2,
-      arbitrary: fc.constantFrom("", ",", " , ", "nobody", `${known[0]},nobody`, `${known[0]},,${known[1]}`, `${known[0]},${known[0]}`, `${known[0]},${known[1]},${known[0]}`, ` ${known[0]} , ${known[1]} `, `${known[0]},`, ...extra),
+      arbitrary: fc.constantFrom(
+        "",
+        ",",
+        " , ",
+        "nobody",
+        `${known[0]},nobody`,
+        `${known[0]},,${known[1]}`,
+        `${known[0]},${known[0]}`,
+        `${known[0]},${known[1]},${known[0]}`,
+        ` ${known[0]} , ${known[1]} `,
+        `${known[0]},`,
+        ...extra,
+      ),
     },
   );
   return samples.map((text): Given => {
     const items = text.split(",").map((s) => s.trim());
     const distinct = [...new Set(items)];
-    if (items.every((s) => s === "") || items.includes("") || items.some((s) => !known.includes(s)) || distinct.length < count.min || distinct.length > count.max) {
+    if (
+      items.every((s) => s === "") ||
+      items.includes("") ||
+      items.some((s) => !known.includes(s)) ||
+      distinct.length < count.min ||
+      distinct.length > count.max
+    ) {
       return { flag, value: text, verdict: "usage" };
     }
     const plain = distinct.join(",");
@@ -174,16 +278,26 @@ const CATEGORIES = ["airplane", "bear", "bicycle", "bird", "boat", "bottle", "ca
 
 async function writeData(root: string): Promise<void> {
   const random = seededRandom(11);
-  const stimuli = CATEGORIES.map((shape, i) => ({ shape, id: `${shape}${i + 1}-${CATEGORIES[(i + 3) % 8]}${i + 2}.png`, texture: CATEGORIES[(i + 3) % 8], condition: i % 2 === 0 ? "c1" : "c2" }));
+  const stimuli = CATEGORIES.map((shape, i) => ({
+    shape,
+    id: `${shape}${i + 1}-${CATEGORIES[(i + 3) % 8]}${i + 2}.png`,
+    texture: CATEGORIES[(i + 3) % 8],
+    condition: i % 2 === 0 ? "c1" : "c2",
+  }));
   await mkdir(join(root, "ds"), { recursive: true });
   for (const observer of OBSERVERS) {
     const seen = observer === PARTIAL ? stimuli.slice(0, 6) : stimuli;
     const rows = seen.map((s, t) => {
       const r = random();
       const response = r < 0.5 ? s.shape : r < 0.8 ? s.texture : r < 0.9 ? "na" : "dog";
-      return [observer, "1", String(t + 1), "NaN", response, s.shape, s.condition, `${String(t + 1).padStart(4, "0")}_cc_s01_${s.id}`].join(",");
+      return [observer, "1", String(t + 1), "NaN", response, s.shape, s.condition, `${String(t + 1).padStart(4, "0")}_cc_s01_${s.id}`].join(
+        ",",
+      );
     });
-    await writeFile(join(root, "ds", `${observer}.csv`), `subj,session,trial,rt,object_response,category,condition,imagename\n${rows.join("\n")}\n`);
+    await writeFile(
+      join(root, "ds", `${observer}.csv`),
+      `subj,session,trial,rt,object_response,category,condition,imagename\n${rows.join("\n")}\n`,
+    );
   }
   // A stimulus folder and a file that is no ONNX model, for evaluate's flags.
   for (const category of ["cat", "dog"]) {
@@ -201,30 +315,66 @@ const SEED = whole("--seed", 0, Number.MAX_SAFE_INTEGER, ["0", "1", "42", "42949
 const LEVEL = real("--level", { min: 0, max: 1, minOpen: true, maxOpen: true }, ["0.95", "0.9", "0.5", "0.99"]);
 
 /** The long-format column flags on the schema's columns: none, a complete set, or a broken one. */
-const LONG_FLAGS: fc.Arbitrary<{ given: Given[]; rules: Given[] }> = fc.oneof(
-  { weight: 6, arbitrary: fc.constant<{ given: Given[]; rules: Given[] }>({ given: [], rules: [] }) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(
-      { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--truth-col", "category", "--response-col", "object_response"], verdict: "valid" as Verdict },
-      { flags: ["--observer-col", "SUBJ", "--stimulus-col", "imagename", "--truth-col", "category", "--response-col", "object_response", "--condition-col", "condition"], verdict: "valid" as Verdict },
-      { flags: ["--observer-col", "subj"], verdict: "usage" as Verdict },
-      { flags: ["--observer-col", "subj", "--stimulus-col", "imagename"], verdict: "usage" as Verdict },
-      { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--truth-col", "category"], verdict: "usage" as Verdict },
-      { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--correct-col", "rt", "--truth-col", "category", "--response-col", "object_response"], verdict: "usage" as Verdict },
-      // Columns that are not there, or a correctness column that holds no 0/1: the file cannot be read so.
-      { flags: ["--observer-col", "nope", "--stimulus-col", "imagename", "--correct-col", "trial"], verdict: "refused" as Verdict },
-      { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--correct-col", "category"], verdict: "refused" as Verdict },
-    ),
-  },
-).map((chosen): { given: Given[]; rules: Given[] } => {
-  if (!("flags" in chosen)) return chosen;
-  const given: Given[] = [];
-  for (let i = 0; i < chosen.flags.length; i += 2) given.push({ flag: chosen.flags[i], value: chosen.flags[i + 1], verdict: "valid" });
-  // A broken set is the set's fault: a message may name any of the long-format flags, given or missing.
-  const group = ["--observer-col", "--stimulus-col", "--truth-col", "--response-col", "--correct-col", "--condition-col"];
-  return { given, rules: chosen.verdict === "valid" ? [] : group.map((flag, i) => ({ flag, verdict: i === 0 ? chosen.verdict : ("open" as Verdict) })) };
-});
+const LONG_FLAGS: fc.Arbitrary<{ given: Given[]; rules: Given[] }> = fc
+  .oneof(
+    { weight: 6, arbitrary: fc.constant<{ given: Given[]; rules: Given[] }>({ given: [], rules: [] }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        {
+          flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--truth-col", "category", "--response-col", "object_response"],
+          verdict: "valid" as Verdict,
+        },
+        {
+          flags: [
+            "--observer-col",
+            "SUBJ",
+            "--stimulus-col",
+            "imagename",
+            "--truth-col",
+            "category",
+            "--response-col",
+            "object_response",
+            "--condition-col",
+            "condition",
+          ],
+          verdict: "valid" as Verdict,
+        },
+        { flags: ["--observer-col", "subj"], verdict: "usage" as Verdict },
+        { flags: ["--observer-col", "subj", "--stimulus-col", "imagename"], verdict: "usage" as Verdict },
+        { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--truth-col", "category"], verdict: "usage" as Verdict },
+        {
+          flags: [
+            "--observer-col",
+            "subj",
+            "--stimulus-col",
+            "imagename",
+            "--correct-col",
+            "rt",
+            "--truth-col",
+            "category",
+            "--response-col",
+            "object_response",
+          ],
+          verdict: "usage" as Verdict,
+        },
+        // Columns that are not there, or a correctness column that holds no 0/1: the file cannot be read so.
+        { flags: ["--observer-col", "nope", "--stimulus-col", "imagename", "--correct-col", "trial"], verdict: "refused" as Verdict },
+        { flags: ["--observer-col", "subj", "--stimulus-col", "imagename", "--correct-col", "category"], verdict: "refused" as Verdict },
+      ),
+    },
+  )
+  .map((chosen): { given: Given[]; rules: Given[] } => {
+    if (!("flags" in chosen)) return chosen;
+    const given: Given[] = [];
+    for (let i = 0; i < chosen.flags.length; i += 2) given.push({ flag: chosen.flags[i], value: chosen.flags[i + 1], verdict: "valid" });
+    // A broken set is the set's fault: a message may name any of the long-format flags, given or missing.
+    const group = ["--observer-col", "--stimulus-col", "--truth-col", "--response-col", "--correct-col", "--condition-col"];
+    return {
+      given,
+      rules: chosen.verdict === "valid" ? [] : group.map((flag, i) => ({ flag, verdict: i === 0 ? chosen.verdict : ("open" as Verdict) })),
+    };
+  });
 
 const HUMAN_PATTERN = fc.constantFrom("^subject", "net$", "", "(", "[a-", "a{2,1}", "(?<name>").map((text): Given => {
   let valid = true;
@@ -237,7 +387,11 @@ const HUMAN_PATTERN = fc.constantFrom("^subject", "net$", "", "(", "[a-", "a{2,1
   return { flag: "--human-pattern", value: text, verdict: !valid ? "usage" : text === "" ? "open" : "valid" };
 });
 
-function outputOf(format: Given | undefined, base: string, fallback: "json" | "csv"): { given: Given[]; outputs: string[]; parse?: "json" | "csv" } {
+function outputOf(
+  format: Given | undefined,
+  base: string,
+  fallback: "json" | "csv",
+): { given: Given[]; outputs: string[]; parse?: "json" | "csv" } {
   const value = format?.verdict === "valid" ? format.value : format === undefined ? fallback : undefined;
   const name = `${base}.${value ?? "out"}`;
   return {
@@ -260,10 +414,20 @@ function makeCase(c: Omit<Case, typeof fc.toStringMethod>): Case {
   return { ...c, [fc.toStringMethod]: describeCase };
 }
 
-const observersCase = fc.record({ by: maybe(choice("--by", ["condition"])), format: maybe(FORMATS), pattern: maybe(HUMAN_PATTERN, 4), long: LONG_FLAGS }).map(({ by, format, pattern, long }) => {
-  const out = outputOf(format, "observers", "csv");
-  return makeCase({ command: "observers", head: ["observers", `${DATA}/ds`], given: [...compact([by, pattern]), ...long.given, ...out.given], outputs: out.outputs, parse: out.parse, rules: long.rules, deterministic: true });
-});
+const observersCase = fc
+  .record({ by: maybe(choice("--by", ["condition"])), format: maybe(FORMATS), pattern: maybe(HUMAN_PATTERN, 4), long: LONG_FLAGS })
+  .map(({ by, format, pattern, long }) => {
+    const out = outputOf(format, "observers", "csv");
+    return makeCase({
+      command: "observers",
+      head: ["observers", `${DATA}/ds`],
+      given: [...compact([by, pattern]), ...long.given, ...out.given],
+      outputs: out.outputs,
+      parse: out.parse,
+      rules: long.rules,
+      deterministic: true,
+    });
+  });
 
 const pairsCase = fc
   .record({
@@ -284,15 +448,28 @@ const pairsCase = fc
   .map((f) => {
     const rules: Given[] = [...f.long.rules];
     if (f.intersect && f.strict) rules.push({ flag: "--intersect", verdict: "usage" }, { flag: "--strict", verdict: "usage" });
-    const ci = f.ci?.verdict === "usage" ? undefined : f.ci?.canonical ?? f.ci?.value;
+    const ci = f.ci?.verdict === "usage" ? undefined : (f.ci?.canonical ?? f.ci?.value);
     if (!f.ci) rules.push(...unused([f.bootstrap, f.seed, f.level]));
     else if (ci === "analytic") rules.push(...unused([f.bootstrap, f.seed]));
     // partial-net's stimulus set differs from the others': --strict refuses the data where it pairs with anyone.
     const chosen = f.observers?.verdict === "usage" ? undefined : (f.observers?.canonical ?? f.observers?.value)?.split(",");
-    if (f.strict && !f.intersect && (!chosen || (chosen.includes(PARTIAL) && chosen.length > 1))) rules.push({ flag: "--strict", verdict: "refused" });
+    if (f.strict && !f.intersect && (!chosen || (chosen.includes(PARTIAL) && chosen.length > 1)))
+      rules.push({ flag: "--strict", verdict: "refused" });
     const out = outputOf(f.format, "pairs", "csv");
-    const given = [...compact([f.by, f.intersect, f.strict, f.undefinedKappa, f.observers, f.skipped, f.ci, f.bootstrap, f.seed, f.level, f.normalized]), ...f.long.given, ...out.given];
-    return makeCase({ command: "pairs", head: ["pairs", `${DATA}/ds`], given, outputs: [...out.outputs, ...(f.skipped ? ["skipped.csv"] : [])], parse: out.parse, rules, deterministic: true });
+    const given = [
+      ...compact([f.by, f.intersect, f.strict, f.undefinedKappa, f.observers, f.skipped, f.ci, f.bootstrap, f.seed, f.level, f.normalized]),
+      ...f.long.given,
+      ...out.given,
+    ];
+    return makeCase({
+      command: "pairs",
+      head: ["pairs", `${DATA}/ds`],
+      given,
+      outputs: [...out.outputs, ...(f.skipped ? ["skipped.csv"] : [])],
+      parse: out.parse,
+      rules,
+      deterministic: true,
+    });
   });
 
 const summaryCase = fc
@@ -314,15 +491,35 @@ const summaryCase = fc
     else if (f.strict) rules.push({ flag: "--strict", verdict: "refused" });
     // Without a bootstrap, its settings are not used; the default bootstrap (1000) is not cheap: pass one.
     const bootstrap = f.bootstrap ?? { flag: "--bootstrap", value: "50", verdict: "valid" as Verdict };
-    if (bootstrap.verdict !== "usage" && Number(bootstrap.canonical ?? bootstrap.value) === 0) rules.push(...unused([f.seed, f.level, f.hierarchical]));
+    if (bootstrap.verdict !== "usage" && Number(bootstrap.canonical ?? bootstrap.value) === 0)
+      rules.push(...unused([f.seed, f.level, f.hierarchical]));
     const out = outputOf(f.format, "summary", "csv");
-    const given = [...compact([f.by, f.intersect, f.strict, f.undefinedKappa, f.models, bootstrap, f.hierarchical, f.seed, f.level]), ...out.given];
-    return makeCase({ command: "summary", head: ["summary", `${DATA}/ds`], given, outputs: out.outputs, parse: out.parse, rules, deterministic: true });
+    const given = [
+      ...compact([f.by, f.intersect, f.strict, f.undefinedKappa, f.models, bootstrap, f.hierarchical, f.seed, f.level]),
+      ...out.given,
+    ];
+    return makeCase({
+      command: "summary",
+      head: ["summary", `${DATA}/ds`],
+      given,
+      outputs: out.outputs,
+      parse: out.parse,
+      rules,
+      deterministic: true,
+    });
   });
 
 const shapeBiasCase = fc.record({ format: maybe(FORMATS), pattern: maybe(HUMAN_PATTERN) }).map(({ format, pattern }) => {
   const out = outputOf(format, "shape-bias", "csv");
-  return makeCase({ command: "shape-bias", head: ["shape-bias", `${DATA}/ds`], given: [...compact([pattern]), ...out.given], outputs: out.outputs, parse: out.parse, rules: [], deterministic: true });
+  return makeCase({
+    command: "shape-bias",
+    head: ["shape-bias", `${DATA}/ds`],
+    given: [...compact([pattern]), ...out.given],
+    outputs: out.outputs,
+    parse: out.parse,
+    rules: [],
+    deterministic: true,
+  });
 });
 
 /** --pair: two different observers; one with partial-net is refused (their stimulus sets differ). */
@@ -330,8 +527,14 @@ const PAIR = names("--pair", OBSERVERS, { min: 2, max: 2 }, ["alexnet", "alexnet
   if (g.verdict !== "usage" && (g.canonical ?? g.value)!.split(",").length !== 2) return { ...g, verdict: "usage" };
   return g;
 });
-const CONDITION = fc.constantFrom("c1", "c2", "c3", "", "C1").map((text): Given => ({ flag: "--condition", value: text, verdict: text === "c1" || text === "c2" ? "valid" : text === "" ? "open" : "usage" }));
-const DATASET = fc.constantFrom("ds", "nope", "").map((text): Given => ({ flag: "--dataset", value: text, verdict: text === "ds" ? "valid" : text === "" ? "open" : "usage" }));
+const CONDITION = fc.constantFrom("c1", "c2", "c3", "", "C1").map((text): Given => ({
+  flag: "--condition",
+  value: text,
+  verdict: text === "c1" || text === "c2" ? "valid" : text === "" ? "open" : "usage",
+}));
+const DATASET = fc
+  .constantFrom("ds", "nope", "")
+  .map((text): Given => ({ flag: "--dataset", value: text, verdict: text === "ds" ? "valid" : text === "" ? "open" : "usage" }));
 
 function pairRules(pair: Given): Given[] {
   const chosen = pair.verdict === "usage" ? [] : (pair.canonical ?? pair.value)!.split(",");
@@ -351,12 +554,20 @@ const ciCase = fc
     format: maybe(FORMATS),
   })
   .map((f) => {
-    const method = f.method?.verdict === "usage" ? undefined : f.method?.canonical ?? f.method?.value;
+    const method = f.method?.verdict === "usage" ? undefined : (f.method?.canonical ?? f.method?.value);
     const rules = [...pairRules(f.pair), ...(method === "analytic" ? unused([f.bootstrap, f.seed]) : [])];
     // The default of 10000 replicates is cheap (one multinomial draw each), so no --bootstrap is passed by default.
     const out = outputOf(f.format, "ci", "json");
     const given = [...compact([f.pair, f.method, f.bootstrap, f.seed, f.level, f.unbiased, f.condition, f.dataset]), ...out.given];
-    return makeCase({ command: "ci", head: ["ci", `${DATA}/ds`], given, outputs: out.outputs, parse: out.parse, rules, deterministic: true });
+    return makeCase({
+      command: "ci",
+      head: ["ci", `${DATA}/ds`],
+      given,
+      outputs: out.outputs,
+      parse: out.parse,
+      rules,
+      deterministic: true,
+    });
   });
 
 const testCase = fc
@@ -370,19 +581,35 @@ const testCase = fc
     format: maybe(FORMATS),
   })
   .map((f) => {
-    const method = f.method?.verdict === "usage" ? undefined : f.method?.canonical ?? f.method?.value ?? "exact";
+    const method = f.method?.verdict === "usage" ? undefined : (f.method?.canonical ?? f.method?.value ?? "exact");
     const rules = [...pairRules(f.pair), ...(method === "exact" ? unused([f.draws, f.seed]) : [])];
     // The beta test's default 10000 draws are not cheap here: pass a small number unless fuzzed.
     const draws = f.draws ?? (method === "beta" ? { flag: "--draws", value: "200", verdict: "valid" as Verdict } : undefined);
     const out = outputOf(f.format, "test", "json");
     const given = [...compact([f.pair, f.method, draws, f.seed, f.condition, f.dataset]), ...out.given];
-    return makeCase({ command: "test", head: ["test", `${DATA}/ds`], given, outputs: out.outputs, parse: out.parse, rules, deterministic: true });
+    return makeCase({
+      command: "test",
+      head: ["test", `${DATA}/ds`],
+      given,
+      outputs: out.outputs,
+      parse: out.parse,
+      rules,
+      deterministic: true,
+    });
   });
 
 const compareCase = fc
   .record({
-    models: fc.oneof({ weight: 1, arbitrary: fc.constant<Given>({ flag: "--models", value: "all", verdict: "valid" }) }, { weight: 4, arbitrary: names("--models", FULL_MODELS, { min: 2, max: 3 }, ["alexnet", "subject-01,alexnet", `alexnet,${PARTIAL}`]) }),
-    humans: maybe(fc.oneof(fc.constant<Given>({ flag: "--humans", value: "all", verdict: "valid" }), names("--humans", HUMANS, { min: 1, max: 2 }, ["alexnet"]))),
+    models: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<Given>({ flag: "--models", value: "all", verdict: "valid" }) },
+      { weight: 4, arbitrary: names("--models", FULL_MODELS, { min: 2, max: 3 }, ["alexnet", "subject-01,alexnet", `alexnet,${PARTIAL}`]) },
+    ),
+    humans: maybe(
+      fc.oneof(
+        fc.constant<Given>({ flag: "--humans", value: "all", verdict: "valid" }),
+        names("--humans", HUMANS, { min: 1, max: 2 }, ["alexnet"]),
+      ),
+    ),
     bootstrap: maybe(whole("--bootstrap", 1, 300, ["1", "20", "300"])),
     seed: maybe(SEED, 4),
     level: maybe(LEVEL, 4),
@@ -394,7 +621,15 @@ const compareCase = fc
     const bootstrap = f.bootstrap ?? { flag: "--bootstrap", value: "50", verdict: "valid" as Verdict };
     const out = outputOf(f.format, "compare", "json");
     const given = [...compact([f.models, f.humans, bootstrap, f.seed, f.level, f.condition, f.dataset]), ...out.given];
-    return makeCase({ command: "compare", head: ["compare", `${DATA}/ds`], given, outputs: out.outputs, parse: out.parse, rules: [], deterministic: true });
+    return makeCase({
+      command: "compare",
+      head: ["compare", `${DATA}/ds`],
+      given,
+      outputs: out.outputs,
+      parse: out.parse,
+      rules: [],
+      deterministic: true,
+    });
   });
 
 /** README: kappa_min and kappa_max of two accuracies (null where c_exp = 1). */
@@ -407,14 +642,32 @@ function kappaRange(p1: number, p2: number): [number, number] | null {
 }
 
 const ACCURACY = fc
-  .constantFrom("0.7,0.4", "0.6,0.5", "0.8,0.7", "0.5,0.5", "1,1", "0,0", "0,0.5", "0.7", "0.7,0.4,0.2", "1.2,0.5", ",0.5", "", "abc,0.5", " 0.7 , 0.4 ", "0.7;0.4")
+  .constantFrom(
+    "0.7,0.4",
+    "0.6,0.5",
+    "0.8,0.7",
+    "0.5,0.5",
+    "1,1",
+    "0,0",
+    "0,0.5",
+    "0.7",
+    "0.7,0.4,0.2",
+    "1.2,0.5",
+    ",0.5",
+    "",
+    "abc,0.5",
+    " 0.7 , 0.4 ",
+    "0.7;0.4",
+  )
   .map((text): Given & { pair?: [number, number] } => {
     const items = text.split(",").map((s) => s.trim());
     const numbers = items.map((s) => (/^\d*\.?\d+$/.test(s) ? Number(s) : NaN));
     if (items.length !== 2 || numbers.some((x) => !(x >= 0 && x <= 1))) return { flag: "--accuracy", value: text, verdict: "usage" };
     const pair = numbers as [number, number];
     const plain = items.join(",");
-    return plain === text ? { flag: "--accuracy", value: text, verdict: "valid", pair } : { flag: "--accuracy", value: text, verdict: "open", canonical: plain, pair };
+    return plain === text
+      ? { flag: "--accuracy", value: text, verdict: "valid", pair }
+      : { flag: "--accuracy", value: text, verdict: "open", canonical: plain, pair };
   });
 
 const planCase = fc
@@ -424,12 +677,24 @@ const planCase = fc
     goal: fc.constantFrom("half-width", "delta", "both", "neither"),
     halfWidth: real("--half-width", { min: 0, max: 1, minOpen: true, maxOpen: true }, ["0.05", "0.1", "0.2"], (x) => x >= 0.05),
     delta: real("--delta", { min: 0, max: 2, minOpen: true, maxOpen: true }, ["0.1", "0.2", "0.3"], (x) => x >= 0.1),
-    power: maybe(real("--power", { min: 0, max: 1, minOpen: true, maxOpen: true }, ["0.8", "0.5", "0.9"], (x) => x <= 0.9), 3),
+    power: maybe(
+      real("--power", { min: 0, max: 1, minOpen: true, maxOpen: true }, ["0.8", "0.5", "0.9"], (x) => x <= 0.9),
+      3,
+    ),
     humans: maybe(whole("--humans", 1, 30, ["1", "5", "10"]), 3),
     level: maybe(LEVEL, 4),
-    simulations: fc.oneof({ weight: 3, arbitrary: fc.constant<Given>({ flag: "--simulations", value: "100", verdict: "valid" }) }, { weight: 1, arbitrary: whole("--simulations", 100, 300, ["100", "250"]) }),
+    simulations: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Given>({ flag: "--simulations", value: "100", verdict: "valid" }) },
+      { weight: 1, arbitrary: whole("--simulations", 100, 300, ["100", "250"]) },
+    ),
     seed: maybe(SEED, 4),
-    figure: maybe(fc.constantFrom<Given>({ flag: "--figure", value: `${OUT}/plan.svg`, verdict: "valid" }, { flag: "--figure", value: `${OUT}/plan.txt`, verdict: "usage" }), 4),
+    figure: maybe(
+      fc.constantFrom<Given>(
+        { flag: "--figure", value: `${OUT}/plan.svg`, verdict: "valid" },
+        { flag: "--figure", value: `${OUT}/plan.txt`, verdict: "usage" },
+      ),
+      4,
+    ),
     format: maybe(FORMATS),
   })
   .map((f) => {
@@ -447,14 +712,23 @@ const planCase = fc
       const range = kappaRange(...f.accuracy.pair);
       const extreme = f.accuracy.pair.some((p) => p < 0.2 || p > 0.8);
       if (range === null) rules.push({ flag: "--accuracy", verdict: "open" });
-      else if (kappa < range[0] - 1e-9 || kappa + delta > range[1] + 1e-9) rules.push({ flag: "--kappa", verdict: "usage" }, { flag: "--accuracy", verdict: "open" }, { flag: "--delta", verdict: "open" });
+      else if (kappa < range[0] - 1e-9 || kappa + delta > range[1] + 1e-9)
+        rules.push({ flag: "--kappa", verdict: "usage" }, { flag: "--accuracy", verdict: "open" }, { flag: "--delta", verdict: "open" });
       else if (extreme || kappa - range[0] < 0.05 || range[1] - (kappa + delta) < 0.05) rules.push({ flag: "--kappa", verdict: "open" });
     }
     const out = outputOf(f.format, "plan", "json");
     const given = [f.accuracy, f.kappa, ...goal, ...compact([f.power, f.humans, f.level, f.simulations, f.seed, f.figure]), ...out.given];
     const { pair: _, ...accuracy } = f.accuracy;
     given[0] = accuracy;
-    return makeCase({ command: "plan", head: ["plan"], given, outputs: [...out.outputs, ...(f.figure?.verdict === "valid" ? ["plan.svg"] : [])], parse: out.parse, rules, deterministic: true });
+    return makeCase({
+      command: "plan",
+      head: ["plan"],
+      given,
+      outputs: [...out.outputs, ...(f.figure?.verdict === "valid" ? ["plan.svg"] : [])],
+      parse: out.parse,
+      rules,
+      deterministic: true,
+    });
   });
 
 const benchCase = fc
@@ -464,25 +738,52 @@ const benchCase = fc
     threads: maybe(whole("--threads", 1, 4, ["1", "2", "4"])),
     kernel: maybe(choice("--kernel", ["wasm", "ts", "auto"])),
     seed: maybe(SEED, 4),
-    tileSize: maybe(fc.constantFrom("2", "4", "64", "128", "4096", "3", "0", "-2", "4098", "1e12", "abc").map((text): Given => {
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || n % 2 !== 0 || n < 2) return { flag: "--tile-size", value: text, verdict: "usage" };
-      return { flag: "--tile-size", value: text, verdict: n <= 4096 ? "valid" : "open" };
-    })),
+    tileSize: maybe(
+      fc.constantFrom("2", "4", "64", "128", "4096", "3", "0", "-2", "4098", "1e12", "abc").map((text): Given => {
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || n % 2 !== 0 || n < 2) return { flag: "--tile-size", value: text, verdict: "usage" };
+        return { flag: "--tile-size", value: text, verdict: n <= 4096 ? "valid" : "open" };
+      }),
+    ),
     json: fc.boolean(),
   })
   .map((f) => {
     const given = [...compact([f.observers, f.trials, f.threads, f.kernel, f.seed, f.tileSize]), ...(f.json ? [present("--json")] : [])];
-    return makeCase({ command: "bench kernel", head: ["bench", "kernel"], given, outputs: [], parse: f.json ? "json" : undefined, rules: [], deterministic: false });
+    return makeCase({
+      command: "bench kernel",
+      head: ["bench", "kernel"],
+      given,
+      outputs: [],
+      parse: f.json ? "json" : undefined,
+      rules: [],
+      deterministic: false,
+    });
   });
 
-const SHARD = fc.constantFrom("1/2", "2/2", "1/1", "0/2", "3/2", "1/0", "a/b", "1/2/3", "", "-1/2", " 1/2", "01/02", "1.5/2", "9007199254740993/9007199254740993").map((text): Given => {
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  if (!match) return { flag: "--shard", value: text, verdict: text.trim() !== text && /^\d+\/\d+$/.test(text.trim()) ? "open" : "usage" };
-  const [k, n] = [Number(match[1]), Number(match[2])];
-  if (k < 1 || n < 1 || k > n || !Number.isSafeInteger(n)) return { flag: "--shard", value: text, verdict: "usage" };
-  return { flag: "--shard", value: text, verdict: /^0/.test(match[1]) || /^0/.test(match[2]) ? "open" : "valid" };
-});
+const SHARD = fc
+  .constantFrom(
+    "1/2",
+    "2/2",
+    "1/1",
+    "0/2",
+    "3/2",
+    "1/0",
+    "a/b",
+    "1/2/3",
+    "",
+    "-1/2",
+    " 1/2",
+    "01/02",
+    "1.5/2",
+    "9007199254740993/9007199254740993",
+  )
+  .map((text): Given => {
+    const match = /^(\d+)\/(\d+)$/.exec(text);
+    if (!match) return { flag: "--shard", value: text, verdict: text.trim() !== text && /^\d+\/\d+$/.test(text.trim()) ? "open" : "usage" };
+    const [k, n] = [Number(match[1]), Number(match[2])];
+    if (k < 1 || n < 1 || k > n || !Number.isSafeInteger(n)) return { flag: "--shard", value: text, verdict: "usage" };
+    return { flag: "--shard", value: text, verdict: /^0/.test(match[1]) || /^0/.test(match[2]) ? "open" : "valid" };
+  });
 
 /** evaluate on a file that is no model: flags are checked (exit 2) or the model is refused (exit 1). */
 const evaluateCase = fc
@@ -492,19 +793,56 @@ const evaluateCase = fc
     shard: maybe(SHARD),
     aggregation: maybe(choice("--aggregation", ["mean", "sum", "max"])),
     outputs: maybe(choice("--outputs", ["logits", "probabilities"])),
-    identity: maybe(fc.constantFrom<Given>({ flag: "--identity", value: "cat,dog", verdict: "valid" }, { flag: "--identity", value: "", verdict: "usage" }, { flag: "--identity", value: "cat,,dog", verdict: "usage" }, { flag: "--identity", value: "cat,cat,dog", verdict: "refused" })),
-    providers: maybe(fc.constantFrom<Given>({ flag: "--providers", value: "cpu", verdict: "valid" }, { flag: "--providers", value: "cuda,cpu", verdict: "valid" }, { flag: "--providers", value: "", verdict: "usage" }, { flag: "--providers", value: "cpu,cpu", verdict: "open" }, { flag: "--providers", value: "quantum", verdict: "open" })),
-    name: maybe(fc.constantFrom<Given>({ flag: "--name", value: "resnet50", verdict: "valid" }, { flag: "--name", value: "my model", verdict: "open" }, { flag: "--name", value: "", verdict: "refused" }, { flag: "--name", value: "a/b", verdict: "open" })),
-    scores: maybe(fc.constantFrom<Given>({ flag: "--scores", value: `${OUT}/scores.csv`, verdict: "valid" }, { flag: "--scores", value: `${OUT}/scores.parquet`, verdict: "valid" })),
+    identity: maybe(
+      fc.constantFrom<Given>(
+        { flag: "--identity", value: "cat,dog", verdict: "valid" },
+        { flag: "--identity", value: "", verdict: "usage" },
+        { flag: "--identity", value: "cat,,dog", verdict: "usage" },
+        { flag: "--identity", value: "cat,cat,dog", verdict: "refused" },
+      ),
+    ),
+    providers: maybe(
+      fc.constantFrom<Given>(
+        { flag: "--providers", value: "cpu", verdict: "valid" },
+        { flag: "--providers", value: "cuda,cpu", verdict: "valid" },
+        { flag: "--providers", value: "", verdict: "usage" },
+        { flag: "--providers", value: "cpu,cpu", verdict: "open" },
+        { flag: "--providers", value: "quantum", verdict: "open" },
+      ),
+    ),
+    name: maybe(
+      fc.constantFrom<Given>(
+        { flag: "--name", value: "resnet50", verdict: "valid" },
+        { flag: "--name", value: "my model", verdict: "open" },
+        { flag: "--name", value: "", verdict: "refused" },
+        { flag: "--name", value: "a/b", verdict: "open" },
+      ),
+    ),
+    scores: maybe(
+      fc.constantFrom<Given>(
+        { flag: "--scores", value: `${OUT}/scores.csv`, verdict: "valid" },
+        { flag: "--scores", value: `${OUT}/scores.parquet`, verdict: "valid" },
+      ),
+    ),
   })
   .map((f) => {
-    const given = [...compact([f.batch, f.decoders, f.shard, f.aggregation, f.outputs, f.identity, f.providers, f.name, f.scores]), { flag: "-o", value: `${OUT}/trials.csv`, verdict: "valid" as Verdict }];
+    const given = [
+      ...compact([f.batch, f.decoders, f.shard, f.aggregation, f.outputs, f.identity, f.providers, f.name, f.scores]),
+      { flag: "-o", value: `${OUT}/trials.csv`, verdict: "valid" as Verdict },
+    ];
     // The model file is no ONNX model: with every flag valid the run must still fail, on the model (1).
     const rules: Given[] = [{ flag: "<model.onnx>", verdict: "refused" }];
     // Categories given directly are not aggregated from ImageNet classes: --aggregation has no use with --identity.
     if (f.identity && f.aggregation) rules.push({ flag: "--identity", verdict: "usage" }, { flag: "--aggregation", verdict: "usage" });
     if (f.identity && f.outputs) rules.push({ flag: "--outputs", verdict: "open" });
-    return makeCase({ command: "evaluate", head: ["evaluate", `${DATA}/model.onnx`, `${DATA}/stimuli`], given, outputs: [], rules, deterministic: true });
+    return makeCase({
+      command: "evaluate",
+      head: ["evaluate", `${DATA}/model.onnx`, `${DATA}/stimuli`],
+      given,
+      outputs: [],
+      rules,
+      deterministic: true,
+    });
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -555,15 +893,27 @@ async function runCase(c: Case): Promise<void> {
     if (c.parse === "csv") assert.doesNotThrow(() => parseOutputCsv(text), `${what}\nthe CSV output does not parse`);
     // Another spelling of a valid value, accepted, must mean the same: the output equals the plain spelling's.
     const respelled = c.given.filter((g) => g.canonical !== undefined);
-    if (c.deterministic && respelled.length > 0 && c.outputs.length > 0 && c.given.every((g) => g.verdict === "valid" || g.canonical !== undefined)) {
+    if (
+      c.deterministic &&
+      respelled.length > 0 &&
+      c.outputs.length > 0 &&
+      c.given.every((g) => g.verdict === "valid" || g.canonical !== undefined)
+    ) {
       const plainOut = await mkdtemp(join(workRoot, "plain-"));
       try {
         const plainArgv = argvOf(c, data, plainOut, true);
         const plain = await sandbox.run(plainArgv, 20_000);
         checkWellBehaved(plain, commandLine(plainArgv));
-        assert.ok(plain.kind === "exit" && plain.code === 0, `${commandLine(plainArgv)}\nthe plain spelling fails where ${respelled.map((g) => `${g.flag} "${g.value}"`).join(", ")} passed`);
+        assert.ok(
+          plain.kind === "exit" && plain.code === 0,
+          `${commandLine(plainArgv)}\nthe plain spelling fails where ${respelled.map((g) => `${g.flag} "${g.value}"`).join(", ")} passed`,
+        );
         const plainText = await readFile(join(plainOut, c.outputs[0]), "utf8");
-        assert.equal(text.replaceAll(out, "<out>"), plainText.replaceAll(plainOut, "<out>"), `${what}\nthe output differs from that of the plain spelling ${respelled.map((g) => `${g.flag} "${g.canonical}"`).join(", ")}`);
+        assert.equal(
+          text.replaceAll(out, "<out>"),
+          plainText.replaceAll(plainOut, "<out>"),
+          `${what}\nthe output differs from that of the plain spelling ${respelled.map((g) => `${g.flag} "${g.canonical}"`).join(", ")}`,
+        );
       } finally {
         await rm(plainOut, { recursive: true, force: true });
       }
@@ -593,25 +943,47 @@ function mergeArgv(m: MergeCase, dir: string, out: string): string[] {
 }
 
 const mergeCase = fc
-  .record({ count: fc.integer({ min: 1, max: 4 }), extra: fc.integer({ min: 0, max: 4 }), pick: fc.array(fc.nat({ max: 5 }), { maxLength: 5 }), complete: fc.boolean(), output: fc.constantFrom("csv" as const, "parquet" as const), stimuli: fc.constantFrom("none" as const, "matching" as const, "other" as const) })
+  .record({
+    count: fc.integer({ min: 1, max: 4 }),
+    extra: fc.integer({ min: 0, max: 4 }),
+    pick: fc.array(fc.nat({ max: 5 }), { maxLength: 5 }),
+    complete: fc.boolean(),
+    output: fc.constantFrom("csv" as const, "parquet" as const),
+    stimuli: fc.constantFrom("none" as const, "matching" as const, "other" as const),
+  })
   .map(({ count, extra, pick, complete, output, stimuli }): MergeCase => {
     // As many trials as shards at least: evaluate --shard k/n on fewer images than n is another matter.
     const trials = count + extra;
     const shards = complete ? Array.from({ length: count }, (_, k) => k) : pick.map((k) => k % count);
-    return { shards, count, trials, output, stimuli, [fc.toStringMethod]: function (this: MergeCase) { return `${commandLine(mergeArgv(this, "data", "out"))} (shards of ${this.trials} trials in ${this.count})`; } };
+    return {
+      shards,
+      count,
+      trials,
+      output,
+      stimuli,
+      [fc.toStringMethod]: function (this: MergeCase) {
+        return `${commandLine(mergeArgv(this, "data", "out"))} (shards of ${this.trials} trials in ${this.count})`;
+      },
+    };
   });
 
 async function runMerge(m: MergeCase): Promise<void> {
   const dir = await mkdtemp(join(workRoot, "merge-"));
   try {
     const header = "subj,session,trial,rt,object_response,category,condition,imagename";
-    const rows = Array.from({ length: m.trials }, (_, i) => ({ trial: i + 1, line: `net,1,${i + 1},NaN,cat,${i % 2 ? "cat" : "dog"},NaN,img${i + 1}.png` }));
+    const rows = Array.from({ length: m.trials }, (_, i) => ({
+      trial: i + 1,
+      line: `net,1,${i + 1},NaN,cat,${i % 2 ? "cat" : "dog"},NaN,img${i + 1}.png`,
+    }));
     for (let k = 0; k < m.count; k++) {
       const mine = rows.filter((_, i) => i % m.count === k);
       await writeFile(join(dir, `shard-${k + 1}.csv`), `${header}\n${mine.map((r) => `${r.line}\n`).join("")}`);
     }
     // Stimulus folders: one with exactly the trials' images (sorted by category, then name), one with an image fewer.
-    for (const [folder, n] of [["stimuli", m.trials], ["other-stimuli", m.trials - 1]] as const) {
+    for (const [folder, n] of [
+      ["stimuli", m.trials],
+      ["other-stimuli", m.trials - 1],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         await mkdir(join(dir, folder, "all"), { recursive: true });
         await writeFile(join(dir, folder, "all", `img${i + 1}.png`), "x");
@@ -639,12 +1011,25 @@ async function runMerge(m: MergeCase): Promise<void> {
       assert.equal(outcome.code, 0, `${what}\nexit ${outcome.code}: ${outcome.stderr}`);
       assert.deepEqual(listing, [`merged.${m.output}`], `${what}\nthe output folder holds ${JSON.stringify(listing)}`);
       if (m.output === "csv") {
-        assert.deepEqual(parseOutputCsv(await readFile(join(out, "merged.csv"), "utf8")).map((r) => Number(r.trial)), merged, `${what}\nthe merged trials`);
+        assert.deepEqual(
+          parseOutputCsv(await readFile(join(out, "merged.csv"), "utf8")).map((r) => Number(r.trial)),
+          merged,
+          `${what}\nthe merged trials`,
+        );
       }
     } else {
-      assert.equal(outcome.code, m.shards.length === 0 ? 2 : 1, `${what}\nexit ${outcome.code}, expected ${m.shards.length === 0 ? 2 : 1}: ${outcome.stderr}`);
+      assert.equal(
+        outcome.code,
+        m.shards.length === 0 ? 2 : 1,
+        `${what}\nexit ${outcome.code}, expected ${m.shards.length === 0 ? 2 : 1}: ${outcome.stderr}`,
+      );
       assert.deepEqual(listing, [], `${what}\nexit ${outcome.code} but the output folder holds ${JSON.stringify(listing)}`);
-      if (outcome.code === 1) assert.match(message!.line, new RegExp(`^trialwise: error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(shard-\\d+\\.csv:\\d+: |(other-)?stimuli)`), `${what}\nnot located at a shard's line or the stimulus folder`);
+      if (outcome.code === 1)
+        assert.match(
+          message!.line,
+          new RegExp(`^trialwise: error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(shard-\\d+\\.csv:\\d+: |(other-)?stimuli)`),
+          `${what}\nnot located at a shard's line or the stimulus folder`,
+        );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -672,7 +1057,8 @@ function outputArgs(c: Pick<OutputCase, "command" | "failure">, data: string, ta
     ci: ["ci", path, "--pair", "alexnet,resnet50", "--bootstrap", "100"],
     plan: ["plan", "--accuracy", "0.7,0.4", "--kappa", "0.3", "--half-width", "0.1", "--simulations", "100"],
   };
-  if (c.command === "plan" && c.failure === "input") return [...args.plan, "--figure", join(data, "no-such-folder", "plan.svg"), "-o", target];
+  if (c.command === "plan" && c.failure === "input")
+    return [...args.plan, "--figure", join(data, "no-such-folder", "plan.svg"), "-o", target];
   return [...args[c.command], ...(c.failure === "usage" ? ["--format", "xml"] : []), "-o", target];
 }
 
@@ -682,7 +1068,12 @@ const outputCase = fc
     command: fc.constantFrom<OutputCase["command"]>("observers", "pairs", "summary", "ci", "plan"),
     failure: fc.constantFrom<OutputCase["failure"]>("none", "none", "usage", "input"),
   })
-  .map((c): OutputCase => ({ ...c, [fc.toStringMethod]: function (this: OutputCase) { return `${commandLine(outputArgs(this, "data", "out/result"))}   (-o is ${this.destination})`; } }));
+  .map((c): OutputCase => ({
+    ...c,
+    [fc.toStringMethod]: function (this: OutputCase) {
+      return `${commandLine(outputArgs(this, "data", "out/result"))}   (-o is ${this.destination})`;
+    },
+  }));
 
 async function runOutputCase(c: OutputCase): Promise<void> {
   const dir = await mkdtemp(join(workRoot, "dest-"));
@@ -712,7 +1103,10 @@ async function runOutputCase(c: OutputCase): Promise<void> {
     const reference = join(dir, "reference");
     if (c.failure === "none") {
       const plain = await sandbox.run(outputArgs(c, data, reference), 20_000);
-      assert.ok(plain.kind === "exit" && plain.code === 0, `${commandLine(outputArgs(c, data, reference))} fails: ${JSON.stringify(plain)}`);
+      assert.ok(
+        plain.kind === "exit" && plain.code === 0,
+        `${commandLine(outputArgs(c, data, reference))} fails: ${JSON.stringify(plain)}`,
+      );
     }
     const expected = c.failure === "none" ? await readFile(reference) : undefined;
     const before = await snapshot(out);
@@ -722,20 +1116,30 @@ async function runOutputCase(c: OutputCase): Promise<void> {
     const outcome = await sandbox.run(argv, 20_000);
     if (reader) {
       // Whatever happened, let the reader finish: open the writing end (refused when the CLI already closed it and nobody reads).
-      await open(target, constants.O_WRONLY | constants.O_NONBLOCK).then((fd) => fd.close(), () => undefined);
+      await open(target, constants.O_WRONLY | constants.O_NONBLOCK).then(
+        (fd) => fd.close(),
+        () => undefined,
+      );
     }
     const message = checkWellBehaved(outcome, what);
     if (outcome.kind !== "exit") return;
     const codes =
-      c.failure === "usage" ? [2]
-      : c.failure === "input" ? [1]
-      : c.destination === "folder" || c.destination === "missing folder" ? [1]
-      : [0];
+      c.failure === "usage"
+        ? [2]
+        : c.failure === "input"
+          ? [1]
+          : c.destination === "folder" || c.destination === "missing folder"
+            ? [1]
+            : [0];
     assert.ok(codes.includes(outcome.code), `${what}\nexit ${outcome.code}, expected ${codes.join(" or ")}\n${outcome.stderr}`);
     if (outcome.code !== 0) {
-      assert.ok(sameSnapshot(before, await snapshot(out)), `${what}\nexit ${outcome.code} but the output folder changed: ${JSON.stringify([...(await snapshot(out)).keys()])}`);
+      assert.ok(
+        sameSnapshot(before, await snapshot(out)),
+        `${what}\nexit ${outcome.code} but the output folder changed: ${JSON.stringify([...(await snapshot(out)).keys()])}`,
+      );
       assert.ok(sameSnapshot(beforeElsewhere, await snapshot(elsewhere)), `${what}\nexit ${outcome.code} but the link's target changed`);
-      if (outcome.code === 1 && c.failure === "none") assert.ok(message!.line.includes(target), `${what}\nthe message does not name the destination: ${message!.line}`);
+      if (outcome.code === 1 && c.failure === "none")
+        assert.ok(message!.line.includes(target), `${what}\nthe message does not name the destination: ${message!.line}`);
       return;
     }
     const written = c.destination === "fifo" ? await reader! : await readFile(c.destination === "link" ? join(elsewhere, "real") : target);

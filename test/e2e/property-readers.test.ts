@@ -143,7 +143,9 @@ const GEIRHOS_USED = ["subj", "object_response", "category", "condition", "image
 
 function usedColumns(format: Format): string[] {
   if (format.kind === "geirhos") return GEIRHOS_USED;
-  return [format.observer, format.stimulus, format.truth, format.response, format.correct, format.condition].filter((c): c is string => c !== undefined);
+  return [format.observer, format.stimulus, format.truth, format.response, format.correct, format.condition].filter(
+    (c): c is string => c !== undefined,
+  );
 }
 
 function columnIndex(file: MeaningFile, name: string): number {
@@ -316,7 +318,8 @@ function referencePairs(datasets: MeaningDataset[], format: Format, flags: Flags
       const outcomes = new Map<string, Map<string, boolean>>();
       for (const name of names) {
         const byStimulus = new Map<string, boolean>();
-        for (const t of trials.filter((u) => u.observer === name)) byStimulus.set(withinConditions ? JSON.stringify([t.condition, t.stimulus]) : t.stimulus, t.correct);
+        for (const t of trials.filter((u) => u.observer === name))
+          byStimulus.set(withinConditions ? JSON.stringify([t.condition, t.stimulus]) : t.stimulus, t.correct);
         outcomes.set(name, byStimulus);
       }
       for (let i = 0; i < names.length; i++) {
@@ -443,10 +446,40 @@ function encode(text: string, encoding: CsvStyle["encoding"], bom: boolean): Uin
 // ---------------------------------------------------------------------------------------------
 // Random valid datasets.
 
-const CATEGORIES = ["airplane", "bear", "bicycle", "bird", "boat", "bottle", "car", "cat", "chair", "clock", "dog", "elephant", "keyboard", "knife", "oven", "truck"];
+const CATEGORIES = [
+  "airplane",
+  "bear",
+  "bicycle",
+  "bird",
+  "boat",
+  "bottle",
+  "car",
+  "cat",
+  "chair",
+  "clock",
+  "dog",
+  "elephant",
+  "keyboard",
+  "knife",
+  "oven",
+  "truck",
+];
 const HUMANS = ["subject-01", "subject-02", "subject-03", "subject-04", "subject-05", "subject-10", "mysubjective"];
 /** Models, some named to catch naive rules: case (SUBJECT is not subject), commas, quotes, non-ASCII. */
-const MODELS = ["alexnet", "resnet50", "vgg16-bn", "cornet-s", "Subject-99", "SUBJECT-07", "model, v2", 'say "cheese"', "modèle-ä", "模型", "na", "NaN"];
+const MODELS = [
+  "alexnet",
+  "resnet50",
+  "vgg16-bn",
+  "cornet-s",
+  "Subject-99",
+  "SUBJECT-07",
+  "model, v2",
+  'say "cheese"',
+  "modèle-ä",
+  "模型",
+  "na",
+  "NaN",
+];
 const CONDITIONS = ["0", "NaN", "c1", "inf", "30", "all", "1.5"];
 /** Pieces of imagename prefixes; none starts with n0 (that would make an ImageNet id). */
 const PREFIX_PIECES = ["0001", "cc", "s01", "0", "bird", "00", "dl", "hp", "inf", "n1", "x"];
@@ -527,7 +560,11 @@ function geirhosTable(p: GeirhosParams, salt: number): { header: string[]; rows:
   const response = (category: string) => {
     const r = random();
     if (r < 0.55) return category;
-    if (r < 0.75) return pick(random, CATEGORIES.filter((c) => c !== category));
+    if (r < 0.75)
+      return pick(
+        random,
+        CATEGORIES.filter((c) => c !== category),
+      );
     if (r < 0.85) return "na";
     if (r < 0.92) return "NaN";
     return category.toUpperCase();
@@ -587,7 +624,10 @@ const longParams: fc.Arbitrary<LongParams> = fc.record({
 });
 
 /** A long-format dataset: its column names (as flags name them and as the header writes them) and rows. */
-function longTable(p: LongParams, salt: number): { format: Extract<Format, { kind: "long" }>; header: string[]; rows: string[][]; jsonValues: unknown[][] } {
+function longTable(
+  p: LongParams,
+  salt: number,
+): { format: Extract<Format, { kind: "long" }>; header: string[]; rows: string[][]; jsonValues: unknown[][] } {
   // Column names from the seed alone: both datasets of a collection have the columns the flags name.
   const naming = seededRandom(p.seed);
   const random = seededRandom(p.seed * 104729 + salt);
@@ -613,7 +653,12 @@ function longTable(p: LongParams, salt: number): { format: Extract<Format, { kin
     truth: pick(random, CATEGORIES),
     condition: pick(random, CONDITIONS),
   }));
-  let columns = [format.observer, format.stimulus, ...(p.byCorrectness ? [names.correct] : [names.truth, names.response]), ...(p.conditionColumn ? [names.condition] : [])];
+  let columns = [
+    format.observer,
+    format.stimulus,
+    ...(p.byCorrectness ? [names.correct] : [names.truth, names.response]),
+    ...(p.conditionColumn ? [names.condition] : []),
+  ];
   if (random() < 0.5) columns.push("extra");
   columns = shuffle(random, columns);
   const rows: string[][] = [];
@@ -622,7 +667,14 @@ function longTable(p: LongParams, salt: number): { format: Extract<Format, { kin
     const seen = stimuli.filter(() => !p.partialSets || random() < 0.7);
     for (const s of seen.length > 0 ? seen : [stimuli[0]]) {
       const correct = random() < 0.6;
-      const response = correct ? s.truth : random() < 0.5 ? "na" : pick(random, CATEGORIES.filter((c) => c !== s.truth));
+      const response = correct
+        ? s.truth
+        : random() < 0.5
+          ? "na"
+          : pick(
+              random,
+              CATEGORIES.filter((c) => c !== s.truth),
+            );
       const hit = pick(random, correct ? ["1", "true", "TRUE", "True", 1, true] : ["0", "false", "FALSE", 0, false]);
       const value: Record<string, unknown> = {
         [format.observer]: observer,
@@ -708,7 +760,10 @@ const flagsArbitrary: fc.Arbitrary<Omit<Flags, "observers"> & { filter: boolean 
 
 const styleArbitrary: fc.Arbitrary<CsvStyle> = fc.record({
   eol: fc.constantFrom("\n", "\r\n", "\r"),
-  encoding: fc.oneof({ weight: 4, arbitrary: fc.constant("utf8" as const) }, { weight: 1, arbitrary: fc.constantFrom("utf16le" as const, "utf16be" as const) }),
+  encoding: fc.oneof(
+    { weight: 4, arbitrary: fc.constant("utf8" as const) },
+    { weight: 1, arbitrary: fc.constantFrom("utf16le" as const, "utf16be" as const) },
+  ),
   bom: fc.boolean(),
   quoting: fc.constantFrom("minimal", "all", "some"),
   finalEol: fc.boolean(),
@@ -745,7 +800,10 @@ function layOut(
 ): { sources: SourceFile[]; target: string; datasetNames: string[]; collection: boolean } {
   const sources: SourceFile[] = [];
   const ext = jsonLines ? (random() < 0.5 ? ".jsonl" : ".ndjson") : layout.upperExtension ? ".CSV" : ".csv";
-  const datasetNames = layout.layout === "collection" ? tables.map((_, d) => ["ds-a", "ds b", "ds-ç"][d]) : [layout.layout === "file" ? "my trials" : "dataset"];
+  const datasetNames =
+    layout.layout === "collection"
+      ? tables.map((_, d) => ["ds-a", "ds b", "ds-ç"][d])
+      : [layout.layout === "file" ? "my trials" : "dataset"];
   const used = layout.layout === "collection" ? tables : tables.slice(0, 1);
   used.forEach((table, d) => {
     const folder = layout.layout === "collection" ? `root/${datasetNames[d]}` : layout.layout === "folder" ? "dataset" : "";
@@ -759,7 +817,15 @@ function layOut(
       const rendered = jsonLines ? renderJsonLines(table.header, values!, style.eol, random) : renderCsv(table.header, rows, style, random);
       sources.push({ relative: folder ? `${folder}/${name}` : name, header: table.header, rows, rendered, style, jsonLines });
     }
-    if (layout.distractor && folder) sources.push({ relative: `${folder}/README.txt`, header: [], rows: [], rendered: { text: "not data\n", lines: [], fields: [], quoted: [] }, style, jsonLines: false });
+    if (layout.distractor && folder)
+      sources.push({
+        relative: `${folder}/README.txt`,
+        header: [],
+        rows: [],
+        rendered: { text: "not data\n", lines: [], fields: [], quoted: [] },
+        style,
+        jsonLines: false,
+      });
   });
   const target = layout.layout === "collection" ? "root" : layout.layout === "folder" ? "dataset" : sources[0].relative;
   return { sources, target, datasetNames, collection: layout.layout === "collection" };
@@ -845,13 +911,28 @@ function compareRows<T extends object>(actual: T[], expected: T[], key: (row: T)
   for (const [k, want] of e) {
     const got = a.get(k)! as Record<string, unknown>;
     for (const [field, value] of Object.entries(want)) {
-      const ok = typeof value === "number" || value === null ? near(got[field] as number | null, value as number | null) : got[field] === value;
+      const ok =
+        typeof value === "number" || value === null ? near(got[field] as number | null, value as number | null) : got[field] === value;
       assert.ok(ok, `${what} ${k}: ${field} is ${JSON.stringify(got[field])}, expected ${JSON.stringify(value)}`);
     }
   }
 }
 
-const NUMBER_FIELDS = new Set(["n_trials", "n_correct", "n_na", "accuracy", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max"]);
+const NUMBER_FIELDS = new Set([
+  "n_trials",
+  "n_correct",
+  "n_na",
+  "accuracy",
+  "n_both_correct",
+  "n_both_wrong",
+  "acc1",
+  "acc2",
+  "c_obs",
+  "c_exp",
+  "kappa",
+  "kappa_min",
+  "kappa_max",
+]);
 
 function fromCsv(text: string): Record<string, unknown>[] {
   return parseOutputCsv(text).map((row) =>
@@ -878,7 +959,15 @@ async function checkScenario(scenario: Scenario): Promise<void> {
       const out = join(dir, `out-${command}`);
       await mkdir(out);
       const result = join(out, `result.${scenario.flags.output}`);
-      const argv = [command, join(input, scenario.target), ...flagArgs(scenario.format, scenario.flags, command), "--format", scenario.flags.output, "-o", result];
+      const argv = [
+        command,
+        join(input, scenario.target),
+        ...flagArgs(scenario.format, scenario.flags, command),
+        "--format",
+        scenario.flags.output,
+        "-o",
+        result,
+      ];
       const repro = [
         `${commandLine(argv)}   (${scenario.note})`,
         ...scenario.files.map((f) => `  ${f.relative}: ${f.linkTo !== undefined ? `symbolic link to ${f.linkTo}` : showBytes(f.bytes)}`),
@@ -896,28 +985,50 @@ async function checkScenario(scenario: Scenario): Promise<void> {
             : referencePairs(meaning, scenario.format, scenario.flags, root);
       const listing = await readdir(out);
       if ("usage" in reference) {
-        assert.ok(outcome.code === 2 && message!.line.includes(reference.usage), `${repro}\nexit ${outcome.code}; expected exit 2 naming ${reference.usage}\n${outcome.stderr}`);
+        assert.ok(
+          outcome.code === 2 && message!.line.includes(reference.usage),
+          `${repro}\nexit ${outcome.code}; expected exit 2 naming ${reference.usage}\n${outcome.stderr}`,
+        );
         assert.deepEqual(listing, [], `${repro}\nexit 2 but the output folder holds ${JSON.stringify(listing)}`);
         continue;
       }
       if (outcome.code === 0) {
-        assert.ok("ok" in reference, `${repro}\nexit 0, but the input ${meaning === null ? "cannot be read" : "has errors"}; expected exit 1 at ${JSON.stringify("errors" in reference ? reference.errors.slice(0, 3) : [])}${scenario.allowed.length ? ` or ${JSON.stringify(scenario.allowed)}` : ""}\nstdout: ${outcome.stdout.slice(0, 300)}`);
+        assert.ok(
+          "ok" in reference,
+          `${repro}\nexit 0, but the input ${meaning === null ? "cannot be read" : "has errors"}; expected exit 1 at ${JSON.stringify("errors" in reference ? reference.errors.slice(0, 3) : [])}${scenario.allowed.length ? ` or ${JSON.stringify(scenario.allowed)}` : ""}\nstdout: ${outcome.stdout.slice(0, 300)}`,
+        );
         assert.deepEqual(listing, [`result.${scenario.flags.output}`], `${repro}\nthe output folder holds ${JSON.stringify(listing)}`);
         assert.equal(outcome.stdout, "", `${repro}\nstandard output with -o`);
         const text = await readFile(result, "utf8");
         if (!("ok" in reference)) return;
         if (command === "observers") {
           const rows = scenario.flags.output === "json" ? JSON.parse(text).observers : fromCsv(text);
-          compareRows(rows as ObserverRow[], reference.ok as ObserverRow[], (r) => JSON.stringify([r.dataset, r.condition, r.observer]), `${repro}\nobservers`);
+          compareRows(
+            rows as ObserverRow[],
+            reference.ok as ObserverRow[],
+            (r) => JSON.stringify([r.dataset, r.condition, r.observer]),
+            `${repro}\nobservers`,
+          );
         } else {
           const expected = reference.ok as PairsReference;
           const parsed = scenario.flags.output === "json" ? JSON.parse(text) : { pairs: fromCsv(text) };
           const pairs = parsed.pairs as PairRow[];
-          for (const p of pairs) assert.ok(p.observer1 < p.observer2, `${repro}\nobserver1 "${p.observer1}" does not sort before observer2 "${p.observer2}"`);
-          const pairKey = (r: { dataset: string; condition: string; observer1: string; observer2: string }) => JSON.stringify([r.dataset, r.condition, r.observer1, r.observer2]);
+          for (const p of pairs)
+            assert.ok(p.observer1 < p.observer2, `${repro}\nobserver1 "${p.observer1}" does not sort before observer2 "${p.observer2}"`);
+          const pairKey = (r: { dataset: string; condition: string; observer1: string; observer2: string }) =>
+            JSON.stringify([r.dataset, r.condition, r.observer1, r.observer2]);
           compareRows(pairs, expected.pairs, pairKey, `${repro}\npairs`);
           if (scenario.flags.output === "json") {
-            const counts = (rows: Mismatch[]) => rows.map((m) => ({ dataset: m.dataset, condition: m.condition, observer1: m.observer1, observer2: m.observer2, n_common: m.n_common, n_only_observer1: m.n_only_observer1, n_only_observer2: m.n_only_observer2 }));
+            const counts = (rows: Mismatch[]) =>
+              rows.map((m) => ({
+                dataset: m.dataset,
+                condition: m.condition,
+                observer1: m.observer1,
+                observer2: m.observer2,
+                n_common: m.n_common,
+                n_only_observer1: m.n_only_observer1,
+                n_only_observer2: m.n_only_observer2,
+              }));
             compareRows(counts(parsed.skipped_pairs), expected.skipped, pairKey, `${repro}\nskipped_pairs`);
             compareRows(counts(parsed.intersected_pairs), expected.intersected, pairKey, `${repro}\nintersected_pairs`);
             assert.equal(parsed.undefined_kappa, expected.undefinedKappa, `${repro}\nundefined_kappa`);
@@ -926,7 +1037,10 @@ async function checkScenario(scenario: Scenario): Promise<void> {
       } else {
         assert.equal(outcome.code, 1, `${repro}\nexit ${outcome.code} on a data problem (expected 1)\n${outcome.stderr}`);
         assert.deepEqual(listing, [], `${repro}\nexit 1 but the output folder holds ${JSON.stringify(listing)}`);
-        const allowed = [...scenario.allowed.map((l) => (l.file === undefined ? l : { ...l, file: join(input, l.file) })), ...("errors" in reference ? reference.errors : [])];
+        const allowed = [
+          ...scenario.allowed.map((l) => (l.file === undefined ? l : { ...l, file: join(input, l.file) })),
+          ...("errors" in reference ? reference.errors : []),
+        ];
         assert.ok(
           allowed.some((location) => matches(message!.line, location)),
           `${repro}\nexit 1 with ${JSON.stringify(message!.line)}; expected ${allowed.length === 0 ? "exit 0: the input is valid" : `a message located at one of ${JSON.stringify(allowed.slice(0, 4))} (paths under ${input})`}`,
@@ -961,7 +1075,10 @@ function chooseObservers(datasets: MeaningDataset[], format: Format, filter: boo
     for (const row of file.rows) names.add(row[col]);
   }
   // listFlag splits on commas and trims: only names it can carry.
-  const usable = [...names].sort(codeUnitOrder).filter((n) => !n.includes(",") && n === n.trim()).filter(() => random() < 0.6);
+  const usable = [...names]
+    .sort(codeUnitOrder)
+    .filter((n) => !n.includes(",") && n === n.trim())
+    .filter(() => random() < 0.6);
   return usable.length > 0 ? usable : undefined;
 }
 
@@ -972,17 +1089,39 @@ const geirhosScenario = fc
     const format: Format = { kind: "geirhos" };
     const laid = layOut(tables, layout, style, false, seededRandom(params.seed + 3));
     const { filter, ...rest } = flags;
-    return { ...laid, layout: layout.layout, format, flags: { ...rest, observers: chooseObservers(meaningOf(laid.sources, laid.datasetNames, laid.collection, layout.layout), format, filter, params.seed) } };
+    return {
+      ...laid,
+      layout: layout.layout,
+      format,
+      flags: {
+        ...rest,
+        observers: chooseObservers(meaningOf(laid.sources, laid.datasetNames, laid.collection, layout.layout), format, filter, params.seed),
+      },
+    };
   });
 
 const longScenario = fc
   .record({ params: longParams, style: styleArbitrary, layout: layoutArbitrary, flags: flagsArbitrary })
   .map(({ params, style, layout, flags }): Built => {
     const tables = [longTable(params, 1), longTable(params, 2)];
-    const laid = layOut(tables, layout, { ...style, encoding: params.jsonLines ? "utf8" : style.encoding }, params.jsonLines, seededRandom(params.seed + 5));
+    const laid = layOut(
+      tables,
+      layout,
+      { ...style, encoding: params.jsonLines ? "utf8" : style.encoding },
+      params.jsonLines,
+      seededRandom(params.seed + 5),
+    );
     const { filter, ...rest } = flags;
     const format = tables[0].format;
-    return { ...laid, layout: layout.layout, format, flags: { ...rest, observers: chooseObservers(meaningOf(laid.sources, laid.datasetNames, laid.collection, layout.layout), format, filter, params.seed) } };
+    return {
+      ...laid,
+      layout: layout.layout,
+      format,
+      flags: {
+        ...rest,
+        observers: chooseObservers(meaningOf(laid.sources, laid.datasetNames, laid.collection, layout.layout), format, filter, params.seed),
+      },
+    };
   });
 
 /** A source's text as bytes in its encoding (JSON Lines: UTF-8, with or without byte-order mark). */
@@ -993,8 +1132,20 @@ function bytesOf(source: SourceFile, text: string): Uint8Array {
 
 /** A scenario as fast-check prints a counterexample: the commands and the files' bytes. */
 function describeScenario(this: Scenario): string {
-  const commands = (["observers", "pairs"] as const).map((c) => commandLine([c, `in/${this.target}`, ...flagArgs(this.format, this.flags, c), "--format", this.flags.output, "-o", `out/result.${this.flags.output}`]));
-  const files = this.files.map((f) => `in/${f.relative}: ${f.linkTo !== undefined ? `symbolic link to in/${f.linkTo}` : showBytes(f.bytes)}`);
+  const commands = (["observers", "pairs"] as const).map((c) =>
+    commandLine([
+      c,
+      `in/${this.target}`,
+      ...flagArgs(this.format, this.flags, c),
+      "--format",
+      this.flags.output,
+      "-o",
+      `out/result.${this.flags.output}`,
+    ]),
+  );
+  const files = this.files.map(
+    (f) => `in/${f.relative}: ${f.linkTo !== undefined ? `symbolic link to in/${f.linkTo}` : showBytes(f.bytes)}`,
+  );
   return [`(${this.note})`, ...commands, ...files].join("\n  ");
 }
 
@@ -1024,7 +1175,14 @@ interface Corruption {
 }
 
 /** The scenario with one source's records (header first) replaced, re-rendered in its style. */
-function withRecords(built: Built, source: SourceFile, header: string[], rows: string[][], note: string, allowed: Location[] = []): Scenario {
+function withRecords(
+  built: Built,
+  source: SourceFile,
+  header: string[],
+  rows: string[][],
+  note: string,
+  allowed: Location[] = [],
+): Scenario {
   const random = seededRandom(rows.length * 31 + header.length);
   const rendered = renderCsv(header, rows, { ...source.style, blankLines: false }, random);
   const changed: SourceFile = { ...source, header, rows, rendered };
@@ -1033,14 +1191,23 @@ function withRecords(built: Built, source: SourceFile, header: string[], rows: s
 }
 
 /** The scenario with one source's bytes replaced and its meaning given (null: it means nothing). */
-function withBytes(built: Built, source: SourceFile, bytes: Uint8Array, note: string, meaningRows: { header: string[]; rows: string[][]; lines: number[] } | null, allowed: Location[]): Scenario {
+function withBytes(
+  built: Built,
+  source: SourceFile,
+  bytes: Uint8Array,
+  note: string,
+  meaningRows: { header: string[]; rows: string[][]; lines: number[] } | null,
+  allowed: Location[],
+): Scenario {
   const base = toScenario(built, note);
   base.files = base.files.map((f) => (f.relative === source.relative ? { ...f, bytes } : f));
   if (meaningRows === null) base.meaning = null;
   else {
     base.meaning = base.meaning!.map((d) => ({
       ...d,
-      files: d.files.map((f) => (f.path === source.relative ? { ...f, header: meaningRows.header, rows: meaningRows.rows, lines: meaningRows.lines } : f)),
+      files: d.files.map((f) =>
+        f.path === source.relative ? { ...f, header: meaningRows.header, rows: meaningRows.rows, lines: meaningRows.lines } : f,
+      ),
     }));
   }
   base.allowed = allowed;
@@ -1066,7 +1233,9 @@ const CORRUPTIONS: Corruption[] = [
       const rows = source.rows.map((row, k) => (k === r ? row.slice(0, -1) : row));
       const scenario = withRecords(built, source, source.header, rows, `row ${r + 1} lost its last field`);
       scenario.meaning = null;
-      scenario.allowed = [{ file: source.relative, line: renderCsv(source.header, rows, { ...source.style, blankLines: false }, () => 0).lines[r + 1] }];
+      scenario.allowed = [
+        { file: source.relative, line: renderCsv(source.header, rows, { ...source.style, blankLines: false }, () => 0).lines[r + 1] },
+      ];
       return scenario;
     },
   },
@@ -1078,7 +1247,9 @@ const CORRUPTIONS: Corruption[] = [
       const rows = source.rows.map((row, k) => (k === r ? [...row, row[0]] : row));
       const scenario = withRecords(built, source, source.header, rows, `row ${r + 1} has its first field twice`);
       scenario.meaning = null;
-      scenario.allowed = [{ file: source.relative, line: renderCsv(source.header, rows, { ...source.style, blankLines: false }, () => 0).lines[r + 1] }];
+      scenario.allowed = [
+        { file: source.relative, line: renderCsv(source.header, rows, { ...source.style, blankLines: false }, () => 0).lines[r + 1] },
+      ];
       return scenario;
     },
   },
@@ -1093,7 +1264,10 @@ const CORRUPTIONS: Corruption[] = [
         const values = rows.map((row) => row.map((v) => v));
         const rendered = renderJsonLines(source.header, values, source.style.eol, () => 1);
         const changed: SourceFile = { ...source, rows, rendered };
-        return toScenario({ ...built, sources: built.sources.map((s) => (s === source ? changed : s)) }, `row ${r + 1} column "${source.header[c]}" emptied`);
+        return toScenario(
+          { ...built, sources: built.sources.map((s) => (s === source ? changed : s)) },
+          `row ${r + 1} column "${source.header[c]}" emptied`,
+        );
       }
       return withRecords(built, source, source.header, rows, `row ${r + 1} column "${source.header[c]}" emptied`);
     },
@@ -1106,7 +1280,9 @@ const CORRUPTIONS: Corruption[] = [
       const position = r + 1 + Math.floor(random() * (source.rows.length - r));
       const rows = [...source.rows.slice(0, position), source.rows[r], ...source.rows.slice(position)];
       const lines = renderCsv(source.header, rows, { ...source.style, blankLines: false }, () => 0).lines;
-      return withRecords(built, source, source.header, rows, `row ${r + 1} copied to row ${position + 1}`, [{ file: source.relative, line: lines[position + 1] }]);
+      return withRecords(built, source, source.header, rows, `row ${r + 1} copied to row ${position + 1}`, [
+        { file: source.relative, line: lines[position + 1] },
+      ]);
     },
   },
   {
@@ -1166,7 +1342,14 @@ const CORRUPTIONS: Corruption[] = [
       if (records.size === 0) return null;
       // Meaning: the values without the spaces (README: fields are trimmed); or an error at a changed line.
       const allowed = [...records].map((k) => ({ file: source.relative, line: lines[k] }));
-      return withBytes(built, source, bytesOf(source, out), "spaces after commas", { header: source.header.map((h) => h.trim()), rows: source.rows.map((r) => trimAll(source, r)), lines: lines.slice(1) }, allowed);
+      return withBytes(
+        built,
+        source,
+        bytesOf(source, out),
+        "spaces after commas",
+        { header: source.header.map((h) => h.trim()), rows: source.rows.map((r) => trimAll(source, r)), lines: lines.slice(1) },
+        allowed,
+      );
     },
   },
   {
@@ -1180,11 +1363,22 @@ const CORRUPTIONS: Corruption[] = [
       if (end - start < 2) return null;
       const cut = start + 1 + Math.floor(random() * (end - start - 1));
       const text = source.rendered.text.slice(0, cut) + '"' + source.rendered.text.slice(cut);
-      const rows = source.rows.map((row, k) => (k === r - 1 ? row.map((v, i) => (i === f ? v.slice(0, cut - start) + '"' + v.slice(cut - start) : v)) : row));
+      const rows = source.rows.map((row, k) =>
+        k === r - 1 ? row.map((v, i) => (i === f ? v.slice(0, cut - start) + '"' + v.slice(cut - start) : v)) : row,
+      );
       // A quote inside an unquoted field is text (RFC 4180 readers differ: an error at that line is fine too).
-      return withBytes(built, source, bytesOf(source, text), `quote inserted in row ${r} field ${f + 1}`, { header: source.header.map((h) => h.trim()), rows: rows.map((row) => trimAll(source, row)), lines: source.rendered.lines.slice(1) }, [
-        { file: source.relative, line: recordLine(source, r) },
-      ]);
+      return withBytes(
+        built,
+        source,
+        bytesOf(source, text),
+        `quote inserted in row ${r} field ${f + 1}`,
+        {
+          header: source.header.map((h) => h.trim()),
+          rows: rows.map((row) => trimAll(source, row)),
+          lines: source.rendered.lines.slice(1),
+        },
+        [{ file: source.relative, line: recordLine(source, r) }],
+      );
     },
   },
   {
@@ -1196,7 +1390,9 @@ const CORRUPTIONS: Corruption[] = [
       const [start] = source.rendered.fields[r][f];
       if (source.rendered.text.slice(start).includes('"')) return null;
       const text = source.rendered.text.slice(0, start) + '"' + source.rendered.text.slice(start);
-      return withBytes(built, source, bytesOf(source, text), `quote opened in row ${r} field ${f + 1}, never closed`, null, [{ file: source.relative, line: recordLine(source, r) }]);
+      return withBytes(built, source, bytesOf(source, text), `quote opened in row ${r} field ${f + 1}, never closed`, null, [
+        { file: source.relative, line: recordLine(source, r) },
+      ]);
     },
   },
   {
@@ -1223,7 +1419,18 @@ const CORRUPTIONS: Corruption[] = [
         return withBytes(built, source, bytesOf(source, text), note, null, allowed);
       }
       const rows = [...source.rows.slice(0, row), [...source.rows[row].slice(0, last), text.slice(lastStart)]];
-      return withBytes(built, source, bytesOf(source, text), note, { header: source.header.map((h) => h.trim()), rows: rows.map((values) => trimAll(source, values)), lines: source.rendered.lines.slice(1, r + 1) }, allowed);
+      return withBytes(
+        built,
+        source,
+        bytesOf(source, text),
+        note,
+        {
+          header: source.header.map((h) => h.trim()),
+          rows: rows.map((values) => trimAll(source, values)),
+          lines: source.rendered.lines.slice(1, r + 1),
+        },
+        allowed,
+      );
     },
   },
   {
@@ -1239,7 +1446,9 @@ const CORRUPTIONS: Corruption[] = [
       const bad = pick(random, [[0xff], [0xe9], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]);
       const bytes = Buffer.concat([source.style.bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), before, Buffer.from(bad), after]);
       const line = lineAt(source.rendered.text, cut);
-      return withBytes(built, source, bytes, `bytes ${Buffer.from(bad).toString("hex")} inserted on line ${line}`, null, [{ file: source.relative, line }]);
+      return withBytes(built, source, bytes, `bytes ${Buffer.from(bad).toString("hex")} inserted on line ${line}`, null, [
+        { file: source.relative, line },
+      ]);
     },
   },
   {
@@ -1268,7 +1477,12 @@ const CORRUPTIONS: Corruption[] = [
         const first = [...text].findIndex((c) => c.charCodeAt(0) > 0x7f);
         if (first < 0 || [...text].some((c) => c.charCodeAt(0) > 0xff)) return null;
         bytes = Buffer.from(text, "latin1");
-        line = 1 + ([...text].slice(0, first).join("").match(/\r\n|\r|\n/g)?.length ?? 0);
+        line =
+          1 +
+          ([...text]
+            .slice(0, first)
+            .join("")
+            .match(/\r\n|\r|\n/g)?.length ?? 0);
       } else if (kind.startsWith("utf16")) {
         bytes = Buffer.from(text, "utf16le");
         if (kind === "utf16be-no-bom") bytes.swap16();
@@ -1278,7 +1492,9 @@ const CORRUPTIONS: Corruption[] = [
         points.forEach((p, i) => (kind === "utf32le" ? bytes.writeUInt32LE(p, i * 4) : bytes.writeUInt32BE(p, i * 4)));
       }
       // Latin-1: the line of the first byte that is not UTF-8; UTF-16/32: the whole file is foreign, any line will do.
-      return withBytes(built, source, bytes, `written as ${kind}`, null, [kind === "latin1" ? { file: source.relative, line } : { file: source.relative, lineAtLeast: 1 }]);
+      return withBytes(built, source, bytes, `written as ${kind}`, null, [
+        kind === "latin1" ? { file: source.relative, line } : { file: source.relative, lineAtLeast: 1 },
+      ]);
     },
   },
   {
@@ -1291,7 +1507,14 @@ const CORRUPTIONS: Corruption[] = [
       const line = recordLine(source, r);
       const lines = source.rendered.lines.slice(1).map((l) => (l >= line ? l + 1 : l));
       // Blank, so skipped (or an error naming it).
-      return withBytes(built, source, bytesOf(source, text), `spaces-only line inserted as line ${line}`, { header: source.header.map((h) => h.trim()), rows: source.rows.map((row) => trimAll(source, row)), lines }, [{ file: source.relative, line }]);
+      return withBytes(
+        built,
+        source,
+        bytesOf(source, text),
+        `spaces-only line inserted as line ${line}`,
+        { header: source.header.map((h) => h.trim()), rows: source.rows.map((row) => trimAll(source, row)), lines },
+        [{ file: source.relative, line }],
+      );
     },
   },
   {
@@ -1301,9 +1524,23 @@ const CORRUPTIONS: Corruption[] = [
       if (!source.jsonLines) return null;
       const r = at % source.rows.length;
       const [[start, end]] = source.rendered.fields[r];
-      const replacement = pick(random, ["[1,2]", "42", '"text"', "null", `{"${source.header[0]}":{"nested":1}}`, source.rendered.text.slice(start, end) + " trailing"]);
+      const replacement = pick(random, [
+        "[1,2]",
+        "42",
+        '"text"',
+        "null",
+        `{"${source.header[0]}":{"nested":1}}`,
+        source.rendered.text.slice(start, end) + " trailing",
+      ]);
       const text = source.rendered.text.slice(0, start) + replacement + source.rendered.text.slice(end);
-      return withBytes(built, source, Buffer.from(text, "utf8"), `line ${recordLine(source, r)} replaced by ${replacement.slice(0, 40)}`, null, [{ file: source.relative, line: recordLine(source, r) }]);
+      return withBytes(
+        built,
+        source,
+        Buffer.from(text, "utf8"),
+        `line ${recordLine(source, r)} replaced by ${replacement.slice(0, 40)}`,
+        null,
+        [{ file: source.relative, line: recordLine(source, r) }],
+      );
     },
   },
   {
@@ -1317,7 +1554,10 @@ const CORRUPTIONS: Corruption[] = [
       const rows = source.rows.map((row, k) => (k === r ? row.map((v, i) => (i === c ? value : v)) : row));
       if (source.jsonLines) {
         const rendered = renderJsonLines(source.header, rows, source.style.eol, () => 1);
-        return toScenario({ ...built, sources: built.sources.map((s) => (s === source ? { ...source, rows, rendered } : s)) }, `row ${r + 1} correctness "${value}"`);
+        return toScenario(
+          { ...built, sources: built.sources.map((s) => (s === source ? { ...source, rows, rendered } : s)) },
+          `row ${r + 1} correctness "${value}"`,
+        );
       }
       return withRecords(built, source, source.header, rows, `row ${r + 1} correctness "${value}"`);
     },
@@ -1338,7 +1578,10 @@ function corrupted(corruption: Corruption, scenarios: fc.Arbitrary<Built>) {
     if (scenario === null) return null;
     const original = toScenario(built);
     const root = original.collectionRoot;
-    for (const reference of [referenceObservers(original.meaning!, built.format, built.flags, root), referencePairs(original.meaning!, built.format, built.flags, root)]) {
+    for (const reference of [
+      referenceObservers(original.meaning!, built.format, built.flags, root),
+      referencePairs(original.meaning!, built.format, built.flags, root),
+    ]) {
       if ("errors" in reference) scenario.allowed.push(...reference.errors);
     }
     return scenario;
@@ -1357,30 +1600,53 @@ describe("property: readers through observers and pairs", () => {
   });
 
   test("valid model-vs-human data: observers and pairs equal the reference", async () => {
-    await fc.assert(fc.asyncProperty(geirhosScenario.map((built) => toScenario(built)), checkScenario), propertyParameters(70));
+    await fc.assert(
+      fc.asyncProperty(
+        geirhosScenario.map((built) => toScenario(built)),
+        checkScenario,
+      ),
+      propertyParameters(70),
+    );
   });
 
   test("valid long-format CSV and JSON Lines: observers and pairs equal the reference", async () => {
-    await fc.assert(fc.asyncProperty(longScenario.map((built) => toScenario(built)), checkScenario), propertyParameters(50));
+    await fc.assert(
+      fc.asyncProperty(
+        longScenario.map((built) => toScenario(built)),
+        checkScenario,
+      ),
+      propertyParameters(50),
+    );
   });
 
   test("a data file or dataset folder reached through a symbolic link is read like the real one (or refused naming the link)", async () => {
-    const scenarios = fc.record({ built: geirhosScenario, which: fc.nat(), folderLink: fc.boolean() }).map(({ built, which, folderLink }) => {
-      const scenario = toScenario(built, "valid, through a link");
-      const data = scenario.files.filter((f) => !f.relative.endsWith(".txt"));
-      if (folderLink && built.collection) {
-        // The collection's first dataset folder becomes a link to a folder outside the collection.
-        const folder = data[which % data.length].relative.split("/").slice(0, 2).join("/");
-        const moved = scenario.files.map((f) => (f.relative.startsWith(`${folder}/`) ? { ...f, relative: `elsewhere/${f.relative.slice("root/".length)}` } : f));
-        const linked: WrittenFile = { relative: folder, bytes: new Uint8Array(), linkTo: `elsewhere/${folder.slice("root/".length)}` };
-        return { ...scenario, files: [...moved, linked], allowed: [{ file: folder }], note: `${folder} is a symbolic link to a folder` };
-      }
-      const file = data[which % data.length];
-      const real = `elsewhere/real-${file.relative.split("/").pop()}`;
-      const files = [...scenario.files.filter((f) => f !== file), { ...file, relative: real }, { relative: file.relative, bytes: new Uint8Array(), linkTo: real }];
-      return { ...scenario, files, allowed: [{ file: file.relative }], note: `${file.relative} is a symbolic link to ${real}` };
-    });
-    await fc.assert(fc.asyncProperty(scenarios, async (scenario) => checkScenario(scenario)), propertyParameters(25));
+    const scenarios = fc
+      .record({ built: geirhosScenario, which: fc.nat(), folderLink: fc.boolean() })
+      .map(({ built, which, folderLink }) => {
+        const scenario = toScenario(built, "valid, through a link");
+        const data = scenario.files.filter((f) => !f.relative.endsWith(".txt"));
+        if (folderLink && built.collection) {
+          // The collection's first dataset folder becomes a link to a folder outside the collection.
+          const folder = data[which % data.length].relative.split("/").slice(0, 2).join("/");
+          const moved = scenario.files.map((f) =>
+            f.relative.startsWith(`${folder}/`) ? { ...f, relative: `elsewhere/${f.relative.slice("root/".length)}` } : f,
+          );
+          const linked: WrittenFile = { relative: folder, bytes: new Uint8Array(), linkTo: `elsewhere/${folder.slice("root/".length)}` };
+          return { ...scenario, files: [...moved, linked], allowed: [{ file: folder }], note: `${folder} is a symbolic link to a folder` };
+        }
+        const file = data[which % data.length];
+        const real = `elsewhere/real-${file.relative.split("/").pop()}`;
+        const files = [
+          ...scenario.files.filter((f) => f !== file),
+          { ...file, relative: real },
+          { relative: file.relative, bytes: new Uint8Array(), linkTo: real },
+        ];
+        return { ...scenario, files, allowed: [{ file: file.relative }], note: `${file.relative} is a symbolic link to ${real}` };
+      });
+    await fc.assert(
+      fc.asyncProperty(scenarios, async (scenario) => checkScenario(scenario)),
+      propertyParameters(25),
+    );
   });
 
   for (const corruption of CORRUPTIONS) {

@@ -138,7 +138,13 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isSymbolicLink()) files.set(relative(dir, path), `symlink to ${await readlink(path)}`);
-      else if (entry.isFile()) files.set(relative(dir, path), createHash("sha256").update(await readFile(path)).digest("hex"));
+      else if (entry.isFile())
+        files.set(
+          relative(dir, path),
+          createHash("sha256")
+            .update(await readFile(path))
+            .digest("hex"),
+        );
       // A FIFO or other special file: its presence only (reading it could block).
       else files.set(relative(dir, path), "special");
     }
@@ -179,7 +185,9 @@ export function checkWellBehaved(outcome: CliOutcome, what: string): FailureMess
   if (outcome.kind === "timeout") throw new Error(`${what}\nran past its ${outcome.ms} ms limit (a hang or unbounded work)`);
   if (outcome.kind === "crashed") throw new Error(`${what}\nthe worker running the CLI died: ${outcome.message}`);
   if (outcome.kind === "threw") {
-    throw new Error(`${what}\nrunCli threw ${outcome.name} (the binary prints a stack trace): ${outcome.message}\n${outcome.stack.split("\n").slice(0, 6).join("\n")}\nstderr: ${outcome.stderr}`);
+    throw new Error(
+      `${what}\nrunCli threw ${outcome.name} (the binary prints a stack trace): ${outcome.message}\n${outcome.stack.split("\n").slice(0, 6).join("\n")}\nstderr: ${outcome.stderr}`,
+    );
   }
   const { code, stderr } = outcome;
   if (STACK_TRACE.test(stderr)) throw new Error(`${what}\nexit ${code} with a stack trace or error name on stderr:\n${stderr}`);
@@ -192,7 +200,9 @@ export function checkWellBehaved(outcome: CliOutcome, what: string): FailureMess
   } else if (code === 2 && lines.length === 2 && /^error: \S/.test(lines[0]) && lines[1] === "(run with --help for usage)") {
     message = { line: lines[0], form: "commander" };
   } else {
-    throw new Error(`${what}\nexit ${code}: expected one message line (${code === 1 ? "trialwise: error: ..." : "trialwise: ..."}), got:\n${stderr}`);
+    throw new Error(
+      `${what}\nexit ${code}: expected one message line (${code === 1 ? "trialwise: error: ..." : "trialwise: ..."}), got:\n${stderr}`,
+    );
   }
   if (CONTROL.test(message.line)) throw new Error(`${what}\nthe message holds control characters: ${JSON.stringify(message.line)}`);
   return message;
@@ -241,6 +251,7 @@ export function parseOutputCsv(text: string): Record<string, string>[] {
   }
   if (field !== "" || record.length > 0) throw new Error(`CSV output does not end with a line end: ${JSON.stringify(text.slice(-80))}`);
   const [header, ...rows] = records;
-  for (const row of rows) if (row.length !== header.length) throw new Error(`CSV output row with ${row.length} fields, header has ${header.length}`);
+  for (const row of rows)
+    if (row.length !== header.length) throw new Error(`CSV output row with ${row.length} fields, header has ${header.length}`);
   return rows.map((row) => Object.fromEntries(header.map((name, k) => [name, row[k]])));
 }

@@ -50,7 +50,10 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.equal(run.code, 0, run.stderr);
     [cliPair] = csvObjects(run.stdout);
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(server.url);
@@ -81,7 +84,11 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     const tooltip = page.locator("#vg-tooltip-element");
     await tooltip.waitFor({ state: "visible" });
     const values = Object.fromEntries(
-      await tooltip.locator("tr").evaluateAll((rows) => rows.map((row) => [row.querySelector(".key")?.textContent ?? "", row.querySelector(".value")?.textContent ?? ""])),
+      await tooltip
+        .locator("tr")
+        .evaluateAll((rows) =>
+          rows.map((row) => [row.querySelector(".key")?.textContent ?? "", row.querySelector(".value")?.textContent ?? ""]),
+        ),
     ) as Record<string, string>;
     const three = (field: string) => Number(cliPair[field]).toFixed(3);
     assert.equal(values["observer 1"], "resnet50");
@@ -107,16 +114,29 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     assert.equal(await field("n_trials"), cliPair.n_trials);
     assert.equal(await field("bounds"), `[${four("kappa_min")}, ${four("kappa_max")}]`);
     // Both intervals as `trialwise pairs --ci analytic` and `--ci bca` give them.
-    for (const [method, name] of [["analytic", "interval"], ["bca", "bca"]]) {
-      const [ci] = csvObjects((await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--ci", method, "--format", "csv")).stdout);
+    for (const [method, name] of [
+      ["analytic", "interval"],
+      ["bca", "bca"],
+    ]) {
+      const [ci] = csvObjects(
+        (await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--ci", method, "--format", "csv")).stdout,
+      );
       const expected = `[${Number(ci.ci_lower).toFixed(4)}, ${Number(ci.ci_upper).toFixed(4)}]`;
-      await page.waitForFunction(`document.querySelector('#pair-summary dd[data-field="${name}"]')?.textContent === ${JSON.stringify(expected)}`, null, { timeout: 20_000 });
+      await page.waitForFunction(
+        `document.querySelector('#pair-summary dd[data-field="${name}"]')?.textContent === ${JSON.stringify(expected)}`,
+        null,
+        { timeout: 20_000 },
+      );
     }
     const disagreements = Number(cliPair.n_trials) - Number(cliPair.n_both_correct) - Number(cliPair.n_both_wrong);
-    assert.equal(await page.locator("#trial-count").innerText(), `${disagreements} of ${cliPair.n_trials} common trials: one right, the other wrong`);
+    assert.equal(
+      await page.locator("#trial-count").innerText(),
+      `${disagreements} of ${cliPair.n_trials} common trials: one right, the other wrong`,
+    );
     assert.equal(await page.locator("#trial-table tbody tr").count(), disagreements);
     // The scatters ring the pair: their last layer holds its one point.
-    for (const figure of ["#scatter-cobs", "#scatter-kappa"]) assert.equal(await page.locator(`${figure} .mark-symbol.role-mark`).last().locator("path").count(), 1, figure);
+    for (const figure of ["#scatter-cobs", "#scatter-kappa"])
+      assert.equal(await page.locator(`${figure} .mark-symbol.role-mark`).last().locator("path").count(), 1, figure);
     const image = page.locator("#trial-table tbody img").first();
     await image.scrollIntoViewIfNeeded();
     await page.waitForFunction("document.querySelector('#trial-table tbody img')?.naturalWidth === 224");
@@ -146,7 +166,8 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     const rows = csvObjects(await readFile(path, "utf8"));
     assert.equal(rows.length, (35 * 34) / 2);
     const row = rows.find((r) => r.observer1 === "cornet-s" && r.observer2 === "resnet50")!;
-    for (const name of ["n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max"]) assert.equal(row[name], cliPair[name], name);
+    for (const name of ["n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max"])
+      assert.equal(row[name], cliPair[name], name);
 
     const [svg] = await Promise.all([page.waitForEvent("download"), page.click('button[data-export="heatmap.svg"]')]);
     await svg.saveAs(join(ARTIFACTS, "heatmap.svg"));
@@ -193,7 +214,9 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
   });
 
   test("hiding an observer takes it out of the matrix at once; the ranking follows its deferred bootstrap, as trialwise summary; showing it brings both back", async () => {
-    const models = await page.locator("#ranking-table tbody tr[data-model]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-model")!));
+    const models = await page
+      .locator("#ranking-table tbody tr[data-model]")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-model")!));
     const before = await page.locator("#ranking-table tbody").innerText();
     await page.click("#observers tbody tr[data-observer='resnet50'] input");
     await ready(page);
@@ -209,7 +232,11 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     for (const row of expected) {
       const cells = await page.locator(`#ranking-table tbody tr[data-model="${row.name}"] td`).allInnerTexts();
       assert.equal(cells[2], Number(row.mean).toFixed(4), `${row.name} mean`);
-      assert.equal(cells[3], `[${Number(row.boot_lower).toFixed(3)}, ${Number(row.boot_upper).toFixed(3)}]`, `${row.name} bootstrap interval`);
+      assert.equal(
+        cells[3],
+        `[${Number(row.boot_lower).toFixed(3)}, ${Number(row.boot_upper).toFixed(3)}]`,
+        `${row.name} bootstrap interval`,
+      );
     }
     assert.equal(await page.locator("#ranking-section.updating").count(), 0);
     await page.click("#observers tbody tr[data-observer='resnet50'] input");
@@ -245,19 +272,30 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     // One condition as the analysis unit.
     await noise.selectOption("#condition", "c50");
     await ready(noise);
-    assert.equal(await noise.locator('#pair-summary dd[data-field="kappa"]').innerText(), Number(expected.find((r) => r.condition === "c50")!.kappa).toFixed(4));
+    assert.equal(
+      await noise.locator('#pair-summary dd[data-field="kappa"]').innerText(),
+      Number(expected.find((r) => r.condition === "c50")!.kappa).toFixed(4),
+    );
     await noise.close();
   });
 
   test("an uploaded malformed CSV shows an error naming file, line and field; the session keeps working", async () => {
     const header = "subj,session,trial,rt,object_response,category,condition,imagename\n";
-    await page.setInputFiles("#upload", { name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`) });
+    await page.setInputFiles("#upload", {
+      name: "broken.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`),
+    });
     await page.locator("#error").waitFor({ state: "visible" });
     assert.equal(await page.locator("#error-text").innerText(), 'broken.csv:3: column "subj": empty value; expected a non-empty text');
     await page.screenshot({ path: join(ARTIFACTS, "upload-error.png") });
     // Still working: the heatmap is there and a good file can be added after the bad one.
     assert.equal(await page.locator("#heatmap .heatmap_marks path").count(), 35 * 35);
-    await page.setInputFiles("#upload", { name: "long.csv", mimeType: "text/csv", buffer: await readFile(join(REPO, "test/fixtures/mini-long.csv")) });
+    await page.setInputFiles("#upload", {
+      name: "long.csv",
+      mimeType: "text/csv",
+      buffer: await readFile(join(REPO, "test/fixtures/mini-long.csv")),
+    });
     await page.locator("#mapping[open]").waitFor();
     assert.equal(await page.locator('#mapping select[name="observer"]').inputValue(), "model");
     assert.equal(await page.locator('#mapping select[name="stimulus"]').inputValue(), "image");
@@ -280,7 +318,10 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
       assert.match(await empty.locator("#status").innerText(), /^no datasets yet: drop trial files onto the page/);
       await empty.setInputFiles("#upload", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.alloc(2000, 0x61) });
       await empty.locator("#error").waitFor({ state: "visible" });
-      assert.equal(await empty.locator("#error-text").innerText(), 'upload refused: "big.csv" is larger than the upload limit of 1000 bytes (start trialwise serve with --max-upload to raise it)');
+      assert.equal(
+        await empty.locator("#error-text").innerText(),
+        'upload refused: "big.csv" is larger than the upload limit of 1000 bytes (start trialwise serve with --max-upload to raise it)',
+      );
     } finally {
       await empty.close();
       await small.close();
@@ -289,7 +330,9 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
 
   test("a file dropped onto the page becomes a dataset", async () => {
     const text = await readFile(join(REPO, "test/fixtures/mini-cue-conflict/mini_resnet50session-1.csv"), "utf8");
-    const dataTransfer = await page.evaluateHandle(`(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(text)}], "dropped.csv", { type: "text/csv" })); return d; })()`);
+    const dataTransfer = await page.evaluateHandle(
+      `(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(text)}], "dropped.csv", { type: "text/csv" })); return d; })()`,
+    );
     await page.dispatchEvent("main", "drop", { dataTransfer });
     await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'dropped'");
     await ready(page);
@@ -301,16 +344,25 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
 
 describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
   const fixture = (name: string) => readFile(join(REPO, "test/fixtures/mini-cue-conflict", name));
-  const heldOnServer = async (server: RunningServer) => ((await (await fetch(`${server.url}api/datasets`)).json()) as { heldUploadBytes: number }).heldUploadBytes;
+  const heldOnServer = async (server: RunningServer) =>
+    ((await (await fetch(`${server.url}api/datasets`)).json()) as { heldUploadBytes: number }).heldUploadBytes;
 
   test("an uploaded dataset has a remove button that frees its bytes on the server; beyond --max-held the page says to remove one", async () => {
     ensureBundle();
     const alexnet = await fixture("mini_alexnetsession-1.csv");
     const resnet = await fixture("mini_resnet50session-1.csv");
     // Room for two of the files, not three.
-    const server = await startServer({ paths: [join(REPO, "test/fixtures/mini-cue-conflict")], port: 0, maxUploadBytes: 500, maxHeldBytes: 800 });
+    const server = await startServer({
+      paths: [join(REPO, "test/fixtures/mini-cue-conflict")],
+      port: 0,
+      maxUploadBytes: 500,
+      maxHeldBytes: 800,
+    });
     const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     const pageErrors: string[] = [];
     try {
       const page = await browser.newPage();
@@ -330,13 +382,19 @@ describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHR
 
       await page.setInputFiles("#upload", { name: "third.csv", mimeType: "text/csv", buffer: alexnet });
       await page.locator("#error").waitFor({ state: "visible" });
-      assert.match(await page.locator("#error-text").innerText(), /^upload refused: "third\.csv" \(369 bytes\) would take the uploads held to 1\.1 kB, over the limit of 800 bytes; remove an uploaded dataset first/);
+      assert.match(
+        await page.locator("#error-text").innerText(),
+        /^upload refused: "third\.csv" \(369 bytes\) would take the uploads held to 1\.1 kB, over the limit of 800 bytes; remove an uploaded dataset first/,
+      );
 
       await page.click("#remove-dataset");
       await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'mini-cue-conflict'");
       await ready(page);
       assert.equal(await page.locator("#status").innerText(), "removed r (uploads held: 369 bytes of 800 bytes)");
-      assert.deepEqual(await page.locator("#dataset option").evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)), ["mini-cue-conflict", "a"]);
+      assert.deepEqual(
+        await page.locator("#dataset option").evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value)),
+        ["mini-cue-conflict", "a"],
+      );
       assert.equal(await heldOnServer(server), alexnet.length);
       assert.equal((await fetch(`${server.url}api/datasets/r`)).status, 404);
       assert.equal(await page.locator("#remove-dataset").isVisible(), false);
@@ -356,7 +414,10 @@ describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHR
     ensureBundle();
     const server = await startServer({ paths: [], port: 0 });
     const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(server.url);

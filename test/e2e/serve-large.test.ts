@@ -12,7 +12,15 @@ import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { datasetPayload } from "../../src/serve/datasets.ts";
-import { chanceFor, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairDetails, pairMatrix } from "../../src/web/dashboard/compute.ts";
+import {
+  chanceFor,
+  decodeUnit,
+  groupSummaries,
+  heatmapOrder,
+  modelRanking,
+  pairDetails,
+  pairMatrix,
+} from "../../src/web/dashboard/compute.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 import { REPO } from "../helpers.ts";
 
@@ -70,7 +78,11 @@ describe("the dashboard at 1,000 observers x 10,000 trials", () => {
     const unit = decodeUnit(payload, payload.units[0]);
     const payloadMs = performance.now() - started;
     started = performance.now();
-    const matrix = await pairMatrix(unit, unit.observers.map((_, i) => i), { mismatch: "identical" });
+    const matrix = await pairMatrix(
+      unit,
+      unit.observers.map((_, i) => i),
+      { mismatch: "identical" },
+    );
     const pairsMs = performance.now() - started;
     started = performance.now();
     const order = heatmapOrder(matrix);
@@ -78,7 +90,9 @@ describe("the dashboard at 1,000 observers x 10,000 trials", () => {
     const groups = groupSummaries(matrix, []);
     const ranking = modelRanking(unit, matrix);
     const restMs = performance.now() - started;
-    console.log(`# payload ${seconds(payloadMs)}; all ${((OBSERVERS * (OBSERVERS - 1)) / 2).toLocaleString("en")} pairs (kernel ${matrix.kernel}) ${seconds(pairsMs)}; order, chance region, group means, ranking ${seconds(restMs)}`);
+    console.log(
+      `# payload ${seconds(payloadMs)}; all ${((OBSERVERS * (OBSERVERS - 1)) / 2).toLocaleString("en")} pairs (kernel ${matrix.kernel}) ${seconds(pairsMs)}; order, chance region, group means, ranking ${seconds(restMs)}`,
+    );
 
     assert.equal(matrix.size, OBSERVERS);
     assert.equal(matrix.skipped, 0);
@@ -92,44 +106,59 @@ describe("the dashboard at 1,000 observers x 10,000 trials", () => {
         ["models – models", ((OBSERVERS - HUMANS) * (OBSERVERS - HUMANS - 1)) / 2],
       ],
     );
-    assert.ok(groups.every((g) => g.mean! > 0.05), "errors gather on hard stimuli: positive mean kappa");
+    assert.ok(
+      groups.every((g) => g.mean! > 0.05),
+      "errors gather on hard stimuli: positive mean kappa",
+    );
     assert.equal(ranking.models.length, OBSERVERS - HUMANS);
     const pair = pairDetails(matrix, 0, 1)!;
     assert.equal(pair.n_trials, STIMULI);
   });
 
-  test("in Chromium: the page's worker computes it and the canvas heatmap hovers and selects", { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      const started = performance.now();
-      await page.goto(server.url);
-      await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 110_000 });
-      const loadedMs = performance.now() - started;
-      const timing = (await page.evaluate("window.__trialwise.timing")) as { countMs: number; totalMs: number };
-      console.log(`# browser: page ready (payload, worker analysis, figures, ranking) in ${seconds(loadedMs)}; worker: pair counts ${seconds(timing.countMs)}, analysis ${seconds(timing.totalMs)}`);
-      assert.deepEqual(await page.evaluate("window.__trialwise.heatmap"), { kind: "canvas", cells: OBSERVERS * OBSERVERS });
+  test(
+    "in Chromium: the page's worker computes it and the canvas heatmap hovers and selects",
+    { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` },
+    async () => {
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        const started = performance.now();
+        await page.goto(server.url);
+        await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 110_000 });
+        const loadedMs = performance.now() - started;
+        const timing = (await page.evaluate("window.__trialwise.timing")) as { countMs: number; totalMs: number };
+        console.log(
+          `# browser: page ready (payload, worker analysis, figures, ranking) in ${seconds(loadedMs)}; worker: pair counts ${seconds(timing.countMs)}, analysis ${seconds(timing.totalMs)}`,
+        );
+        assert.deepEqual(await page.evaluate("window.__trialwise.heatmap"), { kind: "canvas", cells: OBSERVERS * OBSERVERS });
 
-      const centre = (await page.evaluate("window.__trialwise.cellCentre('model-0500', 'subject-003')")) as [number, number];
-      await page.mouse.move(centre[0], centre[1]);
-      const tooltip = page.locator(".canvas-tooltip");
-      await tooltip.waitFor({ state: "visible" });
-      assert.match(await tooltip.innerText(), /^model-0500 – subject-003 \(model-human\)\naccuracy 0\.\d{3} \/ 0\.\d{3}\nc_obs 0\.\d{3}, c_exp 0\.\d{3}\nκ -?0\.\d{3} \[-?0\.\d{3}, -?0\.\d{3}\]\nn 10000$/);
-      const hoverStarted = performance.now();
-      await page.mouse.move(centre[0] + 3, centre[1] + 3);
-      await page.mouse.move(centre[0], centre[1]);
-      console.log(`# browser: hover on the canvas answers in ${(performance.now() - hoverStarted).toFixed(0)} ms (two moves)`);
-      await page.mouse.click(centre[0], centre[1]);
-      await page.locator("#trial-table").waitFor({ timeout: 30_000 });
-      assert.equal(await page.locator('#pair-summary dd[data-field="n_trials"]').innerText(), String(STIMULI));
-      await mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, "large-1000x10000.png") });
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-    }
-  });
+        const centre = (await page.evaluate("window.__trialwise.cellCentre('model-0500', 'subject-003')")) as [number, number];
+        await page.mouse.move(centre[0], centre[1]);
+        const tooltip = page.locator(".canvas-tooltip");
+        await tooltip.waitFor({ state: "visible" });
+        assert.match(
+          await tooltip.innerText(),
+          /^model-0500 – subject-003 \(model-human\)\naccuracy 0\.\d{3} \/ 0\.\d{3}\nc_obs 0\.\d{3}, c_exp 0\.\d{3}\nκ -?0\.\d{3} \[-?0\.\d{3}, -?0\.\d{3}\]\nn 10000$/,
+        );
+        const hoverStarted = performance.now();
+        await page.mouse.move(centre[0] + 3, centre[1] + 3);
+        await page.mouse.move(centre[0], centre[1]);
+        console.log(`# browser: hover on the canvas answers in ${(performance.now() - hoverStarted).toFixed(0)} ms (two moves)`);
+        await page.mouse.click(centre[0], centre[1]);
+        await page.locator("#trial-table").waitFor({ timeout: 30_000 });
+        assert.equal(await page.locator('#pair-summary dd[data-field="n_trials"]').innerText(), String(STIMULI));
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: join(ARTIFACTS, "large-1000x10000.png") });
+        assert.deepEqual(errors, []);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

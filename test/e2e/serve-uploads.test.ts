@@ -24,7 +24,9 @@ async function ready(page: Page): Promise<void> {
 /** The model-vs-human colour files of the four people, as files to choose. */
 async function colourFiles(rename: (text: string) => string = (t) => t) {
   const names = (await readdir(COLOUR)).filter((n) => n.endsWith(".csv")).sort();
-  return Promise.all(names.map(async (name) => ({ name, mimeType: "text/csv", buffer: Buffer.from(rename(await readFile(join(COLOUR, name), "utf8"))) })));
+  return Promise.all(
+    names.map(async (name) => ({ name, mimeType: "text/csv", buffer: Buffer.from(rename(await readFile(join(COLOUR, name), "utf8"))) })),
+  );
 }
 
 describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
@@ -38,7 +40,10 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
     await mkdir(ARTIFACTS, { recursive: true });
     server = await startServer({ paths: [join(REPO, "test/fixtures/mini-cue-conflict")], port: 0 });
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(server.url);
@@ -65,7 +70,10 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
   test("observers added to the dataset shown: a command-line dataset gets a copy with them, removable like an upload", async () => {
     await page.selectOption("#dataset", "mini-cue-conflict");
     await ready(page);
-    const extra = (await readFile(join(REPO, "test/fixtures/mini-cue-conflict/mini_resnet50session-1.csv"), "utf8")).replaceAll("resnet50,", "vgg16,");
+    const extra = (await readFile(join(REPO, "test/fixtures/mini-cue-conflict/mini_resnet50session-1.csv"), "utf8")).replaceAll(
+      "resnet50,",
+      "vgg16,",
+    );
     await page.selectOption("#upload-target", "shown");
     await page.setInputFiles("#upload", { name: "vgg16.csv", mimeType: "text/csv", buffer: Buffer.from(extra) });
     await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'mini-cue-conflict-uploads'");
@@ -78,18 +86,30 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
     await page.selectOption("#upload-target", "shown");
     await page.setInputFiles("#upload", { name: "again.csv", mimeType: "text/csv", buffer: Buffer.from(extra) });
     await page.locator("#error").waitFor({ state: "visible" });
-    assert.match(await page.locator("#error-text").innerText(), /observer "vgg16" saw stimulus "airplane1-bicycle2\.png" twice in condition "NaN"/);
+    assert.match(
+      await page.locator("#error-text").innerText(),
+      /observer "vgg16" saw stimulus "airplane1-bicycle2\.png" twice in condition "NaN"/,
+    );
     await page.selectOption("#upload-target", "new");
   });
 
   test("a long-format upload of model-vs-human files is offered the stimulus-id rule; without it the page says why there are no pairs", async () => {
     // The model-vs-human columns renamed, so the page asks which column holds what.
-    const long = await colourFiles((t) => t.replace(/^subj,Session,trial,rt,object_response,category,condition,imagename/, "person,session,trial,rt,answer,truth,condition,imagename"));
+    const long = await colourFiles((t) =>
+      t.replace(
+        /^subj,Session,trial,rt,object_response,category,condition,imagename/,
+        "person,session,trial,rt,answer,truth,condition,imagename",
+      ),
+    );
     const choose = async (rule: string) => {
       await page.setInputFiles("#upload", long);
       await page.locator("#mapping[open]").waitFor();
       assert.equal(await page.locator('#mapping select[name="stimulus"]').inputValue(), "imagename");
-      assert.equal(await page.locator('#mapping select[name="stimulusIds"]').inputValue(), "model-vs-human", "offered at once for an imagename column");
+      assert.equal(
+        await page.locator('#mapping select[name="stimulusIds"]').inputValue(),
+        "model-vs-human",
+        "offered at once for an imagename column",
+      );
       await page.selectOption('#mapping select[name="observer"]', "person");
       await page.selectOption('#mapping select[name="truth"]', "truth");
       await page.selectOption('#mapping select[name="response"]', "answer");
@@ -102,7 +122,10 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
     await ready(page);
     assert.equal(await page.locator("#observers tbody tr").count(), 4, "the mapping was used for all four files");
     await page.locator("#no-pairs").waitFor({ state: "visible" });
-    assert.match(await page.locator("#no-pairs").innerText(), /^no pairs in dataset "colour_subject-01_session_1": .*What to change: no two observers share a stimulus id/);
+    assert.match(
+      await page.locator("#no-pairs").innerText(),
+      /^no pairs in dataset "colour_subject-01_session_1": .*What to change: no two observers share a stimulus id/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, "no-pairs.png") });
     await choose("model-vs-human");
     await page.waitForFunction("new URL(location.href).searchParams.get('d') === 'colour_subject-01_session_1-3'");

@@ -12,7 +12,10 @@ describe("the imagenet16 mapping the package carries", () => {
   test("207 indices over 16 categories (dog 109, bird 49, airplane, knife and oven 1 each)", () => {
     const sizes = Object.fromEntries(Object.entries(IMAGENET16.categories).map(([k, v]) => [k, v.length]));
     assert.equal(Object.keys(sizes).length, 16);
-    assert.equal(Object.values(sizes).reduce((a, b) => a + b, 0), 207);
+    assert.equal(
+      Object.values(sizes).reduce((a, b) => a + b, 0),
+      207,
+    );
     assert.deepEqual([sizes.dog, sizes.bird, sizes.airplane, sizes.knife, sizes.oven], [109, 49, 1, 1, 1]);
     assert.doesNotThrow(() => checkLabelMap(IMAGENET16, "package"));
   });
@@ -65,7 +68,10 @@ describe("from outputs to decisions", () => {
 
   test("output size mismatches and bad label maps are clear errors", () => {
     assert.throws(() => decide([1, 2], { map: IMAGENET16 }), /2 outputs, the label map expects 1000/);
-    assert.throws(() => checkLabelMap({ classes: 3, categories: { a: [0], b: [0] } }, "map.json"), (e: InputError) => /belongs to both "a" and "b"/.test(e.message) && e.location.file === "map.json");
+    assert.throws(
+      () => checkLabelMap({ classes: 3, categories: { a: [0], b: [0] } }, "map.json"),
+      (e: InputError) => /belongs to both "a" and "b"/.test(e.message) && e.location.file === "map.json",
+    );
     assert.throws(() => checkLabelMap({ classes: 3, categories: { a: [3] } }, "map.json"), /not an output index 0..2/);
     assert.throws(() => checkLabelMap([], "map.json"), /"classes" must be a positive integer/);
   });

@@ -25,13 +25,26 @@ const IDENTITY = ["--identity", CATEGORIES.join(",")];
 function channelMeansModel(options: { batch?: number; sqrt?: boolean } = {}): Uint8Array {
   const { onnx } = onnxProto;
   const first = options.batch === undefined ? { dimParam: "N" } : { dimValue: options.batch };
-  const means = { opType: "ReduceMean", input: ["image"], output: [options.sqrt ? "means" : "scores"], attribute: [{ name: "axes", type: 7, ints: [2, 3] }, { name: "keepdims", type: 2, i: 0 }] };
+  const means = {
+    opType: "ReduceMean",
+    input: ["image"],
+    output: [options.sqrt ? "means" : "scores"],
+    attribute: [
+      { name: "axes", type: 7, ints: [2, 3] },
+      { name: "keepdims", type: 2, i: 0 },
+    ],
+  };
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: 13 }],
     graph: {
       name: "channel-means",
-      input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [first, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } } }],
+      input: [
+        {
+          name: "image",
+          type: { tensorType: { elemType: 1, shape: { dim: [first, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } },
+        },
+      ],
       output: [{ name: "scores", type: { tensorType: { elemType: 1, shape: { dim: [first, { dimValue: 3 }] } } } }],
       node: options.sqrt ? [means, { opType: "Sqrt", input: ["means"], output: ["scores"] }] : [means],
     },
@@ -39,11 +52,19 @@ function channelMeansModel(options: { batch?: number; sqrt?: boolean } = {}): Ui
   return onnx.ModelProto.encode(model).finish();
 }
 
-const COLOURS = { red: { r: 255, g: 0, b: 0 }, green: { r: 0, g: 255, b: 0 }, blue: { r: 0, g: 0, b: 255 }, white: { r: 255, g: 255, b: 255 }, black: { r: 0, g: 0, b: 0 } };
+const COLOURS = {
+  red: { r: 255, g: 0, b: 0 },
+  green: { r: 0, g: 255, b: 0 },
+  blue: { r: 0, g: 0, b: 255 },
+  white: { r: 255, g: 255, b: 255 },
+  black: { r: 0, g: 0, b: 0 },
+};
 
 /** A 16 x 16 PNG of one colour. */
 async function writeImage(path: string, colour: keyof typeof COLOURS): Promise<void> {
-  await sharp({ create: { width: 16, height: 16, channels: 3, background: COLOURS[colour] } }).png().toFile(path);
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: COLOURS[colour] } })
+    .png()
+    .toFile(path);
 }
 
 /** A stimulus folder: `images` maps "category/file.png" to its colour. */
@@ -96,10 +117,17 @@ describe("models with a fixed batch size", () => {
   test("a batch-1 model with the default batch: the error names the fixed size and suggests --batch 1; with it, the run works", async () => {
     const fixed = join(dir, "fixed-1.onnx");
     await writeFile(fixed, channelMeansModel({ batch: 1 }));
-    const folder = await stimulusFolder(join(dir, "colours"), { "airplane/red1.png": "red", "bear/green1.png": "green", "bicycle/blue1.png": "blue" });
+    const folder = await stimulusFolder(join(dir, "colours"), {
+      "airplane/red1.png": "red",
+      "bear/green1.png": "green",
+      "bicycle/blue1.png": "blue",
+    });
     const run = await cli("evaluate", fixed, folder, ...IDENTITY, "-o", join(dir, "fixed.csv"));
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(errorLine(run.stderr), `trialwise: error: ${fixed}: the model takes batches of exactly 1 image (input "image" is 1x3x224x224), not 16; run with --batch 1\n`);
+    assert.equal(
+      errorLine(run.stderr),
+      `trialwise: error: ${fixed}: the model takes batches of exactly 1 image (input "image" is 1x3x224x224), not 16; run with --batch 1\n`,
+    );
     const output = join(dir, "fixed-1.csv");
     const ok = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "1", "-o", output);
     assert.equal(ok.code, 0, ok.stderr);
@@ -109,10 +137,17 @@ describe("models with a fixed batch size", () => {
   test("a batch-2 model on three images: the last, short batch is padded and each image gets its own decision", async () => {
     const fixed = join(dir, "fixed-2.onnx");
     await writeFile(fixed, channelMeansModel({ batch: 2 }));
-    const folder = await stimulusFolder(join(dir, "colours-3"), { "airplane/blue1.png": "blue", "bear/green1.png": "green", "bicycle/red1.png": "red" });
+    const folder = await stimulusFolder(join(dir, "colours-3"), {
+      "airplane/blue1.png": "blue",
+      "bear/green1.png": "green",
+      "bicycle/red1.png": "red",
+    });
     const wrong = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "3", "-o", join(dir, "x.csv"));
     assert.equal(wrong.code, 1);
-    assert.match(errorLine(wrong.stderr), /the model takes batches of exactly 2 images \(input "image" is 2x3x224x224\), not 3; run with --batch 2\n$/);
+    assert.match(
+      errorLine(wrong.stderr),
+      /the model takes batches of exactly 2 images \(input "image" is 2x3x224x224\), not 3; run with --batch 2\n$/,
+    );
     const output = join(dir, "fixed-2.csv");
     const run = await cli("evaluate", fixed, folder, ...IDENTITY, "--batch", "2", "-o", output);
     assert.equal(run.code, 0, run.stderr);
@@ -122,9 +157,17 @@ describe("models with a fixed batch size", () => {
 
 describe("merge", () => {
   test("shards of different models are an error naming the files and the models; nothing is written", async () => {
-    const folder = await stimulusFolder(join(dir, "merge-stimuli"), { "airplane/red1.png": "red", "bear/green1.png": "green", "bicycle/blue1.png": "blue" });
+    const folder = await stimulusFolder(join(dir, "merge-stimuli"), {
+      "airplane/red1.png": "red",
+      "bear/green1.png": "green",
+      "bicycle/blue1.png": "blue",
+    });
     const shards = [join(dir, "shard-1.csv"), join(dir, "shard-2.csv"), join(dir, "shard-3.csv")];
-    for (const [k, name] of [[1, "alexnet"], [2, "resnet50"], [3, "alexnet"]] as const) {
+    for (const [k, name] of [
+      [1, "alexnet"],
+      [2, "resnet50"],
+      [3, "alexnet"],
+    ] as const) {
       const run = await cli("evaluate", model, folder, ...IDENTITY, "--name", name, "--shard", `${k}/3`, "-o", shards[k - 1]);
       assert.equal(run.code, 0, run.stderr);
     }
@@ -144,7 +187,12 @@ describe("stimulus folders", () => {
 
   test("an empty category folder, a nested folder, an image outside a category and a non-image file are errors naming the path", async () => {
     const cases: [string, (folder: string) => Promise<void>, (folder: string) => string][] = [
-      ["empty", (f) => mkdir(join(f, "bird")), (f) => `${join(f, "bird")}: an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)`],
+      [
+        "empty",
+        (f) => mkdir(join(f, "bird")),
+        (f) =>
+          `${join(f, "bird")}: an empty category folder; expected at least one image in every category folder (remove the folder if the category has none)`,
+      ],
       [
         "nested",
         async (f) => {
@@ -153,11 +201,16 @@ describe("stimulus folders", () => {
         },
         (f) => `${join(f, "bear", "more")}: a folder inside a category folder; expected the images directly in <category>/`,
       ],
-      ["top-level image", (f) => writeImage(join(f, "red2.png"), "red"), (f) => `${join(f, "red2.png")}: an image outside a category folder; expected <category>/<image>`],
+      [
+        "top-level image",
+        (f) => writeImage(join(f, "red2.png"), "red"),
+        (f) => `${join(f, "red2.png")}: an image outside a category folder; expected <category>/<image>`,
+      ],
       [
         "not an image",
         (f) => writeFile(join(f, "bear", "notes.txt"), "taken in 2019"),
-        (f) => `${join(f, "bear", "notes.txt")}: not an image file; expected .png, .jpg, .jpeg, .bmp, .webp, .tif or .tiff in a category folder`,
+        (f) =>
+          `${join(f, "bear", "notes.txt")}: not an image file; expected .png, .jpg, .jpeg, .bmp, .webp, .tif or .tiff in a category folder`,
       ],
     ];
     for (const [name, spoil, message] of cases) {
@@ -172,7 +225,15 @@ describe("stimulus folders", () => {
 
   test("hidden files and the files of file managers (.DS_Store, Thumbs.db, desktop.ini) are ignored, and so are files beside the category folders", async () => {
     const folder = await stimulusFolder(join(dir, "with-hidden"), colours);
-    for (const file of [".DS_Store", "Thumbs.db", "README.md", join("bear", ".DS_Store"), join("bear", "Thumbs.db"), join("bear", "desktop.ini"), join("bear", "._green1.png")]) {
+    for (const file of [
+      ".DS_Store",
+      "Thumbs.db",
+      "README.md",
+      join("bear", ".DS_Store"),
+      join("bear", "Thumbs.db"),
+      join("bear", "desktop.ini"),
+      join("bear", "._green1.png"),
+    ]) {
       await writeFile(join(folder, file), "file manager data");
     }
     await mkdir(join(folder, ".thumbnails"));
@@ -200,7 +261,11 @@ describe("stimuli the trial files could not tell apart", () => {
       );
     }
     // Distinct ids: "n0..." synset ids keep their last two pieces.
-    const distinct = await stimulusFolder(join(dir, "distinct-ids"), { "airplane/a_n01_1.png": "red", "bear/a_n02_1.png": "green", "bicycle/blue1.png": "blue" });
+    const distinct = await stimulusFolder(join(dir, "distinct-ids"), {
+      "airplane/a_n01_1.png": "red",
+      "bear/a_n02_1.png": "green",
+      "bicycle/blue1.png": "blue",
+    });
     const run = await cli("evaluate", model, distinct, ...IDENTITY, "-o", join(dir, "distinct.csv"));
     assert.equal(run.code, 0, run.stderr);
   });
@@ -239,7 +304,18 @@ describe("names that go into file names", () => {
       assert.equal(run.stderr, `trialwise: ${message}\n`);
     }
     assert.deepEqual(await readdir(join(dir, "names")).catch(() => []), [], "nothing written, inside or outside the output folder");
-    const run = await cli("evaluate", model, folder, ...IDENTITY, "--dataset", "texture-shape_edges", "--name", "resnet50+SIN.v2", "-o", `${out}/`);
+    const run = await cli(
+      "evaluate",
+      model,
+      folder,
+      ...IDENTITY,
+      "--dataset",
+      "texture-shape_edges",
+      "--name",
+      "resnet50+SIN.v2",
+      "-o",
+      `${out}/`,
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(await readdir(out), ["texture-shape_edges_resnet50+SIN.v2_session-1.csv"]);
   });
@@ -250,13 +326,19 @@ describe("names that go into file names", () => {
     const folder = await stimulusFolder(join(dir, "my stimuli"), { "airplane/red1.png": "red" });
     const byModel = await cli("evaluate", spaced, folder, ...IDENTITY, "--dataset", "ds", "-o", join(dir, "x.csv"));
     assert.equal(byModel.code, 1, byModel.stderr);
-    assert.equal(byModel.stderr, `trialwise: error: ${spaced}: the observer's name from the model file's name: "my model" cannot be part of a file name; ${RULE}; give --name\n`);
+    assert.equal(
+      byModel.stderr,
+      `trialwise: error: ${spaced}: the observer's name from the model file's name: "my model" cannot be part of a file name; ${RULE}; give --name\n`,
+    );
     // The stimulus folder's name only matters where it names the output file.
     const toFile = await cli("evaluate", model, folder, ...IDENTITY, "-o", join(dir, "spaced.csv"));
     assert.equal(toFile.code, 0, toFile.stderr);
     const toFolder = await cli("evaluate", model, folder, ...IDENTITY, "-o", `${join(dir, "spaced")}/`);
     assert.equal(toFolder.code, 1, toFolder.stderr);
-    assert.equal(toFolder.stderr, `trialwise: error: ${folder}: the dataset's name from the stimulus folder's name: "my stimuli" cannot be part of a file name; ${RULE}; give --dataset\n`);
+    assert.equal(
+      toFolder.stderr,
+      `trialwise: error: ${folder}: the dataset's name from the stimulus folder's name: "my stimuli" cannot be part of a file name; ${RULE}; give --dataset\n`,
+    );
   });
 });
 

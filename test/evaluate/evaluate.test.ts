@@ -46,7 +46,12 @@ function tinyModel(): Uint8Array {
     opsetImport: [{ domain: "", version: 13 }],
     graph: {
       name: "channel-means",
-      input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } } }],
+      input: [
+        {
+          name: "image",
+          type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 3 }, { dimValue: 224 }, { dimValue: 224 }] } } },
+        },
+      ],
       output: [{ name: "logits", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 1000 }] } } } }],
       initializer: [
         { name: "W", dims: [3, 1000], dataType: 1, floatData: Array.from(weights()) },
@@ -129,15 +134,19 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
     assert.match(outputs.stderr, /channel-means\.onnx: the model gives 1000 outputs per image, the label map expects 16/);
   });
 
-  test("--providers: an unavailable provider is noted and the next one used; alone it is a clear error", { skip: cudaInstalled() ? "onnxruntime-node's CUDA binaries are installed here" : false }, async () => {
-    const fallback = await cli("evaluate", model, EDGES, "--providers", "cuda,cpu", "-o", join(dir, "fallback.csv"));
-    assert.equal(fallback.code, 0, fallback.stderr);
-    assert.match(fallback.stderr, /note: the cuda execution provider is not available \(.*Failed to load shared library\); trying cpu/);
-    assert.doesNotMatch(fallback.stderr, /onnxruntime_src|\[E:onnxruntime/, "no raw onnxruntime log lines");
-    const alone = await cli("evaluate", model, EDGES, "--providers", "cuda", "-o", join(dir, "cuda.csv"));
-    assert.equal(alone.code, 1);
-    assert.match(alone.stderr, /channel-means\.onnx: the cuda execution provider is not available .*add cpu to --providers/);
-  });
+  test(
+    "--providers: an unavailable provider is noted and the next one used; alone it is a clear error",
+    { skip: cudaInstalled() ? "onnxruntime-node's CUDA binaries are installed here" : false },
+    async () => {
+      const fallback = await cli("evaluate", model, EDGES, "--providers", "cuda,cpu", "-o", join(dir, "fallback.csv"));
+      assert.equal(fallback.code, 0, fallback.stderr);
+      assert.match(fallback.stderr, /note: the cuda execution provider is not available \(.*Failed to load shared library\); trying cpu/);
+      assert.doesNotMatch(fallback.stderr, /onnxruntime_src|\[E:onnxruntime/, "no raw onnxruntime log lines");
+      const alone = await cli("evaluate", model, EDGES, "--providers", "cuda", "-o", join(dir, "cuda.csv"));
+      assert.equal(alone.code, 1);
+      assert.match(alone.stderr, /channel-means\.onnx: the cuda execution provider is not available .*add cpu to --providers/);
+    },
+  );
 
   test("an unreadable image is an error naming it, from the decoding threads; nothing is written", async () => {
     const { copyFile, mkdir } = await import("node:fs/promises");
@@ -171,7 +180,19 @@ describe("trialwise evaluate", { skip: SKIP }, () => {
   test("one decoding thread or three give the same file", async () => {
     const { readFile } = await import("node:fs/promises");
     for (const decoders of ["1", "3"]) {
-      const run = await cli("evaluate", model, EDGES, "--name", "m", "--batch", "7", "--decoders", decoders, "-o", join(dir, `decoders-${decoders}.csv`));
+      const run = await cli(
+        "evaluate",
+        model,
+        EDGES,
+        "--name",
+        "m",
+        "--batch",
+        "7",
+        "--decoders",
+        decoders,
+        "-o",
+        join(dir, `decoders-${decoders}.csv`),
+      );
       assert.equal(run.code, 0, run.stderr);
     }
     assert.equal(await readFile(join(dir, "decoders-1.csv"), "utf8"), await readFile(join(dir, "decoders-3.csv"), "utf8"));
@@ -234,10 +255,19 @@ describe("trialwise evaluate: resuming an interrupted run", { skip: SKIP }, () =
       await writeFile(partial, text.slice(0, text.length - 25));
 
       const progress: number[] = [];
-      const resumed = await evaluateModel({ ...base, output, scores: join(dir, "twice-scores.csv"), onProgress: (done) => progress.push(done) });
+      const resumed = await evaluateModel({
+        ...base,
+        output,
+        scores: join(dir, "twice-scores.csv"),
+        onProgress: (done) => progress.push(done),
+      });
       // 60 trials were checkpointed before the kill; the torn line loses one.
       assert.deepEqual(progress.slice(0, 2), [59, 79], "resumed after the 59 whole checkpoint lines");
-      assert.deepEqual({ ...resumed, correct: 0 }, { trials: 160, evaluated: 160 - progress[0], correct: 0 }, "only the missing trials were evaluated");
+      assert.deepEqual(
+        { ...resumed, correct: 0 },
+        { trials: 160, evaluated: 160 - progress[0], correct: 0 },
+        "only the missing trials were evaluated",
+      );
       assert.equal(await readFile(output, "utf8"), await readFile(join(dir, "once.csv"), "utf8"));
       assert.equal(await readFile(join(dir, "twice-scores.csv"), "utf8"), await readFile(join(dir, "once-scores.csv"), "utf8"));
       assert.ok(!(await readdir(dir)).some((f) => f.endsWith(".partial")), "checkpoint removed");
@@ -255,7 +285,22 @@ describe("trialwise evaluate: a process killed with SIGKILL", { skip: SKIP }, ()
     try {
       const model = join(dir, "m.onnx");
       await writeFile(model, tinyModel());
-      const args = (output: string) => ["--import", "tsx", join(REPO, "src/cli/bin.ts"), "evaluate", model, EDGES, "--name", "m", "--batch", "4", "-o", output, "--scores", `${output}.scores.csv`];
+      const args = (output: string) => [
+        "--import",
+        "tsx",
+        join(REPO, "src/cli/bin.ts"),
+        "evaluate",
+        model,
+        EDGES,
+        "--name",
+        "m",
+        "--batch",
+        "4",
+        "-o",
+        output,
+        "--scores",
+        `${output}.scores.csv`,
+      ];
       const run = (output: string) =>
         new Promise<{ code: number | null; signal: string | null }>((resolve) => {
           const child = spawn(process.execPath, args(output), { cwd: REPO, stdio: "ignore" });
@@ -323,13 +368,19 @@ describe("model cards", { skip: SKIP }, () => {
     const { parseModelCard } = await import("../../src/evaluate/card.ts");
     const { preprocess } = await import("../../src/evaluate/preprocess.ts");
     const { readFile } = await import("node:fs/promises");
-    const card = parseModelCard({ input: "image", resize: 128, crop: 112, layout: "NHWC", colours: "BGR", mean: [0, 0, 0], std: [1, 1, 1] }, "card.json");
+    const card = parseModelCard(
+      { input: "image", resize: 128, crop: 112, layout: "NHWC", colours: "BGR", mean: [0, 0, 0], std: [1, 1, 1] },
+      "card.json",
+    );
     assert.deepEqual([card.spec.crop, card.spec.layout, card.spec.colours], [112, "NHWC", "BGR"]);
     // NHWC, BGR, mean 0, sd 1: the first three values are pixel (0,0)'s blue, green, red / 255.
     const image = { width: 2, height: 2, data: Uint8Array.from([255, 0, 51, 255, 0, 51, 255, 0, 51, 255, 0, 51]) };
     const tensor = preprocess(image, { ...card.spec, resize: 2, crop: 2 });
     assert.deepEqual(Array.from(tensor.slice(0, 3)), [51 / 255, 0, 1].map(Math.fround));
-    assert.throws(() => parseModelCard({ layout: "CHW" }, "card.json"), (e: Error) => /card\.json: column "layout": expected "NCHW" or "NHWC"/.test(e.message));
+    assert.throws(
+      () => parseModelCard({ layout: "CHW" }, "card.json"),
+      (e: Error) => /card\.json: column "layout": expected "NCHW" or "NHWC"/.test(e.message),
+    );
     assert.throws(() => parseModelCard({ crop: 300 }, "card.json"), /no larger than resize/);
     assert.throws(() => parseModelCard({ colour: "RGB" }, "card.json"), /one of the fields/);
 
@@ -344,9 +395,26 @@ describe("model cards", { skip: SKIP }, () => {
           opsetImport: [{ domain: "", version: 13 }],
           graph: {
             name: "nhwc",
-            input: [{ name: "image", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 112 }, { dimValue: 112 }, { dimValue: 3 }] } } } }],
+            input: [
+              {
+                name: "image",
+                type: {
+                  tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 112 }, { dimValue: 112 }, { dimValue: 3 }] } },
+                },
+              },
+            ],
             output: [{ name: "scores", type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "N" }, { dimValue: 3 }] } } } }],
-            node: [{ opType: "ReduceMean", input: ["image"], output: ["scores"], attribute: [{ name: "axes", type: 7, ints: [1, 2] }, { name: "keepdims", type: 2, i: 0 }] }],
+            node: [
+              {
+                opType: "ReduceMean",
+                input: ["image"],
+                output: ["scores"],
+                attribute: [
+                  { name: "axes", type: 7, ints: [1, 2] },
+                  { name: "keepdims", type: 2, i: 0 },
+                ],
+              },
+            ],
           },
         }),
       ).finish();
@@ -361,7 +429,17 @@ describe("model cards", { skip: SKIP }, () => {
         for (const f of (await readdir(join(EDGES, c))).slice(0, 2)) await copyFile(join(EDGES, c, f), join(stimuli, c, f));
       }
       const cardFile = join(dir, "card.json");
-      await writeFile(cardFile, JSON.stringify({ input: "image", resize: 128, crop: 112, layout: "NHWC", outputs: "probabilities", mapping: { identity: categories } }));
+      await writeFile(
+        cardFile,
+        JSON.stringify({
+          input: "image",
+          resize: 128,
+          crop: 112,
+          layout: "NHWC",
+          outputs: "probabilities",
+          mapping: { identity: categories },
+        }),
+      );
       const without = await cli("evaluate", model, stimuli, "-o", join(dir, "x.csv"), "--identity", categories.join(","));
       assert.equal(without.code, 1);
       assert.match(without.stderr, /does not accept a 6x3x224x224 float32 input "image"/);
@@ -388,7 +466,12 @@ describe("stimulus manifests", { skip: SKIP }, () => {
       const model = join(dir, "m.onnx");
       await writeFile(model, tinyModel());
       const manifest = join(dir, "manifest.csv");
-      const lines = ["file,category,condition", `${join(EDGES, "bear/bear1.png")},bear,low`, `${join(EDGES, "airplane/airplane1.png")},airplane,low`, `${join(EDGES, "bear/bear1.png")},bear,high`];
+      const lines = [
+        "file,category,condition",
+        `${join(EDGES, "bear/bear1.png")},bear,low`,
+        `${join(EDGES, "airplane/airplane1.png")},airplane,low`,
+        `${join(EDGES, "bear/bear1.png")},bear,high`,
+      ];
       await writeFile(manifest, `${lines.join("\n")}\n`);
       const output = join(dir, "t.csv");
       const run = await cli("evaluate", model, manifest, "-o", output);
@@ -414,8 +497,21 @@ describe("Parquet output", { skip: SKIP }, () => {
     try {
       const model = join(dir, "m.onnx");
       await writeFile(model, tinyModel());
-      assert.equal((await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.csv"), "--scores", join(dir, "scores.csv"))).code, 0);
-      const run = await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.parquet"), "--scores", join(dir, "scores.parquet"));
+      assert.equal(
+        (await cli("evaluate", model, EDGES, "--name", "m", "-o", join(dir, "one.csv"), "--scores", join(dir, "scores.csv"))).code,
+        0,
+      );
+      const run = await cli(
+        "evaluate",
+        model,
+        EDGES,
+        "--name",
+        "m",
+        "-o",
+        join(dir, "one.parquet"),
+        "--scores",
+        join(dir, "scores.parquet"),
+      );
       assert.equal(run.code, 0, run.stderr);
 
       // Same rows and columns; the Parquet columns are typed (trial an integer, rt a float NaN),
@@ -427,18 +523,38 @@ describe("Parquet output", { skip: SKIP }, () => {
       }
       const raw = await readParquetTable(join(dir, "one.parquet"));
       assert.deepEqual(raw.columns, ["subj", "session", "trial", "rt", "object_response", "category", "condition", "imagename"]);
-      assert.deepEqual(raw.rows.slice(0, 2).map((r) => r.slice(0, 4)), [["m", "1", "1", "NaN"], ["m", "1", "2", "NaN"]]);
+      assert.deepEqual(
+        raw.rows.slice(0, 2).map((r) => r.slice(0, 4)),
+        [
+          ["m", "1", "1", "NaN"],
+          ["m", "1", "2", "NaN"],
+        ],
+      );
       const scores = await readParquetTable(join(dir, "scores.parquet"));
       const scoresCsv = csvLines(await readFile(join(dir, "scores.csv"), "utf8"));
       assert.deepEqual(scores.columns, scoresCsv[0]);
-      scores.rows.forEach((row, r) => row.forEach((v, c) => {
-        const expected = scoresCsv[r + 1][c];
-        if (/^score_/.test(scores.columns[c])) assert.ok(Math.abs(Number(v) - Number(expected)) < 1e-12, `${scores.columns[c]} row ${r}`);
-        else assert.equal(v, expected);
-      }));
+      scores.rows.forEach((row, r) =>
+        row.forEach((v, c) => {
+          const expected = scoresCsv[r + 1][c];
+          if (/^score_/.test(scores.columns[c])) assert.ok(Math.abs(Number(v) - Number(expected)) < 1e-12, `${scores.columns[c]} row ${r}`);
+          else assert.equal(v, expected);
+        }),
+      );
 
-      for (const k of [1, 2]) assert.equal((await cli("evaluate", model, EDGES, "--name", "m", "--shard", `${k}/2`, "-o", join(dir, `shard-${k}.parquet`))).code, 0);
-      const merged = await cli("merge", join(dir, "shard-2.parquet"), join(dir, "shard-1.parquet"), "-o", join(dir, "merged.csv"), "--stimuli", EDGES);
+      for (const k of [1, 2])
+        assert.equal(
+          (await cli("evaluate", model, EDGES, "--name", "m", "--shard", `${k}/2`, "-o", join(dir, `shard-${k}.parquet`))).code,
+          0,
+        );
+      const merged = await cli(
+        "merge",
+        join(dir, "shard-2.parquet"),
+        join(dir, "shard-1.parquet"),
+        "-o",
+        join(dir, "merged.csv"),
+        "--stimuli",
+        EDGES,
+      );
       assert.equal(merged.code, 0, merged.stderr);
       assert.equal(await readFile(join(dir, "merged.csv"), "utf8"), await readFile(join(dir, "one.csv"), "utf8"));
 
@@ -454,7 +570,10 @@ describe("Parquet output", { skip: SKIP }, () => {
 
 /** Lines split at commas (the scores file has no quoted fields). */
 function csvLines(text: string): string[][] {
-  return text.trimEnd().split("\n").map((line) => line.split(","));
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.split(","));
 }
 
 describe("decoding images to RGB", () => {
@@ -463,7 +582,8 @@ describe("decoding images to RGB", () => {
     const dir = await mkdtemp(join(tmpdir(), "trialwise-decode-"));
     try {
       // 2 x 1 pixels: values 10 and 200; alpha 0 and 128 must not change the colour.
-      const raw = (channels: number, pixels: number[]) => sharp(Buffer.from(pixels), { raw: { width: 2, height: 1, channels: channels as 1 | 2 | 3 | 4 } });
+      const raw = (channels: number, pixels: number[]) =>
+        sharp(Buffer.from(pixels), { raw: { width: 2, height: 1, channels: channels as 1 | 2 | 3 | 4 } });
       const files = {
         grey: await raw(1, [10, 200]).png().toFile(join(dir, "grey.png")),
         greyAlpha: await raw(2, [10, 0, 200, 128]).png().toFile(join(dir, "grey-alpha.png")),
@@ -472,7 +592,11 @@ describe("decoding images to RGB", () => {
       };
       for (const [name, info] of Object.entries(files)) {
         const image = await decodeRgb(join(dir, `${name.replace("greyAlpha", "grey-alpha")}.png`));
-        assert.deepEqual([image.width, image.height, ...image.data], [2, 1, 10, 10, 10, 200, 200, 200], `${name} (${info.channels} channels in the file)`);
+        assert.deepEqual(
+          [image.width, image.height, ...image.data],
+          [2, 1, 10, 10, 10, 200, 200, 200],
+          `${name} (${info.channels} channels in the file)`,
+        );
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

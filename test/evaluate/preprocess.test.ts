@@ -58,9 +58,12 @@ describe("torchvision-style preprocessing", () => {
     const image: RgbImage = { width: 2, height: 1, data: Uint8Array.from([255, 0, 128, 0, 255, 64]) };
     const out = normalizeNchw(image);
     const expected = [
-      (1 - 0.485) / 0.229, (0 - 0.485) / 0.229,
-      (0 - 0.456) / 0.224, (1 - 0.456) / 0.224,
-      (128 / 255 - 0.406) / 0.225, (64 / 255 - 0.406) / 0.225,
+      (1 - 0.485) / 0.229,
+      (0 - 0.485) / 0.229,
+      (0 - 0.456) / 0.224,
+      (1 - 0.456) / 0.224,
+      (128 / 255 - 0.406) / 0.225,
+      (64 / 255 - 0.406) / 0.225,
     ];
     expected.forEach((v, k) => assert.ok(Math.abs(out[k] - v) < 1e-6, `${k}: ${out[k]} vs ${v}`));
   });

@@ -24,7 +24,8 @@ function cssColours(): Map<string, { color?: string; background?: string }> {
   for (const [, selectors, body] of css.matchAll(/([^{}]+)\{([^}]*)\}/g)) {
     const color = /(?:^|;)\s*color:\s*(#[0-9a-f]+)/i.exec(body)?.[1];
     const background = /(?:^|;)\s*background(?:-color)?:\s*(#[0-9a-f]+)/i.exec(body)?.[1];
-    for (const selector of selectors.split(",").map((s) => s.trim())) rules.set(selector, { ...rules.get(selector), ...(color && { color }), ...(background && { background }) });
+    for (const selector of selectors.split(",").map((s) => s.trim()))
+      rules.set(selector, { ...rules.get(selector), ...(color && { color }), ...(background && { background }) });
   }
   return rules;
 }
@@ -48,6 +49,9 @@ test("every text colour of the experiment page has a contrast of at least 4.5:1 
   ];
   for (const [what, text, background] of pairs) {
     const ratio = contrastRatio(text, background);
-    assert.ok(ratio >= MIN_TEXT_CONTRAST, `${what}: ${text} on ${background} has contrast ${ratio.toFixed(2)}:1, below ${MIN_TEXT_CONTRAST}:1`);
+    assert.ok(
+      ratio >= MIN_TEXT_CONTRAST,
+      `${what}: ${text} on ${background} has contrast ${ratio.toFixed(2)}:1, below ${MIN_TEXT_CONTRAST}:1`,
+    );
   }
 });

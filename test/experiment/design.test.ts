@@ -77,7 +77,10 @@ test("protocol overrides are checked field by field with the field named", () =>
 test("seeded shuffles are permutations, reproducible, and differ between seeds", () => {
   const items = Array.from({ length: 50 }, (_, i) => i);
   const a = seededShuffle(items, 7);
-  assert.deepEqual([...a].sort((x, y) => x - y), items);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    items,
+  );
   assert.deepEqual(seededShuffle(items, 7), a);
   assert.notDeepEqual(seededShuffle(items, 8), a);
   assert.notDeepEqual(a, items);
@@ -101,7 +104,10 @@ test("the stimulus selection is balanced over categories and the same for every 
   assert.equal(new Set(sets.map((s) => s.join())).size, 5, "each participant has an own order");
   assert.deepEqual(ids(participantDesign(plan, 3).trials.map((t) => t.stimulus)), sets[2], "the order is reproducible");
   assert.notEqual(participantDesign(plan, 1).seed, participantDesign(plan, 2).seed);
-  assert.deepEqual(participantDesign(plan, 1).trials.map((t) => t.index), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(
+    participantDesign(plan, 1).trials.map((t) => t.index),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
 
 test("balanced Latin squares: each condition once per row, at each position equally often, after each other equally often", () => {
@@ -109,15 +115,23 @@ test("balanced Latin squares: each condition once per row, at each position equa
     const cycle = latinSquareCycle(n);
     assert.equal(cycle, n % 2 === 0 || n === 1 ? n : 2 * n);
     const rows = Array.from({ length: cycle }, (_, r) => latinSquareRow(n, r));
-    for (const row of rows) assert.deepEqual([...row].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+    for (const row of rows)
+      assert.deepEqual(
+        [...row].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, i) => i),
+      );
     for (let position = 0; position < n; position++) {
       for (let c = 0; c < n; c++) assert.equal(rows.filter((row) => row[position] === c).length, cycle / n);
     }
     const follows = new Map<string, number>();
-    for (const row of rows) for (let j = 1; j < n; j++) follows.set(`${row[j - 1]}>${row[j]}`, (follows.get(`${row[j - 1]}>${row[j]}`) ?? 0) + 1);
+    for (const row of rows)
+      for (let j = 1; j < n; j++) follows.set(`${row[j - 1]}>${row[j]}`, (follows.get(`${row[j - 1]}>${row[j]}`) ?? 0) + 1);
     if (n > 1) {
       assert.equal(follows.size, n * (n - 1), `n=${n}: every ordered pair occurs`);
-      assert.ok([...follows.values()].every((k) => k === cycle / n), `n=${n}: equally often`);
+      assert.ok(
+        [...follows.values()].every((k) => k === cycle / n),
+        `n=${n}: equally often`,
+      );
     }
     assert.deepEqual(latinSquareRow(n, cycle), rows[0], "rows repeat with the cycle");
   }
@@ -130,7 +144,13 @@ test("balanced Latin squares: each condition once per row, at each position equa
 test("conditions are counterbalanced across participants; within a condition the stimuli are the same", () => {
   const conditions = ["c05", "c10", "c50", "c100"];
   const pool = stimulusSet(2, conditions);
-  const plan = planExperiment(pool, { seed: 5, trialsPerParticipant: 32, conditions, conditionsPerParticipant: 2, categories: CATEGORIES_16 });
+  const plan = planExperiment(pool, {
+    seed: 5,
+    trialsPerParticipant: 32,
+    conditions,
+    conditionsPerParticipant: 2,
+    categories: CATEGORIES_16,
+  });
   const designs = Array.from({ length: 8 }, (_, i) => participantDesign(plan, i + 1));
   // Participant p gets the first two conditions of Latin-square row p - 1 (base order c05, c10, c50, c100).
   assert.deepEqual(designs[0].conditions, ["c05", "c10"]);
@@ -146,12 +166,30 @@ test("conditions are counterbalanced across participants; within a condition the
     assert.ok(d.trials.slice(16).every((t) => t.stimulus.condition === d.conditions[1]));
   }
   for (const c of conditions) {
-    const seen = designs.filter((d) => d.conditions.includes(c)).map((d) => ids(d.trials.filter((t) => t.stimulus.condition === c).map((t) => t.stimulus)).sort().join());
+    const seen = designs
+      .filter((d) => d.conditions.includes(c))
+      .map((d) =>
+        ids(d.trials.filter((t) => t.stimulus.condition === c).map((t) => t.stimulus))
+          .sort()
+          .join(),
+      );
     assert.equal(new Set(seen).size, 1, `${c}: one stimulus set for all who see it`);
     assert.equal(seen[0].split(",").length, 16);
   }
-  const interleaved = participantDesign(planExperiment(pool, { seed: 5, trialsPerParticipant: 32, conditionsPerParticipant: 2, conditionOrder: "interleaved", categories: CATEGORIES_16 }), 1);
-  assert.ok(interleaved.trials.slice(0, 16).some((t) => t.stimulus.condition === "c10"), "interleaved mixes the conditions");
+  const interleaved = participantDesign(
+    planExperiment(pool, {
+      seed: 5,
+      trialsPerParticipant: 32,
+      conditionsPerParticipant: 2,
+      conditionOrder: "interleaved",
+      categories: CATEGORIES_16,
+    }),
+    1,
+  );
+  assert.ok(
+    interleaved.trials.slice(0, 16).some((t) => t.stimulus.condition === "c10"),
+    "interleaved mixes the conditions",
+  );
 });
 
 test("practice uses stimuli outside the main block, the same for everyone", () => {
@@ -161,19 +199,35 @@ test("practice uses stimuli outside the main block, the same for everyone", () =
   assert.equal(plan.practice.length, 5);
   assert.ok(plan.practice.every((s) => !main.has(s.id)));
   assert.deepEqual(ids(participantDesign(plan, 1).practice).sort(), ids(plan.practice).sort());
-  assert.equal(planExperiment(pool, { seed: 2, practiceTrials: 5, categories: CATEGORIES_16 }).practice.length, 0, "no stimuli left for practice");
+  assert.equal(
+    planExperiment(pool, { seed: 2, practiceTrials: 5, categories: CATEGORIES_16 }).practice.length,
+    0,
+    "no stimuli left for practice",
+  );
 });
 
 test("planning errors name what was expected", () => {
   const pool = stimulusSet(2, ["a", "b"]);
   const opts = { seed: 1, categories: CATEGORIES_16 };
   assert.throws(() => planExperiment(pool, { ...opts, trialsPerParticipant: 33 }), /a positive multiple of the 2 condition/);
-  assert.throws(() => planExperiment(pool, { ...opts, trialsPerParticipant: 66 }), /need 33 stimuli per condition, but a condition has only 32/);
+  assert.throws(
+    () => planExperiment(pool, { ...opts, trialsPerParticipant: 66 }),
+    /need 33 stimuli per condition, but a condition has only 32/,
+  );
   assert.throws(() => planExperiment(pool, { ...opts, conditions: ["a", "z"] }), /no stimuli in condition "z"; the set's conditions: a, b/);
   assert.throws(() => planExperiment(pool, { ...opts, conditionsPerParticipant: 3 }), /from 1 to 2/);
-  assert.throws(() => planExperiment([{ id: "0", name: "x.png", category: "zebra", condition: "NaN" }], opts, "set"), /^InputError: set: stimulus "x\.png" has category "zebra"/);
-  assert.throws(() => planExperiment([...pool, { id: "x", name: "x.png", category: "cat", condition: "b" }], opts), /different numbers of stimuli \(a: 32, b: 33\)/);
-  assert.throws(() => planExperiment(pool, { ...opts, practiceStimuli: [{ id: "p0", name: "p.png", category: "zebra", condition: "NaN" }] }), /stimulus "p\.png" has category "zebra"/);
+  assert.throws(
+    () => planExperiment([{ id: "0", name: "x.png", category: "zebra", condition: "NaN" }], opts, "set"),
+    /^InputError: set: stimulus "x\.png" has category "zebra"/,
+  );
+  assert.throws(
+    () => planExperiment([...pool, { id: "x", name: "x.png", category: "cat", condition: "b" }], opts),
+    /different numbers of stimuli \(a: 32, b: 33\)/,
+  );
+  assert.throws(
+    () => planExperiment(pool, { ...opts, practiceStimuli: [{ id: "p0", name: "p.png", category: "zebra", condition: "NaN" }] }),
+    /stimulus "p\.png" has category "zebra"/,
+  );
 });
 
 test("participant names carry the study id, are human by the model-vs-human rule, and read back to their numbers", () => {
@@ -181,7 +235,14 @@ test("participant names carry the study id, are human by the model-vs-human rule
   assert.equal(participantName(123, "edges2"), "edges2-subject-123");
   assert.equal(participantNumber("pilot-subject-03", "pilot"), 3);
   assert.equal(participantNumber("pilot-subject-123", "pilot"), 123);
-  for (const other of ["subject-03", "pilot-subject-3", "pilot-subject-003", "pilot-subject-00", "pilot2-subject-03", "pilot-subject-03x"]) {
+  for (const other of [
+    "subject-03",
+    "pilot-subject-3",
+    "pilot-subject-003",
+    "pilot-subject-00",
+    "pilot2-subject-03",
+    "pilot-subject-03x",
+  ]) {
     assert.equal(participantNumber(other, "pilot"), undefined, other);
   }
   assert.equal(studyIdFromStore("/data/edges.duckdb"), "edges");
@@ -195,7 +256,16 @@ test("participant names carry the study id, are human by the model-vs-human rule
 
 const plan4 = planExperiment(stimulusSet(1, ["NaN"]), { seed: 9, trialsPerParticipant: 4, categories: CATEGORIES_16 });
 const design4 = participantDesign(plan4, 1);
-const good = () => ({ trial: 0, stimulus: design4.trials[0].stimulus.id, response: "cat", rt: 640.5, source: "key", stimulusMs: 200.1, maskMs: 199.8, frameMs: 16.7 });
+const good = () => ({
+  trial: 0,
+  stimulus: design4.trials[0].stimulus.id,
+  response: "cat",
+  rt: 640.5,
+  source: "key",
+  stimulusMs: 200.1,
+  maskMs: 199.8,
+  frameMs: 16.7,
+});
 
 test("a valid submission is accepted with its stimulus and timing flag", () => {
   const verdict = validateSubmission(good(), design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
@@ -204,7 +274,13 @@ test("a valid submission is accepted with its stimulus and timing flag", () => {
   assert.equal(verdict.trial.timingOk, true);
   const na = validateSubmission({ ...good(), response: "na", rt: null, source: null }, design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
   assert.ok(na.ok);
-  const late = validateSubmission({ ...good(), trial: 1, stimulus: design4.trials[1].stimulus.id, rt: DEFAULT_PROTOCOL.responseMs + RT_SLACK_MS }, design4, 1, DEFAULT_PROTOCOL, CATEGORIES_16);
+  const late = validateSubmission(
+    { ...good(), trial: 1, stimulus: design4.trials[1].stimulus.id, rt: DEFAULT_PROTOCOL.responseMs + RT_SLACK_MS },
+    design4,
+    1,
+    DEFAULT_PROTOCOL,
+    CATEGORIES_16,
+  );
   assert.ok(late.ok, "the slack is inclusive");
   const dropped = validateSubmission({ ...good(), stimulusMs: 216.7 }, design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16);
   assert.ok(dropped.ok);
@@ -221,10 +297,7 @@ test("invalid submissions are rejected with the reason", () => {
   assert.match(reject({ trial: 4 }).reason, /trial: 4 is out of range; expected 0 to 3/);
   assert.match(reject({ trial: -1 }).reason, /out of range/);
   assert.match(reject({ trial: "0" }).reason, /expected an integer index/);
-  assert.deepEqual(
-    { status: reject({}, 1).status, reason: reject({}, 1).reason },
-    { status: 409, reason: "trial 0 is already stored" },
-  );
+  assert.deepEqual({ status: reject({}, 1).status, reason: reject({}, 1).reason }, { status: 409, reason: "trial 0 is already stored" });
   assert.match(reject({ trial: 2, stimulus: design4.trials[2].stimulus.id }, 1).reason, /ahead of the next trial 1/);
   assert.equal(reject({ stimulus: other }).status, 400);
   assert.match(reject({ stimulus: other }).reason, new RegExp(`shows stimulus ${design4.trials[0].stimulus.id}, not "${other}"`));
@@ -240,7 +313,10 @@ test("invalid submissions are rejected with the reason", () => {
   assert.match(reject({ stimulusMs: undefined }).reason, /stimulusMs: undefined is not a measured duration/);
   assert.match(reject({ maskMs: -3 }).reason, /maskMs: -3/);
   assert.match(reject({ frameMs: "16" }).reason, /frameMs/);
-  assert.match((validateSubmission([], design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16) as { reason: string }).reason, /expected a JSON object/);
+  assert.match(
+    (validateSubmission([], design4, 0, DEFAULT_PROTOCOL, CATEGORIES_16) as { reason: string }).reason,
+    /expected a JSON object/,
+  );
 });
 
 test("timing tolerance: within means |measured - target| <= tolerance for stimulus and mask", () => {
@@ -321,7 +397,10 @@ test("attention checks: spread over the block (one per part, never first), askin
   const plan = planExperiment(pool, { seed: 4, trialsPerParticipant: 32, categories: CATEGORIES_16, catchTrials: 4 });
   const withChecks = participantDesign(plan, 3);
   assert.equal(withChecks.trials.length, 36);
-  assert.deepEqual(withChecks.trials.map((t, i) => t.index === i), Array(36).fill(true));
+  assert.deepEqual(
+    withChecks.trials.map((t, i) => t.index === i),
+    Array(36).fill(true),
+  );
   const checks = withChecks.trials.filter((t) => t.stimulus.catchTrial === true);
   assert.equal(checks.length, 4);
   assert.ok(withChecks.trials[0].stimulus.catchTrial !== true);

@@ -72,14 +72,33 @@ test("exported rt is seconds rounded to whole microseconds, printed without floa
 });
 
 async function oneParticipant(store: string, study?: string): Promise<ExperimentServer> {
-  const server = await startExperimentServer({ stimuli, store, study, protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 0 }, seed: 1, trialsPerParticipant: 4, port: 0 });
-  const started = (await (await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as {
+  const server = await startExperimentServer({
+    stimuli,
+    store,
+    study,
+    protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 0 },
+    seed: 1,
+    trialsPerParticipant: 4,
+    port: 0,
+  });
+  const started = (await (
+    await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+  ).json()) as {
     name: string;
     token: string;
     trials: string[];
   };
   for (let i = 0; i < 4; i++) {
-    const body = { trial: i, stimulus: started.trials[i], response: "cat", rt: 400.1 + i, source: "key", stimulusMs: 200, maskMs: 200, frameMs: 16.7 };
+    const body = {
+      trial: i,
+      stimulus: started.trials[i],
+      response: "cat",
+      rt: 400.1 + i,
+      source: "key",
+      stimulusMs: 200,
+      maskMs: 200,
+      frameMs: 16.7,
+    };
     const response = await fetch(`${server.url}/api/participants/${started.name}/trials`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${started.token}` },
@@ -96,16 +115,30 @@ test("names carry the study id; export refuses names that are observers of a giv
   // A published-style folder whose subject-01 would have merged with ours under the old names.
   const published = join(dir, "published");
   await mkdir(published);
-  await writeFile(join(published, "edges_subject-01_session_1.csv"), "subj,session,trial,rt,object_response,category,condition,imagename\nsubject-01,1,1,0.5,cat,cat,NaN,cat1.png\n");
+  await writeFile(
+    join(published, "edges_subject-01_session_1.csv"),
+    "subj,session,trial,rt,object_response,category,condition,imagename\nsubject-01,1,1,0.5,cat,cat,NaN,cat1.png\n",
+  );
   const ok = await cli("experiment", "export", "--store", store, "-o", join(dir, "ok"), "--distinct-from", published);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(await readdir(join(dir, "ok")), ["toys_edges-subject-01_session_1.csv", "toys_participants.json"]);
   const rows = csvObjects(await readFile(join(dir, "ok", "toys_edges-subject-01_session_1.csv"), "utf8"));
-  assert.deepEqual(rows.map((r) => [r.subj, r.rt]), [["edges-subject-01", "0.4001"], ["edges-subject-01", "0.4011"], ["edges-subject-01", "0.4021"], ["edges-subject-01", "0.4031"]]);
+  assert.deepEqual(
+    rows.map((r) => [r.subj, r.rt]),
+    [
+      ["edges-subject-01", "0.4001"],
+      ["edges-subject-01", "0.4011"],
+      ["edges-subject-01", "0.4021"],
+      ["edges-subject-01", "0.4031"],
+    ],
+  );
   // A dataset that has our name already (another study served with the same study id).
   const clash = join(dir, "clash");
   await mkdir(clash);
-  await writeFile(join(clash, "other_edges-subject-01_session_1.csv"), "subj,session,trial,rt,object_response,category,condition,imagename\nedges-subject-01,1,1,0.5,cat,cat,NaN,cat1.png\n");
+  await writeFile(
+    join(clash, "other_edges-subject-01_session_1.csv"),
+    "subj,session,trial,rt,object_response,category,condition,imagename\nedges-subject-01,1,1,0.5,cat,cat,NaN,cat1.png\n",
+  );
   const refused = await cli("experiment", "export", "--store", store, "-o", join(dir, "refused"), "--distinct-from", clash);
   assert.equal(refused.code, 1);
   assert.equal(
@@ -125,7 +158,10 @@ test("--study sets the prefix and must be a study id", async () => {
   const server = await oneParticipant(join(dir, "named.duckdb"), "lab.2026");
   await server.close();
   const result = await exportStore(join(dir, "named.duckdb"), join(dir, "named"));
-  assert.deepEqual(result.files.map((f) => f.slice(f.lastIndexOf("/") + 1)), ["toys_lab.2026-subject-01_session_1.csv"]);
+  assert.deepEqual(
+    result.files.map((f) => f.slice(f.lastIndexOf("/") + 1)),
+    ["toys_lab.2026-subject-01_session_1.csv"],
+  );
   const bad = await cli("experiment", "serve", stimuli, "--store", join(dir, "bad.duckdb"), "--study", "a_b", "--port", "0");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^trialwise: --study: "a_b" is not a study id; expected 1 to 40 characters/);

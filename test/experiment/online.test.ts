@@ -29,7 +29,11 @@ after(async () => {
 });
 
 let stores = 0;
-async function serve(protocol: Partial<Protocol> = {}, options: Partial<ExperimentServerOptions> = {}, log: string[] = []): Promise<ExperimentServer> {
+async function serve(
+  protocol: Partial<Protocol> = {},
+  options: Partial<ExperimentServerOptions> = {},
+  log: string[] = [],
+): Promise<ExperimentServer> {
   return startExperimentServer({
     stimuli,
     store: join(dir, `online${++stores}.duckdb`),
@@ -55,24 +59,49 @@ async function call(server: ExperimentServer, method: string, path: string, body
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-  return { status: response.status, headers: response.headers, json: (await response.json().catch(() => null)) as Record<string, unknown> & Started };
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json().catch(() => null)) as Record<string, unknown> & Started,
+  };
 }
 
 /** A valid answer to trial `index` (the right category when the trial is an attention check and `right`). */
 function answer(p: Started, index: number, category = "cat") {
-  return { trial: index, stimulus: p.trials[index], response: category, rt: 500, source: "key", stimulusMs: 200, maskMs: 200, frameMs: 16.7 };
+  return {
+    trial: index,
+    stimulus: p.trials[index],
+    response: category,
+    rt: 500,
+    source: "key",
+    stimulusMs: 200,
+    maskMs: 200,
+    frameMs: 16.7,
+  };
 }
 
 async function complete(server: ExperimentServer, p: Started, respond: (id: string) => string = () => "cat") {
-  for (let i = 0; i < p.trials.length; i++) assert.equal((await call(server, "POST", `/api/participants/${p.name}/trials`, answer(p, i, respond(p.trials[i])), p.token)).status, 201);
+  for (let i = 0; i < p.trials.length; i++)
+    assert.equal(
+      (await call(server, "POST", `/api/participants/${p.name}/trials`, answer(p, i, respond(p.trials[i])), p.token)).status,
+      201,
+    );
   return call(server, "POST", `/api/participants/${p.name}/finish`, {}, p.token);
 }
 
 test("the public settings give the plan's practice count (0 when every stimulus is in the main block), never the completion code", async () => {
   const server = await serve({ practiceTrials: 10, completionCode: "C0DE123" }, { trialsPerParticipant: undefined });
   try {
-    const info = (await call(server, "GET", "/api/experiment")).json as unknown as { practiceTrials: number; trialsPerParticipant: number; protocol: Record<string, unknown> };
+    const info = (await call(server, "GET", "/api/experiment")).json as unknown as {
+      practiceTrials: number;
+      trialsPerParticipant: number;
+      protocol: Record<string, unknown>;
+    };
     assert.equal(server.plan.practice.length, 0);
     assert.equal(info.practiceTrials, 0, "the default protocol asks for 10, the set has none left");
     assert.equal(info.trialsPerParticipant, 16);
@@ -84,7 +113,11 @@ test("the public settings give the plan's practice count (0 when every stimulus 
   }
   const some = await serve({ practiceTrials: 10 }, { trialsPerParticipant: 8 });
   try {
-    assert.equal(((await call(some, "GET", "/api/experiment")).json as unknown as { practiceTrials: number }).practiceTrials, 8, "8 stimuli left for 10 asked");
+    assert.equal(
+      ((await call(some, "GET", "/api/experiment")).json as unknown as { practiceTrials: number }).practiceTrials,
+      8,
+      "8 stimuli left for 10 asked",
+    );
   } finally {
     await some.close();
   }
@@ -103,15 +136,28 @@ test("Prolific ids are stored and exported; a Prolific id takes part once; finis
     first = (a.status === 201 ? a : b).json;
     const refused = a.status === 201 ? b : a;
     assert.equal(first.externalId, pid);
-    assert.match(String(refused.json.error), new RegExp(`^Prolific id ${pid} has already taken part \\(as web-subject-01, 0 of 4 trials stored\\); it counts once`));
+    assert.match(
+      String(refused.json.error),
+      new RegExp(`^Prolific id ${pid} has already taken part \\(as web-subject-01, 0 of 4 trials stored\\); it counts once`),
+    );
     assert.equal((await server.store.participants()).length, 1);
     // Later, from another browser (no token): refused, and still one participant.
     const again = await call(server, "POST", "/api/participants", { PROLIFIC_PID: pid });
     assert.equal(again.status, 409);
-    assert.ok(log.some((l) => l.startsWith(`rejected from web-subject-01: Prolific id ${pid} has already taken part`)), log.join("\n"));
+    assert.ok(
+      log.some((l) => l.startsWith(`rejected from web-subject-01: Prolific id ${pid} has already taken part`)),
+      log.join("\n"),
+    );
     const finished = await complete(server, first);
-    assert.deepEqual(finished.json, { finished: true, name: "web-subject-01", redirect: "https://app.prolific.com/submissions/complete?cc=C0DE123" });
-    assert.match(String((await call(server, "POST", "/api/participants", { PROLIFIC_PID: pid })).json.error), /\(as web-subject-01, finished\)/);
+    assert.deepEqual(finished.json, {
+      finished: true,
+      name: "web-subject-01",
+      redirect: "https://app.prolific.com/submissions/complete?cc=C0DE123",
+    });
+    assert.match(
+      String((await call(server, "POST", "/api/participants", { PROLIFIC_PID: pid })).json.error),
+      /\(as web-subject-01, finished\)/,
+    );
     // A generic link's id; the same id as Prolific's is another person's (another source).
     const linked = (await call(server, "POST", "/api/participants", { participant: pid })).json;
     assert.equal(linked.name, "web-subject-02");
@@ -135,7 +181,10 @@ test("Prolific ids are stored and exported; a Prolific id takes part once; finis
   }
   const out = join(dir, "prolific");
   await exportStore(server.store.path, out, { partial: true });
-  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as { study: string; participants: Record<string, unknown>[] };
+  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as {
+    study: string;
+    participants: Record<string, unknown>[];
+  };
   assert.equal(summary.study, "web");
   assert.deepEqual(
     summary.participants.map((p) => [p.subj, p.prolific_pid, p.prolific_study_id, p.prolific_session_id, p.link_participant]),
@@ -154,10 +203,30 @@ test("a completion address gets the code and the participant's link id, URL-enco
   } finally {
     await server.close();
   }
-  const bad = await cli("experiment", "serve", stimuli, "--store", join(dir, "bad-url.duckdb"), "--completion-url", "http://example.org/", "--port", "0");
+  const bad = await cli(
+    "experiment",
+    "serve",
+    stimuli,
+    "--store",
+    join(dir, "bad-url.duckdb"),
+    "--completion-url",
+    "http://example.org/",
+    "--port",
+    "0",
+  );
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--completion-url: "http:\/\/example\.org\/" is not a completion address; expected an https:\/\/ URL/);
-  const code = await cli("experiment", "serve", stimuli, "--store", join(dir, "bad-code.duckdb"), "--completion-code", "a&b", "--port", "0");
+  const code = await cli(
+    "experiment",
+    "serve",
+    stimuli,
+    "--store",
+    join(dir, "bad-code.duckdb"),
+    "--completion-code",
+    "a&b",
+    "--port",
+    "0",
+  );
   assert.equal(code.code, 2);
   assert.match(code.stderr, /--completion-code: "a&b" is not a completion code; expected up to 32 letters and digits/);
 });
@@ -168,7 +237,10 @@ test("rate limits per address: new participants and submissions beyond the limit
   try {
     const starts = [];
     for (let i = 0; i < 5; i++) starts.push(await call(server, "POST", "/api/participants", {}));
-    assert.deepEqual(starts.map((s) => s.status), [201, 201, 201, 429, 429]);
+    assert.deepEqual(
+      starts.map((s) => s.status),
+      [201, 201, 201, 429, 429],
+    );
     assert.match(String(starts[3].json.error), /^too many new participants from this address \(at most 3 per hour\); try again in \d+ s$/);
     assert.ok(Number(starts[3].headers.get("retry-after")) > 3500);
     assert.equal((await server.store.participants()).length, 3);
@@ -183,14 +255,28 @@ test("rate limits per address: new participants and submissions beyond the limit
     assert.equal((await server.store.participant(1))!.finishedAt, null, "the refused finish did nothing");
     assert.equal(log.filter((l) => /too many new participants/.test(l)).length, 1, "logged once per address while it is refused");
     assert.equal(log.filter((l) => /too many submissions/.test(l)).length, 1);
-    assert.equal((await server.store.rejections()).filter((r) => /too many/.test(r.reason)).length, 0, "refusals under a flood write nothing");
+    assert.equal(
+      (await server.store.rejections()).filter((r) => /too many/.test(r.reason)).length,
+      0,
+      "refusals under a flood write nothing",
+    );
     // Reading the design, the page and stimuli is not limited.
     assert.equal((await call(server, "GET", `/api/participants/${p.name}`, undefined, p.token)).status, 200);
   } finally {
     await server.close();
   }
   const limiter = new RateLimiter(2, 1000);
-  assert.deepEqual([limiter.take("a", 0), limiter.take("a", 10), limiter.take("a", 20), limiter.take("b", 20), limiter.take("a", 1000), limiter.take("a", 1005)], [true, true, false, true, true, false]);
+  assert.deepEqual(
+    [
+      limiter.take("a", 0),
+      limiter.take("a", 10),
+      limiter.take("a", 20),
+      limiter.take("b", 20),
+      limiter.take("a", 1000),
+      limiter.take("a", 1005),
+    ],
+    [true, true, false, true, true, false],
+  );
   assert.equal(limiter.retryAfterMs("a", 1005), 5);
   const bounded = new RateLimiter(1, 1000, 2);
   for (const address of ["a", "b", "c"]) bounded.take(address, 0);
@@ -202,12 +288,29 @@ test("bodies over 8 KiB are refused (413) with the reason, logged, nothing store
   const server = await serve({}, {}, log);
   try {
     const p = (await call(server, "POST", "/api/participants", {})).json;
-    const big = await call(server, "POST", `/api/participants/${p.name}/trials`, undefined, p.token, JSON.stringify({ ...answer(p, 0), padding: "x".repeat(9000) }));
+    const big = await call(
+      server,
+      "POST",
+      `/api/participants/${p.name}/trials`,
+      undefined,
+      p.token,
+      JSON.stringify({ ...answer(p, 0), padding: "x".repeat(9000) }),
+    );
     assert.equal(big.status, 413);
     assert.match(String(big.json.error), /body/i);
     assert.equal(await server.store.storedCount(1), 0);
-    assert.ok(log.some((l) => /^rejected POST \/api\/participants\/web-subject-01\/trials from 127\.0\.0\.1: .*body/i.test(l)), log.join("\n"));
-    const start = await call(server, "POST", "/api/participants", undefined, undefined, JSON.stringify({ participant: "y".repeat(10_000) }));
+    assert.ok(
+      log.some((l) => /^rejected POST \/api\/participants\/web-subject-01\/trials from 127\.0\.0\.1: .*body/i.test(l)),
+      log.join("\n"),
+    );
+    const start = await call(
+      server,
+      "POST",
+      "/api/participants",
+      undefined,
+      undefined,
+      JSON.stringify({ participant: "y".repeat(10_000) }),
+    );
     assert.equal(start.status, 413);
     assert.equal((await server.store.participants()).length, 1);
   } finally {
@@ -233,9 +336,14 @@ test("security headers on every answer; the public listener has no admin route",
     const page = await (await fetch(`${server.url}/`)).text();
     const style = /<style>([^<]*)<\/style>/.exec(page)![1];
     const { createHash } = await import("node:crypto");
-    assert.ok((await fetch(`${server.url}/`)).headers.get("content-security-policy")!.includes(`'sha256-${createHash("sha256").update(style).digest("base64")}'`));
+    assert.ok(
+      (await fetch(`${server.url}/`)).headers
+        .get("content-security-policy")!
+        .includes(`'sha256-${createHash("sha256").update(style).digest("base64")}'`),
+    );
     for (const path of ["/admin/status", "/admin/export", "/admin", "/api/admin/export"]) {
-      for (const method of ["GET", "POST"]) assert.equal((await fetch(`${server.url}${path}`, { method })).status, 404, `${method} ${path}`);
+      for (const method of ["GET", "POST"])
+        assert.equal((await fetch(`${server.url}${path}`, { method })).status, 404, `${method} ${path}`);
     }
   } finally {
     await server.close();
@@ -266,10 +374,22 @@ test("attention checks are mixed in, stored, left out of the trial files, and re
   assert.match(exported.stderr, /2 participant file\(s\), 8 trials/);
   const rows = csvObjects(await readFile(join(out, "toys_web-subject-01_session_1.csv"), "utf8"));
   assert.equal(rows.length, 4);
-  assert.ok(rows.every((r) => r.imagename.endsWith(".png")), "no check in the trial file");
-  assert.deepEqual(rows.map((r) => Number(r.trial)), p.trials.flatMap((id, i) => (id.startsWith("catch:") ? [] : [i + 1])), "trial keeps the position in the session");
-  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as { participants: { catch_trials: { asked: string; response: string }[]; catch_passed: number; attention_ok: boolean }[] };
-  assert.deepEqual(summary.participants[0].catch_trials.map((c) => c.asked), checks.map((id) => id.slice(6)));
+  assert.ok(
+    rows.every((r) => r.imagename.endsWith(".png")),
+    "no check in the trial file",
+  );
+  assert.deepEqual(
+    rows.map((r) => Number(r.trial)),
+    p.trials.flatMap((id, i) => (id.startsWith("catch:") ? [] : [i + 1])),
+    "trial keeps the position in the session",
+  );
+  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as {
+    participants: { catch_trials: { asked: string; response: string }[]; catch_passed: number; attention_ok: boolean }[];
+  };
+  assert.deepEqual(
+    summary.participants[0].catch_trials.map((c) => c.asked),
+    checks.map((id) => id.slice(6)),
+  );
   assert.equal(summary.participants[0].catch_passed, 2);
   assert.equal(summary.participants[0].attention_ok, true);
   assert.equal(summary.participants[1].catch_passed, qPassed);
@@ -299,14 +419,20 @@ test("screen calibration: stimulus size from degrees of visual angle, required b
     const calibrated = await call(server, "POST", `/api/participants/${p.name}/calibration`, measurement, p.token);
     assert.equal(calibrated.status, 201);
     assert.equal(calibrated.json.stimulusPx, stimulusSidePx(4, 60, 37.8));
-    assert.equal((await call(server, "GET", `/api/participants/${p.name}`, undefined, p.token)).json.stimulusPx, stimulusSidePx(4, 60, 37.8), "a resumed page keeps the size");
+    assert.equal(
+      (await call(server, "GET", `/api/participants/${p.name}`, undefined, p.token)).json.stimulusPx,
+      stimulusSidePx(4, 60, 37.8),
+      "a resumed page keeps the size",
+    );
     await complete(server, p);
   } finally {
     await server.close();
   }
   const out = join(dir, "calibrated");
   await exportStore(server.store.path, out);
-  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as { participants: { calibration: Record<string, number> }[] };
+  const summary = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8")) as {
+    participants: { calibration: Record<string, number> }[];
+  };
   assert.deepEqual(summary.participants[0].calibration, {
     px_per_cm: 37.8,
     viewing_distance_cm: 60,
@@ -326,7 +452,10 @@ test("screen calibration: stimulus size from degrees of visual angle, required b
 
 test("consent and debrief from HTML or Markdown files; Markdown cannot put markup into the page", async () => {
   const consent = join(dir, "consent.md");
-  await writeFile(consent, "# Consent\n\nYou take part **voluntarily**; see [the study](https://example.org/study).\n\n- Data are anonymous\n- You may stop <script>alert(1)</script>\n");
+  await writeFile(
+    consent,
+    "# Consent\n\nYou take part **voluntarily**; see [the study](https://example.org/study).\n\n- Data are anonymous\n- You may stop <script>alert(1)</script>\n",
+  );
   const debrief = join(dir, "debrief.html");
   await writeFile(debrief, "<p>Thank you. The study tests <em>masked</em> recognition.</p>");
   const server = await serve({}, { consent, debrief });
@@ -352,7 +481,11 @@ test("consent and debrief from HTML or Markdown files; Markdown cannot put marku
 
 test("the server listens on 127.0.0.1 unless told otherwise; X-Forwarded-For counts only with --trust-proxy", async () => {
   const forwarded = (server: ExperimentServer, from: string) =>
-    fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": from }, body: "{}" }).then((r) => r.status);
+    fetch(`${server.url}/api/participants`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": from },
+      body: "{}",
+    }).then((r) => r.status);
   const direct = await serve({}, { limits: { startsPerHour: 1 } });
   try {
     assert.equal(new URL(direct.url).hostname, "localhost");
@@ -364,7 +497,10 @@ test("the server listens on 127.0.0.1 unless told otherwise; X-Forwarded-For cou
   const proxied = await serve({}, { limits: { startsPerHour: 1 }, trustProxy: true });
   try {
     // Behind a proxy every participant arrives from the proxy's address: the header tells them apart.
-    assert.deepEqual([await forwarded(proxied, "192.0.2.1"), await forwarded(proxied, "192.0.2.2"), await forwarded(proxied, "192.0.2.1")], [201, 201, 429]);
+    assert.deepEqual(
+      [await forwarded(proxied, "192.0.2.1"), await forwarded(proxied, "192.0.2.2"), await forwarded(proxied, "192.0.2.1")],
+      [201, 201, 429],
+    );
     // The address the proxy appended counts, not one the client put in front of it.
     assert.equal(await forwarded(proxied, "198.51.100.9, 192.0.2.1"), 429);
   } finally {

@@ -41,7 +41,11 @@ function client(server: ExperimentServer) {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(`${server.url}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
     return { status: response.status, json: (await response.json().catch(() => null)) as Record<string, unknown> };
   };
   return {
@@ -53,7 +57,17 @@ function client(server: ExperimentServer) {
 
 /** A valid trial `index` of participant `p` with the given response. */
 function trialBody(p: Started, index: number, response: string, changes: Record<string, unknown> = {}) {
-  return { trial: index, stimulus: p.trials[index], response, rt: response === "na" ? null : 500 + index, source: response === "na" ? null : "mouse", stimulusMs: 200.2, maskMs: 199.9, frameMs: 16.67, ...changes };
+  return {
+    trial: index,
+    stimulus: p.trials[index],
+    response,
+    rt: response === "na" ? null : 500 + index,
+    source: response === "na" ? null : "mouse",
+    stimulusMs: 200.2,
+    maskMs: 199.9,
+    frameMs: 16.67,
+    ...changes,
+  };
 }
 
 /**
@@ -71,7 +85,16 @@ function cliProcess(...argv: string[]): Promise<{ status: number; stdout: string
 const LOCKED = /api\.duckdb: the store is in use by another process \(a running `trialwise experiment serve`\?\); stop it first/;
 
 async function serve(store: string, options: Partial<ExperimentServerOptions> = {}, log: string[] = []): Promise<ExperimentServer> {
-  return startExperimentServer({ stimuli, store, protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 4 }, seed: 3, trialsPerParticipant: 8, port: 0, log: (l) => log.push(l), ...options });
+  return startExperimentServer({
+    stimuli,
+    store,
+    protocol: { ...DEFAULT_PROTOCOL, practiceTrials: 4 },
+    seed: 3,
+    trialsPerParticipant: 8,
+    port: 0,
+    log: (l) => log.push(l),
+    ...options,
+  });
 }
 
 test("participants get ids and tokens; every invalid trial is rejected with a logged reason; a participant cannot write another's data", async () => {
@@ -96,7 +119,10 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     assert.deepEqual([...a.trials].sort(), [...b.trials].sort(), "the same stimuli");
     assert.notDeepEqual(a.trials, b.trials, "in own orders");
     assert.equal(a.practice.length, 4);
-    assert.ok(a.practice.every((p) => !a.trials.includes(p.stimulus)), "practice images are not main images");
+    assert.ok(
+      a.practice.every((p) => !a.trials.includes(p.stimulus)),
+      "practice images are not main images",
+    );
     categoryOf = new Map([...server.plan.stimuliByCondition.get("NaN")!].map((s) => [s.id, s.category]));
 
     // The stimulus is served by id, byte for byte; paths are never taken from the request.
@@ -133,21 +159,40 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
     const stored = await server.store.rejections();
     assert.equal(stored.length, rejected.length);
     // The submissions above ran concurrently, so the rejections are stored in any order.
-    assert.deepEqual(stored.filter((r) => /wrong participant token/.test(r.reason)).map((r) => r.participant), [1, 1]);
-    assert.deepEqual(stored.filter((r) => /unknown participant/.test(r.reason)).map((r) => r.participant), [null]);
-    assert.ok(log.some((l) => /^rejected trial 1 from api-subject-01: response: "zebra" is not a category/.test(l)), log.join("\n"));
+    assert.deepEqual(
+      stored.filter((r) => /wrong participant token/.test(r.reason)).map((r) => r.participant),
+      [1, 1],
+    );
+    assert.deepEqual(
+      stored.filter((r) => /unknown participant/.test(r.reason)).map((r) => r.participant),
+      [null],
+    );
+    assert.ok(
+      log.some((l) => /^rejected trial 1 from api-subject-01: response: "zebra" is not a category/.test(l)),
+      log.join("\n"),
+    );
     assert.ok(log.includes("api-subject-01 started (conditions NaN; seed " + a.seed + ")"));
 
     // Finishing early is refused; the rest of a's trials, one without an answer and one late frame.
     assert.equal((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).status, 409);
     for (let i = 1; i < 8; i++) {
-      const body = i === 3 ? trialBody(a, i, "na") : trialBody(a, i, i % 2 === 0 ? categoryOf.get(a.trials[i])! : "knife", i === 5 ? { stimulusMs: 216.8 } : {});
+      const body =
+        i === 3
+          ? trialBody(a, i, "na")
+          : trialBody(a, i, i % 2 === 0 ? categoryOf.get(a.trials[i])! : "knife", i === 5 ? { stimulusMs: 216.8 } : {});
       const response = await api.submit(a, body);
       assert.equal(response.status, 201, JSON.stringify(response.json));
       assert.equal(response.json.timingOk, i !== 5);
     }
-    assert.ok(log.some((l) => l === "api-subject-01 trial 6: timing outside tolerance (stimulus 216.8 ms, mask 199.9 ms)"), log.join("\n"));
-    assert.deepEqual((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).json, { finished: true, name: "api-subject-01", redirect: null });
+    assert.ok(
+      log.some((l) => l === "api-subject-01 trial 6: timing outside tolerance (stimulus 216.8 ms, mask 199.9 ms)"),
+      log.join("\n"),
+    );
+    assert.deepEqual((await api.call("POST", `/api/participants/${a.name}/finish`, a.token, {})).json, {
+      finished: true,
+      name: "api-subject-01",
+      redirect: null,
+    });
     // b answers three trials and leaves: resuming gives the same design and the next trial.
     for (let i = 0; i < 3; i++) assert.equal((await api.submit(b, trialBody(b, i, categoryOf.get(b.trials[i])!))).status, 201);
     const resumed = (await api.call("GET", `/api/participants/${b.name}`, b.token)).json as unknown as Started;
@@ -158,9 +203,15 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
 
     // The running server holds the store: export and status in another process read through it
     // (compared below with what they give once it stopped).
-    [liveExport, liveStatus] = await Promise.all([cliProcess("experiment", "export", "--store", store, "-o", join(dir, "live")), cliProcess("experiment", "status", "--store", store)]);
+    [liveExport, liveStatus] = await Promise.all([
+      cliProcess("experiment", "export", "--store", store, "-o", join(dir, "live")),
+      cliProcess("experiment", "status", "--store", store),
+    ]);
     assert.equal(liveExport.status, 0, liveExport.stderr);
-    assert.match(liveExport.stderr, /^trialwise experiment export: the store is held by a running server \(pid \d+\); read through it\n.*1 participant file\(s\), 8 trials/s);
+    assert.match(
+      liveExport.stderr,
+      /^trialwise experiment export: the store is held by a running server \(pid \d+\); read through it\n.*1 participant file\(s\), 8 trials/s,
+    );
     assert.equal(liveStatus.status, 0, liveStatus.stderr);
     assert.match(liveStatus.stderr, /^trialwise experiment status: the store is held by a running server \(pid \d+\); read through it\n/);
     // A sidecar answered by another server (here: another instance id) is not believed.
@@ -177,7 +228,10 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   // Export: only the complete participant, in the schema, and trialwise pairs reads it.
   const out = join(dir, "export");
   const result = await exportStore(store, out);
-  assert.deepEqual(result.incomplete.map((p) => p.name), ["api-subject-02"]);
+  assert.deepEqual(
+    result.incomplete.map((p) => p.name),
+    ["api-subject-02"],
+  );
   assert.equal(result.flagged, 1);
   assert.deepEqual((await readdir(out)).sort(), ["toys_api-subject-01_session_1.csv", "toys_participants.json"]);
   // The export written through the running server is byte for byte the offline one.
@@ -191,10 +245,16 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.equal(offlineStatus.stderr, "trialwise experiment status: 12 rejected submission(s) (--rejections lists them)\n");
   await rm(sidecarPath(store));
   const text = await readFile(join(out, "toys_api-subject-01_session_1.csv"), "utf8");
-  assert.equal(text.split("\n")[0], "subj,session,trial,rt,object_response,category,condition,imagename,response_source,stimulus_ms,mask_ms,frame_ms,timing_ok");
+  assert.equal(
+    text.split("\n")[0],
+    "subj,session,trial,rt,object_response,category,condition,imagename,response_source,stimulus_ms,mask_ms,frame_ms,timing_ok",
+  );
   const rows = csvObjects(text);
   assert.equal(rows.length, 8);
-  assert.deepEqual(rows.map((r) => r.trial), ["1", "2", "3", "4", "5", "6", "7", "8"]);
+  assert.deepEqual(
+    rows.map((r) => r.trial),
+    ["1", "2", "3", "4", "5", "6", "7", "8"],
+  );
   assert.deepEqual(rows[0], {
     subj: "api-subject-01",
     session: "1",
@@ -223,7 +283,12 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   assert.equal(pair.n_trials, "3", "the three stimuli both saw");
   const info = JSON.parse(await readFile(join(out, "toys_participants.json"), "utf8"));
   assert.deepEqual(
-    info.participants.map((p: { subj: string; trials_stored: number; exported: boolean; seed: number }) => [p.subj, p.trials_stored, p.exported, p.seed]),
+    info.participants.map((p: { subj: string; trials_stored: number; exported: boolean; seed: number }) => [
+      p.subj,
+      p.trials_stored,
+      p.exported,
+      p.seed,
+    ]),
     [
       ["api-subject-01", 8, true, a!.seed],
       ["api-subject-02", 3, false, b!.seed],
@@ -239,7 +304,10 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
   }
   await assert.rejects(serve(store, { trialsPerParticipant: 16 }), (error: Error) => {
     assert.ok(error instanceof InputError);
-    assert.match(error.message, /api\.duckdb: this store holds an experiment with other settings \(trialsPerParticipant: stored 8, now 16\)/);
+    assert.match(
+      error.message,
+      /api\.duckdb: this store holds an experiment with other settings \(trialsPerParticipant: stored 8, now 16\)/,
+    );
     return true;
   });
   const status = await cli("experiment", "status", "--store", store);
@@ -262,7 +330,11 @@ test("participants get ids and tokens; every invalid trial is rejected with a lo
 });
 
 test("conditions are counterbalanced across participants over HTTP; every participant of a condition sees its stimuli", async () => {
-  const server = await serve(join(dir, "conditions.duckdb"), { stimuli: await manifest(stimuli, 2, ["c1", "c2", "c3"]), conditionsPerParticipant: 1, trialsPerParticipant: 8 });
+  const server = await serve(join(dir, "conditions.duckdb"), {
+    stimuli: await manifest(stimuli, 2, ["c1", "c2", "c3"]),
+    conditionsPerParticipant: 1,
+    trialsPerParticipant: 8,
+  });
   try {
     const api = client(server);
     const people = [];
@@ -300,7 +372,17 @@ test("experiment commands report bad input with file, field and what was expecte
   const missing = await cli("experiment", "export", "--store", join(dir, "none.duckdb"), "-o", join(dir, "out"));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /none\.duckdb: /);
-  const icons = await cli("experiment", "serve", stimuli, "--icons", join(dir, "no-icons"), "--store", join(dir, "x.duckdb"), "--port", "0");
+  const icons = await cli(
+    "experiment",
+    "serve",
+    stimuli,
+    "--icons",
+    join(dir, "no-icons"),
+    "--store",
+    join(dir, "x.duckdb"),
+    "--port",
+    "0",
+  );
   assert.equal(icons.code, 1);
   assert.match(icons.stderr, /no-icons: no icon for airplane, bear/);
 });
@@ -326,21 +408,32 @@ test("the admin listener answers export and status only with its token, only fro
     assert.equal(new URL(sidecar.url).hostname, "127.0.0.1");
     assert.equal(sidecar.pid, process.pid);
     await client(server).start();
-    const admin = (token?: string, base = sidecar.url) => fetch(`${base}/admin/status`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    const admin = (token?: string, base = sidecar.url) =>
+      fetch(`${base}/admin/status`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
     assert.equal((await admin()).status, 401);
     assert.equal((await admin("0".repeat(64))).status, 401);
     assert.equal((await admin("short")).status, 401);
     assert.equal((await admin(sidecar.token, server.url)).status, 404, "no admin routes for participants");
-    const answer = (await (await admin(sidecar.token)).json()) as { instance: string; data: { settings: { dataset: string }; participants: Record<string, unknown>[] } };
+    const answer = (await (await admin(sidecar.token)).json()) as {
+      instance: string;
+      data: { settings: { dataset: string }; participants: Record<string, unknown>[] };
+    };
     assert.equal(answer.instance, sidecar.instance);
     assert.equal(answer.data.settings.dataset, "toys");
-    assert.deepEqual(answer.data.participants.map((p) => p.name), ["admin-subject-01"]);
+    assert.deepEqual(
+      answer.data.participants.map((p) => p.name),
+      ["admin-subject-01"],
+    );
     assert.ok(!("tokenHash" in answer.data.participants[0]), "participants' token hashes stay on the server");
-    assert.ok(log.some((l) => l === "refused admin request GET /admin/status: missing or wrong admin token"), log.join("\n"));
+    assert.ok(
+      log.some((l) => l === "refused admin request GET /admin/status: missing or wrong admin token"),
+      log.join("\n"),
+    );
     // The address check, with the request's source address set (the listener itself is bound to 127.0.0.1).
     const app = adminApp(server.store, sidecar.token, sidecar.instance, () => undefined);
     try {
-      const request = (remoteAddress: string) => app.inject({ method: "GET", url: "/admin/export", remoteAddress, headers: { authorization: `Bearer ${sidecar.token}` } });
+      const request = (remoteAddress: string) =>
+        app.inject({ method: "GET", url: "/admin/export", remoteAddress, headers: { authorization: `Bearer ${sidecar.token}` } });
       assert.equal((await request("192.0.2.7")).statusCode, 403);
       assert.equal((await request("::1")).statusCode, 200);
     } finally {
@@ -359,7 +452,8 @@ test("with --icons the grid's icons are served by category, and only those", asy
   const icons = join(dir, "icons");
   await stimulusFolder(join(dir, "icon-source"), 1);
   await mkdir(icons, { recursive: true });
-  for (const category of CATEGORIES_16) await copyFile(join(dir, "icon-source", category, `${category}1.png`), join(icons, `${category}.png`));
+  for (const category of CATEGORIES_16)
+    await copyFile(join(dir, "icon-source", category, `${category}1.png`), join(icons, `${category}.png`));
   const server = await serve(join(dir, "icons.duckdb"), { icons, protocol: { ...DEFAULT_PROTOCOL, responseLayout: "icons" } });
   try {
     const info = (await (await fetch(`${server.url}/api/experiment`)).json()) as { protocol: { responseLayout: string } };
@@ -385,16 +479,47 @@ test("experiment serve wires its flags: protocol file, then flags on top; serves
   addExperimentCommand(program, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false }, () => stopped);
   const store = join(dir, "served.duckdb");
   const running = program.parseAsync(
-    ["experiment", "serve", stimuli, "--store", store, "--port", "0", "--protocol", protocol, "--mask-ms", "120", "--no-fullscreen", "--trials-per-subject", "16", "--name", "pilot", "--seed", "9", "--study", "pilot2026"],
+    [
+      "experiment",
+      "serve",
+      stimuli,
+      "--store",
+      store,
+      "--port",
+      "0",
+      "--protocol",
+      protocol,
+      "--mask-ms",
+      "120",
+      "--no-fullscreen",
+      "--trials-per-subject",
+      "16",
+      "--name",
+      "pilot",
+      "--seed",
+      "9",
+      "--study",
+      "pilot2026",
+    ],
     { from: "user" },
   );
   const url = await waitFor(() => /open (http:\/\/\S+)\//.exec(stderr)?.[1]);
   const { token } = JSON.parse(await readFile(sidecarPath(store), "utf8")) as Sidecar;
-  const info = (await (await fetch(`${url}/api/experiment`)).json()) as { dataset: string; trialsPerParticipant: number; protocol: Record<string, unknown> };
+  const info = (await (await fetch(`${url}/api/experiment`)).json()) as {
+    dataset: string;
+    trialsPerParticipant: number;
+    protocol: Record<string, unknown>;
+  };
   assert.equal(info.dataset, "pilot");
   assert.equal(info.trialsPerParticipant, 16);
-  assert.deepEqual([info.protocol.stimulusMs, info.protocol.maskMs, info.protocol.breakEvery, info.protocol.fullscreen, info.protocol.fixationMs], [100, 120, 4, false, 300]);
-  assert.match(stderr, /pilot: 16 trials per participant \(1 of 1 condition\(s\), 16 stimuli each\), 10 practice trials; participants pilot2026-subject-01, \.\.\.; store /);
+  assert.deepEqual(
+    [info.protocol.stimulusMs, info.protocol.maskMs, info.protocol.breakEvery, info.protocol.fullscreen, info.protocol.fixationMs],
+    [100, 120, 4, false, 300],
+  );
+  assert.match(
+    stderr,
+    /pilot: 16 trials per participant \(1 of 1 condition\(s\), 16 stimuli each\), 10 practice trials; participants pilot2026-subject-01, \.\.\.; store /,
+  );
   stop();
   await running;
   assert.match(stderr, /stopped\n$/);
@@ -422,7 +547,9 @@ test("serve decodes every stimulus before it listens: images that do not decode,
   await writeFile(join(broken, "cat", "cat1.png"), png.subarray(0, png.length - 20));
   await writeFile(join(broken, "dog", "dog2.png"), "not a picture");
   const sharp = (await import("sharp")).default;
-  await sharp(png).tiff().toFile(join(broken, "bear", "bear3.tif"));
+  await sharp(png)
+    .tiff()
+    .toFile(join(broken, "bear", "bear3.tif"));
   const started = serve(join(dir, "broken.duckdb"), { stimuli: broken }).then(async (server) => server.close());
   await assert.rejects(started, (error: Error) => {
     assert.ok(error instanceof InputError, String(error));

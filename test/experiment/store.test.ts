@@ -49,11 +49,18 @@ test("serve refuses a store that exists and is not a DuckDB file, and leaves the
       await server.close();
       return "started";
     });
-    await assert.rejects(started, (error: Error) => {
-      assert.ok(error instanceof InputError, String(error));
-      assert.equal(error.message, `${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create`);
-      return true;
-    }, name);
+    await assert.rejects(
+      started,
+      (error: Error) => {
+        assert.ok(error instanceof InputError, String(error));
+        assert.equal(
+          error.message,
+          `${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create`,
+        );
+        return true;
+      },
+      name,
+    );
     assert.equal(await readFile(path, "latin1"), content, `${name} unchanged`);
   }
 });
@@ -64,7 +71,10 @@ test("status and export on a file that is not a DuckDB file: the same clear erro
   for (const argv of [["status"], ["export", "-o", join(dir, "out")]]) {
     const run = await cli("experiment", ...argv, "--store", path);
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(run.stderr, `trialwise: error: ${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create\n`);
+    assert.equal(
+      run.stderr,
+      `trialwise: error: ${path}: not a DuckDB file; expected a trial store written by trialwise experiment serve, or the name of a file to create\n`,
+    );
   }
 });
 
@@ -79,7 +89,11 @@ test("export when participants started but none stored a trial says so, with or 
   const store = join(dir, "started.duckdb");
   const server = await startExperimentServer(options(store));
   try {
-    const response = await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const response = await fetch(`${server.url}/api/participants`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     assert.equal(response.status, 201);
   } finally {
     await server.close();
@@ -96,10 +110,22 @@ test("export --partial notes a participant without stored trials as such, not as
   const store = join(dir, "one-trial.duckdb");
   const server = await startExperimentServer(options(store));
   try {
-    const start = async () => (await (await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { name: string; token: string; trials: string[] };
+    const start = async () =>
+      (await (
+        await fetch(`${server.url}/api/participants`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      ).json()) as { name: string; token: string; trials: string[] };
     const first = await start();
     await start();
-    const body = { trial: 0, stimulus: first.trials[0], response: "cat", rt: 500, source: "mouse", stimulusMs: 200, maskMs: 200, frameMs: 16.67 };
+    const body = {
+      trial: 0,
+      stimulus: first.trials[0],
+      response: "cat",
+      rt: 500,
+      source: "mouse",
+      stimulusMs: 200,
+      maskMs: 200,
+      frameMs: 16.67,
+    };
     const stored = await fetch(`${server.url}/api/participants/${first.name}/trials`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${first.token}` },
@@ -111,7 +137,10 @@ test("export --partial notes a participant without stored trials as such, not as
   }
   const partial = await cli("experiment", "export", "--store", store, "-o", join(dir, "partial"), "--partial");
   assert.equal(partial.code, 0, partial.stderr);
-  assert.match(partial.stderr, /^trialwise experiment export: note: left out one-trial-subject-02 \(no trials stored\)\n.*1 participant file\(s\), 1 trials/s);
+  assert.match(
+    partial.stderr,
+    /^trialwise experiment export: note: left out one-trial-subject-02 \(no trials stored\)\n.*1 participant file\(s\), 1 trials/s,
+  );
   const complete = await cli("experiment", "export", "--store", store, "-o", join(dir, "complete"));
   assert.equal(complete.code, 1);
   assert.match(complete.stderr, /no participant has completed all 16 trials yet \(--partial exports incomplete ones\)/);
@@ -122,7 +151,10 @@ test("the dataset name, which names the exported files, must be a name: --name, 
   // --name: a usage error before anything starts (serving would stop at once, were it started).
   const program = new Command().exitOverride();
   addExperimentCommand(program, { stdout: () => undefined, stderr: () => undefined, isTTY: false }, () => Promise.resolve());
-  const flagged = program.parseAsync(["experiment", "serve", stimuli, "--store", join(dir, "named.duckdb"), "--port", "0", "--name", "../up"], { from: "user" });
+  const flagged = program.parseAsync(
+    ["experiment", "serve", stimuli, "--store", join(dir, "named.duckdb"), "--port", "0", "--name", "../up"],
+    { from: "user" },
+  );
   await assert.rejects(flagged, (error: Error) => {
     assert.ok(error instanceof UsageError, String(error));
     assert.equal(error.message, `--name: "../up" cannot be part of a file name; ${rule}`);
@@ -133,7 +165,10 @@ test("the dataset name, which names the exported files, must be a name: --name, 
   const started = startExperimentServer({ ...options(join(dir, "spaced.duckdb")), stimuli: spaced }).then(async (server) => server.close());
   await assert.rejects(started, (error: Error) => {
     assert.ok(error instanceof InputError, String(error));
-    assert.equal(error.message, `${spaced}: the dataset's name from the stimulus folder's name: "my toys" cannot be part of a file name; ${rule}; give --name`);
+    assert.equal(
+      error.message,
+      `${spaced}: the dataset's name from the stimulus folder's name: "my toys" cannot be part of a file name; ${rule}; give --name`,
+    );
     return true;
   });
   // A store written with such a name (by an earlier version) is refused by export.
@@ -170,10 +205,19 @@ test("a store written before study ids, recruitment ids and attention checks sti
   const out = join(dir, "before-out");
   const result = await exportStore(store, out);
   assert.equal(result.trials, 1);
-  assert.equal((await readFile(join(out, "old_subject-01_session_1.csv"), "utf8")).split("\n")[1], "subject-01,1,1,0.9942,cat,cat,NaN,cat1.png,key,200,200,16.7,1");
-  const summary = JSON.parse(await readFile(join(out, "old_participants.json"), "utf8")) as { study: string | null; participants: Record<string, unknown>[] };
+  assert.equal(
+    (await readFile(join(out, "old_subject-01_session_1.csv"), "utf8")).split("\n")[1],
+    "subject-01,1,1,0.9942,cat,cat,NaN,cat1.png,key,200,200,16.7,1",
+  );
+  const summary = JSON.parse(await readFile(join(out, "old_participants.json"), "utf8")) as {
+    study: string | null;
+    participants: Record<string, unknown>[];
+  };
   assert.equal(summary.study, null);
-  assert.deepEqual([summary.participants[0].prolific_pid, summary.participants[0].attention_ok, summary.participants[0].calibration], [null, null, null]);
+  assert.deepEqual(
+    [summary.participants[0].prolific_pid, summary.participants[0].attention_ok, summary.participants[0].calibration],
+    [null, null, null],
+  );
   const status = await cli("experiment", "status", "--store", store);
   assert.equal(status.code, 0, status.stderr);
 });

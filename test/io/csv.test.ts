@@ -65,7 +65,7 @@ describe("white space around CSV fields is ignored, in names and values alike", 
   test("model-vs-human schema: the human's trials match the model's and count as answered", () => {
     const table = geirhosTrials([parseCsv(model, "m.csv"), parseCsv(spaced, "h.csv")], "d");
     assert.deepEqual([...new Set(table.observer)].sort(), ["alexnet", "subject-01"]);
-    assert.deepEqual([...table.correct.slice(3)], [1, 1, 0], "\" cat\" equals \"cat\"");
+    assert.deepEqual([...table.correct.slice(3)], [1, 1, 0], '" cat" equals "cat"');
     const { pairs, skipped } = computePairs(table);
     assert.deepEqual(skipped, []);
     assert.equal(pairs.length, 1);
@@ -76,13 +76,23 @@ describe("white space around CSV fields is ignored, in names and values alike", 
 
   test("the long format: observer, stimulus, truth, response and 0/1 values", () => {
     const columns = { observer: "who", stimulus: "stim" };
-    const byTruth = longFormatTrials(
-      [parseCsv("who ,stim, truth,response\n m1, a.png ,cat, cat\nm1,b.png, dog ,cat \n", "l.csv")],
-      "l",
-      { ...columns, truth: "truth", response: "response" },
+    const byTruth = longFormatTrials([parseCsv("who ,stim, truth,response\n m1, a.png ,cat, cat\nm1,b.png, dog ,cat \n", "l.csv")], "l", {
+      ...columns,
+      truth: "truth",
+      response: "response",
+    });
+    assert.deepEqual(
+      [byTruth.observer, byTruth.stimulus, [...byTruth.correct]],
+      [
+        ["m1", "m1"],
+        ["a.png", "b.png"],
+        [1, 0],
+      ],
     );
-    assert.deepEqual([byTruth.observer, byTruth.stimulus, [...byTruth.correct]], [["m1", "m1"], ["a.png", "b.png"], [1, 0]]);
-    const byCorrect = longFormatTrials([parseCsv("who, stim, hit\nm1, a.png, 1\nm1, b.png,\t0\n", "c.csv")], "c", { ...columns, correct: "hit" });
+    const byCorrect = longFormatTrials([parseCsv("who, stim, hit\nm1, a.png, 1\nm1, b.png,\t0\n", "c.csv")], "c", {
+      ...columns,
+      correct: "hit",
+    });
     assert.deepEqual([...byCorrect.correct], [1, 0]);
   });
 
@@ -92,7 +102,8 @@ describe("white space around CSV fields is ignored, in names and values alike", 
     assert.equal(schema.location.column, "object_response");
     assert.match(schema.message, /empty value/);
     assert.throws(
-      () => longFormatTrials([parseCsv("who,stim,hit\nm1,a,1\n\t,b,0\n", "w.csv")], "w", { observer: "who", stimulus: "stim", correct: "hit" }),
+      () =>
+        longFormatTrials([parseCsv("who,stim,hit\nm1,a,1\n\t,b,0\n", "w.csv")], "w", { observer: "who", stimulus: "stim", correct: "hit" }),
       (error: InputError) => error.location.line === 3 && error.location.column === "who" && /empty value/.test(error.message),
     );
   });

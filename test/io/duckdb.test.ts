@@ -62,12 +62,11 @@ async function writeTrials(
   }
   appender.closeSync();
   const name = (c: string) => `"${options.columns?.[c] ?? c}"`;
-  const correct =
-    options.truthResponse
-      ? `'cat' AS ${name("truth")}, CASE WHEN correct = 1 THEN 'cat' WHEN stimulus < 's05' THEN 'na' ELSE 'dog' END AS ${name("response")}`
-      : options.correctAs === "text"
-        ? `CASE WHEN correct = 1 THEN (CASE WHEN hash(stimulus) % 2 = 0 THEN 'true' ELSE ' 1' END) ELSE 'FALSE' END AS ${name("correct")}`
-        : `CAST(correct AS ${options.correctAs ?? "BOOLEAN"}) AS ${name("correct")}`;
+  const correct = options.truthResponse
+    ? `'cat' AS ${name("truth")}, CASE WHEN correct = 1 THEN 'cat' WHEN stimulus < 's05' THEN 'na' ELSE 'dog' END AS ${name("response")}`
+    : options.correctAs === "text"
+      ? `CASE WHEN correct = 1 THEN (CASE WHEN hash(stimulus) % 2 = 0 THEN 'true' ELSE ' 1' END) ELSE 'FALSE' END AS ${name("correct")}`
+      : `CAST(correct AS ${options.correctAs ?? "BOOLEAN"}) AS ${name("correct")}`;
   const format = file.endsWith(".csv") ? "(FORMAT csv, HEADER)" : "(FORMAT parquet)";
   await db.run(
     `COPY (SELECT observer AS ${name("observer")}, stimulus AS ${name("stimulus")}, condition AS ${name("condition")}, ${correct}
@@ -100,7 +99,12 @@ function randomTrials(observers: number, stimuli: number, seed: number): Trial[]
     for (let s = 0; s < stimuli; s++) {
       const correct =
         observer === "all-wrong" ? 0 : observer.startsWith("all-right") ? 1 : 0.6 * difficulty[s] + 0.4 * random() < skill ? 1 : 0;
-      trials.push({ observer, stimulus: `s${String(s).padStart(3, "0")}${s % 7 === 0 ? ", x" : ""}`, condition: i % 2 ? "a" : "b", correct });
+      trials.push({
+        observer,
+        stimulus: `s${String(s).padStart(3, "0")}${s % 7 === 0 ? ", x" : ""}`,
+        condition: i % 2 ? "a" : "b",
+        correct,
+      });
     }
   });
   return trials;
@@ -162,7 +166,10 @@ describe("readPackedTrials", () => {
       assert.equal(unit.packed.trials, 131);
       assert.equal(unit.packed.wordsPerObserver, 6);
       assert.deepEqual(unit.excluded, []);
-      assert.deepEqual([...unit.humans].sort(), observers.filter((o) => o.includes("subject")));
+      assert.deepEqual(
+        [...unit.humans].sort(),
+        observers.filter((o) => o.includes("subject")),
+      );
       const expected = new Map(trials.map((t) => [`${t.observer}\u0000${t.stimulus}`, t.correct]));
       const w = unit.packed.wordsPerObserver;
       observers.forEach((o, i) => {
@@ -202,7 +209,10 @@ describe("readPackedTrials", () => {
       assert.deepEqual(unit.packed.observers, matrix.observers);
       assert.deepEqual(unit.stimuli, matrix.stimuli);
       assert.deepEqual([...unit.packed.bits], [...packOutcomeMatrix(matrix).bits]);
-      assert.deepEqual(packedPairs(unit), computePairs(reference, { byCondition: true }).pairs.filter((p) => p.condition === unit.condition));
+      assert.deepEqual(
+        packedPairs(unit),
+        computePairs(reference, { byCondition: true }).pairs.filter((p) => p.condition === unit.condition),
+      );
     }
   });
 
@@ -238,7 +248,10 @@ describe("readPackedTrials", () => {
     assert.equal(unit.stimuli.length, 75);
     assert.ok(!unit.packed.observers.includes("model 1"), "model 1 is left out");
     assert.deepEqual([...unit.packed.bits], [...packOutcomeMatrix(matrix).bits]);
-    await assert.rejects(readPackedTrials(path, { strict: true }), /observer "model 1" saw a different stimulus set.*3 missing.*2 observer\(s\) differ/);
+    await assert.rejects(
+      readPackedTrials(path, { strict: true }),
+      /observer "model 1" saw a different stimulus set.*3 missing.*2 observer\(s\) differ/,
+    );
   });
 
   test("stimuli seen only by left-out observers are not packed", async () => {
@@ -257,7 +270,10 @@ describe("readPackedTrials", () => {
     const path = await writeTrials("plain.parquet", trials);
     await assert.rejects(readPackedTrials(path, { columns: { observer: "observer", stimulus: "image", correct: "correct" } }), (error) => {
       assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
-      assert.match(error.message, /plain\.parquet: missing column "image"; .*needs "observer", "image", "correct" \(found "observer", "stimulus", "condition", "correct"\)/);
+      assert.match(
+        error.message,
+        /plain\.parquet: missing column "image"; .*needs "observer", "image", "correct" \(found "observer", "stimulus", "condition", "correct"\)/,
+      );
       return true;
     });
     await assert.rejects(readPackedTrials(path, { byCondition: true }), /needs a condition column/);
@@ -292,25 +308,37 @@ describe("readPackedTrials", () => {
     });
     await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,y,0\nb,s1,x,1\nb,s1,y,0\n");
     // Pooled, a stimulus under two conditions is two trials, matched within conditions (../core/pairs.ts TrialMatch).
-    const pooled = await readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } });
-    assert.deepEqual(pooled.units.map((u) => [u.condition, u.match, u.conditions, u.stimuli, u.packed.observers, [...u.correct]]), [
-      ["all", "condition and stimulus", ["x", "y"], ["s1", "s1"], ["a", "b"], [1, 1]],
-    ]);
-    await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,x,0\nb,s1,x,1\nb,s1,y,0\n");
-    await assert.rejects(readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } }), (error) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.message, `${csv}: row 2: observer "a" saw stimulus "s1" twice in condition "x" (first at ${csv} row 1); expected each stimulus once per observer and condition`);
-      return true;
+    const pooled = await readPackedTrials(csv, {
+      columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" },
     });
+    assert.deepEqual(
+      pooled.units.map((u) => [u.condition, u.match, u.conditions, u.stimuli, u.packed.observers, [...u.correct]]),
+      [["all", "condition and stimulus", ["x", "y"], ["s1", "s1"], ["a", "b"], [1, 1]]],
+    );
+    await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,x,0\nb,s1,x,1\nb,s1,y,0\n");
+    await assert.rejects(
+      readPackedTrials(csv, { columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" } }),
+      (error) => {
+        assert.ok(error instanceof InputError);
+        assert.equal(
+          error.message,
+          `${csv}: row 2: observer "a" saw stimulus "s1" twice in condition "x" (first at ${csv} row 1); expected each stimulus once per observer and condition`,
+        );
+        return true;
+      },
+    );
     await writeFile(csv, "observer,stimulus,condition,correct\na,s1,x,1\na,s1,y,0\nb,s1,x,1\nb,s1,y,0\n");
     const byCondition = await readPackedTrials(csv, {
       columns: { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" },
       byCondition: true,
     });
-    assert.deepEqual(byCondition.units.map((u) => [u.condition, u.packed.observers, [...u.correct]]), [
-      ["x", ["a", "b"], [1, 1]],
-      ["y", ["a", "b"], [0, 0]],
-    ]);
+    assert.deepEqual(
+      byCondition.units.map((u) => [u.condition, u.packed.observers, [...u.correct]]),
+      [
+        ["x", ["a", "b"], [1, 1]],
+        ["y", ["a", "b"], [0, 0]],
+      ],
+    );
     await writeFile(csv, "");
     await assert.rejects(readPackedTrials(csv), /bad\.csv: empty file/);
     await assert.rejects(readPackedTrials(join(dir, "nope.parquet")), /nope\.parquet: no such file/);
@@ -330,7 +358,14 @@ describe("openPairWriter", () => {
   before(async () => {
     const path = await writeTrials("pairs-input.parquet", trials);
     const [read] = (await readPackedTrials(path, { dataset: "random" })).units;
-    unit = { dataset: read.dataset, condition: read.condition, observers: read.packed.observers, humans: read.humans, trials: read.packed.trials, correct: read.correct };
+    unit = {
+      dataset: read.dataset,
+      condition: read.condition,
+      observers: read.packed.observers,
+      humans: read.humans,
+      trials: read.packed.trials,
+      correct: read.correct,
+    };
     packed = read.packed;
     const { bits, wordsPerObserver: w } = read.packed;
     both = (i, j) => {
@@ -369,8 +404,14 @@ describe("openPairWriter", () => {
   }
 
   test("the reference has human pairs and an undefined kappa", () => {
-    assert.ok(reference.pairs.some((p) => p.pair_type === "human-human"), "a human-human pair");
-    assert.ok(reference.pairs.some((p) => p.kappa === null), "an undefined kappa");
+    assert.ok(
+      reference.pairs.some((p) => p.pair_type === "human-human"),
+      "a human-human pair",
+    );
+    assert.ok(
+      reference.pairs.some((p) => p.kappa === null),
+      "an undefined kappa",
+    );
   });
 
   for (const rowsPerPart of [1_000_000, 37]) {
@@ -392,7 +433,10 @@ describe("openPairWriter", () => {
       const rows = await readParquet(path);
       assert.deepEqual(Object.keys(rows[0]), [...PAIR_COLUMNS]);
       assert.deepEqual(rows, reference.pairs);
-      assert.deepEqual((await readdir(dir)).filter((f) => f.includes(".tmp")), []);
+      assert.deepEqual(
+        (await readdir(dir)).filter((f) => f.includes(".tmp")),
+        [],
+      );
     });
   }
 

@@ -27,7 +27,10 @@ import { NO_SHARED_DATA, RAW_DATA } from "../helpers.ts";
 const MANIFEST = geirhos2020Manifest();
 const TOTAL = MANIFEST.files.length;
 const TOTAL_BYTES = MANIFEST.files.reduce((sum, f) => sum + f.size, 0);
-const SOME = MANIFEST.files.filter((f) => f.path.startsWith("texture-shape_edges/")).slice(0, 5).map((f) => f.path);
+const SOME = MANIFEST.files
+  .filter((f) => f.path.startsWith("texture-shape_edges/"))
+  .slice(0, 5)
+  .map((f) => f.path);
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -132,7 +135,12 @@ async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1).split("\\").join("/"))
+    .map((e) =>
+      join(e.parentPath, e.name)
+        .slice(dir.length + 1)
+        .split("\\")
+        .join("/"),
+    )
     .sort();
 }
 
@@ -190,8 +198,14 @@ test("the manifest: every file of raw-data/, sorted, with size and sha256 hex", 
 });
 
 test("the manifest matches the shared copy", { skip: NO_SHARED_DATA }, async () => {
-  assert.deepEqual(await filesUnder(RAW_DATA), MANIFEST.files.map((f) => f.path));
-  await assertVerified(RAW_DATA, MANIFEST.files.map((f) => f.path));
+  assert.deepEqual(
+    await filesUnder(RAW_DATA),
+    MANIFEST.files.map((f) => f.path),
+  );
+  await assertVerified(
+    RAW_DATA,
+    MANIFEST.files.map((f) => f.path),
+  );
 });
 
 // The timeout makes a hang fail the suite even when this file is run without --test-timeout.
@@ -220,8 +234,14 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     const dir = join(cache, "geirhos2020", "raw-data");
     assert.deepEqual(result, { dir, total: TOTAL, fetched: TOTAL, fetchedBytes: TOTAL_BYTES, present: 0 });
     assert.equal(server.requests.length, TOTAL);
-    assert.deepEqual(await filesUnder(dir), MANIFEST.files.map((f) => f.path));
-    await assertVerified(dir, MANIFEST.files.map((f) => f.path));
+    assert.deepEqual(
+      await filesUnder(dir),
+      MANIFEST.files.map((f) => f.path),
+    );
+    await assertVerified(
+      dir,
+      MANIFEST.files.map((f) => f.path),
+    );
 
     assert.equal(events[0].event, "start");
     assert.equal(events[0].bytesToFetch, TOTAL_BYTES);
@@ -240,7 +260,10 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
   test("the base URL comes from TRIALWISE_GEIRHOS2020_URL, the cache from TRIALWISE_CACHE", async () => {
     reset();
     const cache = await tempDir();
-    const result = await fetchGeirhos2020({ env: { TRIALWISE_GEIRHOS2020_URL: `${server.baseUrl}/`, TRIALWISE_CACHE: cache }, files: SOME });
+    const result = await fetchGeirhos2020({
+      env: { TRIALWISE_GEIRHOS2020_URL: `${server.baseUrl}/`, TRIALWISE_CACHE: cache },
+      files: SOME,
+    });
     assert.equal(result.dir, join(cache, "geirhos2020", "raw-data"));
     assert.deepEqual([...server.requests].sort(), SOME);
     await assertVerified(result.dir, SOME);
@@ -334,7 +357,10 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     await assert.rejects(fetchGeirhos2020({ cache, baseUrl: `http://127.0.0.1:${port}/raw-data`, env: {} }), (error) => {
       assert.ok(error instanceof DownloadError, String(error));
       const message = error.message;
-      assert.match(message, /^download of geirhos2020 failed \(offline\?\): cannot get http:\/\/127\.0\.0\.1:\d+\/raw-data\/\S+ \(ECONNREFUSED\)/);
+      assert.match(
+        message,
+        /^download of geirhos2020 failed \(offline\?\): cannot get http:\/\/127\.0\.0\.1:\d+\/raw-data\/\S+ \(ECONNREFUSED\)/,
+      );
       assert.ok(message.includes(`5 of ${TOTAL} files are in ${dir}, ${TOTAL - 5} missing`), message);
       assert.match(message, /running the command again resumes/);
       assert.match(message, /--data DIR/);
@@ -345,7 +371,9 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     assert.deepEqual(await partFiles(dir), []);
 
     // The same through the CLI: exit code 1, the message, no stack trace.
-    const run = await runData(["data", "fetch", "geirhos2020", "--cache", cache], { TRIALWISE_GEIRHOS2020_URL: `http://127.0.0.1:${port}/raw-data` });
+    const run = await runData(["data", "fetch", "geirhos2020", "--cache", cache], {
+      TRIALWISE_GEIRHOS2020_URL: `http://127.0.0.1:${port}/raw-data`,
+    });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^trialwise: error: download of geirhos2020 failed \(offline\?\)/m);
     assert.match(run.stderr, /--data DIR or set TRIALWISE_DATA=DIR/);
@@ -360,7 +388,10 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
       assert.equal(result.fetched, TOTAL - 5);
       assert.equal(revived.requests.length, TOTAL - 5);
       assert.ok(SOME.every((p) => !revived.requests.includes(p)));
-      await assertVerified(dir, MANIFEST.files.map((f) => f.path));
+      await assertVerified(
+        dir,
+        MANIFEST.files.map((f) => f.path),
+      );
     } finally {
       await revived.close();
     }
@@ -407,11 +438,18 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
 
     // The .part file cannot be created (a folder is in the way): a cache error, and the connection goes.
     await mkdir(join(dir, `${SOME[0]}.${process.pid}.part`), { recursive: true });
-    await assert.rejects(within(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[0]], timeoutMs: 60_000 }), 10_000, "fetchGeirhos2020"), (error) => {
-      assert.ok(error instanceof InputError && !(error instanceof DownloadError), String(error));
-      assert.match(error.message, /cannot write the data cache/);
-      return true;
-    });
+    await assert.rejects(
+      within(
+        fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[0]], timeoutMs: 60_000 }),
+        10_000,
+        "fetchGeirhos2020",
+      ),
+      (error) => {
+        assert.ok(error instanceof InputError && !(error instanceof DownloadError), String(error));
+        assert.match(error.message, /cannot write the data cache/);
+        return true;
+      },
+    );
     await eventually(() => server.hangups.includes(SOME[0]), 5000, "the client closes the connection after a disk error");
 
     // The caller's progress callback throws mid-file: its error, and the connection goes.
@@ -419,10 +457,17 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     const onProgress = (p: FetchProgress) => {
       if (p.event === "data") throw oops;
     };
-    await assert.rejects(within(fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[1]], onProgress, timeoutMs: 60_000 }), 10_000, "fetchGeirhos2020"), (error) => {
-      assert.equal(error, oops);
-      return true;
-    });
+    await assert.rejects(
+      within(
+        fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [SOME[1]], onProgress, timeoutMs: 60_000 }),
+        10_000,
+        "fetchGeirhos2020",
+      ),
+      (error) => {
+        assert.equal(error, oops);
+        return true;
+      },
+    );
     await eventually(() => server.hangups.includes(SOME[1]), 5000, "the client closes the connection after a callback error");
     assert.deepEqual(await partFiles(dir), []);
   });
@@ -464,7 +509,14 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     const onProgress = (p: FetchProgress) => {
       if (p.event === "data" && p.bytesDone === large.size) controller.abort();
     };
-    const fetching = fetchGeirhos2020({ cache, baseUrl: server.baseUrl, env: {}, files: [large.path], onProgress, signal: controller.signal });
+    const fetching = fetchGeirhos2020({
+      cache,
+      baseUrl: server.baseUrl,
+      env: {},
+      files: [large.path],
+      onProgress,
+      signal: controller.signal,
+    });
     await assert.rejects(within(fetching, 10_000, "fetchGeirhos2020"), (error) => {
       assert.ok(error instanceof DownloadError, String(error));
       assert.match(error.message, /^download of geirhos2020 interrupted\n/);
@@ -478,12 +530,15 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
   test("an HTTP error status names the URL and status", async () => {
     reset();
     const cache = await tempDir();
-    await assert.rejects(fetchGeirhos2020({ cache, baseUrl: server.baseUrl.replace(/raw-data$/, "nothing"), env: {}, files: SOME }), (error) => {
-      assert.ok(error instanceof DownloadError);
-      assert.match(error.message, /answered HTTP 404/);
-      assert.match(error.message, /running the command again resumes/);
-      return true;
-    });
+    await assert.rejects(
+      fetchGeirhos2020({ cache, baseUrl: server.baseUrl.replace(/raw-data$/, "nothing"), env: {}, files: SOME }),
+      (error) => {
+        assert.ok(error instanceof DownloadError);
+        assert.match(error.message, /answered HTTP 404/);
+        assert.match(error.message, /running the command again resumes/);
+        return true;
+      },
+    );
   });
 
   test("resolveGeirhos2020Data: --data, else TRIALWISE_DATA, else a complete cache, else fetch", async () => {
@@ -494,7 +549,10 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     const env: Env = { TRIALWISE_GEIRHOS2020_URL: server.baseUrl };
 
     // --data wins, and must exist.
-    assert.equal(await resolveGeirhos2020Data({ data: RAW_DATA, env: { ...env, TRIALWISE_DATA: other }, cache, fetchIfMissing: true }), RAW_DATA);
+    assert.equal(
+      await resolveGeirhos2020Data({ data: RAW_DATA, env: { ...env, TRIALWISE_DATA: other }, cache, fetchIfMissing: true }),
+      RAW_DATA,
+    );
     await assert.rejects(resolveGeirhos2020Data({ data: join(other, "absent"), env, cache, fetchIfMissing: true }), (error) => {
       assert.ok(error instanceof InputError);
       assert.match(error.message, /absent: --data: no such folder/);
@@ -502,7 +560,10 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     });
     // Then TRIALWISE_DATA, which must exist too.
     assert.equal(await resolveGeirhos2020Data({ env: { ...env, TRIALWISE_DATA: other }, cache, fetchIfMissing: true }), other);
-    await assert.rejects(resolveGeirhos2020Data({ env: { ...env, TRIALWISE_DATA: join(other, "absent") }, cache, fetchIfMissing: true }), /TRIALWISE_DATA: no such folder/);
+    await assert.rejects(
+      resolveGeirhos2020Data({ env: { ...env, TRIALWISE_DATA: join(other, "absent") }, cache, fetchIfMissing: true }),
+      /TRIALWISE_DATA: no such folder/,
+    );
     assert.deepEqual(server.requests, []);
 
     // An incomplete cache without fetching: says how to get the data.
@@ -543,13 +604,22 @@ describe("fetchGeirhos2020 from a local server", { skip: NO_SHARED_DATA, timeout
     assert.equal(lines[0], `trialwise: geirhos2020: downloading ${TOTAL} files (17.6 MB) into ${dir}`);
     const percents = lines.slice(1, -1).map((l) => Number(/: (\d+)% \(/.exec(l)?.[1]));
     assert.ok(percents.length >= 5 && percents.length <= 10, run.stderr);
-    assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+    );
     assert.equal(percents.at(-1), 100);
-    assert.equal(lines.at(-1), `trialwise: geirhos2020: fetched ${TOTAL} files (17.6 MB), 0 already present, all ${TOTAL} verified (sha256) in ${dir}`);
+    assert.equal(
+      lines.at(-1),
+      `trialwise: geirhos2020: fetched ${TOTAL} files (17.6 MB), 0 already present, all ${TOTAL} verified (sha256) in ${dir}`,
+    );
 
     const again = await runData(["data", "fetch", "geirhos2020"], { TRIALWISE_CACHE: cache, TRIALWISE_GEIRHOS2020_URL: server.baseUrl });
     assert.equal(again.code, 0);
-    assert.equal(again.stderr, `trialwise: geirhos2020: fetched 0 files (0.0 MB), ${TOTAL} already present, all ${TOTAL} verified (sha256) in ${dir}\n`);
+    assert.equal(
+      again.stderr,
+      `trialwise: geirhos2020: fetched 0 files (0.0 MB), ${TOTAL} already present, all ${TOTAL} verified (sha256) in ${dir}\n`,
+    );
 
     const path = await runData(["data", "path", "geirhos2020"], { TRIALWISE_CACHE: cache });
     assert.deepEqual(path, { code: 0, stdout: `${dir}\n`, stderr: "" });
@@ -599,7 +669,10 @@ describe("trialwise data (CLI)", () => {
     const empty = await runData(["data", "path", "geirhos2020", "--cache", cache], {});
     assert.equal(empty.code, 0);
     assert.equal(empty.stdout, `${geirhos2020CacheDir(cache)}\n`);
-    assert.match(empty.stderr, new RegExp(`note: ${TOTAL} of ${TOTAL} files are not in .* yet; \`trialwise data fetch geirhos2020\` downloads them`));
+    assert.match(
+      empty.stderr,
+      new RegExp(`note: ${TOTAL} of ${TOTAL} files are not in .* yet; \`trialwise data fetch geirhos2020\` downloads them`),
+    );
     const absent = await runData(["data", "path", "geirhos2020", "--data", join(other, "absent")], {});
     assert.equal(absent.code, 1);
     assert.match(absent.stderr, /--data: no such folder/);
@@ -627,7 +700,8 @@ async function runData(argv: string[], env: Env): Promise<{ code: number; stdout
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) code = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code) ? 0 : 2;
+    if (error instanceof CommanderError)
+      code = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code) ? 0 : 2;
     else if (error instanceof UsageError) {
       stderr += `trialwise: ${error.message}\n`;
       code = 2;

@@ -26,7 +26,10 @@ describe("lm-evaluation-harness samples", () => {
     const dir = join(root, "three");
     await writeLmEvalFixture(dir);
     const models = await findModelSamples(dir);
-    assert.deepEqual(models?.map((m) => m.model), Object.keys(LM_EVAL_MODELS));
+    assert.deepEqual(
+      models?.map((m) => m.model),
+      Object.keys(LM_EVAL_MODELS),
+    );
     const [table] = await readLmEvalSamples(dir);
     assert.equal(table.dataset, "arc_easy");
     const { rows } = metricPairs(table, { metric: "capa" });
@@ -46,7 +49,10 @@ describe("lm-evaluation-harness samples", () => {
     const dir = join(root, "text-target");
     await writeLmEvalFixture(dir, "arc_easy", ["choice 0", "choice 3", " choice 1", "2"]);
     const [table] = await readLmEvalSamples(dir);
-    assert.deepEqual(table.items.map((i) => i.truth), LM_EVAL_TARGETS);
+    assert.deepEqual(
+      table.items.map((i) => i.truth),
+      LM_EVAL_TARGETS,
+    );
   });
 
   test("Leaderboard details as Parquet read like JSON Lines", async () => {
@@ -70,17 +76,78 @@ describe("lm-evaluation-harness samples", () => {
     const write = async (name: string, sample: object) => {
       const dir = join(root, "bad", name);
       await mkdir(join(dir, "m1"), { recursive: true });
-      await writeFile(join(dir, "m1", "samples_t_2024-01-01T00-00-00.jsonl"), `${JSON.stringify({ doc_id: 0, target: 0, filtered_resps: [[-1, false], [-2, false]] })}\n${JSON.stringify(sample)}\n`);
+      await writeFile(
+        join(dir, "m1", "samples_t_2024-01-01T00-00-00.jsonl"),
+        `${JSON.stringify({
+          doc_id: 0,
+          target: 0,
+          filtered_resps: [
+            [-1, false],
+            [-2, false],
+          ],
+        })}\n${JSON.stringify(sample)}\n`,
+      );
       return dir;
     };
-    await assert.rejects(readLmEvalSamples(await write("outside", { doc_id: 1, target: 4, filtered_resps: [[-1, false], [-2, false]] })), /samples_t_2024-01-01T00-00-00\.jsonl:2: column "target": target 4 is outside the 2 choices \(0 to 1\)/);
-    await assert.rejects(readLmEvalSamples(await write("generated", { doc_id: 1, target: "11", filtered_resps: ["11"] })), /:2: column "filtered_resps": 1 choice\(s\); expected at least 2/);
-    await assert.rejects(readLmEvalSamples(await write("text", { doc_id: 1, target: 0, filtered_resps: ["yes", "no"] })), /:2: column "filtered_resps": choice 1 is text \("yes"\): a generated answer/);
-    await assert.rejects(readLmEvalSamples(await write("twice", { doc_id: 0, target: 0, filtered_resps: [[-1, false], [-2, false]] })), /:2: column "doc_id": doc_id 0 a second time \(first at line 1\)/);
-    const options = await write("options", { doc_id: 1, target: 0, filtered_resps: [[-1, false], [-2, false]] });
+    await assert.rejects(
+      readLmEvalSamples(
+        await write("outside", {
+          doc_id: 1,
+          target: 4,
+          filtered_resps: [
+            [-1, false],
+            [-2, false],
+          ],
+        }),
+      ),
+      /samples_t_2024-01-01T00-00-00\.jsonl:2: column "target": target 4 is outside the 2 choices \(0 to 1\)/,
+    );
+    await assert.rejects(
+      readLmEvalSamples(await write("generated", { doc_id: 1, target: "11", filtered_resps: ["11"] })),
+      /:2: column "filtered_resps": 1 choice\(s\); expected at least 2/,
+    );
+    await assert.rejects(
+      readLmEvalSamples(await write("text", { doc_id: 1, target: 0, filtered_resps: ["yes", "no"] })),
+      /:2: column "filtered_resps": choice 1 is text \("yes"\): a generated answer/,
+    );
+    await assert.rejects(
+      readLmEvalSamples(
+        await write("twice", {
+          doc_id: 0,
+          target: 0,
+          filtered_resps: [
+            [-1, false],
+            [-2, false],
+          ],
+        }),
+      ),
+      /:2: column "doc_id": doc_id 0 a second time \(first at line 1\)/,
+    );
+    const options = await write("options", {
+      doc_id: 1,
+      target: 0,
+      filtered_resps: [
+        [-1, false],
+        [-2, false],
+      ],
+    });
     await mkdir(join(options, "m2"));
-    await writeFile(join(options, "m2", "samples_t_2024-01-01T00-00-00.jsonl"), `${JSON.stringify({ doc_id: 0, target: 0, filtered_resps: [[-1, false], [-2, false], [-3, false]] })}\n`);
-    await assert.rejects(readLmEvalSamples(options), /m2\/samples_t_2024-01-01T00-00-00\.jsonl:1: item "0" has 3 options here and 2 at .*m1\/samples_t_2024-01-01T00-00-00\.jsonl:1/);
+    await writeFile(
+      join(options, "m2", "samples_t_2024-01-01T00-00-00.jsonl"),
+      `${JSON.stringify({
+        doc_id: 0,
+        target: 0,
+        filtered_resps: [
+          [-1, false],
+          [-2, false],
+          [-3, false],
+        ],
+      })}\n`,
+    );
+    await assert.rejects(
+      readLmEvalSamples(options),
+      /m2\/samples_t_2024-01-01T00-00-00\.jsonl:1: item "0" has 3 options here and 2 at .*m1\/samples_t_2024-01-01T00-00-00\.jsonl:1/,
+    );
     await assert.rejects(readLmEvalSamples(join(root, "bad", "none-here")), /no lm-evaluation-harness samples files/);
   });
 });

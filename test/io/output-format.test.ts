@@ -25,7 +25,10 @@ describe("outputFormat: the one rule", () => {
     assert.equal(outputFormat({ output: "a.txt", format: "csv" }, { formats: TEXT }), "csv", "a .txt file may hold any text format");
     assert.equal(outputFormat({ output: "a.pq" }, { formats: ["csv", "parquet"] }), "parquet");
     assert.equal(outputFormat({ output: "a.json", format: "json" }, { formats: TEXT }), "json");
-    assert.throws(() => outputFormat({ output: "a.json", format: "csv" }, { formats: TEXT }), (e: unknown) => e instanceof UsageError && /--format csv conflicts with --output a\.json/.test(e.message));
+    assert.throws(
+      () => outputFormat({ output: "a.json", format: "csv" }, { formats: TEXT }),
+      (e: unknown) => e instanceof UsageError && /--format csv conflicts with --output a\.json/.test(e.message),
+    );
     assert.throws(() => outputFormat({ output: "a.parquet", format: "csv" }, { formats: ["csv", "parquet"] }), UsageError);
   });
 
@@ -38,10 +41,17 @@ describe("outputFormat: the one rule", () => {
   });
 
   test("a format the command cannot write, or a data extension trialwise does not write, is a usage error", () => {
-    assert.throws(() => outputFormat({ output: "a.parquet" }, { formats: TEXT }), (e: unknown) => e instanceof UsageError && /does not write Parquet/.test(e.message));
+    assert.throws(
+      () => outputFormat({ output: "a.parquet" }, { formats: TEXT }),
+      (e: unknown) => e instanceof UsageError && /does not write Parquet/.test(e.message),
+    );
     assert.throws(() => outputFormat({ format: "table" }, { formats: ["csv", "parquet"] }), UsageError);
-    for (const name of ["a.tsv", "a.jsonl", "a.xlsx"]) assert.throws(() => outputFormat({ output: name }, { formats: TEXT }), /trialwise does not write/);
-    assert.throws(() => tableFileFormat("scores.json", "--scores"), (e: unknown) => e instanceof UsageError && /^--scores scores\.json/.test(e.message));
+    for (const name of ["a.tsv", "a.jsonl", "a.xlsx"])
+      assert.throws(() => outputFormat({ output: name }, { formats: TEXT }), /trialwise does not write/);
+    assert.throws(
+      () => tableFileFormat("scores.json", "--scores"),
+      (e: unknown) => e instanceof UsageError && /^--scores scores\.json/.test(e.message),
+    );
     assert.equal(tableFileFormat("trials.parquet"), "parquet");
     assert.equal(tableFileFormat("trials"), "csv");
   });
@@ -105,6 +115,9 @@ describe("commands follow the output's extension", () => {
       assert.equal(run.code, 2, `${argv.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, /^trialwise: --(output|format)/, argv.join(" "));
     }
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("bad")), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith("bad")),
+      [],
+    );
   });
 });

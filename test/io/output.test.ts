@@ -64,14 +64,21 @@ describe("output targets", () => {
     await writeFileAtomic(fifo, "through the pipe\n");
     assert.equal((await read).toString("utf8"), "through the pipe\n");
     assert.ok((await lstat(fifo)).isFIFO(), "still a FIFO");
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("pipe.csv.")), [], "no temporary file beside it");
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith("pipe.csv.")),
+      [],
+      "no temporary file beside it",
+    );
   });
 
   test("a character device and an open descriptor are written through; a folder or block device is refused", async () => {
     // Only decided here, never written: the real /dev/null must stay what it is.
     assert.deepEqual(await outputTarget("/dev/null"), { path: "/dev/null", file: "/dev/null", direct: true });
     assert.equal((await outputTarget(join(dir, "missing.csv"))).direct, false);
-    await assert.rejects(outputTarget(dir), (e: unknown) => e instanceof InputError && /is a folder/.test(e.message) && e.message.includes(dir));
+    await assert.rejects(
+      outputTarget(dir),
+      (e: unknown) => e instanceof InputError && /is a folder/.test(e.message) && e.message.includes(dir),
+    );
     if (existsSync("/dev/loop0")) {
       await assert.rejects(outputTarget("/dev/loop0"), (e: unknown) => e instanceof InputError && /not a regular file/.test(e.message));
     }
@@ -83,7 +90,10 @@ describe("output targets", () => {
     const fd = openSync(log, "a");
     const script = `import { writeFileAtomic } from ${JSON.stringify(join(REPO, "src/io/output.ts"))}; await writeFileAtomic("/proc/self/fd/1", "after\\n");`;
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO, stdio: ["ignore", fd, "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: REPO,
+        stdio: ["ignore", fd, "inherit"],
+      });
       child.on("exit", resolve);
     });
     closeSync(fd);
@@ -118,12 +128,28 @@ describe("output targets", () => {
 
   test("Parquet into a FIFO (the pair writer and the table writer): the reader gets a whole Parquet file", async () => {
     for (const [name, write] of [
-      ["pairs-pipe.parquet", async (p: string) => {
-        const writer = await openPairWriter(p);
-        await writer.writeTile(UNIT, TILE);
-        await writer.close();
-      }],
-      ["table-pipe.parquet", (p: string) => writeParquetTable(p, ["x", "n"], [{ x: "a", n: 1 }, { x: "b", n: 2 }, { x: "c", n: 3 }], { n: "integer" })],
+      [
+        "pairs-pipe.parquet",
+        async (p: string) => {
+          const writer = await openPairWriter(p);
+          await writer.writeTile(UNIT, TILE);
+          await writer.close();
+        },
+      ],
+      [
+        "table-pipe.parquet",
+        (p: string) =>
+          writeParquetTable(
+            p,
+            ["x", "n"],
+            [
+              { x: "a", n: 1 },
+              { x: "b", n: 2 },
+              { x: "c", n: 3 },
+            ],
+            { n: "integer" },
+          ),
+      ],
     ] as const) {
       const fifo = join(dir, name);
       execFileSync("mkfifo", [fifo]);
@@ -147,7 +173,7 @@ describe("output targets", () => {
     await writeParquetTable(join(dir, "t-link.parquet"), ["x"], [{ x: "a" }]);
     assert.ok((await lstat(join(dir, "t-link.parquet"))).isSymbolicLink());
     assert.ok((await lstat(join(dir, "sub/t.parquet"))).isFile());
-    assert.deepEqual((await readdir(join(dir, "sub"))), ["t.parquet"], "no temporary file left beside the target");
+    assert.deepEqual(await readdir(join(dir, "sub")), ["t.parquet"], "no temporary file left beside the target");
   });
 
   test("a new write removes the temporaries a killed run left beside its target (pid gone), nothing else", async () => {
@@ -155,7 +181,11 @@ describe("output targets", () => {
     await mkdir(sub);
     // Far above any pid_max: no such process.
     const dead = 999_999_999;
-    const stale = [`out.parquet.${dead}.1733390000000.a1b2c3.tmp`, `out.parquet.${dead}.1733390000000.k3x9.tmp`, `out.parquet.${dead}.1733390000000.tmp`];
+    const stale = [
+      `out.parquet.${dead}.1733390000000.a1b2c3.tmp`,
+      `out.parquet.${dead}.1733390000000.k3x9.tmp`,
+      `out.parquet.${dead}.1733390000000.tmp`,
+    ];
     for (const name of stale) await writeFile(join(sub, name), "debris");
     await mkdir(join(sub, `out.parquet.${dead}.1733390000000.a1b2c3.parts.tmp/spill`), { recursive: true });
     const kept = [

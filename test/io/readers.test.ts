@@ -42,7 +42,10 @@ describe("the model-vs-human reader", () => {
     assert.equal(na, 1, "subject-01 once answered na");
     const naTrial = table.missing.indexOf(1);
     assert.equal(table.correct[naTrial], 0, "na is wrong");
-    assert.ok(table.stimulus.every((id) => !id.includes("_")), "human image names reduced to stimulus ids");
+    assert.ok(
+      table.stimulus.every((id) => !id.includes("_")),
+      "human image names reduced to stimulus ids",
+    );
   });
 
   test("a single CSV file is a dataset named after the file", async () => {
@@ -76,7 +79,11 @@ describe("the generic long format gives the same numbers as the schema reader", 
       })
     ).datasets[0];
     assert.deepEqual(kappas(computePairs(long).pairs), kappas(schema));
-    assert.equal([...long.missing].reduce((a, b) => a + b, 0), 1, "na counted as missing");
+    assert.equal(
+      [...long.missing].reduce((a, b) => a + b, 0),
+      1,
+      "na counted as missing",
+    );
     assert.deepEqual(
       shapeBias(long).map((r) => r.shape_bias),
       shapeBias((await loadDatasets(MINI)).datasets[0]).map((r) => r.shape_bias),

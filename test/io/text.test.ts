@@ -46,7 +46,10 @@ describe("UTF-32 is named as such", () => {
     return new Uint8Array(view.buffer);
   };
 
-  for (const [name, littleEndian] of [["little-endian", true], ["big-endian", false]] as const) {
+  for (const [name, littleEndian] of [
+    ["little-endian", true],
+    ["big-endian", false],
+  ] as const) {
     test(`UTF-32 ${name} with a byte-order mark: an error saying so and what is read`, () => {
       const error = decodeError(utf32(littleEndian));
       assert.equal(error.location.line, 1);
@@ -73,7 +76,10 @@ describe("UTF-16 is decoded strictly too", () => {
     return new Uint8Array(view.buffer);
   };
 
-  for (const [name, littleEndian] of [["little-endian", true], ["big-endian", false]] as const) {
+  for (const [name, littleEndian] of [
+    ["little-endian", true],
+    ["big-endian", false],
+  ] as const) {
     test(`UTF-16 ${name}: an unpaired surrogate or a zero character names its line`, () => {
       const broken = decodeError(utf16("who,stim,hit\rm1,a,1\rm1,\uD800b,0\r", littleEndian));
       assert.equal(broken.location.line, 3);

@@ -18,14 +18,31 @@ function randomRows(n: number, trials: number, seed: number): Uint8Array[] {
 describe("bit-plane weighted counts", () => {
   for (const kernel of ["wasm", "ts"] as const) {
     test(`${kernel}: exactly Σ w a c for integer weights, sizes not divisible by 64`, () => {
-      for (const [n, trials] of [[7, 131], [3, 64], [5, 1]] as const) {
+      for (const [n, trials] of [
+        [7, 131],
+        [3, 64],
+        [5, 1],
+      ] as const) {
         const rows = randomRows(n, trials, n * 1000 + trials);
         const random = seededRandom(trials);
         const weights = Array.from({ length: trials }, () => Math.floor(random() * 21));
-        const result = weightedPairCounts(packObservers(rows.map((_, i) => `o${i}`), rows), weights, { kernel });
-        assert.equal(result.total, weights.reduce((a, b) => a + b, 0));
+        const result = weightedPairCounts(
+          packObservers(
+            rows.map((_, i) => `o${i}`),
+            rows,
+          ),
+          weights,
+          { kernel },
+        );
+        assert.equal(
+          result.total,
+          weights.reduce((a, b) => a + b, 0),
+        );
         for (let i = 0; i < n; i++) {
-          assert.equal(result.correct[i], rows[i].reduce((s, a, t) => s + a * weights[t], 0));
+          assert.equal(
+            result.correct[i],
+            rows[i].reduce((s, a, t) => s + a * weights[t], 0),
+          );
           for (let j = 0; j < n; j++) {
             const expected = rows[i].reduce((s, a, t) => s + a * rows[j][t] * weights[t], 0);
             assert.equal(result.bothCorrect[i * n + j], expected, `${kernel} n=${n} trials=${trials} pair ${i},${j}`);
@@ -42,7 +59,17 @@ describe("the joint bootstrap on the kernel", () => {
     const builder = new TrialTableBuilder("random");
     rows.forEach((row, i) =>
       row.forEach((c, t) =>
-        builder.add({ observer: i < 3 ? `subject-${i}` : `model-${i}`, condition: "c", stimulus: `s${t}`, truth: "x", response: c ? "x" : "y", correct: c === 1, missing: false, file: "r", line: t }),
+        builder.add({
+          observer: i < 3 ? `subject-${i}` : `model-${i}`,
+          condition: "c",
+          stimulus: `s${t}`,
+          truth: "x",
+          response: c ? "x" : "y",
+          correct: c === 1,
+          missing: false,
+          file: "r",
+          line: t,
+        }),
       ),
     );
     const matrix = outcomeMatrix(builder.build());
@@ -64,7 +91,8 @@ describe("the joint bootstrap on the kernel", () => {
       replicates: 25,
       seed: 11,
       onReplicate: (r, kappa) => {
-        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) assert.ok(Object.is(kappa[i * n + j], replicates[r][i * n + j]), `replicate ${r} pair ${i},${j}`);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++) assert.ok(Object.is(kappa[i * n + j], replicates[r][i * n + j]), `replicate ${r} pair ${i},${j}`);
         seen++;
       },
     });

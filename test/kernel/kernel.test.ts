@@ -87,7 +87,12 @@ function metricsFromCounts(counts: AllPairCounts) {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       list.push(
-        pairMetrics({ trials: counts.trials, correct1: counts.correct[i], correct2: counts.correct[j], bothCorrect: counts.bothCorrect![i * n + j] }),
+        pairMetrics({
+          trials: counts.trials,
+          correct1: counts.correct[i],
+          correct2: counts.correct[j],
+          bothCorrect: counts.bothCorrect![i * n + j],
+        }),
       );
     }
   }
@@ -160,7 +165,11 @@ describe("kernel", () => {
         for (const run of runs) {
           const label = `${run.kernel}, ${run.threads} thread(s), tile ${run.tileSize}`;
           assert.deepEqual([...run.bothCorrect!], [...expected], label);
-          assert.deepEqual([...run.correct], rows.map((_, i) => expected[i * observers + i]), label);
+          assert.deepEqual(
+            [...run.correct],
+            rows.map((_, i) => expected[i * observers + i]),
+            label,
+          );
           const metrics = metricsFromCounts(run);
           assert.equal(metrics.length, reference.pairs.length, label);
           metrics.forEach((m, k) => {
@@ -177,18 +186,28 @@ describe("kernel", () => {
 
   test("all-wrong and all-correct observers: undefined kappas as computePairs reports them", async () => {
     const trials = 100;
-    const rows = [new Uint8Array(trials), new Uint8Array(trials), new Uint8Array(trials).fill(1), new Uint8Array(trials).fill(1), randomRows(1, trials, 9)[0]];
+    const rows = [
+      new Uint8Array(trials),
+      new Uint8Array(trials),
+      new Uint8Array(trials).fill(1),
+      new Uint8Array(trials).fill(1),
+      randomRows(1, trials, 9)[0],
+    ];
     const table = tableOf(rows);
     for (const undefinedKappa of ["undefined", "one"] as const) {
       const reference = computePairs(table, { undefinedKappa });
       assert.equal(reference.undefinedKappa, 2);
-      for (const kernel of ["wasm", "ts"] as const) assert.deepEqual(await kernelPairs(table, { undefinedKappa, kernel, minPairTrials: 0 }), reference);
+      for (const kernel of ["wasm", "ts"] as const)
+        assert.deepEqual(await kernelPairs(table, { undefinedKappa, kernel, minPairTrials: 0 }), reference);
     }
   });
 
   test("tile sizes that do not divide N, threads 1 and 2: identical counts", async () => {
     const rows = randomRows(37, 300, 77);
-    const packed = packObservers(rows.map((_, i) => name(i)), rows);
+    const packed = packObservers(
+      rows.map((_, i) => name(i)),
+      rows,
+    );
     const expected = [...bruteForce(rows)];
     for (const kernel of ["wasm", "ts"] as const) {
       for (const tileSize of [2, 4, 6, 10, 36, 38]) {
@@ -203,7 +222,10 @@ describe("kernel", () => {
   test("worker threads alone (the calling thread not computing) give identical counts, pooled between runs", async () => {
     const n = 29;
     const rows = randomRows(n, 700, 8);
-    const packed = packObservers(rows.map((_, i) => name(i)), rows);
+    const packed = packObservers(
+      rows.map((_, i) => name(i)),
+      rows,
+    );
     const expected = bruteForce(rows);
     const tiles = pairTiles(n, 4);
     for (const kernel of ["wasm", "ts"] as const) {
@@ -215,7 +237,8 @@ describe("kernel", () => {
           forEachTilePair(tile, (i, j, count) => (matrix[i * n + j] += count));
         });
         assert.equal(fromWorkers, tiles.length / 4, "every tile came from a worker");
-        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) assert.equal(matrix[i * n + j], expected[i * n + j], `${kernel}: ${i} ${j}`);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++) assert.equal(matrix[i * n + j], expected[i * n + j], `${kernel}: ${i} ${j}`);
       }
     }
   });
@@ -223,7 +246,10 @@ describe("kernel", () => {
   test("onTile streams every pair exactly once and keeps no N x N matrix", async () => {
     const n = 41;
     const rows = randomRows(n, 130, 5);
-    const packed = packObservers(rows.map((_, i) => name(i)), rows);
+    const packed = packObservers(
+      rows.map((_, i) => name(i)),
+      rows,
+    );
     const expected = bruteForce(rows);
     for (const kernel of ["wasm", "ts"] as const) {
       for (const threads of [1, 2]) {
@@ -244,7 +270,8 @@ describe("kernel", () => {
           },
         });
         assert.equal(run.bothCorrect, undefined);
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) assert.equal(seen[i * n + j], j > i ? 1 : 0, `${kernel} ${threads}: pair ${i} ${j}`);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) assert.equal(seen[i * n + j], j > i ? 1 : 0, `${kernel} ${threads}: pair ${i} ${j}`);
       }
     }
     // Synchronous streaming too.
@@ -255,7 +282,10 @@ describe("kernel", () => {
 
   test("errors propagate from the consumer and from worker threads, and nothing hangs", async () => {
     const rows = randomRows(20, 200, 11);
-    const packed = packObservers(rows.map((_, i) => name(i)), rows);
+    const packed = packObservers(
+      rows.map((_, i) => name(i)),
+      rows,
+    );
     await assert.rejects(
       allPairCounts(packed, {
         threads: 2,
@@ -296,7 +326,17 @@ describe("kernelPairs", () => {
         if (i === 8 && s >= 190) continue;
         const stimulus = i === 9 && s === 0 ? "extra" : `s${s}`;
         const observer = i < 3 ? `subject-${i}` : name(i);
-        builder.add({ observer, condition: s % 2 ? "odd" : "even", stimulus, truth: null, response: null, correct: rng() < 0.7, missing: false, file: "f.csv", line: i * 200 + s + 2 });
+        builder.add({
+          observer,
+          condition: s % 2 ? "odd" : "even",
+          stimulus,
+          truth: null,
+          response: null,
+          correct: rng() < 0.7,
+          missing: false,
+          file: "f.csv",
+          line: i * 200 + s + 2,
+        });
       }
     }
     const table = builder.build();
@@ -314,7 +354,10 @@ describe("kernelPairs", () => {
       }
     }
     let message = "";
-    assert.throws(() => computePairs(table, { mismatch: "strict" }), (error: Error) => ((message = error.message), true));
+    assert.throws(
+      () => computePairs(table, { mismatch: "strict" }),
+      (error: Error) => ((message = error.message), true),
+    );
     await assert.rejects(kernelPairs(table, { mismatch: "strict", minPairTrials: 0 }), { message });
     await assert.rejects(kernelPairs(table, { mismatch: "strict", minPairTrials: 0 }), /--strict expects identical stimulus sets/);
   });
@@ -322,9 +365,23 @@ describe("kernelPairs", () => {
   test("a stimulus seen in several pooled conditions: matched within conditions, as computePairs", async () => {
     const builder = new TrialTableBuilder("repeat");
     for (let i = 0; i < 3; i++) {
-      for (const [condition, stimulus] of [["a", "x"], ["b", "x"], ["a", "y"]]) {
+      for (const [condition, stimulus] of [
+        ["a", "x"],
+        ["b", "x"],
+        ["a", "y"],
+      ]) {
         if (i === 2 && condition === "b") continue;
-        builder.add({ observer: name(i), condition, stimulus, truth: null, response: null, correct: (i + stimulus.length) % 2 === 0 || condition === "a", missing: false, file: "r.csv", line: 2 });
+        builder.add({
+          observer: name(i),
+          condition,
+          stimulus,
+          truth: null,
+          response: null,
+          correct: (i + stimulus.length) % 2 === 0 || condition === "a",
+          missing: false,
+          file: "r.csv",
+          line: 2,
+        });
       }
     }
     const table = builder.build();
@@ -370,14 +427,33 @@ describe("CLI", () => {
       writeFileSync(file, `${lines.join("\n")}\n`);
       const run = await cli("pairs", file, "--observer-col", "model", "--stimulus-col", "image", "--correct-col", "hit");
       assert.equal(run.code, 0, run.stderr);
-      const { datasets } = await loadDatasets(file, { format: { kind: "long", columns: { observer: "model", stimulus: "image", correct: "hit" } } });
+      const { datasets } = await loadDatasets(file, {
+        format: { kind: "long", columns: { observer: "model", stimulus: "image", correct: "hit" } },
+      });
       const reference = computePairs(datasets[0]);
       assert.equal(reference.pairs.length, 4950);
       assert.equal(run.stdout, toCsv(reference.pairs, PAIR_COLUMNS));
-      const summary = await cli("summary", file, "--observer-col", "model", "--stimulus-col", "image", "--correct-col", "hit", "--bootstrap", "0");
+      const summary = await cli(
+        "summary",
+        file,
+        "--observer-col",
+        "model",
+        "--stimulus-col",
+        "image",
+        "--correct-col",
+        "hit",
+        "--bootstrap",
+        "0",
+      );
       assert.equal(summary.code, 0, summary.stderr);
       const table = datasets[0];
-      assert.equal(summary.stdout, toCsv(summarizePairs(reference.pairs, (o) => table.humans.has(o)), SUMMARY_COLUMNS));
+      assert.equal(
+        summary.stdout,
+        toCsv(
+          summarizePairs(reference.pairs, (o) => table.humans.has(o)),
+          SUMMARY_COLUMNS,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -385,10 +461,25 @@ describe("CLI", () => {
 
   test("trialwise bench kernel --json prints the contract keys", async () => {
     for (const kernel of ["wasm", "ts"]) {
-      const run = await cli("bench", "kernel", "--observers", "60", "--trials", "1000", "--threads", "2", "--kernel", kernel, "--seed", "3", "--json");
+      const run = await cli(
+        "bench",
+        "kernel",
+        "--observers",
+        "60",
+        "--trials",
+        "1000",
+        "--threads",
+        "2",
+        "--kernel",
+        kernel,
+        "--seed",
+        "3",
+        "--json",
+      );
       assert.equal(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout);
-      for (const key of ["observers", "trials", "pairs", "seconds", "pair_trials_per_second"]) assert.equal(typeof result[key], "number", key);
+      for (const key of ["observers", "trials", "pairs", "seconds", "pair_trials_per_second"])
+        assert.equal(typeof result[key], "number", key);
       assert.deepEqual(Object.keys(result).slice(0, 5), ["observers", "trials", "pairs", "seconds", "pair_trials_per_second"]);
       assert.equal(result.observers, 60);
       assert.equal(result.trials, 1000);

@@ -59,7 +59,11 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
     };
     const reference = join(RAW_DATA, "../reference", authorsBandFile(160));
     authors160 = parseAuthorsBand(await readFile(reference, "utf8"), reference);
-    const noiseDetails = noiseModelDetails(analysis, datasets.filter((d) => d.dataset.startsWith("noise-generalisation_")), band);
+    const noiseDetails = noiseModelDetails(
+      analysis,
+      datasets.filter((d) => d.dataset.startsWith("noise-generalisation_")),
+      band,
+    );
     const list = geirhos2020Figures(analysis, { band, authorsBands: new Map([[160, authors160]]), noiseDetails });
     figures = new Map(list.map((f) => [f.id, f]));
     tables = geirhos2020Tables(analysis, chance, noiseDetails);
@@ -72,12 +76,21 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
         const points = dataWith(figures.get(`four-networks_${measure}_${dataset}`)!.spec, "series", "c_exp", "observer1");
         const count = (series: string) => points.filter((p) => p.series === series).length;
         assert.deepEqual(
-          ["humans vs. humans", "CNNs vs. CNNs", "AlexNet vs. humans", "VGG-16 vs. humans", "GoogLeNet vs. humans", "ResNet-50 vs. humans"].map(count),
+          [
+            "humans vs. humans",
+            "CNNs vs. CNNs",
+            "AlexNet vs. humans",
+            "VGG-16 vs. humans",
+            "GoogLeNet vs. humans",
+            "ResNet-50 vs. humans",
+          ].map(count),
           [45, 6, 10, 10, 10, 10],
           dataset,
         );
         for (const p of points) {
-          const row = pairs.find((r) => r.dataset === `texture-shape_${dataset}` && r.observer1 === p.observer1 && r.observer2 === p.observer2)!;
+          const row = pairs.find(
+            (r) => r.dataset === `texture-shape_${dataset}` && r.observer1 === p.observer1 && r.observer2 === p.observer2,
+          )!;
           close(p.c_exp, Number(row.c_exp), `${p.observer1}-${p.observer2} c_exp`);
           close(p.c_obs, Number(row.c_obs), `${p.observer1}-${p.observer2} c_obs`);
           close(p.kappa, Number(row.kappa), `${p.observer1}-${p.observer2} kappa`);
@@ -88,7 +101,9 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
       }
     }
     // The paper's edges figure: AlexNet's highest kappa with a human, 0.211 at c_exp 0.45.
-    const alexnet = dataWith(figures.get("four-networks_kappa_edges")!.spec, "series", "c_exp").filter((p) => p.series === "AlexNet vs. humans");
+    const alexnet = dataWith(figures.get("four-networks_kappa_edges")!.spec, "series", "c_exp").filter(
+      (p) => p.series === "AlexNet vs. humans",
+    );
     close(Math.max(...alexnet.map((p) => p.kappa)), 0.2108, "AlexNet edges max", 5e-4);
   });
 
@@ -102,7 +117,11 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
       const observer = p.series === "humans (pooled)" ? "humans" : p.series;
       const row = byCategory.find((r) => r.category === p.category && r.observer === observer)!;
       close(p.shape_bias, Number(row.shape_bias), `${observer} ${p.category}`);
-      close(Number(row.shape_bias), Number(row.n_shape) / (Number(row.n_shape) + Number(row.n_texture)), `${observer} ${p.category} from counts`);
+      close(
+        Number(row.shape_bias),
+        Number(row.n_shape) / (Number(row.n_shape) + Number(row.n_texture)),
+        `${observer} ${p.category} from counts`,
+      );
     }
     const lines = dataArrays(spec).find((a) => a.length === 17 && !("category" in a[0]))!;
     for (const line of lines as { series: string; shape_bias: number }[]) {
@@ -112,7 +131,10 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
     // 16 categories, each with 75 stimuli whose texture differs: the pooled humans' counts add up to all of them.
     const humans = byCategory.filter((r) => r.observer === "humans");
     assert.equal(humans.length, 16);
-    assert.equal(humans.reduce((s, r) => s + Number(r.n_excluded), 0), 800);
+    assert.equal(
+      humans.reduce((s, r) => s + Number(r.n_excluded), 0),
+      800,
+    );
     const cornet = dataWith(figures.get("shape-bias-by-category_cornet-s")!.spec, "category", "series");
     assert.deepEqual([...new Set(cornet.map((p) => p.series))].sort(), ["CORnet-S", "ResNet-50", "humans (pooled)"]);
     close(overall.find((r) => r.observer === "resnet50")!.shape_bias as unknown as number, 0.213924, "ResNet-50 shape bias", 1e-6);
@@ -124,8 +146,16 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
     const models = csvRows(tables.get("models.csv")!).filter((r) => r.dataset === "texture-shape_cue-conflict");
     const brain = csvRows(tables.get("brain-score.csv")!);
     assert.equal(means.length, 14);
-    const expected: Record<string, number> = { alexnet: 0.37, "squeezenet1-0": 0.263, "vgg16-bn": 0.461, "inception-v3": 0.481, resnet50: 0.526, resnet101: 0.561 };
-    for (const [model, score] of Object.entries(expected)) close(means.find((m) => m.model === model)!.accuracy, score, `${model} behaviour`);
+    const expected: Record<string, number> = {
+      alexnet: 0.37,
+      "squeezenet1-0": 0.263,
+      "vgg16-bn": 0.461,
+      "inception-v3": 0.481,
+      resnet50: 0.526,
+      resnet101: 0.561,
+    };
+    for (const [model, score] of Object.entries(expected))
+      close(means.find((m) => m.model === model)!.accuracy, score, `${model} behaviour`);
     for (const m of means) {
       close(m.accuracy, Number(brain.find((r) => r.model === m.model)!.behaviour), `${m.model} x`);
       close(m.mean, Number(models.find((r) => r.model === m.model)!.mean_kappa_vs_humans), `${m.model} y`);
@@ -150,7 +180,8 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
       close(c.c_exp, p1 * p2 + (1 - p1) * (1 - p2), "cell");
     }
     close(cells.find((c) => c.p1 === 0 && c.p2 === 0)!.c_exp, 0.9802, "corner", 1e-12);
-    for (const point of dataWith(spec, "p1", "p2", "level")) close(point.p1 * point.p2 + (1 - point.p1) * (1 - point.p2), point.level, "contour", 1e-9);
+    for (const point of dataWith(spec, "p1", "p2", "level"))
+      close(point.p1 * point.p2 + (1 - point.p1) * (1 - point.p2), point.level, "contour", 1e-9);
   });
 
   test("chance diagnostics: the bands are chance-region-160-trials.csv and the authors' file; the limits and the approximation by formula", () => {
@@ -164,9 +195,13 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
     const theirs = curves.filter((c) => c.curve === "chance band, authors' file" && c.measure === "kappa" && c.edge === "high");
     assert.equal(theirs.length, 99);
     close(theirs.find((c) => Math.abs(c.c_exp - 0.965724551973019) < 1e-12)!.value, 0.320594479830149, "authors' spike");
-    const limit = curves.find((c) => c.curve === "possible for any accuracies" && c.measure === "c_obs" && c.edge === "high" && c.c_exp === 0.25)!;
+    const limit = curves.find(
+      (c) => c.curve === "possible for any accuracies" && c.measure === "c_obs" && c.edge === "high" && c.c_exp === 0.25,
+    )!;
     close(limit.value, 1 - Math.sqrt(0.5), "c_obs limit at 0.25");
-    const approx = curves.find((c) => c.curve.startsWith("normal approximation") && c.measure === "c_obs" && c.edge === "high" && c.c_exp === 0.5)!;
+    const approx = curves.find(
+      (c) => c.curve.startsWith("normal approximation") && c.measure === "c_obs" && c.edge === "high" && c.c_exp === 0.5,
+    )!;
     close(approx.value, 0.5 + 1.959964 * Math.sqrt(0.25 / 160), "approximation at 0.5");
     // The edges spike: the exact band's value, said in the captions.
     assert.match(figures.get("chance-band-diagnostic_160")!.caption, /reaches κ = 0\.321/);
@@ -180,7 +215,15 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
     assert.equal(rows.length, 7, "the unfiltered control is not drawn");
     for (const r of rows) {
       const d = details.find((x) => x.dataset === "noise-generalisation_low-pass" && x.condition === r.condition)!;
-      for (const [field, column] of [["kappa", "kappa"], ["lower", "ci_low"], ["upper", "ci_high"], ["chance_low", "chance_low"], ["chance_high", "chance_high"], ["bound_low", "kappa_min"], ["bound_high", "kappa_max"]]) {
+      for (const [field, column] of [
+        ["kappa", "kappa"],
+        ["lower", "ci_low"],
+        ["upper", "ci_high"],
+        ["chance_low", "chance_low"],
+        ["chance_high", "chance_high"],
+        ["bound_low", "kappa_min"],
+        ["bound_high", "kappa_max"],
+      ]) {
         close(r[field], Number(d[column]), `${r.condition} ${field}`);
       }
       assert.ok(r.lower <= r.kappa && r.kappa <= r.upper && r.bound_low <= r.kappa && r.kappa <= r.bound_high, r.condition);
@@ -196,9 +239,24 @@ describe("the report's figures plot the numbers of its tables", { skip: NO_SHARE
 
 describe("the Brain-Score table reader", () => {
   test("reads the Behavior column, nan as missing; a short line is an InputError naming file and line", () => {
-    const scores = parseBrainScoreBehaviour("# name, avg., V1, V2, V4, IT, ITTemp, Behavior, Imagenet\nalexnet,.324,.213,.255,.582,.526,nan,.370,.577\nvggface,.232,.178,.225,.566,.346,nan,nan,\n", "bs.csv");
-    assert.deepEqual([...scores], [["alexnet", 0.37], ["vggface", null]]);
-    assert.throws(() => parseBrainScoreBehaviour("# header\nalexnet,.324,.213\n", "bs.csv"), (e: unknown) => e instanceof InputError && /bs\.csv.*2.*expected 9 columns/.test(e.message));
-    assert.throws(() => parseBrainScoreBehaviour("alexnet,.3,.2,.2,.5,.5,nan,high,.5\n", "bs.csv"), (e: unknown) => e instanceof InputError && /Behavior.*"high"/.test(e.message));
+    const scores = parseBrainScoreBehaviour(
+      "# name, avg., V1, V2, V4, IT, ITTemp, Behavior, Imagenet\nalexnet,.324,.213,.255,.582,.526,nan,.370,.577\nvggface,.232,.178,.225,.566,.346,nan,nan,\n",
+      "bs.csv",
+    );
+    assert.deepEqual(
+      [...scores],
+      [
+        ["alexnet", 0.37],
+        ["vggface", null],
+      ],
+    );
+    assert.throws(
+      () => parseBrainScoreBehaviour("# header\nalexnet,.324,.213\n", "bs.csv"),
+      (e: unknown) => e instanceof InputError && /bs\.csv.*2.*expected 9 columns/.test(e.message),
+    );
+    assert.throws(
+      () => parseBrainScoreBehaviour("alexnet,.3,.2,.2,.5,.5,nan,high,.5\n", "bs.csv"),
+      (e: unknown) => e instanceof InputError && /Behavior.*"high"/.test(e.message),
+    );
   });
 });

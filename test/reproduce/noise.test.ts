@@ -7,7 +7,17 @@ test("noise figures: humans pooled with the range of individuals, models as they
   const b = new TrialTableBuilder("noise-generalisation_test");
   const add = (observer: string, condition: string, outcomes: string, prefix: string) =>
     [...outcomes].forEach((c, i) =>
-      b.add({ observer, condition, stimulus: `${prefix}${i}`, truth: "x", response: c === "1" ? "x" : "y", correct: c === "1", missing: false, file: "f", line: i + 2 }),
+      b.add({
+        observer,
+        condition,
+        stimulus: `${prefix}${i}`,
+        truth: "x",
+        response: c === "1" ? "x" : "y",
+        correct: c === "1",
+        missing: false,
+        file: "f",
+        line: i + 2,
+      }),
     );
   add("subject-01", "c1", "1100", "h1-");
   add("subject-02", "c1", "1111", "h2-");

@@ -13,7 +13,8 @@ import { InputError } from "../../src/core/errors.ts";
 import { reproduceGeirhos2020 } from "../../src/reproduce/run.ts";
 import { NO_SHARED_DATA, RAW_DATA, cli } from "../helpers.ts";
 
-const ADVICE = "Use the published data (`trialwise data fetch geirhos2020` downloads it and checks every file), or analyse this copy with `trialwise summary` instead.";
+const ADVICE =
+  "Use the published data (`trialwise data fetch geirhos2020` downloads it and checks every file), or analyse this copy with `trialwise summary` instead.";
 const HEADING = "this copy of the geirhos2020 raw data is not the published one the report compares with the paper:";
 
 describe("trialwise reproduce geirhos2020 on an incomplete or altered copy of the data", { skip: NO_SHARED_DATA }, () => {
@@ -38,7 +39,14 @@ describe("trialwise reproduce geirhos2020 on an incomplete or altered copy of th
     const out = join(work, `report-${copies}`);
     const steps: string[] = [];
     const onProgress = (step: string) => void (steps.at(-1) === step || steps.push(step));
-    const error = await reproduceGeirhos2020({ dataDir, outDir: out, formats: ["svg"], cacheDir: join(work, "cache"), version: "test", onProgress }).then(
+    const error = await reproduceGeirhos2020({
+      dataDir,
+      outDir: out,
+      formats: ["svg"],
+      cacheDir: join(work, "cache"),
+      version: "test",
+      onProgress,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -51,16 +59,35 @@ describe("trialwise reproduce geirhos2020 on an incomplete or altered copy of th
     const dir = await copy((d) => rm(edges(d, "resnet18")));
     const { error, steps, out } = await reproduce(dir);
     assert.ok(error instanceof InputError, String(error));
-    assert.equal(error.message, `${dir}: ${HEADING}\n  texture-shape_edges: missing texture-shape_edges_resnet18_session-1.csv (observer resnet18)\n${ADVICE}`);
+    assert.equal(
+      error.message,
+      `${dir}: ${HEADING}\n  texture-shape_edges: missing texture-shape_edges_resnet18_session-1.csv (observer resnet18)\n${ADVICE}`,
+    );
     assert.ok(!steps.includes("loading trial data"), `checked before reading: ${steps.join(", ")}`);
     assert.equal(existsSync(out), false);
   });
 
   test("the CLI prints it as an error (exit 1), without a stack trace", async () => {
     const dir = await copy((d) => rm(edges(d, "resnet18")));
-    const run = await cli("reproduce", "geirhos2020", "--data", dir, "--out", join(work, "cli-report"), "--format", "svg", "--cache", join(work, "cache"));
+    const run = await cli(
+      "reproduce",
+      "geirhos2020",
+      "--data",
+      dir,
+      "--out",
+      join(work, "cli-report"),
+      "--format",
+      "svg",
+      "--cache",
+      join(work, "cache"),
+    );
     assert.equal(run.code, 1);
-    assert.ok(run.stderr.includes(`trialwise: error: ${dir}: ${HEADING}\n  texture-shape_edges: missing texture-shape_edges_resnet18_session-1.csv (observer resnet18)\n`), run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        `trialwise: error: ${dir}: ${HEADING}\n  texture-shape_edges: missing texture-shape_edges_resnet18_session-1.csv (observer resnet18)\n`,
+      ),
+      run.stderr,
+    );
     assert.doesNotMatch(run.stderr, /TypeError|\n\s+at /);
   });
 
@@ -90,7 +117,10 @@ describe("trialwise reproduce geirhos2020 on an incomplete or altered copy of th
     });
     const { error } = await reproduce(dir);
     assert.ok(error instanceof InputError, String(error));
-    assert.equal(error.message, `${join(dir, "texture-shape_edges")}: the paper's analysis needs observer resnet18, not among the 35 observers of dataset "texture-shape_edges"`);
+    assert.equal(
+      error.message,
+      `${join(dir, "texture-shape_edges")}: the paper's analysis needs observer resnet18, not among the 35 observers of dataset "texture-shape_edges"`,
+    );
 
     const human = await copy(async (d) => {
       const file = join(d, "texture-shape_silhouettes", "texture-shape_silhouettes_subject-01_session_1.csv");
@@ -115,11 +145,24 @@ describe("trialwise reproduce geirhos2020 on an incomplete or altered copy of th
       const file = edges(d, "alexnet");
       const lines = (await readFile(file, "utf8")).split("\n");
       // Drop the fifth column (object_response) from every line.
-      await writeFile(file, lines.map((l) => l.split(",").filter((_, i) => i !== 4).join(",")).join("\n"));
+      await writeFile(
+        file,
+        lines
+          .map((l) =>
+            l
+              .split(",")
+              .filter((_, i) => i !== 4)
+              .join(","),
+          )
+          .join("\n"),
+      );
     });
     const columnRun = await reproduce(noColumn);
     assert.ok(columnRun.error instanceof InputError, String(columnRun.error));
-    assert.ok(columnRun.error.message.startsWith(`${edges(noColumn, "alexnet")}:1: missing column "object_response"`), columnRun.error.message);
+    assert.ok(
+      columnRun.error.message.startsWith(`${edges(noColumn, "alexnet")}:1: missing column "object_response"`),
+      columnRun.error.message,
+    );
   });
 });
 
@@ -128,7 +171,10 @@ test("a folder without any of the published dataset folders does not look like t
   try {
     const data = join(work, "data");
     await mkdir(data);
-    const error = await reproduceGeirhos2020({ dataDir: data, outDir: join(work, "out"), formats: ["svg"], version: "test" }).then(() => undefined, (e: unknown) => e);
+    const error = await reproduceGeirhos2020({ dataDir: data, outDir: join(work, "out"), formats: ["svg"], version: "test" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof InputError, String(error));
     assert.equal(
       error.message,

@@ -10,7 +10,10 @@ import { InputError } from "../../src/core/errors.ts";
 import { OUTPUT_FOLDER_MARKER, writeDirectoryAtomic } from "../../src/io/output.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, cli } from "../helpers.ts";
 
-const FILES = new Map([["index.html", "<p>report</p>"], ["figures/a.svg", "<svg/>"]]);
+const FILES = new Map([
+  ["index.html", "<p>report</p>"],
+  ["figures/a.svg", "<svg/>"],
+]);
 
 function refused(folder: string, reason: RegExp) {
   return (error: unknown) => error instanceof InputError && error.message.includes(folder) && reason.test(error.message);
@@ -46,7 +49,11 @@ describe("writeDirectoryAtomic: which folders it may replace", () => {
     await writeFile(join(victim, "thesis.tex"), "\\documentclass{article}");
     await assert.rejects(writeDirectoryAtomic(victim, FILES), refused(victim, /did not write/));
     assert.deepEqual(await readdir(victim), ["thesis.tex"]);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("victim.")), [], "no staging folder left");
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith("victim.")),
+      [],
+      "no staging folder left",
+    );
   });
 
   test("a file is refused, not replaced by a folder", async () => {
@@ -84,7 +91,10 @@ describe("writeDirectoryAtomic: which folders it may replace", () => {
 /** Runs the CLI in a child process with the given working folder (for `--out .`; tsx found from the repository, not from there). */
 function cliIn(cwd: string, ...argv: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(REPO, "src/cli/bin.ts"), ...argv], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(REPO, "src/cli/bin.ts"), ...argv], {
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
@@ -106,7 +116,18 @@ describe("trialwise reproduce --out: refuses folders it must not replace, before
     const victim = join(dir, "victim");
     await mkdir(victim);
     await writeFile(join(victim, "thesis.tex"), "my thesis");
-    const run = await cli("reproduce", "geirhos2020", "--data", RAW_DATA, "--out", victim, "--format", "svg", "--cache", join(dir, "cache"));
+    const run = await cli(
+      "reproduce",
+      "geirhos2020",
+      "--data",
+      RAW_DATA,
+      "--out",
+      victim,
+      "--format",
+      "svg",
+      "--cache",
+      join(dir, "cache"),
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, new RegExp(`trialwise: error: ${victim}: .*did not write`));
     assert.equal(await readFile(join(victim, "thesis.tex"), "utf8"), "my thesis");
@@ -135,7 +156,19 @@ describe("trialwise reproduce --out: refuses folders it must not replace, before
     const work = join(dir, "work");
     await mkdir(work);
     await writeFile(join(work, "notes.txt"), "keep me");
-    const run = await cliIn(work, "reproduce", "geirhos2020", "--data", RAW_DATA, "--out", ".", "--format", "svg", "--cache", join(dir, "cache"));
+    const run = await cliIn(
+      work,
+      "reproduce",
+      "geirhos2020",
+      "--data",
+      RAW_DATA,
+      "--out",
+      ".",
+      "--format",
+      "svg",
+      "--cache",
+      join(dir, "cache"),
+    );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /did not write/);
     assert.deepEqual(await readdir(work), ["notes.txt"]);

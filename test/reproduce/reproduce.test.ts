@@ -17,7 +17,10 @@ const ARTIFACTS = join(REPO, "test-artifacts");
 type Numbers = Record<string, any>;
 
 function near(actual: unknown, expected: number, tolerance: number, what: string) {
-  assert.ok(typeof actual === "number" && Math.abs(actual - expected) <= tolerance, `${what}: expected ${expected} ± ${tolerance}, got ${actual}`);
+  assert.ok(
+    typeof actual === "number" && Math.abs(actual - expected) <= tolerance,
+    `${what}: expected ${expected} ± ${tolerance}, got ${actual}`,
+  );
 }
 
 describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
@@ -75,7 +78,14 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
     const s = numbers["texture-shape_silhouettes"].regression_top5;
     assert.equal(cc.n, 160);
     assert.equal(cc.df2, 158);
-    for (const [value, printed] of [[cc.r2, "0.0005459"], [cc.f, "0.08631"], [cc.p, "0.7693"], [s.r2, "0.253"], [s.f, "53.53"], [s.p, "1.21e-11"]] as const) {
+    for (const [value, printed] of [
+      [cc.r2, "0.0005459"],
+      [cc.f, "0.08631"],
+      [cc.p, "0.7693"],
+      [s.r2, "0.253"],
+      [s.f, "53.53"],
+      [s.p, "1.21e-11"],
+    ] as const) {
       assert.ok(roundsTo(value, printed), `${value} should round to ${printed}`);
     }
     for (const key of ["slope", "intercept", "r2", "f", "p"]) {
@@ -108,7 +118,10 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
     const text = await readFile(join(out, "tables/paper-vs-recomputed.csv"), "utf8");
     const { columns, rows } = parseCsv(text, "paper-vs-recomputed.csv");
     const field = (row: readonly string[], name: string) => row[columns.indexOf(name)];
-    const differs = rows.filter((r) => field(r, "verdict") === "differs").map((r) => field(r, "id")).sort();
+    const differs = rows
+      .filter((r) => field(r, "verdict") === "differs")
+      .map((r) => field(r, "id"))
+      .sort();
     assert.deepEqual(differs, ["cc.cnn-cnn.mean", "e.cnn-cnn.ci95", "e.cnn-cnn.mean", "e.max-cnn-pair", "s.cnn-cnn.mean"]);
     for (const row of rows.filter((r) => field(r, "verdict") === "differs")) {
       assert.match(field(row, "explanation"), /on that subset trialwise obtains the printed value/, field(row, "id"));
@@ -119,7 +132,17 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
 
   test("tables: pairs, observers, groups, models, regressions as CSV", async () => {
     const tables = await readdir(join(out, "tables"));
-    for (const name of ["pairs.csv", "observers.csv", "groups.csv", "models.csv", "regressions.csv", "shape-bias.csv", "noise-accuracy.csv", "chance-region-160-trials.csv", "chance-region-1280-trials.csv"]) {
+    for (const name of [
+      "pairs.csv",
+      "observers.csv",
+      "groups.csv",
+      "models.csv",
+      "regressions.csv",
+      "shape-bias.csv",
+      "noise-accuracy.csv",
+      "chance-region-160-trials.csv",
+      "chance-region-1280-trials.csv",
+    ]) {
       assert.ok(tables.includes(name), name);
     }
     const pairs = csvObjects(await readFile(join(out, "tables/pairs.csv"), "utf8"));
@@ -146,7 +169,9 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
       "c-exp-density",
       "chance-band-diagnostic_160",
       "chance-band-diagnostic_1280",
-      ...["contrast-png", "eidolon-I", "eidolon-II", "eidolon-III", "high-pass", "low-pass", "phase-scrambling", "uniform-noise"].flatMap((p) => [`noise-accuracy_${p}`, `noise-model-consistency_${p}`]),
+      ...["contrast-png", "eidolon-I", "eidolon-II", "eidolon-III", "high-pass", "low-pass", "phase-scrambling", "uniform-noise"].flatMap(
+        (p) => [`noise-accuracy_${p}`, `noise-model-consistency_${p}`],
+      ),
     ];
     assert.deepEqual([...figureIds].sort(), [...expected].sort());
     const axisTitles: [RegExp, string[]][] = [
@@ -183,29 +208,43 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
     assert.match(html, /Paper vs recomputed/);
   });
 
-  test("the report opens in Chromium without console errors and shows every figure", { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(e.message));
-      page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
-      await page.goto(`file://${join(out, "index.html")}`, { waitUntil: "load" });
-      assert.deepEqual(problems, []);
-      const shown = await page.$$eval("figure svg", (svgs) => svgs.filter((s) => s.getBoundingClientRect().width > 100 && s.getBoundingClientRect().height > 100).length);
-      assert.equal(shown, figureIds.length);
-      await mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, "report-top.png") });
-      await page.locator("#kappa-vs-top5_cue-conflict").screenshot({ path: join(ARTIFACTS, "report-figure-1.png") });
-    } finally {
-      await browser.close();
-    }
-  });
+  test(
+    "the report opens in Chromium without console errors and shows every figure",
+    { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)` },
+    async () => {
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const problems: string[] = [];
+        page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+        page.on("pageerror", (e) => problems.push(e.message));
+        page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+        await page.goto(`file://${join(out, "index.html")}`, { waitUntil: "load" });
+        assert.deepEqual(problems, []);
+        const shown = await page.$$eval(
+          "figure svg",
+          (svgs) => svgs.filter((s) => s.getBoundingClientRect().width > 100 && s.getBoundingClientRect().height > 100).length,
+        );
+        assert.equal(shown, figureIds.length);
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: join(ARTIFACTS, "report-top.png") });
+        await page.locator("#kappa-vs-top5_cue-conflict").screenshot({ path: join(ARTIFACTS, "report-figure-1.png") });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
 
 describe("trialwise reproduce: usage and input errors", () => {
@@ -224,7 +263,16 @@ describe("trialwise reproduce: usage and input errors", () => {
     assert.match(missing.stderr, /--data/);
     const work = await mkdtemp(join(tmpdir(), "trialwise-wrong-"));
     try {
-      const wrong = await cli("reproduce", "geirhos2020", "--data", join(REPO, "test/fixtures/mini-cue-conflict"), "--out", join(work, "out"), "--cache", join(work, "cache"));
+      const wrong = await cli(
+        "reproduce",
+        "geirhos2020",
+        "--data",
+        join(REPO, "test/fixtures/mini-cue-conflict"),
+        "--out",
+        join(work, "out"),
+        "--cache",
+        join(work, "cache"),
+      );
       assert.equal(wrong.code, 1);
       assert.match(wrong.stderr, /does not look like the published geirhos2020 raw-data folder/);
       assert.deepEqual(await readdir(work).then((f) => f.filter((x) => x.startsWith("out"))), [], "no partial output");

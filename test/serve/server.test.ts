@@ -20,14 +20,29 @@ const SECRET = "secret-outside-the-stimulus-folder";
 const MAX_UPLOAD = 4000;
 
 /** A raw request: the path goes out exactly as written (no URL normalisation). */
-function raw(server: RunningServer, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; type: string }> {
+function raw(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Buffer; type: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: body ? { "content-type": "application/octet-stream", "content-length": String(body.length), ...headers } : headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), type: String(res.headers["content-type"]) }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: body ? { "content-type": "application/octet-stream", "content-length": String(body.length), ...headers } : headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), type: String(res.headers["content-type"]) }));
+      },
+    );
     req.on("error", reject);
     if (body) req.write(body);
     req.end();
@@ -67,23 +82,40 @@ describe("trialwise serve: requests", () => {
     assert.equal(script.status, 200);
     assert.match(script.type, /javascript/);
 
-    const list = await json<{ datasets: { id: string; observers: number; trials: number }[]; maxUploadBytes: number }>(server, "GET", "/api/datasets");
-    assert.deepEqual(list.body.datasets.map((d) => [d.id, d.observers, d.trials]), [["mini-cue-conflict", 4, 24]]);
+    const list = await json<{ datasets: { id: string; observers: number; trials: number }[]; maxUploadBytes: number }>(
+      server,
+      "GET",
+      "/api/datasets",
+    );
+    assert.deepEqual(
+      list.body.datasets.map((d) => [d.id, d.observers, d.trials]),
+      [["mini-cue-conflict", 4, 24]],
+    );
     assert.equal(list.body.maxUploadBytes, MAX_UPLOAD);
 
     const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/mini-cue-conflict");
-    assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.kind, o.n_trials]), [
-      ["alexnet", "model", 6],
-      ["resnet50", "model", 6],
-      ["subject-01", "human", 6],
-      ["subject-02", "human", 6],
-    ]);
+    assert.deepEqual(
+      payload.body.observerInfo.map((o) => [o.name, o.kind, o.n_trials]),
+      [
+        ["alexnet", "model", 6],
+        ["resnet50", "model", 6],
+        ["subject-01", "human", 6],
+        ["subject-02", "human", 6],
+      ],
+    );
     assert.equal(payload.body.units.length, 1);
 
-    const trials = await json<PairTrialsResponse>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01");
+    const trials = await json<PairTrialsResponse>(
+      server,
+      "GET",
+      "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01",
+    );
     assert.equal(trials.body.trials.length, 6);
     const first = trials.body.trials.find((t) => t.stimulus === "airplane1-bicycle2.png")!;
-    assert.deepEqual([first.truth, first.response1, first.correct1, first.image], ["airplane", "bicycle", false, "/stimuli/airplane/airplane1-bicycle2.png"]);
+    assert.deepEqual(
+      [first.truth, first.response1, first.correct1, first.image],
+      ["airplane", "bicycle", false, "/stimuli/airplane/airplane1-bicycle2.png"],
+    );
     const image = await raw(server, "GET", first.image!);
     assert.equal(image.status, 200);
     assert.equal(image.type, "image/png");
@@ -91,7 +123,11 @@ describe("trialwise serve: requests", () => {
     const unknown = await json<{ error: string }>(server, "GET", "/api/datasets/nope");
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.error, /no dataset "nope"/);
-    const stranger = await json<{ error: string }>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=nobody");
+    const stranger = await json<{ error: string }>(
+      server,
+      "GET",
+      "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=nobody",
+    );
     assert.equal(stranger.status, 400);
     assert.match(stranger.body.error, /no observer "nobody"/);
   });
@@ -135,7 +171,8 @@ describe("trialwise serve: requests", () => {
 
   test("requests addressed to another host name are refused (DNS rebinding)", async () => {
     const port = new URL(server.url).port;
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) assert.equal((await raw(server, "GET", "/api/datasets", undefined, { host })).status, 200, host);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+      assert.equal((await raw(server, "GET", "/api/datasets", undefined, { host })).status, 200, host);
     const refused = await raw(server, "GET", "/api/datasets", undefined, { host: `evil.example:${port}` });
     assert.equal(refused.status, 403);
     assert.match(refused.body.toString(), /answers requests to 127\.0\.0\.1 or localhost only, not to \\"evil\.example\\"/);
@@ -145,17 +182,36 @@ describe("trialwise serve: requests", () => {
     const big = Buffer.alloc(MAX_UPLOAD + 1, 0x61);
     const answer = await json<{ error: string }>(server, "POST", "/api/upload?name=big.csv", big);
     assert.equal(answer.status, 413);
-    assert.equal(answer.body.error, `upload refused: "big.csv" is larger than the upload limit of 3.9 kB (start trialwise serve with --max-upload to raise it)`);
+    assert.equal(
+      answer.body.error,
+      `upload refused: "big.csv" is larger than the upload limit of 3.9 kB (start trialwise serve with --max-upload to raise it)`,
+    );
     assert.equal((await raw(server, "GET", "/api/datasets")).status, 200);
   });
 
   test("bad uploads are refused with the file, line and field named", async () => {
     const header = "subj,session,trial,rt,object_response,category,condition,imagename\n";
     const cases: [string, string, string][] = [
-      ["ragged.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,cat\n`, 'ragged.csv:3: ragged row: 5 fields, expected 8 as in the header'],
-      ["empty-field.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`, 'empty-field.csv:3: column "subj": empty value; expected a non-empty text'],
-      ["twice.csv", `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,dog,cat,NaN,a.png\n`, 'twice.csv:3: observer "alexnet" saw stimulus "a.png" twice'],
-      ["latin1.csv", Buffer.concat([Buffer.from(header), Buffer.from([0x61, 0xe9, 0x0a])]).toString("latin1"), "latin1.csv:2: unknown text encoding"],
+      [
+        "ragged.csv",
+        `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,cat\n`,
+        "ragged.csv:3: ragged row: 5 fields, expected 8 as in the header",
+      ],
+      [
+        "empty-field.csv",
+        `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\n,1,2,NaN,dog,cat,NaN,b.png\n`,
+        'empty-field.csv:3: column "subj": empty value; expected a non-empty text',
+      ],
+      [
+        "twice.csv",
+        `${header}alexnet,1,1,NaN,cat,cat,NaN,a.png\nalexnet,1,2,NaN,dog,cat,NaN,a.png\n`,
+        'twice.csv:3: observer "alexnet" saw stimulus "a.png" twice',
+      ],
+      [
+        "latin1.csv",
+        Buffer.concat([Buffer.from(header), Buffer.from([0x61, 0xe9, 0x0a])]).toString("latin1"),
+        "latin1.csv:2: unknown text encoding",
+      ],
     ];
     for (const [name, text, message] of cases) {
       const body = name === "latin1.csv" ? Buffer.concat([Buffer.from(header), Buffer.from([0x61, 0xe9, 0x0a])]) : Buffer.from(text);
@@ -163,7 +219,12 @@ describe("trialwise serve: requests", () => {
       assert.equal(answer.status, 400, name);
       assert.ok(answer.body.error.startsWith(message), `${name}: ${answer.body.error}`);
     }
-    const mapping = await json<{ error: string }>(server, "POST", "/api/upload?name=long.csv&format=long&observer=model&stimulus=image&correct=nope", await readFile(join(FIXTURES, "mini-long.csv")));
+    const mapping = await json<{ error: string }>(
+      server,
+      "POST",
+      "/api/upload?name=long.csv&format=long&observer=model&stimulus=image&correct=nope",
+      await readFile(join(FIXTURES, "mini-long.csv")),
+    );
     assert.equal(mapping.status, 400);
     assert.match(mapping.body.error, /^long\.csv:1: missing column "nope"/);
   });
@@ -174,12 +235,37 @@ describe("trialwise serve: requests", () => {
     const before = (await json<{ datasets: unknown[] }>(server, "GET", "/api/datasets")).body.datasets.length;
     const refused: [string, string, Buffer | undefined, string][] = [
       ["POST", "/api/upload?name=a.csv&name=b.csv", csv, 'query parameter "name" is given 2 times; expected one value'],
-      ["POST", "/api/upload?name=long.csv&format=long&observer=model&observer=answer&stimulus=image&correct=answer", long, 'query parameter "observer" is given 2 times; expected one value'],
-      ["POST", "/api/upload?name=long.csv&format=wide&observer=model&stimulus=image", long, 'query parameter "format": expected "long", not "wide"'],
-      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer1=resnet50&observer2=subject-01", undefined, 'query parameter "observer1" is given 2 times; expected one value'],
-      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all&condition=nope", undefined, 'query parameter "condition" is given 2 times; expected one value'],
+      [
+        "POST",
+        "/api/upload?name=long.csv&format=long&observer=model&observer=answer&stimulus=image&correct=answer",
+        long,
+        'query parameter "observer" is given 2 times; expected one value',
+      ],
+      [
+        "POST",
+        "/api/upload?name=long.csv&format=wide&observer=model&stimulus=image",
+        long,
+        'query parameter "format": expected "long", not "wide"',
+      ],
+      [
+        "GET",
+        "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer1=resnet50&observer2=subject-01",
+        undefined,
+        'query parameter "observer1" is given 2 times; expected one value',
+      ],
+      [
+        "GET",
+        "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all&condition=nope",
+        undefined,
+        'query parameter "condition" is given 2 times; expected one value',
+      ],
       ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet", undefined, "give observer1 and observer2"],
-      ["GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=nope", undefined, 'no condition "nope" in dataset "mini-cue-conflict"'],
+      [
+        "GET",
+        "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=nope",
+        undefined,
+        'no condition "nope" in dataset "mini-cue-conflict"',
+      ],
       ["GET", "/api/datasets?x=1&x=2", undefined, 'query parameter "x" is given 2 times; expected one value'],
     ];
     for (const [method, path, body, message] of refused) {
@@ -188,59 +274,125 @@ describe("trialwise serve: requests", () => {
       assert.equal(answer.body.error, message, path);
     }
     assert.equal((await json<{ datasets: unknown[] }>(server, "GET", "/api/datasets")).body.datasets.length, before, "nothing was added");
-    const allTrials = await json<PairTrialsResponse>(server, "GET", "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all");
+    const allTrials = await json<PairTrialsResponse>(
+      server,
+      "GET",
+      "/api/datasets/mini-cue-conflict/trials?observer1=alexnet&observer2=subject-01&condition=all",
+    );
     assert.equal(allTrials.body.trials.length, 6, "condition=all still means every condition");
     const page = await raw(server, "GET", "/?d=mini-cue-conflict&pair=alexnet&pair=subject-01");
     assert.equal(page.status, 200, "the page's own URL repeats parameters (its script reads them)");
   });
 
   test("uploads: the model-vs-human schema at once, the long format after its column mapping, Parquet through DuckDB", async () => {
-    const schema = await json<{ dataset: { id: string; observers: number } }>(server, "POST", "/api/upload?name=mini_alexnetsession-1.csv", await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv")));
+    const schema = await json<{ dataset: { id: string; observers: number } }>(
+      server,
+      "POST",
+      "/api/upload?name=mini_alexnetsession-1.csv",
+      await readFile(join(FIXTURES, "mini-cue-conflict", "mini_alexnetsession-1.csv")),
+    );
     assert.equal(schema.status, 200);
     assert.deepEqual([schema.body.dataset.id, schema.body.dataset.observers], ["mini_alexnetsession-1", 1]);
 
     const long = await readFile(join(FIXTURES, "mini-long.csv"));
     const ask = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=mini-long.csv", long);
     assert.deepEqual(ask.body, { needsMapping: true, file: "mini-long.csv", columns: ["model", "image", "label", "answer"] });
-    const mapped = await json<{ dataset: { id: string; observers: number; trials: number } }>(server, "POST", "/api/upload?name=mini-long.csv&format=long&observer=model&stimulus=image&truth=label&response=answer", long);
+    const mapped = await json<{ dataset: { id: string; observers: number; trials: number } }>(
+      server,
+      "POST",
+      "/api/upload?name=mini-long.csv&format=long&observer=model&stimulus=image&truth=label&response=answer",
+      long,
+    );
     assert.equal(mapped.status, 200);
     assert.equal(mapped.body.dataset.trials, 24);
 
     const jsonl = await readFile(join(FIXTURES, "mini-long.jsonl"));
     const askJsonl = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=runs.jsonl", jsonl);
     assert.deepEqual(askJsonl.body.columns, ["who", "stim", "hit"]);
-    const mappedJsonl = await json<{ dataset: { id: string; trials: number } }>(server, "POST", "/api/upload?name=runs.jsonl&format=long&observer=who&stimulus=stim&correct=hit", jsonl);
+    const mappedJsonl = await json<{ dataset: { id: string; trials: number } }>(
+      server,
+      "POST",
+      "/api/upload?name=runs.jsonl&format=long&observer=who&stimulus=stim&correct=hit",
+      jsonl,
+    );
     assert.equal(mappedJsonl.status, 200, JSON.stringify(mappedJsonl.body));
     assert.equal(mappedJsonl.body.dataset.id, "runs");
 
     const parquet = join(dir, "runs.parquet");
     const duck = await DuckDBInstance.create(":memory:");
     const connection = await duck.connect();
-    await connection.run(`COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${parquet}' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${parquet}' (FORMAT parquet)`,
+    );
     connection.closeSync();
-    const uploaded = await json<{ dataset: { id: string; observers: number; trials: number } }>(server, "POST", "/api/upload?name=runs.parquet", await readFile(parquet));
+    const uploaded = await json<{ dataset: { id: string; observers: number; trials: number } }>(
+      server,
+      "POST",
+      "/api/upload?name=runs.parquet",
+      await readFile(parquet),
+    );
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
-    assert.deepEqual([uploaded.body.dataset.id, uploaded.body.dataset.observers, uploaded.body.dataset.trials], ["runs-2", 3, 30], "a second dataset of the same name gets its own id");
+    assert.deepEqual(
+      [uploaded.body.dataset.id, uploaded.body.dataset.observers, uploaded.body.dataset.trials],
+      ["runs-2", 3, 30],
+      "a second dataset of the same name gets its own id",
+    );
     const payload = await json<DatasetPayload>(server, "GET", "/api/datasets/runs-2");
-    assert.deepEqual(payload.body.observerInfo.map((o) => [o.name, o.n_trials]), [["model-0", 10], ["model-1", 10], ["model-2", 10]]);
+    assert.deepEqual(
+      payload.body.observerInfo.map((o) => [o.name, o.n_trials]),
+      [
+        ["model-0", 10],
+        ["model-1", 10],
+        ["model-2", 10],
+      ],
+    );
 
     // With a condition column: pooled, and per condition for the curves.
     const conditions = join(dir, "conditions.parquet");
     const duck2 = await DuckDBInstance.create(":memory:");
     const connection2 = await duck2.connect();
-    await connection2.run(`COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, CASE WHEN i // 3 < 4 THEN 'low' ELSE 'high' END AS level, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${conditions}' (FORMAT parquet)`);
+    await connection2.run(
+      `COPY (SELECT 'model-' || (i % 3) AS observer, 'img' || (i // 3) AS stimulus, CASE WHEN i // 3 < 4 THEN 'low' ELSE 'high' END AS level, (i * 7) % 5 < 3 AS correct FROM range(30) t(i)) TO '${conditions}' (FORMAT parquet)`,
+    );
     connection2.closeSync();
-    const split = await json<{ dataset: { id: string; conditions: string[] } }>(server, "POST", "/api/upload?name=conditions.parquet&format=long&observer=observer&stimulus=stimulus&correct=correct&condition=level", await readFile(conditions));
+    const split = await json<{ dataset: { id: string; conditions: string[] } }>(
+      server,
+      "POST",
+      "/api/upload?name=conditions.parquet&format=long&observer=observer&stimulus=stimulus&correct=correct&condition=level",
+      await readFile(conditions),
+    );
     assert.equal(split.status, 200, JSON.stringify(split.body));
     assert.deepEqual(split.body.dataset.conditions, ["high", "low"]);
     const splitPayload = (await json<DatasetPayload>(server, "GET", `/api/datasets/${split.body.dataset.id}`)).body;
-    assert.deepEqual(splitPayload.units.map((u) => [u.condition, u.stimuli]), [["all", 10], ["high", 6], ["low", 4]]);
+    assert.deepEqual(
+      splitPayload.units.map((u) => [u.condition, u.stimuli]),
+      [
+        ["all", 10],
+        ["high", 6],
+        ["low", 4],
+      ],
+    );
     assert.equal(splitPayload.conditionCurves, true);
-    assert.deepEqual(splitPayload.observerInfo.map((o) => o.n_trials), [10, 10, 10]);
-    const low = await json<PairTrialsResponse>(server, "GET", `/api/datasets/${split.body.dataset.id}/trials?observer1=model-0&observer2=model-1&condition=low`);
-    assert.deepEqual(low.body.trials.map((t) => t.stimulus), ["img0", "img1", "img2", "img3"]);
+    assert.deepEqual(
+      splitPayload.observerInfo.map((o) => o.n_trials),
+      [10, 10, 10],
+    );
+    const low = await json<PairTrialsResponse>(
+      server,
+      "GET",
+      `/api/datasets/${split.body.dataset.id}/trials?observer1=model-0&observer2=model-1&condition=low`,
+    );
+    assert.deepEqual(
+      low.body.trials.map((t) => t.stimulus),
+      ["img0", "img1", "img2", "img3"],
+    );
 
-    const badParquet = await json<{ error: string }>(server, "POST", "/api/upload?name=runs.parquet&format=long&observer=who&stimulus=stimulus&correct=correct", await readFile(parquet));
+    const badParquet = await json<{ error: string }>(
+      server,
+      "POST",
+      "/api/upload?name=runs.parquet&format=long&observer=who&stimulus=stimulus&correct=correct",
+      await readFile(parquet),
+    );
     assert.equal(badParquet.status, 400);
     assert.match(badParquet.body.error, /^runs\.parquet/);
     assert.doesNotMatch(badParquet.body.error, /trialwise-upload-/, "the temporary copy is not named");
@@ -257,30 +409,56 @@ test("model-vs-human Parquet (as trialwise evaluate writes it) is read like CSV,
   try {
     // The mini cue-conflict files as one Parquet file in the schema.
     const rows = [];
-    for (const name of ["mini_alexnetsession-1.csv", "mini_resnet50session-1.csv", "mini_subject-01_session_1.csv", "mini_subject-02_session_1.csv"]) {
-      const [header, ...lines] = (await readFile(join(FIXTURES, "mini-cue-conflict", name), "utf8")).replace(/^\uFEFF/, "").trimEnd().split(/\r?\n/);
+    for (const name of [
+      "mini_alexnetsession-1.csv",
+      "mini_resnet50session-1.csv",
+      "mini_subject-01_session_1.csv",
+      "mini_subject-02_session_1.csv",
+    ]) {
+      const [header, ...lines] = (await readFile(join(FIXTURES, "mini-cue-conflict", name), "utf8"))
+        .replace(/^\uFEFF/, "")
+        .trimEnd()
+        .split(/\r?\n/);
       const columns = header.split(",");
       rows.push(...lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [columns[i], v]))));
     }
     const parquet = join(dir, "mini.parquet");
     await writeParquetTable(parquet, SCHEMA_COLUMNS, rows, TRIAL_COLUMN_TYPES);
-    const expected = computePairs((await loadDatasets(join(FIXTURES, "mini-cue-conflict"))).datasets[0], { mismatch: "identical", byCondition: false }).pairs;
+    const expected = computePairs((await loadDatasets(join(FIXTURES, "mini-cue-conflict"))).datasets[0], {
+      mismatch: "identical",
+      byCondition: false,
+    }).pairs;
 
     const server = await startServer({ paths: [parquet], port: 0 });
     try {
-      const uploaded = await json<{ dataset: { id: string; observers: number } }>(server, "POST", "/api/upload?name=uploaded.parquet", await readFile(parquet));
+      const uploaded = await json<{ dataset: { id: string; observers: number } }>(
+        server,
+        "POST",
+        "/api/upload?name=uploaded.parquet",
+        await readFile(parquet),
+      );
       assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
       for (const id of ["mini", uploaded.body.dataset.id]) {
         const payload = (await json<DatasetPayload>(server, "GET", `/api/datasets/${id}`)).body;
-        assert.deepEqual(payload.observerInfo.map((o) => o.name), ["alexnet", "resnet50", "subject-01", "subject-02"]);
+        assert.deepEqual(
+          payload.observerInfo.map((o) => o.name),
+          ["alexnet", "resnet50", "subject-01", "subject-02"],
+        );
         assert.equal(payload.observerInfo.filter((o) => o.kind === "human").length, 2);
         assert.equal(payload.units[0].stimuli, expected[0].n_trials);
       }
       const other = join(dir, "other.parquet");
       const db = await DuckDBInstance.create(":memory:");
-      await (await db.connect()).run(`COPY (SELECT 'm' AS who, 'img' || i AS picture, true AS ok FROM range(4) t(i)) TO '${other}' (FORMAT parquet)`);
+      await (
+        await db.connect()
+      ).run(`COPY (SELECT 'm' AS who, 'img' || i AS picture, true AS ok FROM range(4) t(i)) TO '${other}' (FORMAT parquet)`);
       db.closeSync();
-      const asks = await json<{ needsMapping: boolean; columns: string[] }>(server, "POST", "/api/upload?name=other.parquet", await readFile(other));
+      const asks = await json<{ needsMapping: boolean; columns: string[] }>(
+        server,
+        "POST",
+        "/api/upload?name=other.parquet",
+        await readFile(other),
+      );
       assert.deepEqual(asks.body, { needsMapping: true, file: "other.parquet", columns: ["who", "picture", "ok"] });
     } finally {
       await server.close();
@@ -292,15 +470,22 @@ test("model-vs-human Parquet (as trialwise evaluate writes it) is read like CSV,
 
 test("paths in the long format, read with the column flags' settings", async () => {
   ensureBundle();
-  const server = await startServer({ paths: [join(FIXTURES, "mini-long.csv")], port: 0, load: { format: { kind: "long", columns: { observer: "model", stimulus: "image", truth: "label", response: "answer" } } } });
+  const server = await startServer({
+    paths: [join(FIXTURES, "mini-long.csv")],
+    port: 0,
+    load: { format: { kind: "long", columns: { observer: "model", stimulus: "image", truth: "label", response: "answer" } } },
+  });
   try {
     const payload = (await json<DatasetPayload>(server, "GET", "/api/datasets/mini-long")).body;
-    assert.deepEqual(payload.observerInfo.map((o) => [o.name, o.kind, o.n_trials]), [
-      ["alexnet", "model", 6],
-      ["resnet50", "model", 6],
-      ["subject-01", "human", 6],
-      ["subject-02", "human", 6],
-    ]);
+    assert.deepEqual(
+      payload.observerInfo.map((o) => [o.name, o.kind, o.n_trials]),
+      [
+        ["alexnet", "model", 6],
+        ["resnet50", "model", 6],
+        ["subject-01", "human", 6],
+        ["subject-02", "human", 6],
+      ],
+    );
   } finally {
     await server.close();
   }
@@ -309,7 +494,10 @@ test("paths in the long format, read with the column flags' settings", async () 
 test("without the browser bundle the server says to build it", async () => {
   const empty = await mkdtemp(join(tmpdir(), "trialwise-nobundle-"));
   try {
-    await assert.rejects(startServer({ paths: [], port: 0, bundleDir: empty }), (error: unknown) => error instanceof InputError && /run `npm run build`/.test(error.message));
+    await assert.rejects(
+      startServer({ paths: [], port: 0, bundleDir: empty }),
+      (error: unknown) => error instanceof InputError && /run `npm run build`/.test(error.message),
+    );
   } finally {
     await rm(empty, { recursive: true, force: true });
   }
@@ -317,7 +505,11 @@ test("without the browser bundle the server says to build it", async () => {
 
 test("trialwise serve prints its URL, serves, and stops cleanly on Ctrl-C (SIGINT)", async () => {
   ensureBundle();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", join(FIXTURES, "mini-cue-conflict"), "--port", "0"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/bin.ts", "serve", join(FIXTURES, "mini-cue-conflict"), "--port", "0"],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -341,7 +533,10 @@ test("trialwise serve prints its URL, serves, and stops cleanly on Ctrl-C (SIGIN
 
 /** Runs `trialwise serve` as its own process; kills it (and says so) if it has not exited within `ms`. */
 function serveProcess(args: string[], ms = 30_000): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", ...args], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -369,7 +564,10 @@ describe("trialwise serve: where it cannot listen", () => {
       const run = await serveProcess([join(FIXTURES, "mini-cue-conflict"), "--port", String(port)]);
       assert.equal(run.timedOut, false, "the process ended by itself");
       assert.equal(run.code, 1, run.stderr);
-      assert.equal(run.stderr, `trialwise: error: port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one\n`);
+      assert.equal(
+        run.stderr,
+        `trialwise: error: port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one\n`,
+      );
       assert.equal(run.stdout, "", "no URL printed");
       assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "occupied", "the port's owner still answers");
     } finally {
@@ -392,26 +590,53 @@ describe("trialwise serve: where it cannot listen", () => {
     await new Promise<void>((resolve) => occupier.listen(0, "127.0.0.1", resolve));
     const port = (occupier.address() as AddressInfo).port;
     try {
-      await assert.rejects(startServer({ paths: [], port }), (error: unknown) => error instanceof InputError && error.message === `port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one`);
+      await assert.rejects(
+        startServer({ paths: [], port }),
+        (error: unknown) =>
+          error instanceof InputError &&
+          error.message === `port ${port} on 127.0.0.1 is in use: give another --port N, or --port 0 for a free one`,
+      );
     } finally {
       await new Promise((resolve) => occupier.close(resolve));
     }
-    await assert.rejects(startServer({ paths: [], port: 0, host: "" }), (error: unknown) => error instanceof UsageError && /^--host: expected an address or host name/.test(error.message));
+    await assert.rejects(
+      startServer({ paths: [], port: 0, host: "" }),
+      (error: unknown) => error instanceof UsageError && /^--host: expected an address or host name/.test(error.message),
+    );
     // Without sending a DNS query: the failures as Node reports them.
-    const notFound = listenFailure(Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND" }), "nowhere.invalid", 8080);
+    const notFound = listenFailure(
+      Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND" }),
+      "nowhere.invalid",
+      8080,
+    );
     assert.ok(notFound instanceof UsageError);
     assert.equal(notFound.message, `--host: cannot bind "nowhere.invalid" (ENOTFOUND: no such host name)`);
     const denied = listenFailure(Object.assign(new Error("listen EACCES"), { code: "EACCES" }), "127.0.0.1", 80);
     assert.ok(denied instanceof InputError);
-    assert.equal(denied.message, "port 80 on 127.0.0.1 needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one");
+    assert.equal(
+      denied.message,
+      "port 80 on 127.0.0.1 needs privileges this process does not have (EACCES): give --port 1024 or above, or --port 0 for a free one",
+    );
   });
 });
 
 describe("trialwise serve: uploads held in memory", () => {
-  const upload = (server: RunningServer, name: string, body: Buffer) => json<{ dataset: { id: string; uploadedBytes: number | null }; error?: string }>(server, "POST", `/api/upload?name=${name}`, body);
+  const upload = (server: RunningServer, name: string, body: Buffer) =>
+    json<{ dataset: { id: string; uploadedBytes: number | null }; error?: string }>(server, "POST", `/api/upload?name=${name}`, body);
   const held = async (server: RunningServer) => {
-    const list = (await json<{ datasets: { id: string; uploadedBytes: number | null }[]; heldUploadBytes: number; maxHeldBytes: number }>(server, "GET", "/api/datasets")).body;
-    return { ids: list.datasets.map((d) => d.id), bytes: list.heldUploadBytes, max: list.maxHeldBytes, uploaded: Object.fromEntries(list.datasets.map((d) => [d.id, d.uploadedBytes])) };
+    const list = (
+      await json<{ datasets: { id: string; uploadedBytes: number | null }[]; heldUploadBytes: number; maxHeldBytes: number }>(
+        server,
+        "GET",
+        "/api/datasets",
+      )
+    ).body;
+    return {
+      ids: list.datasets.map((d) => d.id),
+      bytes: list.heldUploadBytes,
+      max: list.maxHeldBytes,
+      uploaded: Object.fromEntries(list.datasets.map((d) => [d.id, d.uploadedBytes])),
+    };
   };
 
   test("uploads count against --max-held; beyond it one is refused (507) saying to remove a dataset; a DELETE frees its bytes and its id answers 404", async () => {
@@ -422,12 +647,22 @@ describe("trialwise serve: uploads held in memory", () => {
     const maxHeldBytes = alexnet.length + resnet.length + 100;
     const server = await startServer({ paths: [join(FIXTURES, "mini-cue-conflict")], port: 0, maxUploadBytes: 500, maxHeldBytes });
     try {
-      assert.deepEqual(await held(server), { ids: ["mini-cue-conflict"], bytes: 0, max: maxHeldBytes, uploaded: { "mini-cue-conflict": null } });
+      assert.deepEqual(await held(server), {
+        ids: ["mini-cue-conflict"],
+        bytes: 0,
+        max: maxHeldBytes,
+        uploaded: { "mini-cue-conflict": null },
+      });
       const first = await upload(server, "a.csv", alexnet);
       const second = await upload(server, "r.csv", resnet);
       assert.deepEqual([first.status, second.status], [200, 200]);
       assert.equal(first.body.dataset.uploadedBytes, alexnet.length);
-      assert.deepEqual(await held(server), { ids: ["mini-cue-conflict", "a", "r"], bytes: alexnet.length + resnet.length, max: maxHeldBytes, uploaded: { "mini-cue-conflict": null, a: alexnet.length, r: resnet.length } });
+      assert.deepEqual(await held(server), {
+        ids: ["mini-cue-conflict", "a", "r"],
+        bytes: alexnet.length + resnet.length,
+        max: maxHeldBytes,
+        uploaded: { "mini-cue-conflict": null, a: alexnet.length, r: resnet.length },
+      });
 
       const third = await upload(server, "again.csv", alexnet);
       assert.equal(third.status, 507);
@@ -438,7 +673,12 @@ describe("trialwise serve: uploads held in memory", () => {
       assert.equal((await held(server)).bytes, alexnet.length + resnet.length, "a refused upload holds nothing");
 
       // A mapping question holds nothing either.
-      const asks = await json<{ needsMapping: boolean }>(server, "POST", "/api/upload?name=long.csv", Buffer.from("model,image,hit\nm,i,1\n"));
+      const asks = await json<{ needsMapping: boolean }>(
+        server,
+        "POST",
+        "/api/upload?name=long.csv",
+        Buffer.from("model,image,hit\nm,i,1\n"),
+      );
       assert.equal(asks.body.needsMapping, true);
       assert.equal((await held(server)).bytes, alexnet.length + resnet.length);
 
@@ -447,7 +687,11 @@ describe("trialwise serve: uploads held in memory", () => {
       assert.deepEqual(removed.body, { removed: "a", heldUploadBytes: resnet.length, maxHeldBytes });
       assert.deepEqual((await held(server)).ids, ["mini-cue-conflict", "r"]);
       assert.equal((await held(server)).bytes, resnet.length, "the held bytes went down by the file's size");
-      for (const [method, path] of [["GET", "/api/datasets/a"], ["GET", "/api/datasets/a/trials?observer1=alexnet&observer2=alexnet"], ["DELETE", "/api/datasets/a"]]) {
+      for (const [method, path] of [
+        ["GET", "/api/datasets/a"],
+        ["GET", "/api/datasets/a/trials?observer1=alexnet&observer2=alexnet"],
+        ["DELETE", "/api/datasets/a"],
+      ]) {
         const gone = await json<{ error: string }>(server, method, path);
         assert.equal(gone.status, 404, `${method} ${path}`);
         assert.equal(gone.body.error, 'no dataset "a"');
@@ -493,7 +737,12 @@ describe("trialwise serve: uploads held in memory", () => {
     ensureBundle();
     // (Should it start after all, it is closed at once, so the test fails instead of hanging.)
     const started = startServer({ paths: [], port: 0, maxUploadBytes: 2000, maxHeldBytes: 1000 }).then(async (s) => void (await s.close()));
-    await assert.rejects(started, (error: unknown) => error instanceof UsageError && error.message === "--max-held (1000 bytes) is smaller than --max-upload (2 kB): one upload could never be held; raise --max-held");
+    await assert.rejects(
+      started,
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.message === "--max-held (1000 bytes) is smaller than --max-upload (2 kB): one upload could never be held; raise --max-held",
+    );
     const server = await startServer({ paths: [], port: 0, maxUploadBytes: 800 * 1024 * 1024 });
     try {
       assert.equal((await held(server)).max, 800 * 1024 * 1024);
@@ -513,12 +762,19 @@ test("trialwise serve --max-held sets the limit the server reports; below --max-
   ensureBundle();
   const smaller = await cli("serve", "--port", "0", "--max-upload", "2", "--max-held", "1");
   assert.equal(smaller.code, 2);
-  assert.equal(smaller.stderr, "trialwise: --max-held (1 MB) is smaller than --max-upload (2 MB): one upload could never be held; raise --max-held\n");
+  assert.equal(
+    smaller.stderr,
+    "trialwise: --max-held (1 MB) is smaller than --max-upload (2 MB): one upload could never be held; raise --max-held\n",
+  );
   const notSize = await cli("serve", "--port", "0", "--max-held", "lots");
   assert.equal(notSize.code, 2);
   assert.match(notSize.stderr, /^trialwise: --max-held: expected .*"lots"/);
 
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/bin.ts", "serve", "--port", "0", "--max-upload", "0.5", "--max-held", "1.5"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/bin.ts", "serve", "--port", "0", "--max-upload", "0.5", "--max-held", "1.5"],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -528,7 +784,11 @@ test("trialwise serve --max-held sets the limit the server reports; below --max-
       });
       child.on("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    const list = (await (await fetch(`${url}api/datasets`)).json()) as { maxUploadBytes: number; maxHeldBytes: number; heldUploadBytes: number };
+    const list = (await (await fetch(`${url}api/datasets`)).json()) as {
+      maxUploadBytes: number;
+      maxHeldBytes: number;
+      heldUploadBytes: number;
+    };
     assert.deepEqual([list.maxUploadBytes, list.maxHeldBytes, list.heldUploadBytes], [512 * 1024, 1.5 * 1024 * 1024, 0]);
   } finally {
     child.kill("SIGINT");

@@ -46,7 +46,8 @@ test("trial filters", () => {
     [false, true],
     [false, false],
   ] as const;
-  const passing = (filter: Parameters<typeof trialPasses>[0]) => all.filter(([a, b]) => trialPasses(filter, a, b)).map(([a, b]) => `${+a}${+b}`);
+  const passing = (filter: Parameters<typeof trialPasses>[0]) =>
+    all.filter(([a, b]) => trialPasses(filter, a, b)).map(([a, b]) => `${+a}${+b}`);
   assert.deepEqual(passing("disagree"), ["10", "01"]);
   assert.deepEqual(passing("first-only"), ["10"]);
   assert.deepEqual(passing("second-only"), ["01"]);
@@ -57,7 +58,8 @@ test("trial filters", () => {
 
 test("requested paths: well-formed relative paths pass, every escape is refused", () => {
   assert.equal(refusedPath("cue-conflict/cat/cat1-dog2.png"), null);
-  for (const path of ["", "../x", "a/../x", "a/./x", "a//x", "/etc/passwd", "C:/x", "a\\..\\x", "a%2e%2e", "x\u0000.png", "a/.."]) assert.notEqual(refusedPath(path), null, path);
+  for (const path of ["", "../x", "a/../x", "a/./x", "a//x", "/etc/passwd", "C:/x", "a\\..\\x", "a%2e%2e", "x\u0000.png", "a/.."])
+    assert.notEqual(refusedPath(path), null, path);
 });
 
 test("stimulus images are found by file name anywhere in the folder, first under the dataset's own folder; ambiguous names get none, with the reason", async () => {
@@ -90,26 +92,30 @@ test("stimulus images are found by file name anywhere in the folder, first under
   }
 });
 
-test("--open runs the platform's opener with the URL, and does not fail where there is none", { skip: process.platform === "win32" ? "POSIX shell script as the opener" : false }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), "trialwise-open-"));
-  const path = process.env.PATH;
-  try {
-    const opener = join(dir, process.platform === "darwin" ? "open" : "xdg-open");
-    await writeFile(opener, `#!/bin/sh\necho "$1" > "${join(dir, "opened")}"\n`);
-    await chmod(opener, 0o755);
-    process.env.PATH = `${dir}${delimiter}${path}`;
-    openInBrowser("http://127.0.0.1:8080/");
-    let opened = "";
-    for (let k = 0; k < 100 && opened === ""; k++) {
-      await new Promise((r) => setTimeout(r, 20));
-      opened = await readFile(join(dir, "opened"), "utf8").catch(() => "");
+test(
+  "--open runs the platform's opener with the URL, and does not fail where there is none",
+  { skip: process.platform === "win32" ? "POSIX shell script as the opener" : false },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trialwise-open-"));
+    const path = process.env.PATH;
+    try {
+      const opener = join(dir, process.platform === "darwin" ? "open" : "xdg-open");
+      await writeFile(opener, `#!/bin/sh\necho "$1" > "${join(dir, "opened")}"\n`);
+      await chmod(opener, 0o755);
+      process.env.PATH = `${dir}${delimiter}${path}`;
+      openInBrowser("http://127.0.0.1:8080/");
+      let opened = "";
+      for (let k = 0; k < 100 && opened === ""; k++) {
+        await new Promise((r) => setTimeout(r, 20));
+        opened = await readFile(join(dir, "opened"), "utf8").catch(() => "");
+      }
+      assert.equal(opened.trim(), "http://127.0.0.1:8080/");
+      process.env.PATH = dir;
+      await rm(opener);
+      assert.doesNotThrow(() => openInBrowser("http://127.0.0.1:8080/"));
+    } finally {
+      process.env.PATH = path;
+      await rm(dir, { recursive: true, force: true });
     }
-    assert.equal(opened.trim(), "http://127.0.0.1:8080/");
-    process.env.PATH = dir;
-    await rm(opener);
-    assert.doesNotThrow(() => openInBrowser("http://127.0.0.1:8080/"));
-  } finally {
-    process.env.PATH = path;
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -21,7 +21,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * @example probitFit([0, 1, 2], [10, 50, 90], [100, 100, 100]).slope // => 1.28...
  */
 export function probitFit(x: readonly number[], successes: readonly number[], trials: readonly number[]): ProbitFit {
-  if (x.length !== successes.length || x.length !== trials.length) throw new RangeError("probitFit needs x, successes and trials of the same length");
+  if (x.length !== successes.length || x.length !== trials.length)
+    throw new RangeError("probitFit needs x, successes and trials of the same length");
   if (new Set(x).size < 2) throw new RangeError("probitFit needs at least two distinct x");
   let a = 0;
   let b = 0;

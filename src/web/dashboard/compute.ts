@@ -120,7 +120,9 @@ export async function pairMatrix(
   const both = counts.bothCorrect!;
   const rows = sources.length;
   // Stimuli each observer saw: one popcount when all saw the same, else the seen rows' diagonal.
-  const seenCount = allSame ? new Uint32Array(n).fill(n > 0 ? rowPopcount(unit.seen, chosen[0] * w, w) : 0) : Uint32Array.from({ length: n }, (_, i) => both[(n + i) * rows + n + i]);
+  const seenCount = allSame
+    ? new Uint32Array(n).fill(n > 0 ? rowPopcount(unit.seen, chosen[0] * w, w) : 0)
+    : Uint32Array.from({ length: n }, (_, i) => both[(n + i) * rows + n + i]);
 
   const matrix: PairMatrix = {
     dataset: unit.dataset,
@@ -199,11 +201,21 @@ export interface PairDetails extends PairMetrics {
 /** The 2x2 counts of pair (i, j) (observer i first). */
 export function pairCountsOf(matrix: PairMatrix, i: number, j: number): PairCounts {
   const n = matrix.size;
-  return { trials: matrix.trials[i * n + j], correct1: matrix.correct1[i * n + j], correct2: matrix.correct1[j * n + i], bothCorrect: matrix.bothCorrect[i * n + j] };
+  return {
+    trials: matrix.trials[i * n + j],
+    correct1: matrix.correct1[i * n + j],
+    correct2: matrix.correct1[j * n + i],
+    bothCorrect: matrix.bothCorrect[i * n + j],
+  };
 }
 
 /** Pair (i, j) in full, from its counts; null where it was not computed. */
-export function pairDetails(matrix: PairMatrix, i: number, j: number, undefinedKappa: UndefinedKappaPolicy = "undefined"): PairDetails | null {
+export function pairDetails(
+  matrix: PairMatrix,
+  i: number,
+  j: number,
+  undefinedKappa: UndefinedKappaPolicy = "undefined",
+): PairDetails | null {
   if (!isComputed(matrix, i, j)) return null;
   const counts = pairCountsOf(matrix, i, j);
   return {
@@ -221,7 +233,12 @@ export function pairDetails(matrix: PairMatrix, i: number, j: number, undefinedK
  * seed 1 and the pair's names.
  */
 export function pairBootstrapInterval(counts: PairCounts, observer1: string, observer2: string): PairInterval {
-  return pairInterval(counts, { method: "bca", level: 0.95, replicates: PAIR_INTERVAL_DEFAULTS.replicates, seed: pairSeed(PAIR_INTERVAL_DEFAULTS.seed, observer1, observer2) });
+  return pairInterval(counts, {
+    method: "bca",
+    level: 0.95,
+    replicates: PAIR_INTERVAL_DEFAULTS.replicates,
+    seed: pairSeed(PAIR_INTERVAL_DEFAULTS.seed, observer1, observer2),
+  });
 }
 
 /** Above this many observers the O(n³) clustering is left out and observers are ordered by kind and name. */
@@ -234,12 +251,28 @@ export const CLUSTER_LIMIT = 400;
 export function heatmapOrder(matrix: PairMatrix): { order: number[]; clustered: boolean; note: string | null } {
   const n = matrix.size;
   const fallback = () =>
-    Array.from({ length: n }, (_, i) => i).sort((a, b) => Number(matrix.human[b]) - Number(matrix.human[a]) || (matrix.observers[a] < matrix.observers[b] ? -1 : 1));
+    Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => Number(matrix.human[b]) - Number(matrix.human[a]) || (matrix.observers[a] < matrix.observers[b] ? -1 : 1),
+    );
   if (n < 2) return { order: fallback(), clustered: false, note: null };
-  if (n > CLUSTER_LIMIT) return { order: fallback(), clustered: false, note: `not clustered: ${n} observers (clustering takes O(n³); done up to ${CLUSTER_LIMIT}); humans first, then by name` };
-  if (matrix.kappa.some((k) => Number.isNaN(k))) return { order: fallback(), clustered: false, note: "not clustered: some pairs have no kappa (skipped or undefined); humans first, then by name" };
+  if (n > CLUSTER_LIMIT)
+    return {
+      order: fallback(),
+      clustered: false,
+      note: `not clustered: ${n} observers (clustering takes O(n³); done up to ${CLUSTER_LIMIT}); humans first, then by name`,
+    };
+  if (matrix.kappa.some((k) => Number.isNaN(k)))
+    return {
+      order: fallback(),
+      clustered: false,
+      note: "not clustered: some pairs have no kappa (skipped or undefined); humans first, then by name",
+    };
   const kappas = Array.from({ length: n }, (_, i) => Array.from(matrix.kappa.subarray(i * n, (i + 1) * n)));
-  return { order: hierarchicalClustering(kappaDistances(kappas), { method: "average", labels: matrix.observers }).order, clustered: true, note: null };
+  return {
+    order: hierarchicalClustering(kappaDistances(kappas), { method: "average", labels: matrix.observers }).order,
+    clustered: true,
+    note: null,
+  };
 }
 
 /**
@@ -249,7 +282,9 @@ export function heatmapOrder(matrix: PairMatrix): { order: number[]; clustered: 
 export function chanceFor(matrix: PairMatrix): { trials: number; bands: ChanceBandRow[] } | null {
   const tally = new Map<number, number>();
   const n = matrix.size;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (isComputed(matrix, i, j)) tally.set(matrix.trials[i * n + j], (tally.get(matrix.trials[i * n + j]) ?? 0) + 1);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++)
+      if (isComputed(matrix, i, j)) tally.set(matrix.trials[i * n + j], (tally.get(matrix.trials[i * n + j]) ?? 0) + 1);
   if (tally.size === 0) return null;
   const trials = [...tally].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
   return { trials, bands: chanceRegion({ trials, gridEdge: GEIRHOS2020_GRID_EDGES[trials] }) };
@@ -267,7 +302,14 @@ export interface KappaSummary {
 
 function summary(label: string, kappas: number[], undefinedCount: number): KappaSummary {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
-  return { label, n_pairs: kappas.length, n_undefined: undefinedCount, mean: finite(mean(kappas)), sd: finite(sampleSd(kappas)), ci95: finite(normalHalfWidth95(kappas)) };
+  return {
+    label,
+    n_pairs: kappas.length,
+    n_undefined: undefinedCount,
+    mean: finite(mean(kappas)),
+    sd: finite(sampleSd(kappas)),
+    ci95: finite(normalHalfWidth95(kappas)),
+  };
 }
 
 /**
@@ -337,9 +379,19 @@ export function modelMeans(matrix: PairMatrix): RankedModel[] {
   const models = matrix.human.flatMap((h, i) => (h ? [] : [i]));
   if (humans.length === 0) return [];
   const ranked: RankedModel[] = models.map((m) => {
-    const values = humans.flatMap((h) => (isComputed(matrix, m, h) && !Number.isNaN(matrix.kappa[m * n + h]) ? [matrix.kappa[m * n + h]] : []));
+    const values = humans.flatMap((h) =>
+      isComputed(matrix, m, h) && !Number.isNaN(matrix.kappa[m * n + h]) ? [matrix.kappa[m * n + h]] : [],
+    );
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
-    return { model: matrix.observers[m], accuracy: matrix.accuracy[m], n_humans: values.length, mean: finite(mean(values)), ci95: finite(normalHalfWidth95(values)), boot_lower: null, boot_upper: null };
+    return {
+      model: matrix.observers[m],
+      accuracy: matrix.accuracy[m],
+      n_humans: values.length,
+      mean: finite(mean(values)),
+      ci95: finite(normalHalfWidth95(values)),
+      boot_lower: null,
+      boot_upper: null,
+    };
   });
   return ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
 }
@@ -350,16 +402,29 @@ export function modelMeans(matrix: PairMatrix): RankedModel[] {
  * common stimulus set (`modelKappaIntervals`' interval, seed 1, the same replicates), with
  * every replicate's kappas counted by the kernel (`kernelJointBootstrap`), many times faster.
  */
-export function rankingBootstrap(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): { intervals: Map<string, { lower: number; upper: number }>; replicates: number; note: string | null } {
+export function rankingBootstrap(
+  unit: Unit,
+  matrix: PairMatrix,
+  maxReplicates = 1000,
+): { intervals: Map<string, { lower: number; upper: number }>; replicates: number; note: string | null } {
   const outcome = commonOutcomeMatrix(unit, matrix);
   const roles = observerRoles(outcome);
   const size = outcome.observers.length;
   const planes = Math.ceil(Math.log2(Math.max(2, outcome.stimuli.length))) + 1;
   const perReplicate = ((size * (size - 1)) / 2) * Math.ceil(outcome.stimuli.length / 64) * planes;
   const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, perReplicate)));
-  if (roles.humans.length === 0 || roles.models.length === 0) return { intervals: new Map(), replicates: 0, note: "no bootstrap interval: no humans and models share a stimulus set" };
-  if (affordable < 100) return { intervals: new Map(), replicates: 0, note: `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary` };
-  const note = outcome.excluded.length > 0 ? `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out` : null;
+  if (roles.humans.length === 0 || roles.models.length === 0)
+    return { intervals: new Map(), replicates: 0, note: "no bootstrap interval: no humans and models share a stimulus set" };
+  if (affordable < 100)
+    return {
+      intervals: new Map(),
+      replicates: 0,
+      note: `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`,
+    };
+  const note =
+    outcome.excluded.length > 0
+      ? `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`
+      : null;
   return { intervals: bootstrapModelMeans(outcome, roles, affordable), replicates: affordable, note };
 }
 
@@ -368,7 +433,11 @@ export function withBootstrap(models: readonly RankedModel[], bootstrap: ReturnT
   const ranked = models.map((r) => {
     const interval = bootstrap.intervals.get(r.model);
     if (!interval) return r;
-    return { ...r, boot_lower: Number.isFinite(interval.lower) ? interval.lower : null, boot_upper: Number.isFinite(interval.upper) ? interval.upper : null };
+    return {
+      ...r,
+      boot_lower: Number.isFinite(interval.lower) ? interval.lower : null,
+      boot_upper: Number.isFinite(interval.upper) ? interval.upper : null,
+    };
   });
   return { models: ranked, replicates: bootstrap.replicates, note: bootstrap.note };
 }
@@ -384,10 +453,20 @@ export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 100
  * Each model's 95% percentile interval of its mean kappa with the humans over the joint
  * stimulus bootstrap (seed 1), as `modelKappaIntervals` computes it.
  */
-export function bootstrapModelMeans(outcome: OutcomeMatrix, roles: { humans: number[]; models: number[] }, replicates: number): Map<string, { lower: number; upper: number }> {
+export function bootstrapModelMeans(
+  outcome: OutcomeMatrix,
+  roles: { humans: number[]; models: number[] },
+  replicates: number,
+): Map<string, { lower: number; upper: number }> {
   const size = outcome.observers.length;
   const samples = roles.models.map(() => new Float64Array(replicates));
-  const view: ReplicateKappas = { replicate: 0, size, kappa: new Float64Array(0), observerWeight: new Float64Array(size).fill(1), stimulusWeights: new Float64Array(0) };
+  const view: ReplicateKappas = {
+    replicate: 0,
+    size,
+    kappa: new Float64Array(0),
+    observerWeight: new Float64Array(size).fill(1),
+    stimulusWeights: new Float64Array(0),
+  };
   kernelJointBootstrap(packOutcomeMatrix(outcome), {
     replicates,
     seed: 1,

@@ -24,14 +24,27 @@ export interface ConditionValue {
   missing: string | null;
 }
 
-const gap = (condition: string, series: string, missing: string): ConditionValue => ({ condition, series, value: null, n: 0, lower: null, upper: null, missing });
+const gap = (condition: string, series: string, missing: string): ConditionValue => ({
+  condition,
+  series,
+  value: null,
+  n: 0,
+  lower: null,
+  upper: null,
+  missing,
+});
 
 /**
  * Per condition unit (natural order): the accuracy of each chosen observer present there and,
  * for the selected pair, its kappa with interval on the trials both saw in that condition
  * (through `pairMatrix`, so the mismatch rule applies as in the matrix).
  */
-export async function conditionCurves(units: readonly Unit[], chosen: readonly string[], pair: readonly [string, string] | null, mismatch: DashboardMismatch): Promise<{ accuracy: ConditionValue[]; kappa: ConditionValue[] }> {
+export async function conditionCurves(
+  units: readonly Unit[],
+  chosen: readonly string[],
+  pair: readonly [string, string] | null,
+  mismatch: DashboardMismatch,
+): Promise<{ accuracy: ConditionValue[]; kappa: ConditionValue[] }> {
   const accuracy: ConditionValue[] = [];
   const kappa: ConditionValue[] = [];
   const pairSeries = pair ? `${pair[0]} – ${pair[1]}` : "";
@@ -43,7 +56,16 @@ export async function conditionCurves(units: readonly Unit[], chosen: readonly s
     for (const name of chosen) {
       const i = at(name);
       if (i < 0) accuracy.push(gap(unit.condition, name, "no trials in this condition"));
-      else accuracy.push({ condition: unit.condition, series: name, value: matrix!.accuracy[i], n: matrix!.trials[i * matrix!.size + i], lower: null, upper: null, missing: null });
+      else
+        accuracy.push({
+          condition: unit.condition,
+          series: name,
+          value: matrix!.accuracy[i],
+          n: matrix!.trials[i * matrix!.size + i],
+          lower: null,
+          upper: null,
+          missing: null,
+        });
     }
     if (!pair) continue;
     const a = at(pair[0]);
@@ -55,14 +77,32 @@ export async function conditionCurves(units: readonly Unit[], chosen: readonly s
     const m = matrix!;
     if (!isComputed(m, a, b)) {
       const status = m.status[a * m.size + b];
-      kappa.push(gap(unit.condition, pairSeries, status === PAIR_STATUS.noCommon ? "no common stimuli" : "stimulus sets differ (choose “paired on common stimuli”)"));
+      kappa.push(
+        gap(
+          unit.condition,
+          pairSeries,
+          status === PAIR_STATUS.noCommon ? "no common stimuli" : "stimulus sets differ (choose “paired on common stimuli”)",
+        ),
+      );
       continue;
     }
     const counts = pairCountsOf(m, a, b);
     const [first, second] = pair[0] < pair[1] ? pair : [pair[1], pair[0]];
-    const interval = pairInterval(counts, { method: PAIR_INTERVAL_DEFAULTS.method, seed: pairSeed(PAIR_INTERVAL_DEFAULTS.seed, first, second) });
+    const interval = pairInterval(counts, {
+      method: PAIR_INTERVAL_DEFAULTS.method,
+      seed: pairSeed(PAIR_INTERVAL_DEFAULTS.seed, first, second),
+    });
     if (interval.kappa === null) kappa.push({ ...gap(unit.condition, pairSeries, "κ undefined (c_exp = 1)"), n: counts.trials });
-    else kappa.push({ condition: unit.condition, series: pairSeries, value: interval.kappa, n: counts.trials, lower: interval.lower, upper: interval.upper, missing: null });
+    else
+      kappa.push({
+        condition: unit.condition,
+        series: pairSeries,
+        value: interval.kappa,
+        n: counts.trials,
+        lower: interval.lower,
+        upper: interval.upper,
+        missing: null,
+      });
   }
   return { accuracy, kappa };
 }

@@ -13,7 +13,14 @@ import { uploader } from "./upload.ts";
 import { forgetDataset, sendDataset } from "./workers.ts";
 
 /** The server's last list; before the first, no datasets and no limits. */
-let listed: DatasetListResponse = { datasets: [], notes: [], maxUploadBytes: Infinity, heldUploadBytes: 0, maxHeldBytes: Infinity, stimuli: false };
+let listed: DatasetListResponse = {
+  datasets: [],
+  notes: [],
+  maxUploadBytes: Infinity,
+  heldUploadBytes: 0,
+  maxHeldBytes: Infinity,
+  stimuli: false,
+};
 /** The payloads fetched so far, by dataset id. */
 const payloads = new Map<string, DatasetPayload>();
 
@@ -54,7 +61,11 @@ export function datasetList(): readonly DatasetSummary[] {
 /** Fetches the server's list and fills the dataset picker with it. */
 export async function loadDatasetList(): Promise<void> {
   listed = await getJson<DatasetListResponse>("/api/datasets");
-  byId<HTMLSelectElement>("dataset").replaceChildren(...listed.datasets.map((d) => h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`)));
+  byId<HTMLSelectElement>("dataset").replaceChildren(
+    ...listed.datasets.map((d) =>
+      h("option", { value: d.id }, `${d.name} (${d.observers} observers, ${d.trials.toLocaleString("en")} trials)`),
+    ),
+  );
   renderRemoveButton();
 }
 
@@ -68,7 +79,10 @@ export function renderRemoveButton(): void {
 
 /** The server's notes on loading, and the current dataset's (e.g. conditions that cannot be pooled). */
 export function renderNotes(payload: DatasetPayload | undefined, unitNote: string | null = null): void {
-  byId("notes").replaceChildren(...[...listed.notes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)), ...(unitNote ? [h("p", { class: "note", id: "unit-note" }, unitNote)] : []));
+  byId("notes").replaceChildren(
+    ...[...listed.notes, ...(payload?.notes ?? [])].map((n) => h("p", { class: "note" }, n)),
+    ...(unitNote ? [h("p", { class: "note", id: "unit-note" }, unitNote)] : []),
+  );
 }
 
 /** The payload of the dataset shown, once fetched. */

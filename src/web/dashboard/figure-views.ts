@@ -22,7 +22,13 @@ export function figureSpec(name: string): TopLevelSpec | null {
 }
 
 /** Draws a figure and registers its exports. `created` runs once per new view, e.g. to listen to clicks. */
-export async function vegaFigure(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas" = "svg", created: (result: Result) => void = () => undefined): Promise<Result> {
+export async function vegaFigure(
+  name: string,
+  element: HTMLElement,
+  spec: TopLevelSpec,
+  renderer: "svg" | "canvas" = "svg",
+  created: (result: Result) => void = () => undefined,
+): Promise<Result> {
   const result = await vegaFigures.draw(name, element, spec, renderer, created);
   drawnSpecs.set(name, spec);
   registerFigure(name, { svg: () => result.view.toSVG(), png: async () => dataUrlBlob(await result.view.toImageURL("png", 2)) });

@@ -13,7 +13,16 @@ import { type ConsistencyPoint, type SeriesStyle, consistencyScatterSpec, kappaV
 import { kappaHeatmapSpec } from "../../figures/heatmap.ts";
 import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../../figures/style.ts";
 import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
-import { type KappaSummary, type PairMatrix, type Ranking, isComputed, observerGroups, pairDetails, pairTypeOf, seriesLabel } from "./compute.ts";
+import {
+  type KappaSummary,
+  type PairMatrix,
+  type Ranking,
+  isComputed,
+  observerGroups,
+  pairDetails,
+  pairTypeOf,
+  seriesLabel,
+} from "./compute.ts";
 import type { ConditionValue } from "./condition-curves.ts";
 import { conditionLayout } from "../../core/condition-order.ts";
 import { pairChanceBand } from "./pair-chance.ts";
@@ -60,7 +69,18 @@ export function heatmapCells(matrix: PairMatrix, order: readonly number[]): Heat
       const base = { row: matrix.observers[i], col: matrix.observers[j], n: matrix.trials[i * n + j] };
       if (i === j) {
         const p = matrix.accuracy[i];
-        cells.push({ ...base, pair: "the observer itself", kappa: 1, kappa_text: fixed(1), c_obs: fixed(1), c_exp: fixed(expectedConsistency(p, p)), acc1: fixed(p), acc2: fixed(p), interval: "–", status: "diagonal" });
+        cells.push({
+          ...base,
+          pair: "the observer itself",
+          kappa: 1,
+          kappa_text: fixed(1),
+          c_obs: fixed(1),
+          c_exp: fixed(expectedConsistency(p, p)),
+          acc1: fixed(p),
+          acc2: fixed(p),
+          interval: "–",
+          status: "diagonal",
+        });
         continue;
       }
       const details = pairDetails(matrix, i, j);
@@ -116,7 +136,10 @@ const CELL_PARAMS = [
 function cellHighlights(thinLines: boolean) {
   const selected = "(datum.row === sel_a && datum.col === sel_b) || (datum.row === sel_b && datum.col === sel_a)";
   return {
-    opacity: { condition: { test: "length(picked) === 0 || indexof(picked, datum.row) >= 0 || indexof(picked, datum.col) >= 0", value: 1 }, value: 0.25 },
+    opacity: {
+      condition: { test: "length(picked) === 0 || indexof(picked, datum.row) >= 0 || indexof(picked, datum.col) >= 0", value: 1 },
+      value: 0.25,
+    },
     stroke: { condition: { test: selected, value: "#111" }, value: "white" },
     strokeWidth: { condition: { test: selected, value: 2 }, value: thinLines ? 0.5 : 0 },
   };
@@ -140,12 +163,19 @@ export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec:
     }
   }
   const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
-  const spec = kappaHeatmapSpec({ dataset: matrix.dataset, pairs, observers: matrix.observers, isHuman: (o) => humans.has(o), title, cellSize: cellSize(n) }) as TopLevelSpec & {
+  const spec = kappaHeatmapSpec({
+    dataset: matrix.dataset,
+    pairs,
+    observers: matrix.observers,
+    isHuman: (o) => humans.has(o),
+    title,
+    cellSize: cellSize(n),
+  }) as TopLevelSpec & {
     vconcat: { name?: string; data?: unknown; mark?: object; encoding?: Record<string, unknown> }[];
   };
   const heatmap = spec.vconcat.find((panel) => panel.name === "heatmap")!;
   // The report's cells in its clustered order, replaced by the dashboard's richer ones.
-  const order = ((heatmap.encoding!.x as { scale: { domain: string[] } }).scale.domain).map((name) => matrix.observers.indexOf(name));
+  const order = (heatmap.encoding!.x as { scale: { domain: string[] } }).scale.domain.map((name) => matrix.observers.indexOf(name));
   const cells = heatmapCells(matrix, order);
   heatmap.data = { values: cells };
   heatmap.mark = { ...heatmap.mark, cursor: "pointer" };
@@ -161,7 +191,12 @@ export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec:
  * given order, the report's diverging colours over [−1, 1] centred at 0, pairs without kappa
  * grey, human labels in the human colour, selection and picks as in {@link clusteredHeatmapSpec}.
  */
-export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly string[], humans: ReadonlySet<string>, title: string): TopLevelSpec {
+export function heatmapSpec(
+  cells: readonly HeatmapCell[],
+  names: readonly string[],
+  humans: ReadonlySet<string>,
+  title: string,
+): TopLevelSpec {
   const side = cellSize(names.length) * names.length;
   const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
   const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: "#3f3f46" };
@@ -173,14 +208,24 @@ export function heatmapSpec(cells: readonly HeatmapCell[], names: readonly strin
     name: "heatmap",
     title: { text: title, anchor: "start", fontSize: 14 },
     // Pairs without kappa (skipped, or c_exp = 1) drawn grey rather than left out.
-    config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false }, scale: { invalid: { color: { value: NO_KAPPA_GREY } } } },
+    config: {
+      ...FIGURE_CONFIG,
+      axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false },
+      scale: { invalid: { color: { value: NO_KAPPA_GREY } } },
+    },
     params: CELL_PARAMS,
     width: side,
     height: side,
     data: { values: cells as unknown as Record<string, unknown>[] },
     mark: { type: "rect", cursor: "pointer" },
     encoding: {
-      x: { field: "col", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, orient: "bottom", labelAngle: -90, labelColor } : null },
+      x: {
+        field: "col",
+        type: "nominal",
+        scale: band,
+        sort: null,
+        axis: labels ? { title: null, orient: "bottom", labelAngle: -90, labelColor } : null,
+      },
       y: { field: "row", type: "nominal", scale: band, sort: null, axis: labels ? { title: null, labelColor } : null },
       color: {
         field: "kappa",
@@ -216,7 +261,12 @@ export const MAX_SCATTER_POINTS = 20_000;
  * for it; where counts differ, a grey bar at each pair's point, the band for its n at its c_exp.
  * `regions`: the regions computed so far by trial count (none yet: no chance drawn).
  */
-export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], trialCounts: readonly { trials: number; pairs: number }[], regions: ReadonlyMap<number, readonly ChanceBandRow[]>) {
+export function consistencySpecs(
+  matrix: PairMatrix,
+  groups: readonly Group[],
+  trialCounts: readonly { trials: number; pairs: number }[],
+  regions: ReadonlyMap<number, readonly ChanceBandRow[]>,
+) {
   const n = matrix.size;
   const groupOf = observerGroups(matrix, groups);
   const total = (n * (n - 1)) / 2;
@@ -227,27 +277,62 @@ export function consistencySpecs(matrix: PairMatrix, groups: readonly Group[], t
     for (let j = i + 1; j < n; j++) {
       if (k++ % step !== 0 || !isComputed(matrix, i, j)) continue;
       const kappa = matrix.kappa[i * n + j];
-      points.push({ c_exp: matrix.cExp[i * n + j], c_obs: matrix.cObs[i * n + j], kappa: Number.isNaN(kappa) ? null : kappa, series: seriesLabel(groupOf[i], groupOf[j]), observer1: matrix.observers[i], observer2: matrix.observers[j], n: matrix.trials[i * n + j] });
+      points.push({
+        c_exp: matrix.cExp[i * n + j],
+        c_obs: matrix.cObs[i * n + j],
+        kappa: Number.isNaN(kappa) ? null : kappa,
+        series: seriesLabel(groupOf[i], groupOf[j]),
+        observer1: matrix.observers[i],
+        observer2: matrix.observers[j],
+        n: matrix.trials[i * n + j],
+      });
     }
   }
   const series = seriesStyles([...new Set(points.map((p) => p.series))].sort());
   const single = trialCounts.length === 1 ? regions.get(trialCounts[0].trials) : undefined;
-  const bars = trialCounts.length > 1 ? points.flatMap((p) => {
-    const band = pairChanceBand(regions, p.n, p.c_exp);
-    return band ? [{ c_exp: p.c_exp, c_obs_low: band.c_obs_low, c_obs_high: band.c_obs_high, kappa_low: band.kappa_low, kappa_high: band.kappa_high }] : [];
-  }) : [];
+  const bars =
+    trialCounts.length > 1
+      ? points.flatMap((p) => {
+          const band = pairChanceBand(regions, p.n, p.c_exp);
+          return band
+            ? [
+                {
+                  c_exp: p.c_exp,
+                  c_obs_low: band.c_obs_low,
+                  c_obs_high: band.c_obs_high,
+                  kappa_low: band.kappa_low,
+                  kappa_high: band.kappa_high,
+                },
+              ]
+            : [];
+        })
+      : [];
   const pending = trialCounts.some((c) => !regions.has(c.trials));
   const shownCounts = trialCounts.filter((c) => regions.has(c.trials)).map((c) => c.trials);
-  const region = single ? ` (grey: 95% region of independent observers, ${trialCounts[0].trials} trials)` : bars.length > 0 ? " (grey bars: 95% band of independent observers for each pair's trial count)" : "";
+  const region = single
+    ? ` (grey: 95% region of independent observers, ${trialCounts[0].trials} trials)`
+    : bars.length > 0
+      ? " (grey bars: 95% band of independent observers for each pair's trial count)"
+      : "";
   const options = { points, series, chance: single, width: 360, height: 300 };
   const withChance = (spec: TopLevelSpec, measure: "c_obs" | "kappa") => withChanceBars(withSelectedPair(spec, measure), bars, measure);
   const notes = [
     step > 1 ? `showing every ${step}th of ${total.toLocaleString("en")} pairs` : null,
-    trialCounts.length > 1 ? `pairs have ${trialCounts.length} different trial counts (${trialCounts.slice(0, 6).map((c) => `${c.pairs} pair(s) on ${c.trials}`).join(", ")}${trialCounts.length > 6 ? ", …" : ""}); each is compared with the chance band for its own count${shownCounts.length < trialCounts.length && !pending ? `, computed for the ${shownCounts.length} most common counts (${shownCounts.join(", ")})` : ""}` : null,
+    trialCounts.length > 1
+      ? `pairs have ${trialCounts.length} different trial counts (${trialCounts
+          .slice(0, 6)
+          .map((c) => `${c.pairs} pair(s) on ${c.trials}`)
+          .join(
+            ", ",
+          )}${trialCounts.length > 6 ? ", …" : ""}); each is compared with the chance band for its own count${shownCounts.length < trialCounts.length && !pending ? `, computed for the ${shownCounts.length} most common counts (${shownCounts.join(", ")})` : ""}`
+      : null,
     pending && trialCounts.length > 0 ? "computing the chance region…" : null,
   ];
   return {
-    cObs: withChance(consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }), "c_obs"),
+    cObs: withChance(
+      consistencyScatterSpec({ ...options, title: `Observed vs expected error overlap${region}`, measure: "c_obs" }),
+      "c_obs",
+    ),
     kappa: withChance(consistencyScatterSpec({ ...options, title: "Error consistency κ vs expected overlap", measure: "kappa" }), "kappa"),
     note: notes.filter(Boolean).join("; ") || null,
   };
@@ -262,7 +347,11 @@ function withChanceBars(spec: TopLevelSpec, bars: readonly object[], measure: "c
   const bar = {
     data: { name: CHANCE_BARS_DATA, values: bars },
     mark: { type: "rule", color: "#bdbdbd", strokeWidth: 3, opacity: 0.8 },
-    encoding: { x: { field: "c_exp", type: "quantitative" }, y: { field: `${measure}_low`, type: "quantitative" }, y2: { field: `${measure}_high` } },
+    encoding: {
+      x: { field: "c_exp", type: "quantitative" },
+      y: { field: `${measure}_low`, type: "quantitative" },
+      y2: { field: `${measure}_high` },
+    },
   };
   return { ...layered, layer: [bar, ...layered.layer] } as TopLevelSpec;
 }
@@ -291,7 +380,11 @@ function withSelectedPair(spec: TopLevelSpec, measure: "c_obs" | "kappa"): TopLe
  * mean with its 95% half-width, the OLS line and the human-human and model-model bands (the
  * report's `kappaVsAccuracySpec`). Null without humans and models, or with fewer than 3 points.
  */
-export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: readonly KappaSummary[]): { spec: TopLevelSpec; note: string | null } | null {
+export function kappaVsAccuracy(
+  matrix: PairMatrix,
+  ranking: Ranking,
+  kinds: readonly KappaSummary[],
+): { spec: TopLevelSpec; note: string | null } | null {
   const n = matrix.size;
   const all: { model: string; accuracy: number; kappa: number }[] = [];
   for (let m = 0; m < n; m++) {
@@ -301,7 +394,9 @@ export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: rea
       all.push({ model: matrix.observers[m], accuracy: 100 * matrix.accuracy[m], kappa: matrix.kappa[m * n + h] });
     }
   }
-  const means = ranking.models.flatMap((r) => (r.mean === null ? [] : [{ model: r.model, accuracy: 100 * r.accuracy, mean: r.mean, ci95: r.ci95 ?? 0 }]));
+  const means = ranking.models.flatMap((r) =>
+    r.mean === null ? [] : [{ model: r.model, accuracy: 100 * r.accuracy, mean: r.mean, ci95: r.ci95 ?? 0 }],
+  );
   if (all.length < 3 || means.length === 0 || new Set(all.map((p) => p.accuracy)).size < 2) return null;
   // The fit uses every point; the figure shows at most MAX_SCATTER_POINTS of them.
   const fit = linearRegression(
@@ -325,9 +420,14 @@ export function kappaVsAccuracy(matrix: PairMatrix, ranking: Ranking, kinds: rea
     fit,
     fitLabel: `OLS: κ = ${fit.intercept.toFixed(3)} + ${fit.slope.toFixed(4)} · accuracy (R² = ${fit.r2.toFixed(2)})`,
     bands: [...band("humans – humans", "human-human", HUMAN_COLOUR), ...band("models – models", "model-model", CNN_CNN_COLOUR)],
-    models: legend ? models.map((model) => ({ label: model, colour: observerColour(model, modelFamily(model)), shape: "circle" as const })) : [{ label: "models", colour: "#3f3f46", shape: "circle" as const }],
+    models: legend
+      ? models.map((model) => ({ label: model, colour: observerColour(model, modelFamily(model)), shape: "circle" as const }))
+      : [{ label: "models", colour: "#3f3f46", shape: "circle" as const }],
   });
-  const notes = [step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null, legend ? null : `${models.length} models share one colour`];
+  const notes = [
+    step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null,
+    legend ? null : `${models.length} models share one colour`,
+  ];
   return { spec, note: notes.filter(Boolean).join("; ") || null };
 }
 
@@ -349,20 +449,33 @@ export function rankingSpec(ranking: Ranking): TopLevelSpec {
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
-    title: ranking.replicates > 0 ? `Models by mean κ with humans (95% joint-bootstrap intervals, ${ranking.replicates} replicates)` : "Models by mean κ with humans (mean ± 1.96 sd/√n)",
+    title:
+      ranking.replicates > 0
+        ? `Models by mean κ with humans (95% joint-bootstrap intervals, ${ranking.replicates} replicates)`
+        : "Models by mean κ with humans (mean ± 1.96 sd/√n)",
     width: 360,
     height: { step: 16 },
     data: { values: rows },
     layer: [
       { mark: { type: "rule", color: "#999" }, encoding: { x: { datum: 0, type: "quantitative" } } },
-      { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { y, x: { field: "low", ...x }, x2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } } },
+      {
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: { y, x: { field: "low", ...x }, x2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } },
+      },
       {
         mark: { type: "point", filled: true, size: 70, opacity: 1, cursor: "pointer" },
         encoding: {
           y,
           x: { field: "mean", ...x },
           color: { field: "colour", type: "nominal", scale: null },
-          tooltip: [{ field: "model" }, { field: "accuracy", format: ".3f" }, { field: "n_humans" }, { field: "mean", title: "mean κ", format: ".4f" }, { field: "low", title: "lower", format: ".4f" }, { field: "high", title: "upper", format: ".4f" }],
+          tooltip: [
+            { field: "model" },
+            { field: "accuracy", format: ".3f" },
+            { field: "n_humans" },
+            { field: "mean", title: "mean κ", format: ".4f" },
+            { field: "low", title: "lower", format: ".4f" },
+            { field: "high", title: "upper", format: ".4f" },
+          ],
         },
       },
     ],
@@ -375,20 +488,53 @@ export function rankingSpec(ranking: Ranking): TopLevelSpec {
  * has no value, every point with its n in the tooltip; with `intervals`, each point's 95%
  * interval as a capped bar and its n written above it.
  */
-export function curvesSpec(values: readonly ConditionValue[], conditions: readonly string[], o: { title: string; yTitle: string; yDomain: [number, number]; intervals: boolean; colour: (series: string) => string }): TopLevelSpec {
+export function curvesSpec(
+  values: readonly ConditionValue[],
+  conditions: readonly string[],
+  o: { title: string; yTitle: string; yDomain: [number, number]; intervals: boolean; colour: (series: string) => string },
+): TopLevelSpec {
   const layout = conditionLayout(conditions);
   const place = new Map(layout.places.map((p) => [p.condition, p]));
   const rows = values.flatMap((v) => {
     const at = place.get(v.condition);
-    return at ? [{ ...v, x: at.x, family: at.family, interval: v.lower !== null && v.upper !== null ? `[${fixed(v.lower)}, ${fixed(v.upper)}]` : "–", n_text: `n=${v.n}` }] : [];
+    return at
+      ? [
+          {
+            ...v,
+            x: at.x,
+            family: at.family,
+            interval: v.lower !== null && v.upper !== null ? `[${fixed(v.lower)}, ${fixed(v.upper)}]` : "–",
+            n_text: `n=${v.n}`,
+          },
+        ]
+      : [];
   });
   const xOrder = [...new Set(layout.places.map((p) => p.x))];
   const names = [...new Set(values.map((v) => v.series))];
-  const x = { field: "x", type: "ordinal" as const, sort: xOrder, scale: { domain: xOrder }, title: layout.families.length > 1 ? null : layout.xTitle, axis: { labelAngle: 0 } };
+  const x = {
+    field: "x",
+    type: "ordinal" as const,
+    sort: xOrder,
+    scale: { domain: xOrder },
+    title: layout.families.length > 1 ? null : layout.xTitle,
+    axis: { labelAngle: 0 },
+  };
   const y = { field: "value", type: "quantitative" as const, title: o.yTitle, scale: { domain: o.yDomain } };
-  const color = { field: "series", type: "nominal" as const, title: null, scale: { domain: names, range: names.map(o.colour) }, legend: names.length > 1 ? { orient: "bottom", columns: 2 } : null };
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    title: null,
+    scale: { domain: names, range: names.map(o.colour) },
+    legend: names.length > 1 ? { orient: "bottom", columns: 2 } : null,
+  };
   const defined = { filter: "datum.value !== null" };
-  const tooltip = [{ field: "series" }, { field: "condition" }, { field: "value", title: o.yTitle, format: ".4f" }, { field: "n", title: "n trials" }, ...(o.intervals ? [{ field: "interval", title: "95% interval" }] : [])];
+  const tooltip = [
+    { field: "series" },
+    { field: "condition" },
+    { field: "value", title: o.yTitle, format: ".4f" },
+    { field: "n", title: "n trials" },
+    ...(o.intervals ? [{ field: "interval", title: "95% interval" }] : []),
+  ];
   const layers: object[] = [
     { mark: { type: "line", strokeWidth: 2, invalid: "break-paths-show-path-domains" }, encoding: { x, y, color } },
     { transform: [defined], mark: { type: "point", filled: true, size: 60, opacity: 1 }, encoding: { x, y, color, tooltip } },
@@ -396,14 +542,47 @@ export function curvesSpec(values: readonly ConditionValue[], conditions: readon
   if (o.intervals) {
     const ranged = { filter: "datum.lower !== null && datum.upper !== null" };
     layers.push(
-      { transform: [ranged], mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "lower", type: "quantitative" }, y2: { field: "upper" }, color, tooltip } },
-      { transform: [ranged], mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "lower", type: "quantitative" }, color } },
-      { transform: [ranged], mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 }, encoding: { x, y: { field: "upper", type: "quantitative" }, color } },
-      { transform: [defined], mark: { type: "text", dy: -9, fontSize: 8, color: "#52525b" }, encoding: { x, y: { field: "upper", type: "quantitative" }, text: { field: "n_text" } } },
+      {
+        transform: [ranged],
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: { x, y: { field: "lower", type: "quantitative" }, y2: { field: "upper" }, color, tooltip },
+      },
+      {
+        transform: [ranged],
+        mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 },
+        encoding: { x, y: { field: "lower", type: "quantitative" }, color },
+      },
+      {
+        transform: [ranged],
+        mark: { type: "tick", orient: "horizontal", size: 8, thickness: 1.5 },
+        encoding: { x, y: { field: "upper", type: "quantitative" }, color },
+      },
+      {
+        transform: [defined],
+        mark: { type: "text", dy: -9, fontSize: 8, color: "#52525b" },
+        encoding: { x, y: { field: "upper", type: "quantitative" }, text: { field: "n_text" } },
+      },
     );
   }
   const panel = { width: layout.families.length > 1 ? 200 : Math.max(240, 36 * xOrder.length), height: 230, layer: layers };
-  const base = { $schema: SCHEMA, config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, titleLimit: 420 } }, title: { text: o.title, anchor: "start" }, data: { values: rows } };
+  const base = {
+    $schema: SCHEMA,
+    config: { ...FIGURE_CONFIG, axis: { ...FIGURE_CONFIG.axis, titleLimit: 420 } },
+    title: { text: o.title, anchor: "start" },
+    data: { values: rows },
+  };
   if (layout.families.length === 1) return { ...base, ...panel } as TopLevelSpec;
-  return { ...base, facet: { column: { field: "family", type: "nominal", sort: layout.families, title: "condition (· along the axis)", header: { labelFontSize: 11, labelExpr: "'condition ' + datum.value" } } }, spec: panel } as TopLevelSpec;
+  return {
+    ...base,
+    facet: {
+      column: {
+        field: "family",
+        type: "nominal",
+        sort: layout.families,
+        title: "condition (· along the axis)",
+        header: { labelFontSize: 11, labelExpr: "'condition ' + datum.value" },
+      },
+    },
+    spec: panel,
+  } as TopLevelSpec;
 }

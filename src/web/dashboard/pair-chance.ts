@@ -16,7 +16,9 @@ export const CHANCE_TRIAL_COUNTS = 4;
 export function pairTrialCounts(matrix: PairMatrix): { trials: number; pairs: number }[] {
   const tally = new Map<number, number>();
   const n = matrix.size;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (isComputed(matrix, i, j)) tally.set(matrix.trials[i * n + j], (tally.get(matrix.trials[i * n + j]) ?? 0) + 1);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++)
+      if (isComputed(matrix, i, j)) tally.set(matrix.trials[i * n + j], (tally.get(matrix.trials[i * n + j]) ?? 0) + 1);
   return [...tally].map(([trials, pairs]) => ({ trials, pairs })).sort((a, b) => b.pairs - a.pairs || b.trials - a.trials);
 }
 

@@ -32,7 +32,16 @@ export interface ViewState {
   view: string | null;
 }
 
-export const DEFAULT_STATE: ViewState = { dataset: null, condition: "", mismatch: "identical", hidden: [], groups: [], pair: null, trials: "disagree", view: null };
+export const DEFAULT_STATE: ViewState = {
+  dataset: null,
+  condition: "",
+  mismatch: "identical",
+  hidden: [],
+  groups: [],
+  pair: null,
+  trials: "disagree",
+  view: null,
+};
 
 /** The query string of a state (defaults left out), without the leading "?". */
 export function stateToQuery(state: ViewState): string {
@@ -61,7 +70,15 @@ export function stateFromQuery(query: string): ViewState {
     groups: params.getAll("group").flatMap((text) => {
       const colon = text.indexOf(":");
       if (colon <= 0) return [];
-      return [{ name: text.slice(0, colon), members: text.slice(colon + 1).split("|").filter((m) => m !== "") }];
+      return [
+        {
+          name: text.slice(0, colon),
+          members: text
+            .slice(colon + 1)
+            .split("|")
+            .filter((m) => m !== ""),
+        },
+      ];
     }),
     // Named as `trialwise pairs` names a pair: observer1 first in code-unit order.
     pair: pair.length === 2 && pair[0] !== pair[1] ? (pair[0] < pair[1] ? [pair[0], pair[1]] : [pair[1], pair[0]]) : null,

@@ -18,7 +18,11 @@ export function setStatus(text: string): void {
 export function showError(message: string): void {
   lastError = message;
   const box = byId("error");
-  box.replaceChildren(h("strong", {}, "Error: "), h("span", { id: "error-text" }, message), h("button", { type: "button", class: "close", "aria-label": "dismiss", onclick: () => (box.hidden = true) }, "×"));
+  box.replaceChildren(
+    h("strong", {}, "Error: "),
+    h("span", { id: "error-text" }, message),
+    h("button", { type: "button", class: "close", "aria-label": "dismiss", onclick: () => (box.hidden = true) }, "×"),
+  );
   box.hidden = false;
 }
 

@@ -65,7 +65,13 @@ export async function analyse(): Promise<void> {
   renderGroups();
   renderNotes(payload, condition === payload.defaultCondition && condition !== "all" ? defaultConditionNote(payload) : null);
   setStatus("computing…");
-  const request = { dataset: payload.id, condition, observers: session.shownObservers(payload), mismatch: session.state.mismatch, groups: session.state.groups };
+  const request = {
+    dataset: payload.id,
+    condition,
+    observers: session.shownObservers(payload),
+    mismatch: session.state.mismatch,
+    groups: session.state.groups,
+  };
   const analysis = await ask<"analyse">({ type: "analyse", ...request });
   if (!session.isCurrent(generation)) return;
   session.analysed(analysis);
@@ -101,7 +107,10 @@ export function noPairsExplanation(analysis: Analysis, payload: DatasetPayload, 
   const m = analysis.matrix;
   const possible = (m.size * (m.size - 1)) / 2;
   if (possible > m.skipped) return null;
-  const [reason] = noPairsReasons([{ dataset: payload.name, condition: m.condition, observers: m.observers, skipped: m.skipped }], m.size < payload.observerInfo.length);
+  const [reason] = noPairsReasons(
+    [{ dataset: payload.name, condition: m.condition, observers: m.observers, skipped: m.skipped }],
+    m.size < payload.observerInfo.length,
+  );
   const noCommon = m.size > 1 && m.status.every((status, k) => Math.floor(k / m.size) === k % m.size || status === PAIR_STATUS.noCommon);
   const perCondition = payload.units.length > 1;
   const what =
@@ -135,7 +144,9 @@ export function analysisStatus(analysis: Analysis): string {
  * rather than, say, three people who saw different images.
  */
 export function openingDataset(datasets: readonly DatasetSummary[]): DatasetSummary {
-  return datasets.reduce((best, d) => (d.observers > best.observers || (d.observers === best.observers && d.trials > best.trials) ? d : best));
+  return datasets.reduce((best, d) =>
+    d.observers > best.observers || (d.observers === best.observers && d.trials > best.trials) ? d : best,
+  );
 }
 
 /** What the page says when it opens a dataset on one condition. */
@@ -149,7 +160,11 @@ function defaultConditionNote(payload: DatasetPayload): string {
 function renderControls(payload: DatasetPayload, condition: string): void {
   byId<HTMLSelectElement>("dataset").value = payload.id;
   renderRemoveButton();
-  byId<HTMLSelectElement>("condition").replaceChildren(...payload.units.map((u) => h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`)));
+  byId<HTMLSelectElement>("condition").replaceChildren(
+    ...payload.units.map((u) =>
+      h("option", { value: u.condition }, u.condition === "all" ? "all conditions pooled" : `condition ${u.condition}`),
+    ),
+  );
   byId<HTMLSelectElement>("condition").value = condition;
   byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;
   byId<HTMLSelectElement>("trial-filter").value = session.state.trials;

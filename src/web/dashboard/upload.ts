@@ -32,7 +32,11 @@ const MAPPING_FIELDS = [
 /** The choices of the stimulus-id rule (the server's `stimulusIds` parameter). */
 const STIMULUS_ID_RULES = [
   { value: "", label: "as they are" },
-  { value: "model-vs-human", label: "model-vs-human file names: the id after the per-observer prefix (0001_eid_s03_1-3-10_truck_10_n03417042_7036.JPEG → n03417042_7036.JPEG)" },
+  {
+    value: "model-vs-human",
+    label:
+      "model-vs-human file names: the id after the per-observer prefix (0001_eid_s03_1-3-10_truck_10_n03417042_7036.JPEG → n03417042_7036.JPEG)",
+  },
 ] as const;
 
 /** The column-mapping dialog (one per page) and the uploads that use it. */
@@ -64,9 +68,23 @@ export function uploader(hooks: UploadHooks): { dialog: HTMLDialogElement; uploa
       h("h2", {}, "Which column holds what?"),
       h("p", { id: "mapping-file", class: "note" }),
       ...MAPPING_FIELDS.map((f) => h("label", {}, `${f.label} `, h("select", { name: f.key }))),
-      h("label", {}, "stimulus ids ", h("select", { name: "stimulusIds" }, ...STIMULUS_ID_RULES.map((r) => h("option", { value: r.value }, r.label)))),
-      h("p", { class: "note" }, "Observers are paired on the trials whose stimulus ids are equal: model-vs-human image names carry each observer's session and trial number, so only their last part matches."),
-      h("menu", {}, h("button", { type: "submit", value: "read" }, "Read the file"), h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel")),
+      h(
+        "label",
+        {},
+        "stimulus ids ",
+        h("select", { name: "stimulusIds" }, ...STIMULUS_ID_RULES.map((r) => h("option", { value: r.value }, r.label))),
+      ),
+      h(
+        "p",
+        { class: "note" },
+        "Observers are paired on the trials whose stimulus ids are equal: model-vs-human image names carry each observer's session and trial number, so only their last part matches.",
+      ),
+      h(
+        "menu",
+        {},
+        h("button", { type: "submit", value: "read" }, "Read the file"),
+        h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel"),
+      ),
     ),
   );
 
@@ -74,30 +92,46 @@ export function uploader(hooks: UploadHooks): { dialog: HTMLDialogElement; uploa
   const askMapping = (file: File, columns: readonly string[], others: number) =>
     new Promise<Record<string, string> | null>((resolve) => {
       answer = resolve;
-      byId("mapping-file").textContent = `"${file.name}" is not in the model-vs-human schema. Its columns: ${columns.join(", ")}. Give either a correct column, or a truth and a response column.${others > 0 ? ` The ${others} other file(s) chosen with it are read the same way.` : ""}`;
+      byId("mapping-file").textContent =
+        `"${file.name}" is not in the model-vs-human schema. Its columns: ${columns.join(", ")}. Give either a correct column, or a truth and a response column.${others > 0 ? ` The ${others} other file(s) chosen with it are read the same way.` : ""}`;
       for (const field of MAPPING_FIELDS) {
         const select = dialog.querySelector<HTMLSelectElement>(`select[name="${field.key}"]`)!;
         const guess = columns.find((c) => (field.guess as readonly string[]).includes(c.trim().toLowerCase())) ?? "";
-        select.replaceChildren(...(field.required ? [] : [h("option", { value: "" }, "(none)")]), ...columns.map((c) => h("option", { value: c }, c)));
+        select.replaceChildren(
+          ...(field.required ? [] : [h("option", { value: "" }, "(none)")]),
+          ...columns.map((c) => h("option", { value: c }, c)),
+        );
         select.value = field.required ? guess || columns[0] : guess;
       }
       // A column named imagename holds model-vs-human file names: offer their rule at once.
       const stimulus = dialog.querySelector<HTMLSelectElement>('select[name="stimulus"]')!.value;
-      dialog.querySelector<HTMLSelectElement>('select[name="stimulusIds"]')!.value = stimulus.trim().toLowerCase() === "imagename" ? "model-vs-human" : "";
+      dialog.querySelector<HTMLSelectElement>('select[name="stimulusIds"]')!.value =
+        stimulus.trim().toLowerCase() === "imagename" ? "model-vs-human" : "";
       dialog.showModal();
     });
 
   /** Sends one file (into dataset `into`, if given); returns the dataset it made or grew, or null (refused, failed or cancelled: said). */
-  const upload = async (file: File, into: string | null, mapping: Record<string, string> | undefined, others: number): Promise<{ id: string; name: string; mapping?: Record<string, string> } | null> => {
+  const upload = async (
+    file: File,
+    into: string | null,
+    mapping: Record<string, string> | undefined,
+    others: number,
+  ): Promise<{ id: string; name: string; mapping?: Record<string, string> } | null> => {
     if (file.size > hooks.maxBytes()) {
-      hooks.error(`upload refused: "${file.name}" is larger than the upload limit of ${formatBytes(hooks.maxBytes())} (start trialwise serve with --max-upload to raise it)`);
+      hooks.error(
+        `upload refused: "${file.name}" is larger than the upload limit of ${formatBytes(hooks.maxBytes())} (start trialwise serve with --max-upload to raise it)`,
+      );
       return null;
     }
     hooks.status(`reading ${file.name}…`);
     const query = new URLSearchParams({ name: file.name, ...(into ? { into } : {}), ...(mapping ? { format: "long", ...mapping } : {}) });
     if (query.get("stimulusIds") === "") query.delete("stimulusIds");
     try {
-      const reply = await getJson<UploadResponse>(`/api/upload?${query}`, { method: "POST", body: file, headers: { "content-type": "application/octet-stream" } });
+      const reply = await getJson<UploadResponse>(`/api/upload?${query}`, {
+        method: "POST",
+        body: file,
+        headers: { "content-type": "application/octet-stream" },
+      });
       hooks.status("");
       if (!("needsMapping" in reply)) return { id: reply.dataset.id, name: reply.dataset.name, mapping };
       const chosen = await askMapping(file, reply.columns, others);

@@ -63,7 +63,13 @@ export class VegaFigures {
    * only its changed data sets replaced; else a new view (`created` is then called, e.g. to add
    * listeners). Returns the view.
    */
-  async draw(name: string, element: HTMLElement, spec: TopLevelSpec, renderer: "svg" | "canvas", created: (result: Result) => void): Promise<Result> {
+  async draw(
+    name: string,
+    element: HTMLElement,
+    spec: TopLevelSpec,
+    renderer: "svg" | "canvas",
+    created: (result: Result) => void,
+  ): Promise<Result> {
     const { shape, data } = splitData(spec);
     const shapeJson = JSON.stringify(shape) + renderer;
     const json = new Map([...data].map(([key, values]) => [key, JSON.stringify(values)]));

@@ -3,7 +3,16 @@
  * (./compute.ts: the all-pairs kernel in WebAssembly, the core's metrics, clustering, chance
  * region, bootstrap), so the page stays responsive. Requests and answers are ./messages.ts.
  */
-import { decodeUnit, groupSummaries, heatmapOrder, modelMeans, modelRanking, pairBootstrapInterval, pairMatrix, type Unit } from "./compute.ts";
+import {
+  decodeUnit,
+  groupSummaries,
+  heatmapOrder,
+  modelMeans,
+  modelRanking,
+  pairBootstrapInterval,
+  pairMatrix,
+  type Unit,
+} from "./compute.ts";
 import { conditionCurves } from "./condition-curves.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
 import { chanceBands, pairTrialCounts } from "./pair-chance.ts";
@@ -32,7 +41,10 @@ function chosenRows(unit: Unit, observers: readonly string[]): number[] {
 async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; transfer: Transferable[] }> {
   switch (request.type) {
     case "dataset": {
-      datasets.set(request.payload.id, request.payload.units.map((u) => decodeUnit(request.payload, u)));
+      datasets.set(
+        request.payload.id,
+        request.payload.units.map((u) => decodeUnit(request.payload, u)),
+      );
       return { answer: { type: "dataset" }, transfer: [] };
     }
     case "forget":
@@ -49,9 +61,27 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       const kinds = groupSummaries(matrix, []);
       const means = modelMeans(matrix);
       const finished = performance.now();
-      const transfer = [matrix.status, matrix.trials, matrix.correct1, matrix.bothCorrect, matrix.kappa, matrix.cObs, matrix.cExp, matrix.accuracy].map((a) => a.buffer);
+      const transfer = [
+        matrix.status,
+        matrix.trials,
+        matrix.correct1,
+        matrix.bothCorrect,
+        matrix.kappa,
+        matrix.cObs,
+        matrix.cExp,
+        matrix.accuracy,
+      ].map((a) => a.buffer);
       return {
-        answer: { type: "analyse", matrix, order, trialCounts, groups, kinds, means, timing: { countMs: counted - started, totalMs: finished - started } },
+        answer: {
+          type: "analyse",
+          matrix,
+          order,
+          trialCounts,
+          groups,
+          kinds,
+          means,
+          timing: { countMs: counted - started, totalMs: finished - started },
+        },
         transfer,
       };
     }
@@ -61,12 +91,18 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
       return { answer: { type: "ranking", ranking: modelRanking(unit, matrix) }, transfer: [] };
     }
     case "pair-interval":
-      return { answer: { type: "pair-interval", interval: pairBootstrapInterval(request.counts, request.observer1, request.observer2) }, transfer: [] };
+      return {
+        answer: { type: "pair-interval", interval: pairBootstrapInterval(request.counts, request.observer1, request.observer2) },
+        transfer: [],
+      };
     case "chance":
       return { answer: { type: "chance", regions: request.trials.map((trials) => [trials, chanceBands(trials)]) }, transfer: [] };
     case "curves": {
       const units = unitsOf(request.dataset).filter((u) => u.condition !== "all");
-      return { answer: { type: "curves", curves: await conditionCurves(units, request.observers, request.pair, request.mismatch) }, transfer: [] };
+      return {
+        answer: { type: "curves", curves: await conditionCurves(units, request.observers, request.pair, request.mismatch) },
+        transfer: [],
+      };
     }
   }
 }

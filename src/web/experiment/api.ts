@@ -55,7 +55,12 @@ async function call<T>(method: string, path: string, session?: Session, body?: u
   if (session) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   // keepalive: a trial being sent when the tab closes still reaches the server.
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), keepalive: method === "POST" });
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    keepalive: method === "POST",
+  });
   const payload = (await response.json().catch(() => ({}))) as T & { error?: string };
   if (!response.ok) throw new ApiError(response.status, payload.error ?? response.statusText);
   return payload;
@@ -67,7 +72,13 @@ export const api = {
   resume: (session: Session) => call<ParticipantState>("GET", `/api/participants/${encodeURIComponent(session.name)}`, session),
   calibrate: (session: Session, measurement: CalibrationMeasurement) =>
     call<{ stimulusPx: number }>("POST", `/api/participants/${encodeURIComponent(session.name)}/calibration`, session, measurement),
-  finish: (session: Session) => call<{ finished: boolean; redirect: string | null }>("POST", `/api/participants/${encodeURIComponent(session.name)}/finish`, session, {}),
+  finish: (session: Session) =>
+    call<{ finished: boolean; redirect: string | null }>(
+      "POST",
+      `/api/participants/${encodeURIComponent(session.name)}/finish`,
+      session,
+      {},
+    ),
 };
 
 /**

@@ -20,7 +20,8 @@ import MaskedRecognitionPlugin from "./masked-recognition.ts";
 
 /** What the page exposes for automated checks (the browser test reads it). */
 interface PageState {
-  phase: "loading" | "consent" | "declined" | "instructions" | "refused" | "calibration" | "running" | "saving" | "debrief" | "done" | "error";
+  phase:
+    "loading" | "consent" | "declined" | "instructions" | "refused" | "calibration" | "running" | "saving" | "debrief" | "done" | "error";
   participant?: string;
   sender?: TrialSender;
   error?: string;
@@ -104,7 +105,9 @@ async function main(): Promise<void> {
       page.phase = "consent";
       if (!(await consented(info.consentHtml))) {
         page.phase = "declined";
-        showMessage("<p>You did not consent, so the experiment does not start and nothing was recorded.</p><p>You can close this page.</p>");
+        showMessage(
+          "<p>You did not consent, so the experiment does not start and nothing was recorded.</p><p>You can close this page.</p>",
+        );
         return;
       }
     }
@@ -139,7 +142,8 @@ async function main(): Promise<void> {
   page.phase = "saving";
   showMessage("<p>Saving your answers…</p>");
   await sender.flush();
-  if (sender.rejected.length > 0) throw new Error(`${sender.rejected.length} trial(s) were not accepted by the server: ${sender.rejected[0].reason}`);
+  if (sender.rejected.length > 0)
+    throw new Error(`${sender.rejected.length} trial(s) were not accepted by the server: ${sender.rejected[0].reason}`);
   const { redirect } = await api.finish(session);
   if (info.debriefHtml !== null) {
     page.phase = "debrief";
@@ -274,13 +278,21 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
   const nodes: unknown[] = [
     {
       type: PreloadPlugin,
-      images: [...practise.map((t) => t.stimulus), ...state.trials.slice(state.next).filter((s) => !s.startsWith("catch:")), ...icons].map((s) => (s.startsWith("/") ? s : `/stimuli/${encodeURIComponent(s)}`)),
+      images: [...practise.map((t) => t.stimulus), ...state.trials.slice(state.next).filter((s) => !s.startsWith("catch:")), ...icons].map(
+        (s) => (s.startsWith("/") ? s : `/stimuli/${encodeURIComponent(s)}`),
+      ),
       message: "<p>Loading images…</p>",
       show_progress_bar: true,
     },
   ];
   if (practise.length > 0) {
-    nodes.push(continueScreen(`<p>First, ${practise.length} practice images. After each you will see whether you were right.</p>`, "Start practice", p.fullscreen));
+    nodes.push(
+      continueScreen(
+        `<p>First, ${practise.length} practice images. After each you will see whether you were right.</p>`,
+        "Start practice",
+        p.fullscreen,
+      ),
+    );
     practise.forEach((t, i) => nodes.push(trial(t.stimulus, -(i + 1), t.category)));
     nodes.push(continueScreen("<p>The practice is over. From now on there is no feedback.</p>", "Start", p.fullscreen));
   } else if (state.next > 0) {
@@ -297,7 +309,14 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
     nodes.push(
       whileAccepted({
         ...trial(stimulus, index, null, `Image ${index + 1} of ${total}`),
-        on_finish: (data: { response: string; rt: number | null; response_source: "key" | "mouse" | null; stimulus_ms: number; mask_ms: number; frame_ms: number }) =>
+        on_finish: (data: {
+          response: string;
+          rt: number | null;
+          response_source: "key" | "mouse" | null;
+          stimulus_ms: number;
+          mask_ms: number;
+          frame_ms: number;
+        }) =>
           sender.send({
             trial: index,
             stimulus,
@@ -312,7 +331,15 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
     );
     const completed = index + 1;
     if (p.breakEvery > 0 && completed % p.breakEvery === 0 && completed < total) {
-      nodes.push(whileAccepted(continueScreen(`<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`, "Continue", p.fullscreen)));
+      nodes.push(
+        whileAccepted(
+          continueScreen(
+            `<p>Time for a short break: ${completed} of ${total} images done.</p><p>Continue when you are ready.</p>`,
+            "Continue",
+            p.fullscreen,
+          ),
+        ),
+      );
     }
   }
   return nodes;
@@ -321,5 +348,7 @@ function timeline(info: ExperimentInfo, state: ParticipantState, sender: TrialSe
 main().catch((error: unknown) => {
   page.phase = "error";
   page.error = error instanceof Error ? error.message : String(error);
-  showMessage(`<p>Something went wrong: ${escapeHtml(page.error)}</p><p>Please tell the experimenter. Reloading the page continues where you stopped.</p>`);
+  showMessage(
+    `<p>Something went wrong: ${escapeHtml(page.error)}</p><p>Please tell the experimenter. Reloading the page continues where you stopped.</p>`,
+  );
 });

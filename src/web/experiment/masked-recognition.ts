@@ -107,7 +107,12 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
     };
     show(null);
 
-    const targets: Record<Exclude<Phase, "response">, number> = { blank: trial.blank_ms, fixation: trial.fixation_ms, stimulus: trial.stimulus_ms, mask: trial.mask_ms };
+    const targets: Record<Exclude<Phase, "response">, number> = {
+      blank: trial.blank_ms,
+      fixation: trial.fixation_ms,
+      stimulus: trial.stimulus_ms,
+      mask: trial.mask_ms,
+    };
     const next: Record<Exclude<Phase, "response">, Phase> = { blank: "fixation", fixation: "stimulus", stimulus: "mask", mask: "response" };
     const frames: number[] = [];
     const onsets: Partial<Record<Phase, number>> = {};
@@ -157,7 +162,9 @@ class MaskedRecognitionPlugin implements JsPsychPlugin<Info> {
       const feedback = element("div", "tw-feedback");
       const correct = choice === trial.feedback_category;
       feedback.classList.add(correct ? "tw-correct" : "tw-wrong");
-      feedback.textContent = correct ? "Correct" : `${choice === null ? "Too slow" : "Wrong"}: it was ${article(trial.feedback_category)} ${trial.feedback_category}`;
+      feedback.textContent = correct
+        ? "Correct"
+        : `${choice === null ? "Too slow" : "Wrong"}: it was ${article(trial.feedback_category)} ${trial.feedback_category}`;
       display.append(feedback);
       window.setTimeout(() => this.finish(display, data), trial.feedback_ms);
     };

@@ -44,15 +44,14 @@ const S = ["a", "b", "c", "d"];
 
 describe("matching observers by stimulus", () => {
   const mismatched = () =>
-    tableOf([
-      ...observer("subject-1", "1100", S),
-      ...observer("m1", "1010", S),
-      ...observer("m2", "101", ["a", "b", "e"]),
-    ]);
+    tableOf([...observer("subject-1", "1100", S), ...observer("m1", "1010", S), ...observer("m2", "101", ["a", "b", "e"])]);
 
   test("identical sets only by default: the others are reported as skipped with counts", () => {
     const result = computePairs(mismatched());
-    assert.deepEqual(result.pairs.map((p) => [p.observer1, p.observer2]), [["m1", "subject-1"]]);
+    assert.deepEqual(
+      result.pairs.map((p) => [p.observer1, p.observer2]),
+      [["m1", "subject-1"]],
+    );
     assert.equal(result.skipped.length, 2);
     const skipped = result.skipped.find((s) => s.observer2 === "subject-1")!;
     assert.equal(skipped.observer1, "m2");
@@ -71,8 +70,9 @@ describe("matching observers by stimulus", () => {
   });
 
   test("--strict makes any mismatch an error", () => {
-    assert.throws(() => computePairs(mismatched(), { mismatch: "strict" }), (e: InputError) =>
-      /observers "m1" and "m2" saw different stimuli.*2 common, 2 only "m1", 1 only "m2"/.test(e.message),
+    assert.throws(
+      () => computePairs(mismatched(), { mismatch: "strict" }),
+      (e: InputError) => /observers "m1" and "m2" saw different stimuli.*2 common, 2 only "m1", 1 only "m2"/.test(e.message),
     );
   });
 
@@ -94,7 +94,10 @@ describe("matching observers by stimulus", () => {
     const byCondition = computePairs(tableOf(trials), { byCondition: true });
     assert.deepEqual(
       byCondition.pairs.map((p) => [p.condition, p.kappa]),
-      [["high", -1], ["low", 1]],
+      [
+        ["high", -1],
+        ["low", 1],
+      ],
     );
     const pooled = computePairs(tableOf(trials));
     assert.equal(pooled.pairs[0].condition, "all");
@@ -102,8 +105,15 @@ describe("matching observers by stimulus", () => {
   });
 
   test("a stimulus in two conditions of one observer, pooled: each trial matched within its condition (issue 14)", () => {
-    const table = tableOf([...observer("m1", "10", ["a", "b"], "low"), ...observer("m1", "1", ["a"], "high"), ...observer("m2", "11", ["a", "b"], "low")]);
-    assert.deepEqual(computePairs(table, { mismatch: "intersect" }).pairs.map((p) => [p.n_trials, p.n_both_correct]), [[2, 1]]);
+    const table = tableOf([
+      ...observer("m1", "10", ["a", "b"], "low"),
+      ...observer("m1", "1", ["a"], "high"),
+      ...observer("m2", "11", ["a", "b"], "low"),
+    ]);
+    assert.deepEqual(
+      computePairs(table, { mismatch: "intersect" }).pairs.map((p) => [p.n_trials, p.n_both_correct]),
+      [[2, 1]],
+    );
     assert.equal(computePairs(table, { byCondition: true }).pairs.length, 1);
   });
 
@@ -136,15 +146,31 @@ describe("per-observer statistics", () => {
     );
     assert.deepEqual(
       observerStats(table, true).map((r) => [r.condition, r.n_trials, r.n_na, r.accuracy]),
-      [["x", 2, 1, 0.5], ["y", 2, 0, 0.5]],
+      [
+        ["x", 2, 1, 0.5],
+        ["y", 2, 0, 0.5],
+      ],
     );
   });
 });
 
 describe("summaries", () => {
   const pair = (observer1: string, observer2: string, pair_type: PairRow["pair_type"], kappa: number | null): PairRow => ({
-    dataset: "d", condition: "all", observer1, observer2, pair_type, kappa,
-    n_trials: 10, n_both_correct: 0, n_both_wrong: 0, acc1: 0, acc2: 0, c_obs: 0, c_exp: 0, kappa_min: null, kappa_max: null,
+    dataset: "d",
+    condition: "all",
+    observer1,
+    observer2,
+    pair_type,
+    kappa,
+    n_trials: 10,
+    n_both_correct: 0,
+    n_both_wrong: 0,
+    acc1: 0,
+    acc2: 0,
+    c_obs: 0,
+    c_exp: 0,
+    kappa_min: null,
+    kappa_max: null,
   });
   const isHuman = (o: string) => o.startsWith("h");
   const pairs = [
@@ -176,10 +202,16 @@ describe("summaries", () => {
 
   test("restricting the models drops their pairs from every group", () => {
     const rows = summarizePairs(pairs, isHuman, new Set(["b"]));
-    assert.equal(rows.find((r) => r.name === "model-model"), undefined);
+    assert.equal(
+      rows.find((r) => r.name === "model-model"),
+      undefined,
+    );
     assert.equal(rows.find((r) => r.name === "model-human")!.n_pairs, 1);
     assert.equal(rows.find((r) => r.name === "human-human")!.n_pairs, 3);
-    assert.deepEqual(rows.filter((r) => r.kind === "model").map((r) => r.name), ["b"]);
+    assert.deepEqual(
+      rows.filter((r) => r.kind === "model").map((r) => r.name),
+      ["b"],
+    );
   });
 });
 
@@ -206,7 +238,10 @@ describe("statistics", () => {
 
   test("linear regression recovers an exact line and reports its fit", () => {
     const x = [1, 2, 3, 4, 5];
-    const exact = linearRegression(x, x.map((v) => 2 * v + 1));
+    const exact = linearRegression(
+      x,
+      x.map((v) => 2 * v + 1),
+    );
     assert.ok(Math.abs(exact.slope - 2) < 1e-14 && Math.abs(exact.intercept - 1) < 1e-13);
     assert.ok(Math.abs(exact.r2 - 1) < 1e-14);
     const noisy = linearRegression(x, [1, 3, 2, 5, 4]);

@@ -12,7 +12,15 @@ import { loadDatasets } from "../../../src/io/datasets.ts";
 import { datasetPayload, tableDataset } from "../../../src/serve/datasets.ts";
 import { conditionCurves } from "../../../src/web/dashboard/condition-curves.ts";
 import { compareConditions } from "../../../src/core/condition-order.ts";
-import { type DashboardMismatch, decodeUnit, groupSummaries, heatmapOrder, modelRanking, pairDetails, pairMatrix } from "../../../src/web/dashboard/compute.ts";
+import {
+  type DashboardMismatch,
+  decodeUnit,
+  groupSummaries,
+  heatmapOrder,
+  modelRanking,
+  pairDetails,
+  pairMatrix,
+} from "../../../src/web/dashboard/compute.ts";
 import { NO_SHARED_DATA, RAW_DATA } from "../../helpers.ts";
 
 async function table(name: string): Promise<TrialTable> {
@@ -25,7 +33,11 @@ async function assertSameAsComputePairs(data: TrialTable, mismatch: DashboardMis
   let compared = 0;
   for (const unitPayload of payload.units) {
     const unit = decodeUnit(payload, unitPayload);
-    const matrix = await pairMatrix(unit, unit.observers.map((_, i) => i), { mismatch });
+    const matrix = await pairMatrix(
+      unit,
+      unit.observers.map((_, i) => i),
+      { mismatch },
+    );
     const byCondition = unit.condition !== "all";
     const expected = computePairs(data, { byCondition, mismatch }).pairs.filter((p) => p.condition === unit.condition);
     const shown = new Set<string>();
@@ -40,8 +52,23 @@ async function assertSameAsComputePairs(data: TrialTable, mismatch: DashboardMis
       const i = matrix.observers.indexOf(row.observer1);
       const j = matrix.observers.indexOf(row.observer2);
       const details = pairDetails(matrix, i, j)!;
-      for (const key of ["n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "pair_type"] as const) {
-        assert.ok(Object.is(details[key], row[key]), `${row.observer1} vs ${row.observer2} [${unit.condition}] ${key}: ${details[key]} vs ${row[key]}`);
+      for (const key of [
+        "n_trials",
+        "n_both_correct",
+        "n_both_wrong",
+        "acc1",
+        "acc2",
+        "c_obs",
+        "c_exp",
+        "kappa",
+        "kappa_min",
+        "kappa_max",
+        "pair_type",
+      ] as const) {
+        assert.ok(
+          Object.is(details[key], row[key]),
+          `${row.observer1} vs ${row.observer2} [${unit.condition}] ${key}: ${details[key]} vs ${row[key]}`,
+        );
       }
       compared++;
     }
@@ -49,50 +76,64 @@ async function assertSameAsComputePairs(data: TrialTable, mismatch: DashboardMis
   return compared;
 }
 
-test("every pair of the cue-conflict data equals computePairs, and the ranking's means equal summary's", { skip: NO_SHARED_DATA }, async () => {
-  const data = await table("texture-shape_cue-conflict");
-  assert.equal(await assertSameAsComputePairs(data, "identical"), (35 * 34) / 2);
+test(
+  "every pair of the cue-conflict data equals computePairs, and the ranking's means equal summary's",
+  { skip: NO_SHARED_DATA },
+  async () => {
+    const data = await table("texture-shape_cue-conflict");
+    assert.equal(await assertSameAsComputePairs(data, "identical"), (35 * 34) / 2);
 
-  const payload = datasetPayload(tableDataset("x", data, "test"));
-  assert.equal(payload.units.length, 1, "humans and models have different conditions: no per-condition units");
-  assert.equal(payload.conditionCurves, false);
-  const unit = decodeUnit(payload, payload.units[0]);
-  const matrix = await pairMatrix(unit, unit.observers.map((_, i) => i), { mismatch: "identical" });
-  const resnet = matrix.observers.indexOf("resnet50");
-  const cornet = matrix.observers.indexOf("cornet-s");
-  const pair = pairDetails(matrix, cornet, resnet)!;
-  // The README's example row of `trialwise pairs`.
-  assert.equal(pair.n_trials, 1280);
-  assert.equal(pair.n_both_correct, 175);
-  assert.equal(pair.kappa!.toFixed(4), "0.7107");
-  assert.ok(pair.interval.lower! < pair.kappa! && pair.kappa! < pair.interval.upper!);
+    const payload = datasetPayload(tableDataset("x", data, "test"));
+    assert.equal(payload.units.length, 1, "humans and models have different conditions: no per-condition units");
+    assert.equal(payload.conditionCurves, false);
+    const unit = decodeUnit(payload, payload.units[0]);
+    const matrix = await pairMatrix(
+      unit,
+      unit.observers.map((_, i) => i),
+      { mismatch: "identical" },
+    );
+    const resnet = matrix.observers.indexOf("resnet50");
+    const cornet = matrix.observers.indexOf("cornet-s");
+    const pair = pairDetails(matrix, cornet, resnet)!;
+    // The README's example row of `trialwise pairs`.
+    assert.equal(pair.n_trials, 1280);
+    assert.equal(pair.n_both_correct, 175);
+    assert.equal(pair.kappa!.toFixed(4), "0.7107");
+    assert.ok(pair.interval.lower! < pair.kappa! && pair.kappa! < pair.interval.upper!);
 
-  const { order, clustered } = heatmapOrder(matrix);
-  assert.equal(clustered, true);
-  assert.deepEqual([...order].sort((a, b) => a - b), matrix.observers.map((_, i) => i));
+    const { order, clustered } = heatmapOrder(matrix);
+    assert.equal(clustered, true);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      matrix.observers.map((_, i) => i),
+    );
 
-  const summary = summarizePairs(computePairs(data).pairs, (o) => data.humans.has(o));
-  const ranking = modelRanking(unit, matrix, 200);
-  assert.equal(ranking.models.length, 25);
-  assert.equal(ranking.replicates, 200);
-  for (const model of ranking.models) {
-    const row = summary.find((r) => r.kind === "model" && r.name === model.model)!;
-    assert.ok(Object.is(model.mean, row.mean) && Object.is(model.ci95, row.ci95), model.model);
-    assert.ok(model.boot_lower! <= model.mean! && model.mean! <= model.boot_upper!, `${model.model}: bootstrap interval around the mean`);
-  }
-  for (let k = 1; k < ranking.models.length; k++) assert.ok(ranking.models[k - 1].mean! >= ranking.models[k].mean!, "best first");
-  // The kernel's bootstrap gives modelKappaIntervals' intervals exactly.
-  const expected = modelKappaIntervals(outcomeMatrix(data), { replicates: 200, seed: 1 });
-  for (const model of expected.models) {
-    const shown = ranking.models.find((r) => r.model === model.model)!;
-    assert.ok(Object.is(shown.boot_lower, model.lower) && Object.is(shown.boot_upper, model.upper), `${model.model}: [${shown.boot_lower}, ${shown.boot_upper}] vs [${model.lower}, ${model.upper}]`);
-  }
+    const summary = summarizePairs(computePairs(data).pairs, (o) => data.humans.has(o));
+    const ranking = modelRanking(unit, matrix, 200);
+    assert.equal(ranking.models.length, 25);
+    assert.equal(ranking.replicates, 200);
+    for (const model of ranking.models) {
+      const row = summary.find((r) => r.kind === "model" && r.name === model.model)!;
+      assert.ok(Object.is(model.mean, row.mean) && Object.is(model.ci95, row.ci95), model.model);
+      assert.ok(model.boot_lower! <= model.mean! && model.mean! <= model.boot_upper!, `${model.model}: bootstrap interval around the mean`);
+    }
+    for (let k = 1; k < ranking.models.length; k++) assert.ok(ranking.models[k - 1].mean! >= ranking.models[k].mean!, "best first");
+    // The kernel's bootstrap gives modelKappaIntervals' intervals exactly.
+    const expected = modelKappaIntervals(outcomeMatrix(data), { replicates: 200, seed: 1 });
+    for (const model of expected.models) {
+      const shown = ranking.models.find((r) => r.model === model.model)!;
+      assert.ok(
+        Object.is(shown.boot_lower, model.lower) && Object.is(shown.boot_upper, model.upper),
+        `${model.model}: [${shown.boot_lower}, ${shown.boot_upper}] vs [${model.lower}, ${model.upper}]`,
+      );
+    }
 
-  const groups = groupSummaries(matrix, []);
-  const hh = groups.find((g) => g.label === "humans – humans")!;
-  const expectedHh = summary.find((r) => r.kind === "group" && r.name === "human-human")!;
-  assert.ok(Object.is(hh.mean, expectedHh.mean) && hh.n_pairs === 45);
-});
+    const groups = groupSummaries(matrix, []);
+    const hh = groups.find((g) => g.label === "humans – humans")!;
+    const expectedHh = summary.find((r) => r.kind === "group" && r.name === "human-human")!;
+    assert.ok(Object.is(hh.mean, expectedHh.mean) && hh.n_pairs === 45);
+  },
+);
 
 test("noise data: per-condition units, skipped and intersected pairs as computePairs has them", { skip: NO_SHARED_DATA }, async () => {
   const data = await table("noise-generalisation_contrast-png");

@@ -14,9 +14,14 @@ function dataset() {
     b: { c5: "11000111", c100: "11101100" },
   };
   for (const [observer, byCondition] of Object.entries(outcomes)) {
-    for (const [condition, bits] of Object.entries(byCondition)) [...bits].forEach((bit, s) => rows.push([observer, `${condition}-s${s}`, condition, bit]));
+    for (const [condition, bits] of Object.entries(byCondition))
+      [...bits].forEach((bit, s) => rows.push([observer, `${condition}-s${s}`, condition, bit]));
   }
-  const table = longFormatTrials([{ file: "t.csv", columns: ["observer", "stimulus", "condition", "correct"], rows, lines: rows.map((_, i) => i + 2) }], "t", { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" });
+  const table = longFormatTrials(
+    [{ file: "t.csv", columns: ["observer", "stimulus", "condition", "correct"], rows, lines: rows.map((_, i) => i + 2) }],
+    "t",
+    { observer: "observer", stimulus: "stimulus", condition: "condition", correct: "correct" },
+  );
   const payload = datasetPayload(tableDataset("t", table, "test"));
   return { payload, units: payload.units.filter((u) => u.condition !== "all").map((u) => decodeUnit(payload, u)) };
 }
@@ -37,12 +42,18 @@ test("per-condition curves: natural order, n on every point, the pair's interval
       ["c100", "b", 5 / 8, 8],
     ],
   );
-  assert.deepEqual(curves.kappa.map((p) => p.condition), ["c5", "c10", "c100"]);
+  assert.deepEqual(
+    curves.kappa.map((p) => p.condition),
+    ["c5", "c10", "c100"],
+  );
   assert.equal(curves.kappa[1].value, null);
   assert.equal(curves.kappa[1].missing, "b has no trials in this condition");
   // c5: a 11010011, b 11000111: both right 4, a only 1, b only 1, both wrong 2.
   const c5 = curves.kappa[0];
-  const expected = pairInterval({ trials: 8, correct1: 5, correct2: 5, bothCorrect: 4 }, { method: PAIR_INTERVAL_DEFAULTS.method, seed: pairSeed(1, "a", "b") });
+  const expected = pairInterval(
+    { trials: 8, correct1: 5, correct2: 5, bothCorrect: 4 },
+    { method: PAIR_INTERVAL_DEFAULTS.method, seed: pairSeed(1, "a", "b") },
+  );
   assert.deepEqual([c5.value, c5.n, c5.lower, c5.upper], [expected.kappa, 8, expected.lower, expected.upper]);
   assert.ok(c5.lower! < c5.value! && c5.value! < c5.upper!);
 });

@@ -7,7 +7,15 @@ import type { Analysis } from "../messages.ts";
 /** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
 export async function renderAccuracy(analysis: Analysis): Promise<void> {
   const figure = kappaVsAccuracy(analysis.matrix, { models: analysis.means, replicates: 0, note: null }, analysis.kinds);
-  byId("accuracy-note").textContent = figure ? (figure.note ?? "") : "needs humans and at least three model-human pairs with different model accuracies";
-  if (figure) await vegaFigure("kappa-vs-accuracy", byId("kappa-accuracy"), figure.spec, analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg");
+  byId("accuracy-note").textContent = figure
+    ? (figure.note ?? "")
+    : "needs humans and at least three model-human pairs with different model accuracies";
+  if (figure)
+    await vegaFigure(
+      "kappa-vs-accuracy",
+      byId("kappa-accuracy"),
+      figure.spec,
+      analysis.matrix.size > VEGA_HEATMAP_LIMIT ? "canvas" : "svg",
+    );
   else clearFigure("kappa-vs-accuracy", byId("kappa-accuracy"));
 }

@@ -25,7 +25,13 @@ export async function renderCurves(generation: number): Promise<void> {
   const shown = session.shownObservers(payload);
   const picked = shown.filter((o) => session.picked.has(o));
   const observers = (picked.length > 0 ? picked : shown).slice(0, MAX_CURVES);
-  const answer = await ask<"curves">({ type: "curves", dataset: payload.id, observers, pair: session.state.pair, mismatch: session.state.mismatch });
+  const answer = await ask<"curves">({
+    type: "curves",
+    dataset: payload.id,
+    observers,
+    pair: session.state.pair,
+    mismatch: session.state.mismatch,
+  });
   if (!session.isCurrent(generation)) return;
   const conditions = sortConditions(payload.units.filter((u) => u.condition !== "all").map((u) => u.condition));
   const { accuracy, kappa } = answer.curves;
@@ -37,13 +43,39 @@ export async function renderCurves(generation: number): Promise<void> {
   const gaps = kappa.filter((k) => k.value === null).map((k) => `${k.condition}: ${k.missing}`);
   const few = kappa.filter((k) => k.value !== null && k.n < FEW_TRIALS).map((k) => `${k.condition} (${k.n})`);
   byId("conditions-note").textContent = [
-    shown.length > observers.length ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which` : null,
-    kappa.length > 0 ? `κ with its 95% interval (Jeffreys, pairInterval's default method, 10,000 draws, seed 1) and n, the pair's common trials in each condition` : null,
+    shown.length > observers.length
+      ? `showing ${observers.length} of ${shown.length} observers: pick observers in the list to choose which`
+      : null,
+    kappa.length > 0
+      ? `κ with its 95% interval (Jeffreys, pairInterval's default method, 10,000 draws, seed 1) and n, the pair's common trials in each condition`
+      : null,
     few.length > 0 ? `few trials behind κ in ${few.join(", ")}: read those points with their intervals` : null,
     gaps.length > 0 ? `no κ (gap) in ${gaps.join("; ")}` : null,
-  ].filter(Boolean).join(". ");
-  await vegaFigure("accuracy-per-condition", byId("curves-accuracy"), curvesSpec(accuracy, conditions, { title: "Accuracy per condition", yTitle: "Accuracy", yDomain: [0, 1], intervals: false, colour }));
-  if (kappa.some((k) => k.value !== null)) await vegaFigure("kappa-per-condition", byId("curves-kappa"), curvesSpec(kappa, conditions, { title: "κ of the selected pair per condition", yTitle: "Error consistency κ", yDomain: [-1, 1], intervals: true, colour }));
-  else if (kappa.length > 0) clearFigure("kappa-per-condition", byId("curves-kappa"), h("p", { class: "note" }, "The selected pair has no κ in any condition (see the note below)."));
+  ]
+    .filter(Boolean)
+    .join(". ");
+  await vegaFigure(
+    "accuracy-per-condition",
+    byId("curves-accuracy"),
+    curvesSpec(accuracy, conditions, { title: "Accuracy per condition", yTitle: "Accuracy", yDomain: [0, 1], intervals: false, colour }),
+  );
+  if (kappa.some((k) => k.value !== null))
+    await vegaFigure(
+      "kappa-per-condition",
+      byId("curves-kappa"),
+      curvesSpec(kappa, conditions, {
+        title: "κ of the selected pair per condition",
+        yTitle: "Error consistency κ",
+        yDomain: [-1, 1],
+        intervals: true,
+        colour,
+      }),
+    );
+  else if (kappa.length > 0)
+    clearFigure(
+      "kappa-per-condition",
+      byId("curves-kappa"),
+      h("p", { class: "note" }, "The selected pair has no κ in any condition (see the note below)."),
+    );
   else clearFigure("kappa-per-condition", byId("curves-kappa"), h("p", { class: "note" }, "Select a pair to see its κ per condition."));
 }

@@ -58,16 +58,34 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
   const names = order.order.map((i) => matrix.observers[i]);
   const payload = currentPayload()!;
   const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers`;
-  byId("heatmap-note").textContent = [order.note, matrix.skipped > 0 ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share` : null, matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null, matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null]
+  byId("heatmap-note").textContent = [
+    order.note,
+    matrix.skipped > 0
+      ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share`
+      : null,
+    matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null,
+    matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null,
+  ]
     .filter(Boolean)
     .join(". ");
   const tableRows = () => {
     const n = matrix.size;
     const rows: object[] = [];
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rows.push({ observer1: matrix.observers[i], observer2: matrix.observers[j], kappa: Number.isNaN(matrix.kappa[i * n + j]) ? null : matrix.kappa[i * n + j] });
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++)
+        rows.push({
+          observer1: matrix.observers[i],
+          observer2: matrix.observers[j],
+          kappa: Number.isNaN(matrix.kappa[i * n + j]) ? null : matrix.kappa[i * n + j],
+        });
     return rows;
   };
-  registerTable("heatmap", { get rows() { return tableRows(); }, columns: ["observer1", "observer2", "kappa"] });
+  registerTable("heatmap", {
+    get rows() {
+      return tableRows();
+    },
+    columns: ["observer1", "observer2", "kappa"],
+  });
   const index = new Map(matrix.observers.map((o, i) => [o, i]));
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
@@ -91,7 +109,10 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
         return [box.left + ox + centre[0], box.top + oy + centre[1]];
       },
       select(pair) {
-        void result.view.signal("sel_a", pair?.[0] ?? "").signal("sel_b", pair?.[1] ?? "").runAsync();
+        void result.view
+          .signal("sel_a", pair?.[0] ?? "")
+          .signal("sel_b", pair?.[1] ?? "")
+          .runAsync();
       },
       pick(names) {
         void result.view.signal("picked", names).runAsync();
@@ -171,7 +192,8 @@ interface SceneMark {
 function cellItemCentre(result: Result, test: (datum: Record<string, unknown>) => boolean): [number, number] | null {
   const search = (mark: SceneMark, dx: number, dy: number): [number, number] | null => {
     for (const item of mark.items) {
-      if (mark.marktype === "rect" && mark.role === "mark" && item.datum && test(item.datum)) return [dx + item.x! + item.width! / 2, dy + item.y! + item.height! / 2];
+      if (mark.marktype === "rect" && mark.role === "mark" && item.datum && test(item.datum))
+        return [dx + item.x! + item.width! / 2, dy + item.y! + item.height! / 2];
       if (mark.marktype !== "group") continue;
       for (const child of item.items ?? []) {
         const hit = search(child, dx + (item.x ?? 0), dy + (item.y ?? 0));
@@ -189,5 +211,11 @@ function tooltipLines(i: number, j: number): string[] {
   if (i === j) return [`${matrix.observers[i]}`, `accuracy ${fixed(matrix.accuracy[i])}`];
   const d = pairDetails(matrix, i, j);
   if (!d) return [`${matrix.observers[i]} – ${matrix.observers[j]}`, "not computed: stimulus sets differ"];
-  return [`${d.observer1} – ${d.observer2} (${d.pair_type})`, `accuracy ${fixed(d.acc1)} / ${fixed(d.acc2)}`, `c_obs ${fixed(d.c_obs)}, c_exp ${fixed(d.c_exp)}`, `κ ${fixed(d.kappa)} [${fixed(d.interval.lower)}, ${fixed(d.interval.upper)}]`, `n ${d.n_trials}`];
+  return [
+    `${d.observer1} – ${d.observer2} (${d.pair_type})`,
+    `accuracy ${fixed(d.acc1)} / ${fixed(d.acc2)}`,
+    `c_obs ${fixed(d.c_obs)}, c_exp ${fixed(d.c_exp)}`,
+    `κ ${fixed(d.kappa)} [${fixed(d.interval.lower)}, ${fixed(d.interval.upper)}]`,
+    `n ${d.n_trials}`,
+  ];
 }

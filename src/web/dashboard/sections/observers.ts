@@ -25,7 +25,20 @@ export function renderObservers(payload: DatasetPayload): void {
   const rows = payload.observerInfo.map((o) => ({ ...o, group: groupOf(o.name, o.kind), shown: !hidden.has(o.name) }));
   registerTable("observers", { rows, columns: ["name", "kind", "group", "n_trials", "n_correct", "n_na", "accuracy", "shown"] });
   byId("observers").replaceChildren(
-    h("thead", {}, h("tr", {}, h("th", {}, "show"), h("th", {}, "observer"), h("th", {}, "kind"), h("th", {}, "group"), h("th", { class: "num" }, "accuracy"), h("th", { class: "num" }, "trials"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, "show"),
+        h("th", {}, "observer"),
+        h("th", {}, "kind"),
+        h("th", {}, "group"),
+        h("th", { class: "num" }, "accuracy"),
+        h("th", { class: "num" }, "trials"),
+      ),
+    ),
     h(
       "tbody",
       {},
@@ -33,8 +46,20 @@ export function renderObservers(payload: DatasetPayload): void {
         h(
           "tr",
           { class: session.picked.has(o.name) ? "picked" : "", "data-observer": o.name },
-          h("td", {}, h("input", { type: "checkbox", checked: o.shown, "aria-label": `show ${o.name}`, onchange: () => toggleShown(o.name) })),
-          h("td", {}, h("button", { type: "button", class: `link ${o.kind}`, title: "pick (for grouping)", onclick: () => togglePicked(o.name) }, o.name)),
+          h(
+            "td",
+            {},
+            h("input", { type: "checkbox", checked: o.shown, "aria-label": `show ${o.name}`, onchange: () => toggleShown(o.name) }),
+          ),
+          h(
+            "td",
+            {},
+            h(
+              "button",
+              { type: "button", class: `link ${o.kind}`, title: "pick (for grouping)", onclick: () => togglePicked(o.name) },
+              o.name,
+            ),
+          ),
           h("td", {}, o.kind),
           h("td", {}, o.group),
           h("td", { class: "num" }, fixed(o.accuracy, 3)),
@@ -58,7 +83,8 @@ function showPicks(): void {
   const payload = currentPayload();
   if (payload) renderObservers(payload);
   pickInHeatmap([...session.picked]);
-  for (const row of document.querySelectorAll<HTMLElement>("#ranking-table tr[data-model]")) row.classList.toggle("picked", session.picked.has(row.dataset.model!));
+  for (const row of document.querySelectorAll<HTMLElement>("#ranking-table tr[data-model]"))
+    row.classList.toggle("picked", session.picked.has(row.dataset.model!));
 }
 
 /** Picks an observer, or unpicks it if picked. */
@@ -95,7 +121,9 @@ export function makeGroup(): void {
   // The URL separates members by "|" (./state.ts).
   const unfit = members.find((m) => m.includes("|"));
   if (unfit) return showError(`observer "${unfit}" cannot join a group: its name contains "|"`);
-  const groups = session.state.groups.filter((g) => g.name !== name).map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
+  const groups = session.state.groups
+    .filter((g) => g.name !== name)
+    .map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
   // The picks stay: the group can be shown alone at once ("show only picked").
   input.value = "";
   void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
@@ -105,7 +133,20 @@ export function makeGroup(): void {
 export function renderGroups(): void {
   byId("groups").replaceChildren(
     ...session.state.groups.map((g) =>
-      h("span", { class: "chip" }, `${g.name} (${g.members.length})`, h("button", { type: "button", "aria-label": `remove group ${g.name}`, onclick: () => void update({ groups: session.state.groups.filter((x) => x !== g) }) }, "×")),
+      h(
+        "span",
+        { class: "chip" },
+        `${g.name} (${g.members.length})`,
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": `remove group ${g.name}`,
+            onclick: () => void update({ groups: session.state.groups.filter((x) => x !== g) }),
+          },
+          "×",
+        ),
+      ),
     ),
   );
 }

@@ -68,14 +68,49 @@ function setRankingUpdating(updating: boolean): void {
 async function renderRanking(ranking: Ranking): Promise<void> {
   const columns = ["model", "accuracy", "n_humans", "mean", "ci95", "boot_lower", "boot_upper"];
   registerTable("ranking", { rows: ranking.models, columns });
-  byId("ranking-note").textContent = [ranking.note, ranking.replicates > 0 ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans` : null].filter(Boolean).join(". ");
+  byId("ranking-note").textContent = [
+    ranking.note,
+    ranking.replicates > 0
+      ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans`
+      : null,
+  ]
+    .filter(Boolean)
+    .join(". ");
   byId("ranking-table").replaceChildren(
-    h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "model"), h("th", { class: "num" }, "mean κ"), h("th", { class: "num" }, "95% interval"), h("th", { class: "num" }, "humans"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, "#"),
+        h("th", {}, "model"),
+        h("th", { class: "num" }, "mean κ"),
+        h("th", { class: "num" }, "95% interval"),
+        h("th", { class: "num" }, "humans"),
+      ),
+    ),
     h(
       "tbody",
       {},
       ...ranking.models.map((r, k) =>
-        h("tr", { class: session.picked.has(r.model) ? "picked" : "", "data-model": r.model, onclick: () => togglePicked(r.model) }, h("td", {}, String(k + 1)), h("td", {}, r.model), h("td", { class: "num" }, fixed(r.mean, 4)), h("td", { class: "num" }, r.boot_lower !== null ? `[${fixed(r.boot_lower)}, ${fixed(r.boot_upper)}]` : r.ci95 !== null && r.mean !== null ? `± ${fixed(r.ci95)}` : "–"), h("td", { class: "num" }, String(r.n_humans))),
+        h(
+          "tr",
+          { class: session.picked.has(r.model) ? "picked" : "", "data-model": r.model, onclick: () => togglePicked(r.model) },
+          h("td", {}, String(k + 1)),
+          h("td", {}, r.model),
+          h("td", { class: "num" }, fixed(r.mean, 4)),
+          h(
+            "td",
+            { class: "num" },
+            r.boot_lower !== null
+              ? `[${fixed(r.boot_lower)}, ${fixed(r.boot_upper)}]`
+              : r.ci95 !== null && r.mean !== null
+                ? `± ${fixed(r.ci95)}`
+                : "–",
+          ),
+          h("td", { class: "num" }, String(r.n_humans)),
+        ),
       ),
     ),
   );

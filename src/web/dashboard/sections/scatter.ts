@@ -43,7 +43,10 @@ export async function renderScatters(analysis: Analysis, generation: number): Pr
 }
 
 async function chanceLater(analysis: Analysis, generation: number): Promise<void> {
-  const wanted = analysis.trialCounts.slice(0, CHANCE_TRIAL_COUNTS).map((c) => c.trials).filter((t) => !regions.has(t));
+  const wanted = analysis.trialCounts
+    .slice(0, CHANCE_TRIAL_COUNTS)
+    .map((c) => c.trials)
+    .filter((t) => !regions.has(t));
   if (wanted.length === 0) return;
   pending++;
   try {
@@ -69,18 +72,53 @@ async function drawScatters(analysis: Analysis): Promise<void> {
       const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
       if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
     });
-  scatters = [await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select), await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select)];
-  byId("scatter-note").textContent = [specs.note, analysis.trialCounts.length > 0 ? null : "no chance region: no pair computed"].filter(Boolean).join(". ");
+  scatters = [
+    await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select),
+    await vegaFigure("kappa-vs-c-exp", byId("scatter-kappa"), specs.kappa, large ? "canvas" : "svg", select),
+  ];
+  byId("scatter-note").textContent = [specs.note, analysis.trialCounts.length > 0 ? null : "no chance region: no pair computed"]
+    .filter(Boolean)
+    .join(". ");
   const m = analysis.matrix;
   const pairs = () => {
     const rows: PairDetails[] = [];
-    for (let i = 0; i < m.size; i++) for (let j = i + 1; j < m.size; j++) {
-      const d = pairDetails(m, i, j);
-      if (d) rows.push(d);
-    }
-    return rows.map(({ interval, ...row }) => ({ dataset: m.dataset, condition: m.condition, ...row, ci_lower: interval.lower, ci_upper: interval.upper }));
+    for (let i = 0; i < m.size; i++)
+      for (let j = i + 1; j < m.size; j++) {
+        const d = pairDetails(m, i, j);
+        if (d) rows.push(d);
+      }
+    return rows.map(({ interval, ...row }) => ({
+      dataset: m.dataset,
+      condition: m.condition,
+      ...row,
+      ci_lower: interval.lower,
+      ci_upper: interval.upper,
+    }));
   };
-  registerTable("pairs", { get rows() { return pairs(); }, columns: ["dataset", "condition", "observer1", "observer2", "pair_type", "n_trials", "n_both_correct", "n_both_wrong", "acc1", "acc2", "c_obs", "c_exp", "kappa", "kappa_min", "kappa_max", "ci_lower", "ci_upper"] });
+  registerTable("pairs", {
+    get rows() {
+      return pairs();
+    },
+    columns: [
+      "dataset",
+      "condition",
+      "observer1",
+      "observer2",
+      "pair_type",
+      "n_trials",
+      "n_both_correct",
+      "n_both_wrong",
+      "acc1",
+      "acc2",
+      "c_obs",
+      "c_exp",
+      "kappa",
+      "kappa_min",
+      "kappa_max",
+      "ci_lower",
+      "ci_upper",
+    ],
+  });
 }
 
 /** Marks the selected pair in the scatters (or clears the mark). */
