@@ -7,7 +7,14 @@ import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import { type PairCounts, kappaBounds } from "../core/metrics.ts";
 import { compareModels, compareReplicateBytes } from "../core/model-comparison.ts";
 import { type OutcomeMatrix, outcomeMatrix } from "../core/outcome-matrix.ts";
-import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed, unbiasedKappa } from "../core/pair-intervals.ts";
+import {
+  PAIR_INTERVAL_DEFAULTS,
+  type PairIntervalMethod,
+  pairInterval,
+  pairSeed,
+  unbiasedKappa,
+  unbiasedKappaInterval,
+} from "../core/pair-intervals.ts";
 import { pairedModelTest } from "../core/paired-test.ts";
 import { computePairs, pairCounts } from "../core/pairs.ts";
 import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHalfWidth } from "../core/plan.ts";
@@ -286,7 +293,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     )
     .option("--seed <n>", `seed of the bootstrap (default ${PAIR_INTERVAL_DEFAULTS.seed}; ${SEED_HELP}); not for analytic`)
     .option("--level <p>", `confidence level, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`)
-    .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ)")
+    .option("--unbiased", "also report Klein et al.'s small-sample kappa n·κ/((n−1)+κ) and its interval (the interval's ends, mapped)")
     .action(
       async (
         path: string,
@@ -324,7 +331,12 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
           ...interval,
           seed: flags.method === "analytic" ? null : options.seed,
         };
-        if (flags.unbiased) result.kappa_unbiased = interval.kappa === null ? null : unbiasedKappa(interval.kappa, counts.trials);
+        if (flags.unbiased) {
+          const unbiased = unbiasedKappaInterval(interval, counts.trials);
+          result.kappa_unbiased = interval.kappa === null ? null : unbiasedKappa(interval.kappa, counts.trials);
+          result.kappa_unbiased_lower = unbiased.lower;
+          result.kappa_unbiased_upper = unbiased.upper;
+        }
         await emitObject(io, flags, result);
       },
     );
@@ -624,6 +636,11 @@ function checkPlanKappa(acc1: number, acc2: number, kappa: number, delta: number
   if (min === null || max === null) {
     throw new UsageError(
       `--accuracy: kappa is undefined when both accuracies are ${acc1} (every trial agrees by chance); give accuracies that are not both 0 or both 1`,
+    );
+  }
+  if (min === 0 && max === 0) {
+    throw new UsageError(
+      `--accuracy: with an accuracy of 0 or 1, kappa is 0 whatever the trials (${acc1},${acc2}: agreement always equals its chance level); there is nothing to plan`,
     );
   }
   const range = `[${short(min)}, ${short(max)}]`;

@@ -32,6 +32,9 @@ describe("trialwise ci", () => {
     assert.equal(analytic.method, "analytic");
     // n κ / ((n − 1) + κ) with n = 6, κ = 0.4.
     assert.ok(Math.abs(analytic.kappa_unbiased - (6 * 0.4) / (5 + 0.4)) < 1e-12);
+    // The interval's ends through the same increasing map n k / ((n - 1) + k).
+    assert.ok(Math.abs(analytic.kappa_unbiased_lower - (6 * analytic.lower) / (5 + analytic.lower)) < 1e-12);
+    assert.ok(Math.abs(analytic.kappa_unbiased_upper - (6 * analytic.upper) / (5 + analytic.upper)) < 1e-12);
     const bca = await json("ci", MINI, "--pair", "alexnet,subject-01", "--method", "bca", "--bootstrap", "2000");
     assert.equal(bca.method, "bca");
   });
@@ -164,6 +167,12 @@ describe("trialwise plan", () => {
     const undefinedKappa = await cli("plan", "--accuracy", "1,1", "--kappa", "0", "--half-width", "0.05");
     assert.equal(undefinedKappa.code, 2);
     assert.match(undefinedKappa.stderr, /^trialwise: --accuracy: kappa is undefined/);
+    // One observer always right: every trial's agreement is the other's accuracy, kappa is 0 whatever the trials.
+    for (const kappa of ["0", "0.3"]) {
+      const degenerate = await cli("plan", "--accuracy", "1,0.4", "--kappa", kappa, "--half-width", "0.05");
+      assert.equal(degenerate.code, 2);
+      assert.match(degenerate.stderr, /^trialwise: --accuracy: with an accuracy of 0 or 1, kappa is 0 whatever the trials/);
+    }
   });
 });
 
