@@ -64,7 +64,7 @@ export { type ObserverRow, OBSERVER_COLUMNS, observerStats } from "./observers.t
 export { type SummaryRow, SUMMARY_COLUMNS, summarizeKappas, summarizePairs } from "./summary.ts";
 export { type ShapeBiasRow, SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias } from "./shape-bias.ts";
 
-// One pair's interval: trial bootstrap (percentile, BCa), large-sample, small-sample kappa
+// One pair's interval: Jeffreys posterior, trial bootstrap (percentile, BCa), large-sample, small-sample kappa
 export {
   type AnalyticInterval,
   type BcaInterval,
@@ -75,10 +75,12 @@ export {
   analyticInterval,
   bcaInterval,
   bootstrapKappas,
+  jeffreysKappas,
   kappaStandardError,
   pairInterval,
   pairSeed,
   unbiasedKappa,
+  unbiasedKappaInterval,
 } from "./pair-intervals.ts";
 
 // One pair's tests against independence
@@ -121,23 +123,32 @@ export { type PairedModelTest, type PairedTestOptions, pairedModelTest } from ".
 export { type CompareOptions, type ModelComparison, type ModelComparisons, type ModelRank, compareModels } from "./model-comparison.ts";
 export { benjaminiHochberg, holm } from "./multiple-comparisons.ts";
 
-// The copy model and planning experiments
+// The copy model (Klein et al. 2025), the accuracies a kappa allows, trials with an exact kappa, and planning experiments
 export {
   type CopyModelFit,
   type CopyModelParams,
+  type CopyProbabilityInterval,
+  type CopyProbabilityIntervalOptions,
+  type CopyProbabilityMethod,
+  COPY_PROBABILITY_DEFAULTS,
   copyProbability,
+  copyProbabilityInterval,
+  copyProbabilityOfCells,
   fitCopyModel,
   kappaFromCopyProbability,
   latentAccuracy,
   simulateCopyCounts,
   simulateCopyObservers,
 } from "./copy-model.ts";
+export { allowedAccuracies } from "./allowed-accuracies.ts";
+export { type ExactKappaTrials, trialsWithKappa } from "./exact-kappa-trials.ts";
 export {
   type CurvePoint,
   type DifferencePlan,
   type HalfWidthPlan,
   type PlanProgress,
   type PlanSettings,
+  PLAN_ANSWER_SIMULATIONS,
   PLAN_DEFAULTS,
   planDifference,
   planHalfWidth,
@@ -152,6 +163,30 @@ export {
   GEIRHOS2020_GRID_EDGES,
   chanceRegion,
 } from "./chance.ts";
+
+// Beyond correct/wrong: probabilistic agreement (CAPA), decision margins, response-level agreement
+export {
+  type ItemInput,
+  type ObserverVectors,
+  type ProbabilityItem,
+  type ProbabilityTable,
+  type TrialScores,
+  ProbabilityTableBuilder,
+  probabilityTableFromTrials,
+  softmaxOf,
+} from "./probability-table.ts";
+export { type CapaResult, type VectorLayout, capa } from "./capa.ts";
+export { type DecisionMarginResult, decisionMarginConsistency, decisionMargins } from "./decision-margins.ts";
+export { type CategoryLayout, type ResponseAgreement, responseAgreement } from "./response-agreement.ts";
+export {
+  type MetricPairOptions,
+  type MetricPairResult,
+  type MetricPairRow,
+  type ResponseMetric,
+  METRIC_COLUMNS,
+  RESPONSE_METRICS,
+  metricPairs,
+} from "./metric-pairs.ts";
 
 // Clustering observers on 1 - kappa
 export {
@@ -170,6 +205,7 @@ export { mean, normalHalfWidth95, sampleSd } from "./math/descriptive.ts";
 export { type LinearFit, linearRegression } from "./math/regression.ts";
 export { normalCdf, normalQuantile } from "./math/normal.ts";
 export { type Interval, percentileInterval, quantileType7 } from "./math/quantile.ts";
+export { monteCarloPValue } from "./math/monte-carlo.ts";
 
 // A seeded generator: the same numbers, bit for bit, on every platform
 export { SeededRandom } from "./math/random.ts";
