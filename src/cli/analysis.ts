@@ -26,7 +26,7 @@ import {
   loadOptions,
   pairOptions,
 } from "./options.ts";
-import { type PairExtras, pairExtrasOptions } from "./pair-extras.ts";
+import type { PairExtras } from "./pair-extras.ts";
 import { stepReporter } from "./progress.ts";
 
 export type ObserversFlags = InputFlags & OutputFlags & Pick<AnalysisFlags, "by">;
@@ -92,7 +92,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
   const { MatchingNotes } = await import("../core/no-pairs.ts");
   const options = pairOptions(flags);
   const observers = nameList("--observers", flags.observers);
-  const extras = pairExtrasOptions(flags);
+  const extras = (await import("./pair-extras.ts")).pairExtrasOptions(flags);
   // Parquet in the long format streams (any size); Parquet in the model-vs-human schema
   // (e.g. from `trialwise evaluate -o trials.parquet`) is read like CSV.
   if (trialFileKind(path) === "parquet" && loadOptions(flags).format?.kind === "long") {

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
-import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
+import { AGGREGATE_DEFAULTS, PAIR_INTERVAL_DEFAULTS } from "../core/defaults.ts";
 import type { MismatchPolicy, PairOptions } from "../core/pairs.ts";
 import type { LongFormatColumns, TrialTable } from "../core/trials.ts";
 import type { LoadOptions, TrialFormat } from "../io/datasets.ts";
@@ -119,6 +119,13 @@ export function checkNames(flag: string, names: readonly string[] | undefined, d
     );
   }
 }
+
+/** Help of the --ci flags of `trialwise pairs`. */
+export const PAIR_CI_HELP = {
+  bootstrap: `bootstrap replicates for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP})`,
+  seed: `seed for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.seed}; 0 to 2^53 - 1; each pair's draws derive from it and the pair's names)`,
+  level: `confidence level for --ci, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`,
+};
 
 /** Help of the bootstrap flags of `summary`; absent flags take the core's defaults. */
 export const SUMMARY_BOOTSTRAP_HELP = {

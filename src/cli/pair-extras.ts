@@ -1,6 +1,6 @@
 import { PAIR_INTERVAL_DEFAULTS, type PairIntervalMethod, pairInterval, pairSeed } from "../core/pair-intervals.ts";
 import { type PairRow, pairCounts } from "../core/pairs.ts";
-import { REPLICATES_LIMIT_HELP, notUsed, probability, replicates, seed } from "./flags.ts";
+import { notUsed, probability, replicates, seed } from "./flags.ts";
 
 /** Flags of `trialwise pairs` that append columns; absent ones take the core's defaults. */
 export interface PairExtras {
@@ -10,13 +10,6 @@ export interface PairExtras {
   level?: string;
   normalized?: boolean;
 }
-
-/** Help of the --ci flags of `trialwise pairs`. */
-export const PAIR_CI_HELP = {
-  bootstrap: `bootstrap replicates for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.replicates}; ${REPLICATES_LIMIT_HELP})`,
-  seed: `seed for --ci percentile or bca (default ${PAIR_INTERVAL_DEFAULTS.seed}; 0 to 2^53 - 1; each pair's draws derive from it and the pair's names)`,
-  level: `confidence level for --ci, above 0 and below 1 (default ${PAIR_INTERVAL_DEFAULTS.level})`,
-};
 
 export interface PairExtrasOptions {
   ci?: { method: PairIntervalMethod; replicates: number; seed: number; level: number };

@@ -68,8 +68,8 @@ export function checkBootstrapOptions(replicates: number, level: number, seed: n
 
 export type BootstrapMethod = "joint stimulus bootstrap" | "hierarchical: stimuli and humans";
 
-/** Defaults of the interval functions: 1000 replicates, seed 1, level 0.95. */
-export const AGGREGATE_DEFAULTS = { replicates: 1000, seed: 1, level: 0.95 } as const;
+/** Defaults of the interval functions: 1000 replicates, seed 1, level 0.95 (in ./defaults.ts, for the flags' help). */
+export { AGGREGATE_DEFAULTS } from "./defaults.ts";
 
 /**
  * What a statistic sees in one replicate (and once for the data). The arrays are reused from

@@ -27,6 +27,7 @@ import {
   undefinedAsNull,
 } from "./metrics.ts";
 import { type ProgressCallback, progressTicker } from "./progress.ts";
+import { PAIR_INTERVAL_DEFAULTS } from "./defaults.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The trial bootstrap
@@ -390,17 +391,12 @@ export interface PairInterval {
 }
 
 /**
- * Defaults of {@link pairInterval}. The method is "jeffreys": over the coverage grid of
- * bench/interval-coverage.ts (docs/uncertainty.md) it holds 93 to 97% wherever the true kappa
- * is not exactly at its lower bound, where the bootstrap and analytic intervals fall to 57-60%
- * with empty cells of the 2x2 table.
+ * Defaults of {@link pairInterval} (in ./defaults.ts, for the flags' help). The method is
+ * "jeffreys": over the coverage grid of bench/interval-coverage.ts (docs/uncertainty.md) it holds
+ * 93 to 97% wherever the true kappa is not exactly at its lower bound, where the bootstrap and
+ * analytic intervals fall to 57-60% with empty cells of the 2x2 table.
  */
-export const PAIR_INTERVAL_DEFAULTS = { method: "jeffreys", level: 0.95, replicates: 10_000, seed: 1 } as const satisfies {
-  method: PairIntervalMethod;
-  level: number;
-  replicates: number;
-  seed: number;
-};
+export { PAIR_INTERVAL_DEFAULTS };
 
 /**
  * A confidence interval for one pair's kappa from its 2x2 table: "jeffreys" (the default: the

@@ -28,8 +28,16 @@ const HEAVY = [
 
 /** The packages that modules under src/ import while `args` runs in a fresh Node process. */
 async function packagesLoaded(args: string[]): Promise<Set<string>> {
+  return (await loaded(args)).packages;
+}
+
+/** The packages imported by modules under src/, and the modules of src/ loaded, while `args` runs in a fresh Node process. */
+async function loaded(args: string[]): Promise<{ packages: Set<string>; modules: Set<string> }> {
   const { stderr } = await run(process.execPath, ["--import", "tsx", "--import", RECORDER, ...args], { cwd: REPO, maxBuffer: 16 << 20 });
-  return new Set([...stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]));
+  return {
+    packages: new Set([...stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1])),
+    modules: new Set([...stderr.matchAll(/^module (\S+)$/gm)].map((m) => m[1])),
+  };
 }
 
 function assertNoHeavy(loaded: Set<string>, what: string): void {
@@ -52,6 +60,28 @@ describe("start-up: a command loads only what it needs", () => {
     assert.ok(loaded.has("commander"));
     assertNoHeavy(loaded, "--help");
     assert.ok(!loaded.has("papaparse"), "--help loads the CSV parser");
+  });
+
+  test("trialwise --help loads the command list, not the commands: no module of the core beyond its errors", async () => {
+    const { modules } = await loaded([join(REPO, "src/cli/bin.ts"), "--help"]);
+    assert.deepEqual([...modules].sort(), [
+      "src/cli/bin.ts",
+      "src/cli/commands.ts",
+      "src/cli/main.ts",
+      "src/cli/signals.ts",
+      "src/core/errors.ts",
+      "src/io/output.ts",
+      "src/version.ts",
+    ]);
+  });
+
+  test("observers on a CSV file loads no interval, bootstrap, kernel or plan code", async () => {
+    const { modules } = await loaded([join(REPO, "src/cli/bin.ts"), "observers", CSV]);
+    const needless = [...modules].filter((m) =>
+      /^src\/(kernel\/|core\/(joint-bootstrap|pair-intervals|outcome-matrix|plan|math\/))|uncertainty/.test(m),
+    );
+    assert.deepEqual(needless, []);
+    assert.ok(modules.has("src/core/observers.ts"));
   });
 
   test("observers and pairs on a CSV file: no DuckDB, no server, no figures", async () => {
