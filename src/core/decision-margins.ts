@@ -47,10 +47,17 @@ export function pearsonOver(x: ArrayLike<number>, y: ArrayLike<number>, indices:
   if (n < 2) return NaN;
   let sx = 0;
   let sy = 0;
+  // Constant values are told exactly: their mean need not equal them in floating point, and the
+  // deviations' rounding would give a correlation near 0 instead of none.
+  let xConstant = true;
+  let yConstant = true;
   for (let k = 0; k < n; k++) {
     sx += x[indices[k]];
     sy += y[indices[k]];
+    xConstant &&= x[indices[k]] === x[indices[0]];
+    yConstant &&= y[indices[k]] === y[indices[0]];
   }
+  if (xConstant || yConstant) return NaN;
   const mx = sx / n;
   const my = sy / n;
   let sxy = 0;

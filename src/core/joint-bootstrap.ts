@@ -186,11 +186,7 @@ export function jointBootstrap(matrix: OutcomeMatrix, options: JointBootstrapOpt
   const rng = new SeededRandom(seed);
   for (let r = 0; r < replicates; r++) {
     (view as { replicate: number }).replicate = r;
-    resampleWeights(rng, S, weights);
-    if (hierarchical) {
-      for (const h of humans) observerWeight[h] = 0;
-      for (let d = 0; d < humans.length; d++) observerWeight[humans[Math.floor(rng.uniform() * humans.length)]]++;
-    }
+    drawJointReplicate(rng, weights, hierarchical ? humans : undefined, observerWeight);
     const value = evaluate();
     if (value.length !== samples.length) {
       throw new RangeError(`the statistic returned ${value.length} values in replicate ${r}, expected ${samples.length}`);
@@ -205,6 +201,26 @@ export function jointBootstrap(matrix: OutcomeMatrix, options: JointBootstrapOpt
     observed,
     samples,
   };
+}
+
+/**
+ * One replicate's draws of the joint bootstrap, from `rng`, in this order: the stimulus weights
+ * (`weights.length` uniforms, {@link resampleWeights}); then, where `humans` is given (the
+ * hierarchical bootstrap), H = humans.length draws of a human with replacement (H uniforms,
+ * human floor(u H)), `observerWeight[h]` set to how often human h was drawn. Every statistic
+ * on the joint bootstrap (error kappa here, the response-level metrics of ./metric-bootstrap.ts)
+ * draws its replicates with it, so the same seed resamples the same stimuli and humans.
+ */
+export function drawJointReplicate(
+  rng: SeededRandom,
+  weights: Float64Array,
+  humans: readonly number[] | undefined,
+  observerWeight: Float64Array,
+): void {
+  resampleWeights(rng, weights.length, weights);
+  if (!humans) return;
+  for (const h of humans) observerWeight[h] = 0;
+  for (let d = 0; d < humans.length; d++) observerWeight[humans[Math.floor(rng.uniform() * humans.length)]]++;
 }
 
 /**

@@ -61,7 +61,7 @@ export interface MetricPairResult {
 }
 
 /** Observer answers per metric: vectors as given, the most probable answers, or margins. */
-interface Prepared {
+export interface MetricObserver {
   observer: ObserverVectors;
   /** Vectors the metric reads (probabilities, or answers for the discrete metrics). */
   vectors: ArrayLike<number>;
@@ -84,7 +84,7 @@ export function tableLayout(table: ProbabilityTable): CategoryLayout {
   return { offsets: table.offsets, truth: Int32Array.from(table.items, (item) => item.truth), category, categories: names.size };
 }
 
-function accuracyOf(layout: VectorLayout, answers: ArrayLike<number>, items: readonly number[]): number {
+export function accuracyOf(layout: VectorLayout, answers: ArrayLike<number>, items: readonly number[]): number {
   let sum = 0;
   for (const i of items) sum += answers[layout.offsets[i] + layout.truth[i]];
   return sum / items.length;
@@ -107,12 +107,7 @@ export function metricPairs(table: ProbabilityTable, options: MetricPairOptions)
   const layout = tableLayout(table);
   const wanted = options.observers && new Set(options.observers);
   const observers = table.observers.filter((o) => !wanted || wanted.has(o.name));
-  const prepared = observers.map((observer): Prepared => {
-    const answers = observer.graded ? mostProbableAnswers(layout, observer.values, observer.trials) : observer.values;
-    const vectors = options.metric === "capa" ? observer.values : answers;
-    const margins = options.metric === "dmc" ? decisionMargins(layout, observer.values, observer.trials, observer.graded) : undefined;
-    return { observer, vectors, answers, margins };
-  });
+  const prepared = observers.map((observer) => metricObserver(layout, observer, options.metric));
   const units = new Map<string, number[]>();
   table.items.forEach((item, i) => {
     const list = units.get(item.unit);
@@ -179,12 +174,21 @@ export function metricPairs(table: ProbabilityTable, options: MetricPairOptions)
   return result;
 }
 
-function metricValues(
+/** What `metric` reads of an observer: its vectors, its most probable answers, its margins. */
+export function metricObserver(layout: CategoryLayout, observer: ObserverVectors, metric: ResponseMetric): MetricObserver {
+  const answers = observer.graded ? mostProbableAnswers(layout, observer.values, observer.trials) : observer.values;
+  const vectors = metric === "capa" ? observer.values : answers;
+  const margins = metric === "dmc" ? decisionMargins(layout, observer.values, observer.trials, observer.graded) : undefined;
+  return { observer, vectors, answers, margins };
+}
+
+/** A pair's metric columns on the given items (indices into the layout; an index may repeat, as in a bootstrap resample). */
+export function metricValues(
   metric: ResponseMetric,
   layout: CategoryLayout,
-  first: Prepared,
-  second: Prepared,
-  items: readonly number[],
+  first: MetricObserver,
+  second: MetricObserver,
+  items: ArrayLike<number>,
 ): Record<string, number> {
   if (metric === "capa" || metric === "capa-discrete") {
     const r = capaOf(layout, first.vectors, second.vectors, items);
@@ -207,7 +211,7 @@ function metricValues(
   };
 }
 
-function pairTypeOf(table: ProbabilityTable, a: string, b: string): PairType {
+export function pairTypeOf(table: ProbabilityTable, a: string, b: string): PairType {
   const humanA = table.humans.has(a);
   const humanB = table.humans.has(b);
   return humanA && humanB ? "human-human" : humanA || humanB ? "model-human" : "model-model";

@@ -114,22 +114,16 @@ function compareReplicates(
   });
   const boot = Array.from({ length: M }, () => new Float64Array(replicates));
   const nullDiff = Array.from({ length: P }, () => new Float64Array(replicates));
-  const rng = new SeededRandom(seed);
-  const swapRng = new SeededRandom(streamSeed(seed, 1));
+  const generators = comparisonGenerators(seed);
   const draws = new Int32Array(S);
+  const swaps = new Uint8Array(S);
   const tick = progressTicker(replicates, onProgress);
   tick(0);
   for (let r = 0; r < replicates; r++) {
-    resampleIndices(rng, S, draws);
+    drawComparisonReplicate(generators, draws, swaps);
     w0.fill(0);
     w1.fill(0);
-    let bits = 0;
-    for (let j = 0; j < S; j++) {
-      if (j % 32 === 0) bits = swapRng.nextUint32();
-      if (bits & 1) w1[draws[j]]++;
-      else w0[draws[j]]++;
-      bits >>>= 1;
-    }
+    for (let j = 0; j < S; j++) (swaps[j] ? w1 : w0)[draws[j]]++;
     accumulate();
     for (let m = 0; m < M; m++) boot[m][r] = meanOf(m, m);
     let p = 0;
@@ -139,6 +133,31 @@ function compareReplicates(
     tick(r + 1);
   }
   return { observed, nHumans, boot, nullDiff };
+}
+
+/** The generators of a comparison: the stimulus draws from SeededRandom(seed), the swaps from a second stream. */
+export function comparisonGenerators(seed: number): { draws: SeededRandom; swaps: SeededRandom } {
+  return { draws: new SeededRandom(seed), swaps: new SeededRandom(streamSeed(seed, 1)) };
+}
+
+/**
+ * One replicate of the model comparison: S = draws.length stimulus indices drawn with
+ * replacement ({@link resampleIndices}, the same uniforms as the joint bootstrap's weights) and,
+ * for each resampled trial j, whether it swaps the two models' answers: bit j mod 32 of the swap
+ * generator's (floor(j / 32) + 1)-th output of this replicate (probability 1/2 each).
+ */
+export function drawComparisonReplicate(
+  generators: { draws: SeededRandom; swaps: SeededRandom },
+  draws: Int32Array,
+  swaps: Uint8Array,
+): void {
+  resampleIndices(generators.draws, draws.length, draws);
+  let bits = 0;
+  for (let j = 0; j < swaps.length; j++) {
+    if (j % 32 === 0) bits = generators.swaps.nextUint32();
+    swaps[j] = bits & 1;
+    bits >>>= 1;
+  }
 }
 
 /**
@@ -260,6 +279,39 @@ export function compareModels(matrix: OutcomeMatrix, options: CompareOptions = {
   if (roles.humans.length === 0) throw new InputError(`no humans in dataset "${m.dataset}" (condition "${m.condition}")`);
   const { observed, nHumans, boot, nullDiff } = compareReplicates(m, roles.models, roles.humans, replicates, seed, options.onProgress);
   const names = roles.models.map((i) => m.observers[i]);
+  return comparisonsFromReplicates(
+    { dataset: m.dataset, condition: m.condition, names, nHumans, observed, boot, nullDiff },
+    { replicates, level, seed },
+  );
+}
+
+/** What a comparison's replicates give, per model (in `names` order) and per pair of models (a < b, row by row). */
+export interface ComparisonReplicates {
+  dataset: string;
+  condition: string;
+  names: readonly string[];
+  /** Humans with a defined value with each model on the data. */
+  nHumans: ArrayLike<number>;
+  /** Each model's mean with the humans on the data. */
+  observed: ArrayLike<number>;
+  /** boot[m][r]: model m's mean with the humans in replicate r. */
+  boot: readonly Float64Array[];
+  /** nullDiff[p][r]: pair p's difference of means under the swap null in replicate r. */
+  nullDiff: readonly Float64Array[];
+}
+
+/**
+ * The comparisons and the ranking of {@link compareModels} from the replicates of any statistic
+ * that is a mean with the humans (error kappa here; the response-level metrics of
+ * ./metric-bootstrap.ts): differences and their percentile intervals, swap-test p-values with
+ * Holm and Benjamini-Hochberg adjustments, P(A > B), ranks and rank intervals.
+ */
+export function comparisonsFromReplicates(
+  input: ComparisonReplicates,
+  settings: { replicates: number; level: number; seed: number },
+): ModelComparisons {
+  const { names, nHumans, observed, boot, nullDiff } = input;
+  const { replicates, level, seed } = settings;
   const M = names.length;
 
   const comparisons: ModelComparison[] = [];
@@ -319,8 +371,8 @@ export function compareModels(matrix: OutcomeMatrix, options: CompareOptions = {
   });
   ranking.sort((x, y) => x.rank - y.rank || compareText(x.model, y.model));
   return {
-    dataset: m.dataset,
-    condition: m.condition,
+    dataset: input.dataset,
+    condition: input.condition,
     method: "joint stimulus bootstrap; null: per-trial swaps of A and B",
     replicates,
     level,

@@ -136,22 +136,33 @@ export function jackknifeKappas(counts: PairCounts): {
  */
 export function kappaAcceleration(counts: PairCounts): number {
   const { values, weights } = jackknifeKappas(counts);
+  return jackknifeAcceleration(values, weights);
+}
+
+/**
+ * The BCa acceleration from leave-one-out values theta_(i), value i occurring `weights[i]` times
+ * (all 1 when omitted): a = sum (theta_(.) - theta_(i))^3 / (6 [sum (theta_(.) - theta_(i))^2]^(3/2)),
+ * theta_(.) their weighted mean (Efron & Tibshirani 1993, eq. 14.15). NaN values are left out;
+ * a = 0 where the values do not vary.
+ */
+export function jackknifeAcceleration(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
   let total = 0;
   let sum = 0;
-  for (let j = 0; j < 4; j++) {
+  const weight = (j: number) => (weights ? weights[j] : 1);
+  for (let j = 0; j < values.length; j++) {
     if (Number.isNaN(values[j])) continue;
-    total += weights[j];
-    sum += weights[j] * values[j];
+    total += weight(j);
+    sum += weight(j) * values[j];
   }
   if (total === 0) return 0;
   const meanValue = sum / total;
   let s2 = 0;
   let s3 = 0;
-  for (let j = 0; j < 4; j++) {
+  for (let j = 0; j < values.length; j++) {
     if (Number.isNaN(values[j])) continue;
     const d = meanValue - values[j];
-    s2 += weights[j] * d * d;
-    s3 += weights[j] * d * d * d;
+    s2 += weight(j) * d * d;
+    s3 += weight(j) * d * d * d;
   }
   return s2 > 0 ? s3 / (6 * Math.pow(s2, 1.5)) : 0;
 }
@@ -175,9 +186,17 @@ export function bcaInterval(counts: PairCounts, samples: ArrayLike<number>, leve
   checkLevel(level);
   checkPairCounts(counts);
   const estimate = kappaFromCounts(counts.trials, counts.correct1, counts.correct2, counts.bothCorrect);
+  return bcaFromReplicates(estimate, samples, kappaAcceleration(counts), level);
+}
+
+/**
+ * The BCa interval of any statistic from its estimate, its bootstrap replicates (NaNs left out)
+ * and its acceleration (e.g. {@link jackknifeAcceleration}): the rule of {@link bcaInterval}.
+ */
+export function bcaFromReplicates(estimate: number, samples: ArrayLike<number>, acceleration: number, level: number): BcaInterval {
+  checkLevel(level);
   const sorted = sortedDefined(samples);
   const b = sorted.length;
-  const acceleration = kappaAcceleration(counts);
   if (Number.isNaN(estimate) || b === 0) return { lower: NaN, upper: NaN, z0: NaN, acceleration };
   let below = 0;
   let ties = 0;

@@ -3,7 +3,7 @@
  * difference of their mean kappas with the humans, its joint-bootstrap interval, and the
  * swap-test p-value; one comparison of ./model-comparison.ts. Isomorphic and seeded.
  */
-import { type CompareOptions, type ModelComparison, compareModels } from "./model-comparison.ts";
+import { type CompareOptions, type ModelComparison, type ModelComparisons, compareModels } from "./model-comparison.ts";
 import type { OutcomeMatrix } from "./outcome-matrix.ts";
 
 /** The options of {@link compareModels} but the models: replicates, seed, level, progress. */
@@ -40,19 +40,27 @@ export interface PairedModelTest extends Omit<ModelComparison, "p_holm" | "p_bh"
  */
 export function pairedModelTest(matrix: OutcomeMatrix, modelA: string, modelB: string, options: PairedTestOptions = {}): PairedModelTest {
   if (modelA === modelB) throw new RangeError("compare two different models");
-  const comparison = compareModels(matrix, { ...options, models: [modelA, modelB] });
+  return pairedTestOf(compareModels(matrix, { ...options, models: [modelA, modelB] }), modelA, modelB, matrix.humans.size);
+}
+
+/**
+ * The paired test of A against B read off a comparison of exactly these two models (of error
+ * kappa, {@link compareModels}, or of a response-level metric): the one comparison, oriented
+ * as A minus B.
+ */
+export function pairedTestOf(comparison: ModelComparisons, modelA: string, modelB: string, nHumans: number): PairedModelTest {
   const row = comparison.comparisons[0];
   const flip = row.model_a !== modelA;
   return {
-    dataset: matrix.dataset,
-    condition: matrix.condition,
+    dataset: comparison.dataset,
+    condition: comparison.condition,
     method: "joint stimulus bootstrap; null: per-trial swaps of A and B",
     replicates: comparison.replicates,
     level: comparison.level,
     seed: comparison.seed,
     model_a: modelA,
     model_b: modelB,
-    n_humans: matrix.humans.size,
+    n_humans: nHumans,
     mean_a: flip ? row.mean_b : row.mean_a,
     mean_b: flip ? row.mean_a : row.mean_b,
     difference: flip ? -row.difference : row.difference,
