@@ -140,7 +140,7 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
         "Collect human decisions in the browser: a masked 16-way object recognition experiment on a stimulus folder, every trial stored as it happens, exported in the model-vs-human schema.",
       ),
     [
-      "trialwise experiment serve ../shared/data/stimuli/edges --trials-per-subject 160",
+      "trialwise experiment serve stimuli/edges --trials-per-subject 160   # a folder of <category>/<image> files",
       "trialwise experiment export --store experiment.duckdb -o humans/",
       "trialwise pairs humans/",
     ],
@@ -188,9 +188,9 @@ export function addExperimentCommand(program: Command, io: CliIO, untilStopped: 
       .option("--max-submissions-per-minute <n>", "trials, calibrations and finishes per client address per minute", "600")
       .option("--no-fullscreen", "do not ask the browser for fullscreen when the participant starts"),
     [
-      "trialwise experiment serve ../shared/data/stimuli/edges",
+      "trialwise experiment serve stimuli/edges",
       "trialwise experiment serve stimuli.csv --conditions c05,c10,c50 --conditions-per-subject 1 --trials-per-subject 160",
-      "trialwise experiment serve ../shared/data/stimuli/silhouettes --protocol protocol.json --host 0.0.0.0 --port 9000",
+      "trialwise experiment serve stimuli/silhouettes --protocol protocol.json --host 0.0.0.0 --port 9000",
     ],
   );
   for (const { flag, help, numeric } of PROTOCOL_FLAGS) serve.option(`--${flag} <${numeric ? "n" : "text"}>`, help);
