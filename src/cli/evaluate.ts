@@ -26,7 +26,7 @@ interface EvaluateFlags {
   providers: string;
 }
 
-async function readCard(path: string): Promise<ModelCard> {
+export async function readCard(path: string): Promise<ModelCard> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -42,7 +42,7 @@ async function readCard(path: string): Promise<ModelCard> {
   }
 }
 
-function shardFlag(value: string | undefined): { k: number; n: number } | undefined {
+export function shardFlag(value: string | undefined): { k: number; n: number } | undefined {
   if (value === undefined) return undefined;
   const match = value.match(/^(\d+)\/(\d+)$/);
   const [k, n] = match ? [match[1], match[2]].map((part) => wholeNumber("--shard", part, { min: 1 })) : [];
@@ -50,7 +50,7 @@ function shardFlag(value: string | undefined): { k: number; n: number } | undefi
   return { k, n };
 }
 
-async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
+export async function labelMap(flags: EvaluateFlags): Promise<LabelMap | { identity: string[] }> {
   if (flags.identity !== undefined) return { identity: nameList("--identity", flags.identity) };
   const { IMAGENET16, checkLabelMap } = await import("../evaluate/decisions.ts");
   if (flags.mapping === "imagenet16") return IMAGENET16;
@@ -81,8 +81,8 @@ export async function outputPath(output: string | undefined, dataset: string, na
 }
 
 /** The largest --batch and --decoders (the reasons are in the messages). */
-const MAX_BATCH = 1024;
-const MAX_DECODERS = 64;
+export const MAX_BATCH = 1024;
+export const MAX_DECODERS = 64;
 
 /** Registers `trialwise evaluate`. */
 export function addEvaluateCommand(program: Command, io: CliIO): void {

@@ -59,6 +59,8 @@ export interface EvaluateOptions {
   scores?: string;
   /** Evaluate only shard k of n (1-based k): the stimuli at sorted positions i with i mod n = k - 1. */
   shard?: { k: number; n: number };
+  /** The stimuli, already read and checked (e.g. from model-vs-human's layout); default: read from `stimuli`. */
+  stimulusList?: readonly Stimulus[];
   onProgress?: (done: number, total: number) => void;
   /** What the run tells the user on the way (e.g. a provider that is not available). */
   onNote?: (message: string) => void;
@@ -77,7 +79,7 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
  * category,condition,imagename`) atomically, creating the output's folder if needed.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<{ trials: number; correct: number; evaluated: number }> {
-  const all = await readStimuli(options.stimuli);
+  const all = options.stimulusList ?? (await readStimuli(options.stimuli));
   // Trial numbers are positions in the whole sorted set, so shards merge into trials 1..N.
   const numbered = all.map((s, i) => ({ ...s, trial: i + 1 }));
   const stimuli = options.shard ? shardOf(numbered, options.shard) : numbered;

@@ -124,7 +124,7 @@ export async function readStimuli(path: string): Promise<Stimulus[]> {
  * model-vs-human rule by which trial files identify a stimulus): every reader would reject their
  * trials as one stimulus seen twice. `lines`: the manifest line of each stimulus.
  */
-function checkDistinctIds(stimuli: readonly Stimulus[], source: string, lines?: ArrayLike<number>): void {
+export function checkDistinctIds(stimuli: readonly Stimulus[], source: string, lines?: ArrayLike<number>): void {
   const first = new Map<string, number>();
   stimuli.forEach((s, i) => {
     const id = stimulusId(s.name);
