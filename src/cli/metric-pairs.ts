@@ -156,7 +156,12 @@ export async function metricPairsCommand(path: string, flags: Flags & { observer
   const rows: MetricPairRow[] = [];
   const skipped = [];
   for (const table of tables) {
-    const result = metricPairs(table, { metric, mismatch: options.mismatch, ...(observers ? { observers } : {}) });
+    // CAPA on the all-pairs kernel where src/kernel/capa-pairs.ts's threshold says so (same rows; c_obs_p to float32 rounding).
+    const fast =
+      metric === "capa" || metric === "capa-discrete"
+        ? await (await import("../kernel/capa-pairs.ts")).capaKernelPairs(table, { metric, ...(observers ? { observers } : {}) })
+        : undefined;
+    const result = fast ?? metricPairs(table, { metric, mismatch: options.mismatch, ...(observers ? { observers } : {}) });
     rows.push(...result.rows);
     skipped.push(...result.skipped);
     if (result.intersected.length > 0)
@@ -193,18 +198,28 @@ export async function metricSummaryCommand(
   io: CliIO,
 ): Promise<void> {
   const metric = flags.metric as ResponseMetric;
-  if (flags.bootstrap !== undefined && flags.bootstrap !== "0")
-    throw new UsageError(`--bootstrap is not available with --metric ${metric}; use --bootstrap 0`);
-  const [{ METRIC_VALUE, metricPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { pairOptions }] = await Promise.all([
+  const [
+    { METRIC_VALUE, metricPairs },
+    { PairSummarizer, SUMMARY_COLUMNS },
+    { bootstrapSettings, pairOptions },
+    { withMetricBootstrapIntervals },
+  ] = await Promise.all([
     import("../core/metric-pairs.ts"),
     import("../core/summary.ts"),
     import("./options.ts"),
+    import("./summary-intervals.ts"),
   ]);
+  const { outputFormat } = await import("../io/output.ts");
+  outputFormat(flags, { formats: ["csv", "json", "table"], isTTY: io.isTTY });
   const options = pairOptions(flags);
   const models = nameList("--models", flags.models);
+  const bootstrap = bootstrapSettings(flags);
   const tables = await probabilityTables(path, flags, io);
   const value = METRIC_VALUE[metric];
   const rows: SummaryRow[] = [];
+  const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
+  const { stepReporter } = await import("./progress.ts");
+  const progress = stepReporter(io, "trialwise summary", "replicates", { delayMs: 1000 });
   for (const table of tables) {
     const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
     for (const row of metricPairs(table, { metric, mismatch: options.mismatch }).rows) {
@@ -219,9 +234,28 @@ export async function metricSummaryCommand(
         c_exp: typeof row.c_exp_p === "number" ? row.c_exp_p : 0,
       });
     }
-    rows.push(...summarizer.rows());
+    if (bootstrap.replicates === 0) rows.push(...summarizer.rows());
+    else {
+      try {
+        const onProgress = (done: number, total: number) => progress.onProgress(`bootstrapping ${table.dataset}`, done, total);
+        rows.push(...withMetricBootstrapIntervals(summarizer.rows(), table, metric, models, bootstrap, note, onProgress));
+      } finally {
+        progress.stop();
+      }
+    }
   }
-  await emitRows(io, flags, rows, SUMMARY_COLUMNS, { metric, summary: rows });
+  const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
+  const about =
+    bootstrap.replicates === 0
+      ? {}
+      : {
+          bootstrap: {
+            method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap",
+            interval: "percentile",
+            ...bootstrap,
+          },
+        };
+  await emitRows(io, flags, rows, columns, { metric, ...about, summary: rows });
 }
 
 async function emitRows(io: CliIO, flags: OutputFlags, rows: readonly object[], columns: readonly string[], json: unknown): Promise<void> {

@@ -57,7 +57,17 @@ export function capaOf(layout: VectorLayout, values1: ArrayLike<number>, values2
     correct2 += values2[start + layout.truth[i]];
     chance += 1 / (end - start - 1);
   }
-  const n = items.length;
+  return capaFromSums(items.length, agree, correct1, correct2, chance);
+}
+
+/**
+ * CAPA from its sums over n items: `agree` = sum of sum_o p1(o) p2(o), `correct1` and
+ * `correct2` = sums of p(correct option), `chance` = sum of 1 / (options - 1). The one place of
+ * CAPA's arithmetic ({@link capaOf}, and the all-pairs kernel's pairs, src/kernel/capa-pairs.ts).
+ *
+ * @example capaFromSums(2, 1, 1.5, 1, 2).c_obs_p // => 0.5
+ */
+export function capaFromSums(n: number, agree: number, correct1: number, correct2: number, chance: number): CapaResult {
   const p1 = correct1 / n;
   const p2 = correct2 / n;
   const f = chance / n;
