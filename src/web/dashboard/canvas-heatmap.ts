@@ -1,11 +1,12 @@
 /**
  * The kappa matrix drawn on a canvas, one pixel block per pair, for observer counts where a
  * Vega scene of n² marks would not stay interactive (1,000 observers: a million cells). Same
- * colour scale as the Vega heatmap (Vega's "redblue" over [−1, 1], grey where there is no
+ * colour scale as the Vega heatmap and the report (KAPPA_COLOUR_SCALE of src/figures/style.ts over [−1, 1], grey where there is no
  * kappa); hover reports the pair under the pointer, click selects it.
  */
 import { scheme } from "vega";
 import type { PairMatrix } from "./compute.ts";
+import { KAPPA_COLOUR_SCALE } from "../../figures/style.ts";
 import { NO_KAPPA_GREY } from "./figures.ts";
 
 export interface CanvasHeatmap {
@@ -51,9 +52,10 @@ export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], 
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `kappa matrix of ${n} observers`);
   const context = canvas.getContext("2d")!;
-  // A lookup table of 256 colours over [−1, 1] avoids a colour interpolation per cell.
-  const interpolate = scheme("redblue") as (t: number) => string;
-  const table = Array.from({ length: 256 }, (_, k) => rgb(interpolate(k / 255)));
+  // A lookup table of 256 colours over [−1, 1] avoids a colour interpolation per cell; a
+  // reversed scheme runs from its end (as Vega's `reverse` on the scale).
+  const interpolate = scheme(KAPPA_COLOUR_SCALE.scheme) as (t: number) => string;
+  const table = Array.from({ length: 256 }, (_, k) => rgb(interpolate(KAPPA_COLOUR_SCALE.reverse ? 1 - k / 255 : k / 255)));
   const pixels = context.createImageData(n, n);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {

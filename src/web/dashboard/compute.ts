@@ -13,7 +13,7 @@
 import { rowPopcount, rowsEqual } from "../../core/bit-rows.ts";
 import { type ChanceBandRow, GEIRHOS2020_GRID_EDGES, chanceRegion } from "../../core/chance.ts";
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
-import { type ReplicateKappas, meanKappaWithHumans } from "../../core/joint-bootstrap.ts";
+import { type ReplicateKappas, meanKappaWithHumans, weightedKappa } from "../../core/joint-bootstrap.ts";
 import { mean, normalHalfWidth95, sampleSd } from "../../core/math/descriptive.ts";
 import { percentileInterval } from "../../core/math/quantile.ts";
 import { type PairCounts, type PairMetrics, type UndefinedKappaPolicy, accuracy, pairMetrics } from "../../core/metrics.ts";
@@ -26,6 +26,7 @@ import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
 import { allPairCounts } from "../../kernel/index.ts";
 import { allocatePacked, packOutcomeMatrix } from "../../kernel/packed.ts";
 import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
+import type { Group } from "./state.ts";
 
 /** How pairs with different stimulus sets are treated (as `trialwise pairs` and `--intersect`). */
 export type DashboardMismatch = "identical" | "intersect";
@@ -355,8 +356,22 @@ export interface RankedModel {
   boot_upper: number | null;
 }
 
+/**
+ * A group mean with the percentile interval of the joint stimulus bootstrap (as `trialwise
+ * summary` gives boot_lower/boot_upper); null where the bootstrap was not run or its pairs are
+ * not the row's (see {@link rankingBootstrap}).
+ */
+export interface GroupMean extends KappaSummary {
+  boot_lower: number | null;
+  boot_upper: number | null;
+}
+
 export interface Ranking {
   models: RankedModel[];
+  /** The group means of the user's groups (as the analysis's `groups`) with their bootstrap intervals. */
+  groups: GroupMean[];
+  /** The same by kind (humans, models): the human-human reference of the ranking. */
+  kinds: GroupMean[];
   /** Joint-bootstrap replicates behind boot_lower/boot_upper (0: none computed). */
   replicates: number;
   note: string | null;
@@ -396,70 +411,93 @@ export function modelMeans(matrix: PairMatrix): RankedModel[] {
   return ranked.sort((a, b) => (b.mean ?? -Infinity) - (a.mean ?? -Infinity) || (a.model < b.model ? -1 : 1));
 }
 
+/** Percentile intervals of the joint bootstrap, with the statistic on the data where it is needed to check a row. */
+export interface JointIntervals {
+  /** Each model's mean kappa with the humans, by model. */
+  intervals: Map<string, { lower: number; upper: number }>;
+  /** Per grouping asked for, each series' mean kappa on the data (`mean`) and its interval, by series label. */
+  series: Map<string, { mean: number; lower: number; upper: number }>[];
+  replicates: number;
+  note: string | null;
+}
+
 /**
- * The ranking's joint-bootstrap intervals where affordable: the percentile interval of each
- * model's mean kappa over the joint stimulus bootstrap of the observers that saw the unit's
- * common stimulus set (`modelKappaIntervals`' interval, seed 1, the same replicates), with
- * every replicate's kappas counted by the kernel (`kernelJointBootstrap`), many times faster.
+ * The joint-bootstrap intervals the page shows: the percentile interval (level 0.95, seed 1)
+ * of each model's mean kappa with the humans (`modelKappaIntervals`' interval) and of each
+ * series' mean kappa for every grouping in `groupings` (`groupKappaIntervals`' interval where
+ * the series are the pair types: no user groups), over the joint stimulus bootstrap of the
+ * observers that share the unit's common stimulus set, with every replicate's kappas counted
+ * by the kernel (`kernelJointBootstrap`: the same replicates as `jointBootstrap`, many times
+ * faster). At most `maxReplicates` replicates, fewer where the work would exceed
+ * {@link RANKING_BOOTSTRAP_BUDGET} (none below 100: then a note says to run `trialwise summary`).
  */
 export function rankingBootstrap(
   unit: Unit,
   matrix: PairMatrix,
   maxReplicates = 1000,
-): { intervals: Map<string, { lower: number; upper: number }>; replicates: number; note: string | null } {
+  groupings: readonly (readonly Group[])[] = [],
+): JointIntervals {
   const outcome = commonOutcomeMatrix(unit, matrix);
   const roles = observerRoles(outcome);
   const size = outcome.observers.length;
   const planes = Math.ceil(Math.log2(Math.max(2, outcome.stimuli.length))) + 1;
   const perReplicate = ((size * (size - 1)) / 2) * Math.ceil(outcome.stimuli.length / 64) * planes;
   const affordable = Math.min(maxReplicates, Math.floor(RANKING_BOOTSTRAP_BUDGET / Math.max(1, perReplicate)));
-  if (roles.humans.length === 0 || roles.models.length === 0)
-    return { intervals: new Map(), replicates: 0, note: "no bootstrap interval: no humans and models share a stimulus set" };
+  const none = (note: string): JointIntervals => ({ intervals: new Map(), series: groupings.map(() => new Map()), replicates: 0, note });
+  if (size < 2) return none("no bootstrap interval: fewer than two observers share a stimulus set");
   if (affordable < 100)
-    return {
-      intervals: new Map(),
-      replicates: 0,
-      note: `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`,
-    };
+    return none(
+      `no bootstrap interval: ${size.toLocaleString("en")} observers on ${outcome.stimuli.length.toLocaleString("en")} stimuli are too many for the browser; run trialwise summary`,
+    );
   const note =
     outcome.excluded.length > 0
       ? `bootstrap over the ${size} observers sharing the most common stimulus set; ${outcome.excluded.length} left out`
       : null;
-  return { intervals: bootstrapModelMeans(outcome, roles, affordable), replicates: affordable, note };
+  return { ...bootstrapMeans(outcome, roles, groupings, affordable), replicates: affordable, note };
 }
 
-/** The ranking of {@link modelMeans} with the intervals of {@link rankingBootstrap} filled in. */
-export function withBootstrap(models: readonly RankedModel[], bootstrap: ReturnType<typeof rankingBootstrap>): Ranking {
-  const ranked = models.map((r) => {
-    const interval = bootstrap.intervals.get(r.model);
-    if (!interval) return r;
-    return {
-      ...r,
-      boot_lower: Number.isFinite(interval.lower) ? interval.lower : null,
-      boot_upper: Number.isFinite(interval.upper) ? interval.upper : null,
-    };
-  });
-  return { models: ranked, replicates: bootstrap.replicates, note: bootstrap.note };
+/** The pairs (i < j, outcome indices) of each series of a grouping, by series label. */
+function seriesPairs(outcome: OutcomeMatrix, groups: readonly Group[]): Map<string, number[]> {
+  const groupOf = outcome.observers.map(
+    (o) => groups.find((g) => g.members.includes(o))?.name ?? (outcome.humans.has(o) ? "humans" : "models"),
+  );
+  const pairs = new Map<string, number[]>();
+  const n = outcome.observers.length;
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const label = seriesLabel(groupOf[i], groupOf[j]);
+      let list = pairs.get(label);
+      if (!list) pairs.set(label, (list = []));
+      list.push(i * n + j);
+    }
+  return pairs;
 }
 
-/** Models ranked with the humans: {@link modelMeans} and, where affordable, {@link rankingBootstrap}'s intervals. */
-export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000): Ranking {
-  const models = modelMeans(matrix);
-  if (models.length === 0) return { models: [], replicates: 0, note: "the ranking needs humans and models among the chosen observers" };
-  return withBootstrap(models, rankingBootstrap(unit, matrix, maxReplicates));
+/** Mean of the defined kappas at the given matrix positions (NaN-aware, as the core's group means). */
+function meanAt(kappa: Float64Array, positions: readonly number[]): number {
+  let sum = 0;
+  let count = 0;
+  for (const p of positions) {
+    const k = kappa[p];
+    if (Number.isNaN(k)) continue;
+    sum += k;
+    count++;
+  }
+  return sum / count;
 }
 
-/**
- * Each model's 95% percentile interval of its mean kappa with the humans over the joint
- * stimulus bootstrap (seed 1), as `modelKappaIntervals` computes it.
- */
-export function bootstrapModelMeans(
+/** The intervals of {@link rankingBootstrap} over `replicates` replicates of the outcome matrix (seed 1, level 0.95). */
+function bootstrapMeans(
   outcome: OutcomeMatrix,
   roles: { humans: number[]; models: number[] },
+  groupings: readonly (readonly Group[])[],
   replicates: number,
-): Map<string, { lower: number; upper: number }> {
+): Pick<JointIntervals, "intervals" | "series"> {
   const size = outcome.observers.length;
-  const samples = roles.models.map(() => new Float64Array(replicates));
+  const withHumans = roles.humans.length > 0 ? roles.models : [];
+  const modelSamples = withHumans.map(() => new Float64Array(replicates));
+  const series = groupings.map((groups) => [...seriesPairs(outcome, groups)]);
+  const seriesSamples = series.map((list) => list.map(() => new Float64Array(replicates)));
   const view: ReplicateKappas = {
     replicate: 0,
     size,
@@ -472,10 +510,84 @@ export function bootstrapModelMeans(
     seed: 1,
     onReplicate: (r, kappa) => {
       const replicate = { ...view, replicate: r, kappa };
-      roles.models.forEach((model, k) => (samples[k][r] = meanKappaWithHumans(replicate, model, roles.humans)));
+      withHumans.forEach((model, k) => (modelSamples[k][r] = meanKappaWithHumans(replicate, model, roles.humans)));
+      series.forEach((list, g) => list.forEach(([, positions], k) => (seriesSamples[g][k][r] = meanAt(kappa, positions))));
     },
   });
-  return new Map(roles.models.map((model, k) => [outcome.observers[model], percentileInterval(samples[k], 0.95)]));
+  // The data's own kappas: every weight 1 (weightedKappa, as jointBootstrap's observed statistic).
+  const observed = new Float64Array(size * size).fill(NaN);
+  for (let i = 0; i < size; i++)
+    for (let j = i + 1; j < size; j++) observed[i * size + j] = weightedKappa(outcome.correct[i], outcome.correct[j]);
+  return {
+    intervals: new Map(withHumans.map((model, k) => [outcome.observers[model], percentileInterval(modelSamples[k], 0.95)])),
+    series: series.map(
+      (list, g) =>
+        new Map(
+          list.map(([label, positions], k) => [
+            label,
+            { mean: meanAt(observed, positions), ...percentileInterval(seriesSamples[g][k], 0.95) },
+          ]),
+        ),
+    ),
+  };
+}
+
+/** Tolerance for "the bootstrap's mean on the data is the row's mean" (as `trialwise summary`'s). */
+const SAME_MEAN = 1e-9;
+
+/**
+ * Group summaries with the bootstrap interval of their series, attached only where the
+ * bootstrap's mean on the data equals the row's mean (the row's pairs are the bootstrap's; not
+ * so where observers with other stimulus sets were left out of it), as `trialwise summary` does.
+ */
+export function withGroupIntervals(
+  summaries: readonly KappaSummary[],
+  intervals: ReadonlyMap<string, { mean: number; lower: number; upper: number }>,
+): GroupMean[] {
+  return summaries.map((s) => {
+    const interval = intervals.get(s.label);
+    const usable = interval && s.mean !== null && Math.abs(interval.mean - s.mean) <= SAME_MEAN;
+    const finite = (x: number | undefined) => (usable && Number.isFinite(x) ? x! : null);
+    return { ...s, boot_lower: finite(interval?.lower), boot_upper: finite(interval?.upper) };
+  });
+}
+
+/** The ranking of {@link modelMeans} with the intervals of {@link rankingBootstrap} filled in. */
+export function withBootstrap(
+  models: readonly RankedModel[],
+  bootstrap: JointIntervals,
+  summaries: { groups: readonly KappaSummary[]; kinds: readonly KappaSummary[] } = { groups: [], kinds: [] },
+): Ranking {
+  const ranked = models.map((r) => {
+    const interval = bootstrap.intervals.get(r.model);
+    if (!interval) return r;
+    return {
+      ...r,
+      boot_lower: Number.isFinite(interval.lower) ? interval.lower : null,
+      boot_upper: Number.isFinite(interval.upper) ? interval.upper : null,
+    };
+  });
+  return {
+    models: ranked,
+    groups: withGroupIntervals(summaries.groups, bootstrap.series[0] ?? new Map()),
+    kinds: withGroupIntervals(summaries.kinds, bootstrap.series[1] ?? new Map()),
+    replicates: bootstrap.replicates,
+    note: bootstrap.note,
+  };
+}
+
+/**
+ * Models ranked with the humans ({@link modelMeans}) and the group means of `groups` and of the
+ * kinds ({@link groupSummaries}), each with the interval of one joint bootstrap
+ * ({@link rankingBootstrap}) where affordable.
+ */
+export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000, groups: readonly Group[] = []): Ranking {
+  const models = modelMeans(matrix);
+  const summaries = { groups: groupSummaries(matrix, groups), kinds: groupSummaries(matrix, []) };
+  const ranking = withBootstrap(models, rankingBootstrap(unit, matrix, maxReplicates, [groups, []]), summaries);
+  if (models.length > 0) return ranking;
+  const note = "the ranking needs humans and models among the chosen observers";
+  return { ...ranking, note: ranking.note ? `${note}; ${ranking.note}` : note };
 }
 
 /**

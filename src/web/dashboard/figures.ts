@@ -11,11 +11,12 @@ import { expectedConsistency } from "../../core/metrics.ts";
 import type { PairRow } from "../../core/pairs.ts";
 import { type ConsistencyPoint, type SeriesStyle, consistencyScatterSpec, kappaVsAccuracySpec } from "../../figures/consistency.ts";
 import { kappaHeatmapSpec } from "../../figures/heatmap.ts";
-import { CNN_CNN_COLOUR, FIGURE_CONFIG, HUMAN_COLOUR, observerColour } from "../../figures/style.ts";
-import { modelFamily } from "../../reproduce/geirhos2020-facts.ts";
+import { MODEL_COLOR } from "../../figures/heatmap.ts";
+import { CNN_CNN_COLOUR, FIGURE_CONFIG, GROUP_PALETTE, HUMAN_COLOUR, KAPPA_COLOUR_SCALE, observerStyle } from "../../figures/style.ts";
 import {
   type KappaSummary,
   type PairMatrix,
+  type RankedModel,
   type Ranking,
   isComputed,
   observerGroups,
@@ -151,7 +152,11 @@ function cellHighlights(thinLines: boolean) {
  * (tooltips with accuracies and the pair's interval), selection and picks. Null where a pair has
  * no kappa (the clustering needs every pair): then {@link heatmapSpec}.
  */
-export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec: TopLevelSpec; cells: HeatmapCell[] } | null {
+export function clusteredHeatmapSpec(
+  matrix: PairMatrix,
+  title: string,
+  groups: readonly Group[] = [],
+): { spec: TopLevelSpec; cells: HeatmapCell[] } | null {
   const n = matrix.size;
   const pairs: PairRow[] = [];
   for (let i = 0; i < n; i++) {
@@ -174,6 +179,26 @@ export function clusteredHeatmapSpec(matrix: PairMatrix, title: string): { spec:
     vconcat: { name?: string; data?: unknown; mark?: object; encoding?: Record<string, unknown> }[];
   };
   const heatmap = spec.vconcat.find((panel) => panel.name === "heatmap")!;
+  // The strip above the matrix shows each observer's group in its colour (humans and models as the report's).
+  const strip = spec.vconcat.find((panel) => panel.name === "observer_kind")!;
+  const groupOf = observerGroups(matrix, groups);
+  strip.data = {
+    values: matrix.observers.map((observer, i) => ({
+      observer,
+      kind: matrix.human[i] ? "human" : "model",
+      group: groupOf[i],
+      colour: groupColour(groupOf[i], groups),
+    })),
+  };
+  strip.encoding = {
+    ...strip.encoding,
+    color: { field: "colour", type: "nominal", scale: null },
+    tooltip: [
+      { field: "observer", title: "observer" },
+      { field: "kind", title: "kind" },
+      { field: "group", title: "group" },
+    ],
+  };
   // The report's cells in its clustered order, replaced by the dashboard's richer ones.
   const order = (heatmap.encoding!.x as { scale: { domain: string[] } }).scale.domain.map((name) => matrix.observers.indexOf(name));
   const cells = heatmapCells(matrix, order);
@@ -199,7 +224,7 @@ export function heatmapSpec(
 ): TopLevelSpec {
   const side = cellSize(names.length) * names.length;
   const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
-  const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: "#3f3f46" };
+  const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: MODEL_COLOR };
   const band = { domain: [...names], paddingInner: 0, paddingOuter: 0 };
   const labels = names.length <= 80;
   return {
@@ -230,7 +255,7 @@ export function heatmapSpec(
       color: {
         field: "kappa",
         type: "quantitative",
-        scale: { scheme: "redblue", domain: [-1, 1], domainMid: 0 },
+        scale: { ...KAPPA_COLOUR_SCALE, domain: [...KAPPA_COLOUR_SCALE.domain] },
         legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], format: ".1f", gradientLength: Math.min(side, 220) },
       },
       ...cellHighlights(labels),
@@ -239,15 +264,34 @@ export function heatmapSpec(
   } as TopLevelSpec;
 }
 
-/** Colours of group-pair series: the report's colours for humans and models, a palette for the rest. */
-const PALETTE = ["#4393c3", "#d49a00", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#e6ab02", "#1f78b4"];
+/** Colour of the kind "models" on the observer strip (the report's: its models are grey there). */
+export const MODELS_STRIP_COLOUR = "#d4d4d8";
 
-export function seriesStyles(labels: readonly string[]): SeriesStyle[] {
-  let next = 0;
+/**
+ * The colour of each group, the one rule for the strip beside the matrix, the group chips and
+ * the scatters: "humans" the human colour, "models" grey, the user's groups the report's
+ * {@link GROUP_PALETTE} in the order they were made (none of it a colour reserved for humans,
+ * ResNet-50, CORnet-S or CNN-CNN pairs).
+ */
+export function groupColour(name: string, groups: readonly Group[]): string {
+  const k = groups.findIndex((g) => g.name === name);
+  if (k >= 0) return GROUP_PALETTE[k % GROUP_PALETTE.length];
+  return name === "humans" ? HUMAN_COLOUR : MODELS_STRIP_COLOUR;
+}
+
+/**
+ * Colours of group-pair series: the report's colours for humans and models, a group's own
+ * colour ({@link groupColour}) for pairs within it, and the rest of {@link GROUP_PALETTE} for
+ * pairs across groups.
+ */
+export function seriesStyles(labels: readonly string[], groups: readonly Group[] = []): SeriesStyle[] {
+  let next = groups.length;
   return labels.map((label) => {
     if (label === "humans – humans") return { label, colour: HUMAN_COLOUR, shape: "diamond" as const };
     if (label === "models – models") return { label, colour: CNN_CNN_COLOUR, shape: "cross-x" as const };
-    return { label, colour: PALETTE[next++ % PALETTE.length], shape: "circle" as const };
+    const within = groups.find((g) => label === seriesLabel(g.name, g.name));
+    if (within) return { label, colour: groupColour(within.name, groups), shape: "circle" as const };
+    return { label, colour: GROUP_PALETTE[next++ % GROUP_PALETTE.length], shape: "square" as const };
   });
 }
 
@@ -288,7 +332,7 @@ export function consistencySpecs(
       });
     }
   }
-  const series = seriesStyles([...new Set(points.map((p) => p.series))].sort());
+  const series = seriesStyles([...new Set(points.map((p) => p.series))].sort(), groups);
   const single = trialCounts.length === 1 ? regions.get(trialCounts[0].trials) : undefined;
   const bars =
     trialCounts.length > 1
@@ -378,11 +422,13 @@ function withSelectedPair(spec: TopLevelSpec, measure: "c_obs" | "kappa"): TopLe
 /**
  * Kappa against the model's accuracy on this dataset: every model-human kappa, each model's
  * mean with its 95% half-width, the OLS line and the human-human and model-model bands (the
- * report's `kappaVsAccuracySpec`). Null without humans and models, or with fewer than 3 points.
+ * report's `kappaVsAccuracySpec`), the OLS line named in a legend below the plot rather than
+ * written inside it, where it covered points ({@link withFitInLegend}). Null without humans
+ * and models, or with fewer than 3 points.
  */
 export function kappaVsAccuracy(
   matrix: PairMatrix,
-  ranking: Ranking,
+  ranked: readonly RankedModel[],
   kinds: readonly KappaSummary[],
 ): { spec: TopLevelSpec; note: string | null } | null {
   const n = matrix.size;
@@ -394,7 +440,7 @@ export function kappaVsAccuracy(
       all.push({ model: matrix.observers[m], accuracy: 100 * matrix.accuracy[m], kappa: matrix.kappa[m * n + h] });
     }
   }
-  const means = ranking.models.flatMap((r) =>
+  const means = ranked.flatMap((r) =>
     r.mean === null ? [] : [{ model: r.model, accuracy: 100 * r.accuracy, mean: r.mean, ci95: r.ci95 ?? 0 }],
   );
   if (all.length < 3 || means.length === 0 || new Set(all.map((p) => p.accuracy)).size < 2) return null;
@@ -412,29 +458,73 @@ export function kappaVsAccuracy(
   // Beyond a legend's worth of models, one colour for all (the ranking table names each mean).
   const legend = models.length <= MAX_LEGEND_MODELS;
   const series = (model: string) => (legend ? model : "models");
+  const fitLabel = `OLS: κ = ${fit.intercept.toFixed(3)} + ${fit.slope.toFixed(4)} · accuracy (R² = ${fit.r2.toFixed(2)})`;
   const spec = kappaVsAccuracySpec({
     title: "Error consistency with humans vs accuracy on this dataset",
     xTitle: "Model accuracy on this dataset (%)",
     points: all.filter((_, k) => k % step === 0).map((p) => ({ ...p, model: series(p.model) })),
     means: means.map((m) => ({ ...m, model: series(m.model) })),
     fit,
-    fitLabel: `OLS: κ = ${fit.intercept.toFixed(3)} + ${fit.slope.toFixed(4)} · accuracy (R² = ${fit.r2.toFixed(2)})`,
+    fitLabel,
     bands: [...band("humans – humans", "human-human", HUMAN_COLOUR), ...band("models – models", "model-model", CNN_CNN_COLOUR)],
     models: legend
-      ? models.map((model) => ({ label: model, colour: observerColour(model, modelFamily(model)), shape: "circle" as const }))
-      : [{ label: "models", colour: "#3f3f46", shape: "circle" as const }],
+      ? models.map((model) => ({ label: model, colour: observerStyle(model, false).colour, shape: "circle" as const }))
+      : [{ label: "models", colour: MODEL_COLOR, shape: "circle" as const }],
   });
   const notes = [
     step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null,
     legend ? null : `${models.length} models share one colour`,
   ];
-  return { spec, note: notes.filter(Boolean).join("; ") || null };
+  return { spec: withFitInLegend(spec, fitLabel), note: notes.filter(Boolean).join("; ") || null };
+}
+
+/**
+ * The report's kappa-vs-accuracy spec with its OLS label taken out of the plot (the text
+ * layer that writes `fitLabel`) and the fit line named in a legend of its own below the plot
+ * instead: a label inside the plot covers points wherever the points spread across the axis.
+ */
+export function withFitInLegend(spec: TopLevelSpec, fitLabel: string): TopLevelSpec {
+  type Layer = { mark?: { type?: string; strokeDash?: number[] }; data?: { values?: { text?: string }[] }; encoding?: object };
+  const layers = (spec as { layer: Layer[] }).layer;
+  const isLabel = (l: Layer) => l.mark?.type === "text" && l.data?.values?.[0]?.text === fitLabel;
+  return {
+    ...spec,
+    layer: layers
+      .filter((l) => !isLabel(l))
+      .map((l) => {
+        if (l.mark?.type !== "line") return l;
+        const { strokeDash, ...mark } = l.mark;
+        return {
+          ...l,
+          mark,
+          encoding: {
+            ...l.encoding,
+            strokeDash: {
+              datum: fitLabel,
+              type: "nominal",
+              scale: { domain: [fitLabel], range: [strokeDash ?? [4, 3]] },
+              legend: { title: null, orient: "bottom", labelLimit: 600, symbolStrokeColor: "black", symbolStrokeWidth: 1.5 },
+            },
+          },
+        };
+      }),
+  } as TopLevelSpec;
 }
 
 /** Most models given a colour and a legend entry each in the kappa-vs-accuracy figure. */
 export const MAX_LEGEND_MODELS = 30;
 
-/** The ranking as dots with intervals (bootstrap where computed, else the normal half-width). */
+/** The series label of pairs of two humans (the kinds' grouping, {@link seriesLabel}). */
+export const HUMAN_PAIRS = seriesLabel("humans", "humans");
+
+/** Name of the data set holding the ranking's human-human reference (line and interval). */
+export const HUMAN_REFERENCE_DATA = "human_reference";
+
+/**
+ * The ranking as dots with intervals (bootstrap where computed, else the normal half-width),
+ * and the human-human reference: the mean κ of every pair of two humans as a dashed line in
+ * the human colour, its joint-bootstrap interval as a band around it (said in the subtitle).
+ */
 export function rankingSpec(ranking: Ranking): TopLevelSpec {
   const rows = ranking.models
     .filter((r) => r.mean !== null)
@@ -442,22 +532,55 @@ export function rankingSpec(ranking: Ranking): TopLevelSpec {
       ...r,
       low: r.boot_lower ?? (r.ci95 === null ? r.mean : r.mean! - r.ci95),
       high: r.boot_upper ?? (r.ci95 === null ? r.mean : r.mean! + r.ci95),
-      colour: observerColour(r.model, modelFamily(r.model)),
+      colour: observerStyle(r.model, false).colour,
     }));
+  const humans = ranking.kinds.find((k) => k.label === HUMAN_PAIRS);
+  const reference =
+    humans && humans.mean !== null
+      ? [{ mean: humans.mean, low: humans.boot_lower ?? humans.mean, high: humans.boot_upper ?? humans.mean, n_pairs: humans.n_pairs }]
+      : [];
   const y = { field: "model", type: "nominal" as const, sort: null, title: null };
   const x = { type: "quantitative" as const, title: "Mean error consistency κ with the humans" };
+  const referenceText = reference.map(
+    (r) =>
+      `dashed line: human-human mean κ ${fixed(r.mean)}${humans!.boot_lower !== null ? `, 95% interval [${fixed(r.low)}, ${fixed(r.high)}] (band)` : ""}, ${r.n_pairs} pairs`,
+  );
   return {
     $schema: SCHEMA,
     config: FIGURE_CONFIG,
-    title:
-      ranking.replicates > 0
-        ? `Models by mean κ with humans (95% joint-bootstrap intervals, ${ranking.replicates} replicates)`
-        : "Models by mean κ with humans (mean ± 1.96 sd/√n)",
+    title: {
+      text:
+        ranking.replicates > 0
+          ? `Models by mean κ with humans (95% joint-bootstrap intervals, ${ranking.replicates} replicates)`
+          : "Models by mean κ with humans (mean ± 1.96 sd/√n)",
+      ...(referenceText.length > 0 ? { subtitle: referenceText, subtitleColor: HUMAN_COLOUR, subtitleFontSize: 12 } : {}),
+    },
     width: 360,
     height: { step: 16 },
     data: { values: rows },
     layer: [
       { mark: { type: "rule", color: "#999" }, encoding: { x: { datum: 0, type: "quantitative" } } },
+      {
+        data: { name: HUMAN_REFERENCE_DATA, values: reference },
+        layer: [
+          {
+            mark: { type: "rect", color: HUMAN_COLOUR, opacity: 0.12 },
+            encoding: { x: { field: "low", ...x }, x2: { field: "high" } },
+          },
+          {
+            mark: { type: "rule", color: HUMAN_COLOUR, strokeDash: [6, 4], strokeWidth: 2 },
+            encoding: {
+              x: { field: "mean", ...x },
+              tooltip: [
+                { field: "mean", title: "human-human mean κ", format: ".4f" },
+                { field: "low", title: "lower", format: ".4f" },
+                { field: "high", title: "upper", format: ".4f" },
+                { field: "n_pairs", title: "pairs" },
+              ],
+            },
+          },
+        ],
+      },
       {
         mark: { type: "rule", strokeWidth: 1.5 },
         encoding: { y, x: { field: "low", ...x }, x2: { field: "high" }, color: { field: "colour", type: "nominal", scale: null } },

@@ -162,6 +162,7 @@ export function buildLayout(): void {
           "Mean κ per pair of groups",
           exportButtons("group-means", ["csv"]),
           h("table", { id: "group-table", class: "data" }),
+          h("p", { class: "note", id: "group-note" }),
         ),
         section(
           "ranking",

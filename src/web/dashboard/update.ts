@@ -79,7 +79,7 @@ export async function analyse(): Promise<void> {
   explainNoPairs(analysis, payload);
   // The matrix, group means and pair first, painted before the other figures are drawn.
   await renderHeatmap(analysis);
-  renderGroupTable(analysis);
+  renderGroupTable(analysis.groups, null);
   await showPair();
   session.markShown(generation);
   await nextPaint();

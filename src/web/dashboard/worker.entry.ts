@@ -88,7 +88,7 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
     case "ranking": {
       const unit = unitFor(request);
       const matrix = await pairMatrix(unit, chosenRows(unit, request.observers), { mismatch: request.mismatch });
-      return { answer: { type: "ranking", ranking: modelRanking(unit, matrix) }, transfer: [] };
+      return { answer: { type: "ranking", ranking: modelRanking(unit, matrix, 1000, request.groups) }, transfer: [] };
     }
     case "pair-interval":
       return {

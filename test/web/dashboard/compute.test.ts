@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { modelKappaIntervals } from "../../../src/core/mean-intervals.ts";
+import { groupKappaIntervals, modelKappaIntervals } from "../../../src/core/mean-intervals.ts";
 import { outcomeMatrix } from "../../../src/core/outcome-matrix.ts";
 import { computePairs } from "../../../src/core/pairs.ts";
 import { summarizePairs } from "../../../src/core/summary.ts";
@@ -132,6 +132,46 @@ test(
     const hh = groups.find((g) => g.label === "humans – humans")!;
     const expectedHh = summary.find((r) => r.kind === "group" && r.name === "human-human")!;
     assert.ok(Object.is(hh.mean, expectedHh.mean) && hh.n_pairs === 45);
+  },
+);
+
+test(
+  "group means: the joint-bootstrap interval of trialwise summary (groupKappaIntervals, same seed and replicates), not a normal 1.96 interval",
+  { skip: NO_SHARED_DATA },
+  async () => {
+    const data = await table("texture-shape_cue-conflict");
+    const payload = datasetPayload(tableDataset("x", data, "test"));
+    const unit = decodeUnit(payload, payload.units[0]);
+    const matrix = await pairMatrix(
+      unit,
+      unit.observers.map((_, i) => i),
+      { mismatch: "identical" },
+    );
+    const ranking = modelRanking(unit, matrix, 200);
+    const expected = groupKappaIntervals(outcomeMatrix(data), { replicates: 200, seed: 1 }).groups;
+    const labels = { "human-human": "humans – humans", "model-model": "models – models", "model-human": "humans – models" } as const;
+    assert.equal(expected.length, 3);
+    for (const group of expected) {
+      for (const shown of [ranking.kinds, ranking.groups]) {
+        const row = shown.find((g) => g.label === labels[group.group])!;
+        assert.equal(row.n_pairs, group.n_pairs, group.group);
+        assert.ok(Math.abs(row.mean! - group.mean) < 1e-12, `${group.group}: mean ${row.mean} vs ${group.mean}`);
+        // Only the order of summation differs from the core's group means.
+        assert.ok(Math.abs(row.boot_lower! - group.lower) < 1e-12, `${group.group}: lower ${row.boot_lower} vs ${group.lower}`);
+        assert.ok(Math.abs(row.boot_upper! - group.upper) < 1e-12, `${group.group}: upper ${row.boot_upper} vs ${group.upper}`);
+        // The normal half-width treats the 45 human-human pairs of 10 people as independent: narrower.
+        if (group.group === "human-human") assert.ok(group.upper - group.lower > 2 * row.ci95!, "the bootstrap interval is the wider one");
+      }
+    }
+
+    // A user group of two models: one pair, no normal interval (sd of one value), but a bootstrap interval.
+    const mine = modelRanking(unit, matrix, 200, [{ name: "mine", members: ["resnet50", "cornet-s"] }]);
+    const one = mine.groups.find((g) => g.label === "mine – mine")!;
+    assert.equal(one.n_pairs, 1);
+    assert.equal(one.ci95, null);
+    assert.ok(one.boot_lower! < one.mean! && one.mean! < one.boot_upper!, `[${one.boot_lower}, ${one.boot_upper}] around ${one.mean}`);
+    // The kinds are bootstrapped in the same run, whatever the user's groups.
+    assert.deepEqual(mine.kinds, ranking.kinds);
   },
 );
 

@@ -6,7 +6,7 @@ import type { Analysis } from "../messages.ts";
 
 /** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
 export async function renderAccuracy(analysis: Analysis): Promise<void> {
-  const figure = kappaVsAccuracy(analysis.matrix, { models: analysis.means, replicates: 0, note: null }, analysis.kinds);
+  const figure = kappaVsAccuracy(analysis.matrix, analysis.means, analysis.kinds);
   byId("accuracy-note").textContent = figure
     ? (figure.note ?? "")
     : "needs humans and at least three model-human pairs with different model accuracies";

@@ -90,7 +90,7 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
     const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
-    const clustered = order.clustered ? clusteredHeatmapSpec(matrix, title) : null;
+    const clustered = order.clustered ? clusteredHeatmapSpec(matrix, title, session.state.groups) : null;
     const cells = clustered?.cells ?? heatmapCells(matrix, order.order);
     const result = await vegaFigure("heatmap", container, clustered?.spec ?? heatmapSpec(cells, names, humans, title), "svg", (created) =>
       created.view.addEventListener("click", (_event, item) => {

@@ -2,12 +2,12 @@
  * The observers panel (#observers-section): every observer of the dataset with its kind,
  * group and accuracy; a checkbox hides or shows it, a click on its name picks it. Picked
  * observers can be shown alone or made a group (kept in the URL), and stay bright in the
- * matrix and the ranking.
+ * matrix and the ranking. Each group's chip shows its colour (the strip beside the matrix).
  */
 import { currentPayload } from "../datasets.ts";
 import { byId, h } from "../dom.ts";
 import { registerTable } from "../exports.ts";
-import { fixed } from "../figures.ts";
+import { fixed, groupColour } from "../figures.ts";
 import type { DatasetPayload } from "../protocol.ts";
 import { session } from "../session.ts";
 import { showError } from "../status.ts";
@@ -129,13 +129,22 @@ export function makeGroup(): void {
   void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
 }
 
-/** The groups as chips, each with a button that removes it. */
+/** A small square of a colour (set through the CSSOM: the page's CSP allows no inline style attributes). */
+function swatch(colour: string): HTMLElement {
+  const element = h("span", { class: "swatch", "aria-hidden": "true" });
+  element.style.background = colour;
+  return element;
+}
+
+/** The groups as chips (with their colour), each with a button that removes it. */
 export function renderGroups(): void {
   byId("groups").replaceChildren(
     ...session.state.groups.map((g) =>
       h(
         "span",
-        { class: "chip" },
+        { class: "chip", "data-group": g.name },
+        // The group's colour, as on the strip beside the matrix and in the scatters.
+        swatch(groupColour(g.name, session.state.groups)),
         `${g.name} (${g.members.length})`,
         h(
           "button",

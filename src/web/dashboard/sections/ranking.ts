@@ -8,12 +8,13 @@ import type { Ranking } from "../compute.ts";
 import { byId, h } from "../dom.ts";
 import { registerTable } from "../exports.ts";
 import { clearFigure, vegaFigure } from "../figure-views.ts";
-import { fixed, rankingSpec } from "../figures.ts";
+import { HUMAN_PAIRS, fixed, rankingSpec } from "../figures.ts";
 import type { AnalysisRequest } from "../messages.ts";
 import { session } from "../session.ts";
 import { showError } from "../status.ts";
 import { scrollToViewAgain } from "../url.ts";
 import { askRanking } from "../workers.ts";
+import { renderGroupTable } from "./groups.ts";
 import { togglePicked } from "./observers.ts";
 
 /** Rankings kept (each a few hundred bytes), so showing an observer again redraws at once. */
@@ -35,8 +36,8 @@ export function rankingPending(): boolean {
  * ranking section is marked as updating meanwhile. Not drawn if the view has changed since.
  */
 export async function rankLater(generation: number, request: AnalysisRequest): Promise<void> {
-  // Groups do not change the ranking.
-  const key = JSON.stringify([request.dataset, request.condition, request.mismatch, request.observers]);
+  // The groups' means are bootstrapped with the models' (one bootstrap): they are part of the key.
+  const key = JSON.stringify([request.dataset, request.condition, request.mismatch, request.observers, request.groups]);
   pending++;
   try {
     let ranking = rankings.get(key);
@@ -47,6 +48,7 @@ export async function rankLater(generation: number, request: AnalysisRequest): P
       if (rankings.size > RANKINGS_KEPT) rankings.delete(rankings.keys().next().value!);
     }
     if (!session.isCurrent(generation)) return;
+    renderGroupTable(ranking.groups, ranking);
     await renderRanking(ranking);
     setRankingUpdating(false);
     // The ranking makes the page longer: a view further down may only now reach the top.
@@ -56,6 +58,14 @@ export async function rankLater(generation: number, request: AnalysisRequest): P
   } finally {
     pending--;
   }
+}
+
+/** The human-human reference of the ranking in words: their mean κ and its interval. */
+function humanReference(ranking: Ranking): string | null {
+  const humans = ranking.kinds.find((k) => k.label === HUMAN_PAIRS);
+  if (!humans || humans.mean === null) return null;
+  const interval = humans.boot_lower !== null ? ` [${fixed(humans.boot_lower)}, ${fixed(humans.boot_upper)}]` : "";
+  return `dashed line: mean κ of the ${humans.n_pairs} human-human pairs, ${fixed(humans.mean)}${interval}`;
 }
 
 /** Greys the ranking while its bootstrap for the current view is computed. */
@@ -71,8 +81,9 @@ async function renderRanking(ranking: Ranking): Promise<void> {
   byId("ranking-note").textContent = [
     ranking.note,
     ranking.replicates > 0
-      ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95: 1.96 sd/√n over the humans`
+      ? `intervals: joint stimulus bootstrap (${ranking.replicates} replicates, seed 1, as trialwise summary); ci95 (csv): 1.96 sd/√n over the humans`
       : null,
+    humanReference(ranking),
   ]
     .filter(Boolean)
     .join(". ");
