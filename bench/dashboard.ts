@@ -12,10 +12,14 @@
  *
  * Each round: hide one observer (another each round), show it again, pick the humans, group the picks, select the
  * ResNet-50 / CORnet-S pair (a click on its cell), switch to the contrast data, switch back
- * (which resets the view). Prints the median over the rounds (default 5) after one warm-up
- * round. Needs `npm run build:web` first. No assertions: the tests check what is shown.
+ * (which resets the view). Then, as many times, an upload: the 35 cue-conflict CSV files
+ * (3 MB) chosen at once in the page's file input, timed from the choice until the new dataset
+ * (one dataset of 35 observers) is shown, and removed again (not timed). "open" is the first
+ * load of the page until each of the three points. Prints the median over the rounds
+ * (default 5) after one warm-up round. Needs `npm run build:web` first. No assertions: the
+ * tests check what is shown.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "playwright-core";
@@ -50,6 +54,30 @@ async function timed(page: Page, action: string): Promise<Times> {
     const first = await lap(() => t.ready || (t.shown !== undefined && t.shown === t.generation));
     const all = await lap(() => t.ready);
     return { first, all, settled: await lap(() => t.settled ?? t.ready) };
+  })()`) as Promise<Times>;
+}
+
+/** Page-side: the start of an action done from outside the page (a file chosen); {@link lapsSince} measures from it. */
+const MARK_START = "window.__benchStart = performance.now();";
+
+/**
+ * Page-side: the three times of {@link timed} measured from {@link MARK_START}, once `started`
+ * (an expression) holds, e.g. once the page shows the uploaded dataset.
+ */
+function lapsSince(page: Page, started: string): Promise<Times> {
+  return page.evaluate(`(async () => {
+    // Read anew each time: on a page just loaded it may not be there yet.
+    const t = () => window.__trialwise ?? { generation: 0 };
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const lap = async (done) => {
+      while (!done()) await tick();
+      await frame();
+      return performance.now() - window.__benchStart;
+    };
+    const first = await lap(() => (${started}) && t().generation > 0 && t().shown === t().generation);
+    const all = await lap(() => (${started}) && t().ready);
+    return { first, all, settled: await lap(() => (${started}) && t().settled) };
   })()`) as Promise<Times>;
 }
 
@@ -113,11 +141,16 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    const loadStart = Date.now();
     await page.goto(`${server.url}?d=texture-shape_cue-conflict`);
     await page.waitForFunction("window.__trialwise?.ready === true && (window.__trialwise.settled ?? true)", null, { timeout: 60_000 });
-    const load = Date.now() - loadStart;
-    const times = new Map<string, Times[]>(INTERACTIONS.map(([name]) => [name, []]));
+    // The first load, from the navigation's start (the page's time origin) to each point.
+    const open: Times[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      await page.reload({ waitUntil: "commit" });
+      const t = await lapsSince(page, "(window.__benchStart = 0) === 0");
+      if (round > 0) open.push(t);
+    }
+    const times = new Map<string, Times[]>([["open (page load)", open], ...INTERACTIONS.map(([name]): [string, Times[]] => [name, []])]);
     for (let round = 0; round <= ROUNDS; round++) {
       for (const [name, action] of INTERACTIONS) {
         const t = await timed(page, action(round));
@@ -127,10 +160,28 @@ async function main(): Promise<void> {
         if (round > 0) times.get(name)!.push(t);
       }
     }
+    const files = readdirSync(CUE_CONFLICT)
+      .filter((f) => f.endsWith(".csv"))
+      .map((f) => join(CUE_CONFLICT, f));
+    const uploads: Times[] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      await page.evaluate(MARK_START);
+      await page.setInputFiles("#upload", files);
+      // The upload dataset is named after its first file; the page shows it when all 35 are in.
+      const t = await lapsSince(page, "new URL(location.href).searchParams.get('d')?.startsWith('texture-shape_cue-conflict_')");
+      const error = await page.evaluate("window.__trialwise.error");
+      if (error) throw new Error(`upload: the page reports "${error}"`);
+      if (round > 0) uploads.push(t);
+      await page.click("#remove-dataset");
+      await page.waitForFunction(
+        "window.__trialwise.settled && !new URL(location.href).searchParams.get('d')?.startsWith('texture-shape_cue-conflict_')",
+      );
+    }
+    times.set(`upload ${files.length} CSV files`, uploads);
     if (errors.length > 0) throw new Error(`page errors: ${errors.join("; ")}`);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(`trialwise serve, cue-conflict (35 observers x 1,280 trials) in Chromium; first load until settled ${load} ms`);
-    console.log(`median of ${ROUNDS} rounds after a warm-up round, ms from the click:\n`);
+    console.log("trialwise serve, cue-conflict (35 observers x 1,280 trials) in Chromium");
+    console.log(`median of ${ROUNDS} rounds after a warm-up round, ms from the click (open: from the navigation):\n`);
     console.log(`${"interaction".padEnd(30)} ${"matrix".padStart(8)} ${"all views".padStart(10)} ${"+ranking".padStart(9)}`);
     for (const [name, t] of times) {
       const column = (key: keyof Times, width: number) =>
