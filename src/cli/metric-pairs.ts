@@ -71,10 +71,10 @@ export function usesResponseMetric(flags: MetricFlags): boolean {
   return false;
 }
 
-type Flags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags;
+export type MetricCommandFlags = InputFlags & OutputFlags & AnalysisFlags & MetricFlags;
 
 /** The probability tables the flags and path describe, with the readers' notes. */
-async function probabilityTables(path: string, flags: Flags, io: CliIO): Promise<ProbabilityTable[]> {
+export async function probabilityTables(path: string, flags: MetricCommandFlags, io: CliIO): Promise<ProbabilityTable[]> {
   const byCondition = flags.by === "condition";
   if (flags.probPrefix !== undefined || flags.probsCol !== undefined) {
     if (flags.probPrefix !== undefined && flags.probsCol !== undefined)
@@ -131,13 +131,32 @@ async function probabilityTables(path: string, flags: Flags, io: CliIO): Promise
   return datasets.map((table) => probabilityTableFromTrials(table, byCondition, scores));
 }
 
+/**
+ * CAPA compares probabilities: where no observer of a table has any (trial data without
+ * --scores), every observer enters with its answers and capa would silently be capa-discrete.
+ */
+export function checkProbabilities(metric: ResponseMetric, tables: readonly ProbabilityTable[], path: string): void {
+  if (metric !== "capa") return;
+  for (const table of tables) {
+    if (table.observers.some((o) => o.graded)) continue;
+    throw new InputError(
+      `--metric capa compares probabilities, but no observer of dataset "${table.dataset}" has any (trial data without --scores: every observer has answers only); give the models' scores (--scores, --prob-prefix or --probs-col), or use --metric capa-discrete to compare the answers`,
+      { file: path },
+    );
+  }
+}
+
 /** Rows as written: undefined values (NaN) as null. */
 function written(row: MetricPairRow): Record<string, string | number | null> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && Number.isNaN(v) ? null : v]));
 }
 
 /** `trialwise pairs --metric <response-level metric>`. */
-export async function metricPairsCommand(path: string, flags: Flags & { observers?: string; skipped?: string }, io: CliIO): Promise<void> {
+export async function metricPairsCommand(
+  path: string,
+  flags: MetricCommandFlags & { observers?: string; skipped?: string },
+  io: CliIO,
+): Promise<void> {
   const metric = flags.metric as ResponseMetric;
   const [{ METRIC_COLUMNS, metricPairs }, { pairOptions }] = await Promise.all([import("../core/metric-pairs.ts"), import("./options.ts")]);
   const extras = flags as Record<string, unknown>;
@@ -147,6 +166,7 @@ export async function metricPairsCommand(path: string, flags: Flags & { observer
   const options = pairOptions(flags);
   const observers = nameList("--observers", flags.observers);
   const tables = await probabilityTables(path, flags, io);
+  checkProbabilities(metric, tables, path);
   const known = new Set(tables.flatMap((t) => t.observers.map((o) => o.name)));
   const unknown = (observers ?? []).filter((o) => !known.has(o));
   if (unknown.length > 0)
@@ -194,7 +214,7 @@ export async function metricPairsCommand(path: string, flags: Flags & { observer
 /** `trialwise summary --metric <response-level metric>`: the metric's mean per pair type and per model with the humans. */
 export async function metricSummaryCommand(
   path: string,
-  flags: Flags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string },
+  flags: MetricCommandFlags & { models?: string; bootstrap?: string; hierarchical?: boolean; seed?: string; level?: string },
   io: CliIO,
 ): Promise<void> {
   const metric = flags.metric as ResponseMetric;
@@ -215,6 +235,7 @@ export async function metricSummaryCommand(
   const models = nameList("--models", flags.models);
   const bootstrap = bootstrapSettings(flags);
   const tables = await probabilityTables(path, flags, io);
+  checkProbabilities(metric, tables, path);
   const value = METRIC_VALUE[metric];
   const rows: SummaryRow[] = [];
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);

@@ -1,6 +1,10 @@
 import { InputError } from "../core/errors.ts";
 import { groupKappaIntervals, modelKappaIntervals } from "../core/mean-intervals.ts";
+import { metricMatrix, metricMeanIntervals } from "../core/metric-bootstrap.ts";
+import { METRIC_VALUE, type ResponseMetric } from "../core/metric-pairs.ts";
 import { outcomeMatrix } from "../core/outcome-matrix.ts";
+import type { ProbabilityTable } from "../core/probability-table.ts";
+import type { ProgressCallback } from "../core/progress.ts";
 import type { SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { checkReplicateMemory } from "./flags.ts";
@@ -36,37 +40,101 @@ export function withBootstrapIntervals(
   settings: BootstrapSettings,
   note: (text: string) => void,
 ): SummaryRowWithInterval[] {
-  const intervals = new Map<string, { mean: number; lower: number; upper: number }>();
-  const key = (condition: string, kind: string, name: string) => `${condition}\u0000${kind}\u0000${name}`;
+  const intervals: Intervals = new Map();
   const conditionsWithExcluded = new Set<string>();
   for (const condition of new Set(rows.map((r) => r.condition))) {
     try {
       const matrix = outcomeMatrix(table, byCondition ? condition : undefined);
+      if (settings.hierarchical && matrix.humans.size === 0) throw new InputError("no humans to resample (--hierarchical)");
       if (matrix.excluded.length > 0) conditionsWithExcluded.add(condition);
       const known = models?.filter((m) => matrix.observers.includes(m));
-      const modelCount = known?.length ?? matrix.observers.filter((o) => !matrix.humans.has(o)).length;
-      // The bootstrap keeps a series of replicates per statistic: the 3 pair types' means, then the models' means.
-      checkReplicateMemory(
-        "--bootstrap",
-        settings.replicates,
-        (modelCount + 3) * 8,
-        `${modelCount + 3} series (the means of ${modelCount} models and of 3 pair types)`,
-      );
+      checkSeriesMemory(settings.replicates, known?.length ?? matrix.observers.filter((o) => !matrix.humans.has(o)).length);
       const options = { ...settings, models: known };
-      for (const g of groupKappaIntervals(matrix, options).groups) intervals.set(key(condition, "group", g.group), g);
+      for (const g of groupKappaIntervals(matrix, options).groups) intervals.set(intervalKey(condition, "group", g.group), g);
       if (matrix.humans.size > 0) {
-        for (const m of modelKappaIntervals(matrix, options).models) intervals.set(key(condition, "model", m.model), m);
+        for (const m of modelKappaIntervals(matrix, options).models) intervals.set(intervalKey(condition, "model", m.model), m);
       }
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       note(`${table.dataset} [${condition}]: no bootstrap intervals (${error.message})`);
     }
   }
+  return attachIntervals(rows, intervals, conditionsWithExcluded, undefinedKappaOf, table.dataset, note);
+}
+
+/**
+ * The summary rows of one probability table under a response-level metric with the percentile
+ * interval of the joint item bootstrap (../core/metric-bootstrap.ts: items resampled once for
+ * all observers within each unit; with `hierarchical`, humans too), attached as
+ * {@link withBootstrapIntervals} attaches error kappa's: only where the bootstrap's observed
+ * mean is the row's mean, else empty with a note giving the cause.
+ */
+export function withMetricBootstrapIntervals(
+  rows: readonly SummaryRow[],
+  table: ProbabilityTable,
+  metric: ResponseMetric,
+  models: readonly string[] | undefined,
+  settings: BootstrapSettings,
+  note: (text: string) => void,
+  onProgress?: ProgressCallback,
+): SummaryRowWithInterval[] {
+  const intervals: Intervals = new Map();
+  const conditionsWithExcluded = new Set<string>();
+  const conditions = [...new Set(rows.map((r) => r.condition))];
+  conditions.forEach((condition, c) => {
+    try {
+      const matrix = metricMatrix(table, metric, condition);
+      if (matrix.excluded.length > 0) conditionsWithExcluded.add(condition);
+      const known = models?.filter((m) => matrix.observers.includes(m));
+      checkSeriesMemory(settings.replicates, known?.length ?? matrix.observers.filter((o) => !matrix.humans.has(o)).length);
+      const result = metricMeanIntervals(matrix, {
+        ...settings,
+        models: known,
+        onProgress: onProgress && ((done, total) => onProgress(c * total + done, conditions.length * total)),
+      });
+      for (const g of result.groups) intervals.set(intervalKey(condition, "group", g.group), g);
+      for (const m of result.models) intervals.set(intervalKey(condition, "model", m.model), m);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      note(`${table.dataset} [${condition}]: no bootstrap intervals (${error.message})`);
+    }
+  });
+  const why = `have an undefined ${METRIC_VALUE[metric]} (${metric === "dmc" ? "constant margins" : "chance agreement 1"})`;
+  return attachIntervals(rows, intervals, conditionsWithExcluded, () => 0, table.dataset, note, why);
+}
+
+/** Intervals of means by {@link intervalKey}. */
+type Intervals = Map<string, { mean: number; lower: number; upper: number }>;
+
+function intervalKey(condition: string, kind: string, name: string): string {
+  return `${condition}\u0000${kind}\u0000${name}`;
+}
+
+/** The bootstrap keeps a series of replicates per statistic: the 3 pair types' means, then the models' means. */
+function checkSeriesMemory(replicates: number, modelCount: number): void {
+  checkReplicateMemory(
+    "--bootstrap",
+    replicates,
+    (modelCount + 3) * 8,
+    `${modelCount + 3} series (the means of ${modelCount} models and of 3 pair types)`,
+  );
+}
+
+/** Each row with its interval where the bootstrap's observed mean is the row's; notes on the rows left without. */
+function attachIntervals(
+  rows: readonly SummaryRow[],
+  intervals: Intervals,
+  conditionsWithExcluded: ReadonlySet<string>,
+  undefinedKappaOf: (row: SummaryRow) => number,
+  dataset: string,
+  note: (text: string) => void,
+  undefinedValue = "have undefined kappa (c_exp = 1: both observers all correct or all wrong); --undefined-kappa one sets such kappas to 1",
+): SummaryRowWithInterval[] {
   let mismatched = 0;
   const withoutMean = { rows: 0, pairs: 0 };
   const countedAsOne = { rows: 0, pairs: 0 };
   const result = rows.map((row) => {
-    const rowKey = key(row.condition, row.kind, row.name);
+    const rowKey = intervalKey(row.condition, row.kind, row.name);
     const interval = intervals.get(rowKey);
     const usable = interval && row.mean !== null && Math.abs(interval.mean - row.mean) <= SAME_MEAN;
     if (interval && !usable) {
@@ -83,19 +151,18 @@ export function withBootstrapIntervals(
   });
   if (withoutMean.rows > 0) {
     note(
-      `${table.dataset}: ${withoutMean.rows} summary row(s) have no mean and no bootstrap interval: all ${withoutMean.pairs} of their pair(s) ` +
-        "have undefined kappa (c_exp = 1: both observers all correct or all wrong); --undefined-kappa one sets such kappas to 1",
+      `${dataset}: ${withoutMean.rows} summary row(s) have no mean and no bootstrap interval: all ${withoutMean.pairs} of their pair(s) ${undefinedValue}`,
     );
   }
   if (countedAsOne.rows > 0) {
     note(
-      `${table.dataset}: ${countedAsOne.rows} summary row(s) without a bootstrap interval: their means count ${countedAsOne.pairs} pair(s) ` +
+      `${dataset}: ${countedAsOne.rows} summary row(s) without a bootstrap interval: their means count ${countedAsOne.pairs} pair(s) ` +
         "with undefined kappa (c_exp = 1) as 1, as --undefined-kappa one asks; the bootstrap leaves such pairs out",
     );
   }
   if (mismatched > 0) {
     note(
-      `${table.dataset}: ${mismatched} summary row(s) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest`,
+      `${dataset}: ${mismatched} summary row(s) without a bootstrap interval: their pairs include observers whose stimulus sets differ from the rest`,
     );
   }
   return result;

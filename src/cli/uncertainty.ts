@@ -34,10 +34,11 @@ import {
   wholeNumber,
 } from "./flags.ts";
 import type { CliIO } from "./io.ts";
+import { type MetricFlags, addMetricOptions, usesResponseMetric } from "./metric-pairs.ts";
 import { type InputFlags, addInputOptions, addMatchingOptions, loadOptions, pairOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
 
-interface CommonFlags extends InputFlags {
+interface CommonFlags extends InputFlags, MetricFlags {
   dataset?: string;
   condition?: string;
   format?: OutputFormat;
@@ -217,12 +218,12 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
 }
 
 /** A --format or -o that cannot be written is a usage error before any work (and before any note). */
-async function checkOutput(io: CliIO, flags: { format?: OutputFormat; output?: string }): Promise<void> {
+export async function checkOutput(io: CliIO, flags: { format?: OutputFormat; output?: string }): Promise<void> {
   const { outputFormat } = await import("../io/output.ts");
   outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
 }
 
-async function emitObject(
+export async function emitObject(
   io: CliIO,
   flags: { format?: OutputFormat; output?: string },
   object: Record<string, unknown>,
@@ -262,19 +263,22 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
   const data = "../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict";
 
-  addMatchingOptions(
-    withCommon(
-      configure(
-        program
-          .command("ci")
-          .description(
-            "Confidence interval of one pair's kappa: trial bootstrap (a multinomial draw of the pair's 2x2 table per replicate) with percentile or BCa limits, or the large-sample (analytic) interval.",
-          )
-          .argument("<path>", "trial data"),
-        [
-          `trialwise ci ${data} --pair resnet50,subject-01 --format json`,
-          `trialwise ci ${data} --pair resnet50,cornet-s --method bca --bootstrap 20000`,
-        ],
+  addMetricOptions(
+    addMatchingOptions(
+      withCommon(
+        configure(
+          program
+            .command("ci")
+            .description(
+              "Confidence interval of one pair's kappa: trial bootstrap (a multinomial draw of the pair's 2x2 table per replicate) with percentile or BCa limits, or the large-sample (analytic) interval.",
+            )
+            .argument("<path>", "trial data"),
+          [
+            `trialwise ci ${data} --pair resnet50,subject-01 --format json`,
+            `trialwise ci ${data} --pair resnet50,cornet-s --method bca --bootstrap 20000`,
+            `trialwise ci ${data} --pair resnet50,subject-01 --metric response-kappa --format json`,
+          ],
+        ),
       ),
     ),
   )
@@ -282,7 +286,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .addOption(
       new Option(
         "--method <method>",
-        "interval method: trial bootstrap percentile or BCa, analytic, or jeffreys (posterior under Dirichlet(1/2,1/2,1/2,1/2) on the 2x2 table; holds its coverage where a cell is empty, docs/uncertainty.md)",
+        "interval method: trial bootstrap percentile or BCa, analytic, or jeffreys (posterior under Dirichlet(1/2,1/2,1/2,1/2) on the 2x2 table; holds its coverage where a cell is empty, docs/uncertainty.md); with --metric other than error-kappa: percentile or bca over an item bootstrap",
       )
         .choices(["percentile", "bca", "analytic", "jeffreys"])
         .default("percentile"),
@@ -300,6 +304,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         flags: PairFlags & { method: PairIntervalMethod; bootstrap?: string; seed?: string; level?: string; unbiased?: boolean },
       ) => {
         await checkOutput(io, flags);
+        if (usesResponseMetric(flags)) return (await import("./metric-uncertainty.ts")).metricCiCommand(path, flags, io);
         if (flags.method === "analytic") {
           notUsed("--bootstrap", flags.bootstrap, "by the analytic interval");
           notUsed("--seed", flags.seed, "by the analytic interval");
@@ -404,18 +409,21 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
       await emitObject(io, flags, { ...head, ...test, seed: s });
     });
 
-  withCommon(
-    configure(
-      program
-        .command("compare")
-        .description(
-          "Compare models by their mean kappa with the same humans: joint bootstrap over stimuli (all observers resampled together), a paired swap test of the difference, and with --models all every pair with Holm and Benjamini-Hochberg adjusted p-values, P(A > B), and a ranking with rank intervals.",
-        )
-        .argument("<path>", "trial data"),
-      [
-        `trialwise compare ${data} --models resnet50,cornet-s --format json`,
-        `trialwise compare ${data} --models all --bootstrap 2000 --format table`,
-      ],
+  addMetricOptions(
+    withCommon(
+      configure(
+        program
+          .command("compare")
+          .description(
+            "Compare models by their mean kappa with the same humans: joint bootstrap over stimuli (all observers resampled together), a paired swap test of the difference, and with --models all every pair with Holm and Benjamini-Hochberg adjusted p-values, P(A > B), and a ranking with rank intervals.",
+          )
+          .argument("<path>", "trial data"),
+        [
+          `trialwise compare ${data} --models resnet50,cornet-s --format json`,
+          `trialwise compare ${data} --models all --bootstrap 2000 --format table`,
+          `trialwise compare ${data} --models resnet50,cornet-s --metric capa-discrete --format json`,
+        ],
+      ),
     ),
   )
     .requiredOption("--models <A,B|all|list>", "two models, a list, or all models")
@@ -429,6 +437,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
     .action(
       async (path: string, flags: CommonFlags & { models: string; humans: string; bootstrap?: string; seed?: string; level?: string }) => {
         await checkOutput(io, flags);
+        if (usesResponseMetric(flags)) return (await import("./metric-uncertainty.ts")).metricCompareCommand(path, flags, io);
         const options = {
           replicates: orDefault(flags.bootstrap, (v) => replicates("--bootstrap", v), AGGREGATE_DEFAULTS.replicates),
           seed: orDefault(flags.seed, (v) => seed("--seed", v), AGGREGATE_DEFAULTS.seed),
