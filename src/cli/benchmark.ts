@@ -61,15 +61,23 @@ export function addBenchmarkCommand(program: Command, io: CliIO, env: Env = proc
   const benchmark = configureCommand(
     program.command("benchmark").description("Score models on a published benchmark of human decisions: model-vs-human (17 datasets)."),
     io,
-    ["trialwise benchmark model-vs-human score my-runs/ --out benchmark/"],
+    ["trialwise benchmark model-vs-human run resnet50.onnx --out runs/", "trialwise benchmark model-vs-human score runs/ --out benchmark/"],
   );
   const mvh = configureCommand(
     benchmark
       .command("model-vs-human")
-      .description("The model-vs-human benchmark (Geirhos et al. 2021): score models against its human data (17 datasets)."),
+      .description(
+        "The model-vs-human benchmark (Geirhos et al. 2021): run a model on its stimuli and score models against its human data (17 datasets).",
+      ),
     io,
-    ["trialwise benchmark model-vs-human score runs/ --out benchmark/"],
+    [
+      "trialwise benchmark model-vs-human run resnet50.onnx --out runs/",
+      "trialwise benchmark model-vs-human merge runs/",
+      "trialwise benchmark model-vs-human score runs/ --out benchmark/",
+    ],
   );
+  addRunCommand(mvh, io, env);
+  addShardMergeCommand(mvh, io);
 
   configureCommand(
     mvh
@@ -141,9 +149,6 @@ export function addBenchmarkCommand(program: Command, io: CliIO, env: Env = proc
       progress.stop();
     }
   });
-
-  addRunCommand(mvh, io, env);
-  addShardMergeCommand(mvh, io);
 }
 
 /** `trialwise benchmark model-vs-human run`: one model on every dataset's stimuli, through evaluate. */
