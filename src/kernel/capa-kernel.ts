@@ -227,7 +227,7 @@ export function capaTileScalar(
   }
 }
 
-/** Writes `count` row-major models (at float index `from` of `values`) into the triplet layout, as the module's interleave. */
+/** Writes `count` row-major models (at float index `from` of `values`) into the triplet layout and zeroes their padding, as the module's interleave. */
 function interleaveScalar(
   values: Float32Array,
   from: number,
@@ -242,6 +242,7 @@ function interleaveScalar(
     const base = to / 4 + Math.floor(t / 3) * groups * 12 + (t % 3) * 4;
     const src = from + m * width;
     for (let k = 0; k < width; k++) values[base + (k >> 2) * 12 + (k & 3)] = values[src + k];
+    for (let k = width; k % 4 !== 0; k++) values[base + (k >> 2) * 12 + (k & 3)] = 0;
   }
 }
 
@@ -440,8 +441,9 @@ function loadThreads(): Promise<CapaThreadsModule> {
   return threadsModule;
 }
 
-/** Terminates the CAPA kernel's idle worker threads (they never keep the process alive). */
+/** Terminates the CAPA kernel's idle worker threads (they never keep the process alive) and drops its kept working memory. */
 export async function closeCapaThreads(): Promise<void> {
+  if (kept && !kept.busy) kept = undefined;
   if (threadsModule) await (await threadsModule).closeCapaThreads();
 }
 
@@ -479,19 +481,69 @@ export async function capaAllPairSums(source: CapaSource, options: CapaKernelOpt
   }
   const layout = planCapa(n, width, threads, tileSize, chunkValues, options.maxBytes ?? CAPA_MAX_BYTES);
   const shared = threads > 1;
+  const memory = acquireMemory(kernel, shared, layout.bytes);
+  try {
+    return await computeSums(source, options, kernel, threads, layout, memory);
+  } finally {
+    memory.busy = false;
+  }
+}
+
+/** Working memory kept between runs: WebAssembly's or an array buffer, shared (threads) or not. */
+interface KeptMemory {
+  kernel: CapaKernelName;
+  shared: boolean;
+  bytes: number;
+  memory?: WasmMemory;
+  buffer?: ArrayBuffer | SharedArrayBuffer;
+  busy: boolean;
+}
+
+/**
+ * The largest working memory of the runs so far, reused by the next run that fits in it and is
+ * not running: the first touch of fresh memory costs page faults (about 5 ms per MB on the
+ * benchmark machine, more than the kernel's own time on a few hundred models).
+ * {@link closeCapaThreads} releases it.
+ */
+let kept: KeptMemory | undefined;
+
+function acquireMemory(kernel: CapaKernelName, shared: boolean, bytes: number): KeptMemory {
+  if (kept && !kept.busy && kept.kernel === kernel && kept.shared === shared && kept.bytes >= bytes) {
+    kept.busy = true;
+    return kept;
+  }
+  const fresh: KeptMemory =
+    kernel === "wasm"
+      ? { kernel, shared, bytes, memory: createMemory(bytes, shared), busy: true }
+      : { kernel, shared, bytes, buffer: shared ? new SharedArrayBuffer(align(bytes, 8)) : new ArrayBuffer(align(bytes, 8)), busy: true };
+  if (!kept || (!kept.busy && kept.bytes <= bytes)) kept = fresh;
+  return fresh;
+}
+
+async function computeSums(
+  source: CapaSource,
+  options: CapaKernelOptions,
+  kernel: CapaKernelName,
+  threads: number,
+  layout: CapaLayout,
+  kept: KeptMemory,
+): Promise<CapaSums> {
+  const { models: n, width } = source;
+  const tileSize = layout.tileSize;
   let space: CapaWorkspace;
-  let interleave: (count: number, to: number, first: number) => void;
+  /** Interleaves model `index` of the staging buffer as model `first` of the block at `to`. */
+  let interleave: (index: number, to: number, first: number) => void;
   if (kernel === "wasm") {
-    const memory = createMemory(layout.bytes, shared);
-    const module = capaModule(shared);
+    const memory = kept.memory!;
+    const module = capaModule(kept.shared);
     const wasm = instantiateCapa(memory, module);
     space = { kernel, memory, module, layout };
-    interleave = (count, to, first) => wasm.interleave(layout.staging, width, count, to, layout.groups, first);
+    interleave = (index, to, first) => wasm.interleave(layout.staging + index * width * 4, width, 1, to, layout.groups, first);
   } else {
-    const buffer = shared ? new SharedArrayBuffer(align(layout.bytes, 8)) : new ArrayBuffer(align(layout.bytes, 8));
+    const buffer = kept.buffer!;
     space = { kernel, buffer, layout };
-    interleave = (count, to, first) =>
-      interleaveScalar(new Float32Array(buffer), layout.staging / 4, width, count, to, layout.groups, first);
+    interleave = (index, to, first) =>
+      interleaveScalar(new Float32Array(buffer), layout.staging / 4 + index * width, width, 1, to, layout.groups, first);
   }
   const runner: CapaTileRunner = threads > 1 ? (await loadThreads()).runCapaTilesThreaded : runHere;
 
@@ -501,7 +553,8 @@ export async function capaAllPairSums(source: CapaSource, options: CapaKernelOpt
     for (let m = start; m < end; m += layout.stagingModels) {
       const stop = Math.min(end, m + layout.stagingModels);
       await source.read(m, stop, new Float32Array(buffer, layout.staging, (stop - m) * width));
-      interleave(stop - m, to, m - start);
+      // One call per model: a call that runs long stays in V8's baseline code (no on-stack replacement for WebAssembly).
+      for (let k = 0; k < stop - m; k++) interleave(k, to, m - start + k);
     }
     const count = end - start;
     if (count % 3 !== 0) {

@@ -24,28 +24,16 @@
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
-  ;; The sum of the four float32 lanes of $v, in float64 (each lane converted exactly).
-  (func $lanes (param $v v128) (result f64)
-    (local $d v128)
-    (local.set $d
-      (f64x2.add
-        (f64x2.promote_low_f32x4 (local.get $v))
-        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
-    (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d))))
-
-  ;; Adds $value to the f64 at byte address $at.
-  (func $addTo (param $at i32) (param $value f64)
-    (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $value))))
-
   ;; The 3 x 3 register block: triplets at byte addresses $a (models a0, a1, a2) and $b (b0, b1,
   ;; b2), $n groups of four values each; adds the nine sums of a_i . b_j to the f64 matrix at
-  ;; byte address $out (row stride $stride bytes): out[i][j] += a_i . b_j.
+  ;; byte address $out (row stride $stride bytes): out[i][j] += a_i . b_j, each sum's four lanes
+  ;; converted to float64 and added (written out: V8 does not inline calls).
   (func $block3x3 (param $a i32) (param $b i32) (param $n i32) (param $out i32) (param $stride i32)
     (local $c00 v128) (local $c01 v128) (local $c02 v128)
     (local $c10 v128) (local $c11 v128) (local $c12 v128)
     (local $c20 v128) (local $c21 v128) (local $c22 v128)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $y v128)
-    (local $end i32)
+    (local $d v128) (local $end i32)
     (local.set $end (i32.add (local.get $a) (i32.mul (local.get $n) (i32.const 48))))
     (if (i32.lt_u (local.get $a) (local.get $end))
       (then
@@ -68,17 +56,26 @@
           (local.set $a (i32.add (local.get $a) (i32.const 48)))
           (local.set $b (i32.add (local.get $b) (i32.const 48)))
           (br_if $steps (i32.lt_u (local.get $a) (local.get $end))))))
-    (call $addTo (local.get $out) (call $lanes (local.get $c00)))
-    (call $addTo (i32.add (local.get $out) (i32.const 8)) (call $lanes (local.get $c01)))
-    (call $addTo (i32.add (local.get $out) (i32.const 16)) (call $lanes (local.get $c02)))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c00)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c00) (local.get $c00)))))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.load offset=0 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c01)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c01) (local.get $c01)))))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c02)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c02) (local.get $c02)))))
+    (f64.store offset=16 (local.get $out) (f64.add (f64.load offset=16 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
     (local.set $out (i32.add (local.get $out) (local.get $stride)))
-    (call $addTo (local.get $out) (call $lanes (local.get $c10)))
-    (call $addTo (i32.add (local.get $out) (i32.const 8)) (call $lanes (local.get $c11)))
-    (call $addTo (i32.add (local.get $out) (i32.const 16)) (call $lanes (local.get $c12)))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c10)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c10) (local.get $c10)))))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.load offset=0 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c11)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c11) (local.get $c11)))))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c12)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c12) (local.get $c12)))))
+    (f64.store offset=16 (local.get $out) (f64.add (f64.load offset=16 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
     (local.set $out (i32.add (local.get $out) (local.get $stride)))
-    (call $addTo (local.get $out) (call $lanes (local.get $c20)))
-    (call $addTo (i32.add (local.get $out) (i32.const 8)) (call $lanes (local.get $c21)))
-    (call $addTo (i32.add (local.get $out) (i32.const 16)) (call $lanes (local.get $c22))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c20)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c20) (local.get $c20)))))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.load offset=0 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c21)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c21) (local.get $c21)))))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d)))))
+    (local.set $d (f64x2.add (f64x2.promote_low_f32x4 (local.get $c22)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $c22) (local.get $c22)))))
+    (f64.store offset=16 (local.get $out) (f64.add (f64.load offset=16 (local.get $out)) (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d))))))
 
   ;; One tile: triplets $r0..$r1-1 of the block at byte address $rows against triplets
   ;; $c0..$c1-1 of the block at $cols (both triplet-interleaved, $groups groups of four values
@@ -125,8 +122,8 @@
 
   ;; Writes $count models' rows of float32 values (row-major, $width values each, at byte
   ;; address $from) into the triplet-interleaved block at byte address $to ($groups groups of
-  ;; four per model), as models $first..$first+$count-1 of that block. Values past $width are
-  ;; not written (the block's memory starts zeroed and keeps its padding at 0).
+  ;; four per model), as models $first..$first+$count-1 of that block, and zeroes the padding
+  ;; lanes of each model's last group (the memory is reused between runs).
   (func (export "interleave")
     (param $from i32) (param $width i32) (param $count i32) (param $to i32) (param $groups i32) (param $first i32)
     (local $m i32) (local $src i32) (local $dst i32) (local $end i32) (local $full i32) (local $k i32)
@@ -147,15 +144,19 @@
               (local.set $src (i32.add (local.get $src) (i32.const 16)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 48)))
               (br_if $groupsOf4 (i32.lt_u (local.get $src) (local.get $end))))))
-        ;; the last 1 to 3 values of a width that is not a multiple of 4
-        (local.set $k (i32.const 0))
-        (block $tailDone
-          (loop $tail
-            (br_if $tailDone (i32.ge_u (local.get $k) (i32.and (local.get $width) (i32.const 3))))
-            (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
-              (f32.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2)))))
-            (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $tail)))
+        ;; the last 1 to 3 values of a width that is not a multiple of 4, then zeros to the group's end
+        (if (i32.and (local.get $width) (i32.const 3))
+          (then
+            (local.set $k (i32.const 0))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $k) (i32.const 4)))
+                (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+                  (if (result f32) (i32.lt_u (local.get $k) (i32.and (local.get $width) (i32.const 3)))
+                    (then (f32.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2)))))
+                    (else (f32.const 0))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $tail)))))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (br $models))))
 )
