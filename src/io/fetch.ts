@@ -437,7 +437,7 @@ async function hasSha256(path: string, file: ManifestFile): Promise<boolean> {
 }
 
 /** Runs a file-system step; its failure becomes an InputError naming the path. */
-async function fsStep<T>(path: string, step: () => Promise<T>): Promise<T> {
+export async function fsStep<T>(path: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
@@ -458,7 +458,7 @@ async function removeStaleParts(dir: string): Promise<void> {
   }
 }
 
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -586,7 +586,7 @@ async function downloadFile(
  * Settles as `promise` does, or rejects with the signal's reason as soon as the signal aborts,
  * whether or not `promise` ever settles.
  */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
@@ -605,7 +605,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** A failure of the network (DNS, refused connection, reset, timeout) as a DownloadError. */
-function networkError(name: string, error: unknown, url: string, timedOut: boolean, timeoutMs: number): DownloadError {
+export function networkError(name: string, error: unknown, url: string, timedOut: boolean, timeoutMs: number): DownloadError {
   if (timedOut) {
     return new DownloadError(`download of ${name} failed (offline?): no data from ${url} for ${timeoutMs / 1000} s`);
   }
