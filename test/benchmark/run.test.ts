@@ -8,7 +8,10 @@ import { cp, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { benchmarkDataset } from "../../src/benchmark/datasets.ts";
+import { runBenchmarkModel } from "../../src/benchmark/run.ts";
 import { sessionImageFields } from "../../src/benchmark/stimuli.ts";
+import { IMAGENET16 } from "../../src/evaluate/decisions.ts";
 import { cli, csvObjects } from "../helpers.ts";
 import { EDGES, TREE_DATASETS, expectedSessionTrials, tinyModel, writeHumans, writeStimulusTree } from "./run-support.ts";
 
@@ -147,6 +150,42 @@ describe("trialwise benchmark model-vs-human run", { skip: SKIP }, () => {
     } finally {
       await writeFile(model, tinyModel());
     }
+  });
+
+  test("killed in the middle of a dataset and restarted: finished datasets skipped, the interrupted one resumed, files equal one run", async () => {
+    const datasets = TREE_DATASETS.map((name) => benchmarkDataset(name)!);
+    const base = { model, name: "tiny", stimuliDir: stimuli, datasets, map: IMAGENET16, batch: 2, decoders: 1 };
+    const once = join(dir, "once");
+    await runBenchmarkModel({ ...base, outDir: once });
+    const twice = join(dir, "twice");
+    // edge's 4 images, then colour's first batch of 2: killed.
+    const killed = runBenchmarkModel({
+      ...base,
+      outDir: twice,
+      onProgress: (done) => {
+        if (done >= 6) throw new Error("killed");
+      },
+    });
+    await assert.rejects(killed, /killed/);
+    assert.ok(existsSync(join(twice, "colour", "colour_tiny_session-1.csv.partial")), "colour's checkpoint");
+    assert.equal(existsSync(join(twice, "colour", "colour_tiny_session-1.csv")), false);
+    const progress: number[] = [];
+    const runs = await runBenchmarkModel({ ...base, outDir: twice, onProgress: (done) => progress.push(done) });
+    assert.deepEqual(
+      runs.map((r) => [r.dataset, r.evaluated]),
+      [
+        ["edge", 0],
+        ["colour", 3],
+        ["uniform-noise", 6],
+      ],
+    );
+    assert.deepEqual(progress.slice(0, 2), [4, 6], "edge counted as done, colour resumed after its 2 checkpointed images");
+    assert.equal(progress.at(-1), 15);
+    for (const dataset of TREE_DATASETS) {
+      const file = join(dataset, `${dataset}_tiny_session-1.csv`);
+      assert.equal(await readFile(join(twice, file), "utf8"), await readFile(join(once, file), "utf8"), dataset);
+    }
+    assert.equal(existsSync(join(twice, "colour", "colour_tiny_session-1.csv.partial")), false, "checkpoint removed");
   });
 
   test("three shards merged equal one run (CSV and Parquet); score ignores the parts; a missing part writes nothing", async () => {
