@@ -21,7 +21,7 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { BENCHMARK_DATASET_NAMES } from "../benchmark/datasets.ts";
 import { InputError, UsageError } from "../core/errors.ts";
-import { removeStaleExtractions, extractTarGz } from "./extract.ts";
+import { type ExtractResult, extractTarGz, removeStaleExtractions } from "./extract.ts";
 import { DownloadError, type Env, type FetchProgress, cacheDir, fsStep, isRunning, networkError, untilAborted } from "./fetch.ts";
 import { writeFileAtomic } from "./output.ts";
 
@@ -270,11 +270,20 @@ export async function fetchStimuli(options: StimuliFetchOptions = {}): Promise<S
         }
       }
       if (!fresh) await checkSum(manifest, name, sum, source, archive, false);
-      if (await manifest.record(name, sum, source)) recorded.push(dataset);
       options.signal?.throwIfAborted();
       const target = join(dir, dataset);
       await removeStaleExtractions(target);
-      const extracted = await extractTarGz(archive, target, { topFolder: dataset, signal: stop.signal });
+      let extracted: ExtractResult;
+      try {
+        extracted = await extractTarGz(archive, target, { topFolder: dataset, signal: stop.signal });
+      } catch (error) {
+        // A download that cannot be extracted (refused, damaged) is not kept, and its sum not
+        // recorded: the next run downloads it afresh. A local archive stays where it is.
+        if (fresh) await rm(archive, { force: true });
+        throw error;
+      }
+      // The sum is recorded once the archive proved to be a whole, safe .tar.gz.
+      if (await manifest.record(name, sum, source)) recorded.push(dataset);
       await manifest.markExtracted(dataset, sum.sha256);
       filesDone++;
       options.onNote?.(
@@ -329,7 +338,7 @@ export async function fetchStimuli(options: StimuliFetchOptions = {}): Promise<S
     downloaded,
     downloadedBytes: bytesDone,
     extracted: filesDone,
-    recorded,
+    recorded: datasets.filter((d) => recorded.includes(d)),
   };
 }
 

@@ -292,6 +292,8 @@ for (const bad of maliciousArchives("colour")) {
       server.archives.set("colour.tar.gz", colourArchive);
     }
     assert.deepEqual(await readdir(modelVsHumanStimuliDir(cache)), []);
+    // Neither the download nor its sum is kept: the next run downloads afresh.
+    assert.deepEqual(await readdir(stimulusArchivesDir(cache)), []);
     assert.equal(existsSync(join(cache, "escaped.txt")), false);
     assert.equal(existsSync(join(cache, "model-vs-human", "escaped.txt")), false);
     assert.equal(existsSync("/tmp/trialwise-absolute-escape.txt"), false);
