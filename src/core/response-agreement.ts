@@ -93,6 +93,12 @@ export function responseAgreement(
     uniform += w / (end - start - 1);
   }
   // Chance of the same wrong answer on each both-wrong item, from each observer's wrong answers given the correct category.
+  // The product of the two conditional shares per (correct, answered) category, each computed once: the same terms as per item.
+  const sameChance = new Float64Array(k * k);
+  for (let t = 0; t < k; t++) {
+    if (wrongMass1[t] === 0 || wrongMass2[t] === 0) continue;
+    for (let c = 0; c < k; c++) sameChance[t * k + c] = (wrong1[t * k + c] / wrongMass1[t]) * (wrong2[t * k + c] / wrongMass2[t]);
+  }
   let marginalSame = 0;
   for (let n = 0; n < items.length; n++) {
     const i = items[n];
@@ -104,8 +110,7 @@ export function responseAgreement(
     let chance = 0;
     for (let o = start; o < layout.offsets[i + 1]; o++) {
       if (o === right) continue;
-      const c = layout.category[o];
-      chance += (wrong1[t * k + c] / wrongMass1[t]) * (wrong2[t * k + c] / wrongMass2[t]);
+      chance += sameChance[t * k + layout.category[o]];
     }
     marginalSame += w * chance;
   }
