@@ -1,19 +1,131 @@
 /**
- * What Klein et al. (2025) offer beyond the pair intervals: the copy probability of a table and
- * its interval, intervals of the small-sample kappa, the accuracies a kappa allows, and trials
- * with an exact kappa.
+ * The copy model (src/core/copy-model.ts): its cells, copy probability and latent accuracy by
+ * hand, the fit of a table, the trial-level and multinomial simulations, the copy probability of
+ * a table and its interval (Klein et al. 2025), and kappa from (accuracies, c).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { allowedAccuracies } from "../../src/core/allowed-accuracies.ts";
-import { copyProbabilityInterval, copyProbabilityOfCells, fitCopyModel, simulateCopyCounts } from "../../src/core/copy-model.ts";
-import { trialsWithKappa } from "../../src/core/exact-kappa-trials.ts";
+import {
+  copyModelCells,
+  copyProbability,
+  copyProbabilityInterval,
+  copyProbabilityOfCells,
+  fitCopyModel,
+  latentAccuracy,
+  simulateCopyCounts,
+  simulateCopyObservers,
+} from "../../src/core/copy-model.ts";
 import { SeededRandom } from "../../src/core/math/random.ts";
-import { kappaBounds, kappaFromCounts, pairCells } from "../../src/core/metrics.ts";
-import { pairInterval, unbiasedKappa, unbiasedKappaInterval } from "../../src/core/pair-intervals.ts";
+import { kappaBounds, kappaFromCounts, pairMetrics } from "../../src/core/metrics.ts";
+import { pairInterval } from "../../src/core/pair-intervals.ts";
+import { close, countsOf } from "./pair-counts-fixtures.ts";
 
-const close = (actual: number, expected: number, tolerance: number, what = "") =>
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${what} expected ${expected} ± ${tolerance}, got ${actual}`);
+describe("copy model", () => {
+  const settings = [
+    { acc1: 0.7, acc2: 0.6, kappa: 0.3 },
+    { acc1: 0.6, acc2: 0.7, kappa: 0.3 },
+    { acc1: 0.5, acc2: 0.75, kappa: -0.2 },
+    { acc1: 0.18, acc2: 0.69, kappa: 0.07 },
+    { acc1: 0.9, acc2: 0.8, kappa: 0.4 },
+    { acc1: 0.4, acc2: 0.4, kappa: 1 },
+    { acc1: 0.3, acc2: 0.7, kappa: kappaBounds(0.3, 0.7).min as number }, // -0.42 / 0.58
+    { acc1: 1, acc2: 0.6, kappa: 0 },
+  ];
+
+  test("the cells have the given accuracies as marginals and the given kappa", () => {
+    const rng = new SeededRandom(17);
+    const random = Array.from({ length: 500 }, () => {
+      const acc1 = rng.uniform();
+      const acc2 = rng.uniform();
+      const { min, max } = kappaBounds(acc1, acc2);
+      return { acc1, acc2, kappa: (min as number) + rng.uniform() * ((max as number) - (min as number)) };
+    });
+    // Including kappa exactly at its bounds.
+    const bounds = [0.2, 0.55, 0.9].flatMap((acc1) =>
+      [0.1, 0.55, 0.8].flatMap((acc2) => {
+        const { min, max } = kappaBounds(acc1, acc2);
+        return [
+          { acc1, acc2, kappa: min as number },
+          { acc1, acc2, kappa: max as number },
+        ];
+      }),
+    );
+    for (const params of [...settings, ...random, ...bounds]) {
+      const [p11, p10, p01, p00] = copyModelCells(params);
+      for (const p of [p11, p10, p01, p00]) assert.ok(p >= 0 && p <= 1);
+      close(p11 + p10 + p01 + p00, 1, 1e-12);
+      close(p11 + p10, params.acc1, 1e-12, "acc1");
+      close(p11 + p01, params.acc2, 1e-12, "acc2");
+      const cExp = params.acc1 * params.acc2 + (1 - params.acc1) * (1 - params.acc2);
+      close((p11 + p00 - cExp) / (1 - cExp), params.kappa, 1e-9, `kappa of ${JSON.stringify(params)}`);
+    }
+  });
+
+  test("c and u by hand; roles; validity checks", () => {
+    // acc 0.7 / 0.6, kappa 0.3: c_exp = .42 + .12 = .54; c = .3 * .46 / (1 - .49 - .09) = .138 / .42.
+    const c = copyProbability(0.7, 0.6, 0.3);
+    close(c, 0.138 / 0.42, 1e-15);
+    close(copyProbability(0.6, 0.7, 0.3), c, 0); // the more accurate leads, whatever the order
+    close(latentAccuracy(0.7, 0.6, c), (0.6 - c * 0.7) / (1 - c), 1e-15);
+    close(latentAccuracy(0.6, 0.7, c), (0.6 - c * 0.7) / (1 - c), 1e-15);
+    // c < 0: |c| and 1 - a1 in place of c and a1. acc 0.75 / 0.5, kappa -0.2: c_exp = .5,
+    // c = -.2 * .5 / (2 * .75 * .25) = -.1 / .375; u = (.5 - |c| .25) / (1 - |c|).
+    const negative = copyProbability(0.5, 0.75, -0.2);
+    close(negative, -0.1 / 0.375, 1e-15);
+    close(latentAccuracy(0.5, 0.75, negative), (0.5 - (0.1 / 0.375) * 0.25) / (1 - 0.1 / 0.375), 1e-15);
+    assert.equal(latentAccuracy(0.4, 0.4, 1), 0.4); // |c| = 1: u is irrelevant, reported as a2
+    assert.throws(() => copyProbability(0.7, 0.6, 0.9), /outside the range/); // kappa_max is 0.857
+    assert.throws(() => copyProbability(0.7, 0.6, -0.9), /outside the range/);
+    assert.throws(() => copyProbability(1, 1, 0), /undefined/);
+    assert.throws(() => copyProbability(1.2, 0.5, 0), RangeError);
+    assert.throws(() => latentAccuracy(0.7, 0.6, 0.95), /outside \[0, 1\]/);
+    assert.throws(() => latentAccuracy(0.7, 0.6, 1.5), RangeError);
+  });
+
+  test("fitCopyModel reproduces the observed table", () => {
+    const rng = new SeededRandom(3);
+    for (let i = 0; i < 300; i++) {
+      const params = settings[i % settings.length];
+      if (params.acc1 === 1) continue;
+      const counts = simulateCopyCounts(rng, 20 + i, params);
+      const metrics = pairMetrics(counts);
+      if (metrics.kappa === null) continue;
+      const fit = fitCopyModel(counts);
+      assert.equal(fit.moreAccurate, metrics.acc2 > metrics.acc1 ? 2 : 1);
+      const leader = fit.moreAccurate === 1 ? metrics.acc1 : metrics.acc2;
+      const follower = fit.moreAccurate === 1 ? metrics.acc2 : metrics.acc1;
+      // The fitted model's P(follower correct) is the follower's accuracy.
+      const copied = fit.c >= 0 ? leader : 1 - leader;
+      close(Math.abs(fit.c) * copied + (1 - Math.abs(fit.c)) * fit.latentAccuracy, follower, 1e-9);
+      const cells = copyModelCells({ acc1: metrics.acc1, acc2: metrics.acc2, kappa: metrics.kappa });
+      close(cells[0] * counts.trials, counts.bothCorrect, 1e-8);
+    }
+    assert.throws(() => fitCopyModel({ trials: 5, correct1: 5, correct2: 5, bothCorrect: 5 }), /undefined/);
+  });
+
+  test("trial-level simulation and the multinomial draw match the cell probabilities", () => {
+    for (const params of [settings[1], settings[2]]) {
+      const cells = copyModelCells(params);
+      const n = 200_000;
+      const { first, second } = simulateCopyObservers(new SeededRandom(8), n, params);
+      const c = countsOf(first, second);
+      const observed = [c.bothCorrect, c.correct1 - c.bothCorrect, c.correct2 - c.bothCorrect, n - c.correct1 - c.correct2 + c.bothCorrect];
+      observed.forEach((x, j) => close(x / n, cells[j], 5 * Math.sqrt((cells[j] * (1 - cells[j])) / n), `trial-level cell ${j}`));
+      // 20000 tables of 100 trials: mean cell counts within 5 standard errors of 100 p_j.
+      const rng = new SeededRandom(9);
+      const sums = [0, 0, 0, 0];
+      const m = 20_000;
+      for (let i = 0; i < m; i++) {
+        const t = simulateCopyCounts(rng, 100, params);
+        sums[0] += t.bothCorrect;
+        sums[1] += t.correct1 - t.bothCorrect;
+        sums[2] += t.correct2 - t.bothCorrect;
+        sums[3] += 100 - t.correct1 - t.correct2 + t.bothCorrect;
+      }
+      sums.forEach((s, j) => close(s / m, 100 * cells[j], 5 * Math.sqrt((100 * cells[j] * (1 - cells[j])) / m), `table cell ${j}`));
+    }
+  });
+});
 
 describe("copy probability of a table", () => {
   test("hand-checked: (n11 n00 - n10 n01) / (K (n - K)), K the leader's correct count", () => {
@@ -66,115 +178,20 @@ describe("copy probability of a table", () => {
   });
 });
 
-describe("interval of the small-sample kappa", () => {
-  test("the ends of kappa's interval, transformed", () => {
-    const counts = { trials: 40, correct1: 30, correct2: 26, bothCorrect: 22 };
-    const k = pairInterval(counts, { method: "jeffreys" });
-    const u = unbiasedKappaInterval(k, 40);
-    close(u.lower!, (40 * k.lower!) / (39 + k.lower!), 1e-15);
-    close(u.upper!, unbiasedKappa(k.upper!, 40), 1e-15);
-    assert.ok(u.lower! < k.lower! && u.upper! > k.upper!, "pulled away from 0 (both ends positive here)");
-    assert.deepEqual(unbiasedKappaInterval({ lower: null, upper: null }, 40), { lower: null, upper: null });
-    close(unbiasedKappaInterval({ lower: -0.5, upper: 0 }, 10).lower!, -5 / 8.5, 1e-15);
-  });
-});
-
-describe("accuracies a kappa allows", () => {
-  test("hand-checked ends", () => {
-    // a1 = 0.5, kappa 0.5: kappa_max = 2 a2 (1 - a1) / (a1 + a2 - 2 a1 a2) = a2 / 0.5 ... for a2 <= 0.5:
-    // 2 a2 0.5 / 0.5 = 2 a2 = 0.5 at a2 = 0.25; symmetric above: 2 (0.5)(1 - a2) / 0.5 = 0.5 at a2 = 0.75.
-    const half = allowedAccuracies(0.5, 0.5)!;
-    close(half.min, 0.25, 1e-15);
-    close(half.max, 0.75, 1e-15);
-    // a1 = 0.5, kappa -0.5: kappa_min = -2 a1 a2 / 0.5 = -2 a2 (a2 <= 0.5) reaches -0.5 at 0.25; symmetric: 0.75.
-    const negative = allowedAccuracies(0.5, -0.5)!;
-    close(negative.min, 0.25, 1e-15);
-    close(negative.max, 0.75, 1e-15);
-    assert.deepEqual(allowedAccuracies(0.7, 1), { min: 0.7, max: 0.7 });
-    assert.deepEqual(allowedAccuracies(0.7, 0), { min: 0, max: 1 });
-    assert.equal(allowedAccuracies(0.7, -1), null); // only two .5 observers can never agree
-    assert.deepEqual(allowedAccuracies(0.5, -1), { min: 0.5, max: 0.5 });
-    assert.equal(allowedAccuracies(1, 0.2), null);
-    assert.deepEqual(allowedAccuracies(1, 0), { min: 0, max: 1 });
-    assert.throws(() => allowedAccuracies(0.5, 1.5), /kappa/);
-    assert.throws(() => allowedAccuracies(-0.1, 0.5), /accuracy/);
-  });
-
-  test("at the ends kappa is on a bound; inside it is allowed, outside not (random a1, kappa of both signs)", () => {
-    const rng = new SeededRandom(8);
-    const allows = (a1: number, a2: number, k: number) => {
-      const { min, max } = kappaBounds(a1, a2);
-      return min !== null && max !== null && k >= min - 1e-9 && k <= max + 1e-9;
-    };
-    for (let i = 0; i < 2000; i++) {
-      const a1 = 0.01 + 0.98 * rng.uniform();
-      const k = 2 * rng.uniform() - 1;
-      const range = allowedAccuracies(a1, k);
-      if (range === null) {
-        for (let a2 = 0.005; a2 < 1; a2 += 0.01) assert.ok(!allows(a1, a2, k), `a1 ${a1}, kappa ${k}: none, but ${a2} allows it`);
-        continue;
-      }
-      for (const end of [range.min, range.max]) {
-        if (end <= 0 || end >= 1) continue;
-        const { min, max } = kappaBounds(a1, end) as { min: number; max: number };
-        assert.ok(Math.min(Math.abs(min - k), Math.abs(max - k)) < 1e-9, `a1 ${a1}, kappa ${k}: end ${end} has bounds [${min}, ${max}]`);
-      }
-      const step = 1e-6;
-      assert.ok(allows(a1, (range.min + range.max) / 2, k), `a1 ${a1}, kappa ${k}: middle of [${range.min}, ${range.max}]`);
-      if (range.min - step > 0) assert.ok(!allows(a1, range.min - step, k), `a1 ${a1}, kappa ${k}: below ${range.min}`);
-      if (range.max + step < 1) assert.ok(!allows(a1, range.max + step, k), `a1 ${a1}, kappa ${k}: above ${range.max}`);
+describe("the copy model from (accuracies, c)", () => {
+  test("kappaFromCopyProbability inverts copyProbability, and its cells have that kappa", async () => {
+    const { copyProbability, kappaFromCopyProbability, copyModelCells } = await import("../../src/core/copy-model.ts");
+    for (const [a1, a2, k] of [
+      [0.7, 0.6, 0.3],
+      [0.5, 0.75, -0.2],
+      [0.9, 0.4, 0.05],
+    ] as const) {
+      const c = copyProbability(a1, a2, k);
+      const back = kappaFromCopyProbability(a1, a2, c);
+      assert.ok(Math.abs(back - k) < 1e-12, `${a1} ${a2} ${k}: ${back}`);
+      const [p11, p10, p01] = copyModelCells({ acc1: a1, acc2: a2, kappa: back });
+      assert.ok(Math.abs(p11 + p10 - a1) < 1e-12 && Math.abs(p11 + p01 - a2) < 1e-12);
     }
-  });
-});
-
-describe("trials with an exact kappa", () => {
-  test("the table's kappa is the target where the trial count allows it, else the nearest possible", () => {
-    // n 100, 70 and 60 correct: c_exp = 0.54, kappa(x) = ((100 - 130 + 2x)/100 - 0.54) / 0.46;
-    // kappa 0.3 needs c_obs = 0.678, x = 48.9: the nearest is x = 49, kappa (0.68 - 0.54) / 0.46.
-    const exact = trialsWithKappa(new SeededRandom(1), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 });
-    assert.deepEqual(exact.counts, { trials: 100, correct1: 70, correct2: 60, bothCorrect: 49 });
-    close(exact.kappa, 0.14 / 0.46, 1e-12);
-    // A target the trial count reaches exactly: kappa(x = 50) = (0.70 - 0.54) / 0.46.
-    const reachable = trialsWithKappa(new SeededRandom(1), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.16 / 0.46 });
-    assert.equal(reachable.counts.bothCorrect, 50);
-    close(reachable.kappa, 0.16 / 0.46, 1e-12);
-    // The outcomes are the table, shuffled: recount them.
-    let c1 = 0;
-    let c2 = 0;
-    let both = 0;
-    for (let t = 0; t < 100; t++) {
-      c1 += exact.first[t];
-      c2 += exact.second[t];
-      both += exact.first[t] & exact.second[t];
-    }
-    assert.deepEqual([c1, c2, both], [70, 60, 49]);
-    assert.notDeepEqual([...exact.first.slice(0, 70)], new Array(70).fill(1), "shuffled, not sorted");
-    assert.deepEqual(
-      trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first,
-      trialsWithKappa(new SeededRandom(5), 100, { acc1: 0.7, acc2: 0.6, kappa: 0.3 }).first,
-    );
-  });
-
-  test("negative kappa, the bounds, and refusals", () => {
-    const low = trialsWithKappa(new SeededRandom(2), 160, { acc1: 0.9, acc2: 0.85, kappa: -0.136 });
-    assert.equal(pairCells(low.counts)[3], 0, "kappa_min of .9/.85: no trial both wrong");
-    close(low.kappa, kappaFromCounts(160, 144, 136, 120), 1e-15);
-    const top = trialsWithKappa(new SeededRandom(2), 50, { acc1: 0.6, acc2: 0.6, kappa: 1 });
-    assert.equal(top.kappa, 1);
-    assert.throws(() => trialsWithKappa(new SeededRandom(2), 50, { acc1: 0.9, acc2: 0.2, kappa: 0.9 }), /outside the range/);
-    assert.throws(() => trialsWithKappa(new SeededRandom(2), 50, { acc1: 1, acc2: 1, kappa: 0 }), /undefined/);
-    assert.throws(() => trialsWithKappa(new SeededRandom(2), 0, { acc1: 0.5, acc2: 0.5, kappa: 0 }), /trials/);
-  });
-
-  test("the copy model's tables scatter around the target; these hit it", () => {
-    const rng = new SeededRandom(3);
-    const params = { acc1: 0.7, acc2: 0.6, kappa: 0.3 };
-    let spread = 0;
-    for (let i = 0; i < 50; i++) {
-      const c = simulateCopyCounts(rng, 1000, params);
-      spread = Math.max(spread, Math.abs(kappaFromCounts(1000, c.correct1, c.correct2, c.bothCorrect) - 0.3));
-      close(trialsWithKappa(rng, 1000, params).kappa, 0.3, 1 / (1000 * 0.46), "exact");
-    }
-    assert.ok(spread > 0.03, `copy-model spread ${spread}`);
+    assert.throws(() => kappaFromCopyProbability(0.7, 0.6, 1.5), /copy probability/);
   });
 });

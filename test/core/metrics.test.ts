@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { SeededRandom } from "../../src/core/math/random.ts";
 import {
   accuracy,
+  checkPairCounts,
   expectedConsistency,
   kappa,
   kappaBounds,
@@ -15,6 +17,7 @@ import {
 import { computePairs } from "../../src/core/pairs.ts";
 import { TrialTableBuilder } from "../../src/core/trials.ts";
 import { seededRandom } from "../helpers.ts";
+import { kappaOf } from "./pair-counts-fixtures.ts";
 
 const close = (actual: number | null, expected: number, tolerance = 1e-12) =>
   assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
@@ -206,5 +209,25 @@ describe("properties on random observers", () => {
       assert.equal(aligned.kappa, aligned.kappa_max);
       assert.equal(opposed.kappa, opposed.kappa_min);
     }
+  });
+});
+
+describe("kappa from counts", () => {
+  test("kappaFromCounts is pairMetrics' kappa, bit for bit; NaN where undefined", () => {
+    const rng = new SeededRandom(5);
+    for (let i = 0; i < 2000; i++) {
+      const trials = 1 + Math.floor(rng.uniform() * 300);
+      const correct1 = rng.binomial(trials, rng.uniform());
+      const correct2 = rng.binomial(trials, rng.uniform());
+      const lo = Math.max(0, correct1 + correct2 - trials);
+      const bothCorrect = lo + Math.floor(rng.uniform() * (Math.min(correct1, correct2) - lo + 1));
+      const counts = { trials, correct1, correct2, bothCorrect };
+      const expected = pairMetrics(counts).kappa;
+      const actual = kappaOf(counts);
+      if (expected === null) assert.ok(Number.isNaN(actual));
+      else assert.equal(actual, expected);
+    }
+    assert.ok(Number.isNaN(kappaFromCounts(10, 10, 10, 10)));
+    assert.throws(() => checkPairCounts({ trials: 10, correct1: 6, correct2: 6, bothCorrect: 1 }), RangeError);
   });
 });
