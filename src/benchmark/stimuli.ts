@@ -10,20 +10,11 @@
  *   file's name.
  */
 import { stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { type Stimulus, checkDistinctIds, listStimuli } from "../evaluate/stimuli.ts";
-import { type Env, cacheDir } from "../io/fetch.ts";
 import type { BenchmarkDataset } from "./datasets.ts";
 import { pandasColumnText } from "./labels.ts";
-
-/**
- * Where `trialwise data fetch model-vs-human --stimuli` puts the stimuli:
- * `<cache>/model-vs-human/stimuli` (the cache: `cache`, else {@link cacheDir}).
- */
-export function modelVsHumanStimuliDir(cache?: string, env: Env = process.env): string {
-  return join(cache === undefined ? cacheDir(env) : resolve(cache), "model-vs-human", "stimuli");
-}
 
 /** The only session folder of a `sessions` dataset (model-vs-human's archives hold one). */
 const SESSION = "session-1";

@@ -211,7 +211,7 @@ function addRunCommand(mvh: Command, io: CliIO, env: Env): void {
       { stepReporter },
     ] = await Promise.all([
       import("../benchmark/run.ts"),
-      import("../benchmark/stimuli.ts"),
+      import("../io/archive.ts"),
       import("../benchmark/datasets.ts"),
       import("./evaluate.ts"),
       import("../evaluate/run.ts"),

@@ -4,7 +4,7 @@
 // `score`; shards merged equal to one run; bad input stops before anything is written.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -127,6 +127,35 @@ describe("trialwise benchmark model-vs-human run", { skip: SKIP }, () => {
     assert.equal(json.datasets.colour.models.tiny.ood_accuracy, 2 / 3);
     // uniform-noise included: 0.03 dog/red right, 0.05 cat/red wrong, 0.1 truck/blue right, 0.2 cat/green right, 0.35 dog/green wrong.
     assert.equal(json.datasets["uniform-noise"].models.tiny.ood_accuracy, 3 / 5);
+  });
+
+  test("--stimuli defaults to where data fetch model-vs-human --stimuli puts them: <cache>/model-vs-human/stimuli", async () => {
+    const cache = join(dir, "cache");
+    await mkdir(join(cache, "model-vs-human"), { recursive: true });
+    await symlink(stimuli, join(cache, "model-vs-human", "stimuli"));
+    const out = join(dir, "from-cache");
+    const result = await cli(
+      "benchmark",
+      "model-vs-human",
+      "run",
+      model,
+      "--name",
+      "tiny",
+      "--cache",
+      cache,
+      "--datasets",
+      "colour",
+      "--out",
+      out,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      await readFile(join(out, "colour", "colour_tiny_session-1.csv"), "utf8"),
+      await readFile(join(dir, "runs", "colour", "colour_tiny_session-1.csv"), "utf8"),
+    );
+    const empty = await cli("benchmark", "model-vs-human", "run", model, "--cache", join(dir, "empty-cache"), "--out", out);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /empty-cache\/model-vs-human\/stimuli: no such folder; .*`trialwise data fetch model-vs-human --stimuli`/);
   });
 
   test("a repeated run skips the datasets it finished; a changed model file is run again", async () => {
