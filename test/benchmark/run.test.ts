@@ -277,6 +277,21 @@ describe("trialwise benchmark model-vs-human run", { skip: SKIP }, () => {
       /shard parts are missing \(tiny on edge: shard 2 of 3; tiny on colour: shard 2 of 3; tiny on uniform-noise: shard 2 of 3\)/,
     );
     assert.deepEqual(await readdir(partial), [".shards"]);
+    // Parts of two runs (3 and 2 shards) of one model and dataset; a file that is no part.
+    const edgeParts = join(partial, ".shards", "edge");
+    await writeFile(join(edgeParts, "edge_tiny_session-1.shard-1-of-2.csv"), "subj,trial,imagename\n");
+    const mixed = await cli("benchmark", "model-vs-human", "merge", partial);
+    assert.equal(mixed.code, 1);
+    assert.match(
+      mixed.stderr,
+      /shard-1-of-3\.csv: model "tiny" on edge has parts of two runs: edge_tiny_session-1\.shard-1-of-2\.csv and edge_tiny_session-1\.shard-1-of-3\.csv/,
+    );
+    await rm(join(edgeParts, "edge_tiny_session-1.shard-1-of-2.csv"));
+    await writeFile(join(edgeParts, "notes.csv"), "x\n");
+    const stray = await cli("benchmark", "model-vs-human", "merge", partial);
+    assert.equal(stray.code, 1);
+    assert.match(stray.stderr, /notes\.csv: not a shard part; expected edge_<name>_session-1\.shard-<k>-of-<n>\.csv/);
+    assert.deepEqual(await readdir(partial), [".shards"]);
     const none = await cli("benchmark", "model-vs-human", "merge", join(dir, "nothing-here"));
     assert.equal(none.code, 1);
     assert.match(none.stderr, /no shard parts/);
