@@ -14,6 +14,7 @@ interface ServeFlags extends InputFlags {
   host: string;
   open?: boolean;
   stimuli?: string;
+  benchmark: string[];
   maxUpload: string;
   maxHeld?: string;
 }
@@ -51,18 +52,26 @@ export function addServeCommand(
       "trialwise serve ../shared/data/geirhos2020/raw-data --stimuli ../shared/data/stimuli --open",
       "trialwise serve ../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict --port 0",
       "trialwise serve runs.parquet --observer-col model --stimulus-col image --correct-col hit",
+      "trialwise serve --benchmark scored/ ../shared/data/model-vs-human/raw-data/colour",
     ]),
   )
     .description(
       "A local dashboard in the browser: the observers, the clustered kappa matrix, kappa vs accuracy and c_obs vs c_exp with the chance region, " +
         "per-condition curves, a ranking of models by mean kappa with the humans, and the trials behind any pair. Datasets come from the paths " +
-        "given and from files dropped onto the page; figures export as SVG and PNG, tables as CSV, and the URL keeps the view.",
+        "given and from files dropped onto the page; figures export as SVG and PNG, tables as CSV, and the URL keeps the view. " +
+        "With --benchmark, a scored benchmark's page too (leaderboard with intervals, figures), linked from the dashboard.",
     )
     .argument("[path...]", "trial files, folders of trial files (datasets) or folders of datasets; Parquet files are read with DuckDB")
     .option("--port <n>", "port to listen on (0: any free port)", "8080")
     .option("--host <address>", "address to bind (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--open", "open the dashboard in the browser")
     .option("--stimuli <dir>", "folder of stimulus images (found by file name, e.g. <category>/<file>), shown beside a pair's trials")
+    .option(
+      "--benchmark <dir>",
+      "a scored benchmark to show at /benchmark/<name>/: the --out folder of `trialwise benchmark model-vs-human score` (repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option(
       "--max-upload <MB>",
       `largest file the page may upload (at most ${MAX_UPLOAD.max})`,
@@ -80,6 +89,7 @@ export function addServeCommand(
         host: flags.host,
         port: portNumber("--port", flags.port),
         stimuli: flags.stimuli,
+        benchmarks: flags.benchmark,
         maxUploadBytes: megabytes("--max-upload", flags.maxUpload, MAX_UPLOAD),
         maxHeldBytes: flags.maxHeld === undefined ? undefined : megabytes("--max-held", flags.maxHeld),
         load: loadOptions(flags),
@@ -90,6 +100,10 @@ export function addServeCommand(
       io.stderr(
         `trialwise serve: ${count} dataset${count === 1 ? "" : "s"}${count === 0 ? " (drop trial files onto the page)" : ""}; Ctrl-C stops\n`,
       );
+      for (const benchmark of server.benchmarks)
+        io.stderr(
+          `trialwise serve: benchmark ${benchmark.id} (${benchmark.models.length} model${benchmark.models.length === 1 ? "" : "s"}) at ${server.url}benchmark/${encodeURIComponent(benchmark.id)}/\n`,
+        );
       io.stdout(`${server.url}\n`);
       if (flags.open) openInBrowser(server.url);
       await waitForStop(server);

@@ -36,6 +36,7 @@ import {
   type UploadResponse,
   formatBytes,
 } from "../web/dashboard/protocol.ts";
+import { BENCHMARK_FILES, type ServedBenchmark, benchmarkPage, isBenchmarkFolder, loadBenchmark } from "./benchmark.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "./limits.ts";
@@ -53,6 +54,8 @@ export interface ServeOptions {
   port?: number;
   /** Folder of stimulus images (searched by file name). */
   stimuli?: string;
+  /** Scored benchmark folders (`benchmark model-vs-human score --out`), each shown at /benchmark/<id>/. */
+  benchmarks?: readonly string[];
   maxUploadBytes?: number;
   /**
    * Limit on the uploaded datasets held, as the sum of their files' sizes; an upload beyond it
@@ -71,6 +74,7 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   datasets: ServedDataset[];
+  benchmarks: readonly ServedBenchmark[];
   /** What was left out while loading, in words. */
   notes: string[];
   close(): Promise<void>;
@@ -94,8 +98,22 @@ type ReadUpload =
 
 const DEFAULT_PARQUET_COLUMNS: LongFormatColumns = { observer: "observer", stimulus: "stimulus", correct: "correct" };
 
-/** The dashboard page: a shell that loads the bundle. */
-function pageHtml(): string {
+/** A line above the dashboard that leads to the scored benchmarks, if any. */
+function benchmarkLinks(benchmarks: readonly ServedBenchmark[]): string {
+  if (benchmarks.length === 0) return "";
+  const links = benchmarks.map(
+    (b) =>
+      `<a href="/benchmark/${encodeURIComponent(b.id)}/">${escapeText(b.id)}</a> (${b.models.length} model${b.models.length === 1 ? "" : "s"}, ${b.datasets.length} dataset${b.datasets.length === 1 ? "" : "s"})`,
+  );
+  return `<nav class="benchmarks" style="padding:0.4rem 1rem;font:14px sans-serif;background:#fff;border-bottom:1px solid #e4e4e7">Scored benchmark${benchmarks.length === 1 ? "" : "s"}: ${links.join(" · ")}</nav>\n`;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The dashboard page: a shell that loads the bundle, with links to the scored benchmarks. */
+function pageHtml(benchmarks: readonly ServedBenchmark[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -106,7 +124,7 @@ function pageHtml(): string {
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
-<div id="app"><p>Loading the trialwise dashboard…</p></div>
+${benchmarkLinks(benchmarks)}<div id="app"><p>Loading the trialwise dashboard…</p></div>
 <script type="module" src="/assets/app.js"></script>
 </body>
 </html>
@@ -285,6 +303,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     : undefined;
   const locateImage = stimuli ? stimulusLocator(stimuli) : null;
 
+  // A benchmark folder given as trials would be read as its CSV files: say what to do instead.
+  for (const path of options.paths) {
+    if (await isBenchmarkFolder(path))
+      throw new UsageError(`"${path}" is a scored benchmark (it holds benchmark.json); show it with --benchmark ${path}`);
+  }
+  const benchmarks: ServedBenchmark[] = [];
+  for (const dir of options.benchmarks ?? []) benchmarks.push(await loadBenchmark(dir, new Set(benchmarks.map((b) => b.id))));
+
   const datasets: ServedDataset[] = [];
   const notes: string[] = [];
   const taken = new Set<string>();
@@ -341,7 +367,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, `not found: ${request.url.slice(0, 200)}`));
 
-  app.get("/", (_request, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(pageHtml()));
+  app.get("/", (_request, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(pageHtml(benchmarks)));
 
   const sendIndexed = (index: FileIndex, raw: string, reply: FastifyReply) => {
     const path = decodePath(raw);
@@ -359,6 +385,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ? sendIndexed(stimuli, rawTail(request.raw.url ?? "", "/stimuli/"), reply)
       : fail(reply, 404, "no stimulus folder was given (trialwise serve --stimuli DIR)"),
   );
+
+  // Scored benchmarks: /benchmark/<id>/ is the report page, /benchmark/<id>/<file> its listed
+  // files, from memory. The page has no script of its own, and the policy lets none run.
+  const findBenchmark = (id: string) => {
+    const benchmark = benchmarks.find((b) => b.id === id);
+    if (!benchmark)
+      throw new Refusal(404, `no benchmark "${id.slice(0, 100)}"${benchmarks.length === 0 ? " (trialwise serve --benchmark DIR)" : ""}`);
+    return benchmark;
+  };
+  app.get("/api/benchmarks", () => ({
+    benchmarks: benchmarks.map((b) => ({
+      id: b.id,
+      url: `/benchmark/${encodeURIComponent(b.id)}/`,
+      source: b.source,
+      models: b.models,
+      datasets: b.datasets,
+    })),
+  }));
+  app.get("/benchmark/*", (request, reply) => {
+    const tail = decodePath(rawTail(request.raw.url ?? "", "/benchmark/"));
+    const slash = tail === null ? -1 : tail.indexOf("/");
+    const id = tail === null ? "" : slash < 0 ? tail : tail.slice(0, slash);
+    const refused = tail === null ? "malformed encoding" : refusedPath(id);
+    if (refused !== null) return fail(reply, 400, `refused path: ${refused}`);
+    const benchmark = findBenchmark(id);
+    // Without the slash the report's relative links would leave its folder.
+    if (slash < 0) return reply.redirect(`/benchmark/${encodeURIComponent(id)}/`, 308);
+    const file = tail!.slice(slash + 1);
+    if (file !== "" && refusedPath(file) !== null) return fail(reply, 400, `refused path: ${refusedPath(file)}`);
+    if (file === "" || file === "index.html")
+      return reply
+        .type(BENCHMARK_FILES["index.html"].type)
+        .header("cache-control", "no-store")
+        .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        .send(benchmarkPage(benchmark));
+    const bytes = benchmark.files.get(file);
+    if (!bytes) return fail(reply, 404, `not found: ${file.slice(0, 200)}; a benchmark serves ${[...benchmark.files.keys()].join(", ")}`);
+    return reply.type(BENCHMARK_FILES[file].type).header("cache-control", "no-store").send(bytes);
+  });
 
   // The bytes of the uploads held, and of those being read (reserved first, so that uploads
   // arriving together cannot pass the limit together).
@@ -528,5 +593,5 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : requestedPort;
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-  return { url: `http://${shown}:${port}/`, datasets, notes, close: () => app.close() };
+  return { url: `http://${shown}:${port}/`, datasets, benchmarks, notes, close: () => app.close() };
 }
