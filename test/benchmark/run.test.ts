@@ -246,24 +246,26 @@ describe("trialwise benchmark model-vs-human run", { skip: SKIP }, () => {
           assert.equal(b.stdout.replaceAll(sharded, whole), a.stdout);
         }
       }
+      // score reads the merged files beside the hidden parts.
+      const bench = join(dir, `bench-${format}`);
+      const scored = await cli(
+        "benchmark",
+        "model-vs-human",
+        "score",
+        sharded,
+        "--humans",
+        humans,
+        "--datasets",
+        datasets,
+        "--out",
+        bench,
+        "--bootstrap",
+        "0",
+      );
+      assert.equal(scored.code, 0, scored.stderr);
+      assert.deepEqual(Object.keys(JSON.parse(await readFile(join(bench, "benchmark.json"), "utf8")).datasets), names);
     }
     const sharded = join(dir, "sharded-csv");
-    const scored = await cli(
-      "benchmark",
-      "model-vs-human",
-      "score",
-      sharded,
-      "--humans",
-      humans,
-      "--datasets",
-      DATASETS,
-      "--out",
-      join(dir, "bench-sharded"),
-      "--bootstrap",
-      "0",
-    );
-    assert.equal(scored.code, 0, scored.stderr);
-
     // A part missing (the parts of shards 1 and 3 only): named, and nothing merged.
     const partial = join(dir, "partial");
     await cp(join(sharded, ".shards"), join(partial, ".shards"), {
