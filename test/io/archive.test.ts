@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
@@ -331,4 +332,35 @@ test("fetchStimuli: a damaged checksum record is an error naming it", async () =
   await assert.rejects(fetchStimuli({ datasets: ["colour"], cache, baseUrl: server.baseUrl }), {
     message: `${path}: the checksum record is damaged ("archives.colour.tar.gz" needs a sha256 of 64 hex digits and a size); remove it to record the sums again on the next download (the archives are then trusted as they are)`,
   });
+});
+
+test("fetchStimuli: a complete part without a record (416 to the range request) is downloaded afresh", async () => {
+  const cache = await freshCache("complete-part");
+  await mkdir(stimulusArchivesDir(cache), { recursive: true });
+  await writeFile(join(stimulusArchivesDir(cache), "edge.tar.gz.part"), edgeArchive);
+  const result = await fetchStimuli({ datasets: ["edge"], cache, baseUrl: server.baseUrl });
+  assert.deepEqual(server.requests, [
+    { name: "edge.tar.gz", range: `bytes=${edgeArchive.length}-` },
+    { name: "edge.tar.gz", range: undefined },
+  ]);
+  assert.equal(result.downloadedBytes, edgeArchive.length);
+  assert.deepEqual(await readFile(join(stimulusArchivesDir(cache), "edge.tar.gz")), edgeArchive);
+});
+
+test("fetchStimuli: a dataset locked by a running process is an error naming it; a lock left by a process that is gone is taken over", async () => {
+  const cache = await freshCache("locked");
+  await mkdir(stimulusArchivesDir(cache), { recursive: true });
+  const lock = join(stimulusArchivesDir(cache), "edge.lock");
+  // The test runner that started this process is running.
+  await writeFile(lock, String(process.ppid));
+  await assert.rejects(fetchStimuli({ datasets: ["edge"], cache, baseUrl: server.baseUrl }), {
+    message: `${lock}: another trialwise process (pid ${process.ppid}) is fetching the edge stimuli; wait for it to end`,
+  });
+  assert.deepEqual(server.requests, []);
+  // A process that has ended.
+  const ended = spawnSync(process.execPath, ["-e", "0"]).pid;
+  await writeFile(lock, String(ended));
+  const result = await fetchStimuli({ datasets: ["edge"], cache, baseUrl: server.baseUrl });
+  assert.equal(result.extracted, 1);
+  assert.equal(existsSync(lock), false);
 });
