@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { type Env, cacheDir, resolveGeirhos2020Data } from "../io/fetch.ts";
 import { checkOutputFolder } from "../io/output.ts";
@@ -10,6 +10,7 @@ import type { CliIO } from "./io.ts";
 import { stepReporter } from "./progress.ts";
 
 interface ReproduceFlags {
+  metric?: string;
   data?: string;
   out: string;
   format: string;
@@ -39,6 +40,12 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
       "./trialwise-report",
     )
     .option("--format <list>", "figure files to write: svg, png or both", "svg,png")
+    .addOption(
+      new Option(
+        "--metric <name>",
+        "also set a response-level metric beside error kappa (a report section and tables/<name>.csv): capa-discrete, dmc or response-kappa (the published trials hold answers, not probabilities, so not capa)",
+      ).choices(["capa-discrete", "dmc", "response-kappa"]),
+    )
     .option(
       "--cache <dir>",
       "cache folder for downloads and simulations (default: $TRIALWISE_CACHE, else $XDG_CACHE_HOME/trialwise, else ~/.cache/trialwise)",
@@ -67,6 +74,7 @@ export function addReproduceCommand(program: Command, io: CliIO, env: Env = proc
           formats: formats as FigureFormat[],
           cacheDir: flags.cache ?? cacheDir(env),
           version: VERSION,
+          ...(flags.metric ? { metric: flags.metric as "capa-discrete" | "dmc" | "response-kappa" } : {}),
           onProgress: progress.onProgress,
         });
         progress.stop();

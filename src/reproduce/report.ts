@@ -198,7 +198,7 @@ function slug(text: string): string {
 export function geirhos2020Html(
   analysis: Geirhos2020Analysis,
   figures: readonly RenderedFigure[],
-  meta: { dataDir: string; version: string; chanceNote: string },
+  meta: { dataDir: string; version: string; chanceNote: string; extraSections?: readonly { id: string; name: string; html: string }[] },
 ): string {
   const sections = new Map<string, RenderedFigure[]>();
   for (const f of figures) {
@@ -247,8 +247,10 @@ export function geirhos2020Html(
     { dataset: DATASET_LABELS[a.dataset], predictor: "top-1", ...fitNumbers(a.regressionTop1) },
   ]);
   const subsetRows = all.map((a) => ({ ...a, dataset: DATASET_LABELS[a.dataset] }));
+  const extras = meta.extraSections ?? [];
   const nav = ["Key numbers", "Paper vs recomputed", ...sections.keys(), "Tables", "Methods"]
     .map((name) => `<li><a href="#${slug(name)}">${escapeHtml(name)}</a></li>`)
+    .concat(extras.map((e) => `<li><a href="#${escapeHtml(e.id)}">${escapeHtml(e.name)}</a></li>`))
     .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>trialwise: Geirhos, Meding &amp; Wichmann (2020) reproduced</title>
@@ -312,7 +314,7 @@ ${htmlTable(
 <p><strong>Shape bias.</strong> On cue-conflict, leaving out the 80 stimuli whose texture and shape categories coincide: shape decisions / (shape + texture decisions).</p>
 <p><strong>Chance region.</strong> ${escapeHtml(meta.chanceNote)}.</p>
 <p><strong>Accuracy under noise.</strong> Models: all sessions pooled; humans: all their trials pooled, with the range of individual accuracies. Humans and models saw different images in these experiments, so only model-model consistency exists there.</p>
-</section>
+</section>${extras.map((e) => `\n${e.html}`).join("")}
 </body></html>
 `;
 }

@@ -9,6 +9,7 @@ import { toJson } from "../io/format.ts";
 import { checkOutputFolder, writeDirectoryAtomic } from "../io/output.ts";
 import { renderSvg, svgToPng } from "../report/render.ts";
 import type { ChanceBand } from "../figures/consistency.ts";
+import type { ResponseMetric } from "../core/metric-pairs.ts";
 import { BRAIN_SCORE_FILE, parseBrainScoreBehaviour } from "./brain-score.ts";
 import { checkGeirhos2020Copy } from "./data-check.ts";
 import { authorsBandFile, parseAuthorsBand } from "./reference.ts";
@@ -26,6 +27,8 @@ export interface ReproduceOptions {
   /** Where simulated chance regions are kept between runs; none: simulate every time. */
   cacheDir?: string;
   version: string;
+  /** A response-level metric to set beside error kappa (./metric-section.ts); none: error kappa only. */
+  metric?: ResponseMetric;
   /** Progress: a step starts (`total` set for countable steps) or advances. */
   onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -136,7 +139,16 @@ export async function reproduceGeirhos2020(options: ReproduceOptions): Promise<R
   await Promise.all(rasterising);
   progress("rendering figures", figures.length, figures.length);
   progress("writing the report", 0, 0);
-  const meta = { dataDir: options.dataDir, version: options.version, chanceNote: chanceNote([...chance.keys()]) };
+  const extraSections = [];
+  if (options.metric) {
+    const { metricBesideKappa, metricBesideKappaCsv, metricBesideKappaHtml } = await import("./metric-section.ts");
+    progress(`computing ${options.metric}`, 0, 0);
+    const rows = metricBesideKappa(datasets, options.metric);
+    const file = `tables/${options.metric}.csv`;
+    files.set(file, metricBesideKappaCsv(rows));
+    extraSections.push({ id: "metric", name: `${options.metric} beside κ`, html: metricBesideKappaHtml(rows, options.metric, file) });
+  }
+  const meta = { dataDir: options.dataDir, version: options.version, chanceNote: chanceNote([...chance.keys()]), extraSections };
   for (const [name, text] of geirhos2020Tables(analysis, chance, noiseDetails)) files.set(`tables/${name}`, text);
   files.set("numbers.json", toJson(geirhos2020Numbers(analysis, { generator: `trialwise ${options.version}`, data: options.dataDir })));
   files.set("index.html", geirhos2020Html(analysis, rendered, meta));
