@@ -280,6 +280,8 @@ export async function fetchStimuli(options: StimuliFetchOptions = {}): Promise<S
         // A download that cannot be extracted (refused, damaged) is not kept, and its sum not
         // recorded: the next run downloads it afresh. A local archive stays where it is.
         if (fresh) await rm(archive, { force: true });
+        if (error instanceof InputError && !local)
+          error.message += fresh ? " (the download was not kept)" : "; remove the archive to download it again";
         throw error;
       }
       // The sum is recorded once the archive proved to be a whole, safe .tar.gz.

@@ -147,7 +147,7 @@ test("data fetch --stimuli: an archive with an entry outside its folder is refus
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /trialwise: error: .*stimulus-archives\/colour\.tar\.gz: refused: archive entry "colour\/\.\.\/\.\.\/escaped\.txt" has a '\.\.' segment \(it would be written outside the folder\); nothing was extracted\n/,
+      /trialwise: error: .*stimulus-archives\/colour\.tar\.gz: refused: archive entry "colour\/\.\.\/\.\.\/escaped\.txt" has a '\.\.' segment \(it would be written outside the folder\); nothing was extracted \(the download was not kept\)\n/,
     );
   } finally {
     archives.set("colour.tar.gz", good);

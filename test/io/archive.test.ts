@@ -364,3 +364,18 @@ test("fetchStimuli: a dataset locked by a running process is an error naming it;
   assert.equal(result.extracted, 1);
   assert.equal(existsSync(lock), false);
 });
+
+test("fetchStimuli: a damaged archive in the cache is named with the way out, and left for the user to remove", async () => {
+  const cache = await freshCache("damaged-archive");
+  await mkdir(stimulusArchivesDir(cache), { recursive: true });
+  const archive = join(stimulusArchivesDir(cache), "edge.tar.gz");
+  await writeFile(archive, edgeArchive.subarray(0, edgeArchive.length >> 1));
+  await assert.rejects(fetchStimuli({ datasets: ["edge"], cache, baseUrl: server.baseUrl }), (error: unknown) => {
+    assert.ok(error instanceof Error);
+    assert.ok(error.message.startsWith(`${archive}: cannot read the archive as .tar.gz (`), error.message);
+    assert.ok(error.message.endsWith("); remove the archive to download it again"), error.message);
+    return true;
+  });
+  assert.deepEqual(server.requests, []);
+  assert.equal(existsSync(archive), true);
+});
