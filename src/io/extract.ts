@@ -55,7 +55,7 @@ export interface ExtractOptions {
    * `colour/...`), its content becomes the target; otherwise the archive's top level does.
    */
   topFolder?: string;
-  /** Stops the extraction; the temporary folder is removed. */
+  /** Checked before and after the extraction (not within it): once aborted, the temporary folder is removed and nothing replaced. */
   signal?: AbortSignal;
 }
 
