@@ -236,6 +236,12 @@ export async function metricSummaryCommand(
   const bootstrap = bootstrapSettings(flags);
   const tables = await probabilityTables(path, flags, io);
   checkProbabilities(metric, tables, path);
+  const knownModels = new Set(tables.flatMap((t) => t.observers.filter((o) => !t.humans.has(o.name)).map((o) => o.name)));
+  const unknown = (models ?? []).filter((m) => !knownModels.has(m));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--models: ${unknown.map((m) => `"${m}"`).join(", ")} ${unknown.length > 1 ? "are not models" : "is not a model"} of ${path}; known: ${[...knownModels].sort().join(", ")}`,
+    );
   const value = METRIC_VALUE[metric];
   const rows: SummaryRow[] = [];
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);

@@ -270,7 +270,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
           program
             .command("ci")
             .description(
-              "Confidence interval of one pair's kappa: trial bootstrap (a multinomial draw of the pair's 2x2 table per replicate) with percentile or BCa limits, or the large-sample (analytic) interval.",
+              "Confidence interval of one pair's kappa: trial bootstrap (a multinomial draw of the pair's 2x2 table per replicate) with percentile or BCa limits, or the large-sample (analytic) interval. With --metric capa, capa-discrete, dmc or response-kappa: that metric's item bootstrap interval (percentile or BCa).",
             )
             .argument("<path>", "trial data"),
           [
@@ -415,7 +415,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         program
           .command("compare")
           .description(
-            "Compare models by their mean kappa with the same humans: joint bootstrap over stimuli (all observers resampled together), a paired swap test of the difference, and with --models all every pair with Holm and Benjamini-Hochberg adjusted p-values, P(A > B), and a ranking with rank intervals.",
+            "Compare models by their mean kappa (or, with --metric, mean capa, capa-discrete, dmc or response-kappa) with the same humans: joint bootstrap over stimuli (all observers resampled together), a paired swap test of the difference, and with --models all every pair with Holm and Benjamini-Hochberg adjusted p-values, P(A > B), and a ranking with rank intervals.",
           )
           .argument("<path>", "trial data"),
         [

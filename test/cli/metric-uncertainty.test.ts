@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -152,7 +152,39 @@ describe("trialwise ci --metric", () => {
   });
 });
 
+describe("trialwise ci --metric: pairs with different items", () => {
+  test("an item only one model answered: an error naming --intersect; with it, the common items and a note", async () => {
+    const dir = join(root, "lm-missing");
+    await writeLmEvalFixture(dir);
+    const file = join(dir, "org__model-c", "samples_arc_easy_2024-05-01T10-20-30.123456.jsonl");
+    const lines = (await readFile(file, "utf8")).trimEnd().split("\n");
+    await writeFile(file, lines.slice(0, 3).join("\n") + "\n");
+    const pair = ["ci", dir, "--pair", "org__model-a,org__model-c", "--metric", "capa-discrete", "--bootstrap", "50"];
+    const refused = await cli(...pair);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /answered different items \(conditions pooled\) \(3 common, 1 only "org__model-a", 0 only "org__model-c"\); --intersect/,
+    );
+    const intersected = await cli(...pair, "--intersect", "--format", "json");
+    assert.equal(intersected.code, 0, intersected.stderr);
+    assert.equal(JSON.parse(intersected.stdout).n_trials, 3);
+    assert.match(intersected.stderr, /note: computed on the 3 items both observers answered/);
+  });
+});
+
 describe("trialwise summary --metric with bootstrap intervals", () => {
+  test("bad input and flags: capa without probabilities, an unknown model; nothing written", async () => {
+    const out = join(root, "summary.csv");
+    const noScores = await cli("summary", join(root, "sixteen.csv"), "--metric", "capa", "-o", out);
+    assert.equal(noScores.code, 1);
+    assert.match(noScores.stderr, /--metric capa compares probabilities, but no observer of dataset "sixteen" has any/);
+    const unknown = await cli("summary", join(root, "sixteen.csv"), "--metric", "dmc", "--models", "resnet,subject-01,nobody", "-o", out);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--models: "subject-01", "nobody" are not models of .*; known: alexnet, resnet, vgg/);
+    assert.equal(existsSync(out), false);
+  });
+
   test("with two categories, capa-discrete's boot_lower/boot_upper equal error kappa's (same seed, also hierarchical)", async () => {
     for (const extra of [[], ["--hierarchical"]]) {
       const args = ["summary", join(root, "binary.csv"), "--bootstrap", "300", "--seed", "3", "--format", "csv", ...extra];
@@ -248,7 +280,7 @@ describe("trialwise compare --metric", () => {
 
 describe("trialwise summary --hierarchical (error kappa)", () => {
   test("a condition without humans gets a note, not a stack trace (failed before)", async () => {
-    const lines = (await import("node:fs")).readFileSync(join(root, "binary.csv"), "utf8").trimEnd().split("\n");
+    const lines = (await readFile(join(root, "binary.csv"), "utf8")).trimEnd().split("\n");
     const kept = lines.filter((line, i) => i === 0 || !(line.startsWith("subject") && line.includes(",b,")));
     await writeFile(join(root, "no-humans-in-b.csv"), kept.join("\n") + "\n");
     const run = await cli(
