@@ -21,6 +21,7 @@ test("the view state survives its query string, names with any character include
     ],
     pair: ["cornet-s", "resnet50"],
     trials: "both-wrong",
+    metric: "capa-discrete",
     view: "ranking",
   };
   const query = stateToQuery(state);

@@ -39,7 +39,7 @@ function rgb(css: string): [number, number, number] {
  * cells are whole pixels, at least one, so that every cell can be hovered (1,000 observers take
  * 1,000 pixels).
  */
-export function drawCanvasHeatmap(matrix: PairMatrix, order: readonly number[], target: number): CanvasHeatmap {
+export function drawCanvasHeatmap(matrix: Pick<PairMatrix, "size" | "kappa">, order: readonly number[], target: number): CanvasHeatmap {
   const n = order.length;
   const cell = Math.max(1, Math.floor(target / n));
   const side = cell * n;

@@ -26,7 +26,12 @@ import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
 import { allPairCounts } from "../../kernel/index.ts";
 import { allocatePacked, packOutcomeMatrix } from "../../kernel/packed.ts";
 import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
-import type { Group } from "./state.ts";
+
+/** A named group of observers (the view state's groups). */
+export interface ObserverGroup {
+  name: string;
+  members: readonly string[];
+}
 
 /** How pairs with different stimulus sets are treated (as `trialwise pairs` and `--intersect`). */
 export type DashboardMismatch = "identical" | "intersect";
@@ -435,7 +440,7 @@ export function rankingBootstrap(
   unit: Unit,
   matrix: PairMatrix,
   maxReplicates = 1000,
-  groupings: readonly (readonly Group[])[] = [],
+  groupings: readonly (readonly ObserverGroup[])[] = [],
 ): JointIntervals {
   const outcome = commonOutcomeMatrix(unit, matrix);
   const roles = observerRoles(outcome);
@@ -457,7 +462,7 @@ export function rankingBootstrap(
 }
 
 /** The pairs (i < j, outcome indices) of each series of a grouping, by series label. */
-function seriesPairs(outcome: OutcomeMatrix, groups: readonly Group[]): Map<string, number[]> {
+function seriesPairs(outcome: OutcomeMatrix, groups: readonly ObserverGroup[]): Map<string, number[]> {
   const groupOf = outcome.observers.map(
     (o) => groups.find((g) => g.members.includes(o))?.name ?? (outcome.humans.has(o) ? "humans" : "models"),
   );
@@ -490,7 +495,7 @@ function meanAt(kappa: Float64Array, positions: readonly number[]): number {
 function bootstrapMeans(
   outcome: OutcomeMatrix,
   roles: { humans: number[]; models: number[] },
-  groupings: readonly (readonly Group[])[],
+  groupings: readonly (readonly ObserverGroup[])[],
   replicates: number,
 ): Pick<JointIntervals, "intervals" | "series"> {
   const size = outcome.observers.length;
@@ -581,7 +586,7 @@ export function withBootstrap(
  * kinds ({@link groupSummaries}), each with the interval of one joint bootstrap
  * ({@link rankingBootstrap}) where affordable.
  */
-export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000, groups: readonly Group[] = []): Ranking {
+export function modelRanking(unit: Unit, matrix: PairMatrix, maxReplicates = 1000, groups: readonly ObserverGroup[] = []): Ranking {
   const models = modelMeans(matrix);
   const summaries = { groups: groupSummaries(matrix, groups), kinds: groupSummaries(matrix, []) };
   const ranking = withBootstrap(models, rankingBootstrap(unit, matrix, maxReplicates, [groups, []]), summaries);

@@ -25,6 +25,7 @@ import {
   seriesLabel,
 } from "./compute.ts";
 import type { ConditionValue } from "./condition-curves.ts";
+import type { MetricMatrix } from "./metric-matrix.ts";
 import { conditionLayout } from "../../core/condition-order.ts";
 import { pairChanceBand } from "./pair-chance.ts";
 import type { Group } from "./state.ts";
@@ -217,10 +218,11 @@ export function clusteredHeatmapSpec(
  * grey, human labels in the human colour, selection and picks as in {@link clusteredHeatmapSpec}.
  */
 export function heatmapSpec(
-  cells: readonly HeatmapCell[],
+  cells: readonly (HeatmapCell | MetricCell)[],
   names: readonly string[],
   humans: ReadonlySet<string>,
   title: string,
+  o: { legendTitle?: string; tooltip?: readonly object[] } = {},
 ): TopLevelSpec {
   const side = cellSize(names.length) * names.length;
   const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
@@ -256,12 +258,73 @@ export function heatmapSpec(
         field: "kappa",
         type: "quantitative",
         scale: { ...KAPPA_COLOUR_SCALE, domain: [...KAPPA_COLOUR_SCALE.domain] },
-        legend: { title: "κ", values: [-1, -0.5, 0, 0.5, 1], format: ".1f", gradientLength: Math.min(side, 220) },
+        legend: { title: o.legendTitle ?? "κ", values: [-1, -0.5, 0, 0.5, 1], format: ".1f", gradientLength: Math.min(side, 220) },
       },
       ...cellHighlights(labels),
-      tooltip: CELL_TOOLTIP,
+      tooltip: o.tooltip ?? CELL_TOOLTIP,
     },
   } as TopLevelSpec;
+}
+
+/** One cell of a response-level metric's matrix: the pair's value (in `kappa`, for the colour) and its row of `trialwise pairs --metric` as text. */
+export interface MetricCell {
+  row: string;
+  col: string;
+  pair: string;
+  kappa: number | null;
+  value_text: string;
+  acc1: string;
+  acc2: string;
+  n: number | null;
+  /** The metric's own columns (c_obs_p, c_exp_p; p_obs, p_exp), "name value" each. */
+  details: string;
+  status: string;
+}
+
+/**
+ * The cells of a metric's matrix in its order: off the diagonal each pair's row of `trialwise
+ * pairs --metric` (a pair without a row: skipped, its item sets differ), 1 on the diagonal.
+ */
+export function metricCells(m: MetricMatrix): MetricCell[] {
+  const rows = new Map(m.rows.map((r) => [`${r.observer1}\u0000${r.observer2}`, r]));
+  const own = m.metric === "capa-discrete" ? ["c_obs_p", "c_exp_p"] : ["p_obs", "p_exp", "same_wrong"];
+  const cells: MetricCell[] = [];
+  for (const i of m.order) {
+    for (const j of m.order) {
+      const [a, b] = m.observers[i] < m.observers[j] ? [i, j] : [j, i];
+      const row = i === j ? undefined : rows.get(`${m.observers[a]}\u0000${m.observers[b]}`);
+      const value = m.values[i * m.size + j];
+      const number = (key: string) => (row ? (row[key] as number) : NaN);
+      cells.push({
+        row: m.observers[i],
+        col: m.observers[j],
+        pair: i === j ? "the observer itself" : ((row?.pair_type as string | undefined) ?? "–"),
+        kappa: Number.isNaN(value) ? null : value,
+        value_text: fixed(value),
+        acc1: fixed(number(i === a ? "acc1" : "acc2")),
+        acc2: fixed(number(i === a ? "acc2" : "acc1")),
+        n: row ? (row.n_trials as number) : null,
+        details: own.map((key) => `${key} ${fixed(number(key))}`).join(", "),
+        status: i === j ? "diagonal" : row ? "computed" : "skipped: item sets differ",
+      });
+    }
+  }
+  return cells;
+}
+
+/** The tooltip of a metric's matrix cells. */
+export function metricTooltip(symbol: string) {
+  return [
+    { field: "row", title: "observer 1" },
+    { field: "col", title: "observer 2" },
+    { field: "pair", title: "pair" },
+    { field: "acc1", title: "accuracy 1" },
+    { field: "acc2", title: "accuracy 2" },
+    { field: "value_text", title: symbol },
+    { field: "details", title: "from" },
+    { field: "n", title: "n items" },
+    { field: "status", title: "status" },
+  ];
 }
 
 /** Colour of the kind "models" on the observer strip (the report's: its models are grey there). */

@@ -2,6 +2,7 @@
  * The page's skeleton, built once: every element the views fill has its id here, and every
  * control its handler (a change of state goes through ./update.ts).
  */
+import { DASHBOARD_METRICS, METRIC_NAMES } from "./metric-names.ts";
 import { removeShownUpload, uploadChosen, uploadDialog, uploadFiles } from "./datasets.ts";
 import { type Child, byId, h } from "./dom.ts";
 import { exportButtons } from "./exports.ts";
@@ -50,6 +51,17 @@ export function buildLayout(): void {
           { id: "mismatch", onchange: (e) => void update({ mismatch: (e.target as HTMLSelectElement).value as ViewState["mismatch"] }) },
           h("option", { value: "identical" }, "not paired"),
           h("option", { value: "intersect" }, "paired on common stimuli"),
+        ),
+      ),
+      // Shown where the dataset's answers came with it (./metric-matrix.ts).
+      h(
+        "label",
+        { id: "metric-label", hidden: true },
+        "Matrix ",
+        h(
+          "select",
+          { id: "metric", onchange: (e) => void update({ metric: (e.target as HTMLSelectElement).value as ViewState["metric"] }) },
+          ...DASHBOARD_METRICS.map((m) => h("option", { value: m }, METRIC_NAMES[m].option)),
         ),
       ),
       h(

@@ -4,6 +4,8 @@ import type { PairCounts } from "../../core/metrics.ts";
 import type { PairInterval } from "../../core/pair-intervals.ts";
 import type { DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
 import type { ConditionValue } from "./condition-curves.ts";
+import type { MetricMatrix } from "./metric-matrix.ts";
+import type { AnswerMetric } from "./metric-names.ts";
 import type { DatasetPayload } from "./protocol.ts";
 import type { Group } from "./state.ts";
 
@@ -25,6 +27,8 @@ export type WorkerRequest =
   | ({ type: "ranking" } & AnalysisRequest)
   | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch }
   | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string }
+  /** The matrix of a response-level metric (./metric-matrix.ts), from the dataset's answers. */
+  | { type: "metric"; dataset: string; condition: string; observers: string[]; mismatch: DashboardMismatch; metric: AnswerMetric }
   /** The chance regions for these trial counts (asked of the second worker: 0.1 to 1.5 s each). */
   | { type: "chance"; trials: number[] };
 
@@ -50,5 +54,6 @@ export type WorkerAnswer =
   | { type: "ranking"; ranking: Ranking }
   | { type: "curves"; curves: { accuracy: ConditionValue[]; kappa: ConditionValue[] } }
   | { type: "pair-interval"; interval: PairInterval }
+  | { type: "metric"; matrix: MetricMatrix }
   | { type: "chance"; regions: [number, ChanceBandRow[]][] }
   | { type: "error"; error: string };

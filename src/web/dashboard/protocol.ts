@@ -9,6 +9,7 @@
  * of row i, 2 * ceil(S / 64) 32-bit words per row). 1,000 observers on 10,000 stimuli take
  * 2.5 MB this way, where one JSON object per trial would take hundreds.
  */
+import { NO_ANSWER, type TrialTable } from "../../core/trials.ts";
 
 /** One observer of a dataset as `trialwise observers` reports it (pooled over conditions). */
 export interface ObserverInfo {
@@ -86,6 +87,27 @@ export interface DatasetPayload extends DatasetSummary {
   defaultCondition: string;
   /** What was left out or could not be done, in words. */
   notes: string[];
+  /**
+   * Every trial with its true category and response, for the response-level metrics
+   * (`trialwise pairs --metric response-kappa|capa-discrete`); absent where the server did not
+   * send them (Parquet read as bitsets, correctness-only data): then the page offers error
+   * kappa alone. Built by {@link encodeResponses}.
+   */
+  responses?: ResponsesPayload;
+}
+
+/**
+ * A trial table's answers, one entry per trial: the observer (an index into the dataset's
+ * `observerInfo`) and its condition, stimulus, true category and response as indices into
+ * `strings`, each column the base64 of little-endian Uint32 words ({@link encodeWords}).
+ */
+export interface ResponsesPayload {
+  strings: string[];
+  observer: string;
+  condition: string;
+  stimulus: string;
+  truth: string;
+  response: string;
 }
 
 /** One trial of a pair, for the "trials behind a pair" table. */
@@ -123,6 +145,78 @@ export type UploadResponse =
 /** The server's answer to any failed request: one readable sentence naming file, line and field where known. */
 export interface ErrorResponse {
   error: string;
+}
+
+/**
+ * The answers of a trial table for {@link DatasetPayload.responses}; null where some trial has
+ * no true category or response (data given as correctness only). `observers`: the payload's
+ * observer names, in `observerInfo` order.
+ */
+export function encodeResponses(table: TrialTable, observers: readonly string[]): ResponsesPayload | null {
+  const strings = new Map<string, number>();
+  const indexOf = (text: string) => {
+    let k = strings.get(text);
+    if (k === undefined) strings.set(text, (k = strings.size));
+    return k;
+  };
+  const observerIndex = new Map(observers.map((o, i) => [o, i]));
+  const columns = {
+    observer: new Uint32Array(table.length),
+    condition: new Uint32Array(table.length),
+    stimulus: new Uint32Array(table.length),
+    truth: new Uint32Array(table.length),
+    response: new Uint32Array(table.length),
+  };
+  for (let t = 0; t < table.length; t++) {
+    const truth = table.truth[t];
+    const response = table.response[t];
+    if (truth === null || response === null) return null;
+    columns.observer[t] = observerIndex.get(table.observer[t])!;
+    columns.condition[t] = indexOf(table.condition[t]);
+    columns.stimulus[t] = indexOf(table.stimulus[t]);
+    columns.truth[t] = indexOf(truth);
+    columns.response[t] = indexOf(response);
+  }
+  return {
+    strings: [...strings.keys()],
+    observer: encodeWords(columns.observer),
+    condition: encodeWords(columns.condition),
+    stimulus: encodeWords(columns.stimulus),
+    truth: encodeWords(columns.truth),
+    response: encodeWords(columns.response),
+  };
+}
+
+/**
+ * The trial table {@link encodeResponses} encoded, as the readers give it (correct where the
+ * response is the true category, `na` missing); trials are located as "<dataset>, trial <k>".
+ */
+export function decodeResponses(payload: DatasetPayload, responses: ResponsesPayload): TrialTable {
+  const [observer, condition, stimulus, truth, response] = [
+    responses.observer,
+    responses.condition,
+    responses.stimulus,
+    responses.truth,
+    responses.response,
+  ].map(decodeWords);
+  const text = (column: Uint32Array) => Array.from(column, (k) => responses.strings[k]);
+  const responseText = text(response);
+  const truthText = text(truth);
+  const names = payload.observerInfo.map((o) => o.name);
+  return {
+    dataset: payload.name,
+    length: observer.length,
+    observer: Array.from(observer, (k) => names[k]),
+    condition: text(condition),
+    stimulus: text(stimulus),
+    truth: truthText,
+    response: responseText,
+    correct: Uint8Array.from(responseText, (r, t) => (r === truthText[t] ? 1 : 0)),
+    missing: Uint8Array.from(responseText, (r) => (r === NO_ANSWER ? 1 : 0)),
+    file: Array.from(observer, () => payload.name),
+    line: Int32Array.from(observer, (_, t) => t + 1),
+    humans: new Set(payload.observerInfo.filter((o) => o.kind === "human").map((o) => o.name)),
+  };
 }
 
 /** A size in words: "200 MB", "3.9 kB", "512 bytes". */

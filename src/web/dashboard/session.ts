@@ -10,7 +10,7 @@ import type { DatasetPayload } from "./protocol.ts";
 import { type ViewState, stateFromQuery } from "./state.ts";
 
 /** The parts of the view state that the worker's analysis depends on. */
-const ANALYSED: readonly (keyof ViewState)[] = ["dataset", "condition", "mismatch", "hidden", "groups"];
+const ANALYSED: readonly (keyof ViewState)[] = ["dataset", "condition", "mismatch", "hidden", "groups", "metric"];
 
 export class Session {
   private viewState: ViewState;

@@ -1,11 +1,12 @@
 /**
  * The dashboard's view state and its query string, so that a URL reproduces what is on the
- * screen: `?d=<dataset>&c=<condition>&m=intersect&hide=<observer>&group=<name>:<a>|<b>&pair=<a>&pair=<b>&trials=all&view=<section>`.
+ * screen: `?d=<dataset>&c=<condition>&m=intersect&hide=<observer>&group=<name>:<a>|<b>&pair=<a>&pair=<b>&trials=all&metric=<metric>&view=<section>`.
  * Repeated keys carry lists, so observer names may hold any character; in a group, the name
  * no ":" and the members no "|" (the page refuses such groups).
  * No DOM APIs (URLSearchParams is in Node too): tested in Node.
  */
 import type { DashboardMismatch } from "./compute.ts";
+import { DASHBOARD_METRICS, type DashboardMetric } from "./metric-names.ts";
 
 /** Which trials of a pair the trials table lists. */
 export type TrialFilter = "disagree" | "first-only" | "second-only" | "both-wrong" | "both-right" | "all";
@@ -28,6 +29,8 @@ export interface ViewState {
   /** The selected pair, if any. */
   pair: [string, string] | null;
   trials: TrialFilter;
+  /** What the matrix shows: error kappa, or a response-level metric where the dataset's answers came with it. */
+  metric: DashboardMetric;
   /** The section scrolled to, if any. */
   view: string | null;
 }
@@ -40,6 +43,7 @@ export const DEFAULT_STATE: ViewState = {
   groups: [],
   pair: null,
   trials: "disagree",
+  metric: "error-kappa",
   view: null,
 };
 
@@ -53,6 +57,7 @@ export function stateToQuery(state: ViewState): string {
   for (const group of state.groups) params.append("group", `${group.name}:${group.members.join("|")}`);
   if (state.pair) for (const name of state.pair) params.append("pair", name);
   if (state.trials !== DEFAULT_STATE.trials) params.set("trials", state.trials);
+  if (state.metric !== DEFAULT_STATE.metric) params.set("metric", state.metric);
   if (state.view !== null) params.set("view", state.view);
   return params.toString();
 }
@@ -62,6 +67,7 @@ export function stateFromQuery(query: string): ViewState {
   const params = new URLSearchParams(query);
   const pair = params.getAll("pair");
   const trials = params.get("trials") as TrialFilter | null;
+  const metric = params.get("metric") as DashboardMetric | null;
   return {
     dataset: params.get("d"),
     condition: params.get("c") ?? DEFAULT_STATE.condition,
@@ -83,6 +89,7 @@ export function stateFromQuery(query: string): ViewState {
     // Named as `trialwise pairs` names a pair: observer1 first in code-unit order.
     pair: pair.length === 2 && pair[0] !== pair[1] ? (pair[0] < pair[1] ? [pair[0], pair[1]] : [pair[1], pair[0]]) : null,
     trials: trials && TRIAL_FILTERS.includes(trials) ? trials : DEFAULT_STATE.trials,
+    metric: metric && DASHBOARD_METRICS.includes(metric) ? metric : DEFAULT_STATE.metric,
     view: params.get("view"),
   };
 }

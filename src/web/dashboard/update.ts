@@ -77,8 +77,23 @@ export async function analyse(): Promise<void> {
   session.analysed(analysis);
   setStatus(analysisStatus(analysis));
   explainNoPairs(analysis, payload);
+  // A response-level metric's matrix replaces error kappa's where chosen and the answers came.
+  const metric =
+    session.state.metric !== "error-kappa" && payload.responses
+      ? (
+          await ask<"metric">({
+            type: "metric",
+            dataset: payload.id,
+            condition,
+            observers: analysis.matrix.observers,
+            mismatch: session.state.mismatch,
+            metric: session.state.metric,
+          })
+        ).matrix
+      : null;
+  if (!session.isCurrent(generation)) return;
   // The matrix, group means and pair first, painted before the other figures are drawn.
-  await renderHeatmap(analysis);
+  await renderHeatmap(analysis, metric);
   renderGroupTable(analysis.groups, null);
   await showPair();
   session.markShown(generation);
@@ -167,5 +182,8 @@ function renderControls(payload: DatasetPayload, condition: string): void {
   );
   byId<HTMLSelectElement>("condition").value = condition;
   byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;
+  // The metric selector only where the dataset's answers came with it (else error kappa alone).
+  byId("metric-label").hidden = !payload.responses;
+  byId<HTMLSelectElement>("metric").value = payload.responses ? session.state.metric : "error-kappa";
   byId<HTMLSelectElement>("trial-filter").value = session.state.trials;
 }

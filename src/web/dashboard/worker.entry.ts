@@ -15,9 +15,21 @@ import {
 } from "./compute.ts";
 import { conditionCurves } from "./condition-curves.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
+import { metricMatrix } from "./metric-matrix.ts";
 import { chanceBands, pairTrialCounts } from "./pair-chance.ts";
+import { type DatasetPayload, decodeResponses } from "./protocol.ts";
+import type { TrialTable } from "../../core/trials.ts";
 
 const datasets = new Map<string, Unit[]>();
+/** Each dataset's payload with answers, and its trials once decoded (on the first metric asked for). */
+const answers = new Map<string, { payload: DatasetPayload; trials?: TrialTable }>();
+
+function trialsOf(dataset: string): TrialTable {
+  const entry = answers.get(dataset);
+  if (!entry?.payload.responses) throw new Error(`dataset "${dataset}" came without its answers: only error kappa can be shown`);
+  entry.trials ??= decodeResponses(entry.payload, entry.payload.responses);
+  return entry.trials;
+}
 
 function unitsOf(dataset: string): Unit[] {
   const units = datasets.get(dataset);
@@ -45,10 +57,13 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
         request.payload.id,
         request.payload.units.map((u) => decodeUnit(request.payload, u)),
       );
+      if (request.payload.responses) answers.set(request.payload.id, { payload: request.payload });
+      else answers.delete(request.payload.id);
       return { answer: { type: "dataset" }, transfer: [] };
     }
     case "forget":
       datasets.delete(request.dataset);
+      answers.delete(request.dataset);
       return { answer: { type: "forget" }, transfer: [] };
     case "analyse": {
       const started = performance.now();
@@ -95,6 +110,10 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
         answer: { type: "pair-interval", interval: pairBootstrapInterval(request.counts, request.observer1, request.observer2) },
         transfer: [],
       };
+    case "metric": {
+      const matrix = metricMatrix(trialsOf(request.dataset), request.condition, request.observers, request.mismatch, request.metric);
+      return { answer: { type: "metric", matrix }, transfer: [matrix.values.buffer] };
+    }
     case "chance":
       return { answer: { type: "chance", regions: request.trials.map((trials) => [trials, chanceBands(trials)]) }, transfer: [] };
     case "curves": {

@@ -12,7 +12,9 @@ import { currentPayload } from "../datasets.ts";
 import { byId, dataUrlBlob, escapeXml, h } from "../dom.ts";
 import { registerFigure, registerTable } from "../exports.ts";
 import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "../figure-views.ts";
-import { clusteredHeatmapSpec, fixed, heatmapCells, heatmapSpec } from "../figures.ts";
+import { clusteredHeatmapSpec, fixed, heatmapCells, heatmapSpec, metricCells, metricTooltip } from "../figures.ts";
+import type { MetricMatrix } from "../metric-matrix.ts";
+import { METRIC_NAMES } from "../metric-names.ts";
 import type { Analysis } from "../messages.ts";
 import { session } from "../session.ts";
 import { update } from "../update.ts";
@@ -51,23 +53,44 @@ export function pickInHeatmap(names: string[]): void {
   heatmap?.pick(names);
 }
 
-/** Draws the matrix of the analysis and registers its exports (the "heatmap" table: every pair's κ). */
-export async function renderHeatmap(analysis: Analysis): Promise<void> {
-  const { matrix, order } = analysis;
+/** The metric matrix drawn instead of error kappa, if any (the canvas's tooltip reads it). */
+let shownMetric: MetricMatrix | null = null;
+
+/**
+ * Draws the matrix of the analysis, or of `metric` (a response-level metric of the same
+ * observers, ./metric-matrix.ts) where given, and registers its exports (the "heatmap" table:
+ * every pair's κ, or the metric's rows as `trialwise pairs --metric` writes them).
+ */
+export async function renderHeatmap(analysis: Analysis, metric: MetricMatrix | null = null): Promise<void> {
+  shownMetric = metric;
+  const { matrix } = analysis;
+  const order = metric ? { order: metric.order, clustered: false, note: metric.note } : analysis.order;
   const container = byId("heatmap");
   const names = order.order.map((i) => matrix.observers[i]);
   const payload = currentPayload()!;
-  const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers`;
-  byId("heatmap-note").textContent = [
-    order.note,
-    matrix.skipped > 0
-      ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share`
-      : null,
-    matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null,
-    matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null,
-  ]
-    .filter(Boolean)
-    .join(". ");
+  const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers${metric ? `, ${METRIC_NAMES[metric.metric].symbol} (${metric.metric})` : ""}`;
+  if (metric) {
+    byId("heatmap-note").textContent = [
+      `${METRIC_NAMES[metric.metric].option}, as trialwise pairs --metric ${metric.metric}${matrix.condition === "all" ? "" : " --by condition"}; the other sections show error kappa`,
+      metric.note,
+      metric.skipped > 0 ? `${metric.skipped} pair(s) not computed (grey): their item sets differ` : null,
+      metric.intersected > 0 ? `${metric.intersected} pair(s) computed on their common items only` : null,
+    ]
+      .filter(Boolean)
+      .join(". ");
+    registerTable("heatmap", { rows: metric.rows.map(written), columns: [...metric.columns] });
+  }
+  if (!metric)
+    byId("heatmap-note").textContent = [
+      order.note,
+      matrix.skipped > 0
+        ? `${matrix.skipped} pair(s) not computed (grey): their stimulus sets differ; choose “paired on common stimuli” to compute them on the trials they share`
+        : null,
+      matrix.intersected > 0 ? `${matrix.intersected} pair(s) computed on their common stimuli only` : null,
+      matrix.undefinedKappa > 0 ? `${matrix.undefinedKappa} pair(s) with undefined κ (c_exp = 1), grey` : null,
+    ]
+      .filter(Boolean)
+      .join(". ");
   const tableRows = () => {
     const n = matrix.size;
     const rows: object[] = [];
@@ -80,19 +103,23 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
         });
     return rows;
   };
-  registerTable("heatmap", {
-    get rows() {
-      return tableRows();
-    },
-    columns: ["observer1", "observer2", "kappa"],
-  });
+  if (!metric)
+    registerTable("heatmap", {
+      get rows() {
+        return tableRows();
+      },
+      columns: ["observer1", "observer2", "kappa"],
+    });
   const index = new Map(matrix.observers.map((o, i) => [o, i]));
 
   if (matrix.size <= VEGA_HEATMAP_LIMIT) {
     const humans = new Set(matrix.observers.filter((_, i) => matrix.human[i]));
-    const clustered = order.clustered ? clusteredHeatmapSpec(matrix, title, session.state.groups) : null;
-    const cells = clustered?.cells ?? heatmapCells(matrix, order.order);
-    const result = await vegaFigure("heatmap", container, clustered?.spec ?? heatmapSpec(cells, names, humans, title), "svg", (created) =>
+    const clustered = !metric && order.clustered ? clusteredHeatmapSpec(matrix, title, session.state.groups) : null;
+    const cells = metric ? metricCells(metric) : (clustered?.cells ?? heatmapCells(matrix, order.order));
+    const symbol = metric ? METRIC_NAMES[metric.metric].symbol : "κ";
+    const spec =
+      clustered?.spec ?? heatmapSpec(cells, names, humans, title, metric ? { legendTitle: symbol, tooltip: metricTooltip(symbol) } : {});
+    const result = await vegaFigure("heatmap", container, spec, "svg", (created) =>
       created.view.addEventListener("click", (_event, item) => {
         const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
         if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
@@ -119,7 +146,11 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
       },
     };
   } else {
-    const canvas = drawCanvasHeatmap(matrix, order.order, Math.min(760, Math.max(400, container.clientWidth || 760)));
+    const canvas = drawCanvasHeatmap(
+      metric ? { size: metric.size, kappa: metric.values } : matrix,
+      order.order,
+      Math.min(760, Math.max(400, container.clientWidth || 760)),
+    );
     const side = canvas.side;
     const tooltip = h("div", { class: "canvas-tooltip", hidden: true });
     const frame = h("div", { class: "canvas-frame" }, h("p", { class: "figure-title" }, title), canvas.element, tooltip);
@@ -170,6 +201,11 @@ export async function renderHeatmap(analysis: Analysis): Promise<void> {
   heatmap.pick([...session.picked]);
 }
 
+/** A metric row as written: undefined values (NaN) empty, as the CLI writes them. */
+function written(row: Record<string, string | number>): Record<string, string | number | null> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && Number.isNaN(v) ? null : v]));
+}
+
 /** A scene item as Vega draws it: position and size within its group, its datum, child marks for groups. */
 interface SceneItem {
   x?: number;
@@ -208,6 +244,13 @@ function cellItemCentre(result: Result, test: (datum: Record<string, unknown>) =
 /** The canvas heatmap's tooltip: an observer's accuracy on the diagonal, else the pair's numbers. */
 function tooltipLines(i: number, j: number): string[] {
   const matrix = session.analysis!.matrix;
+  if (shownMetric) {
+    const value = shownMetric.values[i * shownMetric.size + j];
+    return [
+      `${matrix.observers[i]} – ${matrix.observers[j]}`,
+      Number.isNaN(value) ? "not computed: item sets differ" : `${METRIC_NAMES[shownMetric.metric].symbol} ${fixed(value)}`,
+    ];
+  }
   if (i === j) return [`${matrix.observers[i]}`, `accuracy ${fixed(matrix.accuracy[i])}`];
   const d = pairDetails(matrix, i, j);
   if (!d) return [`${matrix.observers[i]} – ${matrix.observers[j]}`, "not computed: stimulus sets differ"];

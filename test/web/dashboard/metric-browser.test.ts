@@ -1,0 +1,112 @@
+// The matrix's metric selector (issue 16) in Debian's Chromium, on the published cue-conflict
+// data: hidden where the dataset came without its answers (what `trialwise serve` sends today);
+// where the payload carries them (`responses`, as encodeResponses builds them: added here to the
+// server's answer), response-kappa and capa-discrete replace error kappa in the matrix with the
+// values of `trialwise pairs --metric`, and the choice goes into the URL. Screenshots go to
+// test-artifacts/dashboard/.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { loadDatasets } from "../../../src/io/datasets.ts";
+import { type RunningServer, startServer } from "../../../src/serve/server.ts";
+import { type DatasetPayload, encodeResponses } from "../../../src/web/dashboard/protocol.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
+import { ensureBundle } from "../../fixtures/serve/bundle.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
+const ARTIFACTS = join(REPO, "test-artifacts/dashboard");
+const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+
+async function settled(page: Page): Promise<void> {
+  // Page functions are written as text: this file is type-checked without the DOM's types.
+  await page.waitForFunction("window.__trialwise?.settled === true", null, { timeout: 90_000 });
+}
+
+/** The heatmap's cell of observers a (row) and b (column), as the figure was drawn. */
+function cell(page: Page, a: string, b: string): Promise<{ kappa: number | null; value_text?: string; n: number | null } | null> {
+  return page.evaluate(`(() => {
+    const spec = window.__trialwise.figure("heatmap");
+    const panel = spec.vconcat?.find((p) => p.name === "heatmap") ?? spec;
+    return panel.data.values.find((c) => c.row === ${JSON.stringify(a)} && c.col === ${JSON.stringify(b)}) ?? null;
+  })()`) as Promise<{ kappa: number | null; value_text?: string; n: number | null } | null>;
+}
+
+describe("the matrix's metric selector in Chromium", { skip: SKIP }, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    ensureBundle();
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await startServer({ paths: [CUE_CONFLICT], port: 0 });
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test("without the answers in the payload the page offers error kappa alone", async () => {
+    await page.goto(server.url);
+    await settled(page);
+    assert.equal(await page.locator("#metric-label").isVisible(), false);
+  });
+
+  test("with them, response-kappa and capa-discrete fill the matrix with trialwise pairs --metric's values", async () => {
+    const table = (await loadDatasets(CUE_CONFLICT)).datasets[0];
+    await page.route("**/api/datasets/texture-shape_cue-conflict", async (route) => {
+      const payload = (await (await route.fetch()).json()) as DatasetPayload;
+      const responses = encodeResponses(
+        table,
+        payload.observerInfo.map((o) => o.name),
+      );
+      await route.fulfill({ json: { ...payload, responses } });
+    });
+    await page.goto(server.url);
+    await settled(page);
+    assert.equal(await page.locator("#metric-label").isVisible(), true);
+    const errorKappa = await cell(page, "resnet50", "cornet-s");
+    for (const [metric, column] of [
+      ["response-kappa", "response_kappa"],
+      ["capa-discrete", "kappa_p"],
+    ] as const) {
+      const run = await cli("pairs", CUE_CONFLICT, "--metric", metric, "--observers", "resnet50,cornet-s,subject-01", "--format", "csv");
+      assert.equal(run.code, 0, run.stderr);
+      const rows = csvObjects(run.stdout);
+      await page.selectOption("#metric", metric);
+      await settled(page);
+      assert.equal(new URL(page.url()).searchParams.get("metric"), metric);
+      for (const row of rows) {
+        for (const [a, b] of [
+          [row.observer1, row.observer2],
+          [row.observer2, row.observer1],
+        ]) {
+          const shown = (await cell(page, a, b))!;
+          assert.equal(shown.kappa, Number(row[column]), `${metric}: ${a} – ${b}`);
+          assert.equal(shown.n, Number(row.n_trials));
+        }
+      }
+      assert.notEqual((await cell(page, "resnet50", "cornet-s"))!.kappa, errorKappa!.kappa, "not error kappa");
+      assert.match(await page.locator("#heatmap-note").innerText(), new RegExp(`trialwise pairs --metric ${metric}`));
+      await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, `metric-${metric}.png`) });
+    }
+    // Back to error kappa: the clustered matrix of the analysis again.
+    await page.selectOption("#metric", "error-kappa");
+    await settled(page);
+    assert.equal((await cell(page, "resnet50", "cornet-s"))!.kappa, errorKappa!.kappa);
+    assert.equal(new URL(page.url()).searchParams.get("metric"), null);
+    assert.deepEqual(pageErrors, []);
+  });
+});
