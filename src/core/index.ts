@@ -187,6 +187,17 @@ export {
   RESPONSE_METRICS,
   metricPairs,
 } from "./metric-pairs.ts";
+export {
+  type MetricIntervalMethod,
+  type MetricMatrix,
+  type MetricMeanOptions,
+  type PairMetricInterval,
+  type PairMetricIntervalOptions,
+  metricMatrix,
+  metricMeanIntervals,
+  pairMetricInterval,
+} from "./metric-bootstrap.ts";
+export { compareMetricModels } from "./metric-comparison.ts";
 
 // Clustering observers on 1 - kappa
 export {
