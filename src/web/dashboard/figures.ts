@@ -14,6 +14,7 @@ import { kappaHeatmapSpec } from "../../figures/heatmap.ts";
 import { MODEL_COLOR } from "../../figures/heatmap.ts";
 import { CNN_CNN_COLOUR, FIGURE_CONFIG, GROUP_PALETTE, HUMAN_COLOUR, KAPPA_COLOUR_SCALE, observerStyle } from "../../figures/style.ts";
 import {
+  type GroupMean,
   type KappaSummary,
   type PairMatrix,
   type RankedModel,
@@ -493,6 +494,7 @@ export function kappaVsAccuracy(
   matrix: PairMatrix,
   ranked: readonly RankedModel[],
   kinds: readonly KappaSummary[],
+  bootstrapped: readonly GroupMean[] | null = null,
 ): { spec: TopLevelSpec; note: string | null } | null {
   const n = matrix.size;
   const all: { model: string; accuracy: number; kappa: number }[] = [];
@@ -538,7 +540,35 @@ export function kappaVsAccuracy(
     step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null,
     legend ? null : `${models.length} models share one colour`,
   ];
-  return { spec: withFitInLegend(spec, fitLabel), note: notes.filter(Boolean).join("; ") || null };
+  return { spec: withBandIntervals(withFitInLegend(spec, fitLabel), bootstrapped), note: notes.filter(Boolean).join("; ") || null };
+}
+
+/**
+ * The human-human and model-model bands of the kappa-vs-accuracy spec with the joint-bootstrap
+ * interval of their mean (`bootstrapped`: the kinds' means from the ranking's bootstrap; null
+ * while it runs), not the report's mean ± 1.96 sd/√n, which treats pairs sharing an observer
+ * as independent: until it arrives, or where it has no interval, the band is the mean alone.
+ */
+export function withBandIntervals(spec: TopLevelSpec, bootstrapped: readonly GroupMean[] | null): TopLevelSpec {
+  type Band = { label: string; mean: number; low: number; high: number; text: string; colour: string };
+  const layers = (spec as { layer: { data?: { values?: Band[] } }[] }).layer;
+  const series: Record<string, string> = { "human-human": HUMAN_PAIRS, "model-model": seriesLabel("models", "models") };
+  const patch = (b: Band): Band => {
+    const mean = bootstrapped?.find((k) => k.label === series[b.label]);
+    const interval = mean && mean.boot_lower !== null && mean.boot_upper !== null ? [mean.boot_lower, mean.boot_upper] : null;
+    const said = interval ? ` [${interval[0].toFixed(2)}, ${interval[1].toFixed(2)}]` : bootstrapped ? "" : " (interval: bootstrapping…)";
+    return { ...b, low: interval?.[0] ?? b.mean, high: interval?.[1] ?? b.mean, text: `${b.label}: ${b.mean.toFixed(2)}${said}` };
+  };
+  const patched = new Map<Band[], Band[]>();
+  return {
+    ...spec,
+    layer: layers.map((l) => {
+      const values = l.data?.values;
+      if (!values || values.length === 0 || !values.every((v) => "colour" in v && "text" in v && v.label in series)) return l;
+      if (!patched.has(values)) patched.set(values, values.map(patch));
+      return { ...l, data: { ...l.data, values: patched.get(values) } };
+    }),
+  } as TopLevelSpec;
 }
 
 /**

@@ -94,6 +94,22 @@ describe("the dashboard's group means, strip, fit label, ranking reference and c
       assert.equal(cells[4], `[${Number(row.boot_lower).toFixed(4)}, ${Number(row.boot_upper).toFixed(4)}]`, `${label}: interval`);
     }
     assert.match(await page.locator("#group-note").innerText(), /joint stimulus bootstrap \(1000 replicates, seed 1/);
+    // The reference bands of κ vs accuracy carry the same intervals.
+    const bands = (await page.evaluate(`(() => {
+      const spec = window.__trialwise.figure("kappa-vs-accuracy");
+      return spec.layer.find((l) => l.data?.values?.[0]?.label === "human-human")?.data.values;
+    })()`)) as { label: string; low: number; high: number; text: string }[];
+    for (const [type, band] of [
+      ["human-human", bands.find((b) => b.label === "human-human")!],
+      ["model-model", bands.find((b) => b.label === "model-model")!],
+    ] as const) {
+      const row = summary.find((r) => r.kind === "group" && r.name === type)!;
+      assert.ok(Math.abs(band.low - Number(row.boot_lower)) < 1e-12 && Math.abs(band.high - Number(row.boot_upper)) < 1e-12, type);
+      assert.equal(
+        band.text,
+        `${type}: ${Number(row.mean).toFixed(2)} [${Number(row.boot_lower).toFixed(2)}, ${Number(row.boot_upper).toFixed(2)}]`,
+      );
+    }
     await page.locator("#groups-section").screenshot({ path: join(ARTIFACTS, "group-means-bootstrap.png") });
   });
 

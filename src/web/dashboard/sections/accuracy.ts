@@ -1,12 +1,16 @@
 /** The "κ with humans against accuracy" section (#accuracy-section). */
+import type { GroupMean } from "../compute.ts";
 import { byId } from "../dom.ts";
 import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "../figure-views.ts";
 import { kappaVsAccuracy } from "../figures.ts";
 import type { Analysis } from "../messages.ts";
 
-/** Kappa with the humans against accuracy: needs the models' means only, not the ranking's bootstrap. */
-export async function renderAccuracy(analysis: Analysis): Promise<void> {
-  const figure = kappaVsAccuracy(analysis.matrix, analysis.means, analysis.kinds);
+/**
+ * Kappa with the humans against accuracy: drawn with the models' means at once, and again with
+ * the bands' joint-bootstrap intervals (`kinds` of the ranking) when the ranking's bootstrap arrives.
+ */
+export async function renderAccuracy(analysis: Analysis, kinds: readonly GroupMean[] | null = null): Promise<void> {
+  const figure = kappaVsAccuracy(analysis.matrix, analysis.means, analysis.kinds, kinds);
   byId("accuracy-note").textContent = figure
     ? (figure.note ?? "")
     : "needs humans and at least three model-human pairs with different model accuracies";

@@ -14,6 +14,7 @@ import { session } from "../session.ts";
 import { showError } from "../status.ts";
 import { scrollToViewAgain } from "../url.ts";
 import { askRanking } from "../workers.ts";
+import { renderAccuracy } from "./accuracy.ts";
 import { renderGroupTable } from "./groups.ts";
 import { togglePicked } from "./observers.ts";
 
@@ -50,6 +51,7 @@ export async function rankLater(generation: number, request: AnalysisRequest): P
     if (!session.isCurrent(generation)) return;
     renderGroupTable(ranking.groups, ranking);
     await renderRanking(ranking);
+    if (session.analysis) await renderAccuracy(session.analysis, ranking.kinds);
     setRankingUpdating(false);
     // The ranking makes the page longer: a view further down may only now reach the top.
     scrollToViewAgain();
