@@ -49,7 +49,9 @@ function takeWorker(): Worker {
 }
 
 function returnWorker(worker: Worker): void {
-  worker.removeAllListeners();
+  // Only these events' listeners: removeAllListeners() with no name also drops Node's own newListener hook, which restarts
+  // the worker's message port when a message listener is added again (the next run's tiles never arrived: tested).
+  for (const event of ["message", "error", "exit"]) worker.removeAllListeners(event);
   worker.unref();
   worker.once("exit", () => {
     const at = idle.indexOf(worker);
@@ -93,7 +95,7 @@ export const runCapaTilesThreaded: CapaTileRunner = (space, pair, tiles, threads
       if (settled) return;
       settled = true;
       for (const worker of workers) {
-        worker.removeAllListeners();
+        for (const event of ["message", "error", "exit"]) worker.removeAllListeners(event);
         worker.on("error", () => {});
         void worker.terminate();
       }

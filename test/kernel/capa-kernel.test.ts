@@ -144,6 +144,32 @@ describe("CAPA all-pair sums", () => {
     for (const [start, end] of reads) assert.ok(0 <= start && start < end && end <= n);
   });
 
+  test("pooled worker threads deliver their tiles run after run (slow consumer: the worker computes most tiles)", async () => {
+    const n = 30;
+    const width = 64;
+    const { f64, f32 } = probabilities(n, width, 4, 8);
+    const reference = referenceSums(f64, n, width);
+    for (let run = 0; run < 3; run++) {
+      let pairs = 0;
+      await capaAllPairSums(matrixSource(f32, n, width), {
+        kernel: kernels[0],
+        threads: 2,
+        tileSize: 3,
+        onTile: async (tile) => {
+          const w = tile.colEnd - tile.colStart;
+          for (let i = tile.rowStart; i < tile.rowEnd; i++)
+            for (let j = Math.max(i + 1, tile.colStart); j < tile.colEnd; j++) {
+              pairs++;
+              const s = tile.sums[(i - tile.rowStart) * w + (j - tile.colStart)];
+              assert.ok(Math.abs(s - reference[i * n + j]) <= CAPA_SUM_RELATIVE_TOLERANCE * reference[i * n + j]);
+            }
+          await new Promise((resolve) => setTimeout(resolve, 15));
+        },
+      });
+      assert.equal(pairs, (n * (n - 1)) / 2, `run ${run}`);
+    }
+  });
+
   test("bad options are RangeErrors", async () => {
     const source = matrixSource(new Float32Array(12), 3, 4);
     await assert.rejects(capaAllPairSums(source, { tileSize: 4 }), /tileSize must be a multiple of 3/);
