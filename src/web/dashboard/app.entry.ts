@@ -8,6 +8,7 @@
  * - ./session.ts: what the reader is looking at (view state, picks, analysis generations), changed by named transitions;
  * - ./url.ts: the state in the URL's query string (./state.ts), and the section scrolled to;
  * - ./update.ts: a change of state applied, and the views redrawn (a new analysis where needed);
+ *   views ask for changes through ./requests.ts, which this file connects to it;
  * - ./layout.ts: the page's elements and controls;
  * - ./sections/: one file per section of the page (observers, heatmap, pair, scatter, groups, ranking, accuracy, conditions);
  * - ./datasets.ts: the server's datasets, their payloads, uploads and removing them;
@@ -21,8 +22,10 @@ import { loadDatasetList } from "./datasets.ts";
 import { exposeForTools } from "./exposed.ts";
 import { buildLayout } from "./layout.ts";
 import { tracked } from "./status.ts";
-import { analyse } from "./update.ts";
+import { connectUpdateCycle } from "./requests.ts";
+import { analyse, chooseDataset, update } from "./update.ts";
 
+connectUpdateCycle({ update, analyse, chooseDataset });
 exposeForTools();
 buildLayout();
 void tracked(async () => {

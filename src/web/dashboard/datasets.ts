@@ -8,7 +8,7 @@ import { byId, getJson, h } from "./dom.ts";
 import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type RemoveResponse, formatBytes } from "./protocol.ts";
 import { session } from "./session.ts";
 import { setStatus, showError, tracked } from "./status.ts";
-import { analyse, chooseDataset } from "./update.ts";
+import { requestAnalysis, requestDataset } from "./requests.ts";
 import { uploader } from "./upload.ts";
 import { forgetDataset, sendDataset } from "./workers.ts";
 
@@ -33,8 +33,8 @@ const uploads = uploader({
     payloads.delete(id);
     await loadDatasetList();
     byId<HTMLSelectElement>("upload-target").value = "new";
-    if (id === session.state.dataset) await tracked(analyse);
-    else await chooseDataset(id);
+    if (id === session.state.dataset) await tracked(requestAnalysis);
+    else await requestDataset(id);
   },
   error: showError,
   status: setStatus,
@@ -125,7 +125,7 @@ export async function removeShownUpload(): Promise<void> {
       location.replace(location.pathname);
       return;
     }
-    await chooseDataset(datasetList()[0].id);
+    await requestDataset(datasetList()[0].id);
     setStatus(`removed ${summary.name} (uploads held: ${formatBytes(removed.heldUploadBytes)} of ${formatBytes(removed.maxHeldBytes)})`);
   });
 }

@@ -17,7 +17,7 @@ import type { MetricMatrix } from "../metric-matrix.ts";
 import { METRIC_NAMES } from "../metric-names.ts";
 import type { Analysis } from "../messages.ts";
 import { session } from "../session.ts";
-import { update } from "../update.ts";
+import { requestUpdate } from "../requests.ts";
 
 /** The heatmap drawn, either kind: what the page and tools ask of it. */
 interface HeatmapView {
@@ -122,7 +122,7 @@ export async function renderHeatmap(analysis: Analysis, metric: MetricMatrix | n
     const result = await vegaFigure("heatmap", container, spec, "svg", (created) =>
       created.view.addEventListener("click", (_event, item) => {
         const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
-        if (datum?.row && datum.col && datum.row !== datum.col) void update({ pair: [datum.row, datum.col] });
+        if (datum?.row && datum.col && datum.row !== datum.col) void requestUpdate({ pair: [datum.row, datum.col] });
       }),
     );
     heatmap = {
@@ -171,7 +171,7 @@ export async function renderHeatmap(analysis: Analysis, metric: MetricMatrix | n
     canvas.element.addEventListener("mouseleave", () => (tooltip.hidden = true));
     canvas.element.addEventListener("click", (event) => {
       const pair = at(event);
-      if (pair && pair[0] !== pair[1]) void update({ pair: [matrix.observers[pair[0]], matrix.observers[pair[1]]] });
+      if (pair && pair[0] !== pair[1]) void requestUpdate({ pair: [matrix.observers[pair[0]], matrix.observers[pair[1]]] });
     });
     registerFigure("heatmap", {
       svg: async () => {

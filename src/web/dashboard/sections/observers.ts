@@ -11,7 +11,7 @@ import { fixed, groupColour } from "../figures.ts";
 import type { DatasetPayload } from "../protocol.ts";
 import { session } from "../session.ts";
 import { showError } from "../status.ts";
-import { update } from "../update.ts";
+import { requestUpdate } from "../requests.ts";
 import { pickInHeatmap } from "./heatmap.ts";
 
 /** The observer's group: the user group it is in, else "humans" or "models". */
@@ -75,7 +75,7 @@ function toggleShown(name: string): void {
   const hidden = new Set(session.state.hidden);
   if (hidden.has(name)) hidden.delete(name);
   else hidden.add(name);
-  void update({ hidden: [...hidden] });
+  void requestUpdate({ hidden: [...hidden] });
 }
 
 /** Shows the picks: highlighted in the list, their rows and columns bright in the matrix. */
@@ -105,7 +105,7 @@ export function pickKind(kind: "human" | "model" | null): void {
 export function showOnlyPicked(): void {
   const payload = currentPayload();
   if (!payload || session.picked.size < 2) return showError("pick at least two observers to show only them");
-  void update({ hidden: payload.observerInfo.map((o) => o.name).filter((o) => !session.picked.has(o)) });
+  void requestUpdate({ hidden: payload.observerInfo.map((o) => o.name).filter((o) => !session.picked.has(o)) });
 }
 
 /**
@@ -126,7 +126,7 @@ export function makeGroup(): void {
     .map((g) => ({ ...g, members: g.members.filter((m) => !members.includes(m)) }));
   // The picks stay: the group can be shown alone at once ("show only picked").
   input.value = "";
-  void update({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
+  void requestUpdate({ groups: [...groups.filter((g) => g.members.length > 0), { name, members }] });
 }
 
 /** A small square of a colour (set through the CSSOM: the page's CSP allows no inline style attributes). */
@@ -151,7 +151,7 @@ export function renderGroups(): void {
           {
             type: "button",
             "aria-label": `remove group ${g.name}`,
-            onclick: () => void update({ groups: session.state.groups.filter((x) => x !== g) }),
+            onclick: () => void requestUpdate({ groups: session.state.groups.filter((x) => x !== g) }),
           },
           "×",
         ),

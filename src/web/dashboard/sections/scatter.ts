@@ -14,7 +14,7 @@ import type { Analysis } from "../messages.ts";
 import { CHANCE_TRIAL_COUNTS } from "../pair-chance.ts";
 import { session } from "../session.ts";
 import { showError } from "../status.ts";
-import { update } from "../update.ts";
+import { requestUpdate } from "../requests.ts";
 import { askRanking } from "../workers.ts";
 
 /** The scatters' views, to mark the selected pair in them. */
@@ -70,7 +70,7 @@ async function drawScatters(analysis: Analysis): Promise<void> {
   const select = (result: Result) =>
     result.view.addEventListener("click", (_event, item) => {
       const datum = (item as { datum?: { observer1?: string; observer2?: string } } | null | undefined)?.datum;
-      if (datum?.observer1 && datum.observer2) void update({ pair: [datum.observer1, datum.observer2] });
+      if (datum?.observer1 && datum.observer2) void requestUpdate({ pair: [datum.observer1, datum.observer2] });
     });
   scatters = [
     await vegaFigure("c-obs-vs-c-exp", byId("scatter-cobs"), specs.cObs, large ? "canvas" : "svg", select),
