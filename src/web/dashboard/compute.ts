@@ -341,7 +341,7 @@ export function groupSummaries(matrix: PairMatrix, groups: readonly { name: stri
 }
 
 /** Each observer's group name: the first user group listing it, else "humans" or "models". */
-export function observerGroups(matrix: PairMatrix, groups: readonly { name: string; members: readonly string[] }[]): string[] {
+export function observerGroups(matrix: Pick<PairMatrix, "observers" | "human">, groups: readonly ObserverGroup[]): string[] {
   return matrix.observers.map((o, i) => groups.find((g) => g.members.includes(o))?.name ?? (matrix.human[i] ? "humans" : "models"));
 }
 

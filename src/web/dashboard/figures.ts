@@ -183,15 +183,7 @@ export function clusteredHeatmapSpec(
   const heatmap = spec.vconcat.find((panel) => panel.name === "heatmap")!;
   // The strip above the matrix shows each observer's group in its colour (humans and models as the report's).
   const strip = spec.vconcat.find((panel) => panel.name === "observer_kind")!;
-  const groupOf = observerGroups(matrix, groups);
-  strip.data = {
-    values: matrix.observers.map((observer, i) => ({
-      observer,
-      kind: matrix.human[i] ? "human" : "model",
-      group: groupOf[i],
-      colour: groupColour(groupOf[i], groups),
-    })),
-  };
+  strip.data = { values: stripCells(matrix, groups) };
   strip.encoding = {
     ...strip.encoding,
     color: { field: "colour", type: "nominal", scale: null },
@@ -223,25 +215,17 @@ export function heatmapSpec(
   names: readonly string[],
   humans: ReadonlySet<string>,
   title: string,
-  o: { legendTitle?: string; tooltip?: readonly object[] } = {},
+  o: { legendTitle?: string; tooltip?: readonly object[]; strip?: readonly StripCell[] } = {},
 ): TopLevelSpec {
-  const side = cellSize(names.length) * names.length;
+  const cell = cellSize(names.length);
+  const side = cell * names.length;
   const isHuman = `indexof(${JSON.stringify([...humans])}, datum.value) >= 0`;
   const labelColor = { condition: { test: isHuman, value: HUMAN_COLOUR }, value: MODEL_COLOR };
   const band = { domain: [...names], paddingInner: 0, paddingOuter: 0 };
   const labels = names.length <= 80;
-  return {
-    $schema: SCHEMA,
+  const heatmap = {
     // Named as the report's heatmap panel, so its cells are `.heatmap_marks path` either way.
     name: "heatmap",
-    title: { text: title, anchor: "start", fontSize: 14 },
-    // Pairs without kappa (skipped, or c_exp = 1) drawn grey rather than left out.
-    config: {
-      ...FIGURE_CONFIG,
-      axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false },
-      scale: { invalid: { color: { value: NO_KAPPA_GREY } } },
-    },
-    params: CELL_PARAMS,
     width: side,
     height: side,
     data: { values: cells as unknown as Record<string, unknown>[] },
@@ -264,7 +248,57 @@ export function heatmapSpec(
       ...cellHighlights(labels),
       tooltip: o.tooltip ?? CELL_TOOLTIP,
     },
-  } as TopLevelSpec;
+  };
+  const top = {
+    $schema: SCHEMA,
+    title: { text: title, anchor: "start", fontSize: 14 },
+    // Pairs without kappa (skipped, or c_exp = 1) drawn grey rather than left out.
+    config: {
+      ...FIGURE_CONFIG,
+      axis: { ...FIGURE_CONFIG.axis, labelFontSize: 10, domain: false, ticks: false },
+      scale: { invalid: { color: { value: NO_KAPPA_GREY } } },
+      concat: { spacing: 2 },
+    },
+    params: CELL_PARAMS,
+  };
+  if (!o.strip) return { ...top, ...heatmap } as TopLevelSpec;
+  // The strip above the columns, as the clustered matrix's (the report's panel name): each observer's group in its colour.
+  const strip = {
+    name: "observer_kind",
+    width: side,
+    height: Math.max(6, Math.round(cell / 2)),
+    data: { values: o.strip },
+    mark: { type: "rect" },
+    encoding: {
+      x: { field: "observer", type: "nominal", scale: band, sort: null, axis: null },
+      color: { field: "colour", type: "nominal", scale: null },
+      tooltip: [
+        { field: "observer", title: "observer" },
+        { field: "kind", title: "kind" },
+        { field: "group", title: "group" },
+      ],
+    },
+  };
+  return { ...top, spacing: 2, resolve: { scale: { color: "independent" } }, vconcat: [strip, heatmap] } as TopLevelSpec;
+}
+
+/** One observer on the strip beside the matrix: its kind, group and the group's colour. */
+export interface StripCell {
+  observer: string;
+  kind: "human" | "model";
+  group: string;
+  colour: string;
+}
+
+/** The strip of the observers of a matrix, in its order: each one's group ({@link observerGroups}) in the group's colour ({@link groupColour}). */
+export function stripCells(matrix: Pick<PairMatrix, "observers" | "human">, groups: readonly Group[]): StripCell[] {
+  const groupOf = observerGroups(matrix, groups);
+  return matrix.observers.map((observer, i) => ({
+    observer,
+    kind: matrix.human[i] ? "human" : "model",
+    group: groupOf[i],
+    colour: groupColour(groupOf[i], groups),
+  }));
 }
 
 /** One cell of a response-level metric's matrix: the pair's value (in `kappa`, for the colour) and its row of `trialwise pairs --metric` as text. */

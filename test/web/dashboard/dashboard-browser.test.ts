@@ -182,7 +182,7 @@ describe("the dashboard's group means, strip, fit label, ranking reference and c
     await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, "group-strip.png") });
   });
 
-  test("the matrix that cannot be clustered uses the report's κ colour scale (KAPPA_COLOUR_SCALE), as the clustered one", async () => {
+  test("the matrix that cannot be clustered uses the report's κ colour scale (KAPPA_COLOUR_SCALE), as the clustered one, and has the group strip", async () => {
     /** The report's colour of a kappa: the scheme over [−1, 1], reversed as the scale says. */
     const reportColour = (kappa: number) => {
       const t = (kappa + 1) / 2;
@@ -200,8 +200,15 @@ describe("the dashboard's group means, strip, fit label, ranking reference and c
     assert.match(await page.locator("#heatmap-note").innerText(), /not clustered/);
     assert.deepEqual(rgbOf((await cellFill(page, "resnet50", "cornet-s"))!), reportColour(await kappaOf(CONTRAST)), "not clustered");
     // The colours differ between schemes below κ ≈ 0.15 only (none such here): the scale itself is the report's.
-    const scale = (await page.evaluate(`window.__trialwise.figure("heatmap").encoding.color.scale`)) as Record<string, unknown>;
+    const scale = (await page.evaluate(
+      `window.__trialwise.figure("heatmap").vconcat.find((p) => p.name === "heatmap").encoding.color.scale`,
+    )) as Record<string, unknown>;
     assert.deepEqual(scale, { ...KAPPA_COLOUR_SCALE, domain: [...KAPPA_COLOUR_SCALE.domain] });
+    // The strip beside this matrix too: every observer, the humans in the human colour.
+    const humans = await page.locator("#observers tbody button.human").count();
+    assert.ok(humans > 0);
+    assert.equal(await page.locator("#heatmap .observer_kind_marks path").count(), await page.locator("#observers tbody tr").count());
+    assert.equal(await page.locator(`#heatmap .observer_kind_marks path[fill="${HUMAN_COLOUR}"]`).count(), humans);
     await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, "unclustered-colours.png") });
     assert.deepEqual(pageErrors, []);
   });

@@ -12,7 +12,7 @@ import { currentPayload } from "../datasets.ts";
 import { byId, dataUrlBlob, escapeXml, h } from "../dom.ts";
 import { registerFigure, registerTable } from "../exports.ts";
 import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "../figure-views.ts";
-import { clusteredHeatmapSpec, fixed, heatmapCells, heatmapSpec, metricCells, metricTooltip } from "../figures.ts";
+import { clusteredHeatmapSpec, fixed, heatmapCells, heatmapSpec, metricCells, metricTooltip, stripCells } from "../figures.ts";
 import type { MetricMatrix } from "../metric-matrix.ts";
 import { METRIC_NAMES } from "../metric-names.ts";
 import type { Analysis } from "../messages.ts";
@@ -117,8 +117,10 @@ export async function renderHeatmap(analysis: Analysis, metric: MetricMatrix | n
     const clustered = !metric && order.clustered ? clusteredHeatmapSpec(matrix, title, session.state.groups) : null;
     const cells = metric ? metricCells(metric) : (clustered?.cells ?? heatmapCells(matrix, order.order));
     const symbol = metric ? METRIC_NAMES[metric.metric].symbol : "κ";
+    const strip = stripCells({ observers: names, human: order.order.map((i) => matrix.human[i]) }, session.state.groups);
     const spec =
-      clustered?.spec ?? heatmapSpec(cells, names, humans, title, metric ? { legendTitle: symbol, tooltip: metricTooltip(symbol) } : {});
+      clustered?.spec ??
+      heatmapSpec(cells, names, humans, title, { strip, ...(metric ? { legendTitle: symbol, tooltip: metricTooltip(symbol) } : {}) });
     const result = await vegaFigure("heatmap", container, spec, "svg", (created) =>
       created.view.addEventListener("click", (_event, item) => {
         const datum = (item as { datum?: { row?: string; col?: string } } | null | undefined)?.datum;
