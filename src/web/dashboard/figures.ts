@@ -574,7 +574,35 @@ export function kappaVsAccuracy(
     step > 1 ? `showing every ${step}th of ${all.length.toLocaleString("en")} model-human pairs (the fit uses all)` : null,
     legend ? null : `${models.length} models share one colour`,
   ];
-  return { spec: withBandIntervals(withFitInLegend(spec, fitLabel), bootstrapped), note: notes.filter(Boolean).join("; ") || null };
+  return {
+    spec: withModelIntervals(withBandIntervals(withFitInLegend(spec, fitLabel), bootstrapped), ranked),
+    note: notes.filter(Boolean).join("; ") || null,
+  };
+}
+
+/**
+ * Each model's mean in the kappa-vs-accuracy spec with its joint-bootstrap interval where the
+ * ranking has it (`ranked`: models with `boot_lower`/`boot_upper`), as the ranking shows it,
+ * instead of the normal half-width over the humans; the half-width stays where there is none.
+ */
+export function withModelIntervals(spec: TopLevelSpec, ranked: readonly RankedModel[]): TopLevelSpec {
+  type Mean = { model: string; mean: number; low: number; high: number; ci95: number };
+  const boot = new Map(ranked.flatMap((r) => (r.boot_lower !== null && r.boot_upper !== null ? [[r.model, r]] : [])));
+  if (boot.size === 0) return spec;
+  const layers = (spec as { layer: { data?: { values?: Mean[] }; layer?: object[] }[] }).layer;
+  return {
+    ...spec,
+    layer: layers.map((l) => {
+      const values = l.data?.values;
+      if (!l.layer || !values?.every((v) => "model" in v && "mean" in v && "ci95" in v)) return l;
+      // Beyond a legend's worth of models the means are named "models": no model to look up, the half-width stays.
+      const patched = values.map((v) => {
+        const r = boot.get(v.model);
+        return r ? { ...v, low: r.boot_lower!, high: r.boot_upper! } : v;
+      });
+      return { ...l, data: { ...l.data, values: patched } };
+    }),
+  } as TopLevelSpec;
 }
 
 /**

@@ -152,6 +152,16 @@ describe("the dashboard's group means, strip, fit label, ranking reference and c
       (p) => p.left < label.right && label.left < p.right && p.top < label.bottom && label.top < p.bottom,
     );
     assert.equal(covered.length, 0, `the label ${JSON.stringify(label)} covers ${covered.length} point(s)`);
+    // Each model's mean carries the ranking's joint-bootstrap interval, as trialwise summary's.
+    const means = (await page.evaluate(`(() => {
+      const spec = window.__trialwise.figure("kappa-vs-accuracy");
+      return spec.layer.find((l) => l.layer && l.data?.values?.[0]?.ci95 !== undefined).data.values;
+    })()`)) as { model: string; low: number; high: number }[];
+    assert.equal(means.length, 25);
+    for (const mean of means) {
+      const row = summary.find((r) => r.kind === "model" && r.name === mean.model)!;
+      assert.ok(Math.abs(mean.low - Number(row.boot_lower)) < 1e-12 && Math.abs(mean.high - Number(row.boot_upper)) < 1e-12, mean.model);
+    }
     await page.locator("#accuracy-section").screenshot({ path: join(ARTIFACTS, "kappa-vs-accuracy-fit-label.png") });
   });
 

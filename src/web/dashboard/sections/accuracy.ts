@@ -1,5 +1,5 @@
 /** The "κ with humans against accuracy" section (#accuracy-section). */
-import type { GroupMean } from "../compute.ts";
+import type { Ranking } from "../compute.ts";
 import { byId } from "../dom.ts";
 import { VEGA_HEATMAP_LIMIT, clearFigure, vegaFigure } from "../figure-views.ts";
 import { kappaVsAccuracy } from "../figures.ts";
@@ -7,10 +7,11 @@ import type { Analysis } from "../messages.ts";
 
 /**
  * Kappa with the humans against accuracy: drawn with the models' means at once, and again with
- * the bands' joint-bootstrap intervals (`kinds` of the ranking) when the ranking's bootstrap arrives.
+ * the joint-bootstrap intervals of the models' and the bands' means when the ranking's
+ * bootstrap arrives (`ranking`).
  */
-export async function renderAccuracy(analysis: Analysis, kinds: readonly GroupMean[] | null = null): Promise<void> {
-  const figure = kappaVsAccuracy(analysis.matrix, analysis.means, analysis.kinds, kinds);
+export async function renderAccuracy(analysis: Analysis, ranking: Ranking | null = null): Promise<void> {
+  const figure = kappaVsAccuracy(analysis.matrix, ranking?.models ?? analysis.means, analysis.kinds, ranking?.kinds ?? null);
   byId("accuracy-note").textContent = figure
     ? (figure.note ?? "")
     : "needs humans and at least three model-human pairs with different model accuracies";

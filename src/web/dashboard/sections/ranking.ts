@@ -51,7 +51,7 @@ export async function rankLater(generation: number, request: AnalysisRequest): P
     if (!session.isCurrent(generation)) return;
     renderGroupTable(ranking.groups, ranking);
     await renderRanking(ranking);
-    if (session.analysis) await renderAccuracy(session.analysis, ranking.kinds);
+    if (session.analysis) await renderAccuracy(session.analysis, ranking);
     setRankingUpdating(false);
     // The ranking makes the page longer: a view further down may only now reach the top.
     scrollToViewAgain();
