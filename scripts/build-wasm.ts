@@ -35,7 +35,13 @@ for (const [path, text] of [
 }
 const wabt = await wabtInit();
 /** Shared memory (threads), memory.fill (bulk memory), several results per function (multi-value). */
-const FEATURES = { threads: true, bulk_memory: true, multi_value: true, simd: true };
+const FEATURES = { threads: true, bulk_memory: true, multi_value: true, simd: true, relaxed_simd: true };
+/**
+ * capa.wat's multiply-adds, `(f32x4.add (local.get $cIJ) (f32x4.mul (local.get $xI) (local.get $y)))`, as relaxed SIMD's
+ * fused `f32x4.relaxed_madd` for the CAPA kernel's second variant (Node 22 and later; Node 20 only with a flag).
+ */
+const CAPA_MULTIPLY_ADD = /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get (\$x\d)\) \(local\.get \$y\)\)\)/g;
+const CAPA_FUSED = "(f32x4.relaxed_madd (local.get $2) (local.get $y) (local.get $1))";
 
 function compile(text: string, name: string): Uint8Array {
   const module = wabt.parseWat(name, text, FEATURES);
@@ -52,6 +58,8 @@ let shared: Uint8Array;
 let unshared: Uint8Array;
 let capaShared: Uint8Array;
 let capaUnshared: Uint8Array;
+let capaRelaxedShared: Uint8Array;
+let capaRelaxedUnshared: Uint8Array;
 let compiling = SOURCE;
 try {
   shared = compile(source, "kernel.wat");
@@ -59,6 +67,10 @@ try {
   compiling = CAPA_SOURCE;
   capaShared = compile(capaSource, "capa.wat");
   capaUnshared = compile(capaSource.replace(SHARED_MEMORY, "(memory 1 65536)"), "capa.wat (unshared memory)");
+  const fused = capaSource.replace(CAPA_MULTIPLY_ADD, CAPA_FUSED);
+  if ((fused.match(/f32x4\.relaxed_madd \(local/g) ?? []).length !== 9) throw new Error("expected the 9 multiply-adds of the 3 x 3 block");
+  capaRelaxedShared = compile(fused, "capa.wat (relaxed_madd)");
+  capaRelaxedUnshared = compile(fused.replace(SHARED_MEMORY, "(memory 1 65536)"), "capa.wat (relaxed_madd, unshared memory)");
 } catch (error) {
   // wabt's errors name the line and column; its stack would print the whole minified library.
   console.error(`build-wasm: ${compiling}: ${(error as Error).message}`);
@@ -83,6 +95,12 @@ export const CAPA_WASM_SHARED_BASE64 =
 /** The same CAPA kernel with an unshared imported memory. */
 export const CAPA_WASM_UNSHARED_BASE64 =
   "${base64(capaUnshared)}";
+/** The CAPA kernel with f32x4.relaxed_madd for its multiply-adds (relaxed SIMD), shared memory. */
+export const CAPA_RELAXED_WASM_SHARED_BASE64 =
+  "${base64(capaRelaxedShared)}";
+/** The same with an unshared imported memory. */
+export const CAPA_RELAXED_WASM_UNSHARED_BASE64 =
+  "${base64(capaRelaxedUnshared)}";
 `;
 if (!existsSync(TARGET) || readFileSync(TARGET, "utf8") !== text) {
   writeFileSync(TARGET, text);

@@ -18,10 +18,24 @@
  * then each block J >= I in turn) and tiles are handed on as they are computed; no N x N matrix
  * is built when `onTile` is given. Isomorphic except for the threads, loaded only when used.
  */
-import { CAPA_WASM_SHARED_BASE64, CAPA_WASM_UNSHARED_BASE64 } from "./kernel-wasm.ts";
+import {
+  CAPA_RELAXED_WASM_SHARED_BASE64,
+  CAPA_RELAXED_WASM_UNSHARED_BASE64,
+  CAPA_WASM_SHARED_BASE64,
+  CAPA_WASM_UNSHARED_BASE64,
+} from "./kernel-wasm.ts";
 import { type WasmMemory, type WasmModule, createMemory, decodeBase64, wasmApi } from "./wasm.ts";
 
 export type CapaKernelName = "wasm" | "ts";
+
+/**
+ * The WebAssembly kernel's multiply-add: relaxed SIMD's f32x4.relaxed_madd (one fused
+ * instruction where the CPU has FMA; about 3 times the throughput of the other on the benchmark
+ * machine, BENCHMARKS.md) where the engine accepts it (Node 22 and later; Node 20 only with
+ * --experimental-wasm-relaxed-simd), else f32x4.mul then f32x4.add. Both within
+ * {@link CAPA_SUM_RELATIVE_TOLERANCE}.
+ */
+export type CapaSimd = "relaxed-madd" | "mul-add";
 
 /** The models' values, read a block of models at a time (the whole matrix need not be in memory). */
 export interface CapaSource {
@@ -54,6 +68,8 @@ export interface CapaTile {
 export interface CapaKernelOptions {
   /** "wasm", "ts" or "auto" (default: wasm where WebAssembly SIMD is available). */
   kernel?: CapaKernelName | "auto";
+  /** The WebAssembly kernel's multiply-add (default "auto": relaxed-madd where available); for tests and benchmarks. */
+  simd?: CapaSimd | "auto";
   /**
    * Threads computing tiles (Node only above 1). Default: 1 below {@link CAPA_AUTO_THREADS_MIN_WORK}
    * or outside Node, else os.availableParallelism().
@@ -79,6 +95,8 @@ export interface CapaSums {
   models: number;
   width: number;
   kernel: CapaKernelName;
+  /** The WebAssembly kernel's multiply-add (absent for the TypeScript kernel). */
+  simd?: CapaSimd;
   threads: number;
   /** Models per block: all of them unless the matrix was streamed. */
   blockModels: number;
@@ -130,18 +148,43 @@ export interface CapaWasm {
   interleave(from: number, width: number, count: number, to: number, groups: number, first: number): void;
 }
 
-const compiled = new Map<boolean, WasmModule>();
+const compiled = new Map<string, WasmModule>();
 
-/** The compiled CAPA module (shared or unshared memory import), compiled once. */
-export function capaModule(shared: boolean): WasmModule {
-  let module = compiled.get(shared);
+const BINARIES: Record<CapaSimd, Record<"shared" | "unshared", string>> = {
+  "mul-add": { shared: CAPA_WASM_SHARED_BASE64, unshared: CAPA_WASM_UNSHARED_BASE64 },
+  "relaxed-madd": { shared: CAPA_RELAXED_WASM_SHARED_BASE64, unshared: CAPA_RELAXED_WASM_UNSHARED_BASE64 },
+};
+
+/** The compiled CAPA module (shared or unshared memory import; the given multiply-add, default the best available), compiled once. */
+export function capaModule(shared: boolean, simd: CapaSimd = bestSimd()): WasmModule {
+  const key = `${simd} ${shared}`;
+  let module = compiled.get(key);
   if (!module) {
     const api = wasmApi();
     if (!api) throw new Error("WebAssembly is not available here");
-    module = new api.Module(decodeBase64(shared ? CAPA_WASM_SHARED_BASE64 : CAPA_WASM_UNSHARED_BASE64));
-    compiled.set(shared, module);
+    module = new api.Module(decodeBase64(BINARIES[simd][shared ? "shared" : "unshared"]));
+    compiled.set(key, module);
   }
   return module;
+}
+
+/** Whether this engine compiles the CAPA kernel with the given multiply-add. */
+export function capaSimdAvailable(simd: CapaSimd): boolean {
+  if (!wasmApi()) return false;
+  try {
+    capaModule(false, simd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let best: CapaSimd | undefined;
+
+/** relaxed-madd where the engine accepts it, else mul-add. */
+function bestSimd(): CapaSimd {
+  best ??= capaSimdAvailable("relaxed-madd") ? "relaxed-madd" : "mul-add";
+  return best;
 }
 
 /** Instantiates the CAPA module on `memory` (a compiled module may be passed, e.g. one posted to a worker). */
@@ -155,13 +198,7 @@ export function instantiateCapa(memory: WasmMemory, module?: WasmModule): CapaWa
 
 /** Whether the WebAssembly CAPA kernel runs here (WebAssembly with SIMD). */
 export function capaWasmAvailable(): boolean {
-  if (!wasmApi()) return false;
-  try {
-    capaModule(false);
-    return true;
-  } catch {
-    return false;
-  }
+  return capaSimdAvailable("mul-add");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,6 +498,13 @@ export function matrixSource(values: Float32Array, models: number, width: number
 export async function capaAllPairSums(source: CapaSource, options: CapaKernelOptions = {}): Promise<CapaSums> {
   const { models: n, width } = source;
   const kernel = resolveKernel(options.kernel);
+  const simd = options.simd === undefined || options.simd === "auto" ? bestSimd() : options.simd;
+  if (simd !== "mul-add" && simd !== "relaxed-madd")
+    throw new RangeError(`simd must be "mul-add", "relaxed-madd" or "auto", got "${simd}"`);
+  if (kernel === "wasm" && !capaSimdAvailable(simd))
+    throw new Error(
+      `the CAPA kernel's ${simd} variant does not compile here${simd === "relaxed-madd" ? " (relaxed SIMD: Node 22 or later, or Node 20 with --experimental-wasm-relaxed-simd)" : ""}`,
+    );
   const tileSize = options.tileSize ?? CAPA_TILE_SIZE;
   if (!(Number.isInteger(tileSize) && tileSize >= 3 && tileSize % 3 === 0 && tileSize <= 3072))
     throw new RangeError(`tileSize must be a multiple of 3 from 3 to 3072, got ${tileSize}`);
@@ -483,7 +527,7 @@ export async function capaAllPairSums(source: CapaSource, options: CapaKernelOpt
   const shared = threads > 1;
   const memory = acquireMemory(kernel, shared, layout.bytes);
   try {
-    return await computeSums(source, options, kernel, threads, layout, memory);
+    return await computeSums(source, options, kernel, simd, threads, layout, memory);
   } finally {
     memory.busy = false;
   }
@@ -524,6 +568,7 @@ async function computeSums(
   source: CapaSource,
   options: CapaKernelOptions,
   kernel: CapaKernelName,
+  simd: CapaSimd,
   threads: number,
   layout: CapaLayout,
   kept: KeptMemory,
@@ -535,7 +580,7 @@ async function computeSums(
   let interleave: (index: number, to: number, first: number) => void;
   if (kernel === "wasm") {
     const memory = kept.memory!;
-    const module = capaModule(kept.shared);
+    const module = capaModule(kept.shared, simd);
     const wasm = instantiateCapa(memory, module);
     space = { kernel, memory, module, layout };
     interleave = (index, to, first) => wasm.interleave(layout.staging + index * width * 4, width, 1, to, layout.groups, first);
@@ -598,5 +643,13 @@ async function computeSums(
       );
     }
   }
-  return { models: n, width, kernel, threads, blockModels: block, ...(matrix ? { sums: matrix } : {}) };
+  return {
+    models: n,
+    width,
+    kernel,
+    ...(kernel === "wasm" ? { simd } : {}),
+    threads,
+    blockModels: block,
+    ...(matrix ? { sums: matrix } : {}),
+  };
 }

@@ -15,9 +15,13 @@
 ;; and spills).
 ;;
 ;; Precision: the nine sums run in float32 over one cache block (`chunk` groups of four values:
-;; each lane adds chunk products), then are added, in float64, into the output. A relaxed-SIMD
-;; fused multiply-add (f32x4.relaxed_madd) would save an instruction per product, but Node 20's
-;; V8 accepts it only with --experimental-wasm-relaxed-simd, so this uses f32x4.mul + f32x4.add.
+;; each lane adds chunk products), then are added, in float64, into the output.
+;;
+;; Multiply-adds: written here as f32x4.mul then f32x4.add (every engine with SIMD). The build
+;; also makes a variant with each of the nine replaced by relaxed SIMD's fused f32x4.relaxed_madd
+;; (one instruction on CPUs with FMA: about 3 times the throughput on the benchmark machine),
+;; used where the engine accepts it (Node 22 and later; Node 20 only with
+;; --experimental-wasm-relaxed-simd); src/kernel/capa-kernel.ts picks.
 ;;
 ;; The memory is imported. The build makes two binaries from this file: as written (a shared
 ;; memory: worker threads read one copy) and with `shared` removed from the import below.

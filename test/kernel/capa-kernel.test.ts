@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, describe, test } from "node:test";
 import {
   CAPA_SUM_RELATIVE_TOLERANCE,
   type CapaKernelOptions,
   type CapaTile,
   capaAllPairSums,
+  capaSimdAvailable,
   capaWasmAvailable,
   closeCapaThreads,
   matrixSource,
@@ -58,6 +60,11 @@ function worstRelativeError(actual: Float64Array, expected: Float64Array): numbe
 }
 
 const kernels = capaWasmAvailable() ? (["wasm", "ts"] as const) : (["ts"] as const);
+/** Every kernel variant this engine runs: the TypeScript kernel and each WebAssembly multiply-add. */
+const variants: { kernel: "wasm" | "ts"; simd?: "mul-add" | "relaxed-madd" }[] = [
+  { kernel: "ts" },
+  ...(["mul-add", "relaxed-madd"] as const).filter((simd) => capaSimdAvailable(simd)).map((simd) => ({ kernel: "wasm" as const, simd })),
+];
 
 describe("CAPA all-pair sums", () => {
   // Sizes that are not multiples of 3 (models) or 4 (values), one model, and a few tiles.
@@ -69,12 +76,13 @@ describe("CAPA all-pair sums", () => {
     { n: 40, width: 333, options: { tileSize: 9, threads: 2 } },
     { n: 25, width: 2050, options: { tileSize: 6, chunkValues: 0 } },
   ];
-  for (const kernel of kernels) {
+  for (const variant of variants) {
     for (const { n, width, options } of cases) {
-      test(`${kernel}, ${n} models x ${width} values ${JSON.stringify(options)}: within ${CAPA_SUM_RELATIVE_TOLERANCE} of float64 on the unrounded values`, async () => {
+      test(`${variant.kernel} ${variant.simd ?? ""}, ${n} models x ${width} values ${JSON.stringify(options)}: within ${CAPA_SUM_RELATIVE_TOLERANCE} of float64 on the unrounded values`, async () => {
         const { f64, f32 } = probabilities(n, width, 10, n * 7919 + width);
-        const result = await capaAllPairSums(matrixSource(f32, n, width), { ...options, kernel });
-        assert.equal(result.kernel, kernel);
+        const result = await capaAllPairSums(matrixSource(f32, n, width), { ...options, ...variant });
+        assert.equal(result.kernel, variant.kernel);
+        assert.equal(result.simd, variant.simd);
         assert.equal(result.models, n);
         const worst = worstRelativeError(result.sums!, referenceSums(f64, n, width));
         assert.ok(worst <= CAPA_SUM_RELATIVE_TOLERANCE, `worst relative error ${worst}`);
@@ -170,12 +178,41 @@ describe("CAPA all-pair sums", () => {
     }
   });
 
+  test("relaxed SIMD (f32x4.relaxed_madd) under Node's flag where this engine lacks it by default: within the tolerance, and the default", () => {
+    if (capaSimdAvailable("relaxed-madd")) return; // covered by the variants above
+    const script = `
+      import { capaAllPairSums, matrixSource } from ${JSON.stringify(new URL("../../src/kernel/capa-kernel.ts", import.meta.url).href)};
+      const n = 31, width = 2003;
+      const f32 = new Float32Array(n * width);
+      for (let i = 0; i < f32.length; i++) f32[i] = ((i * 2654435761) % 1000) / 1000;
+      const result = await capaAllPairSums(matrixSource(f32, n, width), { threads: 1, tileSize: 6 });
+      let worst = 0;
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+        let s = 0;
+        for (let k = 0; k < width; k++) s += f32[a * width + k] * f32[b * width + k];
+        worst = Math.max(worst, Math.abs(result.sums[a * n + b] - s) / s);
+      }
+      console.log(JSON.stringify({ simd: result.simd, worst }));`;
+    const child = spawnSync(
+      process.execPath,
+      ["--experimental-wasm-relaxed-simd", "--import", "tsx", "--input-type=module", "-e", script],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const { simd, worst } = JSON.parse(child.stdout) as { simd: string; worst: number };
+    assert.equal(simd, "relaxed-madd");
+    assert.ok(worst < 1e-6, `worst relative error ${worst}`);
+  });
+
   test("bad options are RangeErrors", async () => {
     const source = matrixSource(new Float32Array(12), 3, 4);
     await assert.rejects(capaAllPairSums(source, { tileSize: 4 }), /tileSize must be a multiple of 3/);
     await assert.rejects(capaAllPairSums(source, { chunkValues: 6 }), /chunkValues must be a non-negative multiple of 4/);
     await assert.rejects(capaAllPairSums(source, { threads: 0 }), /threads must be a positive integer/);
     await assert.rejects(capaAllPairSums(source, { maxBytes: 100 }), /maxBytes 100 is too small/);
+    await assert.rejects(capaAllPairSums(source, { simd: "fma" as "mul-add" }), /simd must be "mul-add", "relaxed-madd" or "auto"/);
     assert.throws(() => matrixSource(new Float32Array(11), 3, 4), /values holds 11 numbers, need 3 x 4/);
   });
 });
