@@ -544,15 +544,17 @@ interface KeptMemory {
 }
 
 /**
- * The largest working memory of the runs so far, reused by the next run that fits in it and is
- * not running: the first touch of fresh memory costs page faults (about 5 ms per MB on the
- * benchmark machine, more than the kernel's own time on a few hundred models).
+ * The last run's working memory, reused by the next run that fits in it (same kernel; shared,
+ * or unshared for a run on one thread) while no other run uses it: the first touch of fresh
+ * memory costs page faults (about 5 ms per MB on the benchmark machine, more than the kernel's
+ * own time on a few hundred models).
  * {@link closeCapaThreads} releases it.
  */
 let kept: KeptMemory | undefined;
 
 function acquireMemory(kernel: CapaKernelName, shared: boolean, bytes: number): KeptMemory {
-  if (kept && !kept.busy && kept.kernel === kernel && kept.shared === shared && kept.bytes >= bytes) {
+  // A shared memory serves a run on one thread too (with the module for shared memory).
+  if (kept && !kept.busy && kept.kernel === kernel && (kept.shared || !shared) && kept.bytes >= bytes) {
     kept.busy = true;
     return kept;
   }
@@ -560,7 +562,7 @@ function acquireMemory(kernel: CapaKernelName, shared: boolean, bytes: number): 
     kernel === "wasm"
       ? { kernel, shared, bytes, memory: createMemory(bytes, shared), busy: true }
       : { kernel, shared, bytes, buffer: shared ? new SharedArrayBuffer(align(bytes, 8)) : new ArrayBuffer(align(bytes, 8)), busy: true };
-  if (!kept || (!kept.busy && kept.bytes <= bytes)) kept = fresh;
+  if (!kept || !kept.busy) kept = fresh;
   return fresh;
 }
 
