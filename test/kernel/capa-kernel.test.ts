@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import {
   CAPA_SUM_RELATIVE_TOLERANCE,
@@ -12,6 +14,7 @@ import {
   matrixSource,
   planCapa,
 } from "../../src/kernel/capa-kernel.ts";
+import { CAPA_WAT_SHA256 } from "../../src/kernel/kernel-wasm.ts";
 
 after(() => closeCapaThreads());
 
@@ -204,6 +207,11 @@ describe("CAPA all-pair sums", () => {
     const { simd, worst } = JSON.parse(child.stdout) as { simd: string; worst: number };
     assert.equal(simd, "relaxed-madd");
     assert.ok(worst < 1e-6, `worst relative error ${worst}`);
+  });
+
+  test("the embedded CAPA binaries were built from the current capa.wat", () => {
+    const source = readFileSync(new URL("../../src/kernel/capa.wat", import.meta.url), "utf8");
+    assert.equal(CAPA_WAT_SHA256, createHash("sha256").update(source).digest("hex"), "run npm run build:wasm");
   });
 
   test("bad options are RangeErrors", async () => {
