@@ -7,6 +7,7 @@ import type { TrialTable } from "../core/trials.ts";
 import type { OutputFormat } from "../io/format.ts";
 import { configureCommand } from "./command.ts";
 import { REPLICATES_LIMIT_HELP, nameList, probability, replicates, seed } from "./flags.ts";
+import { emitObject } from "./emit-object.ts";
 import type { CliIO } from "./io.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
@@ -141,15 +142,7 @@ async function copyModel(path: string, flags: CopyModelFlags, io: CliIO): Promis
     undefined_replicates: interval.undefined_replicates,
     seed: options.seed,
   };
-  const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([
-    import("../io/format.ts"),
-    import("../io/output.ts"),
-  ]);
-  const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
-  const columns = Object.keys(object);
-  const text = format === "json" ? toJson(object) : format === "csv" ? toCsv([object], columns) : toTable([object], columns);
-  if (flags.output) await writeFileAtomic(flags.output, text);
-  else io.stdout(text);
+  await emitObject(io, flags, object);
 }
 
 function pickDataset(datasets: readonly TrialTable[], path: string, wanted: string | undefined): TrialTable {

@@ -20,7 +20,7 @@ import type { CliIO } from "./io.ts";
 import { type MetricCommandFlags, checkProbabilities, probabilityTables } from "./metric-pairs.ts";
 import { pairOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
-import { emitObject } from "./uncertainty.ts";
+import { emitObject } from "./emit-object.ts";
 
 interface CommonFlags extends MetricCommandFlags {
   dataset?: string;

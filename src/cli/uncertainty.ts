@@ -33,6 +33,7 @@ import {
   seed,
   wholeNumber,
 } from "./flags.ts";
+import { checkOutput, emitObject } from "./emit-object.ts";
 import type { CliIO } from "./io.ts";
 import { type MetricFlags, addMetricOptions, usesResponseMetric } from "./metric-pairs.ts";
 import { type InputFlags, addInputOptions, addMatchingOptions, loadOptions, pairOptions } from "./options.ts";
@@ -215,36 +216,6 @@ function matrixOf(table: TrialTable, condition: string | undefined, humans: stri
     correct: keep.map(([, i]) => matrix.correct[i]),
     humans: new Set(wanted),
   };
-}
-
-/** A --format or -o that cannot be written is a usage error before any work (and before any note). */
-export async function checkOutput(io: CliIO, flags: { format?: OutputFormat; output?: string }): Promise<void> {
-  const { outputFormat } = await import("../io/output.ts");
-  outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
-}
-
-export async function emitObject(
-  io: CliIO,
-  flags: { format?: OutputFormat; output?: string },
-  object: Record<string, unknown>,
-  rows?: { rows: object[]; columns: string[] },
-): Promise<void> {
-  const [{ toCsv, toJson, toTable }, { outputFormat, writeFileAtomic }] = await Promise.all([
-    import("../io/format.ts"),
-    import("../io/output.ts"),
-  ]);
-  const format = outputFormat(flags, { formats: ["json", "csv", "table"], isTTY: io.isTTY });
-  let text: string;
-  if (format === "json") text = toJson(object);
-  else {
-    const table = rows ?? {
-      rows: [object],
-      columns: Object.keys(object).filter((k) => typeof object[k] !== "object" || object[k] === null),
-    };
-    text = format === "csv" ? toCsv(table.rows, table.columns) : toTable(table.rows, table.columns);
-  }
-  if (flags.output) await writeFileAtomic(flags.output, text);
-  else io.stdout(text);
 }
 
 function withCommon(command: Command): Command {
