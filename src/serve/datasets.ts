@@ -19,7 +19,7 @@ import type {
   PairTrialsResponse,
   UnitPayload,
 } from "../web/dashboard/protocol.ts";
-import { encodeWords } from "../web/dashboard/protocol.ts";
+import { encodeResponses, encodeWords } from "../web/dashboard/protocol.ts";
 import { compareConditions, sortConditions } from "../core/condition-order.ts";
 
 /** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */
@@ -122,6 +122,13 @@ function unitPayload(condition: string, unit: UnitOutcomes, index: Map<string, n
   };
 }
 
+/**
+ * Datasets of up to this many trials carry their answers in the payload (about 27 bytes a trial:
+ * 1.2 MB for cue-conflict's 44,800), so that the dashboard's matrix can show response-level
+ * metrics; larger ones show error kappa alone, with a note.
+ */
+export const MAX_RESPONSE_TRIALS = 500_000;
+
 function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayload {
   const { table } = dataset;
   const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({
@@ -148,7 +155,21 @@ function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayloa
     for (const condition of sortConditions(groups.keys()))
       units.push(unitPayload(condition, unitOutcomes(table, groups.get(condition)!), index));
   }
-  return withDefaultCondition({ ...dataset.summary, observerInfo, units, conditionCurves, notes, defaultCondition: NO_CONDITION });
+  let responses;
+  if (table.length <= MAX_RESPONSE_TRIALS) responses = encodeResponses(table, [...index.keys()]) ?? undefined;
+  else
+    notes.push(
+      `the matrix shows error kappa only: response-level metrics are offered up to ${MAX_RESPONSE_TRIALS.toLocaleString("en")} trials (run trialwise pairs --metric)`,
+    );
+  return withDefaultCondition({
+    ...dataset.summary,
+    observerInfo,
+    units,
+    conditionCurves,
+    notes,
+    defaultCondition: NO_CONDITION,
+    responses,
+  });
 }
 
 function packedPayload(dataset: ServedDataset & { kind: "packed" }): DatasetPayload {

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError, UsageError } from "../../src/core/errors.ts";
 import { DEFAULT_MAX_HELD_BYTES, type RunningServer, listenFailure, startServer } from "../../src/serve/server.ts";
-import type { DatasetPayload, PairTrialsResponse } from "../../src/web/dashboard/protocol.ts";
+import { type DatasetPayload, type PairTrialsResponse, decodeResponses } from "../../src/web/dashboard/protocol.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 import { FIXTURES, REPO, cli } from "../helpers.ts";
 
@@ -104,6 +104,13 @@ describe("trialwise serve: requests", () => {
       ],
     );
     assert.equal(payload.body.units.length, 1);
+    // The answers travel with the payload, for the matrix's response-level metrics: decoded, they are the file's trials.
+    assert.ok(payload.body.responses, "the payload carries the answers");
+    const answers = decodeResponses(payload.body, payload.body.responses);
+    assert.equal(answers.length, 24);
+    const alexnet = Array.from({ length: answers.length }, (_, t) => t).filter((t) => answers.observer[t] === "alexnet");
+    assert.equal(alexnet.length, 6);
+    assert.ok(alexnet.every((t) => answers.truth[t] !== null && answers.response[t] !== null));
 
     const trials = await json<PairTrialsResponse>(
       server,

@@ -1,7 +1,7 @@
 // The matrix's metric selector (issue 16) in Debian's Chromium, on the published cue-conflict
-// data: hidden where the dataset came without its answers (what `trialwise serve` sends today);
-// where the payload carries them (`responses`, as encodeResponses builds them: added here to the
-// server's answer), response-kappa and capa-discrete replace error kappa in the matrix with the
+// data: hidden where the dataset comes without its answers (correctness-only data; simulated here
+// by removing them from the server's answer); where the payload carries them (as `trialwise
+// serve` sends them), response-kappa and capa-discrete replace error kappa in the matrix with the
 // values of `trialwise pairs --metric`, and the choice goes into the URL. Screenshots go to
 // test-artifacts/dashboard/.
 import assert from "node:assert/strict";
@@ -10,9 +10,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { loadDatasets } from "../../../src/io/datasets.ts";
 import { type RunningServer, startServer } from "../../../src/serve/server.ts";
-import { type DatasetPayload, encodeResponses } from "../../../src/web/dashboard/protocol.ts";
+import type { DatasetPayload } from "../../../src/web/dashboard/protocol.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
 import { ensureBundle } from "../../fixtures/serve/bundle.ts";
 
@@ -59,21 +58,19 @@ describe("the matrix's metric selector in Chromium", { skip: SKIP }, () => {
   });
 
   test("without the answers in the payload the page offers error kappa alone", async () => {
+    const route = "**/api/datasets/texture-shape_cue-conflict";
+    await page.route(route, async (answer) => {
+      const payload = (await (await answer.fetch()).json()) as DatasetPayload;
+      assert.ok(payload.responses, "trialwise serve sends the answers");
+      await answer.fulfill({ json: { ...payload, responses: undefined } });
+    });
     await page.goto(server.url);
     await settled(page);
     assert.equal(await page.locator("#metric-label").isVisible(), false);
+    await page.unroute(route);
   });
 
-  test("with them, response-kappa and capa-discrete fill the matrix with trialwise pairs --metric's values", async () => {
-    const table = (await loadDatasets(CUE_CONFLICT)).datasets[0];
-    await page.route("**/api/datasets/texture-shape_cue-conflict", async (route) => {
-      const payload = (await (await route.fetch()).json()) as DatasetPayload;
-      const responses = encodeResponses(
-        table,
-        payload.observerInfo.map((o) => o.name),
-      );
-      await route.fulfill({ json: { ...payload, responses } });
-    });
+  test("with them (as trialwise serve sends them), response-kappa and capa-discrete fill the matrix with trialwise pairs --metric's values", async () => {
     await page.goto(server.url);
     await settled(page);
     assert.equal(await page.locator("#metric-label").isVisible(), true);
