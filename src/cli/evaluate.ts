@@ -87,8 +87,8 @@ export const MAX_DECODERS = 64;
 /** Registers `trialwise evaluate`. */
 export function addEvaluateCommand(program: Command, io: CliIO): void {
   configureCommand(program.command("evaluate"), io, [
-    "trialwise evaluate resnet50.onnx ../shared/data/stimuli/edges --name resnet50 -o resnet50-edges.csv",
-    "trialwise evaluate resnet50.onnx ../shared/data/stimuli/edges --dataset texture-shape_edges -o my-data/texture-shape_edges/",
+    "trialwise evaluate resnet50.onnx stimuli/edges --name resnet50 -o resnet50-edges.csv",
+    "trialwise evaluate resnet50.onnx stimuli/edges --dataset texture-shape_edges -o my-data/texture-shape_edges/",
     "trialwise evaluate my16way.onnx stimuli/ --identity airplane,bear,bicycle,... --outputs probabilities -o trials.csv",
   ])
     .description(
@@ -203,9 +203,7 @@ export function addEvaluateCommand(program: Command, io: CliIO): void {
 
 /** Registers `trialwise merge`. */
 export function addMergeCommand(program: Command, io: CliIO): void {
-  configureCommand(program.command("merge"), io, [
-    "trialwise merge shard-*.csv -o resnet50-edges.csv --stimuli ../shared/data/stimuli/edges",
-  ])
+  configureCommand(program.command("merge"), io, ["trialwise merge shard-*.csv -o resnet50-edges.csv --stimuli stimuli/edges"])
     .description("Join the shards of `trialwise evaluate --shard k/n` into one trials file, checking that no trial is missing or twice.")
     .argument("<shards...>", "the shard CSV files")
     .requiredOption("-o, --output <file>", "the merged trials file (written atomically): CSV, or Parquet when it ends in .parquet")

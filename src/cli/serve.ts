@@ -8,6 +8,7 @@ import { megabytes, portNumber } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { type InputFlags, addInputOptions, loadOptions } from "./options.ts";
 import { untilInterrupted } from "./signals.ts";
+import { EXAMPLE_DATA } from "./examples.ts";
 
 interface ServeFlags extends InputFlags {
   port: string;
@@ -49,10 +50,10 @@ export function addServeCommand(
 ): void {
   addInputOptions(
     configureCommand(program.command("serve"), io, [
-      "trialwise serve ../shared/data/geirhos2020/raw-data --stimuli ../shared/data/stimuli --open",
-      "trialwise serve ../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict --port 0",
+      `trialwise serve ${EXAMPLE_DATA} --stimuli stimuli/ --open`,
+      `trialwise serve ${EXAMPLE_DATA}/texture-shape_cue-conflict --port 0`,
       "trialwise serve runs.parquet --observer-col model --stimulus-col image --correct-col hit",
-      "trialwise serve --benchmark scored/ ../shared/data/model-vs-human/raw-data/colour",
+      'trialwise serve --benchmark scored/ "$(trialwise data path model-vs-human)"/colour',
     ]),
   )
     .description(

@@ -34,6 +34,7 @@ import {
   wholeNumber,
 } from "./flags.ts";
 import { checkOutput, emitObject } from "./emit-object.ts";
+import { EXAMPLE_DATA } from "./examples.ts";
 import type { CliIO } from "./io.ts";
 import { type MetricFlags, addMetricOptions, usesResponseMetric } from "./metric-pairs.ts";
 import { type InputFlags, addInputOptions, addMatchingOptions, loadOptions, pairOptions } from "./options.ts";
@@ -232,7 +233,7 @@ function withCommon(command: Command): Command {
 /** Registers ci, test, compare and plan. */
 export function addUncertaintyCommands(program: Command, io: CliIO, configure: (c: Command, examples: string[]) => Command): void {
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
-  const data = "../shared/data/geirhos2020/raw-data/texture-shape_cue-conflict";
+  const data = `${EXAMPLE_DATA}/texture-shape_cue-conflict`;
 
   addMetricOptions(
     addMatchingOptions(

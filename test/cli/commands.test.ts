@@ -43,4 +43,25 @@ describe("the command registry", () => {
     assert.match(typo.stderr, /unknown command 'pair'/);
     assert.match(typo.stderr, /Did you mean pairs\?/);
   });
+
+  test("no command's --help points at ../shared (a folder only this repository's workspace has)", async () => {
+    const paths: string[][] = [];
+    for (const entry of COMMANDS) {
+      const program = new Command("trialwise");
+      (await entry.load())(program, io);
+      const walk = (command: Command, path: string[]) => {
+        paths.push(path);
+        for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+      };
+      walk(
+        program.commands.find((c) => c.name() === entry.name)!,
+        [entry.name],
+      );
+    }
+    for (const path of paths) {
+      const help = await cli(...path, "--help");
+      assert.equal(help.code, 0, path.join(" "));
+      assert.doesNotMatch(help.stdout, /\.\.\/shared/, `trialwise ${path.join(" ")} --help`);
+    }
+  });
 });
