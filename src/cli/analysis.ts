@@ -202,7 +202,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
 export async function summary(path: string, flags: SummaryFlags, io: CliIO): Promise<void> {
   if (usesResponseMetric(flags)) return (await import("./metric-pairs.ts")).metricSummaryCommand(path, flags, io);
   tableFormat(io, flags);
-  const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer, SUMMARY_COLUMNS }, { withBootstrapIntervals }] =
+  const [{ PairNotes, PairingTally, noPairsReasons, streamPairs }, { PairSummarizer }, { summaryOutputOf, withBootstrapIntervals }] =
     await Promise.all([pairWork(), import("../core/summary.ts"), import("./summary-intervals.ts")]);
   const note = noteTo(io);
   const { MatchingNotes } = await import("../core/no-pairs.ts");
@@ -271,17 +271,7 @@ export async function summary(path: string, flags: SummaryFlags, io: CliIO): Pro
   notes.report(options.undefinedKappa, note);
   matchingNotes.forEach(note);
   noPairs.forEach(note);
-  const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
-  const about =
-    bootstrap.replicates === 0
-      ? {}
-      : {
-          bootstrap: {
-            method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap",
-            interval: "percentile",
-            ...bootstrap,
-          },
-        };
+  const { columns, about } = summaryOutputOf(bootstrap);
   await emit(io, flags, rows, columns, { ...about, summary: rows });
 }
 

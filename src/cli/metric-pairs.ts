@@ -220,9 +220,9 @@ export async function metricSummaryCommand(
   const metric = flags.metric as ResponseMetric;
   const [
     { METRIC_VALUE, metricPairs },
-    { PairSummarizer, SUMMARY_COLUMNS },
+    { PairSummarizer },
     { bootstrapSettings, pairOptions },
-    { withMetricBootstrapIntervals },
+    { summaryOutputOf, withMetricBootstrapIntervals },
   ] = await Promise.all([
     import("../core/metric-pairs.ts"),
     import("../core/summary.ts"),
@@ -271,17 +271,7 @@ export async function metricSummaryCommand(
       }
     }
   }
-  const columns = bootstrap.replicates === 0 ? SUMMARY_COLUMNS : [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"];
-  const about =
-    bootstrap.replicates === 0
-      ? {}
-      : {
-          bootstrap: {
-            method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap",
-            interval: "percentile",
-            ...bootstrap,
-          },
-        };
+  const { columns, about } = summaryOutputOf(bootstrap);
   await emitRows(io, flags, rows, columns, { metric, ...about, summary: rows });
 }
 

@@ -9,17 +9,17 @@ import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import { type MetricIntervalMethod, type MetricMatrix, metricMatrix, pairMetricInterval } from "../core/metric-bootstrap.ts";
 import { compareMetricModels } from "../core/metric-comparison.ts";
 import { METRIC_VALUE, type ResponseMetric, metricPairs } from "../core/metric-pairs.ts";
-import { compareReplicateBytes } from "../core/model-comparison.ts";
 import { PAIR_INTERVAL_DEFAULTS, pairSeed } from "../core/pair-intervals.ts";
 import { pairedTestOf } from "../core/paired-test.ts";
 import type { ProbabilityTable } from "../core/probability-table.ts";
 import { NO_CONDITION, compareText } from "../core/trials.ts";
 import type { OutputFormat } from "../io/format.ts";
-import { checkReplicateMemory, nameList, probability, replicates, seed } from "./flags.ts";
+import { nameList, probability, replicates, seed } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { type MetricCommandFlags, checkProbabilities, probabilityTables } from "./metric-pairs.ts";
 import { pairOptions } from "./options.ts";
 import { LONG_WORK_MS, stepReporter } from "./progress.ts";
+import { comparedModels } from "./compared-models.ts";
 import { emitObject } from "./emit-object.ts";
 
 interface CommonFlags extends MetricCommandFlags {
@@ -171,19 +171,7 @@ export async function metricCompareCommand(
     );
   }
   const matrix = withHumans(full, flags.humans, table.dataset);
-  const models = named ?? matrix.observers.filter((o) => !matrix.humans.has(o));
-  for (const m of models) {
-    if (!matrix.observers.includes(m) || matrix.humans.has(m))
-      throw new UsageError(`--models: "${m}" is not a model of dataset "${table.dataset}" with the unit's items`);
-  }
-  if (models.length < 2) throw new UsageError("--models: name at least two models, or all");
-  const pairs = (models.length * (models.length - 1)) / 2;
-  checkReplicateMemory(
-    "--bootstrap",
-    options.replicates,
-    compareReplicateBytes(models.length, 1),
-    `${models.length + pairs + 1} series (the bootstrap means of ${models.length} models, the null differences of their ${pairs} pairs, and one pair's differences)`,
-  );
+  const models = comparedModels(matrix, named, table.dataset, "items", options.replicates);
   const progress = stepReporter(io, "trialwise compare", "replicates", { delayMs: LONG_WORK_MS });
   let result: ReturnType<typeof compareMetricModels>;
   try {

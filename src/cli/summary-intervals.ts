@@ -5,7 +5,7 @@ import { METRIC_VALUE, type ResponseMetric } from "../core/metric-pairs.ts";
 import { outcomeMatrix } from "../core/outcome-matrix.ts";
 import type { ProbabilityTable } from "../core/probability-table.ts";
 import type { ProgressCallback } from "../core/progress.ts";
-import type { SummaryRow } from "../core/summary.ts";
+import { SUMMARY_COLUMNS, type SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
 import { checkReplicateMemory } from "./flags.ts";
 
@@ -17,6 +17,24 @@ export interface BootstrapSettings {
 }
 
 export type SummaryRowWithInterval = SummaryRow & { boot_lower: number | null; boot_upper: number | null };
+
+/**
+ * The summary's columns (boot_lower, boot_upper added unless --bootstrap 0) and the JSON's
+ * description of the bootstrap that made them (nothing without one).
+ */
+export function summaryOutputOf(bootstrap: BootstrapSettings): { columns: readonly string[]; about: Record<string, unknown> } {
+  if (bootstrap.replicates === 0) return { columns: SUMMARY_COLUMNS, about: {} };
+  return {
+    columns: [...SUMMARY_COLUMNS, "boot_lower", "boot_upper"],
+    about: {
+      bootstrap: {
+        method: bootstrap.hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap",
+        interval: "percentile",
+        ...bootstrap,
+      },
+    },
+  };
+}
 
 /** Tolerance for "the bootstrap's observed mean is the summary's mean". */
 const SAME_MEAN = 1e-9;

@@ -5,7 +5,7 @@ import { InputError, UsageError } from "../core/errors.ts";
 import { BETA_TEST_DEFAULTS, betaIndependenceTest, exactIndependenceTest } from "../core/independence-tests.ts";
 import { AGGREGATE_DEFAULTS } from "../core/joint-bootstrap.ts";
 import { type PairCounts, kappaBounds } from "../core/metrics.ts";
-import { compareModels, compareReplicateBytes } from "../core/model-comparison.ts";
+import { compareModels } from "../core/model-comparison.ts";
 import { type OutcomeMatrix, outcomeMatrix } from "../core/outcome-matrix.ts";
 import {
   PAIR_INTERVAL_DEFAULTS,
@@ -21,18 +21,8 @@ import { type CurvePoint, PLAN_DEFAULTS, PLAN_MAX_TRIALS, planDifference, planHa
 import { crossingNote, fewTrialsNote } from "../core/no-pairs.ts";
 import { type TrialTable, compareText } from "../core/trials.ts";
 import type { OutputFormat } from "../io/format.ts";
-import {
-  REPLICATES_LIMIT_HELP,
-  checkReplicateMemory,
-  listItems,
-  nameList,
-  notUsed,
-  probability,
-  realNumber,
-  replicates,
-  seed,
-  wholeNumber,
-} from "./flags.ts";
+import { REPLICATES_LIMIT_HELP, listItems, nameList, notUsed, probability, realNumber, replicates, seed, wholeNumber } from "./flags.ts";
+import { comparedModels } from "./compared-models.ts";
 import { checkOutput, emitObject } from "./emit-object.ts";
 import { EXAMPLE_DATA } from "./examples.ts";
 import type { CliIO } from "./io.ts";
@@ -418,19 +408,7 @@ export function addUncertaintyCommands(program: Command, io: CliIO, configure: (
         const named = flags.models === "all" ? undefined : nameList("--models", flags.models);
         const table = await oneDataset(path, flags);
         const matrix = matrixOf(table, flags.condition, flags.humans, note);
-        const models = named ?? matrix.observers.filter((o) => !matrix.humans.has(o));
-        for (const m of models) {
-          if (!matrix.observers.includes(m) || matrix.humans.has(m))
-            throw new UsageError(`--models: "${m}" is not a model of dataset "${table.dataset}" with the unit's stimuli`);
-        }
-        if (models.length < 2) throw new UsageError("--models: name at least two models, or all");
-        const pairs = (models.length * (models.length - 1)) / 2;
-        checkReplicateMemory(
-          "--bootstrap",
-          options.replicates,
-          compareReplicateBytes(models.length, 1),
-          `${models.length + pairs + 1} series (the bootstrap means of ${models.length} models, the null differences of their ${pairs} pairs, and one pair's differences)`,
-        );
+        const models = comparedModels(matrix, named, table.dataset, "stimuli", options.replicates);
         const progress = longWork(io, "compare", "replicates");
         const onProgress = (done: number, total: number) => progress.onProgress("bootstrapping", done, total);
         if (models.length === 2) {
