@@ -22,7 +22,7 @@ import { join, resolve } from "node:path";
 import { BENCHMARK_DATASET_NAMES } from "../benchmark/datasets.ts";
 import { InputError, UsageError } from "../core/errors.ts";
 import { type ExtractResult, extractTarGz, removeStaleExtractions } from "./extract.ts";
-import { DownloadError, type Env, type FetchProgress, cacheDir, fsStep, isRunning, networkError, untilAborted } from "./fetch.ts";
+import { DownloadError, type Env, type FetchProgress, cacheDir, downloadToPart, fsStep, isRunning } from "./fetch.ts";
 import { writeFileAtomic } from "./output.ts";
 
 /** The release of bethgelab/model-vs-human whose assets are the stimulus archives. */
@@ -466,111 +466,11 @@ async function downloadArchive(
     if (expectedSize !== undefined && offset === expectedSize && offset > 0) return fileSha256(part);
     const hash = createHash("sha256");
     if (offset > 0) await hashFile(hash, part);
-    const outcome = await downloadOnce(url, part, offset, hash, context, onLength, onBytes);
+    const outcome = await downloadToPart({ url, name: LABEL, part, offset, hash, ...context, onLength, onBytes });
     if (outcome !== "restart") return outcome;
     // The server could not continue the part (416, or a range other than the one asked for): start afresh, once.
     await fsStep(part, () => rm(part, { force: true }));
     if (attempt > 0) throw new DownloadError(`download of ${LABEL} failed: ${url} answered range requests wrongly twice`);
-  }
-}
-
-/** One request: "restart" when the part cannot be continued; otherwise the whole file's sum and size. */
-async function downloadOnce(
-  url: string,
-  part: string,
-  offset: number,
-  hash: Hash,
-  { fetchImpl, timeoutMs, stop }: DownloadContext,
-  onLength: (bytes: number) => void,
-  onBytes: (bytes: number) => void,
-): Promise<{ sha256: string; size: number } | "restart"> {
-  // The same guards as src/io/fetch.ts's downloads: every wait is raced against one signal that
-  // aborts on the caller's stop or when no data arrived for timeoutMs.
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const onStop = () => controller.abort(stop.reason);
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const armTimer = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error("timeout"));
-    }, timeoutMs);
-  };
-  let response: Response | undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  let complete = false;
-  try {
-    if (stop.aborted) onStop();
-    stop.addEventListener("abort", onStop);
-    armTimer();
-    const responding = fetchImpl(url, { signal, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
-    try {
-      response = await untilAborted(responding, signal);
-    } catch (error) {
-      responding.then(
-        (late) => late.body?.cancel().catch(() => undefined),
-        () => undefined,
-      );
-      throw networkError(LABEL, error, url, timedOut, timeoutMs);
-    }
-    let start = 0;
-    if (offset > 0 && response.status === 206) start = Number(/^bytes (\d+)-/.exec(response.headers.get("content-range") ?? "")?.[1]);
-    if (offset > 0 && (response.status === 416 || (response.status === 206 && start !== offset))) {
-      response.body?.cancel().catch(() => undefined);
-      return "restart";
-    }
-    if (!response.ok || !response.body) {
-      throw new DownloadError(
-        `download of ${LABEL} failed: ${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
-      );
-    }
-    // 200 to a range request: the whole file comes again, so the part is written afresh.
-    if (start === 0 && offset > 0) {
-      hash = createHash("sha256");
-      offset = 0;
-    }
-    const length = Number(response.headers.get("content-length"));
-    if (Number.isSafeInteger(length) && length >= 0) onLength(length);
-    handle = await fsStep(part, () => open(part, start > 0 ? "a" : "w"));
-    reader = response.body.getReader();
-    let size = offset;
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await untilAborted(reader.read(), signal);
-      } catch (error) {
-        throw networkError(LABEL, error, url, timedOut, timeoutMs);
-      }
-      if (chunk.done) {
-        complete = true;
-        break;
-      }
-      armTimer();
-      const bytes = chunk.value;
-      hash.update(bytes);
-      size += bytes.length;
-      const writing = handle;
-      await fsStep(part, () => writing.write(bytes));
-      onBytes(bytes.length);
-    }
-    const written = handle;
-    handle = undefined;
-    await fsStep(part, () => written.close());
-    return { sha256: hash.digest("hex"), size };
-  } catch (error) {
-    if (!complete) {
-      controller.abort(error);
-      const body = reader ?? (response?.body?.locked ? undefined : response?.body);
-      body?.cancel(error).catch(() => undefined);
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    stop.removeEventListener("abort", onStop);
-    await handle?.close().catch(() => undefined);
   }
 }
 

@@ -8,7 +8,7 @@
  *   raw-data/ of bethgelab/model-vs-human (scripts/make-model-vs-human-manifest.ts), to
  *   `<cache>/model-vs-human/raw-data/`.
  */
-import { createHash } from "node:crypto";
+import { type Hash, createHash } from "node:crypto";
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -485,13 +485,61 @@ async function downloadFile(
   const target = join(dir, ...file.path.split("/"));
   const part = `${target}.${process.pid}.part`;
   const url = fileUrl(baseUrl, file.path);
+  try {
+    await fsStep(target, () => mkdir(dirname(target), { recursive: true }));
+    // More than the manifest's size can never match: reading stops there.
+    const outcome = await downloadToPart({ url, name, part, fetchImpl, timeoutMs, stop, maxSize: file.size, onBytes });
+    if (outcome === "restart") throw new Error("unreachable: no range was requested");
+    if (outcome.sha256 !== file.sha256 || outcome.size !== file.size) {
+      throw new ChecksumError(file.path, url, file.sha256, outcome.sha256, outcome.size, file.size);
+    }
+    await fsStep(target, () => rename(part, target));
+  } catch (error) {
+    await rm(part, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
 
-  // Aborts when another download failed, the caller stopped, or nothing arrived for timeoutMs.
-  // Every network wait below (the response, each chunk) is raced against this signal instead of
-  // trusting the fetch to notice it: Node's fetch leaves reader.read() pending for ever when the
-  // abort comes after undici has received the whole body but before the reader has seen its end
-  // (Node 20.20 / undici 6.24 here; nodejs/node#56917 for 22 and 23), which is just what stopping
-  // the other downloads on a failure or on Ctrl-C does; a hung download also kept the process alive.
+/** One request of {@link downloadToPart}. */
+export interface PartDownload {
+  url: string;
+  /** What is downloaded, for messages ("geirhos2020", "model-vs-human stimuli"). */
+  name: string;
+  /** The file the bytes go to. */
+  part: string;
+  fetchImpl: typeof fetch;
+  /** A download with no data for this long fails. */
+  timeoutMs: number;
+  /** The caller's stop (another download failed, Ctrl-C). */
+  stop: AbortSignal;
+  /** Bytes already in `part`, to continue with an HTTP range request (default 0: a new file). */
+  offset?: number;
+  /** The sha256 of those bytes so far (default: a new hash). */
+  hash?: Hash;
+  /** Reading stops once more than this many bytes have come (they can never match). */
+  maxSize?: number;
+  /** The bytes the response will send, when it says. */
+  onLength?: (bytes: number) => void;
+  /** Each chunk's bytes, as it is written. */
+  onBytes: (bytes: number) => void;
+}
+
+/**
+ * Streams `url` into `part` (appending to its first `offset` bytes where the server continues
+ * them with 206, writing it afresh where it answers 200) and returns the whole file's sha256
+ * and size, or "restart" where the server cannot continue the part (416, or another range). On
+ * failure the part is left as it is, for the caller to keep or remove.
+ */
+export async function downloadToPart(request: PartDownload): Promise<{ sha256: string; size: number } | "restart"> {
+  const { url, name, part, fetchImpl, timeoutMs, stop, maxSize = Infinity, onLength, onBytes } = request;
+  let offset = request.offset ?? 0;
+  let hash = request.hash ?? createHash("sha256");
+  // Aborts when the caller stops or nothing arrived for timeoutMs. Every network wait below (the
+  // response, each chunk) is raced against this signal instead of trusting the fetch to notice
+  // it: Node's fetch leaves reader.read() pending for ever when the abort comes after undici has
+  // received the whole body but before the reader has seen its end (Node 20.20 / undici 6.24
+  // here; nodejs/node#56917 for 22 and 23), which is just what stopping the other downloads on a
+  // failure or on Ctrl-C does; a hung download also kept the process alive.
   const controller = new AbortController();
   const signal = controller.signal;
   const onStop = () => controller.abort(stop.reason);
@@ -504,19 +552,15 @@ async function downloadFile(
       controller.abort(new Error("timeout"));
     }, timeoutMs);
   };
-
-  const hash = createHash("sha256");
-  let size = 0;
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   let response: Response | undefined;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   let complete = false;
   try {
     if (stop.aborted) onStop();
     stop.addEventListener("abort", onStop);
-    await fsStep(target, () => mkdir(dirname(target), { recursive: true }));
     armTimer();
-    const responding = fetchImpl(url, { signal });
+    const responding = fetchImpl(url, offset > 0 ? { signal, headers: { range: `bytes=${offset}-` } } : { signal });
     try {
       response = await untilAborted(responding, signal);
     } catch (error) {
@@ -527,14 +571,28 @@ async function downloadFile(
       );
       throw networkError(name, error, url, timedOut, timeoutMs);
     }
+    let start = 0;
+    if (offset > 0 && response.status === 206) start = Number(/^bytes (\d+)-/.exec(response.headers.get("content-range") ?? "")?.[1]);
+    if (offset > 0 && (response.status === 416 || (response.status === 206 && start !== offset))) {
+      response.body?.cancel().catch(() => undefined);
+      return "restart";
+    }
     if (!response.ok || !response.body) {
       throw new DownloadError(
         `download of ${name} failed: ${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`,
       );
     }
-    handle = await fsStep(part, () => open(part, "w"));
+    // 200 to a range request: the whole file comes again, so the part is written afresh.
+    if (start === 0 && offset > 0) {
+      hash = createHash("sha256");
+      offset = 0;
+    }
+    const length = Number(response.headers.get("content-length"));
+    if (onLength && Number.isSafeInteger(length) && length >= 0) onLength(length);
+    handle = await fsStep(part, () => open(part, start > 0 ? "a" : "w"));
     reader = response.body.getReader();
-    for (;;) {
+    let size = offset;
+    while (size <= maxSize) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await untilAborted(reader.read(), signal);
@@ -552,18 +610,13 @@ async function downloadFile(
       const writing = handle;
       await fsStep(part, () => writing.write(bytes));
       onBytes(bytes.length);
-      // More than the manifest's size can never match: stop reading (the catch below lets the connection go).
-      if (size > file.size) break;
     }
-    clearTimeout(timer);
+    // Stopped at maxSize: the rest of the body is not wanted.
+    if (!complete) reader.cancel().catch(() => undefined);
     const written = handle;
     handle = undefined;
     await fsStep(part, () => written.close());
-    const actual = hash.digest("hex");
-    if (actual !== file.sha256 || size !== file.size) {
-      throw new ChecksumError(file.path, url, file.sha256, actual, size, file.size);
-    }
-    await fsStep(target, () => rename(part, target));
+    return { sha256: hash.digest("hex"), size };
   } catch (error) {
     if (!complete) {
       // Whatever failed (the network, the disk, a progress callback), the body is not read to the
@@ -573,12 +626,11 @@ async function downloadFile(
       const body = reader ?? (response?.body?.locked ? undefined : response?.body);
       body?.cancel(error).catch(() => undefined);
     }
-    await handle?.close().catch(() => undefined);
-    await rm(part, { force: true }).catch(() => undefined);
     throw error;
   } finally {
     clearTimeout(timer);
     stop.removeEventListener("abort", onStop);
+    await handle?.close().catch(() => undefined);
   }
 }
 
