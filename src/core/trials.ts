@@ -107,6 +107,27 @@ export interface TrialInput {
 }
 
 /**
+ * Trial `t` of a table as a {@link TrialInput}, e.g. to add it to another table's builder.
+ *
+ * @example
+ * const copy = new TrialTableBuilder(table.dataset);
+ * for (let t = 0; t < table.length; t++) copy.add(trialAt(table, t));
+ */
+export function trialAt(table: TrialTable, t: number): TrialInput {
+  return {
+    observer: table.observer[t],
+    condition: table.condition[t],
+    stimulus: table.stimulus[t],
+    truth: table.truth[t],
+    response: table.response[t],
+    correct: table.correct[t] === 1,
+    missing: table.missing[t] === 1,
+    file: table.file[t],
+    line: table.line[t],
+  };
+}
+
+/**
  * Collects trials into a {@link TrialTable}, rejecting a stimulus seen twice by one observer
  * in one condition (the match key would be ambiguous).
  */

@@ -11,7 +11,7 @@ import { type ObserverRow, observerStats } from "../core/observers.ts";
 import { type PairRow, computePairs } from "../core/pairs.ts";
 import { type ShapeBiasRow, shapeBias } from "../core/shape-bias.ts";
 import { summarizeKappas } from "../core/summary.ts";
-import { type TrialTable, TrialTableBuilder, compareText, conditionNames, observerNames } from "../core/trials.ts";
+import { type TrialTable, TrialTableBuilder, compareText, conditionNames, observerNames, trialAt } from "../core/trials.ts";
 import { chanceBin, type ChanceBandRow } from "../core/chance.ts";
 import { pairInterval, pairSeed } from "../core/pair-intervals.ts";
 import {
@@ -121,17 +121,7 @@ export function rowSubset(table: TrialTable, keep: readonly number[]): TrialTabl
   for (let t = 0; t < table.length; t++) {
     const human = table.humans.has(table.observer[t]);
     if (!human && !keep.includes((table.line[t] - 1) % 4)) continue;
-    builder.add({
-      observer: table.observer[t],
-      condition: table.condition[t],
-      stimulus: table.stimulus[t],
-      truth: table.truth[t],
-      response: table.response[t],
-      correct: table.correct[t] === 1,
-      missing: table.missing[t] === 1,
-      file: table.file[t],
-      line: table.line[t],
-    });
+    builder.add(trialAt(table, t));
   }
   const subset = builder.build();
   return { ...subset, humans: table.humans };
@@ -369,17 +359,7 @@ export function shapeBiasByCategory(table: TrialTable): CategoryShapeBiasRow[] {
     const category = table.truth[t] ?? "";
     let builder = byCategory.get(category);
     if (!builder) byCategory.set(category, (builder = new TrialTableBuilder(table.dataset, /$^/)));
-    builder.add({
-      observer: table.observer[t],
-      condition: table.condition[t],
-      stimulus: table.stimulus[t],
-      truth: table.truth[t],
-      response: table.response[t],
-      correct: table.correct[t] === 1,
-      missing: table.missing[t] === 1,
-      file: table.file[t],
-      line: table.line[t],
-    });
+    builder.add(trialAt(table, t));
   }
   return [...byCategory.keys()]
     .sort(compareText)

@@ -13,6 +13,7 @@ import {
   geirhosTrials,
   longFormatTrials,
   observerNames,
+  trialAt,
 } from "../../src/core/trials.ts";
 
 /** A parsed file whose rows start on line 2. */
@@ -72,6 +73,22 @@ describe("TrialTableBuilder", () => {
     assert.deepEqual(observerNames(table), ["B", "a", "b"]);
     assert.deepEqual(conditionNames(table), ["10", "9"]);
     assert.deepEqual([compareText("a", "b"), compareText("b", "a"), compareText("a", "a"), compareText("Z", "a")], [-1, 1, 0, -1]);
+  });
+
+  test("trialAt gives back each trial as it was added (missing answers, wrong ones, null truth)", () => {
+    const added = [
+      trial("m", "0", "s1", 2),
+      { ...trial("m", "0", "s2", 3), response: "dog", correct: false },
+      { ...trial("subject-1", "0", "s1", 4), response: null, correct: false, missing: true },
+      { ...trial("n", "1", "s3", 5), truth: null, file: "u.csv" },
+    ];
+    const builder = new TrialTableBuilder("d");
+    for (const t of added) builder.add(t);
+    const table = builder.build();
+    assert.deepEqual(
+      Array.from({ length: table.length }, (_, t) => trialAt(table, t)),
+      added,
+    );
   });
 });
 
