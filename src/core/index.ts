@@ -29,6 +29,7 @@ export {
   observerNames,
   stimulusId,
   textureCategory,
+  trialAt,
 } from "./trials.ts";
 
 // Metrics of one pair, from its 2x2 table (undefined kappa: null in rows, NaN in computations)
