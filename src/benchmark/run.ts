@@ -16,10 +16,8 @@ import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { compareText } from "../core/trials.ts";
-import type { Aggregation, LabelMap } from "../evaluate/decisions.ts";
 import { mergeShards } from "../evaluate/merge.ts";
-import type { InputSpec } from "../evaluate/preprocess.ts";
-import { evaluateModel, shardOf } from "../evaluate/run.ts";
+import { type EvaluateOptions, evaluateModel, shardOf } from "../evaluate/run.ts";
 import { writeFileAtomic } from "../io/output.ts";
 import { BENCHMARK_DATASET_NAMES, type BenchmarkDataset, benchmarkDataset } from "./datasets.ts";
 import { type DatasetStimuli, readDatasetStimuli } from "./stimuli.ts";
@@ -45,8 +43,13 @@ export function runOutputPath(outDir: string, dataset: string, name: string, for
   return join(outDir, SHARDS_FOLDER, dataset, `${dataset}_${name}_session-1.shard-${shard.k}-of-${shard.n}.${format}`);
 }
 
-export interface BenchmarkRunOptions {
-  model: string;
+/** The model and how it is run: as `trialwise evaluate` takes them (./run.ts of evaluate). */
+type ModelOptions = Pick<
+  EvaluateOptions,
+  "model" | "map" | "outputsAre" | "aggregation" | "spec" | "input" | "providers" | "batch" | "decoders" | "onNote"
+>;
+
+export interface BenchmarkRunOptions extends ModelOptions {
   /** The observer's name (`subj`) and the file names' `<name>`. */
   name: string;
   /** The stimuli: one folder per dataset (./stimuli.ts). */
@@ -55,17 +58,8 @@ export interface BenchmarkRunOptions {
   outDir: string;
   format?: TrialFormat;
   shard?: Shard;
-  map: LabelMap | { identity: readonly string[] };
-  outputsAre?: "logits" | "probabilities";
-  aggregation?: Aggregation;
-  spec?: InputSpec;
-  input?: string;
-  providers?: readonly string[];
-  batch?: number;
-  decoders?: number;
   /** Images classified (or found done) so far over the whole run, of `total`. */
   onProgress?: (done: number, total: number) => void;
-  onNote?: (message: string) => void;
 }
 
 export interface DatasetRun {
@@ -109,23 +103,13 @@ export async function runBenchmarkModel(options: BenchmarkRunOptions): Promise<D
     }
     // The old record no longer describes the file about to be replaced.
     await rm(marker, { force: true });
+    const { stimuliDir, datasets, outDir, format, onProgress, ...model } = options;
     const result = await evaluateModel({
-      model: options.model,
+      ...model,
       stimuli: d.folder,
       stimulusList: d.stimuli,
-      name: options.name,
-      map: options.map,
-      outputsAre: options.outputsAre,
-      aggregation: options.aggregation,
-      spec: options.spec,
-      input: options.input,
-      providers: options.providers,
-      batch: options.batch,
-      decoders: options.decoders,
       output: d.output,
-      shard: options.shard,
-      onProgress: (done) => options.onProgress?.(finished + done, total),
-      onNote: options.onNote,
+      onProgress: (done) => onProgress?.(finished + done, total),
     });
     await writeFileAtomic(marker, d.record);
     finished += d.count;
