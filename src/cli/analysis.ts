@@ -5,7 +5,7 @@
  */
 import { InputError, UsageError } from "../core/errors.ts";
 import { OBSERVER_COLUMNS, observerStats } from "../core/observers.ts";
-import type { StimulusMismatch } from "../core/pairs.ts";
+import { STIMULUS_MISMATCH_COLUMNS, type StimulusMismatch } from "../core/pairs.ts";
 import { SHAPE_BIAS_COLUMNS, isCueConflict, shapeBias as shapeBiasRows } from "../core/shape-bias.ts";
 import type { SummaryRow } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
@@ -195,7 +195,7 @@ export async function pairs(path: string, flags: PairsFlags, io: CliIO): Promise
   notes.report(options.undefinedKappa, note);
   matching.notes().forEach(note);
   noPairsReasons(pairings.units, observers !== undefined).forEach(note);
-  if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, MISMATCH_COLUMNS));
+  if (flags.skipped) await writeFileAtomic(flags.skipped, toCsv(skipped, STIMULUS_MISMATCH_COLUMNS));
 }
 
 /** `trialwise summary`: mean kappa per pair type and per model with the humans. */
@@ -287,16 +287,3 @@ export async function shapeBias(path: string, flags: ShapeBiasFlags, io: CliIO):
   const rows = cueConflict.flatMap(shapeBiasRows);
   await emit(io, flags, rows, SHAPE_BIAS_COLUMNS, { shape_bias: rows });
 }
-
-const MISMATCH_COLUMNS = [
-  "dataset",
-  "condition",
-  "observer1",
-  "observer2",
-  "pair_type",
-  "n_common",
-  "n_only_observer1",
-  "n_only_observer2",
-  "n_crossing_conditions",
-  "outcome",
-];

@@ -9,7 +9,7 @@
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import type { MetricPairRow, ResponseMetric } from "../core/metric-pairs.ts";
-import type { PairType } from "../core/pairs.ts";
+import { type PairType, STIMULUS_MISMATCH_COLUMNS } from "../core/pairs.ts";
 import type { ProbabilityTable } from "../core/probability-table.ts";
 import type { SummaryRow } from "../core/summary.ts";
 import type { ScoresAs } from "../io/scores.ts";
@@ -194,20 +194,7 @@ export async function metricPairsCommand(
   await emitRows(io, flags, rows.map(written), METRIC_COLUMNS[metric], { metric, pairs: rows.map(written), skipped_pairs: skipped });
   if (flags.skipped) {
     const [{ writeFileAtomic }, { toCsv }] = await Promise.all([import("../io/output.ts"), import("../io/format.ts")]);
-    await writeFileAtomic(
-      flags.skipped,
-      toCsv(skipped, [
-        "dataset",
-        "condition",
-        "observer1",
-        "observer2",
-        "pair_type",
-        "n_common",
-        "n_only_observer1",
-        "n_only_observer2",
-        "outcome",
-      ]),
-    );
+    await writeFileAtomic(flags.skipped, toCsv(skipped, STIMULUS_MISMATCH_COLUMNS));
   }
 }
 

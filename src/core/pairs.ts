@@ -91,6 +91,20 @@ export interface StimulusMismatch {
   outcome: "skipped: stimulus sets differ" | "skipped: no common stimuli" | "computed on common stimuli";
 }
 
+/** The columns of `--skipped FILE`: a {@link StimulusMismatch} a row, whatever the metric. */
+export const STIMULUS_MISMATCH_COLUMNS = [
+  "dataset",
+  "condition",
+  "observer1",
+  "observer2",
+  "pair_type",
+  "n_common",
+  "n_only_observer1",
+  "n_only_observer2",
+  "n_crossing_conditions",
+  "outcome",
+] as const satisfies readonly (keyof StimulusMismatch)[];
+
 export interface PairResult {
   pairs: PairRow[];
   /** Pairs not computed, with the reason. */

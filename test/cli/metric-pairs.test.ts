@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -66,6 +66,37 @@ describe("trialwise pairs --metric", () => {
     const model = csvObjects(summary.stdout).find((r) => r.kind === "model");
     assert.equal(model?.name, "resnet");
     assert.ok(Math.abs(Number(model?.mean) - 0.4) < 1e-12);
+  });
+
+  test("--skipped: the same columns as error kappa's skipped pairs", async () => {
+    // resnet misses stimulus 0003: the pair is skipped under both metrics.
+    const file = join(root, "skipped-trials.csv");
+    await writeFile(
+      file,
+      [
+        "subj,session,trial,rt,object_response,category,condition,imagename",
+        "resnet,1,1,NaN,cat,cat,0,0001_cat1.png",
+        "resnet,1,2,NaN,cat,dog,0,0002_dog1.png",
+        "subject-01,1,1,500,cat,cat,0,0001_s01_cat1.png",
+        "subject-01,1,2,500,bird,dog,0,0002_s01_dog1.png",
+        "subject-01,1,3,500,bird,bird,0,0003_s01_bird1.png",
+        "",
+      ].join("\n"),
+    );
+    const headers: string[] = [];
+    for (const metric of ["error-kappa", "response-kappa"]) {
+      const out = join(root, `skipped-${metric}.csv`);
+      const run = await cli("pairs", file, "--metric", metric, "--skipped", out);
+      assert.equal(run.code, 0, run.stderr);
+      const text = await readFile(out, "utf8");
+      headers.push(text.split("\n")[0]);
+      assert.equal(csvObjects(text)[0].n_only_observer2, "1");
+    }
+    assert.equal(headers[1], headers[0]);
+    assert.equal(
+      headers[0],
+      "dataset,condition,observer1,observer2,pair_type,n_common,n_only_observer1,n_only_observer2,n_crossing_conditions,outcome",
+    );
   });
 
   test("--scores: a model's score file replaces its answers", async () => {
