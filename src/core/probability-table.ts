@@ -51,15 +51,16 @@ export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 
 /**
  * Checks that `values` is a probability vector: finite, non-negative, summing to 1 within
- * {@link PROBABILITY_SUM_TOLERANCE}; otherwise an InputError saying which value or how far off
- * the sum is, at `location`.
+ * {@link PROBABILITY_SUM_TOLERANCE}; otherwise an InputError saying which value (and its option,
+ * given the item's `options`) or how far off the sum is, at `location`.
  *
  * @example checkProbabilities([0.25, 0.75], {}) // => undefined
  */
-export function checkProbabilities(values: readonly number[], location: InputLocation): void {
+export function checkProbabilities(values: readonly number[], location: InputLocation, options?: readonly string[]): void {
   values.forEach((value, o) => {
-    if (!Number.isFinite(value)) throw new InputError(`probability ${o + 1} is ${value}; expected a finite number from 0 to 1`, location);
-    if (value < 0) throw new InputError(`probability ${o + 1} is negative (${value}); expected probabilities from 0 to 1`, location);
+    const which = `probability ${o + 1}${options?.[o] === undefined ? "" : ` (option ${JSON.stringify(options[o])})`}`;
+    if (!Number.isFinite(value)) throw new InputError(`${which} is ${value}; expected a finite number from 0 to 1`, location);
+    if (value < 0) throw new InputError(`${which} is negative (${value}); expected probabilities from 0 to 1`, location);
   });
   const sum = values.reduce((s, v) => s + v, 0);
   if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
@@ -160,9 +161,10 @@ export class ProbabilityTableBuilder {
 
   /** A model's probability vector on an item (checked to be one, then divided by its sum). */
   probabilities(observer: string, item: number, values: readonly number[], at: InputLocation): void {
-    const options = this.items[item].item.options.length;
-    if (values.length !== options) throw new InputError(`${values.length} probabilities for an item with ${options} options`, at);
-    checkProbabilities(values, at);
+    const { options } = this.items[item].item;
+    if (values.length !== options.length)
+      throw new InputError(`${values.length} probabilities for an item with ${options.length} options`, at);
+    checkProbabilities(values, at, options);
     const entry = this.observer(observer, true, at);
     const seen = entry.vectors.get(item);
     if (seen)

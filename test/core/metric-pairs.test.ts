@@ -139,7 +139,7 @@ describe("probability table checks", () => {
       () => builder.probabilities("m", q, [0.5, 0.3, 0.1], at),
       (e: unknown) => e instanceof InputError && /^p\.csv:3: probabilities sum to 0\.9 \(0\.1 below 1\)/.test(e.message),
     );
-    assert.throws(() => builder.probabilities("m", q, [1.2, -0.2, 0], at), /p\.csv:3: probability 2 is negative \(-0\.2\)/);
+    assert.throws(() => builder.probabilities("m", q, [1.2, -0.2, 0], at), /p\.csv:3: probability 2 \(option "b"\) is negative \(-0\.2\)/);
     assert.throws(() => builder.probabilities("m", q, [0.5, 0.5], at), /p\.csv:3: 2 probabilities for an item with 3 options/);
     assert.throws(
       () => builder.item({ unit: "all", key: "q", options: ["a", "b"], truth: "a" }, at),

@@ -7,9 +7,9 @@ import { InputError } from "../../src/core/errors.ts";
 import { PROBABILITY_SUM_TOLERANCE, checkProbabilities, softmaxOf } from "../../src/core/probability-table.ts";
 
 /** Asserts that checkProbabilities(values) at s.csv line 3 throws an InputError with this message. */
-function refused(values: number[], message: string) {
+function refused(values: number[], message: string, options?: string[]) {
   assert.throws(
-    () => checkProbabilities(values, { file: "s.csv", line: 3 }),
+    () => checkProbabilities(values, { file: "s.csv", line: 3 }, options),
     (e: Error) => e instanceof InputError && e.message === `s.csv:3: ${message}`,
     message,
   );
@@ -33,6 +33,9 @@ describe("checkProbabilities", () => {
     refused([NaN, 1], "probability 1 is NaN; expected a finite number from 0 to 1");
     refused([0.5, Infinity], "probability 2 is Infinity; expected a finite number from 0 to 1");
     refused([1.5, -0.5], "probability 2 is negative (-0.5); expected probabilities from 0 to 1");
+    // With the item's options, the option is named (a column p_B, a choice "B").
+    refused([1.5, -0.5], 'probability 2 (option "B") is negative (-0.5); expected probabilities from 0 to 1', ["A", "B"]);
+    refused([NaN, 1], 'probability 1 (option "A") is NaN; expected a finite number from 0 to 1', ["A", "B"]);
     const hint = "expected a sum of 1 within 0.0001 (logits? log-likelihoods? unnormalized scores?)";
     refused([0.5, 0.6], `probabilities sum to 1.1 (0.1 above 1); ${hint}`);
     refused([0.2, 0.3], `probabilities sum to 0.5 (0.5 below 1); ${hint}`);

@@ -75,7 +75,7 @@ describe("probability tables", () => {
     );
     await assert.rejects(
       readProbabilityTable(await write("negative.csv", LONG.replace("m1,q2,c,0.2,0.2,0.6", "m1,q2,c,-0.2,0.6,0.6")), { columns }),
-      /negative\.csv:3: probability 1 is negative \(-0\.2\)/,
+      /negative\.csv:3: probability 1 \(option "a"\) is negative \(-0\.2\)/,
     );
     await assert.rejects(
       readProbabilityTable(await write("truth.csv", LONG.replace("m2,q1,a,", "m2,q1,z,")), { columns }),
