@@ -1,6 +1,6 @@
 /**
  * The datasets `trialwise serve` holds, and their forms for the dashboard: the bitset payload
- * its worker analyses (../web/dashboard/protocol.ts) and the trials behind a pair. Built with
+ * its worker analyses (./protocol.ts) and the trials behind a pair. Built with
  * the readers and core functions every other command uses; nothing is computed here beyond
  * arranging trials into bit rows.
  */
@@ -11,15 +11,16 @@ import { NO_CONDITION, type TrialTable, compareText } from "../core/trials.ts";
 import type { PackedTrials } from "../io/duckdb.ts";
 import type { StimulusImage } from "./files.ts";
 import { wordsPerObserverFor } from "../kernel/packed.ts";
-import type {
-  DatasetPayload,
-  DatasetSummary,
-  ObserverInfo,
-  PairTrial,
-  PairTrialsResponse,
-  UnitPayload,
-} from "../web/dashboard/protocol.ts";
-import { encodeResponses, encodeWords } from "../web/dashboard/protocol.ts";
+import {
+  type DatasetPayload,
+  type DatasetSummary,
+  type ObserverInfo,
+  type PairTrial,
+  type PairTrialsResponse,
+  type UnitPayload,
+  encodeResponses,
+  encodeWords,
+} from "./protocol.ts";
 import { compareConditions, sortConditions } from "../core/condition-order.ts";
 
 /** A dataset held by the server: a trial table (CSV, JSON Lines) or bitsets read by DuckDB (Parquet). */

@@ -29,13 +29,7 @@ import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { trialFileKind } from "../io/trial-files.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
-import {
-  type DatasetListResponse,
-  type ErrorResponse,
-  type RemoveResponse,
-  type UploadResponse,
-  formatBytes,
-} from "../web/dashboard/protocol.ts";
+import { type DatasetListResponse, type ErrorResponse, type RemoveResponse, type UploadResponse, formatBytes } from "./protocol.ts";
 import { BENCHMARK_FILES, type ServedBenchmark, benchmarkPage, isBenchmarkFolder, loadBenchmark } from "./benchmark.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
 import { type FileIndex, decodePath, indexFolder, refusedPath, stimulusLocator } from "./files.ts";

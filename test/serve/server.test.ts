@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError, UsageError } from "../../src/core/errors.ts";
 import { DEFAULT_MAX_HELD_BYTES, type RunningServer, listenFailure, startServer } from "../../src/serve/server.ts";
-import { type DatasetPayload, type PairTrialsResponse, decodeResponses } from "../../src/web/dashboard/protocol.ts";
+import { type DatasetPayload, type PairTrialsResponse, decodeResponses } from "../../src/serve/protocol.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 import { FIXTURES, REPO, cli } from "../helpers.ts";
 

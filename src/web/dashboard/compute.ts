@@ -25,7 +25,7 @@ import { compareText } from "../../core/trials.ts";
 import { kernelJointBootstrap } from "../../kernel/bootstrap.ts";
 import { allPairCounts } from "../../kernel/index.ts";
 import { allocatePacked, packOutcomeMatrix } from "../../kernel/packed.ts";
-import { type DatasetPayload, type UnitPayload, decodeWords } from "./protocol.ts";
+import { type DatasetPayload, type UnitPayload, decodeWords } from "../../serve/protocol.ts";
 
 /** A named group of observers (the view state's groups). */
 export interface ObserverGroup {

@@ -5,7 +5,13 @@
  * uploaded (./upload.ts) and shown; an uploaded dataset can be removed again.
  */
 import { byId, getJson, h } from "./dom.ts";
-import { type DatasetListResponse, type DatasetPayload, type DatasetSummary, type RemoveResponse, formatBytes } from "./protocol.ts";
+import {
+  type DatasetListResponse,
+  type DatasetPayload,
+  type DatasetSummary,
+  type RemoveResponse,
+  formatBytes,
+} from "../../serve/protocol.ts";
 import { session } from "./session.ts";
 import { setStatus, showError, tracked } from "./status.ts";
 import { requestAnalysis, requestDataset } from "./requests.ts";

@@ -6,7 +6,7 @@ import type { DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking 
 import type { ConditionValue } from "./condition-curves.ts";
 import type { MetricMatrix } from "./metric-matrix.ts";
 import type { AnswerMetric } from "./metric-names.ts";
-import type { DatasetPayload } from "./protocol.ts";
+import type { DatasetPayload } from "../../serve/protocol.ts";
 import type { Group } from "./state.ts";
 
 export interface AnalysisRequest {

@@ -6,7 +6,7 @@
  * generation comes too late and is dropped (./update.ts).
  */
 import type { Analysis } from "./messages.ts";
-import type { DatasetPayload } from "./protocol.ts";
+import type { DatasetPayload } from "../../serve/protocol.ts";
 import { type ViewState, stateFromQuery } from "./state.ts";
 
 /** The parts of the view state that the worker's analysis depends on. */

@@ -8,7 +8,7 @@ import { byId, h } from "./dom.ts";
 import { noPairsReasons } from "../../core/no-pairs.ts";
 import { PAIR_STATUS } from "./compute.ts";
 import type { Analysis } from "./messages.ts";
-import type { DatasetPayload, DatasetSummary } from "./protocol.ts";
+import type { DatasetPayload, DatasetSummary } from "../../serve/protocol.ts";
 import { renderAccuracy } from "./sections/accuracy.ts";
 import { renderCurves } from "./sections/conditions.ts";
 import { renderGroupTable } from "./sections/groups.ts";

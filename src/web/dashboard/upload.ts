@@ -7,7 +7,7 @@
  * Too-large files are refused before sending, with the server's own message.
  */
 import { byId, getJson, h } from "./dom.ts";
-import { type UploadResponse, formatBytes } from "./protocol.ts";
+import { type UploadResponse, formatBytes } from "../../serve/protocol.ts";
 
 /** What an upload needs from the page. */
 export interface UploadHooks {

@@ -17,7 +17,7 @@ import { conditionCurves } from "./condition-curves.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
 import { metricMatrix } from "./metric-matrix.ts";
 import { chanceBands, pairTrialCounts } from "./pair-chance.ts";
-import { type DatasetPayload, decodeResponses } from "./protocol.ts";
+import { type DatasetPayload, decodeResponses } from "../../serve/protocol.ts";
 import type { TrialTable } from "../../core/trials.ts";
 
 const datasets = new Map<string, Unit[]>();

@@ -3,7 +3,7 @@
  * interval and per-condition curve, and a second one for the ranking's bootstrap (a few
  * hundred ms), so that it never delays an analysis. Both hold the datasets shown.
  */
-import type { DatasetPayload } from "./protocol.ts";
+import type { DatasetPayload } from "../../serve/protocol.ts";
 import { showError } from "./status.ts";
 import { startWorker } from "./worker-client.ts";
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../../src/serve/server.ts";
-import type { DatasetPayload } from "../../../src/web/dashboard/protocol.ts";
+import type { DatasetPayload } from "../../../src/serve/protocol.ts";
 import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
 import { ensureBundle } from "../../fixtures/serve/bundle.ts";
 

@@ -9,7 +9,7 @@ import { loadDatasets } from "../../../src/io/datasets.ts";
 import { datasetPayload, tableDataset } from "../../../src/serve/datasets.ts";
 import { metricMatrix } from "../../../src/web/dashboard/metric-matrix.ts";
 import type { AnswerMetric } from "../../../src/web/dashboard/metric-names.ts";
-import { decodeResponses, encodeResponses } from "../../../src/web/dashboard/protocol.ts";
+import { decodeResponses, encodeResponses } from "../../../src/serve/protocol.ts";
 import { FIXTURES, NO_SHARED_DATA, RAW_DATA, cli, csvObjects } from "../../helpers.ts";
 
 /** The trial table as the page's worker rebuilds it from the payload. */

@@ -8,7 +8,7 @@ import { currentPayload } from "../datasets.ts";
 import { byId, h } from "../dom.ts";
 import { registerTable } from "../exports.ts";
 import { fixed, groupColour } from "../figures.ts";
-import type { DatasetPayload } from "../protocol.ts";
+import type { DatasetPayload } from "../../../serve/protocol.ts";
 import { session } from "../session.ts";
 import { showError } from "../status.ts";
 import { requestUpdate } from "../requests.ts";

@@ -7,7 +7,7 @@ import { pairCountsOf, pairDetails } from "../compute.ts";
 import { byId, getJson, h } from "../dom.ts";
 import { registerTable } from "../exports.ts";
 import { fixed } from "../figures.ts";
-import type { PairTrial, PairTrialsResponse } from "../protocol.ts";
+import type { PairTrial, PairTrialsResponse } from "../../../serve/protocol.ts";
 import { session } from "../session.ts";
 import { type TrialFilter, trialPasses } from "../state.ts";
 import { showError } from "../status.ts";

@@ -1,7 +1,9 @@
 /**
  * What the `trialwise serve` server sends the dashboard, and what the dashboard's worker
  * answers the page. Isomorphic (no Node or DOM APIs): the server (src/serve) builds these
- * payloads, the page and the worker read them.
+ * payloads, the page and the worker (src/web/dashboard) read them. It lives beside the server,
+ * as src/experiment/protocol.ts does beside its server, because browser code may import an
+ * app's Node-free modules while nothing outside src/web may import src/web (.dependency-cruiser.cjs).
  *
  * A dataset travels as bitsets, one analysis unit (all trials pooled, or one condition) at a
  * time: per observer of the unit, which of the unit's S stimuli it saw and which of those it
@@ -9,7 +11,7 @@
  * of row i, 2 * ceil(S / 64) 32-bit words per row). 1,000 observers on 10,000 stimuli take
  * 2.5 MB this way, where one JSON object per trial would take hundreds.
  */
-import { NO_ANSWER, type TrialTable } from "../../core/trials.ts";
+import { NO_ANSWER, type TrialTable } from "../core/trials.ts";
 
 /** One observer of a dataset as `trialwise observers` reports it (pooled over conditions). */
 export interface ObserverInfo {
