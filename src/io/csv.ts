@@ -1,11 +1,6 @@
-import { createRequire } from "node:module";
+import Papa from "papaparse";
 import { InputError } from "../core/errors.ts";
 import type { RawTable } from "../core/trials.ts";
-
-// Loaded with require, not import: on Node 20 importing this CommonJS package from ESM starts the
-// loader's WebAssembly CommonJS lexer, whose compilation keeps the process alive about 40 ms
-// after a command ends (measured with `npm run bench:startup`; see BENCHMARKS.md).
-const Papa = createRequire(import.meta.url)("papaparse") as typeof import("papaparse");
 
 /**
  * A field that starts with white space and then a double quote: RFC 4180 reads it as text
@@ -18,7 +13,7 @@ const QUOTE_AFTER_SPACE = /^\s+"/;
  * lines skipped) into a header and rows with their line numbers. White space around every
  * field (names and values, quoted or not) is removed, so `a, b` reads as `a,b`. Ragged rows,
  * unclosed quotes, a quote after white space, a second header line and files without data
- * are errors naming the file and line.
+ * are errors naming the file and line. No Node APIs.
  */
 export function parseCsv(text: string, file: string): RawTable {
   const normalized = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;

@@ -1,0 +1,241 @@
+/**
+ * Worker threads over the tiles of a pair matrix, shared by the kernels' threaded runners (the
+ * binary kernel's ./threads.ts and CAPA's ./capa-threads.ts). Node only (node:worker_threads).
+ *
+ * A run hands out tiles ([r0, r1, c0, c1] quadruples) dynamically: the tile list and a tile
+ * counter live in shared memory and each thread takes the next tile with Atomics.add, so a
+ * worker slowed by other load on the machine simply takes fewer tiles. The calling thread
+ * computes tiles too (slot 0) and lets the workers' messages in between two of its tiles. A
+ * worker's finished tile is an array of its own, transferred (not copied) to the calling thread.
+ * What a tile is computed from (a kernel's shared memory, its compiled module) is the kernel's
+ * business: its setup is posted to each worker with the run, and the worker's module builds its
+ * tile computer from it ({@link serveTiles}).
+ *
+ * Flow control: a worker computes only while it holds a credit; it starts with two (one tile in
+ * flight while it computes the next) and gets one back each time the calling thread has handled
+ * one of its tiles (after the consumer's promise, if any, settles). So at most two tiles per
+ * worker wait in memory, however slow the consumer.
+ *
+ * Workers are kept between runs (starting one costs tens of milliseconds, and several hundred
+ * under tsx): after a run they go back to their pool unreferenced, so an idle pool never keeps
+ * the process alive; `close` terminates them. At the first error of a run (a worker's exception,
+ * an unexpected exit, or an error of the consumer or of the calling thread's tiles) the run's
+ * workers are terminated, not pooled, and the run's promise rejects.
+ */
+import { type Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { startModuleWorker } from "../io/module-worker.ts";
+
+/** An array of tile results whose buffer can be transferred to another thread. */
+export type TileResult = Uint32Array | Float64Array;
+
+/**
+ * Computes tile [r0, r1) x [c0, c1): a view of the thread's own output memory (valid until its
+ * next tile) or, with `copy`, an array of its own.
+ */
+export type TileComputer<Result extends TileResult> = (r0: number, r1: number, c0: number, c1: number, copy: boolean) => Result;
+
+/** What a worker receives for a run: the kernel's setup, the shared tile list and counter, its slot. */
+interface WorkerJob<Setup> {
+  setup: Setup;
+  /** [r0, r1, c0, c1] quadruples on a SharedArrayBuffer. */
+  tiles: Int32Array;
+  /** counter[0]: index of the next tile to take (Atomics.add). */
+  counter: Int32Array;
+  /** This worker's thread slot (1, 2, ...; 0 is the calling thread). */
+  slot: number;
+}
+
+/** Messages to a worker: a run's setup, a credit for one tile, the run's end. */
+type ToWorker<Setup> = { type: "job"; job: number; run: WorkerJob<Setup> } | { type: "go"; job: number } | { type: "end"; job: number };
+
+interface TileMessage<Result> {
+  job: number;
+  index: number;
+  result: Result;
+}
+
+/** One threaded run of a pool. */
+export interface TileRun<Setup, Result extends TileResult> {
+  /** [r0, r1, c0, c1] quadruples. */
+  tiles: Int32Array | Uint32Array;
+  /** Worker threads to use beside the calling thread (at least 1 when `compute` is absent). */
+  workers: number;
+  /** The kernel's setup posted to the worker in `slot` (1..workers). */
+  setup: (slot: number) => Setup;
+  /** The calling thread's tile computer (slot 0); absent: only the workers compute (tests). */
+  compute?: TileComputer<Result>;
+  /**
+   * Receives every tile once, one at a time on the calling thread: `owned` says whether the
+   * result is an array of its own (from a worker) or the calling thread's view, valid during the
+   * call. A returned promise is awaited before that tile's thread gets more work.
+   */
+  take: (r0: number, r1: number, c0: number, c1: number, result: Result, owned: boolean) => void | Promise<void>;
+}
+
+/** The events whose listeners the pool adds to a worker: only these are removed again. */
+const OWN_EVENTS = ["message", "error", "exit"] as const;
+
+/**
+ * Removes the pool's listeners from a worker. Not removeAllListeners() without a name: that also
+ * drops Node's own newListener hook, which restarts the worker's message port when a message
+ * listener is added again (a pooled worker's next run never received its tiles: tested in
+ * test/kernel/capa-kernel.test.ts).
+ */
+function detach(worker: Worker): void {
+  for (const event of OWN_EVENTS) worker.removeAllListeners(event);
+}
+
+/** Yields to the event loop (the workers' messages) between two tiles of the calling thread. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A pool of worker threads running one module (which calls {@link serveTiles} with the same tag). */
+export class TileWorkerPool<Setup, Result extends TileResult> {
+  private readonly idle: Worker[] = [];
+  private jobs = 0;
+
+  /**
+   * @param moduleUrl the workers' module (its `import.meta.url`)
+   * @param tag the tag that module's {@link serveTiles} answers to
+   * @param name what the workers are, for the message when one exits early ("a kernel worker thread")
+   */
+  constructor(
+    private readonly moduleUrl: string,
+    private readonly tag: string,
+    private readonly name: string,
+  ) {}
+
+  /** Terminates the idle workers (they never keep the process alive; this frees them now). */
+  async close(): Promise<void> {
+    const all = this.idle.splice(0);
+    await Promise.all(all.map((worker) => worker.terminate()));
+  }
+
+  private take(): Worker {
+    const worker = this.idle.pop() ?? startModuleWorker(this.moduleUrl, { tag: this.tag });
+    worker.ref();
+    return worker;
+  }
+
+  private giveBack(worker: Worker): void {
+    detach(worker);
+    worker.unref();
+    // An idle worker that dies (it should not) simply leaves the pool.
+    worker.once("exit", () => {
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
+    worker.on("error", () => {});
+    this.idle.push(worker);
+  }
+
+  /** Computes every tile of `run` on the calling thread and `run.workers` workers; resolves when all are taken. */
+  run(run: TileRun<Setup, Result>): Promise<void> {
+    const { tiles, compute } = run;
+    const nTiles = tiles.length / 4;
+    if (nTiles === 0) return Promise.resolve();
+    const sharedTiles = new Int32Array(new SharedArrayBuffer(tiles.length * 4));
+    sharedTiles.set(tiles);
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const job = ++this.jobs;
+    const workers: Worker[] = [];
+    let handled = 0;
+    let settled = false;
+    let finish: () => void = () => {};
+    let fail: (error: unknown) => void = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      finish = () => {
+        if (settled) return;
+        settled = true;
+        for (const worker of workers) {
+          worker.postMessage({ type: "end", job } satisfies ToWorker<Setup>);
+          this.giveBack(worker);
+        }
+        resolve();
+      };
+      fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        for (const worker of workers) {
+          detach(worker);
+          worker.on("error", () => {});
+          void worker.terminate();
+        }
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+    });
+    const handle = async (index: number, result: Result, owned: boolean) => {
+      const t = index * 4;
+      await run.take(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], result, owned);
+      if (++handled === nTiles) finish();
+    };
+
+    for (let slot = 1; slot <= run.workers; slot++) {
+      const worker = this.take();
+      workers.push(worker);
+      // A worker's tiles are handed on in order; its next credit goes back once one is handled.
+      let queue: Promise<void> = Promise.resolve();
+      worker.on("message", (message: TileMessage<Result>) => {
+        if (message.job !== job) return;
+        queue = queue
+          .then(async () => {
+            if (settled) return;
+            await handle(message.index, message.result, true);
+            if (!settled) worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
+          })
+          .catch(fail);
+      });
+      worker.on("error", fail);
+      worker.on("exit", (code) => fail(new Error(`${this.name} exited (code ${code}) before all tiles were computed`)));
+      const workerJob: WorkerJob<Setup> = { setup: run.setup(slot), tiles: sharedTiles, counter, slot };
+      worker.postMessage({ type: "job", job, run: workerJob } satisfies ToWorker<Setup>);
+      worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
+      worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
+    }
+
+    if (compute) {
+      const own = async () => {
+        while (!settled) {
+          const index = Atomics.add(counter, 0, 1);
+          if (index >= nTiles) return;
+          const t = index * 4;
+          await handle(index, compute(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], false), false);
+          await yieldToEventLoop();
+        }
+      };
+      own().catch(fail);
+    }
+    return done;
+  }
+}
+
+/**
+ * The worker's side, called at the top level of the workers' module: when this thread is a
+ * worker started with `tag`, it computes, per run, one tile per credit received (with the tile
+ * computer `computer` builds from the run's setup and slot) until the tiles run out.
+ */
+export function serveTiles<Setup, Result extends TileResult>(
+  tag: string,
+  computer: (setup: Setup, slot: number) => TileComputer<Result>,
+): void {
+  if (isMainThread || (workerData as { tag?: string } | undefined)?.tag !== tag) return;
+  const port = parentPort!;
+  const runs = new Map<number, { run: WorkerJob<Setup>; compute: TileComputer<Result> }>();
+  port.on("message", (message: ToWorker<Setup>) => {
+    if (message.type === "job") {
+      runs.set(message.job, { run: message.run, compute: computer(message.run.setup, message.run.slot) });
+    } else if (message.type === "end") {
+      runs.delete(message.job);
+    } else {
+      const current = runs.get(message.job);
+      if (!current) return;
+      const { tiles, counter } = current.run;
+      const index = Atomics.add(counter, 0, 1);
+      if (index >= tiles.length / 4) return;
+      const t = index * 4;
+      const result = current.compute(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], true);
+      port.postMessage({ job: message.job, index, result } satisfies TileMessage<Result>, [result.buffer as ArrayBuffer]);
+    }
+  });
+}
