@@ -31,8 +31,9 @@ export type CapaKernelName = "wasm" | "ts";
 /**
  * The WebAssembly kernel's multiply-add: relaxed SIMD's f32x4.relaxed_madd (one fused
  * instruction where the CPU has FMA; about 3 times the throughput of the other on the benchmark
- * machine, BENCHMARKS.md) where the engine accepts it (Node 22 and later; Node 20 only with
- * --experimental-wasm-relaxed-simd), else f32x4.mul then f32x4.add. Both within
+ * machine, BENCHMARKS.md) where the engine accepts it (Node 22 and later; Node 20 with
+ * --experimental-wasm-relaxed-simd, which a run sets itself unless TRIALWISE_NO_V8_FLAGS is set:
+ * ./relaxed-simd-node.ts), else f32x4.mul then f32x4.add. Both within
  * {@link CAPA_SUM_RELATIVE_TOLERANCE}.
  */
 export type CapaSimd = "relaxed-madd" | "mul-add";
@@ -180,6 +181,34 @@ export function capaSimdAvailable(simd: CapaSimd): boolean {
 }
 
 let best: CapaSimd | undefined;
+
+interface RelaxedSimdModule {
+  enableRelaxedSimd(compiles: () => boolean): boolean;
+}
+
+let relaxedSimdSetUp: Promise<void> | undefined;
+
+/**
+ * In Node, once per process: where relaxed SIMD does not compile as the engine stands (Node 20),
+ * ./relaxed-simd-node.ts sets V8's flag for it (unless TRIALWISE_NO_V8_FLAGS is set), so that
+ * relaxed-madd becomes available and the default. Nothing elsewhere (browsers) or where it already
+ * compiles (Node 22 and later). Runs before a run picks its multiply-add; the modules compiled
+ * before it (mul-add) stay valid.
+ */
+function setUpRelaxedSimd(): Promise<void> {
+  if (!relaxedSimdSetUp) {
+    const loading = isNode() && !capaSimdAvailable("relaxed-madd") ? importNodeModule<RelaxedSimdModule>("relaxed-simd-node") : undefined;
+    relaxedSimdSetUp = loading
+      ? loading.then(
+          (module) => {
+            if (module.enableRelaxedSimd(() => capaSimdAvailable("relaxed-madd"))) best = undefined; // a mul-add chosen before: choose again
+          },
+          () => undefined, // not loadable: mul-add
+        )
+      : Promise.resolve();
+  }
+  return relaxedSimdSetUp;
+}
 
 /** relaxed-madd where the engine accepts it, else mul-add. */
 function bestSimd(): CapaSimd {
@@ -468,14 +497,22 @@ interface CapaThreadsModule {
 
 let threadsModule: Promise<CapaThreadsModule> | undefined;
 
-/** Loads ./capa-threads.ts (./capa-threads.js in dist) by a URL computed here, so browser bundlers leave it out. */
-function loadThreads(): Promise<CapaThreadsModule> {
+/**
+ * Imports the Node-only module ./<name>.ts (./<name>.js in dist) by a URL computed here, so browser
+ * bundlers leave it out; undefined where this module was not loaded from its own file (a bundle).
+ */
+function importNodeModule<Module>(name: string): Promise<Module> | undefined {
   const here = (import.meta as unknown as { url?: string }).url;
-  if (typeof here !== "string" || !/\/capa-kernel\.(ts|js)$/.test(here)) {
-    return Promise.reject(new Error("worker threads are available in Node only (from trialwise's own modules); use threads: 1"));
-  }
-  threadsModule ??= import(/* @vite-ignore */ here.replace(/\/capa-kernel\.(ts|js)$/, "/capa-threads.$1")) as Promise<CapaThreadsModule>;
-  return threadsModule;
+  if (typeof here !== "string" || !/\/capa-kernel\.(ts|js)$/.test(here)) return undefined;
+  return import(/* @vite-ignore */ here.replace(/\/capa-kernel\.(ts|js)$/, `/${name}.$1`)) as Promise<Module>;
+}
+
+/** Loads ./capa-threads.ts, once. */
+function loadThreads(): Promise<CapaThreadsModule> {
+  threadsModule ??= importNodeModule<CapaThreadsModule>("capa-threads");
+  return (
+    threadsModule ?? Promise.reject(new Error("worker threads are available in Node only (from trialwise's own modules); use threads: 1"))
+  );
 }
 
 /** Terminates the CAPA kernel's idle worker threads (they never keep the process alive) and drops its kept working memory. */
@@ -498,12 +535,13 @@ export function matrixSource(values: Float32Array, models: number, width: number
 export async function capaAllPairSums(source: CapaSource, options: CapaKernelOptions = {}): Promise<CapaSums> {
   const { models: n, width } = source;
   const kernel = resolveKernel(options.kernel);
+  if (kernel === "wasm" && options.simd !== "mul-add") await setUpRelaxedSimd();
   const simd = options.simd === undefined || options.simd === "auto" ? bestSimd() : options.simd;
   if (simd !== "mul-add" && simd !== "relaxed-madd")
     throw new RangeError(`simd must be "mul-add", "relaxed-madd" or "auto", got "${simd}"`);
   if (kernel === "wasm" && !capaSimdAvailable(simd))
     throw new Error(
-      `the CAPA kernel's ${simd} variant does not compile here${simd === "relaxed-madd" ? " (relaxed SIMD: Node 22 or later, or Node 20 with --experimental-wasm-relaxed-simd)" : ""}`,
+      `the CAPA kernel's ${simd} variant does not compile here${simd === "relaxed-madd" ? " (relaxed SIMD: Node 22 or later, or Node 20 with --experimental-wasm-relaxed-simd, which trialwise sets itself unless TRIALWISE_NO_V8_FLAGS is set)" : ""}`,
     );
   const tileSize = options.tileSize ?? CAPA_TILE_SIZE;
   if (!(Number.isInteger(tileSize) && tileSize >= 3 && tileSize % 3 === 0 && tileSize <= 3072))

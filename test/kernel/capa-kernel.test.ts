@@ -62,6 +62,9 @@ function worstRelativeError(actual: Float64Array, expected: Float64Array): numbe
   return worst;
 }
 
+// A first run sets relaxed SIMD up where trialwise does (Node 20: V8's flag), so the variants below include relaxed-madd.
+if (capaWasmAvailable()) await capaAllPairSums(matrixSource(new Float32Array(4), 1, 4));
+
 const kernels = capaWasmAvailable() ? (["wasm", "ts"] as const) : (["ts"] as const);
 /** Every kernel variant this engine runs: the TypeScript kernel and each WebAssembly multiply-add. */
 const variants: { kernel: "wasm" | "ts"; simd?: "mul-add" | "relaxed-madd" }[] = [
@@ -181,32 +184,78 @@ describe("CAPA all-pair sums", () => {
     }
   });
 
-  test("relaxed SIMD (f32x4.relaxed_madd) under Node's flag where this engine lacks it by default: within the tolerance, and the default", () => {
-    if (capaSimdAvailable("relaxed-madd")) return; // covered by the variants above
+  /**
+   * Runs the kernel in a fresh Node process (this Node, no flags) with `env` added: whether relaxed
+   * SIMD compiled there before the run, the multiply-add the run used, whether relaxed SIMD compiles
+   * after it, and the worst relative error of its sums against float64 sums of the float32 values.
+   */
+  function freshProcessRun(options: CapaKernelOptions, env: Record<string, string>) {
     const script = `
-      import { capaAllPairSums, matrixSource } from ${JSON.stringify(new URL("../../src/kernel/capa-kernel.ts", import.meta.url).href)};
+      import { capaAllPairSums, capaSimdAvailable, closeCapaThreads, matrixSource } from ${JSON.stringify(new URL("../../src/kernel/capa-kernel.ts", import.meta.url).href)};
+      const before = capaSimdAvailable("relaxed-madd");
       const n = 31, width = 2003;
       const f32 = new Float32Array(n * width);
       for (let i = 0; i < f32.length; i++) f32[i] = ((i * 2654435761) % 1000) / 1000;
-      const result = await capaAllPairSums(matrixSource(f32, n, width), { threads: 1, tileSize: 6 });
+      let result;
+      try {
+        result = await capaAllPairSums(matrixSource(f32, n, width), { tileSize: 6, ...${JSON.stringify(options)} });
+      } catch (error) {
+        console.log(JSON.stringify({ before, error: error.message }));
+        process.exit(0);
+      }
+      await closeCapaThreads();
       let worst = 0;
       for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
         let s = 0;
         for (let k = 0; k < width; k++) s += f32[a * width + k] * f32[b * width + k];
         worst = Math.max(worst, Math.abs(result.sums[a * n + b] - s) / s);
       }
-      console.log(JSON.stringify({ simd: result.simd, worst }));`;
-    const child = spawnSync(
-      process.execPath,
-      ["--experimental-wasm-relaxed-simd", "--import", "tsx", "--input-type=module", "-e", script],
-      {
-        encoding: "utf8",
-      },
-    );
+      console.log(JSON.stringify({ before, simd: result.simd, threads: result.threads, after: capaSimdAvailable("relaxed-madd"), worst }));`;
+    const { TRIALWISE_NO_V8_FLAGS: _, ...inherited } = process.env;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      env: { ...inherited, ...env },
+    });
     assert.equal(child.status, 0, child.stderr);
-    const { simd, worst } = JSON.parse(child.stdout) as { simd: string; worst: number };
-    assert.equal(simd, "relaxed-madd");
-    assert.ok(worst < 1e-6, `worst relative error ${worst}`);
+    return JSON.parse(child.stdout) as {
+      before: boolean;
+      simd?: string;
+      threads?: number;
+      after?: boolean;
+      worst?: number;
+      error?: string;
+    };
+  }
+
+  test("in a fresh Node process the kernel uses relaxed SIMD by default (on Node 20 by setting V8's flag itself), on worker threads too, within the tolerance", () => {
+    if (!capaWasmAvailable()) return;
+    const run = freshProcessRun({ threads: 2 }, {});
+    assert.equal(run.simd, "relaxed-madd");
+    assert.equal(run.threads, 2);
+    assert.ok(run.worst! <= CAPA_SUM_RELATIVE_TOLERANCE && run.worst! < 2e-6, `worst relative error ${run.worst}`);
+  });
+
+  test("TRIALWISE_NO_V8_FLAGS=1: no V8 flag is set, so where relaxed SIMD needs one (Node 20) the kernel uses mul-add, within the tolerance, and refuses a forced relaxed-madd", () => {
+    if (!capaWasmAvailable()) return;
+    const run = freshProcessRun({ threads: 1 }, { TRIALWISE_NO_V8_FLAGS: "1" });
+    assert.equal(run.after, run.before, "relaxed SIMD's availability unchanged");
+    assert.equal(run.simd, run.before ? "relaxed-madd" : "mul-add");
+    assert.ok(run.worst! <= CAPA_SUM_RELATIVE_TOLERANCE && run.worst! < 2e-6, `worst relative error ${run.worst}`);
+    if (!run.before) {
+      const forced = freshProcessRun({ simd: "relaxed-madd" }, { TRIALWISE_NO_V8_FLAGS: "1" });
+      assert.match(forced.error!, /relaxed-madd variant does not compile here .*TRIALWISE_NO_V8_FLAGS/);
+    }
+  });
+
+  test("the simd option forces either variant in a fresh process; forcing mul-add sets no V8 flag", () => {
+    if (!capaWasmAvailable()) return;
+    const mulAdd = freshProcessRun({ simd: "mul-add", threads: 1 }, {});
+    assert.equal(mulAdd.simd, "mul-add");
+    assert.equal(mulAdd.after, mulAdd.before, "relaxed SIMD's availability unchanged");
+    assert.ok(mulAdd.worst! < 2e-6, `worst relative error ${mulAdd.worst}`);
+    const relaxed = freshProcessRun({ simd: "relaxed-madd", threads: 1 }, { TRIALWISE_NO_V8_FLAGS: "0" });
+    assert.equal(relaxed.simd, "relaxed-madd");
+    assert.ok(relaxed.worst! < 2e-6, `worst relative error ${relaxed.worst}`);
   });
 
   test("the embedded CAPA binaries were built from the current capa.wat", () => {
