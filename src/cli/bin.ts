@@ -31,3 +31,13 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdoutDrained: () =>
     process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once("drain", resolve)) : Promise.resolve(),
 });
+
+// Before a process ends by itself Node waits for V8's background compilations (of code that got
+// hot while the command ran): 20 to 40 ms after a short command (BENCHMARKS.md, start-up). Once
+// runCli has returned and its writes have gone out, nothing is left to do, so the process ends
+// then. Anything still active (output queued for a pipe read slowly, a file write, a timer) lets
+// the process end by itself after it, as usual; errors of the last write come first.
+const STANDARD_STREAMS = new Set(["PipeWrap", "TTYWrap"]);
+setImmediate(() => {
+  if (process.getActiveResourcesInfo().every((resource) => STANDARD_STREAMS.has(resource))) process.exit();
+});

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { FIXTURES, REPO } from "../helpers.ts";
@@ -51,4 +53,26 @@ describe("standard output that cannot be written", () => {
     const result = await run("pipe", true, "pairs", MINI);
     assert.deepEqual({ ...result, stderr: withoutNotes(result.stderr) }, { code: 0, signal: null, stderr: "" });
   });
+});
+
+test("a pipe read slowly gets the whole output: the process ends only once it is written", async () => {
+  // 60 observers: 1,770 pair rows, about 200 KB, more than a pipe holds (64 KB).
+  const dir = await mkdtemp(join(tmpdir(), "trialwise-bin-"));
+  try {
+    const rows = ["observer,stimulus,correct"];
+    for (let o = 0; o < 60; o++) for (let s = 0; s < 20; s++) rows.push(`model-${o},s${s},${(o * 7 + s * 3) % 5 === 0 ? 0 : 1}`);
+    await writeFile(join(dir, "trials.csv"), rows.join("\n") + "\n");
+    const argv = ["pairs", join(dir, "trials.csv"), "--observer-col", "observer", "--stimulus-col", "stimulus", "--correct-col", "correct"];
+    // The reader starts only after the command has long finished computing.
+    const command = `${[process.execPath, ...BIN, ...argv].map((a) => JSON.stringify(a)).join(" ")} | (sleep 3; cat)`;
+    const child = spawn("bash", ["-o", "pipefail", "-c", command], { cwd: REPO, stdio: ["ignore", "pipe", "ignore"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    assert.equal(await new Promise<number | null>((resolve) => child.on("close", resolve)), 0);
+    const lines = stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 1 + (60 * 59) / 2);
+    assert.match(lines.at(-1)!, /^trials,all,model-8,model-9,model-model,20,/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
