@@ -7,14 +7,16 @@
  *   npm run bench                       (runs this after the other benches)
  *   node --import tsx bench/capa.ts [--json] [--runs N] [--models N] [--items N] [--options N]
  *                                   [--small-models N] [--no-threshold]
- *   node --experimental-wasm-relaxed-simd --import tsx bench/capa.ts    (Node 20: the fused
- *                                   relaxed_madd variant, the default on Node 22 and later)
+ *   TRIALWISE_NO_V8_FLAGS=1 node --import tsx bench/capa.ts    (Node 20 without the V8 flag
+ *                                   trialwise sets for relaxed SIMD: mul-add throughout)
  *
  * Measured (each: one warm-up run, then --runs timed runs, default 3):
  * 1. full size: the kernel's sums of every pair plus every pair's CAPA (`capaFromSums` on each
  *    tile as it comes; p_hat per model in float64), WebAssembly with 2 threads and 1. The clock
  *    covers p_hat, copying the matrix into the kernel's layout, the tiles and every pair's
- *    kappa_p; not generating the data.
+ *    kappa_p; not generating the data. The multiply-add is the kernel's default (relaxed-madd
+ *    where relaxed SIMD compiles, Node 20 included: the kernel sets V8's flag itself); then
+ *    mul-add forced, 2 threads, for comparison in the same run.
  * 2. numpy on the same matrix (written to a temporary file, read with np.fromfile before the
  *    clock starts): S = P @ P.T (OpenBLAS; numpy computes x @ x.T as a symmetric rank-k update),
  *    p_hat, c_exp_p, kappa_p and the upper triangle, with all cores and with one
@@ -34,7 +36,7 @@ import { parseArgs } from "node:util";
 import { capaFromSums } from "../src/core/capa.ts";
 import { metricPairs } from "../src/core/metric-pairs.ts";
 import { ProbabilityTableBuilder, type ProbabilityTable } from "../src/core/probability-table.ts";
-import { type CapaKernelName, capaAllPairSums, closeCapaThreads, matrixSource } from "../src/kernel/capa-kernel.ts";
+import { type CapaKernelName, type CapaSimd, capaAllPairSums, closeCapaThreads, matrixSource } from "../src/kernel/capa-kernel.ts";
 import { capaKernelPairs } from "../src/kernel/capa-pairs.ts";
 
 const { values: args } = parseArgs({
@@ -148,6 +150,7 @@ async function kernelCapa(
   kernel: CapaKernelName,
   threads: number,
   maxBytes?: number,
+  simd?: CapaSimd,
 ): Promise<{ seconds: number; cpuSeconds: number; kappa: Float64Array; simd: string }> {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
@@ -163,6 +166,7 @@ async function kernelCapa(
     kernel,
     threads,
     ...(maxBytes ? { maxBytes } : {}),
+    ...(simd ? { simd } : {}),
     onTile: (tile) => {
       const w = tile.colEnd - tile.colStart;
       for (let a = tile.rowStart; a < tile.rowEnd; a++) {
@@ -250,7 +254,7 @@ async function measureSize(n: number, withTypeScript: boolean): Promise<void> {
   log(`generating ${n} x ${ITEMS} x ${OPTIONS} (${((n * WIDTH * 4) / 2 ** 20).toFixed(0)} MiB float32)`);
   const { values, truth } = generate(n, n);
   let kappa: Float64Array | undefined;
-  const variants: [CapaKernelName, number, number, number?][] = [
+  const variants: [CapaKernelName, number, number, number?, CapaSimd?][] = [
     ["wasm", 2, RUNS],
     ["wasm", 1, Math.min(RUNS, 2)],
   ];
@@ -258,19 +262,24 @@ async function measureSize(n: number, withTypeScript: boolean): Promise<void> {
   const streamBytes = Math.ceil((n * WIDTH * 4) / 4 / 2 ** 20) * 2 ** 20 * 2 + 64 * 2 ** 20;
   if (!withTypeScript) variants.push(["wasm", 2, 1, streamBytes]);
   if (withTypeScript) variants.push(["ts", 1, 1]);
-  for (const [kernel, threads, runs, maxBytes] of variants) {
+  // mul-add beside the default multiply-add (relaxed-madd wherever relaxed SIMD compiles, Node 20 included) where they differ.
+  else variants.push(["wasm", 2, RUNS, undefined, "mul-add"]);
+  let defaultSimd = "";
+  for (const [kernel, threads, runs, maxBytes, forced] of variants) {
+    if (forced && forced === defaultSimd) continue;
     const cpuSeconds: number[] = [];
     let simd = "";
     const seconds = await repeat(runs, async () => {
-      const result = await kernelCapa(values, n, truth, kernel, threads, maxBytes);
+      const result = await kernelCapa(values, n, truth, kernel, threads, maxBytes, forced);
       kappa = result.kappa;
       simd = result.simd;
+      if (kernel === "wasm" && !forced) defaultSimd = simd;
       cpuSeconds.push(result.cpuSeconds);
       return result.seconds;
     });
     cpuSeconds.shift(); // the warm-up's
     record(
-      `kernel: sums + CAPA, ${kernel === "wasm" ? `WebAssembly ${simd}` : "TypeScript"}${maxBytes ? `, streamed (maxBytes ${(maxBytes / 2 ** 20).toFixed(0)} MiB)` : ""}, ${threads} thread(s)`,
+      `kernel: sums + CAPA, ${kernel === "wasm" ? `WebAssembly ${simd}${forced ? " (forced)" : ""}` : "TypeScript"}${maxBytes ? `, streamed (maxBytes ${(maxBytes / 2 ** 20).toFixed(0)} MiB)` : ""}, ${threads} thread(s)`,
       n,
       seconds,
       cpuSeconds,
