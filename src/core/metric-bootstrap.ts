@@ -7,14 +7,16 @@
  * once for all observers (Klein et al. 2025's joint bootstrap), with the joint bootstrap's own
  * draws ({@link drawJointReplicate}): the same seed resamples the same stimuli as error kappa's
  * intervals do, and with `hierarchical` the same humans. Each pair's metric is then the metric
- * of the resampled items, computed by the metric's own function ({@link metricValues}) on the
- * list of resampled item indices (item s listed w_s times, w_s how often it was drawn): the
- * bootstrap has no formula of its own. The value bootstrapped is the metric's value column
- * ({@link METRIC_VALUE}: kappa_p, dmc, response_kappa); a replicate where it is undefined is NaN
+ * of the resampled items, the list of resampled item indices (item s listed w_s times, w_s how
+ * often it was drawn). The value bootstrapped is the metric's value column (./metric-pairs.ts's
+ * METRIC_VALUE: kappa_p, dmc, response_kappa); a replicate where it is undefined is NaN
  * and left out of the quantiles (counted in `undefined_replicates`), as for kappa.
  *
- * Cost: a replicate computes every pair on S items of K options, O(pairs S K); the error-kappa
- * bootstrap needs O(pairs S) (bit counts), so these intervals take about K times longer.
+ * The intervals of means over pairs get each pair's value on a replicate from
+ * {@link ReplicateMetricPairs} (./metric-replicates.ts): per-pair agreements per item computed
+ * once, then O(S) per pair and replicate, the same number as the metric's own function on the
+ * resampled items (to rounding where the agreements are not integers); about as fast as error
+ * kappa's bootstrap. One pair's interval calls the metric's own function, O(S K) per replicate.
  */
 import { InputError } from "./errors.ts";
 import {
@@ -28,7 +30,8 @@ import {
 import { percentileInterval, countNaN } from "./math/quantile.ts";
 import { SeededRandom } from "./math/random.ts";
 import type { GroupKappaInterval, IntervalSettings, ModelKappaInterval } from "./mean-intervals.ts";
-import { METRIC_VALUE, type MetricObserver, type ResponseMetric, metricObserver, metricValues, tableLayout } from "./metric-pairs.ts";
+import { type MetricObserver, type ResponseMetric, metricObserver, metricValue, tableLayout } from "./metric-pairs.ts";
+import { ReplicateMetricPairs } from "./metric-replicates.ts";
 import { bcaFromReplicates, jackknifeAcceleration } from "./pair-intervals.ts";
 import type { PairType } from "./pairs.ts";
 import type { ProbabilityTable } from "./probability-table.ts";
@@ -37,19 +40,8 @@ import type { CategoryLayout } from "./response-agreement.ts";
 import { type ExcludedObserver, excludedObserver, groupByStimulusSet, listSets, unitStimulusSet } from "./stimulus-sets.ts";
 import { compareText } from "./trials.ts";
 
-/**
- * A pair's value of `metric` (its value column) on the given items, an index list into the
- * layout in which an item may repeat.
- */
-export function metricValue(
-  metric: ResponseMetric,
-  layout: CategoryLayout,
-  first: MetricObserver,
-  second: MetricObserver,
-  items: ArrayLike<number>,
-): number {
-  return metricValues(metric, layout, first, second, items)[METRIC_VALUE[metric]];
-}
+/** Lives in ./metric-pairs.ts beside metricValues; re-exported for existing importers. */
+export { metricValue } from "./metric-pairs.ts";
 
 /**
  * The resampled items of a replicate as an index list: `items[s]` listed `weights[s]` times, in
@@ -242,7 +234,7 @@ export interface MetricMeanOptions {
  * The human-human, model-model and model-human means of the metric (pairs with an undefined
  * value skipped) and each model's mean with the humans, with percentile intervals over the
  * joint item bootstrap: one pass of replicates serves all, each pair's metric recomputed on the
- * replicate's resampled items; the means are those of error kappa's intervals
+ * replicate's resampled items ({@link ReplicateMetricPairs}); the means are those of error kappa's intervals
  * ({@link groupMeanKappa}, {@link meanKappaWithHumans}, with the hierarchical weights).
  * Groups without pairs are left out; models only where the unit has humans.
  */
@@ -269,26 +261,24 @@ export function metricMeanIntervals(
     observerWeight: new Float64Array(n).fill(1),
     stimulusWeights: new Float64Array(S).fill(1),
   } satisfies ReplicateKappas;
-  const resampled = new Int32Array(S);
   const modelsWithHumans = roles.humans.length > 0 ? roles.models : [];
+  const pairs: [number, number][] = [];
+  for (let a = 0; a < involved.length; a++) for (let b = a + 1; b < involved.length; b++) pairs.push([involved[a], involved[b]]);
+  const means = () => [
+    ...types.map((t) => groupMeanKappa(view, t, roles)),
+    ...modelsWithHumans.map((m) => meanKappaWithHumans(view, m, roles.humans)),
+  ];
   const evaluate = (items: ArrayLike<number>): number[] => {
-    for (let a = 0; a < involved.length; a++) {
-      for (let b = a + 1; b < involved.length; b++) {
-        const i = involved[a];
-        const j = involved[b];
-        view.kappa[i * n + j] = view.kappa[j * n + i] = metricValue(
-          matrix.metric,
-          matrix.layout,
-          matrix.prepared[i],
-          matrix.prepared[j],
-          items,
-        );
-      }
+    for (const [i, j] of pairs) {
+      view.kappa[i * n + j] = view.kappa[j * n + i] = metricValue(
+        matrix.metric,
+        matrix.layout,
+        matrix.prepared[i],
+        matrix.prepared[j],
+        items,
+      );
     }
-    return [
-      ...types.map((t) => groupMeanKappa(view, t, roles)),
-      ...modelsWithHumans.map((m) => meanKappaWithHumans(view, m, roles.humans)),
-    ];
+    return means();
   };
   const observed = evaluate(matrix.items);
   const defined = (i: number, j: number) => !Number.isNaN(view.kappa[i * n + j]);
@@ -307,14 +297,18 @@ export function metricMeanIntervals(
   const groupPairs = types.map(pairsOf);
   const humansOf = modelsWithHumans.map((m) => roles.humans.filter((h) => defined(m, h)).length);
   const samples = observed.map(() => new Float64Array(replicates));
+  const replicatePairs = new ReplicateMetricPairs(matrix.metric, matrix.layout, matrix.prepared, matrix.items, pairs);
+  const allPositions = Int32Array.from({ length: S }, (_, s) => s);
+  const positions = new Int32Array(S);
   const rng = new SeededRandom(seed);
   const tick = progressTicker(replicates, options.onProgress);
   tick(0);
   for (let r = 0; r < replicates; r++) {
     (view as { replicate: number }).replicate = r;
     drawJointReplicate(rng, view.stimulusWeights, hierarchical ? roles.humans : undefined, view.observerWeight);
-    resampledItems(matrix.items, view.stimulusWeights, resampled);
-    evaluate(resampled).forEach((v, k) => (samples[k][r] = v));
+    replicatePairs.resample(positions.subarray(0, resampledItems(allPositions, view.stimulusWeights, positions)));
+    pairs.forEach(([i, j], p) => (view.kappa[i * n + j] = view.kappa[j * n + i] = replicatePairs.value(p)));
+    means().forEach((v, k) => (samples[k][r] = v));
     tick(r + 1);
   }
   const method: BootstrapMethod = hierarchical ? "hierarchical: stimuli and humans" : "joint stimulus bootstrap";

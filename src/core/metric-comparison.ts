@@ -17,8 +17,8 @@
  */
 import { InputError } from "./errors.ts";
 import { AGGREGATE_DEFAULTS, checkBootstrapOptions } from "./joint-bootstrap.ts";
-import { type MetricMatrix, metricRoles, metricValue } from "./metric-bootstrap.ts";
-import type { MetricObserver } from "./metric-pairs.ts";
+import { type MetricMatrix, metricRoles } from "./metric-bootstrap.ts";
+import { type MetricObserver, metricValue } from "./metric-pairs.ts";
 import {
   type CompareOptions,
   type ModelComparisons,

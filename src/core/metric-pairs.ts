@@ -211,6 +211,20 @@ export function metricValues(
   };
 }
 
+/**
+ * A pair's value of `metric` (its value column, {@link METRIC_VALUE}) on the given items, an
+ * index list into the layout in which an item may repeat.
+ */
+export function metricValue(
+  metric: ResponseMetric,
+  layout: CategoryLayout,
+  first: MetricObserver,
+  second: MetricObserver,
+  items: ArrayLike<number>,
+): number {
+  return metricValues(metric, layout, first, second, items)[METRIC_VALUE[metric]];
+}
+
 export function pairTypeOf(table: ProbabilityTable, a: string, b: string): PairType {
   const humanA = table.humans.has(a);
   const humanB = table.humans.has(b);
