@@ -11,7 +11,8 @@
 ;; packed matrix of src/kernel/packed.ts. A 2 x 2 register block (rows 2p, 2p+1 against columns
 ;; 2q, 2q+1) then needs only two pointers and four loads per word for four popcounts; with the
 ;; row-major layout it needs four pointers, and V8 spills the loop's registers (measured: about
-;; 20% slower; BENCHMARKS.md).
+;; 20% slower; BENCHMARKS.md). The same layout makes word k of a pair-row one v128 (observer 2p
+;; in the low lane, 2p+1 in the high one), which the SIMD half of the 2 x 4 block below reads.
 ;;
 ;; The memory is imported. The build makes two binaries from this file: as written (a shared
 ;; memory: worker threads read one copy) and with `shared` removed from the import below (hosts
@@ -62,11 +63,72 @@
         (local.set $s11 (i64.add (local.get $s11) (i64.popcnt (i64.and (local.get $x1) (local.get $y1)))))))
     (local.get $s00) (local.get $s01) (local.get $s10) (local.get $s11))
 
-  ;; out[index] += value (u32 array at byte address $out).
-  (func $add (param $out i32) (param $index i32) (param $value i64)
-    (local $at i32)
-    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $index) (i32.const 2))))
-    (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.wrap_i64 (local.get $value)))))
+  ;; The 2 x 4 register block, half scalar and half SIMD: pair-row $a (observers a0, a1) against
+  ;; pair-rows $b (b0, b1) and $c (c0, c1), $n 64-bit words each; returns the eight sums
+  ;; (a0 b0) (a0 b1) (a1 b0) (a1 b1) (a0 c0) (a0 c1) (a1 c0) (a1 c1). The $b half is $dot2x2's
+  ;; scalar step (i64.popcnt on the integer units); the $c half runs on the vector units at the
+  ;; same time: v128 a AND v128 c gives (a0 c0 | a1 c1), a AND c with its lanes swapped gives
+  ;; (a0 c1 | a1 c0), i8x16.popcnt counts their bytes, which add up in i8x16 accumulators for up
+  ;; to 31 words (at most 8 x 31 = 248 per byte) and are then widened into i32x4 totals (lanes 0
+  ;; and 1: the low 64-bit lane, 2 and 3: the high one). Measured faster than the scalar 2 x 2
+  ;; block, a scalar 2 x 4 block, SIMD alone and unrolled variants of each (BENCHMARKS.md).
+  (func $dot2x4 (param $a i32) (param $b i32) (param $c i32) (param $n i32) (result i64 i64 i64 i64 i64 i64 i64 i64)
+    (local $s00 i64) (local $s01 i64) (local $s10 i64) (local $s11 i64)
+    (local $x0 i64) (local $x1 i64) (local $y0 i64) (local $y1 i64)
+    (local $end i32) (local $stop i32)
+    (local $va v128) (local $vc v128) (local $same v128) (local $cross v128) (local $tsame v128) (local $tcross v128)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 4))))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        ;; 31 words of 16 bytes
+        (local.set $stop (i32.add (local.get $a) (i32.const 496)))
+        (if (i32.gt_u (local.get $stop) (local.get $end)) (then (local.set $stop (local.get $end))))
+        (local.set $same (v128.const i64x2 0 0))
+        (local.set $cross (v128.const i64x2 0 0))
+        (loop $steps
+          (local.set $x0 (i64.load (local.get $a)))
+          (local.set $x1 (i64.load offset=8 (local.get $a)))
+          (local.set $y0 (i64.load (local.get $b)))
+          (local.set $y1 (i64.load offset=8 (local.get $b)))
+          (local.set $s00 (i64.add (local.get $s00) (i64.popcnt (i64.and (local.get $x0) (local.get $y0)))))
+          (local.set $s01 (i64.add (local.get $s01) (i64.popcnt (i64.and (local.get $x0) (local.get $y1)))))
+          (local.set $s10 (i64.add (local.get $s10) (i64.popcnt (i64.and (local.get $x1) (local.get $y0)))))
+          (local.set $s11 (i64.add (local.get $s11) (i64.popcnt (i64.and (local.get $x1) (local.get $y1)))))
+          (local.set $va (v128.load (local.get $a)))
+          (local.set $vc (v128.load (local.get $c)))
+          (local.set $same (i8x16.add (local.get $same) (i8x16.popcnt (v128.and (local.get $va) (local.get $vc)))))
+          (local.set $cross (i8x16.add (local.get $cross)
+            (i8x16.popcnt (v128.and (local.get $va) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vc) (local.get $vc))))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br_if $steps (i32.lt_u (local.get $a) (local.get $stop))))
+        (local.set $tsame (i32x4.add (local.get $tsame) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $same)))))
+        (local.set $tcross (i32x4.add (local.get $tcross) (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $cross)))))
+        (br $blocks)))
+    (local.get $s00) (local.get $s01) (local.get $s10) (local.get $s11)
+    (i64.extend_i32_u (i32.add (i32x4.extract_lane 0 (local.get $tsame)) (i32x4.extract_lane 1 (local.get $tsame))))
+    (i64.extend_i32_u (i32.add (i32x4.extract_lane 0 (local.get $tcross)) (i32x4.extract_lane 1 (local.get $tcross))))
+    (i64.extend_i32_u (i32.add (i32x4.extract_lane 2 (local.get $tcross)) (i32x4.extract_lane 3 (local.get $tcross))))
+    (i64.extend_i32_u (i32.add (i32x4.extract_lane 2 (local.get $tsame)) (i32x4.extract_lane 3 (local.get $tsame)))))
+
+  ;; Adds a 2 x 2 block's sums to the u32 counts at byte address $out: s00 at index $at, s01 at
+  ;; $at + 1 when $col2, s10 and s11 at $at + $ncols and $at + $ncols + 1 when $row2 (and $col2):
+  ;; at an odd edge the block's extra row or column lies outside the tile and is not stored.
+  (func $store (param $out i32) (param $at i32) (param $ncols i32) (param $row2 i32) (param $col2 i32)
+    (param $s00 i64) (param $s01 i64) (param $s10 i64) (param $s11 i64)
+    (local $p i32)
+    (local.set $p (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2))))
+    (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.wrap_i64 (local.get $s00))))
+    (if (local.get $col2)
+      (then (i32.store offset=4 (local.get $p) (i32.add (i32.load offset=4 (local.get $p)) (i32.wrap_i64 (local.get $s01))))))
+    (if (local.get $row2)
+      (then
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $ncols) (i32.const 2))))
+        (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.wrap_i64 (local.get $s10))))
+        (if (local.get $col2)
+          (then (i32.store offset=4 (local.get $p) (i32.add (i32.load offset=4 (local.get $p)) (i32.wrap_i64 (local.get $s11)))))))))
 
   ;; Both-correct counts of one tile: observers r0..r1-1 (rows) against c0..c1-1 (columns) of
   ;; the pair-interleaved matrix at byte address $pairs ($words 64-bit words per observer),
@@ -77,15 +139,16 @@
   ;;
   ;; Cache blocking: the trials are processed in chunks of $chunk words (0: all at once) so that
   ;; a tile's rows and columns of one chunk stay in L2 and the current pair-row in L1; within a
-  ;; chunk, 2 x 2 register blocks. Results of the blocks are added to out, so out holds the
-  ;; totals after the last chunk. At an odd edge the block's extra row or column is the next
-  ;; observer (or zero padding) and its results are not stored.
+  ;; chunk, 2 x 4 register blocks (a last pair of columns: 2 x 2). Results of the blocks are
+  ;; added to out, so out holds the totals after the last chunk. At an odd edge the block's
+  ;; extra row or column is the next observer (or zero padding) and its results are not stored.
   (func (export "bothCorrectTile")
     (param $pairs i32) (param $words i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
     (param $out i32) (param $upper i32) (param $chunk i32)
     (local $ncols i32) (local $pstride i32) (local $k i32) (local $kn i32) (local $base i32)
-    (local $ra i32) (local $ca i32) (local $rowp i32) (local $rowa i32) (local $rowb i32)
+    (local $ra i32) (local $ca i32) (local $rowp i32) (local $colp i32) (local $at i32) (local $row2 i32)
     (local $s00 i64) (local $s01 i64) (local $s10 i64) (local $s11 i64)
+    (local $t00 i64) (local $t01 i64) (local $t10 i64) (local $t11 i64)
     (if (i32.and (i32.or (local.get $r0) (local.get $c0)) (i32.const 1)) (then (unreachable)))
     (local.set $ncols (i32.sub (local.get $c1) (local.get $c0)))
     (if (i32.or (i32.ge_s (local.get $r0) (local.get $r1)) (i32.le_s (local.get $ncols) (i32.const 0)))
@@ -104,33 +167,37 @@
         (local.set $ra (local.get $r0))
         (loop $rows
           (local.set $rowp (i32.add (local.get $base) (i32.mul (i32.shr_u (local.get $ra) (i32.const 1)) (local.get $pstride))))
-          (local.set $rowa (i32.mul (i32.sub (local.get $ra) (local.get $r0)) (local.get $ncols)))
-          (local.set $rowb (i32.add (local.get $rowa) (local.get $ncols)))
+          (local.set $row2 (i32.lt_s (i32.add (local.get $ra) (i32.const 1)) (local.get $r1)))
           (local.set $ca (local.get $c0))
           (if (i32.and (local.get $upper) (i32.gt_s (local.get $ra) (local.get $c0)))
             (then (local.set $ca (local.get $ra))))
-          (block $cols_done
-            (loop $cols
-              (br_if $cols_done (i32.ge_s (local.get $ca) (local.get $c1)))
+          ;; 2 x 4 blocks while at least three columns remain
+          (block $quads_done
+            (loop $quads
+              (br_if $quads_done (i32.ge_s (i32.add (local.get $ca) (i32.const 2)) (local.get $c1)))
+              (local.set $colp (i32.add (local.get $base) (i32.mul (i32.shr_u (local.get $ca) (i32.const 1)) (local.get $pstride))))
+              (call $dot2x4 (local.get $rowp) (local.get $colp) (i32.add (local.get $colp) (local.get $pstride)) (local.get $kn))
+              (local.set $t11) (local.set $t10) (local.set $t01) (local.set $t00)
+              (local.set $s11) (local.set $s10) (local.set $s01) (local.set $s00)
+              (local.set $at (i32.add (i32.mul (i32.sub (local.get $ra) (local.get $r0)) (local.get $ncols)) (i32.sub (local.get $ca) (local.get $c0))))
+              (call $store (local.get $out) (local.get $at) (local.get $ncols) (local.get $row2) (i32.const 1)
+                (local.get $s00) (local.get $s01) (local.get $s10) (local.get $s11))
+              (call $store (local.get $out) (i32.add (local.get $at) (i32.const 2)) (local.get $ncols) (local.get $row2)
+                (i32.lt_s (i32.add (local.get $ca) (i32.const 3)) (local.get $c1))
+                (local.get $t00) (local.get $t01) (local.get $t10) (local.get $t11))
+              (local.set $ca (i32.add (local.get $ca) (i32.const 4)))
+              (br $quads)))
+          ;; a last one or two columns
+          (if (i32.lt_s (local.get $ca) (local.get $c1))
+            (then
               (call $dot2x2 (local.get $rowp)
                 (i32.add (local.get $base) (i32.mul (i32.shr_u (local.get $ca) (i32.const 1)) (local.get $pstride)))
                 (local.get $kn))
-              (local.set $s11)
-              (local.set $s10)
-              (local.set $s01)
-              (local.set $s00)
-              (call $add (local.get $out) (i32.add (local.get $rowa) (i32.sub (local.get $ca) (local.get $c0))) (local.get $s00))
-              (if (i32.lt_s (i32.add (local.get $ca) (i32.const 1)) (local.get $c1))
-                (then
-                  (call $add (local.get $out) (i32.add (local.get $rowa) (i32.sub (i32.add (local.get $ca) (i32.const 1)) (local.get $c0))) (local.get $s01))))
-              (if (i32.lt_s (i32.add (local.get $ra) (i32.const 1)) (local.get $r1))
-                (then
-                  (call $add (local.get $out) (i32.add (local.get $rowb) (i32.sub (local.get $ca) (local.get $c0))) (local.get $s10))
-                  (if (i32.lt_s (i32.add (local.get $ca) (i32.const 1)) (local.get $c1))
-                    (then
-                      (call $add (local.get $out) (i32.add (local.get $rowb) (i32.sub (i32.add (local.get $ca) (i32.const 1)) (local.get $c0))) (local.get $s11))))))
-              (local.set $ca (i32.add (local.get $ca) (i32.const 2)))
-              (br $cols)))
+              (local.set $s11) (local.set $s10) (local.set $s01) (local.set $s00)
+              (call $store (local.get $out)
+                (i32.add (i32.mul (i32.sub (local.get $ra) (local.get $r0)) (local.get $ncols)) (i32.sub (local.get $ca) (local.get $c0)))
+                (local.get $ncols) (local.get $row2) (i32.lt_s (i32.add (local.get $ca) (i32.const 1)) (local.get $c1))
+                (local.get $s00) (local.get $s01) (local.get $s10) (local.get $s11))))
           (local.set $ra (i32.add (local.get $ra) (i32.const 2)))
           (br_if $rows (i32.lt_s (local.get $ra) (local.get $r1))))
         (local.set $k (i32.add (local.get $k) (local.get $kn)))

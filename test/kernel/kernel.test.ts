@@ -219,6 +219,28 @@ describe("kernel", () => {
     }
   });
 
+  test("long rows: the SIMD half's byte counts (31 words per block) and every block edge give exact counts", () => {
+    // 65 and 97 words per observer: blocks of 31 words and remainders; two all-correct observers
+    // fill every byte count to its largest value (8 x 31 = 248).
+    for (const trials of [4100, 6144]) {
+      const rows = randomRows(23, trials, trials);
+      rows[5] = new Uint8Array(trials).fill(1);
+      rows[6] = new Uint8Array(trials).fill(1);
+      const packed = packObservers(
+        rows.map((_, i) => name(i)),
+        rows,
+      );
+      const expected = [...bruteForce(rows)];
+      assert.equal(expected[5 * 23 + 6], trials);
+      for (const tileSize of [2, 4, 6, 10, 22, 128]) {
+        for (const chunkWords of [0, 1, 30, 31, 40, 62]) {
+          const run = allPairCountsSync(packed, { kernel: "wasm", tileSize, chunkWords });
+          assert.deepEqual([...run.bothCorrect!], expected, `M ${trials}, tile ${tileSize}, chunk ${chunkWords}`);
+        }
+      }
+    }
+  });
+
   test("worker threads alone (the calling thread not computing) give identical counts, pooled between runs", async () => {
     const n = 29;
     const rows = randomRows(n, 700, 8);
