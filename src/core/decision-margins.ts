@@ -37,41 +37,61 @@ export function decisionMargins(layout: VectorLayout, values: ArrayLike<number>,
 }
 
 /**
- * Pearson correlation of x and y over the given indices: NaN where either is constant there or
- * holds a value that is not finite, or fewer than two indices are given.
+ * Values x at the given indices, centred: `deviations[k]` = x[indices[k]] - mean, the sum of
+ * their squares, and whether all values are equal. A correlation's per-variable half
+ * ({@link pearsonOfCentred}), so that many pairs can share one variable's.
+ */
+export interface Centred {
+  readonly deviations: Float64Array;
+  readonly sumSquares: number;
+  /** All values equal (told exactly: their mean need not equal them in floating point). */
+  readonly constant: boolean;
+}
+
+/** {@link Centred} of x over the given indices; `out` (at least indices.length long) receives the deviations. */
+export function centred(x: ArrayLike<number>, indices: ArrayLike<number>, out: Float64Array = new Float64Array(indices.length)): Centred {
+  const n = indices.length;
+  let sum = 0;
+  let constant = true;
+  for (let k = 0; k < n; k++) {
+    sum += x[indices[k]];
+    constant &&= x[indices[k]] === x[indices[0]];
+  }
+  const mean = sum / n;
+  let sumSquares = 0;
+  for (let k = 0; k < n; k++) {
+    const d = x[indices[k]] - mean;
+    out[k] = d;
+    sumSquares += d * d;
+  }
+  return { deviations: out.subarray(0, n), sumSquares, constant };
+}
+
+/**
+ * Pearson correlation of two centred variables over the same indices, r = sum d_x d_y /
+ * sqrt(sum d_x^2 sum d_y^2): NaN where either is constant or holds a value that is not finite,
+ * or fewer than two indices are given.
+ */
+export function pearsonOfCentred(x: Centred, y: Centred): number {
+  const n = x.deviations.length;
+  if (n < 2 || x.constant || y.constant) return NaN;
+  let sxy = 0;
+  for (let k = 0; k < n; k++) sxy += x.deviations[k] * y.deviations[k];
+  if (!Number.isFinite(sxy) || x.sumSquares === 0 || y.sumSquares === 0) return NaN;
+  return sxy / Math.sqrt(x.sumSquares * y.sumSquares);
+}
+
+/**
+ * Pearson correlation of x and y over the given indices ({@link centred}, {@link pearsonOfCentred}):
+ * NaN where either is constant there or holds a value that is not finite, or fewer than two
+ * indices are given. Constant values are told exactly: their mean need not equal them in
+ * floating point, and the deviations' rounding would give a correlation near 0 instead of none.
  *
  * @example pearsonOver([1, 2, 3], [2, 4, 7], [0, 1, 2]) // => 0.9933...
  */
 export function pearsonOver(x: ArrayLike<number>, y: ArrayLike<number>, indices: ArrayLike<number>): number {
-  const n = indices.length;
-  if (n < 2) return NaN;
-  let sx = 0;
-  let sy = 0;
-  // Constant values are told exactly: their mean need not equal them in floating point, and the
-  // deviations' rounding would give a correlation near 0 instead of none.
-  let xConstant = true;
-  let yConstant = true;
-  for (let k = 0; k < n; k++) {
-    sx += x[indices[k]];
-    sy += y[indices[k]];
-    xConstant &&= x[indices[k]] === x[indices[0]];
-    yConstant &&= y[indices[k]] === y[indices[0]];
-  }
-  if (xConstant || yConstant) return NaN;
-  const mx = sx / n;
-  const my = sy / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let k = 0; k < n; k++) {
-    const dx = x[indices[k]] - mx;
-    const dy = y[indices[k]] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (!Number.isFinite(sxy) || sxx === 0 || syy === 0) return NaN;
-  return sxy / Math.sqrt(sxx * syy);
+  if (indices.length < 2) return NaN;
+  return pearsonOfCentred(centred(x, indices), centred(y, indices));
 }
 
 export interface DecisionMarginResult {

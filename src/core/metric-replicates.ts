@@ -16,10 +16,12 @@
  * bits; the agreement sums each item's products before adding them up, where the metric's own
  * function adds product by product, which is the same number wherever the products are integers
  * (answers of one trial, the discrete variant) and otherwise agrees to rounding (about 1e-16
- * relative). Decision-margin consistency already costs O(S) per pair and is computed by its
- * own function.
+ * relative). Decision-margin consistency, a correlation, centres each observer's margins on
+ * the replicate once ({@link centred}), so a pair is one sum of S products
+ * ({@link pearsonOfCentred}): the same additions as the metric's own function, the same bits.
  */
 import { capaFromSums } from "./capa.ts";
+import { type Centred, centred, pearsonOfCentred } from "./decision-margins.ts";
 import { kappaOrNaN } from "./metrics.ts";
 import { type MetricObserver, type ResponseMetric, metricValue } from "./metric-pairs.ts";
 import type { CategoryLayout } from "./response-agreement.ts";
@@ -93,7 +95,7 @@ export class ReplicateMetricPairs {
   readonly #observers: readonly MetricObserver[];
   readonly #items: readonly number[];
   readonly #pairs: readonly (readonly [number, number])[];
-  /** Precomputed agreements ({@link pairAgreements}); undefined where the metric's own function is used. */
+  /** Precomputed agreements ({@link pairAgreements}); undefined for dmc and beyond `maxAgreements` (then the metric's own function). */
   readonly #agreements: Float64Array | undefined;
   /** Per observer and item: the vector's value on the correct option (CAPA). */
   readonly #correct: Float64Array[] = [];
@@ -101,6 +103,11 @@ export class ReplicateMetricPairs {
   readonly #answers: CategoryAnswers[] = [];
   /** Per item: 1 / (options - 1) (CAPA). */
   readonly #chanceOf: Float64Array;
+  /** Decision-margin consistency: whether each observer's margins are centred per replicate. */
+  readonly #margins: boolean;
+  /** Per observer on the current replicate: its margins centred (decision-margin consistency). */
+  readonly #centred: Centred[] = [];
+  readonly #deviations: Float64Array;
   // The current replicate.
   #positions: ArrayLike<number> = [];
   #resampled: Int32Array;
@@ -129,7 +136,8 @@ export class ReplicateMetricPairs {
     this.#items = items;
     this.#pairs = pairs;
     const S = items.length;
-    const fast = metric !== "dmc" && pairs.length * S <= maxAgreements;
+    this.#margins = metric === "dmc";
+    const fast = !this.#margins && pairs.length * S <= maxAgreements;
     const capa = metric === "capa" || metric === "capa-discrete";
     this.#agreements = fast
       ? pairAgreements(
@@ -140,6 +148,7 @@ export class ReplicateMetricPairs {
         )
       : undefined;
     this.#resampled = new Int32Array(fast ? 0 : S);
+    this.#deviations = new Float64Array(this.#margins ? observers.length * S : 0);
     this.#chanceOf = Float64Array.from(items, (i) => 1 / (layout.offsets[i + 1] - layout.offsets[i] - 1));
     if (fast && capa) {
       for (const o of observers) this.#correct.push(Float64Array.from(items, (i) => o.vectors[layout.offsets[i] + layout.truth[i]]));
@@ -152,6 +161,13 @@ export class ReplicateMetricPairs {
   /** Starts a replicate: `positions` (indices into the items, each listed once per draw) are its items. */
   resample(positions: ArrayLike<number>): void {
     this.#positions = positions;
+    if (this.#margins) {
+      const resampled = this.#resampled.subarray(0, positions.length);
+      for (let n = 0; n < positions.length; n++) resampled[n] = this.#items[positions[n]];
+      const S = this.#items.length;
+      this.#observers.forEach((o, a) => (this.#centred[a] = centred(o.margins!, resampled, this.#deviations.subarray(a * S, (a + 1) * S))));
+      return;
+    }
     if (!this.#agreements) {
       for (let n = 0; n < positions.length; n++) this.#resampled[n] = this.#items[positions[n]];
       return;
@@ -182,6 +198,7 @@ export class ReplicateMetricPairs {
     const positions = this.#positions;
     const count = positions.length;
     const [a, b] = this.#pairs[p];
+    if (this.#margins) return pearsonOfCentred(this.#centred[a], this.#centred[b]);
     if (!this.#agreements) {
       const items = this.#resampled.subarray(0, count);
       return metricValue(this.#metric, this.#layout, this.#observers[a], this.#observers[b], items);

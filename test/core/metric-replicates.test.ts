@@ -94,6 +94,12 @@ describe("ReplicateMetricPairs: a pair's value on a replicate equals the metric'
     });
   }
 
+  test("dmc, models' probabilities and people's shares: the same bits", () => {
+    for (const { fast, reference } of bothWays(randomTable(4, 40, 3, 3, 3), "dmc", 30)) {
+      assert.ok(Object.is(fast, reference), `expected ${reference}, got ${fast}`);
+    }
+  });
+
   test("beyond maxAgreements each pair is the metric's own function: the same bits", () => {
     for (const { fast, reference } of bothWays(randomTable(3, 30, 3, 2, 3), "capa", 10, 0)) {
       assert.ok(Object.is(fast, reference), `expected ${reference}, got ${fast}`);
