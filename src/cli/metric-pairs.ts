@@ -114,19 +114,9 @@ export async function probabilityTables(path: string, flags: MetricCommandFlags,
   ]);
   const { datasets, notes } = await loadDatasets(path, loadOptions(flags));
   notes.forEach((text) => io.stderr(`trialwise: note: ${text}\n`));
-  let scores: Awaited<ReturnType<typeof import("../io/scores.ts").readScoreFiles>> = [];
+  let scores: Awaited<ReturnType<typeof import("../io/scores.ts").readScoresForTrials>> = [];
   if (flags.scores !== undefined) {
-    if (datasets.length > 1)
-      throw new UsageError("--scores needs one dataset (a trial file or a dataset folder): score rows are matched to trials by stimulus");
-    scores = await (await import("../io/scores.ts")).readScoreFiles(flags.scores, flags.scoresAs);
-    const observers = new Set(datasets.flatMap((t) => [...new Set(t.observer)]));
-    const unknown = [...new Set(scores.map((s) => s.observer))].filter((o) => !observers.has(o));
-    if (unknown.length > 0) {
-      throw new InputError(
-        `scores of ${unknown.map((o) => `"${o}"`).join(", ")}, not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`,
-        { file: flags.scores },
-      );
-    }
+    scores = await (await import("../io/scores.ts")).readScoresForTrials(flags.scores, datasets, flags.scoresAs);
   } else if (flags.scoresAs !== undefined) throw new UsageError("--scores-as needs --scores, --prob-prefix or --probs-col");
   return datasets.map((table) => probabilityTableFromTrials(table, byCondition, scores));
 }

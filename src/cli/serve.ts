@@ -1,6 +1,8 @@
 import { constants as bufferConstants } from "node:buffer";
 import { spawn } from "node:child_process";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { UsageError } from "../core/errors.ts";
+import type { ScoresAs } from "../io/scores.ts";
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_UPLOAD_BYTES } from "../serve/limits.ts";
 import type { RunningServer } from "../serve/server.ts";
 import { configureCommand } from "./command.ts";
@@ -18,6 +20,8 @@ interface ServeFlags extends InputFlags {
   benchmark: string[];
   maxUpload: string;
   maxHeld?: string;
+  scores?: string;
+  scoresAs?: ScoresAs;
 }
 
 /** Opens a URL in the desktop's browser; quietly does nothing where no opener exists. */
@@ -54,6 +58,7 @@ export function addServeCommand(
       `trialwise serve ${EXAMPLE_DATA}/texture-shape_cue-conflict --port 0`,
       "trialwise serve runs.parquet --observer-col model --stimulus-col image --correct-col hit",
       'trialwise serve --benchmark scored/ "$(trialwise data path model-vs-human)"/colour',
+      "trialwise serve trials/ --scores scores/ --scores-as normalize",
     ]),
   )
     .description(
@@ -83,7 +88,18 @@ export function addServeCommand(
       `most uploaded data kept at once, as the sum of the uploaded files' sizes (the trials take a few times that in memory); ` +
         `beyond it an upload is refused until an uploaded dataset is removed (default: ${DEFAULT_MAX_HELD_BYTES / 1024 / 1024}, or --max-upload if larger)`,
     )
+    .option(
+      "--scores <path>",
+      "score files of trialwise evaluate --scores (a file or folder; one per model, named after it) for the one dataset given, as pairs --scores reads them: the matrix then offers capa and dmc",
+    )
+    .addOption(
+      new Option(
+        "--scores-as <how>",
+        "with --scores: scores are probabilities (checked), logits (softmaxed) or normalize (divided by their sum)",
+      ).choices(["probabilities", "logits", "normalize"]),
+    )
     .action(async (paths: string[], flags: ServeFlags) => {
+      if (flags.scoresAs !== undefined && flags.scores === undefined) throw new UsageError("--scores-as needs --scores");
       const { startServer } = await import("../serve/server.ts");
       const server = await startServer({
         paths,
@@ -94,6 +110,7 @@ export function addServeCommand(
         maxUploadBytes: megabytes("--max-upload", flags.maxUpload, MAX_UPLOAD),
         maxHeldBytes: flags.maxHeld === undefined ? undefined : megabytes("--max-held", flags.maxHeld),
         load: loadOptions(flags),
+        ...(flags.scores !== undefined ? { scores: { path: flags.scores, as: flags.scoresAs } } : {}),
         log: io.stderr,
       });
       for (const note of server.notes) io.stderr(`trialwise: note: ${note}\n`);

@@ -13,9 +13,9 @@
  */
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { InputError, type InputLocation } from "../core/errors.ts";
+import { InputError, type InputLocation, UsageError } from "../core/errors.ts";
 import { ProbabilityTableBuilder, type ProbabilityTable, softmaxOf } from "../core/probability-table.ts";
-import { DEFAULT_HUMAN_PATTERN, NO_CONDITION, type RawTable, compareText, stimulusId } from "../core/trials.ts";
+import { DEFAULT_HUMAN_PATTERN, NO_CONDITION, type RawTable, type TrialTable, compareText, stimulusId } from "../core/trials.ts";
 import { readRawTable } from "./datasets.ts";
 import { decodeText } from "./text.ts";
 
@@ -228,4 +228,26 @@ export async function readScoreFiles(path: string, scoresAs: ScoresAs = "probabi
     });
   }
   return rows;
+}
+
+/**
+ * The score files at `path` (`--scores` of `trialwise pairs`, `summary` and `serve`) for one
+ * dataset's trials: read by {@link readScoreFiles}, each file's observer checked to be one of
+ * the trials'. Matching rows to trials, and the errors of that, are `probabilityTableFromTrials`'s.
+ */
+export async function readScoresForTrials(path: string, datasets: readonly TrialTable[], scoresAs?: ScoresAs): Promise<ScoreRow[]> {
+  if (datasets.length !== 1)
+    throw new UsageError(
+      `--scores needs one dataset (a trial file or a dataset folder), not ${datasets.length}: score rows are matched to trials by stimulus`,
+    );
+  const scores = await readScoreFiles(path, scoresAs);
+  const observers = new Set(datasets[0].observer);
+  const unknown = [...new Set(scores.map((s) => s.observer))].filter((o) => !observers.has(o));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `scores of ${unknown.map((o) => `"${o}"`).join(", ")}, not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`,
+      { file: path },
+    );
+  }
+  return scores;
 }

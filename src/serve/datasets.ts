@@ -5,6 +5,7 @@
  * arranging trials into bit rows.
  */
 import { observerStats } from "../core/observers.ts";
+import type { TrialScores } from "../core/probability-table.ts";
 import { type UnitOutcomes, conditionGroups, pairTrialMatch, unitOutcomes } from "../core/pairs.ts";
 import { InputError } from "../core/errors.ts";
 import { NO_CONDITION, type TrialTable, compareText } from "../core/trials.ts";
@@ -19,6 +20,7 @@ import {
   type PairTrialsResponse,
   type UnitPayload,
   encodeResponses,
+  encodeScores,
   encodeWords,
 } from "./protocol.ts";
 import { compareConditions, sortConditions } from "../core/condition-order.ts";
@@ -30,7 +32,15 @@ export type ServedDataset = {
   notes: string[];
   /** Built once, on first request. */
   payload?: DatasetPayload;
-} & ({ kind: "table"; table: TrialTable } | { kind: "packed"; packed: PackedTrials });
+} & (
+  | {
+      kind: "table";
+      table: TrialTable;
+      /** The models' score rows (`trialwise serve --scores`), checked against the trials when the server started. */
+      scores?: readonly TrialScores[];
+    }
+  | { kind: "packed"; packed: PackedTrials }
+);
 
 /** A URL-safe id for a dataset name, unique among `taken`. */
 export function datasetId(name: string, taken: ReadonlySet<string>): string {
@@ -130,6 +140,35 @@ function unitPayload(condition: string, unit: UnitOutcomes, index: Map<string, n
  */
 export const MAX_RESPONSE_TRIALS = 500_000;
 
+/**
+ * Score rows travel with the answers while their probabilities number at most this many (8 bytes
+ * each, about 10.7 MB as base64: cue-conflict's 1,280 images over 16 categories are 20,480 per
+ * model, so 48 models), so that the dashboard's matrix can show capa and dmc; beyond it the page
+ * says so and names the command.
+ */
+export const MAX_SCORE_VALUES = 1_000_000;
+
+/** The payload's scores, or why there are none (for the page, beside its metric selector). */
+function scoresPayload(
+  dataset: ServedDataset & { kind: "table" },
+  observers: readonly string[],
+): Pick<DatasetPayload, "scores" | "noScores"> {
+  const { scores } = dataset;
+  if (!scores || scores.length === 0)
+    return {
+      noScores:
+        dataset.summary.uploadedBytes === null
+          ? "capa and dmc compare the models' probabilities: start trialwise serve with --scores <file or folder> (the score files of trialwise evaluate --scores) to have them"
+          : "capa and dmc compare the models' probabilities, which come with trialwise serve --scores for a dataset given on the command line; uploaded trials come without them",
+    };
+  const values = scores.reduce((sum, row) => sum + row.probabilities.length, 0);
+  if (values > MAX_SCORE_VALUES)
+    return {
+      noScores: `capa and dmc are offered up to ${MAX_SCORE_VALUES.toLocaleString("en")} score values (scored trials × categories); this dataset's scores have ${values.toLocaleString("en")} (run trialwise pairs --metric capa --scores)`,
+    };
+  return { scores: encodeScores(scores, observers) };
+}
+
 function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayload {
   const { table } = dataset;
   const observerInfo: ObserverInfo[] = observerStats(table).map((r) => ({
@@ -163,6 +202,7 @@ function tablePayload(dataset: ServedDataset & { kind: "table" }): DatasetPayloa
       `the matrix shows error kappa only: response-level metrics are offered up to ${MAX_RESPONSE_TRIALS.toLocaleString("en")} trials (run trialwise pairs --metric)`,
     );
   return withDefaultCondition({
+    ...(responses ? scoresPayload(dataset, [...index.keys()]) : {}),
     ...dataset.summary,
     observerInfo,
     units,

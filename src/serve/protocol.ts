@@ -11,6 +11,7 @@
  * of row i, 2 * ceil(S / 64) 32-bit words per row). 1,000 observers on 10,000 stimuli take
  * 2.5 MB this way, where one JSON object per trial would take hundreds.
  */
+import type { TrialScores } from "../core/probability-table.ts";
 import { NO_ANSWER, type TrialTable } from "../core/trials.ts";
 
 /** One observer of a dataset as `trialwise observers` reports it (pooled over conditions). */
@@ -96,6 +97,32 @@ export interface DatasetPayload extends DatasetSummary {
    * kappa alone. Built by {@link encodeResponses}.
    */
   responses?: ResponsesPayload;
+  /**
+   * The models' score vectors (`trialwise serve --scores`), for the metrics that compare
+   * probabilities (`trialwise pairs --metric capa|dmc --scores`); sent with `responses` only.
+   * Built by {@link encodeScores}.
+   */
+  scores?: ScoresPayload;
+  /** Why `scores` is absent, in words, for the page to say beside its metric selector; absent where scores are sent. */
+  noScores?: string;
+}
+
+/**
+ * The rows of score files (`trialwise evaluate --scores`) as the CLI reads them: per row its
+ * observer (an index into the dataset's `observerInfo`), stimulus and true category (indices
+ * into `strings`) and its category list (an index into `categorySets`), each column the base64
+ * of little-endian Uint32 words; the probabilities, row after row in its categories' order, as
+ * the base64 of little-endian Float64 values, so that the page computes from the very numbers
+ * the CLI reads.
+ */
+export interface ScoresPayload {
+  strings: string[];
+  categorySets: string[][];
+  observer: string;
+  stimulus: string;
+  category: string;
+  categorySet: string;
+  probabilities: string;
 }
 
 /**
@@ -219,6 +246,73 @@ export function decodeResponses(payload: DatasetPayload, responses: ResponsesPay
     line: Int32Array.from(observer, (_, t) => t + 1),
     humans: new Set(payload.observerInfo.filter((o) => o.kind === "human").map((o) => o.name)),
   };
+}
+
+/** Score rows for {@link DatasetPayload.scores}; `observers`: the payload's observer names, in `observerInfo` order (every row's observer among them). */
+export function encodeScores(rows: readonly TrialScores[], observers: readonly string[]): ScoresPayload {
+  const strings = new Map<string, number>();
+  const sets = new Map<string, number>();
+  const categorySets: string[][] = [];
+  const indexOf = (text: string) => {
+    let k = strings.get(text);
+    if (k === undefined) strings.set(text, (k = strings.size));
+    return k;
+  };
+  const observerIndex = new Map(observers.map((o, i) => [o, i]));
+  const columns = {
+    observer: new Uint32Array(rows.length),
+    stimulus: new Uint32Array(rows.length),
+    category: new Uint32Array(rows.length),
+    categorySet: new Uint32Array(rows.length),
+  };
+  const probabilities = new Float64Array(rows.reduce((sum, row) => sum + row.probabilities.length, 0));
+  let at = 0;
+  rows.forEach((row, r) => {
+    const key = row.categories.join("\u0000");
+    let set = sets.get(key);
+    if (set === undefined) {
+      sets.set(key, (set = categorySets.length));
+      categorySets.push([...row.categories]);
+    }
+    columns.observer[r] = observerIndex.get(row.observer)!;
+    columns.stimulus[r] = indexOf(row.stimulus);
+    columns.category[r] = indexOf(row.category);
+    columns.categorySet[r] = set;
+    probabilities.set(row.probabilities, at);
+    at += row.probabilities.length;
+  });
+  return {
+    strings: [...strings.keys()],
+    categorySets,
+    observer: encodeWords(columns.observer),
+    stimulus: encodeWords(columns.stimulus),
+    category: encodeWords(columns.category),
+    categorySet: encodeWords(columns.categorySet),
+    probabilities: encodeWords(new Uint32Array(probabilities.buffer)),
+  };
+}
+
+/** The score rows {@link encodeScores} encoded, located as "<dataset> scores, row <k>". */
+export function decodeScores(payload: DatasetPayload, scores: ScoresPayload): TrialScores[] {
+  const [observer, stimulus, category, categorySet] = [scores.observer, scores.stimulus, scores.category, scores.categorySet].map(
+    decodeWords,
+  );
+  const probabilities = new Float64Array(decodeWords(scores.probabilities).buffer);
+  const rows: TrialScores[] = [];
+  let at = 0;
+  for (let r = 0; r < observer.length; r++) {
+    const categories = scores.categorySets[categorySet[r]];
+    rows.push({
+      observer: payload.observerInfo[observer[r]].name,
+      stimulus: scores.strings[stimulus[r]],
+      category: scores.strings[category[r]],
+      probabilities: Array.from(probabilities.subarray(at, at + categories.length)),
+      categories,
+      at: { file: `${payload.name} scores`, line: r + 1 },
+    });
+    at += categories.length;
+  }
+  return rows;
 }
 
 /** A size in words: "200 MB", "3.9 kB", "512 bytes". */

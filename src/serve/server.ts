@@ -29,6 +29,8 @@ import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts
 import { type PackedTrials, readPackedTrials } from "../io/duckdb.ts";
 import { trialFileKind } from "../io/trial-files.ts";
 import { parquetColumns, readParquetTable } from "../io/table-parquet.ts";
+import { type ScoresAs, readScoresForTrials } from "../io/scores.ts";
+import { probabilityTableFromTrials } from "../core/probability-table.ts";
 import { type DatasetListResponse, type ErrorResponse, type RemoveResponse, type UploadResponse, formatBytes } from "./protocol.ts";
 import { BENCHMARK_FILES, type ServedBenchmark, benchmarkPage, isBenchmarkFolder, loadBenchmark } from "./benchmark.ts";
 import { type ServedDataset, datasetId, datasetPayload, packedDataset, pairTrials, tableDataset } from "./datasets.ts";
@@ -59,6 +61,12 @@ export interface ServeOptions {
   maxHeldBytes?: number;
   /** Reader settings for the given paths (long-format columns, human pattern). */
   load?: LoadOptions;
+  /**
+   * Score files of `trialwise evaluate --scores` (a file or folder) for the one dataset given, read
+   * and matched to its trials as `trialwise pairs --metric capa --scores` reads them (a bad file
+   * is its located error, before the server listens), so that the matrix offers capa and dmc.
+   */
+  scores?: { path: string; as?: ScoresAs };
   /** The bundle folder; default {@link BUNDLE_DIR}. */
   bundleDir?: string;
   /** Where failures of the server itself (HTTP 500) are reported; default: nowhere. */
@@ -165,6 +173,27 @@ async function loadPath(path: string, load: LoadOptions, taken: Set<string>): Pr
     }),
     notes,
   };
+}
+
+/**
+ * Reads `--scores` for the one dataset served and checks every row against its trials, as
+ * `trialwise pairs --metric capa --scores` does (per condition, where no pooling rule can get
+ * in the way: the rows' matching does not depend on it); the rows then travel with the dataset.
+ */
+async function attachScores(datasets: readonly ServedDataset[], scores: { path: string; as?: ScoresAs }): Promise<void> {
+  const packed = datasets.find((d) => d.kind === "packed");
+  if (packed)
+    throw new UsageError(
+      `--scores goes with trials that have their answers (CSV, JSON Lines, model-vs-human Parquet), not with "${packed.summary.source}" (read from Parquet as bitsets: correctness only)`,
+    );
+  const tables = datasets.flatMap((d) => (d.kind === "table" ? [d] : []));
+  const rows = await readScoresForTrials(
+    scores.path,
+    tables.map((d) => d.table),
+    scores.as,
+  );
+  probabilityTableFromTrials(tables[0].table, true, rows);
+  tables[0].scores = rows;
 }
 
 /** Whether a header holds every one of `columns` (compared trimmed, case-insensitively). */
@@ -313,6 +342,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     datasets.push(...loaded.datasets);
     notes.push(...loaded.notes);
   }
+  if (options.scores) await attachScores(datasets, options.scores);
 
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: maxUpload });
   app.removeAllContentTypeParsers();

@@ -12,7 +12,11 @@ import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { InputError, UsageError } from "../../src/core/errors.ts";
 import { DEFAULT_MAX_HELD_BYTES, type RunningServer, listenFailure, startServer } from "../../src/serve/server.ts";
-import { type DatasetPayload, type PairTrialsResponse, decodeResponses } from "../../src/serve/protocol.ts";
+import { type DatasetPayload, type PairTrialsResponse, decodeResponses, decodeScores } from "../../src/serve/protocol.ts";
+import { MAX_SCORE_VALUES, datasetPayload, tableDataset } from "../../src/serve/datasets.ts";
+import { loadDatasets } from "../../src/io/datasets.ts";
+import { readScoreFiles } from "../../src/io/scores.ts";
+import { writeScoreFiles } from "./score-fixtures.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 import { FIXTURES, REPO, cli } from "../helpers.ts";
 
@@ -800,4 +804,108 @@ test("trialwise serve --max-held sets the limit the server reports; below --max-
   } finally {
     child.kill("SIGINT");
   }
+});
+
+describe("trialwise serve --scores: the models' probabilities for capa and dmc", () => {
+  const MINI = join(FIXTURES, "mini-cue-conflict");
+  let dir: string;
+  let scores: string;
+
+  before(async () => {
+    ensureBundle();
+    dir = await mkdtemp(join(tmpdir(), "trialwise-serve-scores-"));
+    scores = await writeScoreFiles(join(dir, "scores"), (await loadDatasets(MINI)).datasets[0], ["alexnet", "resnet50"]);
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test("the payload carries the score rows as read (every probability exactly); an upload, and a dataset without --scores, say why they have none", async () => {
+    const server = await startServer({ paths: [MINI], port: 0, scores: { path: scores } });
+    try {
+      const payload = (await json<DatasetPayload>(server, "GET", "/api/datasets/mini-cue-conflict")).body;
+      assert.ok(payload.scores, "the payload carries the scores");
+      assert.equal(payload.noScores, undefined);
+      const sent = decodeScores(payload, payload.scores);
+      const read = await readScoreFiles(scores);
+      assert.deepEqual(
+        sent.map((r) => [r.observer, r.stimulus, r.category, r.categories, r.probabilities]),
+        read.map((r) => [r.observer, r.stimulus, r.category, r.categories, r.probabilities]),
+      );
+      assert.equal(sent.length, 12);
+
+      const csv = await readFile(join(MINI, "mini_subject-01_session_1.csv"));
+      const uploaded = await json<{ dataset: { id: string } }>(server, "POST", "/api/upload?name=people.csv", csv);
+      assert.equal(uploaded.status, 200);
+      const upload = (await json<DatasetPayload>(server, "GET", `/api/datasets/${uploaded.body.dataset.id}`)).body;
+      assert.ok(upload.responses);
+      assert.equal(upload.scores, undefined);
+      assert.match(upload.noScores!, /trialwise serve --scores for a dataset given on the command line; uploaded trials come without them/);
+    } finally {
+      await server.close();
+    }
+    const plain = datasetPayload(tableDataset("mini", (await loadDatasets(MINI)).datasets[0], MINI));
+    assert.equal(plain.scores, undefined);
+    assert.match(plain.noScores!, /start trialwise serve with --scores <file or folder>/);
+  });
+
+  test(`beyond ${MAX_SCORE_VALUES.toLocaleString("en")} probabilities the scores stay on the server, and the page is told the limit`, async () => {
+    const table = (await loadDatasets(MINI)).datasets[0];
+    const dataset = tableDataset("mini", table, MINI);
+    const [row] = await readScoreFiles(scores);
+    const categories = Array.from({ length: MAX_SCORE_VALUES + 1 }, (_, k) => `c${k}`);
+    if (dataset.kind === "table") dataset.scores = [{ ...row, categories, probabilities: categories.map(() => 1 / categories.length) }];
+    const payload = datasetPayload(dataset);
+    assert.ok(payload.responses, "the answers still travel");
+    assert.equal(payload.scores, undefined);
+    assert.equal(
+      payload.noScores,
+      "capa and dmc are offered up to 1,000,000 score values (scored trials × categories); this dataset's scores have 1,000,001 (run trialwise pairs --metric capa --scores)",
+    );
+  });
+
+  test("bad score files: the error trialwise pairs --metric capa --scores gives, located, before the server listens (nothing printed on stdout)", async () => {
+    const alexnet = await readFile(join(scores, "alexnet.csv"), "utf8");
+    const categories = alexnet.split("\n")[0].split(",").length - 2;
+    const cases: Record<string, [string, string][]> = {
+      // A file named after no observer of the trials.
+      stranger: [["vgg.csv", "imagename,category,score_airplane,score_bird\nairplane1-bicycle2.png,airplane,0.5,0.5\n"]],
+      // Not a number, in a named column.
+      "not-a-number": [["alexnet.csv", "imagename,category,score_airplane,score_bird\nairplane1-bicycle2.png,airplane,lots,0.5\n"]],
+      // Scores for a stimulus alexnet has no trial of.
+      "no-trial": [["alexnet.csv", `${alexnet}nowhere1-nothing2.png,airplane,1${",0".repeat(categories - 1)}\n`]],
+    };
+    for (const [name, files] of Object.entries(cases)) {
+      const folder = join(dir, name);
+      await mkdir(folder, { recursive: true });
+      for (const [file, text] of files) await writeFile(join(folder, file), text);
+      const pairs = await cli("pairs", MINI, "--metric", "capa", "--scores", folder);
+      assert.equal(pairs.code, 1, `${name}: ${pairs.stderr}`);
+      const serve = await cli("serve", MINI, "--port", "0", "--scores", folder);
+      assert.deepEqual([serve.code, serve.stdout, serve.stderr], [1, "", pairs.stderr], name);
+      assert.match(serve.stderr, name === "stranger" ? /scores of "vgg", not an observer of the trials/ : /alexnet\.csv:\d+: /, name);
+    }
+  });
+
+  test("--scores with two datasets, or with Parquet read as bitsets, and --scores-as without --scores are usage errors", async () => {
+    const parquet = join(dir, "trials.parquet");
+    const db = await DuckDBInstance.create(":memory:");
+    await (
+      await db.connect()
+    ).run(
+      `COPY (SELECT * FROM (VALUES ('a', 's1', true), ('b', 's1', false)) t(observer, stimulus, correct)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    db.closeSync();
+    const other = join(dir, "other");
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, "x.csv"), await readFile(join(MINI, "mini_alexnetsession-1.csv")));
+    for (const [args, message] of [
+      [[MINI, other, "--scores", scores], /--scores needs one dataset \(a trial file or a dataset folder\), not 2/],
+      [[parquet, "--scores", scores], /--scores goes with trials that have their answers .*\(read from Parquet as bitsets/],
+      [[MINI, "--scores-as", "logits"], /--scores-as needs --scores/],
+    ] as const) {
+      const run = await cli("serve", ...args, "--port", "0");
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+      assert.equal(run.stdout, "");
+    }
+  });
 });

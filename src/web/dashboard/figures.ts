@@ -311,7 +311,7 @@ export interface MetricCell {
   acc1: string;
   acc2: string;
   n: number | null;
-  /** The metric's own columns (c_obs_p, c_exp_p; p_obs, p_exp), "name value" each. */
+  /** The metric's own columns (c_obs_p, c_exp_p; mean_margin1, mean_margin2; p_obs, p_exp, same_wrong), "name value" each. */
   details: string;
   status: string;
 }
@@ -322,7 +322,12 @@ export interface MetricCell {
  */
 export function metricCells(m: MetricMatrix): MetricCell[] {
   const rows = new Map(m.rows.map((r) => [`${r.observer1}\u0000${r.observer2}`, r]));
-  const own = m.metric === "capa-discrete" ? ["c_obs_p", "c_exp_p"] : ["p_obs", "p_exp", "same_wrong"];
+  const own =
+    m.metric === "capa" || m.metric === "capa-discrete"
+      ? ["c_obs_p", "c_exp_p"]
+      : m.metric === "dmc"
+        ? ["mean_margin1", "mean_margin2"]
+        : ["p_obs", "p_exp", "same_wrong"];
   const cells: MetricCell[] = [];
   for (const i of m.order) {
     for (const j of m.order) {
@@ -330,16 +335,18 @@ export function metricCells(m: MetricMatrix): MetricCell[] {
       const row = i === j ? undefined : rows.get(`${m.observers[a]}\u0000${m.observers[b]}`);
       const value = m.values[i * m.size + j];
       const number = (key: string) => (row ? (row[key] as number) : NaN);
+      // Columns of one observer (acc1, mean_margin2, ...) as the cell's: its row's observer is "1".
+      const side = (key: string) => (i === a ? key : key.replace(/[12]$/, (d) => (d === "1" ? "2" : "1")));
       cells.push({
         row: m.observers[i],
         col: m.observers[j],
         pair: i === j ? "the observer itself" : ((row?.pair_type as string | undefined) ?? "–"),
         kappa: Number.isNaN(value) ? null : value,
         value_text: fixed(value),
-        acc1: fixed(number(i === a ? "acc1" : "acc2")),
-        acc2: fixed(number(i === a ? "acc2" : "acc1")),
+        acc1: fixed(number(side("acc1"))),
+        acc2: fixed(number(side("acc2"))),
         n: row ? (row.n_trials as number) : null,
-        details: own.map((key) => `${key} ${fixed(number(key))}`).join(", "),
+        details: own.map((key) => `${key} ${fixed(number(side(key)))}`).join(", "),
         status: i === j ? "diagonal" : row ? "computed" : "skipped: item sets differ",
       });
     }

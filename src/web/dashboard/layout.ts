@@ -53,7 +53,7 @@ export function buildLayout(): void {
           h("option", { value: "intersect" }, "paired on common stimuli"),
         ),
       ),
-      // Shown where the dataset's answers came with it (./metric-matrix.ts).
+      // Shown where the dataset's answers came with it (./metric-matrix.ts); capa and dmc enabled where the models' scores did too.
       h(
         "label",
         { id: "metric-label", hidden: true },
@@ -128,6 +128,8 @@ export function buildLayout(): void {
           h("p", { id: "no-pairs", class: "warning", hidden: true }),
           h("div", { id: "heatmap", class: "figure" }),
           h("p", { class: "note", id: "heatmap-note" }),
+          // Why the selector's capa and dmc are not offered, where the answers came without the models' scores (./update.ts).
+          h("p", { class: "note", id: "metric-note", hidden: true }),
         ),
         section(
           "pair",

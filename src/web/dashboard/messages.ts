@@ -5,7 +5,7 @@ import type { PairInterval } from "../../core/pair-intervals.ts";
 import type { DashboardMismatch, KappaSummary, PairMatrix, RankedModel, Ranking } from "./compute.ts";
 import type { ConditionValue } from "./condition-curves.ts";
 import type { MetricMatrix } from "./metric-matrix.ts";
-import type { AnswerMetric } from "./metric-names.ts";
+import type { ResponseLevelMetric } from "./metric-names.ts";
 import type { DatasetPayload } from "../../serve/protocol.ts";
 import type { Group } from "./state.ts";
 
@@ -27,8 +27,8 @@ export type WorkerRequest =
   | ({ type: "ranking" } & AnalysisRequest)
   | { type: "curves"; dataset: string; observers: string[]; pair: [string, string] | null; mismatch: DashboardMismatch }
   | { type: "pair-interval"; counts: PairCounts; observer1: string; observer2: string }
-  /** The matrix of a response-level metric (./metric-matrix.ts), from the dataset's answers. */
-  | { type: "metric"; dataset: string; condition: string; observers: string[]; mismatch: DashboardMismatch; metric: AnswerMetric }
+  /** The matrix of a response-level metric (./metric-matrix.ts), from the dataset's answers (and the models' scores, where sent). */
+  | { type: "metric"; dataset: string; condition: string; observers: string[]; mismatch: DashboardMismatch; metric: ResponseLevelMetric }
   /** The chance regions for these trial counts (asked of the second worker: 0.1 to 1.5 s each). */
   | { type: "chance"; trials: number[] };
 

@@ -1,21 +1,23 @@
 /**
  * The matrix of a response-level metric (issue 16's metric selector): every pair of the chosen
- * observers of one unit under `response-kappa` or `capa-discrete`, computed as `trialwise pairs
- * --metric` computes them, by the core's `probabilityTableFromTrials` and `metricPairs` on the
- * dataset's trials (the payload's `responses`), pooled ("all") or with `--by condition`.
- * Metrics that need probabilities (capa, dmc) are not offered: the server sends answers only.
- * Isomorphic (no Node or DOM APIs): the worker runs it, the tests compare it with the CLI.
+ * observers of one unit under `response-kappa`, `capa-discrete`, `capa` or `dmc`, computed as
+ * `trialwise pairs --metric` computes them, by the core's `probabilityTableFromTrials` and
+ * `metricPairs` on the dataset's trials (the payload's `responses`) and the models' score rows
+ * where the server has them (the payload's `scores`, as `--scores` gives them: those models
+ * enter with their probability vectors, everyone else with the answers), pooled ("all") or with
+ * `--by condition`. Isomorphic (no Node or DOM APIs): the worker runs it, the tests compare it
+ * with the CLI.
  */
 import { hierarchicalClustering, kappaDistances } from "../../core/cluster.ts";
 import { METRIC_COLUMNS, METRIC_VALUE, type MetricPairRow, metricPairs } from "../../core/metric-pairs.ts";
-import { type ProbabilityTable, probabilityTableFromTrials } from "../../core/probability-table.ts";
+import { type ProbabilityTable, type TrialScores, probabilityTableFromTrials } from "../../core/probability-table.ts";
 import { NO_CONDITION, type TrialTable } from "../../core/trials.ts";
 import { CLUSTER_LIMIT, type DashboardMismatch } from "./compute.ts";
-import type { AnswerMetric } from "./metric-names.ts";
+import type { ResponseLevelMetric } from "./metric-names.ts";
 
 /** Every pair of a unit under a response-level metric, as a matrix in the order of the observers asked for. */
 export interface MetricMatrix {
-  metric: AnswerMetric;
+  metric: ResponseLevelMetric;
   condition: string;
   observers: string[];
   human: boolean[];
@@ -34,14 +36,14 @@ export interface MetricMatrix {
   intersected: number;
 }
 
-/** The probability tables already built, per trial table and pooling (the answers of a dataset do not change). */
+/** The probability tables already built, per trial table and pooling (the answers and scores of a dataset do not change). */
 const tables = new WeakMap<TrialTable, Map<boolean, ProbabilityTable>>();
 
-function probabilityTable(trials: TrialTable, byCondition: boolean): ProbabilityTable {
+function probabilityTable(trials: TrialTable, byCondition: boolean, scores: readonly TrialScores[]): ProbabilityTable {
   let built = tables.get(trials);
   if (!built) tables.set(trials, (built = new Map()));
   let table = built.get(byCondition);
-  if (!table) built.set(byCondition, (table = probabilityTableFromTrials(trials, byCondition)));
+  if (!table) built.set(byCondition, (table = probabilityTableFromTrials(trials, byCondition, scores)));
   return table;
 }
 
@@ -49,17 +51,19 @@ function probabilityTable(trials: TrialTable, byCondition: boolean): Probability
  * The pairs of `observers` in unit `condition` ("all": pooled, as `trialwise pairs --metric`;
  * a condition: as with `--by condition`) under `metric`, with the same pairing rule as the
  * error-kappa matrix (`mismatch`: "identical" skips pairs whose items differ, "intersect"
- * computes them on their common items).
+ * computes them on their common items). `scores`: the models' score rows (`--scores`), the
+ * same for every call on `trials` (the tables built are kept per trial table).
  */
 export function metricMatrix(
   trials: TrialTable,
   condition: string,
   observers: readonly string[],
   mismatch: DashboardMismatch,
-  metric: AnswerMetric,
+  metric: ResponseLevelMetric,
+  scores: readonly TrialScores[] = [],
 ): MetricMatrix {
   const byCondition = condition !== NO_CONDITION;
-  const result = metricPairs(probabilityTable(trials, byCondition), { metric, observers, mismatch });
+  const result = metricPairs(probabilityTable(trials, byCondition, scores), { metric, observers, mismatch });
   const rows = result.rows.filter((r) => r.condition === condition);
   const n = observers.length;
   const index = new Map(observers.map((o, i) => [o, i]));

@@ -17,6 +17,7 @@ import { renderGroups, renderObservers } from "./sections/observers.ts";
 import { renderTrials, showPair } from "./sections/pair.ts";
 import { rankLater } from "./sections/ranking.ts";
 import { renderScatters } from "./sections/scatter.ts";
+import { type DashboardMetric, SCORE_METRICS } from "./metric-names.ts";
 import { session } from "./session.ts";
 import type { ViewState } from "./state.ts";
 import { setStatus, tracked } from "./status.ts";
@@ -77,9 +78,9 @@ export async function analyse(): Promise<void> {
   session.analysed(analysis);
   setStatus(analysisStatus(analysis));
   explainNoPairs(analysis, payload);
-  // A response-level metric's matrix replaces error kappa's where chosen and the answers came.
+  // A response-level metric's matrix replaces error kappa's where chosen and the answers (and for capa and dmc, the scores) came.
   const metric =
-    session.state.metric !== "error-kappa" && payload.responses
+    session.state.metric !== "error-kappa" && metricOffered(payload, session.state.metric)
       ? (
           await ask<"metric">({
             type: "metric",
@@ -171,6 +172,13 @@ function defaultConditionNote(payload: DatasetPayload): string {
   return `Analysed per condition (as trialwise pairs --by condition), because observers answered in ${count} conditions: showing condition ${payload.defaultCondition}, the first of ${count}. Choose another condition${pooled ? " or “all conditions pooled”" : ""} under Trials; the per-condition figures show every condition.`;
 }
 
+/** Whether the matrix can show `metric` for a dataset: error kappa always; the others with its answers; capa and dmc with the models' scores too. */
+export function metricOffered(payload: DatasetPayload, metric: DashboardMetric): boolean {
+  if (metric === "error-kappa") return true;
+  if (!payload.responses) return false;
+  return !SCORE_METRICS.includes(metric) || payload.scores !== undefined;
+}
+
 /** The pickers show the state: the dataset (with its remove button), its conditions (natural order, as the server lists them), the mismatch rule, the trial filter. */
 function renderControls(payload: DatasetPayload, condition: string): void {
   byId<HTMLSelectElement>("dataset").value = payload.id;
@@ -182,8 +190,18 @@ function renderControls(payload: DatasetPayload, condition: string): void {
   );
   byId<HTMLSelectElement>("condition").value = condition;
   byId<HTMLSelectElement>("mismatch").value = session.state.mismatch;
-  // The metric selector only where the dataset's answers came with it (else error kappa alone).
+  // The metric selector only where the dataset's answers came with it (else error kappa alone);
+  // capa and dmc only where the models' scores came too, and the page says why not otherwise.
   byId("metric-label").hidden = !payload.responses;
-  byId<HTMLSelectElement>("metric").value = payload.responses ? session.state.metric : "error-kappa";
+  const select = byId<HTMLSelectElement>("metric");
+  for (const option of select.options) {
+    const offered = metricOffered(payload, option.value as DashboardMetric);
+    option.disabled = !offered;
+    option.title = offered ? "" : (payload.noScores ?? "");
+  }
+  select.value = metricOffered(payload, session.state.metric) ? session.state.metric : "error-kappa";
+  const note = byId("metric-note");
+  note.hidden = !payload.responses || payload.scores !== undefined || !payload.noScores;
+  note.textContent = note.hidden ? "" : `Matrix: ${payload.noScores}.`;
   byId<HTMLSelectElement>("trial-filter").value = session.state.trials;
 }

@@ -16,19 +16,22 @@ import {
 import { conditionCurves } from "./condition-curves.ts";
 import type { AnalysisRequest, WorkerAnswer, WorkerRequest } from "./messages.ts";
 import { metricMatrix } from "./metric-matrix.ts";
+import { SCORE_METRICS } from "./metric-names.ts";
 import { chanceBands, pairTrialCounts } from "./pair-chance.ts";
-import { type DatasetPayload, decodeResponses } from "../../serve/protocol.ts";
+import { type DatasetPayload, decodeResponses, decodeScores } from "../../serve/protocol.ts";
+import type { TrialScores } from "../../core/probability-table.ts";
 import type { TrialTable } from "../../core/trials.ts";
 
 const datasets = new Map<string, Unit[]>();
-/** Each dataset's payload with answers, and its trials once decoded (on the first metric asked for). */
-const answers = new Map<string, { payload: DatasetPayload; trials?: TrialTable }>();
+/** Each dataset's payload with answers, and its trials and score rows once decoded (on the first metric asked for). */
+const answers = new Map<string, { payload: DatasetPayload; trials?: TrialTable; scores?: TrialScores[] }>();
 
-function trialsOf(dataset: string): TrialTable {
+function answersOf(dataset: string): { trials: TrialTable; scores: TrialScores[] } {
   const entry = answers.get(dataset);
   if (!entry?.payload.responses) throw new Error(`dataset "${dataset}" came without its answers: only error kappa can be shown`);
   entry.trials ??= decodeResponses(entry.payload, entry.payload.responses);
-  return entry.trials;
+  entry.scores ??= entry.payload.scores ? decodeScores(entry.payload, entry.payload.scores) : [];
+  return { trials: entry.trials, scores: entry.scores };
 }
 
 function unitsOf(dataset: string): Unit[] {
@@ -111,7 +114,11 @@ async function answer(request: WorkerRequest): Promise<{ answer: WorkerAnswer; t
         transfer: [],
       };
     case "metric": {
-      const matrix = metricMatrix(trialsOf(request.dataset), request.condition, request.observers, request.mismatch, request.metric);
+      const { trials, scores } = answersOf(request.dataset);
+      // Without scores every observer would enter with its answers, and capa would silently be capa-discrete.
+      if (SCORE_METRICS.includes(request.metric) && scores.length === 0)
+        throw new Error(`dataset "${request.dataset}" came without the models' scores: ${request.metric} cannot be shown`);
+      const matrix = metricMatrix(trials, request.condition, request.observers, request.mismatch, request.metric, scores);
       return { answer: { type: "metric", matrix }, transfer: [matrix.values.buffer] };
     }
     case "chance":

@@ -2,23 +2,29 @@
 // data: hidden where the dataset comes without its answers (correctness-only data; simulated here
 // by removing them from the server's answer); where the payload carries them (as `trialwise
 // serve` sends them), response-kappa and capa-discrete replace error kappa in the matrix with the
-// values of `trialwise pairs --metric`, and the choice goes into the URL. Screenshots go to
-// test-artifacts/dashboard/.
+// values of `trialwise pairs --metric`, and the choice goes into the URL. On a small fixture with
+// the models' score files (`trialwise serve --scores`), capa and dmc show `trialwise pairs
+// --metric capa|dmc --scores`'s values; without the scores they are not offered and the page
+// says why. Screenshots go to test-artifacts/dashboard/.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../../src/serve/server.ts";
 import type { DatasetPayload } from "../../../src/serve/protocol.ts";
-import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
+import { FIXTURES, NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
 import { ensureBundle } from "../../fixtures/serve/bundle.ts";
+import { loadDatasets } from "../../../src/io/datasets.ts";
+import { writeScoreFiles } from "../../serve/score-fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
 const ARTIFACTS = join(REPO, "test-artifacts/dashboard");
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`;
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 
 async function settled(page: Page): Promise<void> {
   // Page functions are written as text: this file is type-checked without the DOM's types.
@@ -106,4 +112,91 @@ describe("the matrix's metric selector in Chromium", { skip: SKIP }, () => {
     assert.equal(new URL(page.url()).searchParams.get("metric"), null);
     assert.deepEqual(pageErrors, []);
   });
+});
+
+describe("capa and dmc in Chromium, with the models' scores (trialwise serve --scores)", { skip: NO_CHROMIUM }, () => {
+  const MINI = join(FIXTURES, "mini-cue-conflict");
+  let dir: string;
+  let scores: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    ensureBundle();
+    await mkdir(ARTIFACTS, { recursive: true });
+    dir = await mkdtemp(join(tmpdir(), "trialwise-metric-browser-"));
+    scores = await writeScoreFiles(join(dir, "scores"), (await loadDatasets(MINI)).datasets[0], ["alexnet", "resnet50"]);
+    server = await startServer({ paths: [MINI], port: 0, scores: { path: scores } });
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    page.setDefaultTimeout(30_000);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("without the scores in the payload capa and dmc are not offered, and the page says why", { timeout: 120_000 }, async () => {
+    const route = "**/api/datasets/mini-cue-conflict";
+    await page.route(route, async (answer) => {
+      const payload = (await (await answer.fetch()).json()) as DatasetPayload;
+      assert.ok(payload.scores, "trialwise serve --scores sends the scores");
+      await answer.fulfill({ json: { ...payload, scores: undefined, noScores: "no scores here" } });
+    });
+    await page.goto(server.url);
+    await settled(page);
+    assert.equal(await page.locator("#metric-label").isVisible(), true);
+    assert.equal(await page.locator('#metric option[value="capa"]').isDisabled(), true);
+    assert.equal(await page.locator('#metric option[value="dmc"]').isDisabled(), true);
+    assert.equal(await page.locator('#metric option[value="capa-discrete"]').isDisabled(), false);
+    assert.equal(await page.locator("#metric-note").innerText(), "Matrix: no scores here.");
+    await page.unroute(route);
+  });
+
+  test(
+    "with them, capa and dmc fill the matrix with trialwise pairs --metric capa|dmc --scores's values",
+    { timeout: 120_000 },
+    async () => {
+      await page.goto(server.url);
+      await settled(page);
+      assert.equal(await page.locator("#metric-note").isVisible(), false);
+      for (const [metric, column] of [
+        ["capa", "kappa_p"],
+        ["dmc", "dmc"],
+      ] as const) {
+        const run = await cli("pairs", MINI, "--metric", metric, "--scores", scores, "--format", "csv");
+        assert.equal(run.code, 0, run.stderr);
+        const rows = csvObjects(run.stdout);
+        assert.equal(rows.length, 6);
+        await page.selectOption("#metric", metric);
+        await settled(page);
+        assert.equal(new URL(page.url()).searchParams.get("metric"), metric);
+        for (const row of rows) {
+          const shown = (await cell(page, row.observer1, row.observer2))!;
+          const expected = Number(row[column]);
+          if (metric === "capa") assert.equal(shown.kappa, expected, `${metric}: ${row.observer1} – ${row.observer2}`);
+          // dmc's margins take Math.log, which ECMAScript leaves approximate: Chromium's and Node's
+          // differ in the last bit for some inputs (Node itself gives the CLI's values exactly:
+          // ./metric-matrix.test.ts), so here the values agree to 1e-12.
+          else
+            assert.ok(
+              Math.abs(shown.kappa! - expected) <= 1e-12,
+              `${metric}: ${row.observer1} – ${row.observer2}: ${shown.kappa} vs ${expected}`,
+            );
+          assert.equal(shown.n, Number(row.n_trials));
+        }
+        assert.match(await page.locator("#heatmap-note").innerText(), new RegExp(`trialwise pairs --metric ${metric} --scores`));
+        await page.locator("#heatmap-section").screenshot({ path: join(ARTIFACTS, `metric-${metric}-scores.png`) });
+      }
+      assert.deepEqual(pageErrors, []);
+    },
+  );
 });

@@ -71,7 +71,7 @@ export async function renderHeatmap(analysis: Analysis, metric: MetricMatrix | n
   const title = `${payload.name}${matrix.condition === "all" ? "" : ` [${matrix.condition}]`}: ${matrix.size} observers${metric ? `, ${METRIC_NAMES[metric.metric].symbol} (${metric.metric})` : ""}`;
   if (metric) {
     byId("heatmap-note").textContent = [
-      `${METRIC_NAMES[metric.metric].option}, as trialwise pairs --metric ${metric.metric}${matrix.condition === "all" ? "" : " --by condition"}; the other sections show error kappa`,
+      `${METRIC_NAMES[metric.metric].option}, as trialwise pairs --metric ${metric.metric}${payload.scores ? " --scores <the server's --scores>" : ""}${matrix.condition === "all" ? "" : " --by condition"}; the other sections show error kappa`,
       metric.note,
       metric.skipped > 0 ? `${metric.skipped} pair(s) not computed (grey): their item sets differ` : null,
       metric.intersected > 0 ? `${metric.intersected} pair(s) computed on their common items only` : null,
