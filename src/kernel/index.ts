@@ -14,7 +14,7 @@
  */
 import { type PackedObservers, wordsPerObserverFor } from "./packed.ts";
 import { bothCorrectTileScalar, rowCounts } from "./scalar.ts";
-import { instantiateKernel, prepareMemory, wasmAvailable } from "./wasm.ts";
+import { type KernelWorkspace, correctCountsWasm, dropKeptMemory, instantiateKernel, prepareMemory, wasmAvailable } from "./wasm.ts";
 
 export type KernelName = "wasm" | "ts";
 
@@ -154,18 +154,21 @@ interface Run {
   chunk: number;
 }
 
-/** Computes the tiles on this thread, handing each (a view, valid during the call) to `take`. */
+/**
+ * Computes the tiles on this thread, handing each (a view, valid during the call) to `take`; the
+ * WebAssembly kernel works in `workspace` (its rows already written).
+ */
 function computeTiles(
   packed: PackedObservers,
   tiles: Int32Array,
   run: Run,
+  workspace: KernelWorkspace | undefined,
   take: (tile: PairTile) => void | Promise<void>,
 ): void | Promise<void> {
-  const n = packed.observers.length;
   const words = packed.wordsPerObserver;
   let compute: (r0: number, r1: number, c0: number, c1: number) => Uint32Array;
-  if (run.kernel === "wasm") {
-    const { memory, layout } = prepareMemory(packed.bits, n, words, run.tileSize, 1, false);
+  if (workspace) {
+    const { memory, layout } = workspace;
     const kernel = instantiateKernel(memory);
     compute = (r0, r1, c0, c1) => {
       kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, layout.scratch, r0 === c0 ? 1 : 0, run.chunk);
@@ -188,7 +191,23 @@ function computeTiles(
   return step(0);
 }
 
-function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; tiles: Int32Array; correct: Uint32Array } {
+/**
+ * The WebAssembly kernel's working memory for a run on `threads` threads (the packed rows
+ * written into its layout; shared for more than one thread), or undefined for the TypeScript
+ * kernel. The caller releases it.
+ */
+function workspaceFor(packed: PackedObservers, run: Run, threads: number): KernelWorkspace | undefined {
+  if (run.kernel !== "wasm") return undefined;
+  return prepareMemory(packed.bits, packed.observers.length, packed.wordsPerObserver, run.tileSize, threads, threads > 1);
+}
+
+/** Every observer's correct count: by the WebAssembly kernel from its workspace, else in TypeScript. */
+function countCorrect(packed: PackedObservers, workspace: KernelWorkspace | undefined): Uint32Array {
+  if (!workspace) return correctCounts(packed);
+  return correctCountsWasm(instantiateKernel(workspace.memory), workspace.layout, packed.observers.length);
+}
+
+function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; tiles: Int32Array } {
   checkPacked(packed);
   const run: Run = {
     kernel: resolveKernel(options.kernel),
@@ -196,9 +215,7 @@ function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; ti
     chunk: options.chunkWords ?? DEFAULT_CHUNK_WORDS,
   };
   if (!(Number.isInteger(run.chunk) && run.chunk >= 0)) throw new RangeError(`chunkWords must be a non-negative integer, got ${run.chunk}`);
-  const n = packed.observers.length;
-  const tiles = pairTiles(n, run.tileSize);
-  return { run, tiles, correct: correctCounts(packed) };
+  return { run, tiles: pairTiles(packed.observers.length, run.tileSize) };
 }
 
 /** The consumer of tiles: the caller's onTile (with a copy of the counts), or the N x N matrix. */
@@ -228,10 +245,17 @@ export function allPairCountsSync(
   packed: PackedObservers,
   options: Omit<AllPairOptions, "threads" | "onTile"> & { onTile?: (tile: PairTile) => void } = {},
 ): AllPairCounts {
-  const { run, tiles, correct } = setUp(packed, options);
-  const sink = tileSink(packed.observers.length, correct, options.onTile);
-  void computeTiles(packed, tiles, run, (tile) => void sink.take(tile, false));
-  return result(packed, run, 1, correct, sink.matrix);
+  const { run, tiles } = setUp(packed, options);
+  const workspace = workspaceFor(packed, run, 1);
+  try {
+    const correct = countCorrect(packed, workspace);
+    const sink = tileSink(packed.observers.length, correct, options.onTile);
+    void computeTiles(packed, tiles, run, workspace, (tile) => void sink.take(tile, false));
+    return result(packed, run, 1, correct, sink.matrix);
+  } finally {
+    // No other thread wrote into it: kept for the next run even after an error.
+    workspace?.release(true);
+  }
 }
 
 function result(packed: PackedObservers, run: Run, threads: number, correct: Uint32Array, matrix?: Uint32Array): AllPairCounts {
@@ -252,7 +276,7 @@ interface ThreadsModule {
   computeTilesThreaded(
     packed: PackedObservers,
     tiles: Int32Array,
-    run: Run & { threads: number },
+    run: Run & { threads: number; workspace?: KernelWorkspace },
     take: (tile: PairTile, owned: boolean) => void | Promise<void>,
   ): Promise<void>;
 }
@@ -273,10 +297,12 @@ function loadThreads(): Promise<ThreadsModule> {
 }
 
 /**
- * Terminates the idle worker threads kept between runs. Not needed for the process to exit
- * (idle workers are unreferenced); frees them at once.
+ * Terminates the idle worker threads kept between runs and lets go of the WebAssembly memory
+ * kept for the next run. Not needed for the process to exit (idle workers are unreferenced);
+ * frees them at once.
  */
 export async function closeKernelThreads(): Promise<void> {
+  dropKeptMemory();
   if (threadsModule) await (await threadsModule).closeKernelThreads();
 }
 
@@ -286,7 +312,7 @@ export async function closeKernelThreads(): Promise<void> {
  * WebAssembly and TypeScript kernels and any thread count give identical counts.
  */
 export async function allPairCounts(packed: PackedObservers, options: AllPairOptions = {}): Promise<AllPairCounts> {
-  const { run, tiles, correct } = setUp(packed, options);
+  const { run, tiles } = setUp(packed, options);
   const n = packed.observers.length;
   let threads = options.threads;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
@@ -303,13 +329,23 @@ export async function allPairCounts(packed: PackedObservers, options: AllPairOpt
     }
   }
   threads = Math.max(1, Math.min(threads, nTiles));
-  const sink = tileSink(n, correct, options.onTile);
-  if (threads > 1) {
-    await (await loadThreads()).computeTilesThreaded(packed, tiles, { ...run, threads }, (tile, owned) => sink.take(tile, owned));
-  } else {
-    await computeTiles(packed, tiles, run, (tile) => sink.take(tile, false));
+  const threaded = threads > 1 ? await loadThreads() : undefined;
+  const workspace = workspaceFor(packed, run, threads);
+  // After an error of a threaded run its workers may still write into the memory: not kept then.
+  let reuse = !threaded;
+  try {
+    const correct = countCorrect(packed, workspace);
+    const sink = tileSink(n, correct, options.onTile);
+    if (threaded) {
+      await threaded.computeTilesThreaded(packed, tiles, { ...run, threads, workspace }, (tile, owned) => sink.take(tile, owned));
+      reuse = true;
+    } else {
+      await computeTiles(packed, tiles, run, workspace, (tile) => sink.take(tile, false));
+    }
+    return result(packed, run, threads, correct, sink.matrix);
+  } finally {
+    workspace?.release(reuse);
   }
-  return result(packed, run, threads, correct, sink.matrix);
 }
 
 export { type PackedObservers, allocatePacked, packObservers, packOutcomeMatrix, setCorrect, isCorrect } from "./packed.ts";

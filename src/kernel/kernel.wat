@@ -203,6 +203,36 @@
         (local.set $k (i32.add (local.get $k) (local.get $kn)))
         (br $chunks))))
 
+  ;; Every observer's correct count (popcount of its row) from the pair-interleaved matrix at
+  ;; byte address $pairs ($words 64-bit words per observer), observers 0..$n-1, as u32 to byte
+  ;; address $out: observer i's words lie at 16-byte steps from $pairs + (i >> 1) * $words * 16
+  ;; + (i & 1) * 8.
+  (func (export "correctCounts") (param $pairs i32) (param $words i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $p i32) (local $end i32) (local $s0 i64) (local $s1 i64)
+    (block $done
+      (loop $observers
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $p (i32.add (i32.add (local.get $pairs)
+          (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (i32.shl (local.get $words) (i32.const 4))))
+          (i32.shl (i32.and (local.get $i) (i32.const 1)) (i32.const 3))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $words) (i32.const 4))))
+        (local.set $s0 (i64.const 0))
+        (local.set $s1 (i64.const 0))
+        ;; two words per step, two accumulators, then an odd word
+        (block $pairs_done
+          (loop $steps
+            (br_if $pairs_done (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+            (local.set $s0 (i64.add (local.get $s0) (i64.popcnt (i64.load (local.get $p)))))
+            (local.set $s1 (i64.add (local.get $s1) (i64.popcnt (i64.load offset=16 (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
+            (br $steps)))
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then (local.set $s0 (i64.add (local.get $s0) (i64.popcnt (i64.load (local.get $p)))))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.wrap_i64 (i64.add (local.get $s0) (local.get $s1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $observers))))
+
   ;; The popcount-throughput reference (benchmarks only): $repeats passes over $words 64-bit
   ;; words at byte address $p, summing popcnt of every word with four independent accumulators:
   ;; one load and one add per popcount, no AND, no pair bookkeeping. About the best this engine

@@ -12,7 +12,15 @@ import { availableParallelism } from "node:os";
 import type { KernelName, PairTile } from "./index.ts";
 import type { PackedObservers } from "./packed.ts";
 import { bothCorrectTileScalar } from "./scalar.ts";
-import { type WasmLayout, type WasmMemory, type WasmModule, instantiateKernel, kernelModule, prepareMemory } from "./wasm.ts";
+import {
+  type KernelWorkspace,
+  type WasmLayout,
+  type WasmMemory,
+  type WasmModule,
+  instantiateKernel,
+  kernelModule,
+  prepareMemory,
+} from "./wasm.ts";
 import { type TileComputer, TileWorkerPool, serveTiles } from "./worker-pool.ts";
 
 /** The default number of worker threads: os.availableParallelism(). */
@@ -59,12 +67,13 @@ function sharedBits(packed: PackedObservers): Uint32Array {
  * `take` on the calling thread, one at a time; `owned` says whether its counts are an array of
  * its own (from a worker) or a view of the calling thread's scratch memory, valid during the
  * call. With `callerComputes: false` (tests) only the run.threads - 1 workers compute (at least
- * one).
+ * one). The WebAssembly kernel works in `run.workspace` (a shared memory with a tile-output slot
+ * per thread, which the caller releases) or, without one, in a workspace of its own.
  */
 export async function computeTilesThreaded(
   packed: PackedObservers,
   tiles: Int32Array,
-  run: { kernel: KernelName; threads: number; tileSize: number; chunk: number; callerComputes?: boolean },
+  run: { kernel: KernelName; threads: number; tileSize: number; chunk: number; callerComputes?: boolean; workspace?: KernelWorkspace },
   take: (tile: PairTile, owned: boolean) => void | Promise<void>,
 ): Promise<void> {
   const nTiles = tiles.length / 4;
@@ -72,19 +81,27 @@ export async function computeTilesThreaded(
   const callerComputes = run.callerComputes ?? true;
   const threads = Math.max(callerComputes ? 1 : 2, Math.min(run.threads, nTiles));
   const setup: WorkerSetup = { kernel: run.kernel, chunk: run.chunk, tileSize: run.tileSize };
+  let own: KernelWorkspace | undefined;
   if (run.kernel === "wasm") {
-    const { memory, layout } = prepareMemory(packed.bits, packed.observers.length, packed.wordsPerObserver, run.tileSize, threads, true);
-    Object.assign(setup, { module: kernelModule(true), memory, layout });
+    const workspace =
+      run.workspace ?? (own = prepareMemory(packed.bits, packed.observers.length, packed.wordsPerObserver, run.tileSize, threads, true));
+    Object.assign(setup, { module: kernelModule(true), memory: workspace.memory, layout: workspace.layout });
   } else {
     Object.assign(setup, { bits: sharedBits(packed), words32: packed.wordsPerObserver });
   }
-  await pool.run({
-    tiles,
-    workers: threads - 1,
-    setup: () => setup,
-    compute: callerComputes ? tileComputer(setup, 0) : undefined,
-    take: (rowStart, rowEnd, colStart, colEnd, counts, owned) => take({ rowStart, rowEnd, colStart, colEnd, counts }, owned),
-  });
+  let completed = false;
+  try {
+    await pool.run({
+      tiles,
+      workers: threads - 1,
+      setup: () => setup,
+      compute: callerComputes ? tileComputer(setup, 0) : undefined,
+      take: (rowStart, rowEnd, colStart, colEnd, counts, owned) => take({ rowStart, rowEnd, colStart, colEnd, counts }, owned),
+    });
+    completed = true;
+  } finally {
+    own?.release(completed);
+  }
 }
 
 /**

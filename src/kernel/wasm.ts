@@ -109,13 +109,18 @@ export interface WasmKernel {
     upper: number,
     chunk: number,
   ): void;
+  /**
+   * Every observer's correct count (popcount of its row), observers 0..n-1 of the
+   * pair-interleaved matrix at byte address `pairs`, written as u32 to byte address `out`.
+   */
+  correctCounts(pairs: number, words64: number, n: number, out: number): void;
   /** Sum of popcnt over `words64` 64-bit words at `p`, `repeats` times (the popcount-throughput reference). */
   popcountSum(p: number, words64: number, repeats: number): bigint;
 }
 
 function bind(instance: WasmInstance, memory: WasmMemory): WasmKernel {
   const e = instance.exports as unknown as Omit<WasmKernel, "memory">;
-  return { memory, bothCorrectTile: e.bothCorrectTile, popcountSum: e.popcountSum };
+  return { memory, bothCorrectTile: e.bothCorrectTile, correctCounts: e.correctCounts, popcountSum: e.popcountSum };
 }
 
 function isShared(memory: WasmMemory): boolean {
@@ -164,6 +169,8 @@ export interface WasmLayout {
   pairs: number;
   /** 64-bit words per observer. */
   words64: number;
+  /** Every observer's correct count, u32 (see {@link correctCountsWasm}). */
+  correct: number;
   /** Tile output slots: `slots` of `slotBytes` bytes from `scratch` (one per thread). */
   scratch: number;
   slotBytes: number;
@@ -174,7 +181,7 @@ export interface WasmLayout {
  * Writes the row-major packed rows (`words32` 32-bit words each, even) into `target` (32-bit
  * words) in the kernel's pair-interleaved layout: observers 2p and 2p+1 form pair-row p, and
  * 64-bit word k of the two lies at 32-bit index (p * words64 + k) * 4 (observer 2p) and that
- * + 2 (observer 2p+1). With an odd number of rows the last pair's second half stays zero.
+ * + 2 (observer 2p+1). With an odd number of rows the last pair's second half is zeroed.
  */
 export function writeInterleaved(bits: Uint32Array, rows: number, words32: number, target: Uint32Array): void {
   const words64 = words32 / 2;
@@ -186,11 +193,58 @@ export function writeInterleaved(bits: Uint32Array, rows: number, words32: numbe
       target[to + 1] = bits[from + 1];
     }
   }
+  if (rows % 2 === 1) {
+    let to = (rows >>> 1) * words64 * 4 + 2;
+    for (let k = 0; k < words64; k++, to += 4) target[to] = target[to + 1] = 0;
+  }
+}
+
+/** A memory kept between runs of the kernel; `busy` while a run uses it. */
+interface KeptMemory {
+  memory: WasmMemory;
+  shared: boolean;
+  bytes: number;
+  busy: boolean;
 }
 
 /**
- * A memory holding `rows` observers' bits in the pair-interleaved layout, followed by `slots`
- * tile outputs of `tileSize` x `tileSize` counts; shared when `shared` (for worker threads).
+ * The last run's memory, lent to the next run that fits in it (a shared one serves a run on one
+ * thread too) while no other run uses it: the first touch of fresh memory costs page faults,
+ * about 5 ms per MB on the benchmark machine (20 to 35 ms of a 0.2 s run at N = 1,000,
+ * M = 50,000; BENCHMARKS.md). {@link dropKeptMemory} releases it.
+ */
+let kept: KeptMemory | undefined;
+
+function acquireMemory(bytes: number, shared: boolean): KeptMemory {
+  if (kept && !kept.busy && (kept.shared || !shared) && kept.bytes >= bytes) {
+    kept.busy = true;
+    return kept;
+  }
+  const fresh: KeptMemory = { memory: createMemory(bytes, shared), shared, bytes, busy: true };
+  if (!kept || !kept.busy) kept = fresh;
+  return fresh;
+}
+
+/** Lets the memory kept between runs go (the next run allocates a fresh one). */
+export function dropKeptMemory(): void {
+  if (kept && !kept.busy) kept = undefined;
+}
+
+/** The kernel's working memory for one run: the memory, its layout, and `release` for the run's end. */
+export interface KernelWorkspace {
+  memory: WasmMemory;
+  layout: WasmLayout;
+  /**
+   * Hands the memory back at the run's end: kept for the next run when `reuse` (a run that
+   * completed), dropped otherwise (a failed run's worker threads may still be writing into it).
+   */
+  release(reuse: boolean): void;
+}
+
+/**
+ * Working memory holding `rows` observers' bits in the pair-interleaved layout, their correct
+ * counts, and `slots` tile outputs of `tileSize` x `tileSize` counts; shared when `shared` (for
+ * worker threads). The memory is the one kept from an earlier run where it fits.
  */
 export function prepareMemory(
   bits: Uint32Array,
@@ -199,11 +253,26 @@ export function prepareMemory(
   tileSize: number,
   slots: number,
   shared: boolean,
-): { memory: WasmMemory; layout: WasmLayout } {
+): KernelWorkspace {
   const pairBytes = Math.ceil(rows / 2) * words32 * 8;
-  const scratch = Math.ceil(pairBytes / 64) * 64;
+  const correct = Math.ceil(pairBytes / 64) * 64;
+  const scratch = correct + Math.ceil((rows * 4) / 64) * 64;
   const slotBytes = Math.ceil((tileSize * tileSize * 4) / 64) * 64;
-  const memory = createMemory(scratch + slots * slotBytes, shared);
+  const lease = acquireMemory(scratch + slots * slotBytes, shared);
+  const { memory } = lease;
   writeInterleaved(bits, rows, words32, new Uint32Array(memory.buffer, 0, pairBytes / 4));
-  return { memory, layout: { pairs: 0, words64: words32 / 2, scratch, slotBytes, slots } };
+  return {
+    memory,
+    layout: { pairs: 0, words64: words32 / 2, correct, scratch, slotBytes, slots },
+    release(reuse) {
+      lease.busy = false;
+      if (!reuse && kept === lease) kept = undefined;
+    },
+  };
+}
+
+/** Every observer's correct count, computed by the kernel from a workspace's interleaved rows. */
+export function correctCountsWasm(kernel: WasmKernel, layout: WasmLayout, rows: number): Uint32Array {
+  kernel.correctCounts(layout.pairs, layout.words64, rows, layout.correct);
+  return new Uint32Array(kernel.memory.buffer, layout.correct, rows).slice();
 }
