@@ -1,8 +1,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { SeededRandom } from "../core/math/random.ts";
-import { kappaFromCounts } from "../core/metrics.ts";
-import { type KernelName, MAX_TILE_SIZE, allPairCounts, correctCounts, forEachTilePair } from "../kernel/index.ts";
+import { type KernelName, MAX_TILE_SIZE, allPairCounts, forEachTilePair } from "../kernel/index.ts";
 import { type PackedObservers, allocatePacked, wordsPerObserverFor } from "../kernel/packed.ts";
 import { configureCommand } from "./command.ts";
 import { seed as seedFlag, wholeNumber } from "./flags.ts";
@@ -67,8 +66,9 @@ export function correlatedObservers(observers: number, trials: number, seed: num
 
 /**
  * Times the all-pairs computation on generated data: the both-correct counts of every pair
- * (allPairCounts, streamed tile by tile) and every pair's kappa from them (kappaFromCounts, the
- * arithmetic of pairMetrics), without keeping an N x N result. The clock covers kernel set-up
+ * (allPairCounts, streamed tile by tile) and every pair's kappa from them (kappaFromCounts' arithmetic,
+ * computed beside the counts by the thread that counted the tile: AllPairOptions.kappa), without keeping
+ * an N x N result. The clock covers kernel set-up
  * (packing into the kernel's layout, WebAssembly instantiation, worker start-up), the counts
  * and the kappas; not the data generation.
  */
@@ -86,15 +86,15 @@ export async function benchKernel(options: {
   // which threads finish tiles.
   const tileSums = new Map<number, { sum: number; defined: number; undefined: number }>();
   const start = performance.now();
-  const correct = correctCounts(packed);
   const result = await allPairCounts(packed, {
     kernel: options.kernel ?? "auto",
     threads: options.threads,
     tileSize: options.tileSize,
+    kappa: true,
     onTile: (tile) => {
       const sums = { sum: 0, defined: 0, undefined: 0 };
-      forEachTilePair(tile, (i, j, both) => {
-        const kappa = kappaFromCounts(m, correct[i], correct[j], both);
+      forEachTilePair(tile, (_i, _j, _both, at) => {
+        const kappa = tile.kappa![at];
         if (Number.isNaN(kappa)) sums.undefined++;
         else {
           sums.sum += kappa;

@@ -13,8 +13,16 @@
  * threads, which are loaded only when used.
  */
 import { type PackedObservers, wordsPerObserverFor } from "./packed.ts";
-import { bothCorrectTileScalar, rowCounts } from "./scalar.ts";
-import { type KernelWorkspace, correctCountsWasm, dropKeptMemory, instantiateKernel, prepareMemory, wasmAvailable } from "./wasm.ts";
+import { bothCorrectTileScalar, pairKappasScalar, rowCounts } from "./scalar.ts";
+import {
+  type KernelWorkspace,
+  type WasmModule,
+  countCorrectWasm,
+  dropKeptMemory,
+  instantiateKernel,
+  prepareMemory,
+  wasmAvailable,
+} from "./wasm.ts";
 
 export type KernelName = "wasm" | "ts";
 
@@ -23,7 +31,8 @@ export type KernelName = "wasm" | "ts";
  * (colStart >= rowStart). `counts` holds the both-correct counts, row-major: pair (i, j) at
  * counts[(i - rowStart) * (colEnd - colStart) + (j - colStart)]. Only entries with j > i are
  * pairs; on a diagonal tile (rowStart === colStart) the entries with j <= i are unspecified.
- * Every pair i < j of the matrix lies in exactly one tile.
+ * Every pair i < j of the matrix lies in exactly one tile. With {@link AllPairOptions.kappa},
+ * `kappa` holds every pair's Cohen's kappa in the same layout.
  */
 export interface PairTile {
   rowStart: number;
@@ -31,6 +40,7 @@ export interface PairTile {
   colStart: number;
   colEnd: number;
   counts: Uint32Array;
+  kappa?: Float64Array;
 }
 
 export interface AllPairOptions {
@@ -53,6 +63,12 @@ export interface AllPairOptions {
    * gets more work (backpressure for writers).
    */
   onTile?: (tile: PairTile) => void | Promise<void>;
+  /**
+   * With `onTile`: each tile also carries every pair's kappa (`PairTile.kappa`), exactly what
+   * kappaFromCounts gives (to the last bit), computed by the thread that counted the tile (in
+   * WebAssembly with the WebAssembly kernel) instead of on the consumer's thread.
+   */
+  kappa?: boolean;
 }
 
 export interface AllPairCounts {
@@ -105,12 +121,12 @@ export function correctCounts(packed: PackedObservers): Uint32Array {
   return correct;
 }
 
-/** Calls `visit(i, j, count)` for every pair i < j of a tile. */
-export function forEachTilePair(tile: PairTile, visit: (i: number, j: number, bothCorrect: number) => void): void {
+/** Calls `visit(i, j, count, at)` for every pair i < j of a tile; `at` is the pair's index in the tile's arrays (counts, kappa). */
+export function forEachTilePair(tile: PairTile, visit: (i: number, j: number, bothCorrect: number, at: number) => void): void {
   const width = tile.colEnd - tile.colStart;
   for (let i = tile.rowStart; i < tile.rowEnd; i++) {
     const row = (i - tile.rowStart) * width - tile.colStart;
-    for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) visit(i, j, tile.counts[row + j]);
+    for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) visit(i, j, tile.counts[row + j], row + j);
   }
 }
 
@@ -148,47 +164,85 @@ function isNode(): boolean {
 }
 
 /** Settings of one run, after defaults. */
-interface Run {
+export interface KernelRun {
   kernel: KernelName;
   tileSize: number;
   chunk: number;
+  /** Kappas beside the counts (AllPairOptions.kappa; default false). */
+  kappa?: boolean;
 }
 
 /**
- * Computes the tiles on this thread, handing each (a view, valid during the call) to `take`; the
- * WebAssembly kernel works in `workspace` (its rows already written).
+ * Computes the tiles on this thread, handing each (views, valid during the call) to `take`; the
+ * WebAssembly kernel works in `workspace` (its rows and correct counts already written).
  */
 function computeTiles(
   packed: PackedObservers,
   tiles: Int32Array,
-  run: Run,
+  run: KernelRun,
   workspace: KernelWorkspace | undefined,
+  correct: Uint32Array,
   take: (tile: PairTile) => void | Promise<void>,
 ): void | Promise<void> {
-  const words = packed.wordsPerObserver;
-  let compute: (r0: number, r1: number, c0: number, c1: number) => Uint32Array;
-  if (workspace) {
-    const { memory, layout } = workspace;
-    const kernel = instantiateKernel(memory);
-    compute = (r0, r1, c0, c1) => {
-      kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, layout.scratch, r0 === c0 ? 1 : 0, run.chunk);
-      return new Uint32Array(memory.buffer, layout.scratch, (r1 - r0) * (c1 - c0));
-    };
-  } else {
-    const out = new Uint32Array(run.tileSize * run.tileSize);
-    compute = (r0, r1, c0, c1) => {
-      bothCorrectTileScalar(packed.bits, words, r0, r1, c0, c1, out, r0 === c0, run.chunk);
-      return out.subarray(0, (r1 - r0) * (c1 - c0));
-    };
-  }
+  const compute = tileComputer(packed, run, workspace, correct, 0);
   const step = (t: number): void | Promise<void> => {
     for (; t < tiles.length; t += 4) {
       const [r0, r1, c0, c1] = tiles.subarray(t, t + 4);
-      const pending = take({ rowStart: r0, rowEnd: r1, colStart: c0, colEnd: c1, counts: compute(r0, r1, c0, c1) });
+      const pending = take({ rowStart: r0, rowEnd: r1, colStart: c0, colEnd: c1, ...compute(r0, r1, c0, c1, false) });
       if (pending instanceof Promise) return pending.then(() => step(t + 4));
     }
   };
   return step(0);
+}
+
+/** A tile's results: its counts and, when the run wants them, its kappas. */
+export interface TileOutput {
+  counts: Uint32Array;
+  kappa?: Float64Array;
+}
+
+/**
+ * A function computing one tile (counts, and kappas with `run.kappa`) for the thread in `slot`:
+ * into the thread's own output memory (returning views of it, valid until its next tile) or,
+ * with `copy`, into arrays of their own. WebAssembly: in `workspace`, instantiated here (a
+ * compiled module may be given, e.g. one posted to a worker); TypeScript: from the packed bits.
+ */
+export function tileComputer(
+  packed: { bits: Uint32Array; wordsPerObserver: number; trials: number },
+  run: KernelRun,
+  workspace: { memory: KernelWorkspace["memory"]; layout: KernelWorkspace["layout"] } | undefined,
+  correct: Uint32Array,
+  slot: number,
+  module?: WasmModule,
+): (r0: number, r1: number, c0: number, c1: number, copy: boolean) => TileOutput {
+  const { chunk, kappa } = run;
+  if (workspace) {
+    const { memory, layout } = workspace;
+    const kernel = instantiateKernel(memory, module);
+    const out = layout.scratch + slot * layout.slotBytes;
+    const kappaOut = layout.kappaScratch + slot * layout.kappaSlotBytes;
+    return (r0, r1, c0, c1, copy) => {
+      const cells = (r1 - r0) * (c1 - c0);
+      kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, out, r0 === c0 ? 1 : 0, chunk);
+      const counts = new Uint32Array(memory.buffer, out, cells);
+      if (!kappa) return { counts: copy ? counts.slice() : counts };
+      kernel.pairKappas(out, r0, r1, c0, c1, layout.correct, layout.accuracy, packed.trials, kappaOut);
+      const kappas = new Float64Array(memory.buffer, kappaOut, cells);
+      return copy ? { counts: counts.slice(), kappa: kappas.slice() } : { counts, kappa: kappas };
+    };
+  }
+  const { bits, wordsPerObserver: words, trials } = packed;
+  const scratch = new Uint32Array(run.tileSize * run.tileSize);
+  const kappaScratch = kappa ? new Float64Array(run.tileSize * run.tileSize) : undefined;
+  return (r0, r1, c0, c1, copy) => {
+    const cells = (r1 - r0) * (c1 - c0);
+    const counts = copy ? new Uint32Array(cells) : scratch.subarray(0, cells);
+    bothCorrectTileScalar(bits, words, r0, r1, c0, c1, counts, r0 === c0, chunk);
+    if (!kappaScratch) return { counts };
+    const kappas = copy ? new Float64Array(cells) : kappaScratch.subarray(0, cells);
+    pairKappasScalar(counts, r0, r1, c0, c1, correct, trials, kappas);
+    return { counts, kappa: kappas };
+  };
 }
 
 /**
@@ -196,7 +250,7 @@ function computeTiles(
  * written into its layout; shared for more than one thread), or undefined for the TypeScript
  * kernel. The caller releases it.
  */
-function workspaceFor(packed: PackedObservers, run: Run, threads: number): KernelWorkspace | undefined {
+function workspaceFor(packed: PackedObservers, run: KernelRun, threads: number): KernelWorkspace | undefined {
   if (run.kernel !== "wasm") return undefined;
   return prepareMemory(packed.bits, packed.observers.length, packed.wordsPerObserver, run.tileSize, threads, threads > 1);
 }
@@ -204,16 +258,18 @@ function workspaceFor(packed: PackedObservers, run: Run, threads: number): Kerne
 /** Every observer's correct count: by the WebAssembly kernel from its workspace, else in TypeScript. */
 function countCorrect(packed: PackedObservers, workspace: KernelWorkspace | undefined): Uint32Array {
   if (!workspace) return correctCounts(packed);
-  return correctCountsWasm(instantiateKernel(workspace.memory), workspace.layout, packed.observers.length);
+  return countCorrectWasm(instantiateKernel(workspace.memory), workspace.layout, packed.observers.length, packed.trials);
 }
 
-function setUp(packed: PackedObservers, options: AllPairOptions): { run: Run; tiles: Int32Array } {
+function setUp(packed: PackedObservers, options: AllPairOptions): { run: KernelRun; tiles: Int32Array } {
   checkPacked(packed);
-  const run: Run = {
+  const run: KernelRun = {
     kernel: resolveKernel(options.kernel),
     tileSize: options.tileSize ?? DEFAULT_TILE_SIZE,
     chunk: options.chunkWords ?? DEFAULT_CHUNK_WORDS,
+    kappa: options.kappa ?? false,
   };
+  if (run.kappa && !options.onTile) throw new RangeError("kappa needs onTile: the kappas come with the tiles");
   if (!(Number.isInteger(run.chunk) && run.chunk >= 0)) throw new RangeError(`chunkWords must be a non-negative integer, got ${run.chunk}`);
   return { run, tiles: pairTiles(packed.observers.length, run.tileSize) };
 }
@@ -224,7 +280,7 @@ function tileSink(
   correct: Uint32Array,
   onTile: AllPairOptions["onTile"],
 ): { take: (tile: PairTile, owned: boolean) => void | Promise<void>; matrix?: Uint32Array } {
-  if (onTile) return { take: (tile, owned) => onTile(owned ? tile : { ...tile, counts: tile.counts.slice() }) };
+  if (onTile) return { take: (tile, owned) => onTile(owned ? tile : { ...tile, counts: tile.counts.slice(), kappa: tile.kappa?.slice() }) };
   const matrix = new Uint32Array(n * n);
   for (let i = 0; i < n; i++) matrix[i * n + i] = correct[i];
   return {
@@ -250,7 +306,7 @@ export function allPairCountsSync(
   try {
     const correct = countCorrect(packed, workspace);
     const sink = tileSink(packed.observers.length, correct, options.onTile);
-    void computeTiles(packed, tiles, run, workspace, (tile) => void sink.take(tile, false));
+    void computeTiles(packed, tiles, run, workspace, correct, (tile) => void sink.take(tile, false));
     return result(packed, run, 1, correct, sink.matrix);
   } finally {
     // No other thread wrote into it: kept for the next run even after an error.
@@ -258,7 +314,7 @@ export function allPairCountsSync(
   }
 }
 
-function result(packed: PackedObservers, run: Run, threads: number, correct: Uint32Array, matrix?: Uint32Array): AllPairCounts {
+function result(packed: PackedObservers, run: KernelRun, threads: number, correct: Uint32Array, matrix?: Uint32Array): AllPairCounts {
   return {
     observers: packed.observers.length,
     trials: packed.trials,
@@ -276,7 +332,7 @@ interface ThreadsModule {
   computeTilesThreaded(
     packed: PackedObservers,
     tiles: Int32Array,
-    run: Run & { threads: number; workspace?: KernelWorkspace },
+    run: KernelRun & { threads: number; workspace?: KernelWorkspace; correct?: Uint32Array },
     take: (tile: PairTile, owned: boolean) => void | Promise<void>,
   ): Promise<void>;
 }
@@ -337,10 +393,10 @@ export async function allPairCounts(packed: PackedObservers, options: AllPairOpt
     const correct = countCorrect(packed, workspace);
     const sink = tileSink(n, correct, options.onTile);
     if (threaded) {
-      await threaded.computeTilesThreaded(packed, tiles, { ...run, threads, workspace }, (tile, owned) => sink.take(tile, owned));
+      await threaded.computeTilesThreaded(packed, tiles, { ...run, threads, workspace, correct }, (tile, owned) => sink.take(tile, owned));
       reuse = true;
     } else {
-      await computeTiles(packed, tiles, run, workspace, (tile) => sink.take(tile, false));
+      await computeTiles(packed, tiles, run, workspace, correct, (tile) => sink.take(tile, false));
     }
     return result(packed, run, threads, correct, sink.matrix);
   } finally {

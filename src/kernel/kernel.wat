@@ -233,6 +233,51 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $observers))))
 
+  ;; Every pair's Cohen's kappa of one tile from its both-correct counts, as kappaFromCounts
+  ;; (src/core/metrics.ts) computes it, operation for operation, so to the last bit: with
+  ;; accuracies p = k / n (f64, at byte address $accuracy; k the correct counts, u32 at
+  ;; $correct; n = $trials), c_exp = p_i p_j + (1 - p_i)(1 - p_j), c_obs = (both correct + both
+  ;; wrong) / n, where both correct + both wrong = n - k_i - k_j + 2 both correct is an integer
+  ;; (exact in either order), and kappa = (c_obs - c_exp) / (1 - c_exp), NaN where c_exp = 1.
+  ;; Counts at byte address $counts, kappas (f64) to $out, both row-major as bothCorrectTile's
+  ;; output: entry (i - r0) * (c1 - c0) + (j - c0) for the pairs j > i of the tile only.
+  (func (export "pairKappas") (param $counts i32) (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
+    (param $correct i32) (param $accuracy i32) (param $trials i32) (param $out i32)
+    (local $ncols i32) (local $i i32) (local $j i32) (local $at i32) (local $ki i32)
+    (local $n f64) (local $pi f64) (local $qi f64) (local $pj f64) (local $exp f64) (local $obs f64)
+    (local.set $ncols (i32.sub (local.get $c1) (local.get $c0)))
+    (local.set $n (f64.convert_i32_u (local.get $trials)))
+    (local.set $i (local.get $r0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $r1)))
+        (local.set $ki (i32.load (i32.add (local.get $correct) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $pi (f64.load (i32.add (local.get $accuracy) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $qi (f64.sub (f64.const 1) (local.get $pi)))
+        (local.set $j (local.get $c0))
+        (if (i32.gt_s (i32.add (local.get $i) (i32.const 1)) (local.get $j)) (then (local.set $j (i32.add (local.get $i) (i32.const 1)))))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $j) (local.get $c1)))
+            (local.set $at (i32.add (i32.mul (i32.sub (local.get $i) (local.get $r0)) (local.get $ncols)) (i32.sub (local.get $j) (local.get $c0))))
+            (local.set $pj (f64.load (i32.add (local.get $accuracy) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $exp (f64.add (f64.mul (local.get $pi) (local.get $pj))
+              (f64.mul (local.get $qi) (f64.sub (f64.const 1) (local.get $pj)))))
+            (local.set $obs (f64.div
+              (f64.convert_i32_u (i32.add
+                (i32.sub (i32.sub (local.get $trials) (local.get $ki))
+                  (i32.load (i32.add (local.get $correct) (i32.shl (local.get $j) (i32.const 2)))))
+                (i32.shl (i32.load (i32.add (local.get $counts) (i32.shl (local.get $at) (i32.const 2)))) (i32.const 1))))
+              (local.get $n)))
+            (f64.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 3)))
+              (select (f64.const nan)
+                (f64.div (f64.sub (local.get $obs) (local.get $exp)) (f64.sub (f64.const 1) (local.get $exp)))
+                (f64.eq (local.get $exp) (f64.const 1))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
   ;; The popcount-throughput reference (benchmarks only): $repeats passes over $words 64-bit
   ;; words at byte address $p, summing popcnt of every word with four independent accumulators:
   ;; one load and one add per popcount, no AND, no pair bookkeeping. About the best this engine

@@ -5,6 +5,7 @@
  * exact) wherever WebAssembly is unavailable. Isomorphic.
  */
 import { rowPopcount } from "../core/bit-rows.ts";
+import { kappaFromCounts } from "../core/metrics.ts";
 
 const M1 = 0x55555555;
 const M2 = 0x33333333;
@@ -123,5 +124,26 @@ export function bothCorrectTileScalar(
         }
       }
     }
+  }
+}
+
+/**
+ * Every pair's kappa of a tile (pairs j > i only; other entries untouched) from its counts, in
+ * the counts' layout: kappaFromCounts itself, the reference the WebAssembly `pairKappas` equals.
+ */
+export function pairKappasScalar(
+  counts: Uint32Array,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  correct: Uint32Array,
+  trials: number,
+  out: Float64Array,
+): void {
+  const ncols = c1 - c0;
+  for (let i = r0; i < r1; i++) {
+    const row = (i - r0) * ncols - c0;
+    for (let j = Math.max(c0, i + 1); j < c1; j++) out[row + j] = kappaFromCounts(trials, correct[i], correct[j], counts[row + j]);
   }
 }

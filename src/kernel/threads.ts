@@ -9,19 +9,19 @@
  * module (compiled once, posted to it) on that memory.
  */
 import { availableParallelism } from "node:os";
-import type { KernelName, PairTile } from "./index.ts";
+import { type KernelRun, type PairTile, type TileOutput, correctCounts, tileComputer } from "./index.ts";
 import type { PackedObservers } from "./packed.ts";
-import { bothCorrectTileScalar } from "./scalar.ts";
 import {
   type KernelWorkspace,
   type WasmLayout,
   type WasmMemory,
   type WasmModule,
+  countCorrectWasm,
   instantiateKernel,
   kernelModule,
   prepareMemory,
 } from "./wasm.ts";
-import { type TileComputer, TileWorkerPool, serveTiles } from "./worker-pool.ts";
+import { TileWorkerPool, serveTiles } from "./worker-pool.ts";
 
 /** The default number of worker threads: os.availableParallelism(). */
 export function defaultThreadCount(): number {
@@ -30,21 +30,18 @@ export function defaultThreadCount(): number {
 
 const WORKER_TAG = "trialwise-kernel-worker";
 
-/** What a thread needs to compute tiles. */
+/** What a thread needs to compute tiles (see index.ts's tileComputer). */
 interface WorkerSetup {
-  kernel: KernelName;
-  chunk: number;
-  tileSize: number;
-  /** wasm: the module, the shared memory and its layout. */
+  run: KernelRun;
+  /** The packed bits (on a SharedArrayBuffer: read by the TypeScript kernel), their words per observer and trials. */
+  packed: { bits: Uint32Array; wordsPerObserver: number; trials: number };
+  correct: Uint32Array;
+  /** WebAssembly: the shared memory and its layout, and the compiled module. */
+  workspace?: { memory: WasmMemory; layout: WasmLayout };
   module?: WasmModule;
-  memory?: WasmMemory;
-  layout?: WasmLayout;
-  /** ts: the packed bits on a SharedArrayBuffer and the words per observer. */
-  bits?: Uint32Array;
-  words32?: number;
 }
 
-const pool = new TileWorkerPool<WorkerSetup, Uint32Array>(import.meta.url, WORKER_TAG, "a kernel worker thread");
+const pool = new TileWorkerPool<WorkerSetup, TileOutput>(import.meta.url, WORKER_TAG, "a kernel worker thread");
 
 /** Terminates the pooled idle worker threads (they never keep the process alive; this frees them now). */
 export function closeKernelThreads(): Promise<void> {
@@ -73,30 +70,36 @@ function sharedBits(packed: PackedObservers): Uint32Array {
 export async function computeTilesThreaded(
   packed: PackedObservers,
   tiles: Int32Array,
-  run: { kernel: KernelName; threads: number; tileSize: number; chunk: number; callerComputes?: boolean; workspace?: KernelWorkspace },
+  run: KernelRun & { threads: number; callerComputes?: boolean; workspace?: KernelWorkspace; correct?: Uint32Array },
   take: (tile: PairTile, owned: boolean) => void | Promise<void>,
 ): Promise<void> {
   const nTiles = tiles.length / 4;
   if (nTiles === 0) return;
   const callerComputes = run.callerComputes ?? true;
   const threads = Math.max(callerComputes ? 1 : 2, Math.min(run.threads, nTiles));
-  const setup: WorkerSetup = { kernel: run.kernel, chunk: run.chunk, tileSize: run.tileSize };
+  const { kernel, tileSize, chunk, kappa } = run;
+  const n = packed.observers.length;
   let own: KernelWorkspace | undefined;
-  if (run.kernel === "wasm") {
-    const workspace =
-      run.workspace ?? (own = prepareMemory(packed.bits, packed.observers.length, packed.wordsPerObserver, run.tileSize, threads, true));
-    Object.assign(setup, { module: kernelModule(true), memory: workspace.memory, layout: workspace.layout });
-  } else {
-    Object.assign(setup, { bits: sharedBits(packed), words32: packed.wordsPerObserver });
+  let workspace = run.workspace;
+  let correct = run.correct;
+  if (kernel === "wasm" && !workspace) {
+    workspace = own = prepareMemory(packed.bits, n, packed.wordsPerObserver, tileSize, threads, true);
+    correct = countCorrectWasm(instantiateKernel(own.memory), own.layout, n, packed.trials);
   }
+  const setup: WorkerSetup = {
+    run: { kernel, tileSize, chunk, kappa },
+    packed: { bits: workspace ? new Uint32Array(0) : sharedBits(packed), wordsPerObserver: packed.wordsPerObserver, trials: packed.trials },
+    correct: correct ?? correctCounts(packed),
+    ...(workspace ? { workspace: { memory: workspace.memory, layout: workspace.layout }, module: kernelModule(true) } : {}),
+  };
   let completed = false;
   try {
     await pool.run({
       tiles,
       workers: threads - 1,
       setup: () => setup,
-      compute: callerComputes ? tileComputer(setup, 0) : undefined,
-      take: (rowStart, rowEnd, colStart, colEnd, counts, owned) => take({ rowStart, rowEnd, colStart, colEnd, counts }, owned),
+      compute: callerComputes ? threadTileComputer(setup, 0) : undefined,
+      take: (rowStart, rowEnd, colStart, colEnd, output, owned) => take({ rowStart, rowEnd, colStart, colEnd, ...output }, owned),
     });
     completed = true;
   } finally {
@@ -104,31 +107,9 @@ export async function computeTilesThreaded(
   }
 }
 
-/**
- * A function computing one tile for the thread in `slot` with this setup: into the thread's
- * output slot (returning a view of it) or, with `copy`, into an array of its own.
- */
-function tileComputer(setup: WorkerSetup, slot: number): TileComputer<Uint32Array> {
-  const chunk = setup.chunk;
-  if (setup.kernel === "wasm") {
-    const memory = setup.memory!;
-    const layout = setup.layout!;
-    const kernel = instantiateKernel(memory, setup.module);
-    const out = layout.scratch + slot * layout.slotBytes;
-    return (r0, r1, c0, c1, copy) => {
-      kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, out, r0 === c0 ? 1 : 0, chunk);
-      const view = new Uint32Array(memory.buffer, out, (r1 - r0) * (c1 - c0));
-      return copy ? view.slice() : view;
-    };
-  }
-  const bits = setup.bits!;
-  const words = setup.words32!;
-  const scratch = new Uint32Array(setup.tileSize * setup.tileSize);
-  return (r0, r1, c0, c1, copy) => {
-    const counts = copy ? new Uint32Array((r1 - r0) * (c1 - c0)) : scratch.subarray(0, (r1 - r0) * (c1 - c0));
-    bothCorrectTileScalar(bits, words, r0, r1, c0, c1, counts, r0 === c0, chunk);
-    return counts;
-  };
+/** The tile computer of the thread in `slot`. */
+function threadTileComputer(setup: WorkerSetup, slot: number) {
+  return tileComputer(setup.packed, setup.run, setup.workspace, setup.correct, slot, setup.module);
 }
 
-serveTiles(WORKER_TAG, tileComputer);
+serveTiles(WORKER_TAG, threadTileComputer);

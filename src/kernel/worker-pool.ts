@@ -25,8 +25,17 @@
 import { type Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { startModuleWorker } from "../io/module-worker.ts";
 
-/** An array of tile results whose buffer can be transferred to another thread. */
-export type TileResult = Uint32Array | Float64Array;
+/**
+ * A tile's results: a typed array, or an object whose typed arrays are the results; their
+ * buffers are transferred (not copied) to the calling thread.
+ */
+export type TileResult = object;
+
+/** The buffers of a tile's results. */
+function buffersOf(result: TileResult): ArrayBuffer[] {
+  const arrays: unknown[] = ArrayBuffer.isView(result) ? [result] : Object.values(result);
+  return arrays.filter((array) => ArrayBuffer.isView(array)).map((array) => array.buffer as ArrayBuffer);
+}
 
 /**
  * Computes tile [r0, r1) x [c0, c1): a view of the thread's own output memory (valid until its
@@ -235,7 +244,7 @@ export function serveTiles<Setup, Result extends TileResult>(
       if (index >= tiles.length / 4) return;
       const t = index * 4;
       const result = current.compute(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], true);
-      port.postMessage({ job: message.job, index, result } satisfies TileMessage<Result>, [result.buffer as ArrayBuffer]);
+      port.postMessage({ job: message.job, index, result } satisfies TileMessage<Result>, buffersOf(result));
     }
   });
 }

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import { kappaFromCounts } from "../../src/core/metrics.ts";
 import { allPairCounts, closeKernelThreads, packObservers } from "../../src/kernel/index.ts";
-import { correctCountsWasm, dropKeptMemory, instantiateKernel, prepareMemory, writeInterleaved } from "../../src/kernel/wasm.ts";
+import { pairKappasScalar } from "../../src/kernel/scalar.ts";
+import {
+  countCorrectWasm,
+  createMemory,
+  dropKeptMemory,
+  instantiateKernel,
+  prepareMemory,
+  writeInterleaved,
+} from "../../src/kernel/wasm.ts";
 import { seededRandom } from "../helpers.ts";
 
 after(() => closeKernelThreads());
@@ -55,7 +64,7 @@ describe("kernel memory", () => {
     ]) {
       const bits = randomBits(n, words, n * 100 + words);
       const workspace = prepareMemory(bits, n, words, 2, 1, false);
-      const counts = correctCountsWasm(instantiateKernel(workspace.memory), workspace.layout, n);
+      const counts = countCorrectWasm(instantiateKernel(workspace.memory), workspace.layout, n, 1);
       workspace.release(true);
       const expected = Array.from({ length: n }, (_, i) =>
         bits.subarray(i * words, (i + 1) * words).reduce((sum, word) => sum + word.toString(2).replaceAll("0", "").length, 0),
@@ -91,5 +100,83 @@ describe("kernel memory", () => {
     }
     const together = await Promise.all(cases.map(({ packed, threads }) => allPairCounts(packed, { kernel: "wasm", threads, tileSize: 6 })));
     together.forEach((run, k) => assert.deepEqual([...run.bothCorrect!], cases[k].expected));
+  });
+
+  test("pairKappas equals kappaFromCounts to the last bit: random and extreme counts, undefined kappas, trials up to 2^32 - 1", () => {
+    const rng = seededRandom(11);
+    const memory = createMemory(1 << 20, false);
+    const kernel = instantiateKernel(memory);
+    // One tile of 8 x 8 observers: rows 0..7 against columns 0..7 (pairs j > i), a third of them
+    // with extreme counts (0, n, both = min or max).
+    const n = 8;
+    const at = { counts: 0, correct: 4096, accuracy: 8192, out: 16384 };
+    for (const trials of [1, 2, 3, 7, 1000, 50_000, 2 ** 31 + 5, 2 ** 32 - 1]) {
+      for (let round = 0; round < 20; round++) {
+        const pick = (max: number) => (rng() < 0.3 ? (rng() < 0.5 ? 0 : max) : Math.floor(rng() * (max + 1)));
+        const correct = Uint32Array.from({ length: n }, () => pick(trials));
+        const counts = new Uint32Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++) {
+            const low = Math.max(0, correct[i] + correct[j] - trials);
+            const high = Math.min(correct[i], correct[j]);
+            counts[i * n + j] = rng() < 0.3 ? (rng() < 0.5 ? low : high) : low + Math.floor(rng() * (high - low + 1));
+          }
+        new Uint32Array(memory.buffer, at.counts, n * n).set(counts);
+        new Uint32Array(memory.buffer, at.correct, n).set(correct);
+        new Float64Array(memory.buffer, at.accuracy, n).set(Array.from(correct, (k) => k / trials));
+        kernel.pairKappas(at.counts, 0, n, 0, n, at.correct, at.accuracy, trials, at.out);
+        const wasm = new Float64Array(memory.buffer, at.out, n * n);
+        const reference = new Float64Array(n * n);
+        pairKappasScalar(counts, 0, n, 0, n, correct, trials, reference);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++) {
+            const expected = kappaFromCounts(trials, correct[i], correct[j], counts[i * n + j]);
+            assert.ok(
+              Object.is(wasm[i * n + j], expected),
+              `n ${trials}: ${correct[i]} ${correct[j]} ${counts[i * n + j]}: ${wasm[i * n + j]} vs ${expected}`,
+            );
+            assert.ok(Object.is(reference[i * n + j], expected));
+          }
+      }
+    }
+  });
+
+  test("allPairCounts with kappa: every tile's kappas are kappaFromCounts of its counts, both kernels, 1 and 2 threads", async () => {
+    const rng = seededRandom(21);
+    const trials = 333;
+    const rows = Array.from({ length: 27 }, (_, i) =>
+      Array.from({ length: trials }, () => (i === 3 ? 0 : i === 4 || i === 5 ? 1 : rng() < 0.2 + i / 40 ? 1 : 0)),
+    );
+    const packed = packObservers(
+      rows.map((_, i) => `o${i}`),
+      rows,
+    );
+    const reference = await allPairCounts(packed, { kernel: "ts", threads: 1 });
+    for (const kernel of ["wasm", "ts"] as const) {
+      for (const threads of [1, 2]) {
+        let pairs = 0;
+        let undefinedKappas = 0;
+        await allPairCounts(packed, {
+          kernel,
+          threads,
+          tileSize: 6,
+          kappa: true,
+          onTile: (tile) => {
+            const width = tile.colEnd - tile.colStart;
+            for (let i = tile.rowStart; i < tile.rowEnd; i++)
+              for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) {
+                const k = (i - tile.rowStart) * width + (j - tile.colStart);
+                const expected = kappaFromCounts(trials, reference.correct[i], reference.correct[j], reference.bothCorrect![i * 27 + j]);
+                assert.ok(Object.is(tile.kappa![k], expected), `${kernel} ${threads}: ${i} ${j}`);
+                pairs++;
+                if (Number.isNaN(expected)) undefinedKappas++;
+              }
+          },
+        });
+        assert.equal(pairs, (27 * 26) / 2);
+        assert.equal(undefinedKappas, 1, "the two all-correct observers");
+      }
+    }
+    await assert.rejects(allPairCounts(packed, { kappa: true }), /kappa needs onTile/);
   });
 });
