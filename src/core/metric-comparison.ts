@@ -5,20 +5,21 @@
  *
  * Each replicate draws the comparison's replicate ({@link drawComparisonReplicate}: S items with
  * replacement, and per resampled item whether models A and B swap their answers), so the same
- * seed resamples the same items as error kappa's comparison. The resampled items are copied
- * into a replicate table (copy j holds item draws[j]'s options and every observer's vectors,
- * answers and margins there); a model under the null, A', holds A's copy where the item is not
- * swapped and B's where it is. Each mean is the metric's own function ({@link metricValue}) on
- * the replicate table, so the comparison has no formula of its own; the differences, p-values,
- * adjustments and ranks are {@link comparisonsFromReplicates}'.
+ * seed resamples the same items as error kappa's comparison. A model under the null, A', gives
+ * A's answer on a resampled item that is not swapped and B's on one that is. Each model's (and
+ * A''s) metric with each human on the replicate comes from {@link ReplicateMetricPairs}
+ * (./metric-replicates.ts: the metric of the resampled items, with agreements per model, human
+ * and item computed once); the differences, p-values, adjustments and ranks are
+ * {@link comparisonsFromReplicates}'.
  *
  * Cost per replicate: for M models, P = M (M - 1) / 2 pairs of models and H humans,
- * (M + 2 P) H metric evaluations of S items and K options each.
+ * (M + 2 P) H sums over the S resampled items; memory M H S numbers for the agreements.
  */
 import { InputError } from "./errors.ts";
 import { AGGREGATE_DEFAULTS, checkBootstrapOptions } from "./joint-bootstrap.ts";
 import { type MetricMatrix, metricRoles } from "./metric-bootstrap.ts";
-import { type MetricObserver, metricValue } from "./metric-pairs.ts";
+import { metricValue } from "./metric-pairs.ts";
+import { MAX_PAIR_AGREEMENTS, ReplicateMetricPairs } from "./metric-replicates.ts";
 import {
   type CompareOptions,
   type ModelComparisons,
@@ -27,45 +28,6 @@ import {
   drawComparisonReplicate,
 } from "./model-comparison.ts";
 import { progressTicker } from "./progress.ts";
-import type { CategoryLayout } from "./response-agreement.ts";
-
-/** The layout of the replicate table: copy j is item `source[j]` of `layout`. */
-function copyLayout(layout: CategoryLayout, source: ArrayLike<number>): CategoryLayout {
-  const offsets = new Int32Array(source.length + 1);
-  for (let j = 0; j < source.length; j++) offsets[j + 1] = offsets[j] + layout.offsets[source[j] + 1] - layout.offsets[source[j]];
-  const truth = new Int32Array(source.length);
-  const category = new Int32Array(offsets[source.length]);
-  for (let j = 0; j < source.length; j++) {
-    truth[j] = layout.truth[source[j]];
-    const from = layout.offsets[source[j]];
-    for (let o = offsets[j]; o < offsets[j + 1]; o++) category[o] = layout.category[from + o - offsets[j]];
-  }
-  return { offsets, truth, category, categories: layout.categories };
-}
-
-/** An observer on the replicate table: copy j takes `pick(j)`'s vectors, answers and margins at item source[j]. */
-function copyObserver(
-  layout: CategoryLayout,
-  copies: CategoryLayout,
-  source: ArrayLike<number>,
-  pick: (j: number) => MetricObserver,
-): MetricObserver {
-  const first = pick(0);
-  const sameAnswers = first.vectors === first.answers;
-  const vectors = new Float64Array(copies.offsets[source.length]);
-  const answers = sameAnswers ? vectors : new Float64Array(vectors.length);
-  const margins = first.margins && new Float64Array(source.length);
-  for (let j = 0; j < source.length; j++) {
-    const from = pick(j);
-    const start = layout.offsets[source[j]];
-    for (let o = copies.offsets[j]; o < copies.offsets[j + 1]; o++) {
-      vectors[o] = from.vectors[start + o - copies.offsets[j]];
-      if (!sameAnswers) answers[o] = from.answers[start + o - copies.offsets[j]];
-    }
-    if (margins) margins[j] = from.margins![source[j]];
-  }
-  return { observer: first.observer, vectors, answers, margins };
-}
 
 /**
  * Every pair of models (or the named ones, at least two) with the same humans, on the matrix's
@@ -90,52 +52,49 @@ export function compareMetricModels(matrix: MetricMatrix, options: CompareOption
   const M = roles.models.length;
   const S = matrix.items.length;
 
-  const meanWithHumans = (layout: CategoryLayout, model: MetricObserver, humans: readonly MetricObserver[], items: ArrayLike<number>) => {
+  const H = roles.humans.length;
+  if (M * H * S > MAX_PAIR_AGREEMENTS) {
+    throw new InputError(
+      `comparing ${M} models with ${H} humans on ${S} items keeps ${M * H * S} agreements (more than ${MAX_PAIR_AGREEMENTS}); compare fewer models or humans`,
+    );
+  }
+  /** Mean over the humans (undefined values skipped) of `valueWith(h)`, and how many were defined. */
+  const meanWithHumans = (valueWith: (h: number) => number) => {
     let sum = 0;
     let count = 0;
-    for (const human of humans) {
-      const value = metricValue(metric, layout, model, human, items);
+    for (let h = 0; h < H; h++) {
+      const value = valueWith(h);
       if (Number.isNaN(value)) continue;
       sum += value;
       count++;
     }
     return { mean: sum / count, count };
   };
-  const humans = roles.humans.map((h) => matrix.prepared[h]);
-  const models = roles.models.map((m) => matrix.prepared[m]);
-  const onData = models.map((model) => meanWithHumans(matrix.layout, model, humans, matrix.items));
-
-  const boot = models.map(() => new Float64Array(replicates));
+  const onData = roles.models.map((model) =>
+    meanWithHumans((h) => metricValue(metric, matrix.layout, matrix.prepared[model], matrix.prepared[roles.humans[h]], matrix.items)),
+  );
+  // Pair m * H + h: model m (of roles.models) with human h (of roles.humans), the model first.
+  const pairs = roles.models.flatMap((model) => roles.humans.map((human) => [model, human] as const));
+  const replicate = new ReplicateMetricPairs(metric, matrix.layout, matrix.prepared, matrix.items, pairs);
+  const boot = roles.models.map(() => new Float64Array(replicates));
   const nullDiff = Array.from({ length: (M * (M - 1)) / 2 }, () => new Float64Array(replicates));
   const generators = comparisonGenerators(seed);
   const draws = new Int32Array(S);
   const swaps = new Uint8Array(S);
-  const source = new Int32Array(S);
-  const copies = Int32Array.from({ length: S }, (_, j) => j);
   const tick = progressTicker(replicates, options.onProgress);
   tick(0);
   for (let r = 0; r < replicates; r++) {
     drawComparisonReplicate(generators, draws, swaps);
-    for (let j = 0; j < S; j++) source[j] = matrix.items[draws[j]];
-    const layout = copyLayout(matrix.layout, source);
-    const copy = (pick: (j: number) => MetricObserver) => copyObserver(matrix.layout, layout, source, pick);
-    const copiedHumans = humans.map((h) => copy(() => h));
-    models.forEach(
-      (model, m) =>
-        (boot[m][r] = meanWithHumans(
-          layout,
-          copy(() => model),
-          copiedHumans,
-          copies,
-        ).mean),
-    );
+    replicate.resample(draws);
+    for (let m = 0; m < M; m++) boot[m][r] = meanWithHumans((h) => replicate.value(m * H + h)).mean;
     let p = 0;
     for (let a = 0; a < M; a++) {
       for (let b = a + 1; b < M; b++) {
-        const aPrime = copy((j) => (swaps[j] ? models[b] : models[a]));
-        const bPrime = copy((j) => (swaps[j] ? models[a] : models[b]));
-        nullDiff[p++][r] =
-          meanWithHumans(layout, aPrime, copiedHumans, copies).mean - meanWithHumans(layout, bPrime, copiedHumans, copies).mean;
+        replicate.swap(roles.models[a], roles.models[b], swaps);
+        const aPrime = meanWithHumans((h) => replicate.swappedValue(a * H + h, b * H + h)).mean;
+        replicate.swap(roles.models[b], roles.models[a], swaps);
+        const bPrime = meanWithHumans((h) => replicate.swappedValue(b * H + h, a * H + h)).mean;
+        nullDiff[p++][r] = aPrime - bPrime;
       }
     }
     tick(r + 1);

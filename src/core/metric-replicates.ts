@@ -79,10 +79,23 @@ function categoryAnswers(layout: CategoryLayout, answers: ArrayLike<number>, ite
   return { start, category: Int32Array.from(category), share: Float64Array.from(share) };
 }
 
+/** One observer's sums on the current replicate (those its metric reads). */
+interface ObserverSums {
+  /** Sum of the vector's value on the correct option (CAPA). */
+  correct: number;
+  /** Answers per category (response kappa). */
+  readonly marginal: Float64Array;
+  /** Margins centred (decision-margin consistency). */
+  centred: Centred | undefined;
+  /** Room for the centred margins' deviations. */
+  readonly deviations: Float64Array;
+}
+
 /**
- * The value column (./metric-pairs.ts's METRIC_VALUE) of given pairs of observers on bootstrap replicates of
- * a unit's items. Call {@link ReplicateMetricPairs.resample} with a replicate's positions, then
- * {@link ReplicateMetricPairs.value} for each pair.
+ * The value column (./metric-pairs.ts's METRIC_VALUE) of given pairs of observers on bootstrap
+ * replicates of a unit's items. Call {@link ReplicateMetricPairs.resample} with a replicate's
+ * positions, then {@link ReplicateMetricPairs.value} for each pair; for the model comparison's
+ * swapped models, {@link ReplicateMetricPairs.swap} and {@link ReplicateMetricPairs.swappedValue}.
  *
  * @example
  * const pairs = new ReplicateMetricPairs("capa-discrete", layout, prepared, items, [[0, 1]]);
@@ -103,23 +116,23 @@ export class ReplicateMetricPairs {
   readonly #answers: CategoryAnswers[] = [];
   /** Per item: 1 / (options - 1) (CAPA). */
   readonly #chanceOf: Float64Array;
-  /** Decision-margin consistency: whether each observer's margins are centred per replicate. */
-  readonly #margins: boolean;
-  /** Per observer on the current replicate: its margins centred (decision-margin consistency). */
-  readonly #centred: Centred[] = [];
-  readonly #deviations: Float64Array;
+  /** 0, 1, ..., S - 1: the indices of values gathered in a replicate's order. */
+  readonly #inOrder: Int32Array;
+  /** Room for an observer's margins in a replicate's order. */
+  readonly #gathered: Float64Array;
   // The current replicate.
   #positions: ArrayLike<number> = [];
-  #resampled: Int32Array;
+  #swaps: ArrayLike<number> = [];
+  readonly #resampled: Int32Array;
   #chance = 0;
-  readonly #correctSum: Float64Array;
-  /** marginals[a * categories + c]: observer a's answers of category c. */
-  readonly #marginals: Float64Array;
+  readonly #sums: ObserverSums[];
+  /** The swapped observer's sums ({@link ReplicateMetricPairs.swap}). */
+  readonly #swapped: ObserverSums;
 
   /**
    * @param observers what the metric reads of each observer ({@link metricObserver})
    * @param items the unit's items (indices into `layout`); positions index this list
-   * @param pairs the pairs, as indices into `observers`
+   * @param pairs the pairs, as indices into `observers`; a pair's value reads its first observer as the metric's first
    * @param maxAgreements precompute agreements up to this many (default {@link MAX_PAIR_AGREEMENTS})
    */
   constructor(
@@ -136,83 +149,130 @@ export class ReplicateMetricPairs {
     this.#items = items;
     this.#pairs = pairs;
     const S = items.length;
-    this.#margins = metric === "dmc";
-    const fast = !this.#margins && pairs.length * S <= maxAgreements;
+    const margins = metric === "dmc";
     const capa = metric === "capa" || metric === "capa-discrete";
-    this.#agreements = fast
-      ? pairAgreements(
-          layout,
-          observers.map((o) => (capa ? o.vectors : o.answers)),
-          items,
-          pairs,
-        )
-      : undefined;
-    this.#resampled = new Int32Array(fast ? 0 : S);
-    this.#deviations = new Float64Array(this.#margins ? observers.length * S : 0);
+    this.#agreements =
+      !margins && pairs.length * S <= maxAgreements
+        ? pairAgreements(
+            layout,
+            observers.map((o) => (capa ? o.vectors : o.answers)),
+            items,
+            pairs,
+          )
+        : undefined;
+    const fast = this.#agreements !== undefined;
+    this.#resampled = new Int32Array(S);
     this.#chanceOf = Float64Array.from(items, (i) => 1 / (layout.offsets[i + 1] - layout.offsets[i] - 1));
     if (fast && capa) {
       for (const o of observers) this.#correct.push(Float64Array.from(items, (i) => o.vectors[layout.offsets[i] + layout.truth[i]]));
     }
     if (fast && metric === "response-kappa") for (const o of observers) this.#answers.push(categoryAnswers(layout, o.answers, items));
-    this.#correctSum = new Float64Array(this.#correct.length);
-    this.#marginals = new Float64Array(this.#answers.length * layout.categories);
+    this.#inOrder = Int32Array.from({ length: margins ? S : 0 }, (_, s) => s);
+    this.#gathered = new Float64Array(margins ? S : 0);
+    const sums = (): ObserverSums => ({
+      correct: 0,
+      marginal: new Float64Array(this.#answers.length > 0 ? layout.categories : 0),
+      centred: undefined,
+      deviations: new Float64Array(margins ? S : 0),
+    });
+    this.#sums = observers.map(sums);
+    this.#swapped = sums();
   }
 
   /** Starts a replicate: `positions` (indices into the items, each listed once per draw) are its items. */
   resample(positions: ArrayLike<number>): void {
     this.#positions = positions;
-    if (this.#margins) {
-      const resampled = this.#resampled.subarray(0, positions.length);
-      for (let n = 0; n < positions.length; n++) resampled[n] = this.#items[positions[n]];
-      const S = this.#items.length;
-      this.#observers.forEach((o, a) => (this.#centred[a] = centred(o.margins!, resampled, this.#deviations.subarray(a * S, (a + 1) * S))));
-      return;
-    }
-    if (!this.#agreements) {
-      for (let n = 0; n < positions.length; n++) this.#resampled[n] = this.#items[positions[n]];
-      return;
-    }
-    if (this.#correct.length > 0) {
-      let chance = 0;
-      for (let n = 0; n < positions.length; n++) chance += this.#chanceOf[positions[n]];
-      this.#chance = chance;
-      this.#correct.forEach((correct, a) => {
-        let sum = 0;
-        for (let n = 0; n < positions.length; n++) sum += correct[positions[n]];
-        this.#correctSum[a] = sum;
-      });
-    }
-    const k = this.#layout.categories;
-    this.#marginals.fill(0);
-    this.#answers.forEach(({ start, category, share }, a) => {
-      const marginal = this.#marginals.subarray(a * k, (a + 1) * k);
-      for (let n = 0; n < positions.length; n++) {
-        const s = positions[n];
-        for (let e = start[s]; e < start[s + 1]; e++) marginal[category[e]] += share[e];
-      }
-    });
+    for (let n = 0; n < positions.length; n++) this.#resampled[n] = this.#items[positions[n]];
+    let chance = 0;
+    for (let n = 0; n < positions.length; n++) chance += this.#chanceOf[positions[n]];
+    this.#chance = chance;
+    if (this.#agreements || this.#metric === "dmc") this.#sums.forEach((sums, a) => this.#sumsOf(sums, a, a));
   }
 
   /** Pair p's value column on the current replicate; NaN where undefined. */
   value(p: number): number {
-    const positions = this.#positions;
-    const count = positions.length;
     const [a, b] = this.#pairs[p];
-    if (this.#margins) return pearsonOfCentred(this.#centred[a], this.#centred[b]);
-    if (!this.#agreements) {
-      const items = this.#resampled.subarray(0, count);
+    if (this.#metric !== "dmc" && !this.#agreements) {
+      const items = this.#resampled.subarray(0, this.#positions.length);
       return metricValue(this.#metric, this.#layout, this.#observers[a], this.#observers[b], items);
     }
-    const S = this.#items.length;
-    const agreements = this.#agreements.subarray(p * S, (p + 1) * S);
-    let agree = 0;
-    for (let n = 0; n < count; n++) agree += agreements[positions[n]];
-    if (this.#metric !== "response-kappa") {
-      return capaFromSums(count, agree, this.#correctSum[a], this.#correctSum[b], this.#chance).kappa_p;
+    return this.#valueOf(this.#agreement(p, p), this.#sums[a], this.#sums[b]);
+  }
+
+  /**
+   * Sets the swapped observer of the current replicate: at position n, observer `first` where
+   * swaps[n] is 0 and `second` where it is 1 (the model comparison's A' under its null; B' is
+   * `second`, `first` with the same swaps). Needs precomputed agreements, or dmc.
+   */
+  swap(first: number, second: number, swaps: ArrayLike<number>): void {
+    if (this.#metric !== "dmc" && !this.#agreements)
+      throw new RangeError("swapped observers need the precomputed agreements (maxAgreements)");
+    this.#swaps = swaps;
+    this.#sumsOf(this.#swapped, first, second);
+  }
+
+  /**
+   * The value of the swapped observer ({@link ReplicateMetricPairs.swap}) as the first observer
+   * with another: `firstPair` and `secondPair` are the pairs (first, other) and (second, other).
+   */
+  swappedValue(firstPair: number, secondPair: number): number {
+    const other = this.#pairs[firstPair][1];
+    if (this.#pairs[secondPair][1] !== other)
+      throw new RangeError("the two pairs of a swapped observer must have the same second observer");
+    return this.#valueOf(this.#agreement(firstPair, secondPair), this.#swapped, this.#sums[other]);
+  }
+
+  /** The metric from the current replicate's sums: the agreement, and the first and second observer's. */
+  #valueOf(agree: number, first: ObserverSums, second: ObserverSums): number {
+    const count = this.#positions.length;
+    if (this.#metric === "dmc") return pearsonOfCentred(first.centred!, second.centred!);
+    if (this.#metric === "response-kappa") {
+      let pExp = 0;
+      for (let c = 0; c < first.marginal.length; c++) pExp += (first.marginal[c] / count) * (second.marginal[c] / count);
+      return kappaOrNaN(agree / count, pExp);
     }
-    const k = this.#layout.categories;
-    let pExp = 0;
-    for (let c = 0; c < k; c++) pExp += (this.#marginals[a * k + c] / count) * (this.#marginals[b * k + c] / count);
-    return kappaOrNaN(agree / count, pExp);
+    return capaFromSums(count, agree, first.correct, second.correct, this.#chance).kappa_p;
+  }
+
+  /** The agreement sum on the current replicate: pair `first`'s at positions not swapped, `second`'s at swapped ones. */
+  #agreement(first: number, second: number): number {
+    if (!this.#agreements) return NaN;
+    const positions = this.#positions;
+    const S = this.#items.length;
+    const one = this.#agreements.subarray(first * S, (first + 1) * S);
+    let agree = 0;
+    if (first === second) for (let n = 0; n < positions.length; n++) agree += one[positions[n]];
+    else {
+      const other = this.#agreements.subarray(second * S, (second + 1) * S);
+      for (let n = 0; n < positions.length; n++) agree += (this.#swaps[n] ? other : one)[positions[n]];
+    }
+    return agree;
+  }
+
+  /** The current replicate's sums of observer `first` at positions not swapped and `second` at swapped ones into `into`. */
+  #sumsOf(into: ObserverSums, first: number, second: number): void {
+    const positions = this.#positions;
+    const swapped = first === second ? undefined : this.#swaps;
+    const who = (n: number) => (swapped && swapped[n] ? second : first);
+    if (this.#metric === "dmc") {
+      const gathered = this.#gathered.subarray(0, positions.length);
+      for (let n = 0; n < positions.length; n++) gathered[n] = this.#observers[who(n)].margins![this.#resampled[n]];
+      into.centred = centred(gathered, this.#inOrder.subarray(0, positions.length), into.deviations);
+      return;
+    }
+    if (this.#correct.length > 0) {
+      let sum = 0;
+      for (let n = 0; n < positions.length; n++) sum += this.#correct[who(n)][positions[n]];
+      into.correct = sum;
+    }
+    if (this.#answers.length > 0) {
+      const marginal = into.marginal;
+      marginal.fill(0);
+      for (let n = 0; n < positions.length; n++) {
+        const { start, category, share } = this.#answers[who(n)];
+        const s = positions[n];
+        for (let e = start[s]; e < start[s + 1]; e++) marginal[category[e]] += share[e];
+      }
+    }
   }
 }
