@@ -142,9 +142,9 @@ export const MAX_RESPONSE_TRIALS = 500_000;
 
 /**
  * Score rows travel with the answers while their probabilities number at most this many (8 bytes
- * each, about 10.7 MB as base64: cue-conflict's 1,280 images over 16 categories are 20,480 per
- * model, so 48 models), so that the dashboard's matrix can show capa and dmc; beyond it the page
- * says so and names the command.
+ * each, about 12 MB of JSON with the rows' columns, as base64: cue-conflict's 1,280 images over
+ * 16 categories are 20,480 per model, so 48 models; BENCHMARKS.md), so that the dashboard's
+ * matrix can show capa and dmc; beyond it the page says so and names the command.
  */
 export const MAX_SCORE_VALUES = 1_000_000;
 
