@@ -7,7 +7,7 @@ import { capa } from "../../src/core/capa.ts";
 import { metricPairs } from "../../src/core/metric-pairs.ts";
 import { probabilityTableFromTrials } from "../../src/core/probability-table.ts";
 import { loadDatasets } from "../../src/io/datasets.ts";
-import { readProbabilityTable, readScoreFiles } from "../../src/io/scores.ts";
+import { readProbabilityTable, readScoreFiles, readScoresForTrials } from "../../src/io/scores.ts";
 
 let root: string;
 before(async () => {
@@ -156,6 +156,22 @@ describe("score files of trialwise evaluate --scores", () => {
     );
     assert.ok(Math.abs((row.kappa_p as number) - expected.kappa_p) < 1e-12);
     assert.equal(row.acc1, 0.5);
+  });
+
+  test("readScoresForTrials (pairs, summary and serve --scores): one dataset, and every file named after one of its observers", async () => {
+    const { table, scoresPath } = await setUp("for-trials", scoresCsv);
+    assert.deepEqual(
+      (await readScoresForTrials(scoresPath, [table], "normalize")).map((r) => r.probabilities),
+      (await readScoreFiles(scoresPath, "normalize")).map((r) => r.probabilities),
+    );
+    await assert.rejects(readScoresForTrials(scoresPath, [table, table]), /--scores needs one dataset .*, not 2/);
+    await writeFile(join(scoresPath, "vgg.csv"), scoresCsv);
+    await assert.rejects(
+      readScoresForTrials(scoresPath, [table], "normalize"),
+      (error: Error) =>
+        error.message ===
+        `${scoresPath}: scores of "vgg", not an observer of the trials (a score file is named after its observer, e.g. resnet50.csv)`,
+    );
   });
 
   test("unnormalized scores read as probabilities: the sum and where; a trial without scores; a stimulus without trials", async () => {
