@@ -23,6 +23,7 @@ import {
   geirhosTrials,
   longFormatTrials,
   stimulusId,
+  trialAt,
 } from "../core/trials.ts";
 import { contentType } from "../io/content-type.ts";
 import { type LoadOptions, loadDatasets, parseRawTable } from "../io/datasets.ts";
@@ -254,17 +255,7 @@ function mergedTables(first: TrialTable, second: TrialTable, humanPattern: RegEx
   const builder = new TrialTableBuilder(first.dataset, humanPattern);
   for (const table of [first, second]) {
     for (let t = 0; t < table.length; t++) {
-      builder.add({
-        observer: table.observer[t],
-        condition: table.condition[t],
-        stimulus: table.stimulus[t],
-        truth: table.truth[t],
-        response: table.response[t],
-        correct: table.correct[t] === 1,
-        missing: table.missing[t] === 1,
-        file: table.file[t],
-        line: table.line[t],
-      });
+      builder.add(trialAt(table, t));
     }
   }
   return builder.build();
