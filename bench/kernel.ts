@@ -9,10 +9,15 @@
  * Measured (each: one warm-up run, then --runs timed runs, default 3; the TypeScript kernel at
  * full size: one warm-up and 2 runs):
  * 1. popcount limit: the WebAssembly `popcountSum` loop over 16 KiB (in L1): one load, one
- *    popcnt and one add per 64-bit word, four accumulators. One thread.
+ *    popcnt and one add per 64-bit word, four accumulators. One thread. Sampled 5 times at the
+ *    start and once before every timed run at full size (the machine's load varies during a
+ *    run); the limit is the fastest sample.
  * 2. all pairs of N = 1,000 observers x M = 50,000 trials (`benchKernel`, as
  *    `trialwise bench kernel`: both-correct counts and every pair's kappa, streamed by tile):
- *    WebAssembly with 2 threads and with 1, the TypeScript fallback with 1 and 2.
+ *    WebAssembly with 2 threads and with 1, the TypeScript fallback with 1 and 2; and the
+ *    WebAssembly tile kernel alone (`bothCorrectTile` over every tile, one thread, memory
+ *    prepared beforehand: no packing, correct counts, kappas or hand-over), to show what the
+ *    end-to-end figure loses to the rest.
  * 3. a smaller size, N = 100 x M = 10,000, as a trial table: computePairs (the per-pair
  *    reference) against kernelPairs (the same PairResult through the kernel; checked equal)
  *    and the kernel alone on packed data.
@@ -25,13 +30,13 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { parseArgs, isDeepStrictEqual } from "node:util";
-import { benchKernel, correlatedObservers } from "../src/cli/bench.ts";
+import { BENCH_SEED, benchKernel, correlatedObservers } from "../src/cli/bench.ts";
 import { computePairs } from "../src/core/pairs.ts";
 import { TrialTableBuilder, type TrialTable } from "../src/core/trials.ts";
-import { closeKernelThreads } from "../src/kernel/index.ts";
+import { DEFAULT_CHUNK_WORDS, DEFAULT_TILE_SIZE, closeKernelThreads, pairTiles } from "../src/kernel/index.ts";
 import { isCorrect } from "../src/kernel/packed.ts";
 import { kernelPairs } from "../src/kernel/pairs.ts";
-import { createMemory, instantiateKernel } from "../src/kernel/wasm.ts";
+import { createMemory, instantiateKernel, prepareMemory } from "../src/kernel/wasm.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -96,38 +101,38 @@ const log = (text: string) => {
   if (!args.json) process.stderr.write(`${text}\n`);
 };
 
-// 1. The popcount limit.
-{
-  const words = 2048; // 16 KiB
-  const memory = createMemory(words * 8, false);
-  crypto.getRandomValues(new Uint32Array(memory.buffer, 0, words * 2));
-  const kernel = instantiateKernel(memory);
-  const repeats = 100_000;
-  const seconds = await repeat(Math.max(RUNS, 5), () => {
-    const start = performance.now();
-    kernel.popcountSum(0, words, repeats);
-    return (performance.now() - start) / 1000;
-  });
-  timings.push(
-    summarize("popcount limit (WebAssembly loop, 1 thread)", `${words} words x ${repeats} passes`, seconds, {
-      trials: words * 64 * repeats,
-      words: words * repeats,
-    }),
-  );
-  log("popcount limit measured");
+// 1. The popcount limit: sampled at the start and again before every timed run at full size
+// (the machine's load changes over a run; the limit is the fastest of all samples).
+const LIMIT_WORDS = 2048; // 16 KiB
+const LIMIT_REPEATS = 100_000;
+const limitKernel = instantiateKernel(createMemory(LIMIT_WORDS * 8, false));
+crypto.getRandomValues(new Uint32Array(limitKernel.memory.buffer, 0, LIMIT_WORDS * 2));
+const limitSeconds: number[] = [];
+function sampleLimit(): void {
+  const start = performance.now();
+  limitKernel.popcountSum(0, LIMIT_WORDS, LIMIT_REPEATS);
+  limitSeconds.push((performance.now() - start) / 1000);
 }
+sampleLimit(); // warm-up
+limitSeconds.length = 0;
+for (let r = 0; r < Math.max(RUNS, 5); r++) sampleLimit();
+log("popcount limit measured");
 
 // 2. The kernel at full size.
 const pairs = (N * (N - 1)) / 2;
 const fullSize = `N=${N} x M=${M} (${pairs} pairs)`;
 const fullWork = { trials: pairs * M, words: pairs * Math.ceil(M / 64) };
+const fullPacked = correlatedObservers(N, M, BENCH_SEED);
 for (const [kernel, threads, runs] of [
   ["wasm", 2, RUNS],
   ["wasm", 1, RUNS],
   ["ts", 1, 2],
   ["ts", 2, 2],
 ] as const) {
-  const seconds = await repeat(runs, async () => (await benchKernel({ observers: N, trials: M, threads, kernel })).seconds);
+  const seconds = await repeat(runs, async () => {
+    sampleLimit();
+    return (await benchKernel({ observers: N, trials: M, threads, kernel })).seconds;
+  });
   timings.push(
     summarize(
       `all pairs, counts + kappa, ${kernel === "wasm" ? "WebAssembly" : "TypeScript"}, ${threads} thread(s)`,
@@ -137,6 +142,24 @@ for (const [kernel, threads, runs] of [
     ),
   );
   log(`${kernel} ${threads} thread(s) measured`);
+}
+
+{
+  const { memory, layout, release } = prepareMemory(fullPacked.bits, N, fullPacked.wordsPerObserver, DEFAULT_TILE_SIZE, 1, false);
+  const kernel = instantiateKernel(memory);
+  const tiles = pairTiles(N, DEFAULT_TILE_SIZE);
+  const seconds = await repeat(RUNS, () => {
+    sampleLimit();
+    const start = performance.now();
+    for (let t = 0; t < tiles.length; t += 4) {
+      const [r0, r1, c0, c1] = tiles.subarray(t, t + 4);
+      kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, layout.scratch, r0 === c0 ? 1 : 0, DEFAULT_CHUNK_WORDS);
+    }
+    return (performance.now() - start) / 1000;
+  });
+  release(true);
+  timings.push(summarize("tile kernel alone (WebAssembly bothCorrectTile, 1 thread)", fullSize, seconds, fullWork));
+  log("tile kernel alone measured");
 }
 
 // 3. The per-pair reference on a smaller size, as a trial table.
@@ -250,6 +273,14 @@ await closeKernelThreads();
 // ---------------------------------------------------------------------------------------------
 // Report
 
+timings.unshift(
+  summarize(
+    "popcount limit (WebAssembly loop, 1 thread; fastest of all samples)",
+    `${LIMIT_WORDS} words x ${LIMIT_REPEATS} passes`,
+    limitSeconds,
+    { trials: LIMIT_WORDS * 64 * LIMIT_REPEATS, words: LIMIT_WORDS * LIMIT_REPEATS },
+  ),
+);
 const limit = timings[0].popcounts_per_second!;
 const meta = {
   kind: "meta",
@@ -260,6 +291,10 @@ const meta = {
   runs: RUNS,
 };
 const find = (prefix: string, size: string) => timings.find((t) => t.measurement.startsWith(prefix) && t.size === size);
+function numpyRatio(threads: number): number | null {
+  const numpy = find("numpy", fullSize);
+  return numpy ? numpy.min_s / find(`all pairs, counts + kappa, WebAssembly, ${threads}`, fullSize)!.min_s : null;
+}
 const ratios = {
   kind: "ratios",
   wasm_2_threads_vs_1:
@@ -270,6 +305,10 @@ const ratios = {
     find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.trials_per_second / find("computePairs", smallSize)!.trials_per_second,
   kernelPairs_vs_computePairs_same_table: find("computePairs", smallSize)!.min_s / find("kernelPairs", smallSize)!.min_s,
   wasm_1_thread_share_of_popcount_limit: find("all pairs, counts + kappa, WebAssembly, 1", fullSize)!.popcounts_per_second! / limit,
+  tile_kernel_share_of_popcount_limit: find("tile kernel alone", fullSize)!.popcounts_per_second! / limit,
+  /** numpy's time over the kernel's (2 threads and 1), where numpy ran. */
+  wasm_2_threads_vs_numpy: numpyRatio(2),
+  wasm_1_thread_vs_numpy: numpyRatio(1),
   wasm_2_threads_share_of_2x_popcount_limit:
     find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.popcounts_per_second! / (2 * limit),
 };
@@ -305,6 +344,10 @@ if (args.json) {
   console.log(`kernel (2 threads) vs computePairs, pair-trials/s: ${ratios.kernel_vs_computePairs_pair_trials_per_second.toFixed(0)}x`);
   console.log(`kernelPairs vs computePairs on the same table:    ${ratios.kernelPairs_vs_computePairs_same_table.toFixed(2)}x faster`);
   console.log(
-    `WebAssembly 1 thread: ${(100 * ratios.wasm_1_thread_share_of_popcount_limit).toFixed(0)}% of the popcount limit; 2 threads: ${(100 * ratios.wasm_2_threads_share_of_2x_popcount_limit).toFixed(0)}% of twice the limit`,
+    `WebAssembly 1 thread: ${(100 * ratios.wasm_1_thread_share_of_popcount_limit).toFixed(0)}% of the popcount limit (the tile kernel alone ${(100 * ratios.tile_kernel_share_of_popcount_limit).toFixed(0)}%); 2 threads: ${(100 * ratios.wasm_2_threads_share_of_2x_popcount_limit).toFixed(0)}% of twice the limit`,
   );
+  if (ratios.wasm_2_threads_vs_numpy !== null && ratios.wasm_1_thread_vs_numpy !== null)
+    console.log(
+      `WebAssembly vs numpy (fastest runs): ${ratios.wasm_2_threads_vs_numpy.toFixed(1)}x faster with 2 threads, ${ratios.wasm_1_thread_vs_numpy.toFixed(1)}x with 1`,
+    );
 }

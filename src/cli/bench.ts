@@ -18,7 +18,7 @@ interface KernelBenchFlags {
 }
 
 /** Seed of the generated data unless --seed says otherwise. */
-const BENCH_SEED = 1;
+export const BENCH_SEED = 1;
 
 /** The most bytes the generated observers' bits may take (they are held twice: here and in the kernel's memory). */
 const MAX_BENCH_BYTES = 2 * 1024 ** 3;
@@ -91,6 +91,7 @@ export async function benchKernel(options: {
     threads: options.threads,
     tileSize: options.tileSize,
     kappa: true,
+    lendTiles: true,
     onTile: (tile) => {
       const sums = { sum: 0, defined: 0, undefined: 0 };
       forEachTilePair(tile, (_i, _j, _both, at) => {

@@ -111,7 +111,8 @@ export function pairBands(packed: PackedObservers, options: PairBandOptions = {}
   };
 
   const { bandsAhead: _, ...kernelOptions } = options;
-  const run = allPairCounts(packed, { ...kernelOptions, onTile }).then(
+  // Each tile is copied into its band at once: views of the kernel's memory do (no copy per tile).
+  const run = allPairCounts(packed, { ...kernelOptions, onTile, lendTiles: true }).then(
     () => {
       over = true;
       wake();

@@ -69,6 +69,14 @@ export interface AllPairOptions {
    * WebAssembly with the WebAssembly kernel) instead of on the consumer's thread.
    */
   kappa?: boolean;
+  /**
+   * With `onTile`: the tiles computed on the calling thread come as views of the kernel's
+   * working memory, valid only until `onTile` returns (or its promise settles), instead of
+   * copies (tiles from worker threads are arrays of their own either way). For consumers that
+   * use a tile at once and keep nothing of it: each copy is a fresh allocation, whose page
+   * faults cost about 0.2 ms per 64 KB tile on the benchmark machine (BENCHMARKS.md).
+   */
+  lendTiles?: boolean;
 }
 
 export interface AllPairCounts {
@@ -274,13 +282,16 @@ function setUp(packed: PackedObservers, options: AllPairOptions): { run: KernelR
   return { run, tiles: pairTiles(packed.observers.length, run.tileSize) };
 }
 
-/** The consumer of tiles: the caller's onTile (with a copy of the counts), or the N x N matrix. */
+/** The consumer of tiles: the caller's onTile (with a copy of a view, unless lent), or the N x N matrix. */
 function tileSink(
   n: number,
   correct: Uint32Array,
-  onTile: AllPairOptions["onTile"],
+  { onTile, lendTiles }: Pick<AllPairOptions, "onTile" | "lendTiles">,
 ): { take: (tile: PairTile, owned: boolean) => void | Promise<void>; matrix?: Uint32Array } {
-  if (onTile) return { take: (tile, owned) => onTile(owned ? tile : { ...tile, counts: tile.counts.slice(), kappa: tile.kappa?.slice() }) };
+  if (onTile)
+    return {
+      take: (tile, owned) => onTile(owned || lendTiles ? tile : { ...tile, counts: tile.counts.slice(), kappa: tile.kappa?.slice() }),
+    };
   const matrix = new Uint32Array(n * n);
   for (let i = 0; i < n; i++) matrix[i * n + i] = correct[i];
   return {
@@ -305,7 +316,7 @@ export function allPairCountsSync(
   const workspace = workspaceFor(packed, run, 1);
   try {
     const correct = countCorrect(packed, workspace);
-    const sink = tileSink(packed.observers.length, correct, options.onTile);
+    const sink = tileSink(packed.observers.length, correct, options);
     void computeTiles(packed, tiles, run, workspace, correct, (tile) => void sink.take(tile, false));
     return result(packed, run, 1, correct, sink.matrix);
   } finally {
@@ -391,7 +402,7 @@ export async function allPairCounts(packed: PackedObservers, options: AllPairOpt
   let reuse = !threaded;
   try {
     const correct = countCorrect(packed, workspace);
-    const sink = tileSink(n, correct, options.onTile);
+    const sink = tileSink(n, correct, options);
     if (threaded) {
       await threaded.computeTilesThreaded(packed, tiles, { ...run, threads, workspace, correct }, (tile, owned) => sink.take(tile, owned));
       reuse = true;

@@ -302,6 +302,37 @@ describe("kernel", () => {
     assert.equal(pairs, (n * (n - 1)) / 2);
   });
 
+  test("lendTiles: on one thread every tile is a view of the same working memory; the same counts on 1 and 2 threads (worker tiles: their own arrays)", async () => {
+    const n = 30;
+    const rows = randomRows(n, 500, 31);
+    const packed = packObservers(
+      rows.map((_, i) => name(i)),
+      rows,
+    );
+    const expected = bruteForce(rows);
+    for (const kernel of ["wasm", "ts"] as const) {
+      for (const threads of [1, 2]) {
+        const buffers = new Set<ArrayBufferLike>();
+        let pairs = 0;
+        await allPairCounts(packed, {
+          kernel,
+          threads,
+          tileSize: 4,
+          lendTiles: true,
+          onTile: (tile) => {
+            buffers.add(tile.counts.buffer);
+            forEachTilePair(tile, (i, j, count) => {
+              assert.equal(count, expected[i * n + j], `${kernel} ${threads}: ${i} ${j}`);
+              pairs++;
+            });
+          },
+        });
+        assert.equal(pairs, (n * (n - 1)) / 2);
+        if (threads === 1) assert.equal(buffers.size, 1, "no copies");
+      }
+    }
+  });
+
   test("errors propagate from the consumer and from worker threads, and nothing hangs", async () => {
     const rows = randomRows(20, 200, 11);
     const packed = packObservers(
