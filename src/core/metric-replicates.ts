@@ -7,9 +7,11 @@
  * category) or to no observer (1 / (options - 1)) costs O(S) per observer and replicate; the one
  * sum that belongs to a pair, the agreement sum_o v1(o) v2(o), is computed once per pair and
  * item ({@link pairAgreements}), so a replicate adds S precomputed numbers per pair. A replicate
- * is a list of positions into the unit's items, a position listed once per draw
- * ({@link resampledItems}), and its sums are added in that list's order, as the metric's own
- * function adds them on the resampled items.
+ * is a list of positions into the unit's items, a position listed once per draw (as
+ * ./metric-bootstrap.ts's resampledItems lists them), and its sums are added in that list's
+ * order, as the metric's own function adds them on the resampled items. The model comparison's
+ * swapped model (A's answers at some positions, B's at the others) is summed the same way from
+ * A's and B's numbers ({@link ReplicateMetricPairs.swap}).
  *
  * Equality with the metric's own function on the resampled items ({@link metricValue}): every
  * per-observer sum and the chance sum are the same additions in the same order, so the same
