@@ -23,9 +23,10 @@
  *    and the kernel alone on packed data.
  * 4. where a python3 with numpy is found (/usr/bin/python3 first, then python3 on PATH): a
  *    numpy baseline on both sizes, counts as the float32 matrix product X X^T plus every pair's
- *    kappa, vectorized.
+ *    kappa, vectorized; at full size also with one BLAS thread (OPENBLAS_NUM_THREADS=1).
  * Times include kernel set-up (packing into the kernel's layout, WebAssembly instantiation,
- * handing work to the pooled worker threads), not data generation. No assertions on time.
+ * handing work to the pooled worker threads, started and ready beforehand), not data
+ * generation. No assertions on time.
  */
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -33,7 +34,7 @@ import { parseArgs, isDeepStrictEqual } from "node:util";
 import { BENCH_SEED, benchKernel, correlatedObservers } from "../src/cli/bench.ts";
 import { computePairs } from "../src/core/pairs.ts";
 import { TrialTableBuilder, type TrialTable } from "../src/core/trials.ts";
-import { DEFAULT_CHUNK_WORDS, DEFAULT_TILE_SIZE, closeKernelThreads, pairTiles } from "../src/kernel/index.ts";
+import { DEFAULT_CHUNK_WORDS, DEFAULT_TILE_SIZE, closeKernelThreads, pairTiles, warmKernelThreads } from "../src/kernel/index.ts";
 import { isCorrect } from "../src/kernel/packed.ts";
 import { kernelPairs } from "../src/kernel/pairs.ts";
 import { createMemory, instantiateKernel, prepareMemory } from "../src/kernel/wasm.ts";
@@ -123,6 +124,9 @@ const pairs = (N * (N - 1)) / 2;
 const fullSize = `N=${N} x M=${M} (${pairs} pairs)`;
 const fullWork = { trials: pairs * M, words: pairs * Math.ceil(M / 64) };
 const fullPacked = correlatedObservers(N, M, BENCH_SEED);
+// Worker threads started and ready before the runs (the warm-up run alone did not: starting a
+// worker under tsx takes longer than a run at this size).
+await warmKernelThreads(2);
 for (const [kernel, threads, runs] of [
   ["wasm", 2, RUNS],
   ["wasm", 1, RUNS],
@@ -252,14 +256,23 @@ run()
 print(json.dumps({"numpy": np.__version__, "seconds": [run() for _ in range(runs)]}))
 `;
 if (python) {
-  for (const [n, m, size, work] of [
-    [N, M, fullSize, fullWork],
-    [SMALL_N, SMALL_M, smallSize, smallWork],
+  // The full size also with one BLAS thread: against the kernel on one thread, and less exposed
+  // than two threads to another process holding a core.
+  const ONE_THREAD = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  for (const [n, m, size, work, env] of [
+    [N, M, fullSize, fullWork, {}],
+    [N, M, fullSize, fullWork, ONE_THREAD],
+    [SMALL_N, SMALL_M, smallSize, smallWork, {}],
   ] as const) {
-    const out = spawnSync(python, ["-c", NUMPY, String(n), String(m), String(RUNS)], { encoding: "utf8", timeout: 600_000 });
+    const out = spawnSync(python, ["-c", NUMPY, String(n), String(m), String(RUNS)], {
+      encoding: "utf8",
+      timeout: 600_000,
+      env: { ...process.env, ...env },
+    });
     if (out.status === 0) {
       const result = JSON.parse(out.stdout) as { numpy: string; seconds: number[] };
-      timings.push(summarize(`numpy ${result.numpy}: float32 X X^T + kappa (${python})`, size, result.seconds, work));
+      const threads = env === ONE_THREAD ? ", 1 BLAS thread" : "";
+      timings.push(summarize(`numpy ${result.numpy}: float32 X X^T + kappa${threads} (${python})`, size, result.seconds, work));
     } else {
       log(`numpy baseline failed on ${size}: ${out.stderr || out.error}`);
     }
@@ -291,8 +304,11 @@ const meta = {
   runs: RUNS,
 };
 const find = (prefix: string, size: string) => timings.find((t) => t.measurement.startsWith(prefix) && t.size === size);
-function numpyRatio(threads: number): number | null {
-  const numpy = find("numpy", fullSize);
+/** numpy's fastest time over the kernel's (WebAssembly, `threads` threads); `oneBlasThread`: numpy on one BLAS thread. */
+function numpyRatio(threads: number, oneBlasThread = false): number | null {
+  const numpy = timings.find(
+    (t) => t.measurement.startsWith("numpy") && t.size === fullSize && t.measurement.includes("1 BLAS thread") === oneBlasThread,
+  );
   return numpy ? numpy.min_s / find(`all pairs, counts + kappa, WebAssembly, ${threads}`, fullSize)!.min_s : null;
 }
 const ratios = {
@@ -309,6 +325,7 @@ const ratios = {
   /** numpy's time over the kernel's (2 threads and 1), where numpy ran. */
   wasm_2_threads_vs_numpy: numpyRatio(2),
   wasm_1_thread_vs_numpy: numpyRatio(1),
+  wasm_1_thread_vs_numpy_1_blas_thread: numpyRatio(1, true),
   wasm_2_threads_share_of_2x_popcount_limit:
     find("all pairs, counts + kappa, WebAssembly, 2", fullSize)!.popcounts_per_second! / (2 * limit),
 };
@@ -348,6 +365,9 @@ if (args.json) {
   );
   if (ratios.wasm_2_threads_vs_numpy !== null && ratios.wasm_1_thread_vs_numpy !== null)
     console.log(
-      `WebAssembly vs numpy (fastest runs): ${ratios.wasm_2_threads_vs_numpy.toFixed(1)}x faster with 2 threads, ${ratios.wasm_1_thread_vs_numpy.toFixed(1)}x with 1`,
+      `WebAssembly vs numpy (fastest runs): ${ratios.wasm_2_threads_vs_numpy.toFixed(1)}x faster with 2 threads, ${ratios.wasm_1_thread_vs_numpy.toFixed(1)}x with 1` +
+        (ratios.wasm_1_thread_vs_numpy_1_blas_thread === null
+          ? ""
+          : `; 1 thread vs numpy on 1 BLAS thread: ${ratios.wasm_1_thread_vs_numpy_1_blas_thread.toFixed(1)}x`),
     );
 }

@@ -340,6 +340,7 @@ function result(packed: PackedObservers, run: KernelRun, threads: number, correc
 interface ThreadsModule {
   defaultThreadCount(): number;
   closeKernelThreads(): Promise<void>;
+  warmKernelThreads(threads: number): Promise<void>;
   computeTilesThreaded(
     packed: PackedObservers,
     tiles: Int32Array,
@@ -371,6 +372,16 @@ function loadThreads(): Promise<ThreadsModule> {
 export async function closeKernelThreads(): Promise<void> {
   dropKeptMemory();
   if (threadsModule) await (await threadsModule).closeKernelThreads();
+}
+
+/**
+ * Starts the worker threads for runs on `threads` threads ahead of time (Node only) and resolves
+ * when they are ready: a worker takes tens of milliseconds to start, several hundred under tsx,
+ * which a short run would otherwise spend computing on the calling thread alone. For
+ * benchmarks of warm threads; runs start their workers themselves.
+ */
+export async function warmKernelThreads(threads: number): Promise<void> {
+  if (threads > 1) await (await loadThreads()).warmKernelThreads(threads);
 }
 
 /**

@@ -48,6 +48,11 @@ export function closeKernelThreads(): Promise<void> {
   return pool.close();
 }
 
+/** Starts idle workers for runs on `threads` threads (the calling thread and threads - 1 workers) and resolves when they serve. */
+export function warmKernelThreads(threads: number): Promise<void> {
+  return pool.warm(threads - 1);
+}
+
 /** Shares the packed bits: their own buffer when it is a SharedArrayBuffer, else one copy onto one. */
 function sharedBits(packed: PackedObservers): Uint32Array {
   const { bits } = packed;

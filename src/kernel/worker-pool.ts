@@ -81,18 +81,7 @@ export interface TileRun<Setup, Result extends TileResult> {
   take: (r0: number, r1: number, c0: number, c1: number, result: Result, owned: boolean) => void | Promise<void>;
 }
 
-/** The events whose listeners the pool adds to a worker: only these are removed again. */
-const OWN_EVENTS = ["message", "error", "exit"] as const;
-
-/**
- * Removes the pool's listeners from a worker. Not removeAllListeners() without a name: that also
- * drops Node's own newListener hook, which restarts the worker's message port when a message
- * listener is added again (a pooled worker's next run never received its tiles: tested in
- * test/kernel/capa-kernel.test.ts).
- */
-function detach(worker: Worker): void {
-  for (const event of OWN_EVENTS) worker.removeAllListeners(event);
-}
+type WorkerEvent = "message" | "error" | "exit";
 
 /** Yields to the event loop (the workers' messages) between two tiles of the calling thread. */
 function yieldToEventLoop(): Promise<void> {
@@ -102,6 +91,10 @@ function yieldToEventLoop(): Promise<void> {
 /** A pool of worker threads running one module (which calls {@link serveTiles} with the same tag). */
 export class TileWorkerPool<Setup, Result extends TileResult> {
   private readonly idle: Worker[] = [];
+  /** Resolves once the worker's module is loaded and serving (its first message), or it failed to start. */
+  private readonly ready = new WeakMap<Worker, Promise<void>>();
+  /** The listeners the pool has added to each worker for its current run or idle time. */
+  private readonly listeners = new WeakMap<Worker, [WorkerEvent, (...args: never[]) => void][]>();
   private jobs = 0;
 
   /**
@@ -121,21 +114,72 @@ export class TileWorkerPool<Setup, Result extends TileResult> {
     await Promise.all(all.map((worker) => worker.terminate()));
   }
 
+  private spawn(): Worker {
+    const worker = startModuleWorker(this.moduleUrl, { tag: this.tag });
+    this.ready.set(
+      worker,
+      new Promise<void>((resolve) => {
+        worker.once("message", () => resolve());
+        // A worker that fails to start is not waited for (its run or its pool reports the failure).
+        worker.once("error", () => resolve());
+        worker.once("exit", () => resolve());
+      }),
+    );
+    return worker;
+  }
+
+  /** Adds a listener that {@link detach} removes again. */
+  private listen<Event extends WorkerEvent>(
+    worker: Worker,
+    event: Event,
+    listener: Event extends "message" ? (message: never) => void : Event extends "error" ? (error: Error) => void : (code: number) => void,
+  ): void {
+    worker.on(event, listener as (...args: unknown[]) => void);
+    let list = this.listeners.get(worker);
+    if (!list) this.listeners.set(worker, (list = []));
+    list.push([event, listener as (...args: never[]) => void]);
+  }
+
+  /**
+   * Removes the listeners the pool added, and only those: not removeAllListeners(), which also
+   * drops Node's own hooks (its newListener hook restarts the worker's message port when a
+   * message listener is added again; without it a pooled worker's next run never received its
+   * tiles: tested in test/kernel/capa-kernel.test.ts), nor every listener of an event.
+   */
+  private detach(worker: Worker): void {
+    for (const [event, listener] of this.listeners.get(worker) ?? []) worker.off(event, listener as (...args: unknown[]) => void);
+    this.listeners.delete(worker);
+  }
+
   private take(): Worker {
-    const worker = this.idle.pop() ?? startModuleWorker(this.moduleUrl, { tag: this.tag });
+    const worker = this.idle.pop() ?? this.spawn();
     worker.ref();
     return worker;
   }
 
+  /**
+   * Starts workers until `count` are idle and resolves when they all serve (their module
+   * loaded): runs after this one find them ready. Starting a worker takes tens of milliseconds,
+   * several hundred under tsx, so a run of a fraction of a second that starts its own workers
+   * is computed mostly by the calling thread (benchmarks of warm threads call this first).
+   */
+  async warm(count: number): Promise<void> {
+    const started: Worker[] = [];
+    while (this.idle.length + started.length < count) started.push(this.spawn());
+    await Promise.all(started.map((worker) => this.ready.get(worker)));
+    for (const worker of started) this.giveBack(worker);
+    await Promise.all(this.idle.slice(0, count).map((worker) => this.ready.get(worker)));
+  }
+
   private giveBack(worker: Worker): void {
-    detach(worker);
+    this.detach(worker);
     worker.unref();
     // An idle worker that dies (it should not) simply leaves the pool.
-    worker.once("exit", () => {
+    this.listen(worker, "exit", () => {
       const at = this.idle.indexOf(worker);
       if (at >= 0) this.idle.splice(at, 1);
     });
-    worker.on("error", () => {});
+    this.listen(worker, "error", () => {});
     this.idle.push(worker);
   }
 
@@ -167,8 +211,8 @@ export class TileWorkerPool<Setup, Result extends TileResult> {
         if (settled) return;
         settled = true;
         for (const worker of workers) {
-          detach(worker);
-          worker.on("error", () => {});
+          this.detach(worker);
+          this.listen(worker, "error", () => {});
           void worker.terminate();
         }
         reject(error instanceof Error ? error : new Error(String(error)));
@@ -185,7 +229,7 @@ export class TileWorkerPool<Setup, Result extends TileResult> {
       workers.push(worker);
       // A worker's tiles are handed on in order; its next credit goes back once one is handled.
       let queue: Promise<void> = Promise.resolve();
-      worker.on("message", (message: TileMessage<Result>) => {
+      this.listen(worker, "message", (message: TileMessage<Result>) => {
         if (message.job !== job) return;
         queue = queue
           .then(async () => {
@@ -195,8 +239,8 @@ export class TileWorkerPool<Setup, Result extends TileResult> {
           })
           .catch(fail);
       });
-      worker.on("error", fail);
-      worker.on("exit", (code) => fail(new Error(`${this.name} exited (code ${code}) before all tiles were computed`)));
+      this.listen(worker, "error", fail);
+      this.listen(worker, "exit", (code) => fail(new Error(`${this.name} exited (code ${code}) before all tiles were computed`)));
       const workerJob: WorkerJob<Setup> = { setup: run.setup(slot), tiles: sharedTiles, counter, slot };
       worker.postMessage({ type: "job", job, run: workerJob } satisfies ToWorker<Setup>);
       worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
@@ -230,6 +274,7 @@ export function serveTiles<Setup, Result extends TileResult>(
 ): void {
   if (isMainThread || (workerData as { tag?: string } | undefined)?.tag !== tag) return;
   const port = parentPort!;
+  port.postMessage({ ready: true }); // a message without a job: the pool's run handlers ignore it
   const runs = new Map<number, { run: WorkerJob<Setup>; compute: TileComputer<Result> }>();
   port.on("message", (message: ToWorker<Setup>) => {
     if (message.type === "job") {

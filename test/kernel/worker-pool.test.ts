@@ -69,6 +69,15 @@ describe("TileWorkerPool", () => {
     assert.equal((await runAll(tileList(12), 2, false)).size, 12);
   });
 
+  test("warm starts workers and resolves once they serve; runs use them, warm again starts none", async () => {
+    await pool.warm(3);
+    await pool.warm(3);
+    const results = await runAll(tileList(30), 3, false);
+    assert.equal(results.size, 30);
+    assert.ok([...results.values()].every(({ owned }) => owned));
+    await pool.warm(1);
+  });
+
   test("no tiles: resolves at once without starting a worker", async () => {
     await pool.run({ tiles: new Int32Array(0), workers: 4, setup: () => assert.fail("no setup wanted"), take: () => assert.fail() });
   });
