@@ -9,7 +9,7 @@
 import { type Command, Option } from "commander";
 import { InputError, UsageError } from "../core/errors.ts";
 import type { MetricPairRow, ResponseMetric } from "../core/metric-pairs.ts";
-import { type PairType, STIMULUS_MISMATCH_COLUMNS } from "../core/pairs.ts";
+import { STIMULUS_MISMATCH_COLUMNS } from "../core/pairs.ts";
 import type { ProbabilityTable } from "../core/probability-table.ts";
 import type { SummaryRow } from "../core/summary.ts";
 import type { ScoresAs } from "../io/scores.ts";
@@ -196,7 +196,7 @@ export async function metricSummaryCommand(
 ): Promise<void> {
   const metric = flags.metric as ResponseMetric;
   const [
-    { METRIC_VALUE, metricPairs },
+    { metricPairs, metricSummaryPair },
     { PairSummarizer },
     { bootstrapSettings, pairOptions },
     { summaryOutputOf, withMetricBootstrapIntervals },
@@ -219,25 +219,13 @@ export async function metricSummaryCommand(
     throw new UsageError(
       `--models: ${unknown.map((m) => `"${m}"`).join(", ")} ${unknown.length > 1 ? "are not models" : "is not a model"} of ${path}; known: ${[...knownModels].sort().join(", ")}`,
     );
-  const value = METRIC_VALUE[metric];
   const rows: SummaryRow[] = [];
   const note = (text: string) => io.stderr(`trialwise: note: ${text}\n`);
   const { stepReporter } = await import("./progress.ts");
   const progress = stepReporter(io, "trialwise summary", "replicates", { delayMs: 1000 });
   for (const table of tables) {
     const summarizer = new PairSummarizer((o) => table.humans.has(o), models && new Set(models));
-    for (const row of metricPairs(table, { metric, mismatch: options.mismatch }).rows) {
-      const v = row[value] as number;
-      summarizer.add({
-        dataset: row.dataset as string,
-        condition: row.condition as string,
-        observer1: row.observer1 as string,
-        observer2: row.observer2 as string,
-        pair_type: row.pair_type as PairType,
-        kappa: Number.isNaN(v) ? null : v,
-        c_exp: typeof row.c_exp_p === "number" ? row.c_exp_p : 0,
-      });
-    }
+    for (const row of metricPairs(table, { metric, mismatch: options.mismatch }).rows) summarizer.add(metricSummaryPair(row, metric));
     if (bootstrap.replicates === 0) rows.push(...summarizer.rows());
     else {
       try {

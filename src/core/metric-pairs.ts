@@ -9,6 +9,7 @@ import { decisionMarginConsistency, decisionMargins } from "./decision-margins.t
 import { InputError } from "./errors.ts";
 import type { MismatchPolicy, PairType, StimulusMismatch } from "./pairs.ts";
 import type { ObserverVectors, ProbabilityTable } from "./probability-table.ts";
+import type { SummaryPair } from "./summary.ts";
 import { type CategoryLayout, responseAgreement } from "./response-agreement.ts";
 import { compareText } from "./trials.ts";
 
@@ -223,6 +224,27 @@ export function metricValue(
   items: ArrayLike<number>,
 ): number {
   return metricValues(metric, layout, first, second, items)[METRIC_VALUE[metric]];
+}
+
+/**
+ * A metric pair as the summary (`PairSummarizer`) reads a pair: the metric's value (its
+ * {@link METRIC_VALUE} column) as `kappa`, null where undefined; CAPA's chance agreement
+ * c_exp_p as `c_exp` (its value is undefined where that is 1), 0 for the other metrics.
+ *
+ * @example
+ * for (const row of metricPairs(table, { metric }).rows) summarizer.add(metricSummaryPair(row, metric));
+ */
+export function metricSummaryPair(row: MetricPairRow, metric: ResponseMetric): SummaryPair {
+  const value = row[METRIC_VALUE[metric]] as number;
+  return {
+    dataset: row.dataset as string,
+    condition: row.condition as string,
+    observer1: row.observer1 as string,
+    observer2: row.observer2 as string,
+    pair_type: row.pair_type as PairType,
+    kappa: Number.isNaN(value) ? null : value,
+    c_exp: typeof row.c_exp_p === "number" ? row.c_exp_p : 0,
+  };
 }
 
 export function pairTypeOf(table: ProbabilityTable, a: string, b: string): PairType {

@@ -5,8 +5,8 @@
  * with the 10 humans under both, the models ranked by each, as a table file and a report section.
  */
 import { descendingRanks } from "../core/math/ranks.ts";
-import { METRIC_VALUE, type ResponseMetric, metricPairs } from "../core/metric-pairs.ts";
-import { type PairType, computePairs } from "../core/pairs.ts";
+import { METRIC_VALUE, type ResponseMetric, metricPairs, metricSummaryPair } from "../core/metric-pairs.ts";
+import { computePairs } from "../core/pairs.ts";
 import { probabilityTableFromTrials } from "../core/probability-table.ts";
 import { PairSummarizer, summarizePairs } from "../core/summary.ts";
 import type { TrialTable } from "../core/trials.ts";
@@ -51,19 +51,8 @@ export function metricBesideKappa(datasets: readonly TrialTable[], metric: Respo
     const isHuman = (o: string) => table.humans.has(o);
     const kappa = summarizePairs(computePairs(table).pairs, isHuman);
     const summarizer = new PairSummarizer(isHuman);
-    const value = METRIC_VALUE[metric];
-    for (const row of metricPairs(probabilityTableFromTrials(table, false), { metric }).rows) {
-      const v = row[value] as number;
-      summarizer.add({
-        dataset: row.dataset as string,
-        condition: row.condition as string,
-        observer1: row.observer1 as string,
-        observer2: row.observer2 as string,
-        pair_type: row.pair_type as PairType,
-        kappa: Number.isNaN(v) ? null : v,
-        c_exp: 0,
-      });
-    }
+    for (const row of metricPairs(probabilityTableFromTrials(table, false), { metric }).rows)
+      summarizer.add(metricSummaryPair(row, metric));
     const metricRows = new Map(summarizer.rows().map((r) => [`${r.kind}\u0000${r.name}`, r]));
     const joined = kappa.map((k): MetricBesideKappaRow => {
       const m = metricRows.get(`${k.kind}\u0000${k.name}`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { InputError } from "../../src/core/errors.ts";
 import { computePairs } from "../../src/core/pairs.ts";
-import { METRIC_COLUMNS, metricPairs } from "../../src/core/metric-pairs.ts";
+import { METRIC_COLUMNS, metricPairs, metricSummaryPair } from "../../src/core/metric-pairs.ts";
 import { ProbabilityTableBuilder, probabilityTableFromTrials } from "../../src/core/probability-table.ts";
 import { TrialTableBuilder } from "../../src/core/trials.ts";
 
@@ -53,6 +53,25 @@ describe("metric pairs from trials", () => {
     close(row.c_obs_p, 0.5);
     close(row.c_exp_p, 11 / 32);
     close(row.kappa_p, 5 / 21);
+  });
+
+  test("metricSummaryPair: the metric's value as the summary's kappa (null where undefined), CAPA's chance as its c_exp", () => {
+    const probabilityTable = probabilityTableFromTrials(table, false);
+    const [capaRow] = metricPairs(probabilityTable, { metric: "capa-discrete" }).rows;
+    assert.deepEqual(metricSummaryPair(capaRow, "capa-discrete"), {
+      dataset: capaRow.dataset,
+      condition: "all",
+      observer1: "resnet",
+      observer2: "subject-01",
+      pair_type: "model-human",
+      kappa: capaRow.kappa_p,
+      c_exp: capaRow.c_exp_p,
+    });
+    const [dmcRow] = metricPairs(probabilityTable, { metric: "dmc" }).rows;
+    const summaryPair = metricSummaryPair(dmcRow, "dmc");
+    assert.equal(summaryPair.kappa, dmcRow.dmc);
+    assert.equal(summaryPair.c_exp, 0);
+    assert.equal(metricSummaryPair({ ...dmcRow, dmc: NaN }, "dmc").kappa, null);
   });
 
   test("response-kappa and dmc columns on the same trials", () => {
