@@ -7,10 +7,12 @@
  *
  * The pair matrix is cut into tiles of tileSize x tileSize observers (its upper triangle,
  * diagonal tiles included), each computed by a cache-blocked kernel: WebAssembly (./kernel.wat,
- * i64.popcnt on a pair-interleaved copy of the bits) or the pure TypeScript fallback
- * (./scalar.ts, bit-trick popcount), which give identical counts. Tiles are computed on the
- * calling thread or, in Node, by worker threads (./threads.ts). Isomorphic except for the
- * threads, which are loaded only when used.
+ * i64.popcnt and v128 i8x16.popcnt side by side on a pair-interleaved copy of the bits, kept in
+ * a memory reused between runs) or the pure TypeScript fallback (./scalar.ts, bit-trick
+ * popcount), which give identical counts; on request (`kappa`) each tile also carries its
+ * pairs' kappas, computed by the same thread. Tiles are computed on the calling thread or, in
+ * Node, by worker threads (./threads.ts). Isomorphic except for the threads, which are loaded
+ * only when used.
  */
 import { type PackedObservers, wordsPerObserverFor } from "./packed.ts";
 import { bothCorrectTileScalar, pairKappasScalar, rowCounts } from "./scalar.ts";

@@ -70,7 +70,7 @@ export function kernelBytes(shared: boolean): Uint8Array {
 const compiled = new Map<boolean, WasmModule>();
 
 /**
- * The compiled kernel module (compiled once, synchronously: the binary is about 1 KB, under
+ * The compiled kernel module (compiled once, synchronously: the binary is about 2 KB, under
  * every browser's limit for synchronous compilation on the main thread).
  */
 export function kernelModule(shared: boolean): WasmModule {
