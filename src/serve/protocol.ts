@@ -176,18 +176,24 @@ export interface ErrorResponse {
   error: string;
 }
 
-/**
- * The answers of a trial table for {@link DatasetPayload.responses}; null where some trial has
- * no true category or response (data given as correctness only). `observers`: the payload's
- * observer names, in `observerInfo` order.
- */
-export function encodeResponses(table: TrialTable, observers: readonly string[]): ResponsesPayload | null {
+/** Each distinct text's index, in order of first appearance (`[...strings.keys()]` lists them). */
+function stringIndex(): { strings: Map<string, number>; indexOf: (text: string) => number } {
   const strings = new Map<string, number>();
   const indexOf = (text: string) => {
     let k = strings.get(text);
     if (k === undefined) strings.set(text, (k = strings.size));
     return k;
   };
+  return { strings, indexOf };
+}
+
+/**
+ * The answers of a trial table for {@link DatasetPayload.responses}; null where some trial has
+ * no true category or response (data given as correctness only). `observers`: the payload's
+ * observer names, in `observerInfo` order.
+ */
+export function encodeResponses(table: TrialTable, observers: readonly string[]): ResponsesPayload | null {
+  const { strings, indexOf } = stringIndex();
   const observerIndex = new Map(observers.map((o, i) => [o, i]));
   const columns = {
     observer: new Uint32Array(table.length),
@@ -250,14 +256,9 @@ export function decodeResponses(payload: DatasetPayload, responses: ResponsesPay
 
 /** Score rows for {@link DatasetPayload.scores}; `observers`: the payload's observer names, in `observerInfo` order (every row's observer among them). */
 export function encodeScores(rows: readonly TrialScores[], observers: readonly string[]): ScoresPayload {
-  const strings = new Map<string, number>();
+  const { strings, indexOf } = stringIndex();
   const sets = new Map<string, number>();
   const categorySets: string[][] = [];
-  const indexOf = (text: string) => {
-    let k = strings.get(text);
-    if (k === undefined) strings.set(text, (k = strings.size));
-    return k;
-  };
   const observerIndex = new Map(observers.map((o, i) => [o, i]));
   const columns = {
     observer: new Uint32Array(rows.length),
