@@ -16,7 +16,9 @@
  * (./capa-threads.ts) sharing one memory. Streaming: when the models' matrix is larger than
  * `maxBytes`, models are read in blocks from the source (two blocks in memory at a time: block I,
  * then each block J >= I in turn) and tiles are handed on as they are computed; no N x N matrix
- * is built when `onTile` is given. Isomorphic except for the threads, loaded only when used.
+ * is built when `onTile` is given. Isomorphic except for the threads and, on Node 20, the V8 flag
+ * that enables relaxed SIMD (./relaxed-simd-node.ts): Node-only modules loaded only in Node, when
+ * used.
  */
 import {
   CAPA_RELAXED_WASM_SHARED_BASE64,

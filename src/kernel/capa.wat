@@ -20,8 +20,9 @@
 ;; Multiply-adds: written here as f32x4.mul then f32x4.add (every engine with SIMD). The build
 ;; also makes a variant with each of the nine replaced by relaxed SIMD's fused f32x4.relaxed_madd
 ;; (one instruction on CPUs with FMA: about 3 times the throughput on the benchmark machine),
-;; used where the engine accepts it (Node 22 and later; Node 20 only with
-;; --experimental-wasm-relaxed-simd); src/kernel/capa-kernel.ts picks.
+;; used where the engine accepts it (Node 22 and later; Node 20 with
+;; --experimental-wasm-relaxed-simd, which src/kernel/capa-kernel.ts sets itself unless
+;; TRIALWISE_NO_V8_FLAGS is set); src/kernel/capa-kernel.ts picks.
 ;;
 ;; The memory is imported. The build makes two binaries from this file: as written (a shared
 ;; memory: worker threads read one copy) and with `shared` removed from the import below.
