@@ -72,9 +72,9 @@ export interface AllPairOptions {
    */
   kappa?: boolean;
   /**
-   * With `onTile`: the tiles computed on the calling thread come as views of the kernel's
-   * working memory, valid only until `onTile` returns (or its promise settles), instead of
-   * copies (tiles from worker threads are arrays of their own either way). For consumers that
+   * With `onTile`: a tile's arrays are valid only until `onTile` returns (or its promise
+   * settles): the calling thread's tiles come as views of the kernel's working memory instead
+   * of copies, and a worker thread's arrays go back to it for a later tile. For consumers that
    * use a tile at once and keep nothing of it: each copy is a fresh allocation, whose page
    * faults cost about 0.2 ms per 64 KB tile on the benchmark machine (BENCHMARKS.md).
    */
@@ -214,8 +214,10 @@ export interface TileOutput {
 /**
  * A function computing one tile (counts, and kappas with `run.kappa`) for the thread in `slot`:
  * into the thread's own output memory (returning views of it, valid until its next tile) or,
- * with `copy`, into arrays of their own. WebAssembly: in `workspace`, instantiated here (a
- * compiled module may be given, e.g. one posted to a worker); TypeScript: from the packed bits.
+ * with `copy`, into arrays of their own: those of `reuse` (an earlier tile's output handed back)
+ * where given, else fresh ones sized for the largest tile, so that they can be reused.
+ * WebAssembly: in `workspace`, instantiated here (a compiled module may be given, e.g. one
+ * posted to a worker); TypeScript: from the packed bits.
  */
 export function tileComputer(
   packed: { bits: Uint32Array; wordsPerObserver: number; trials: number },
@@ -224,32 +226,46 @@ export function tileComputer(
   correct: Uint32Array,
   slot: number,
   module?: WasmModule,
-): (r0: number, r1: number, c0: number, c1: number, copy: boolean) => TileOutput {
-  const { chunk, kappa } = run;
+): (r0: number, r1: number, c0: number, c1: number, copy: boolean, reuse?: TileOutput) => TileOutput {
+  const { chunk, kappa, tileSize } = run;
+  /** An output array of `cells` entries: on `reused`'s buffer (every tile fits in one sized for the largest), else a fresh one. */
+  const own = <A extends Uint32Array | Float64Array>(
+    make: (buffer: ArrayBuffer, cells: number) => A,
+    bytes: number,
+    cells: number,
+    reused: A | undefined,
+  ): A => make(reused ? (reused.buffer as ArrayBuffer) : new ArrayBuffer(tileSize * tileSize * bytes), cells);
+  const u32 = (buffer: ArrayBuffer, cells: number) => new Uint32Array(buffer, 0, cells);
+  const f64 = (buffer: ArrayBuffer, cells: number) => new Float64Array(buffer, 0, cells);
   if (workspace) {
     const { memory, layout } = workspace;
     const kernel = instantiateKernel(memory, module);
     const out = layout.scratch + slot * layout.slotBytes;
     const kappaOut = layout.kappaScratch + slot * layout.kappaSlotBytes;
-    return (r0, r1, c0, c1, copy) => {
+    return (r0, r1, c0, c1, copy, reuse) => {
       const cells = (r1 - r0) * (c1 - c0);
       kernel.bothCorrectTile(layout.pairs, layout.words64, r0, r1, c0, c1, out, r0 === c0 ? 1 : 0, chunk);
-      const counts = new Uint32Array(memory.buffer, out, cells);
-      if (!kappa) return { counts: copy ? counts.slice() : counts };
+      const view = new Uint32Array(memory.buffer, out, cells);
+      const counts = copy ? own(u32, 4, cells, reuse?.counts) : view;
+      if (copy) counts.set(view);
+      if (!kappa) return { counts };
       kernel.pairKappas(out, r0, r1, c0, c1, layout.correct, layout.accuracy, packed.trials, kappaOut);
       const kappas = new Float64Array(memory.buffer, kappaOut, cells);
-      return copy ? { counts: counts.slice(), kappa: kappas.slice() } : { counts, kappa: kappas };
+      if (!copy) return { counts, kappa: kappas };
+      const kappaCopy = own(f64, 8, cells, reuse?.kappa);
+      kappaCopy.set(kappas);
+      return { counts, kappa: kappaCopy };
     };
   }
   const { bits, wordsPerObserver: words, trials } = packed;
-  const scratch = new Uint32Array(run.tileSize * run.tileSize);
-  const kappaScratch = kappa ? new Float64Array(run.tileSize * run.tileSize) : undefined;
-  return (r0, r1, c0, c1, copy) => {
+  const scratch = new Uint32Array(tileSize * tileSize);
+  const kappaScratch = kappa ? new Float64Array(tileSize * tileSize) : undefined;
+  return (r0, r1, c0, c1, copy, reuse) => {
     const cells = (r1 - r0) * (c1 - c0);
-    const counts = copy ? new Uint32Array(cells) : scratch.subarray(0, cells);
+    const counts = copy ? own(u32, 4, cells, reuse?.counts) : scratch.subarray(0, cells);
     bothCorrectTileScalar(bits, words, r0, r1, c0, c1, counts, r0 === c0, chunk);
     if (!kappaScratch) return { counts };
-    const kappas = copy ? new Float64Array(cells) : kappaScratch.subarray(0, cells);
+    const kappas = copy ? own(f64, 8, cells, reuse?.kappa) : kappaScratch.subarray(0, cells);
     pairKappasScalar(counts, r0, r1, c0, c1, correct, trials, kappas);
     return { counts, kappa: kappas };
   };
@@ -346,7 +362,7 @@ interface ThreadsModule {
   computeTilesThreaded(
     packed: PackedObservers,
     tiles: Int32Array,
-    run: KernelRun & { threads: number; workspace?: KernelWorkspace; correct?: Uint32Array },
+    run: KernelRun & { threads: number; workspace?: KernelWorkspace; correct?: Uint32Array; lend?: boolean },
     take: (tile: PairTile, owned: boolean) => void | Promise<void>,
   ): Promise<void>;
 }
@@ -417,7 +433,19 @@ export async function allPairCounts(packed: PackedObservers, options: AllPairOpt
     const correct = countCorrect(packed, workspace);
     const sink = tileSink(n, correct, options);
     if (threaded) {
-      await threaded.computeTilesThreaded(packed, tiles, { ...run, threads, workspace, correct }, (tile, owned) => sink.take(tile, owned));
+      await threaded.computeTilesThreaded(
+        packed,
+        tiles,
+        {
+          ...run,
+          threads,
+          workspace,
+          correct,
+          // The N x N matrix copies each tile at once, as lending consumers do.
+          lend: !options.onTile || options.lendTiles,
+        },
+        (tile, owned) => sink.take(tile, owned),
+      );
       reuse = true;
     } else {
       await computeTiles(packed, tiles, run, workspace, correct, (tile) => sink.take(tile, false));

@@ -70,12 +70,14 @@ function sharedBits(packed: PackedObservers): Uint32Array {
  * its own (from a worker) or a view of the calling thread's scratch memory, valid during the
  * call. With `callerComputes: false` (tests) only the run.threads - 1 workers compute (at least
  * one). The WebAssembly kernel works in `run.workspace` (a shared memory with a tile-output slot
- * per thread, which the caller releases) or, without one, in a workspace of its own.
+ * per thread, which the caller releases) or, without one, in a workspace of its own. With
+ * `run.lend` `take` keeps nothing of a tile once it has returned (or its promise settled), and
+ * the workers reuse their tiles' arrays.
  */
 export async function computeTilesThreaded(
   packed: PackedObservers,
   tiles: Int32Array,
-  run: KernelRun & { threads: number; callerComputes?: boolean; workspace?: KernelWorkspace; correct?: Uint32Array },
+  run: KernelRun & { threads: number; callerComputes?: boolean; workspace?: KernelWorkspace; correct?: Uint32Array; lend?: boolean },
   take: (tile: PairTile, owned: boolean) => void | Promise<void>,
 ): Promise<void> {
   const nTiles = tiles.length / 4;
@@ -105,6 +107,7 @@ export async function computeTilesThreaded(
       setup: () => setup,
       compute: callerComputes ? threadTileComputer(setup, 0) : undefined,
       take: (rowStart, rowEnd, colStart, colEnd, output, owned) => take({ rowStart, rowEnd, colStart, colEnd, ...output }, owned),
+      recycle: run.lend,
     });
     completed = true;
   } finally {

@@ -39,9 +39,18 @@ function buffersOf(result: TileResult): ArrayBuffer[] {
 
 /**
  * Computes tile [r0, r1) x [c0, c1): a view of the thread's own output memory (valid until its
- * next tile) or, with `copy`, an array of its own.
+ * next tile) or, with `copy`, an array of its own, written into `reuse` (an earlier tile's
+ * result, handed back by the calling thread: see {@link TileRun.recycle}) where given and large
+ * enough, instead of a fresh allocation.
  */
-export type TileComputer<Result extends TileResult> = (r0: number, r1: number, c0: number, c1: number, copy: boolean) => Result;
+export type TileComputer<Result extends TileResult> = (
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  copy: boolean,
+  reuse?: Result,
+) => Result;
 
 /** What a worker receives for a run: the kernel's setup, the shared tile list and counter, its slot. */
 interface WorkerJob<Setup> {
@@ -54,8 +63,9 @@ interface WorkerJob<Setup> {
   slot: number;
 }
 
-/** Messages to a worker: a run's setup, a credit for one tile, the run's end. */
-type ToWorker<Setup> = { type: "job"; job: number; run: WorkerJob<Setup> } | { type: "go"; job: number } | { type: "end"; job: number };
+/** Messages to a worker: a run's setup, a credit for one tile (with a handled tile's result to reuse), the run's end. */
+type ToWorker<Setup, Result = unknown> =
+  { type: "job"; job: number; run: WorkerJob<Setup> } | { type: "go"; job: number; reuse?: Result } | { type: "end"; job: number };
 
 interface TileMessage<Result> {
   job: number;
@@ -79,6 +89,12 @@ export interface TileRun<Setup, Result extends TileResult> {
    * call. A returned promise is awaited before that tile's thread gets more work.
    */
   take: (r0: number, r1: number, c0: number, c1: number, result: Result, owned: boolean) => void | Promise<void>;
+  /**
+   * The consumer keeps nothing of a worker's tile once `take` has returned (or its promise
+   * settled): the result's buffers then go back to that worker with its next credit, and it
+   * writes a later tile into them (no fresh allocation per tile: each costs page faults).
+   */
+  recycle?: boolean;
 }
 
 type WorkerEvent = "message" | "error" | "exit";
@@ -235,7 +251,10 @@ export class TileWorkerPool<Setup, Result extends TileResult> {
           .then(async () => {
             if (settled) return;
             await handle(message.index, message.result, true);
-            if (!settled) worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
+            if (settled) return;
+            if (run.recycle)
+              worker.postMessage({ type: "go", job, reuse: message.result } satisfies ToWorker<Setup, Result>, buffersOf(message.result));
+            else worker.postMessage({ type: "go", job } satisfies ToWorker<Setup>);
           })
           .catch(fail);
       });
@@ -276,7 +295,7 @@ export function serveTiles<Setup, Result extends TileResult>(
   const port = parentPort!;
   port.postMessage({ ready: true }); // a message without a job: the pool's run handlers ignore it
   const runs = new Map<number, { run: WorkerJob<Setup>; compute: TileComputer<Result> }>();
-  port.on("message", (message: ToWorker<Setup>) => {
+  port.on("message", (message: ToWorker<Setup, Result>) => {
     if (message.type === "job") {
       runs.set(message.job, { run: message.run, compute: computer(message.run.setup, message.run.slot) });
     } else if (message.type === "end") {
@@ -288,7 +307,7 @@ export function serveTiles<Setup, Result extends TileResult>(
       const index = Atomics.add(counter, 0, 1);
       if (index >= tiles.length / 4) return;
       const t = index * 4;
-      const result = current.compute(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], true);
+      const result = current.compute(tiles[t], tiles[t + 1], tiles[t + 2], tiles[t + 3], true, message.reuse);
       port.postMessage({ job: message.job, index, result } satisfies TileMessage<Result>, buffersOf(result));
     }
   });

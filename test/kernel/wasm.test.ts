@@ -141,7 +141,7 @@ describe("kernel memory", () => {
     }
   });
 
-  test("allPairCounts with kappa: every tile's kappas are kappaFromCounts of its counts, both kernels, 1 and 2 threads", async () => {
+  test("allPairCounts with kappa: every tile's kappas are kappaFromCounts of its counts, both kernels, 1 and 2 threads, lent tiles (reused worker arrays)", async () => {
     const rng = seededRandom(21);
     const trials = 333;
     const rows = Array.from({ length: 27 }, (_, i) =>
@@ -152,30 +152,35 @@ describe("kernel memory", () => {
       rows,
     );
     const reference = await allPairCounts(packed, { kernel: "ts", threads: 1 });
-    for (const kernel of ["wasm", "ts"] as const) {
-      for (const threads of [1, 2]) {
-        let pairs = 0;
-        let undefinedKappas = 0;
-        await allPairCounts(packed, {
-          kernel,
-          threads,
-          tileSize: 6,
-          kappa: true,
-          onTile: (tile) => {
-            const width = tile.colEnd - tile.colStart;
-            for (let i = tile.rowStart; i < tile.rowEnd; i++)
-              for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) {
-                const k = (i - tile.rowStart) * width + (j - tile.colStart);
-                const expected = kappaFromCounts(trials, reference.correct[i], reference.correct[j], reference.bothCorrect![i * 27 + j]);
-                assert.ok(Object.is(tile.kappa![k], expected), `${kernel} ${threads}: ${i} ${j}`);
-                pairs++;
-                if (Number.isNaN(expected)) undefinedKappas++;
-              }
-          },
-        });
-        assert.equal(pairs, (27 * 26) / 2);
-        assert.equal(undefinedKappas, 1, "the two all-correct observers");
-      }
+    for (const [kernel, threads, lendTiles] of [
+      ["wasm", 1, false],
+      ["wasm", 2, false],
+      ["wasm", 2, true],
+      ["ts", 1, false],
+      ["ts", 2, true],
+    ] as const) {
+      let pairs = 0;
+      let undefinedKappas = 0;
+      await allPairCounts(packed, {
+        kernel,
+        threads,
+        tileSize: 2,
+        kappa: true,
+        lendTiles,
+        onTile: (tile) => {
+          const width = tile.colEnd - tile.colStart;
+          for (let i = tile.rowStart; i < tile.rowEnd; i++)
+            for (let j = Math.max(tile.colStart, i + 1); j < tile.colEnd; j++) {
+              const k = (i - tile.rowStart) * width + (j - tile.colStart);
+              const expected = kappaFromCounts(trials, reference.correct[i], reference.correct[j], reference.bothCorrect![i * 27 + j]);
+              assert.ok(Object.is(tile.kappa![k], expected), `${kernel} ${threads}: ${i} ${j}`);
+              pairs++;
+              if (Number.isNaN(expected)) undefinedKappas++;
+            }
+        },
+      });
+      assert.equal(pairs, (27 * 26) / 2);
+      assert.equal(undefinedKappas, 1, "the two all-correct observers");
     }
     await assert.rejects(allPairCounts(packed, { kappa: true }), /kappa needs onTile/);
   });

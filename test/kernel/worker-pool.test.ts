@@ -78,6 +78,28 @@ describe("TileWorkerPool", () => {
     await pool.warm(1);
   });
 
+  test("recycle: a worker's later tiles are written into the results handed back, which the consumer no longer holds", async () => {
+    for (const recycle of [true, false]) {
+      let reused = 0;
+      const held: Float64Array[] = [];
+      await pool.run({
+        tiles: tileList(10),
+        workers: 1,
+        setup: () => ({ offset: 0 }),
+        recycle,
+        take: (r0, _r1, _c0, _c1, result) => {
+          assert.equal(result[0], r0);
+          reused += result[5];
+          held.push(result);
+        },
+      });
+      // Two tiles are computed on the first two credits, each later one on a handed-back result;
+      // every tile but the last goes back with a credit (the last credit finds no tile left).
+      assert.equal(reused, recycle ? 8 : 0);
+      assert.equal(held.filter((result) => result.length === 0).length, recycle ? 9 : 0, "handed-back results are transferred away");
+    }
+  });
+
   test("no tiles: resolves at once without starting a worker", async () => {
     await pool.run({ tiles: new Int32Array(0), workers: 4, setup: () => assert.fail("no setup wanted"), take: () => assert.fail() });
   });
