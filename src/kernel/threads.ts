@@ -95,6 +95,7 @@ export async function computeTilesThreaded(
   }
   const setup: WorkerSetup = {
     run: { kernel, tileSize, chunk, kappa },
+    // The WebAssembly kernel reads its workspace, not the packed bits: those are shared for the TypeScript kernel only.
     packed: { bits: workspace ? new Uint32Array(0) : sharedBits(packed), wordsPerObserver: packed.wordsPerObserver, trials: packed.trials },
     correct: correct ?? correctCounts(packed),
     ...(workspace ? { workspace: { memory: workspace.memory, layout: workspace.layout }, module: kernelModule(true) } : {}),
