@@ -232,7 +232,10 @@ export function metricValue(
  * c_exp_p as `c_exp` (its value is undefined where that is 1), 0 for the other metrics.
  *
  * @example
- * for (const row of metricPairs(table, { metric }).rows) summarizer.add(metricSummaryPair(row, metric));
+ * const row = { dataset: "d", condition: "all", observer1: "a", observer2: "b", pair_type: "model-model", kappa_p: 0.25, c_exp_p: 0.4 };
+ * metricSummaryPair(row, "capa").kappa // => 0.25
+ * metricSummaryPair(row, "capa").c_exp // => 0.4
+ * metricSummaryPair({ ...row, kappa_p: NaN }, "capa").kappa // => null
  */
 export function metricSummaryPair(row: MetricPairRow, metric: ResponseMetric): SummaryPair {
   const value = row[METRIC_VALUE[metric]] as number;

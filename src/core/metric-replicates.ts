@@ -99,10 +99,9 @@ interface ObserverSums {
  * positions, then {@link ReplicateMetricPairs.value} for each pair; for the model comparison's
  * swapped models, {@link ReplicateMetricPairs.swap} and {@link ReplicateMetricPairs.swappedValue}.
  *
- * @example
- * const pairs = new ReplicateMetricPairs("capa-discrete", layout, prepared, items, [[0, 1]]);
- * pairs.resample(Int32Array.of(0, 0, 2)); // items[0] twice, items[2] once
- * pairs.value(0) // kappa_p of observers 0 and 1 on those three items
+ * For instance, `new ReplicateMetricPairs("capa-discrete", layout, prepared, items, [[0, 1]])`,
+ * then `resample(Int32Array.of(0, 0, 2))` (items[0] twice, items[2] once), then `value(0)`: the
+ * kappa_p of observers 0 and 1 on those three items.
  */
 export class ReplicateMetricPairs {
   readonly #metric: ResponseMetric;

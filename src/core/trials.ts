@@ -110,8 +110,9 @@ export interface TrialInput {
  * Trial `t` of a table as a {@link TrialInput}, e.g. to add it to another table's builder.
  *
  * @example
- * const copy = new TrialTableBuilder(table.dataset);
- * for (let t = 0; t < table.length; t++) copy.add(trialAt(table, t));
+ * const builder = new TrialTableBuilder("d");
+ * builder.add({ observer: "m", condition: "0", stimulus: "s1", truth: "cat", response: "dog", correct: false, missing: false, file: "t.csv", line: 2 });
+ * trialAt(builder.build(), 0).response // => "dog"
  */
 export function trialAt(table: TrialTable, t: number): TrialInput {
   return {

