@@ -38,7 +38,7 @@ const wabt = await wabtInit();
 const FEATURES = { threads: true, bulk_memory: true, multi_value: true, simd: true, relaxed_simd: true };
 /**
  * capa.wat's multiply-adds, `(f32x4.add (local.get $cIJ) (f32x4.mul (local.get $xI) (local.get $y)))`, as relaxed SIMD's
- * fused `f32x4.relaxed_madd` for the CAPA kernel's second variant (Node 22 and later; Node 20 only with a flag).
+ * fused `f32x4.relaxed_madd` for the CAPA kernel's second variant (native in Node 22 and later; on Node 20 the kernel sets V8's relaxed-SIMD flag: src/kernel/relaxed-simd-node.ts).
  */
 const CAPA_MULTIPLY_ADD = /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get (\$x\d)\) \(local\.get \$y\)\)\)/g;
 const CAPA_FUSED = "(f32x4.relaxed_madd (local.get $2) (local.get $y) (local.get $1))";

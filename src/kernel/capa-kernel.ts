@@ -124,7 +124,6 @@ export const CAPA_SUM_RELATIVE_TOLERANCE = 1e-5;
 /** Below this work (pairs x values) threads default to 1 (about 20 ms of one core). */
 export const CAPA_AUTO_THREADS_MIN_WORK = 2 ** 26;
 
-const PAGE = 65536;
 /** Bytes of one triplet of models per group of four values. */
 const TRIPLET_GROUP_BYTES = 48;
 /** Staging buffer for models read from the source before interleaving (bytes, at most). */
