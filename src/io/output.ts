@@ -9,12 +9,10 @@
  *   to, so `>> log` stays an append.
  * - Anything else (a folder, a block device, a socket) is refused with an InputError.
  */
-import { randomBytes } from "node:crypto";
 import { type WriteStream, constants, createReadStream, createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { InputError, UsageError } from "../core/errors.ts";
 import type { OutputFormat } from "./format.ts";
 
@@ -77,7 +75,12 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
 
 /** `<base>.<pid>.<milliseconds>.<6 hex digits>`: the stem of every temporary name of one output (`<stem>.tmp`, `<stem>.<role>.tmp`). */
 function temporaryStem(base: string): string {
-  return `${base}.${process.pid}.${Date.now()}.${randomBytes(3).toString("hex")}`;
+  // Math.random, not node:crypto: the digits only keep two outputs of one process apart, and
+  // loading node:crypto costs every command several milliseconds at start-up.
+  const digits = Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, "0");
+  return `${base}.${process.pid}.${Date.now()}.${digits}`;
 }
 
 /** A temporary name trialwise gives beside `base` (earlier versions: without the random part); group 1 is the writer's pid. */
@@ -194,6 +197,8 @@ export async function stageOutput(target: OutputTarget): Promise<StagedOutput> {
     async commit() {
       if (target.direct) {
         const handle = await open(target.file, WRITE_THROUGH);
+        // Loaded here, not at the top: every command loads this module, few take this path.
+        const { pipeline } = await import("node:stream/promises");
         await pipeline(createReadStream(path), handle.createWriteStream());
       } else {
         await rename(path, target.file);
