@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
 import { type CliIO, runCli } from "../src/cli/main.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -11,6 +12,17 @@ export const FIXTURES = join(REPO, "test/fixtures");
 
 /** For `test(name, { skip: NO_SHARED_DATA }, ...)`: a reason to skip where ../shared is absent. */
 export const NO_SHARED_DATA = existsSync(RAW_DATA) ? false : `published data not found at ${RAW_DATA}`;
+
+/** Debian's Chromium, which the browser tests drive through playwright-core (Playwright's own browser download does not work here). */
+export const CHROMIUM = "/usr/bin/chromium";
+/** For `test(name, { skip: NO_CHROMIUM }, ...)`: a reason to skip where Chromium is not installed. */
+export const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`;
+
+/** Headless Chromium as every browser test starts it (no sandbox: CI runs as root); `args` adds flags. */
+export async function launchChromium(args: readonly string[] = []): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", ...args] });
+}
 
 export interface CliRun {
   code: number;

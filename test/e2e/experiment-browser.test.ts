@@ -13,9 +13,8 @@ import { CATEGORIES_16, participantDesign } from "../../src/experiment/design.ts
 import { parseProtocol } from "../../src/experiment/protocol.ts";
 import { type ExperimentServer, startExperimentServer } from "../../src/experiment/server.ts";
 import { ensureBundle, stimulusFolder } from "../fixtures/experiment/setup.ts";
-import { REPO, SHARED, cli, csvObjects } from "../helpers.ts";
+import { REPO, SHARED, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const EDGES = join(SHARED, "data/stimuli/edges");
 const ARTIFACTS = join(REPO, "test-artifacts/experiment");
 
@@ -123,7 +122,7 @@ async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<boo
 
 test(
   "a short experiment in Chromium: key and mouse answers, a closed tab resumed, exported and analysed with trialwise pairs",
-  { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` },
+  { skip: NO_CHROMIUM },
   async () => {
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
@@ -158,8 +157,6 @@ test(
     });
     const answer2 = (id: string): Answer =>
       id === mainOrder2[5] ? null : { category: Number(id) % 2 === 1 ? wrong(categoryOf.get(id)!) : categoryOf.get(id)!, by: "mouse" };
-
-    const { chromium } = await import("playwright-core");
     let browser: Browser | undefined;
     const errors: string[] = [];
     const open = async (context: BrowserContext) => {
@@ -175,10 +172,7 @@ test(
       return page;
     };
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
+      browser = await launchChromium();
       const first = await open(await browser.newContext());
       // The answer to the fifth main trial is tampered with on its way: the server refuses it,
       // the page stops and asks for a reload, which shows that trial again.
@@ -311,7 +305,7 @@ test(
 
 test(
   "online in Chromium: a Prolific link, consent, screen calibration, an attention check, progress, debrief, the completion redirect; a second tab of the same id is refused",
-  { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` },
+  { skip: NO_CHROMIUM },
   async () => {
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
@@ -345,14 +339,10 @@ test(
     });
     const categoryOf = new Map([...server.plan.stimuliByCondition.values()].flat().map((s) => [s.id, s.category]));
     const pid = "5f8a1b2c3d4e5f6a7b8c9d0e";
-    const { chromium } = await import("playwright-core");
     let browser: Browser | undefined;
     const errors: string[] = [];
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
+      browser = await launchChromium();
       const context = await browser.newContext();
       // Prolific itself is not reached: the redirect's request is answered here.
       let redirectedTo = "";

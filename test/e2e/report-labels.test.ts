@@ -1,16 +1,14 @@
 // The report in Chromium: no text label of any figure overlaps another (bounding boxes of the
 // SVG text as the browser lays it out, in DejaVu Sans).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { reproduceGeirhos2020 } from "../../src/reproduce/run.ts";
-import { NO_SHARED_DATA, RAW_DATA } from "../helpers.ts";
+import { NO_SHARED_DATA, RAW_DATA, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 /** Boxes may touch: each is shrunk by this many pixels before testing. */
 const TOLERANCE_PX = 1;
 
@@ -59,11 +57,7 @@ describe("the report's figures in Chromium", { skip: SKIP }, () => {
   after(async () => rm(work, { recursive: true, force: true }));
 
   test("the check finds overlapping labels", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.setContent(
@@ -80,11 +74,7 @@ describe("the report's figures in Chromium", { skip: SKIP }, () => {
   });
 
   test("no two text labels of a figure overlap", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`file://${join(work, "report", "index.html")}`, { waitUntil: "load" });

@@ -3,21 +3,19 @@
 // selection (and its URL), grouping, exports, and an uploaded malformed CSV. Screenshots go to
 // test-artifacts/serve/.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
-import { NO_SHARED_DATA, RAW_DATA, REPO, SHARED, cli, csvObjects } from "../helpers.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, SHARED, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 import { compareConditions } from "../../src/core/condition-order.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
 const CONTRAST = join(RAW_DATA, "noise-generalisation_contrast-png");
 const ARTIFACTS = join(REPO, "test-artifacts/serve");
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 
 interface Exposed {
   ready: boolean;
@@ -49,11 +47,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
     const run = await cli("pairs", CUE_CONFLICT, "--observers", "resnet50,cornet-s", "--format", "csv");
     assert.equal(run.code, 0, run.stderr);
     [cliPair] = csvObjects(run.stdout);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(server.url);
@@ -342,7 +336,7 @@ describe("trialwise serve in Chromium", { skip: SKIP }, () => {
   });
 });
 
-describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+describe("trialwise serve in Chromium: removing uploads", { skip: NO_CHROMIUM }, () => {
   const fixture = (name: string) => readFile(join(REPO, "test/fixtures/mini-cue-conflict", name));
   const heldOnServer = async (server: RunningServer) =>
     ((await (await fetch(`${server.url}api/datasets`)).json()) as { heldUploadBytes: number }).heldUploadBytes;
@@ -358,11 +352,7 @@ describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHR
       maxUploadBytes: 500,
       maxHeldBytes: 800,
     });
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    const browser = await launchChromium();
     const pageErrors: string[] = [];
     try {
       const page = await browser.newPage();
@@ -413,11 +403,7 @@ describe("trialwise serve in Chromium: removing uploads", { skip: existsSync(CHR
   test("removing the only dataset leaves the page inviting uploads again", async () => {
     ensureBundle();
     const server = await startServer({ paths: [], port: 0 });
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(server.url);

@@ -4,7 +4,6 @@
 // count, both observers' conditions in the trial table, few trials said, the opening dataset,
 // and how fast small data opens. Screenshots go to test-artifacts/serve/.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -13,12 +12,11 @@ import { chanceBin } from "../../src/core/chance.ts";
 import { PAIR_INTERVAL_DEFAULTS, pairInterval, pairSeed } from "../../src/core/pair-intervals.ts";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { chanceBands } from "../../src/web/dashboard/pair-chance.ts";
-import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../helpers.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(REPO, "test-artifacts/serve");
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 const DATASETS = [
   "noise-generalisation_colour",
   "noise-generalisation_contrast-png",
@@ -67,11 +65,7 @@ describe("trialwise serve in Chromium: datasets with conditions", { skip: SKIP }
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
     server = await startServer({ paths: DATASETS.map((d) => join(RAW_DATA, d)), port: 0 });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 }, acceptDownloads: true });
     page.on("pageerror", (error) => pageErrors.push(error.message));
   });

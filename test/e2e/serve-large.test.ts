@@ -4,7 +4,6 @@
 // code in Node and, in Chromium, by the page's web worker, which draws the canvas heatmap.
 // BENCHMARKS.md quotes its output.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,9 +21,8 @@ import {
   pairMatrix,
 } from "../../src/web/dashboard/compute.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
-import { REPO } from "../helpers.ts";
+import { REPO, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OBSERVERS = 1000;
 const HUMANS = 50;
 const STIMULI = 10_000;
@@ -115,50 +113,42 @@ describe("the dashboard at 1,000 observers x 10,000 trials", () => {
     assert.equal(pair.n_trials, STIMULI);
   });
 
-  test(
-    "in Chromium: the page's worker computes it and the canvas heatmap hovers and selects",
-    { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` },
-    async () => {
-      const { chromium } = await import("playwright-core");
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
-      try {
-        const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        const started = performance.now();
-        await page.goto(server.url);
-        await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 110_000 });
-        const loadedMs = performance.now() - started;
-        const timing = (await page.evaluate("window.__trialwise.timing")) as { countMs: number; totalMs: number };
-        console.log(
-          `# browser: page ready (payload, worker analysis, figures, ranking) in ${seconds(loadedMs)}; worker: pair counts ${seconds(timing.countMs)}, analysis ${seconds(timing.totalMs)}`,
-        );
-        assert.deepEqual(await page.evaluate("window.__trialwise.heatmap"), { kind: "canvas", cells: OBSERVERS * OBSERVERS });
+  test("in Chromium: the page's worker computes it and the canvas heatmap hovers and selects", { skip: NO_CHROMIUM }, async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      const started = performance.now();
+      await page.goto(server.url);
+      await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 110_000 });
+      const loadedMs = performance.now() - started;
+      const timing = (await page.evaluate("window.__trialwise.timing")) as { countMs: number; totalMs: number };
+      console.log(
+        `# browser: page ready (payload, worker analysis, figures, ranking) in ${seconds(loadedMs)}; worker: pair counts ${seconds(timing.countMs)}, analysis ${seconds(timing.totalMs)}`,
+      );
+      assert.deepEqual(await page.evaluate("window.__trialwise.heatmap"), { kind: "canvas", cells: OBSERVERS * OBSERVERS });
 
-        const centre = (await page.evaluate("window.__trialwise.cellCentre('model-0500', 'subject-003')")) as [number, number];
-        await page.mouse.move(centre[0], centre[1]);
-        const tooltip = page.locator(".canvas-tooltip");
-        await tooltip.waitFor({ state: "visible" });
-        assert.match(
-          await tooltip.innerText(),
-          /^model-0500 – subject-003 \(model-human\)\naccuracy 0\.\d{3} \/ 0\.\d{3}\nc_obs 0\.\d{3}, c_exp 0\.\d{3}\nκ -?0\.\d{3} \[-?0\.\d{3}, -?0\.\d{3}\]\nn 10000$/,
-        );
-        const hoverStarted = performance.now();
-        await page.mouse.move(centre[0] + 3, centre[1] + 3);
-        await page.mouse.move(centre[0], centre[1]);
-        console.log(`# browser: hover on the canvas answers in ${(performance.now() - hoverStarted).toFixed(0)} ms (two moves)`);
-        await page.mouse.click(centre[0], centre[1]);
-        await page.locator("#trial-table").waitFor({ timeout: 30_000 });
-        assert.equal(await page.locator('#pair-summary dd[data-field="n_trials"]').innerText(), String(STIMULI));
-        await mkdir(ARTIFACTS, { recursive: true });
-        await page.screenshot({ path: join(ARTIFACTS, "large-1000x10000.png") });
-        assert.deepEqual(errors, []);
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+      const centre = (await page.evaluate("window.__trialwise.cellCentre('model-0500', 'subject-003')")) as [number, number];
+      await page.mouse.move(centre[0], centre[1]);
+      const tooltip = page.locator(".canvas-tooltip");
+      await tooltip.waitFor({ state: "visible" });
+      assert.match(
+        await tooltip.innerText(),
+        /^model-0500 – subject-003 \(model-human\)\naccuracy 0\.\d{3} \/ 0\.\d{3}\nc_obs 0\.\d{3}, c_exp 0\.\d{3}\nκ -?0\.\d{3} \[-?0\.\d{3}, -?0\.\d{3}\]\nn 10000$/,
+      );
+      const hoverStarted = performance.now();
+      await page.mouse.move(centre[0] + 3, centre[1] + 3);
+      await page.mouse.move(centre[0], centre[1]);
+      console.log(`# browser: hover on the canvas answers in ${(performance.now() - hoverStarted).toFixed(0)} ms (two moves)`);
+      await page.mouse.click(centre[0], centre[1]);
+      await page.locator("#trial-table").waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('#pair-summary dd[data-field="n_trials"]').innerText(), String(STIMULI));
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "large-1000x10000.png") });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -3,19 +3,17 @@
 // stimulus-id rule, and "no pairs" explained with what to change. Screenshots go to
 // test-artifacts/serve/.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
-import { NO_SHARED_DATA, REPO, SHARED } from "../helpers.ts";
+import { NO_SHARED_DATA, REPO, SHARED, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(REPO, "test-artifacts/serve");
 const COLOUR = join(SHARED, "data/model-vs-human/raw-data/colour");
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 
 async function ready(page: Page): Promise<void> {
   await page.waitForFunction("window.__trialwise?.ready === true", null, { timeout: 60_000 });
@@ -39,11 +37,7 @@ describe("trialwise serve in Chromium: uploads", { skip: SKIP }, () => {
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
     server = await startServer({ paths: [join(REPO, "test/fixtures/mini-cue-conflict")], port: 0 });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(server.url);

@@ -1,6 +1,5 @@
 // `trialwise reproduce geirhos2020` on the published data: numbers, tables, figures, report.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,9 +8,8 @@ import sharp from "sharp";
 import { type FigureFormat, reproduceGeirhos2020 } from "../../src/reproduce/run.ts";
 import { parseCsv } from "../../src/io/csv.ts";
 import { roundsTo } from "../../src/reproduce/geirhos2020.ts";
-import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../helpers.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(REPO, "test-artifacts");
 
 type Numbers = Record<string, any>;
@@ -208,43 +206,28 @@ describe("trialwise reproduce geirhos2020", { skip: NO_SHARED_DATA }, () => {
     assert.match(html, /Paper vs recomputed/);
   });
 
-  test(
-    "the report opens in Chromium without console errors and shows every figure",
-    { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)` },
-    async () => {
-      const { chromium } = await import("playwright-core");
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
-      try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        const problems: string[] = [];
-        page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-        page.on("pageerror", (e) => problems.push(e.message));
-        page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
-        await page.goto(`file://${join(out, "index.html")}`, { waitUntil: "load" });
-        assert.deepEqual(problems, []);
-        const shown = await page.$$eval(
-          "figure svg",
-          (svgs) => svgs.filter((s) => s.getBoundingClientRect().width > 100 && s.getBoundingClientRect().height > 100).length,
-        );
-        assert.equal(shown, figureIds.length);
-        await mkdir(ARTIFACTS, { recursive: true });
-        await page.screenshot({ path: join(ARTIFACTS, "report-top.png") });
-        await page.locator("#kappa-vs-top5_cue-conflict").screenshot({ path: join(ARTIFACTS, "report-figure-1.png") });
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+  test("the report opens in Chromium without console errors and shows every figure", { skip: NO_CHROMIUM }, async () => {
+    const browser = await launchChromium(["--disable-component-update", "--disable-sync", "--no-first-run"]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+      await page.goto(`file://${join(out, "index.html")}`, { waitUntil: "load" });
+      assert.deepEqual(problems, []);
+      const shown = await page.$$eval(
+        "figure svg",
+        (svgs) => svgs.filter((s) => s.getBoundingClientRect().width > 100 && s.getBoundingClientRect().height > 100).length,
+      );
+      assert.equal(shown, figureIds.length);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "report-top.png") });
+      await page.locator("#kappa-vs-top5_cue-conflict").screenshot({ path: join(ARTIFACTS, "report-figure-1.png") });
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe("trialwise reproduce: usage and input errors", () => {

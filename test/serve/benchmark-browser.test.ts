@@ -2,7 +2,6 @@
 // visible above the dashboard and leads to the report, whose leaderboard and figures are drawn
 // under the page's content security policy (nothing refused, no error), and back.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,12 +9,10 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { ensureBundle } from "../fixtures/serve/bundle.ts";
+import { NO_CHROMIUM, launchChromium } from "../helpers.ts";
 import { scoredBenchmark } from "./scored-benchmark.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SKIP = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`;
-
-describe("trialwise serve --benchmark in Chromium", { skip: SKIP }, () => {
+describe("trialwise serve --benchmark in Chromium", { skip: NO_CHROMIUM }, () => {
   let root: string;
   let server: RunningServer;
   let browser: Browser;
@@ -26,11 +23,7 @@ describe("trialwise serve --benchmark in Chromium", { skip: SKIP }, () => {
     ensureBundle();
     root = await mkdtemp(join(tmpdir(), "trialwise-serve-benchmark-browser-"));
     server = await startServer({ paths: [], benchmarks: [await scoredBenchmark(root)], port: 0 });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("console", (message) => {

@@ -5,7 +5,6 @@
 // and the page uses the report's colours (src/figures/style.ts). Screenshots go to
 // test-artifacts/dashboard/.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -13,14 +12,13 @@ import type { Browser, Page } from "playwright-core";
 import { scheme } from "vega";
 import { GROUP_PALETTE, HUMAN_COLOUR, KAPPA_COLOUR_SCALE } from "../../../src/figures/style.ts";
 import { type RunningServer, startServer } from "../../../src/serve/server.ts";
-import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
+import { NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../../helpers.ts";
 import { ensureBundle } from "../../fixtures/serve/bundle.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
 const CONTRAST = join(RAW_DATA, "noise-generalisation_contrast-png");
 const ARTIFACTS = join(REPO, "test-artifacts/dashboard");
-const SKIP = NO_SHARED_DATA || (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 
 /** `trialwise summary`'s pair types as the dashboard names the series of the kinds. */
 const SERIES = { "human-human": "humans – humans", "model-model": "models – models", "model-human": "humans – models" } as const;
@@ -70,11 +68,7 @@ describe("the dashboard's group means, strip, fit label, ranking reference and c
     const run = await cli("summary", CUE_CONFLICT, "--format", "csv");
     assert.equal(run.code, 0, run.stderr);
     summary = csvObjects(run.stdout);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(`${server.url}?d=texture-shape_cue-conflict`);

@@ -7,7 +7,6 @@
 // --metric capa|dmc --scores`'s values; without the scores they are not offered and the page
 // says why. Screenshots go to test-artifacts/dashboard/.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,15 +14,13 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../../src/serve/server.ts";
 import type { DatasetPayload } from "../../../src/serve/protocol.ts";
-import { FIXTURES, NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects } from "../../helpers.ts";
+import { FIXTURES, NO_SHARED_DATA, RAW_DATA, REPO, cli, csvObjects, NO_CHROMIUM, launchChromium } from "../../helpers.ts";
 import { ensureBundle } from "../../fixtures/serve/bundle.ts";
 import { loadDatasets } from "../../../src/io/datasets.ts";
 import { writeScoreFiles } from "../../serve/score-fixtures.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const CUE_CONFLICT = join(RAW_DATA, "texture-shape_cue-conflict");
 const ARTIFACTS = join(REPO, "test-artifacts/dashboard");
-const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install -y chromium)`;
 const SKIP = NO_SHARED_DATA || NO_CHROMIUM;
 
 async function settled(page: Page): Promise<void> {
@@ -50,11 +47,7 @@ describe("the matrix's metric selector in Chromium", { skip: SKIP }, () => {
     ensureBundle();
     await mkdir(ARTIFACTS, { recursive: true });
     server = await startServer({ paths: [CUE_CONFLICT], port: 0 });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     page.on("pageerror", (error) => pageErrors.push(error.message));
   });
@@ -129,11 +122,7 @@ describe("capa and dmc in Chromium, with the models' scores (trialwise serve --s
     dir = await mkdtemp(join(tmpdir(), "trialwise-metric-browser-"));
     scores = await writeScoreFiles(join(dir, "scores"), (await loadDatasets(MINI)).datasets[0], ["alexnet", "resnet50"]);
     server = await startServer({ paths: [MINI], port: 0, scores: { path: scores } });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     page.setDefaultTimeout(30_000);
     page.on("pageerror", (error) => pageErrors.push(error.message));
