@@ -40,9 +40,6 @@ import type { CategoryLayout } from "./response-agreement.ts";
 import { type ExcludedObserver, excludedObserver, groupByStimulusSet, listSets, unitStimulusSet } from "./stimulus-sets.ts";
 import { compareText } from "./trials.ts";
 
-/** Lives in ./metric-pairs.ts beside metricValues; re-exported for existing importers. */
-export { metricValue } from "./metric-pairs.ts";
-
 /**
  * The resampled items of a replicate as an index list: `items[s]` listed `weights[s]` times, in
  * the order of `items`. Returns how many were written to `out` (the sum of the weights).
