@@ -20,6 +20,7 @@
  * that enables relaxed SIMD (./relaxed-simd-node.ts): Node-only modules loaded only in Node, when
  * used.
  */
+import { type MemoryLease, MemoryKeeper } from "./kept-memory.ts";
 import {
   CAPA_RELAXED_WASM_SHARED_BASE64,
   CAPA_RELAXED_WASM_UNSHARED_BASE64,
@@ -518,7 +519,7 @@ function loadThreads(): Promise<CapaThreadsModule> {
 
 /** Terminates the CAPA kernel's idle worker threads (they never keep the process alive) and drops its kept working memory. */
 export async function closeCapaThreads(): Promise<void> {
-  if (kept && !kept.busy) kept = undefined;
+  keeper.drop();
   if (threadsModule) await (await threadsModule).closeCapaThreads();
 }
 
@@ -564,46 +565,19 @@ export async function capaAllPairSums(source: CapaSource, options: CapaKernelOpt
   }
   const layout = planCapa(n, width, threads, tileSize, chunkValues, options.maxBytes ?? CAPA_MAX_BYTES);
   const shared = threads > 1;
-  const memory = acquireMemory(kernel, shared, layout.bytes);
-  try {
-    return await computeSums(source, options, kernel, simd, threads, layout, memory);
-  } finally {
-    memory.busy = false;
-  }
-}
-
-/** Working memory kept between runs: WebAssembly's or an array buffer, shared (threads) or not. */
-interface KeptMemory {
-  kernel: CapaKernelName;
-  shared: boolean;
-  bytes: number;
-  memory?: WasmMemory;
-  buffer?: ArrayBuffer | SharedArrayBuffer;
-  busy: boolean;
-}
-
-/**
- * The last run's working memory, reused by the next run that fits in it (same kernel; shared,
- * or unshared for a run on one thread) while no other run uses it: the first touch of fresh
- * memory costs page faults (about 5 ms per MB on the benchmark machine, more than the kernel's
- * own time on a few hundred models).
- * {@link closeCapaThreads} releases it.
- */
-let kept: KeptMemory | undefined;
-
-function acquireMemory(kernel: CapaKernelName, shared: boolean, bytes: number): KeptMemory {
   // A shared memory serves a run on one thread too (with the module for shared memory).
-  if (kept && !kept.busy && kept.kernel === kernel && (kept.shared || !shared) && kept.bytes >= bytes) {
-    kept.busy = true;
-    return kept;
+  const lease = keeper.acquire(kernel, shared, layout.bytes, (bytes) =>
+    kernel === "wasm" ? createMemory(bytes, shared) : shared ? new SharedArrayBuffer(align(bytes, 8)) : new ArrayBuffer(align(bytes, 8)),
+  );
+  try {
+    return await computeSums(source, options, kernel, simd, threads, layout, lease);
+  } finally {
+    lease.release(true);
   }
-  const fresh: KeptMemory =
-    kernel === "wasm"
-      ? { kernel, shared, bytes, memory: createMemory(bytes, shared), busy: true }
-      : { kernel, shared, bytes, buffer: shared ? new SharedArrayBuffer(align(bytes, 8)) : new ArrayBuffer(align(bytes, 8)), busy: true };
-  if (!kept || !kept.busy) kept = fresh;
-  return fresh;
 }
+
+/** The working memory kept between runs (./kept-memory.ts): WebAssembly's or an array buffer, shared (threads) or not; {@link closeCapaThreads} releases it. */
+const keeper = new MemoryKeeper<WasmMemory | ArrayBuffer | SharedArrayBuffer>();
 
 async function computeSums(
   source: CapaSource,
@@ -612,7 +586,7 @@ async function computeSums(
   simd: CapaSimd,
   threads: number,
   layout: CapaLayout,
-  kept: KeptMemory,
+  kept: MemoryLease<WasmMemory | ArrayBuffer | SharedArrayBuffer>,
 ): Promise<CapaSums> {
   const { models: n, width } = source;
   const tileSize = layout.tileSize;
@@ -620,13 +594,13 @@ async function computeSums(
   /** Interleaves model `index` of the staging buffer as model `first` of the block at `to`. */
   let interleave: (index: number, to: number, first: number) => void;
   if (kernel === "wasm") {
-    const memory = kept.memory!;
+    const memory = kept.memory as WasmMemory;
     const module = capaModule(kept.shared, simd);
     const wasm = instantiateCapa(memory, module);
     space = { kernel, memory, module, layout };
     interleave = (index, to, first) => wasm.interleave(layout.staging + index * width * 4, width, 1, to, layout.groups, first);
   } else {
-    const buffer = kept.buffer!;
+    const buffer = kept.memory as ArrayBuffer | SharedArrayBuffer;
     space = { kernel, buffer, layout };
     interleave = (index, to, first) =>
       interleaveScalar(new Float32Array(buffer), layout.staging / 4 + index * width, width, 1, to, layout.groups, first);

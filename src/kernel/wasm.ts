@@ -6,6 +6,7 @@
  * The module imports its memory ("env" "memory"): the packed bits and the tile outputs live in
  * a memory the caller owns, so worker threads can share one (./threads.ts).
  */
+import { MemoryKeeper } from "./kept-memory.ts";
 import { KERNEL_WASM_SHARED_BASE64, KERNEL_WASM_UNSHARED_BASE64 } from "./kernel-wasm.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -233,35 +234,12 @@ export function writeInterleaved(bits: Uint32Array, rows: number, words32: numbe
   }
 }
 
-/** A memory kept between runs of the kernel; `busy` while a run uses it. */
-interface KeptMemory {
-  memory: WasmMemory;
-  shared: boolean;
-  bytes: number;
-  busy: boolean;
-}
-
-/**
- * The last run's memory, lent to the next run that fits in it (a shared one serves a run on one
- * thread too) while no other run uses it: the first touch of fresh memory costs page faults,
- * about 5 ms per MB on the benchmark machine (20 to 35 ms of a 0.2 s run at N = 1,000,
- * M = 50,000; BENCHMARKS.md). {@link dropKeptMemory} releases it.
- */
-let kept: KeptMemory | undefined;
-
-function acquireMemory(bytes: number, shared: boolean): KeptMemory {
-  if (kept && !kept.busy && (kept.shared || !shared) && kept.bytes >= bytes) {
-    kept.busy = true;
-    return kept;
-  }
-  const fresh: KeptMemory = { memory: createMemory(bytes, shared), shared, bytes, busy: true };
-  if (!kept || !kept.busy) kept = fresh;
-  return fresh;
-}
+/** The last run's memory, lent to the next run that fits in it (./kept-memory.ts); {@link dropKeptMemory} releases it. */
+const keeper = new MemoryKeeper<WasmMemory>();
 
 /** Lets the memory kept between runs go (the next run allocates a fresh one). */
 export function dropKeptMemory(): void {
-  if (kept && !kept.busy) kept = undefined;
+  keeper.drop();
 }
 
 /** The kernel's working memory for one run: the memory, its layout, and `release` for the run's end. */
@@ -297,16 +275,13 @@ export function prepareMemory(
   const slotBytes = align(tileSize * tileSize * 4);
   const kappaScratch = scratch + slots * slotBytes;
   const kappaSlotBytes = 2 * slotBytes;
-  const lease = acquireMemory(kappaScratch + slots * kappaSlotBytes, shared);
+  const lease = keeper.acquire("wasm", shared, kappaScratch + slots * kappaSlotBytes, (bytes) => createMemory(bytes, shared));
   const { memory } = lease;
   writeInterleaved(bits, rows, words32, new Uint32Array(memory.buffer, 0, pairBytes / 4));
   return {
     memory,
     layout: { pairs: 0, words64: words32 / 2, correct, accuracy, scratch, slotBytes, slots, kappaScratch, kappaSlotBytes },
-    release(reuse) {
-      lease.busy = false;
-      if (!reuse && kept === lease) kept = undefined;
-    },
+    release: lease.release,
   };
 }
 
